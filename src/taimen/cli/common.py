@@ -1,0 +1,90 @@
+"""Helpers shared by CLI commands: opening a transport, progress, printing results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from taimen.core.conversation import Progress, Transport
+from taimen.result import ReadResult
+
+
+def add_transport_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--reader", metavar="NAME", help="PC/SC reader name (or a unique part of it)")
+    g.add_argument("--card-image", metavar="FILE", help="read a virtual card from a card-image file")
+    p.add_argument("--short-apdu-reader", action="store_true", help="with --card-image: model a short-APDU-only reader")
+    p.add_argument("--trace", metavar="FILE", help="write a redacted APDU trace for support")
+
+
+def add_output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print the result as JSON (docs/json-output.md)")
+    p.add_argument("--photo-out", metavar="FILE", help="write the chip photo to FILE (on request only)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--trust-dir", action="append", default=[], metavar="DIR", help="more trust anchors")
+    p.add_argument("--confirm-last-try", action="store_true", help="allow a VERIFY when only one try is left")
+
+
+def open_transport(args: argparse.Namespace) -> Transport:
+    if getattr(args, "card_image", None):
+        from taimen.emulator.image import load_card
+        from taimen.transport.inprocess import InProcessTransport
+
+        card = load_card(args.card_image)
+        transport: Transport = InProcessTransport(
+            card, reader_extended=not args.short_apdu_reader, name=f"card image {args.card_image}"
+        )
+    else:
+        from taimen.transport.pcsc import PcscTransport
+
+        transport = PcscTransport.open(args.reader)
+    if getattr(args, "trace", None):
+        from taimen.transport.trace import TracingTransport
+
+        transport = TracingTransport(transport)
+    return transport
+
+
+def finish_transport(transport: Transport, args: argparse.Namespace) -> None:
+    from taimen.transport.trace import TracingTransport
+
+    if isinstance(transport, TracingTransport) and args.trace:
+        Path(args.trace).write_text(transport.trace.text(), encoding="utf-8")
+    transport.close()
+
+
+class ProgressBar:
+    """A one-line progress indicator on stderr (hidden when stderr is not a terminal)."""
+
+    def __init__(self, enabled: bool, expected: int = 30) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.expected = expected
+
+    def __call__(self, p: Progress) -> None:
+        if not self.enabled:
+            return
+        frac = min(1.0, p.exchanges / self.expected)
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\r読み取り中 [{bar:<30}] {p.exchanges:3d} {p.step[:40]:<40}")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 90 + "\r")
+            sys.stderr.flush()
+
+
+def emit_result(result: ReadResult, args: argparse.Namespace) -> int:
+    if getattr(args, "photo_out", None) and result.photo is not None:
+        Path(args.photo_out).write_bytes(result.photo.data)
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        from taimen.render_text import render
+
+        sys.stdout.write(render(result, lang=getattr(args, "lang", "ja")))
+    status = result.verdict.status if result.verdict else None
+    return {"genuine": 0, "attention": 10, "not_genuine": 11}.get(str(status), 12)

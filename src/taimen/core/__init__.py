@@ -1,0 +1,1 @@
+"""Sans-I/O core: APDUs, status words, TLV and the card conversation. No reader, socket or file here."""

@@ -1,0 +1,1 @@
+"""Synthetic sample persons and their virtual cards (never real people, never real keys)."""

@@ -1,0 +1,1 @@
+"""Transports carry command APDUs to a card: PC/SC (pyscard), in-process (emulator), tracing wrapper."""

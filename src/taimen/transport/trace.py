@@ -1,0 +1,69 @@
+"""Opt-in APDU trace for support staff, redacting every secret.
+
+What is redacted: the data of any command marked ``secret`` (VERIFY with a PIN or 照合番号), and the data of
+every response after a secret was accepted, since that content is what the secret unlocked (names, photos,
+addresses). Only lengths and status words remain for those. Nothing else about the card is hidden.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from taimen.core.apdu import Command, Response
+from taimen.core.conversation import Transport
+
+REDACTED = "<redacted>"
+
+
+@dataclass
+class TraceEntry:
+    label: str
+    command: str
+    response: str
+    sw: str
+    seconds: float
+
+
+@dataclass
+class Trace:
+    entries: list[TraceEntry] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"{e.label}\n  > {e.command}\n  < {e.response} {e.sw}  ({e.seconds * 1000:.1f} ms)" for e in self.entries
+        ]
+
+    def text(self) -> str:
+        return "\n".join(self.lines()) + "\n"
+
+
+class TracingTransport:
+    """Wraps a transport and records a redacted trace of every exchange."""
+
+    def __init__(self, inner: Transport, trace: Trace | None = None) -> None:
+        self.inner = inner
+        self.trace = trace if trace is not None else Trace()
+        self.name = inner.name
+        self._unlocked = False
+
+    def transmit(self, command: Command) -> Response:
+        start = time.perf_counter()
+        response = self.inner.transmit(command)
+        elapsed = time.perf_counter() - start
+        if command.secret:
+            header = command.to_bytes()[:4].hex(" ").upper()
+            cmd_text = f"{header} Lc={len(command.data)} {REDACTED}"
+            if response.sw == 0x9000 and command.data:
+                self._unlocked = True
+        else:
+            cmd_text = command.to_bytes().hex(" ").upper()
+        if self._unlocked and response.data:
+            resp_text = f"{REDACTED} ({len(response.data)} bytes)"
+        else:
+            resp_text = response.data.hex(" ").upper()
+        self.trace.entries.append(TraceEntry(command.describe(), cmd_text, resp_text, f"{response.sw:04X}", elapsed))
+        return response
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,140 @@
+"""和暦 (Japanese era calendar): the one era module for the whole project.
+
+Five eras since the Gregorian calendar was adopted (1873-01-01). Conversions are arithmetic: a licence may
+record 平成33年 for a date after 平成 ended; that converts to 2021 and is flagged, never range-rejected,
+where the source is a card. Parsing of what a person typed or OCR read is strict instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Era:
+    code: int  # the licence's era digit: 1 明治 … 5 令和
+    name: str
+    romaji: str
+    start: date  # first day of the era
+    offset: int  # Gregorian year = era year + offset
+
+    @property
+    def first_year(self) -> int:
+        return self.offset + 1
+
+
+ERAS: tuple[Era, ...] = (
+    Era(1, "明治", "Meiji", date(1868, 1, 25), 1867),
+    Era(2, "大正", "Taisho", date(1912, 7, 30), 1911),
+    Era(3, "昭和", "Showa", date(1926, 12, 25), 1925),
+    Era(4, "平成", "Heisei", date(1989, 1, 8), 1988),
+    Era(5, "令和", "Reiwa", date(2019, 5, 1), 2018),
+)
+BY_CODE = {e.code: e for e in ERAS}
+BY_NAME = {e.name: e for e in ERAS}
+
+
+class EraError(ValueError):
+    """A date that does not exist in the stated era, or an unknown era."""
+
+
+def era_of(d: date) -> Era:
+    for era in reversed(ERAS):
+        if d >= era.start:
+            return era
+    raise EraError(f"{d.isoformat()} is before 明治")
+
+
+def era_end(era: Era) -> date | None:
+    """Last day of an era (None for the current one)."""
+    later = [e for e in ERAS if e.start > era.start]
+    if not later:
+        return None
+    nxt = later[0].start
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class WarekiDate:
+    era: Era
+    year: int  # era year, 1 = 元年
+    month: int
+    day: int
+
+    def year_text(self) -> str:
+        return "元" if self.year == 1 else str(self.year)
+
+    def format(self) -> str:
+        """Japanese display form: 令和2年4月8日, 令和元年5月1日."""
+        return f"{self.era.name}{self.year_text()}年{self.month}月{self.day}日"
+
+    def yymmdd(self) -> str:
+        return f"{self.year % 100:02d}{self.month:02d}{self.day:02d}"
+
+
+def to_wareki(d: date) -> WarekiDate:
+    era = era_of(d)
+    return WarekiDate(era, d.year - era.offset, d.month, d.day)
+
+
+def format_ja(d: date) -> str:
+    """令和2年4月8日; dates before 明治 fall back to the Gregorian form (1867年1月1日)."""
+    try:
+        return to_wareki(d).format()
+    except EraError:
+        return f"{d.year}年{d.month}月{d.day}日"
+
+
+def format_seireki(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def from_era(era: Era, year: int, month: int, day: int, *, strict: bool = True) -> date:
+    """The Gregorian date of era year/month/day.
+
+    ``strict``: the date must fall inside the era (for what people type or OCR reads).
+    Otherwise the conversion is arithmetic (for what cards record; see ``past_era_end``).
+    """
+    if year < 1:
+        raise EraError(f"{era.name}{year}年: era years start at 1")
+    try:
+        d = date(era.offset + year, month, day)
+    except ValueError as exc:
+        raise EraError(f"{era.name}{year}年{month}月{day}日 does not exist") from exc
+    if strict:
+        end = era_end(era)
+        if d < era.start or (end is not None and d > end):
+            raise EraError(f"{era.name}{year}年{month}月{day}日 is outside {era.name}")
+    elif d < era.start:
+        raise EraError(f"{era.name}{year}年{month}月{day}日 is before {era.name} began")
+    return d
+
+
+def past_era_end(era: Era, d: date) -> bool:
+    """True when ``d`` was recorded in ``era`` but falls after that era ended (e.g. 平成33年)."""
+    end = era_end(era)
+    return end is not None and d > end
+
+
+_JA_DATE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_SEIREKI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def parse_ja(text: str) -> date:
+    """Parse 昭和55年2月17日 / 令和元年5月1日 / 1980年2月17日 (full-width digits allowed), strictly."""
+    t = unicodedata.normalize("NFKC", text)
+    m = _JA_DATE.search(t)
+    if m:
+        era = BY_NAME[m.group(1)]
+        year = 1 if m.group(2) == "元" else int(m.group(2))
+        return from_era(era, year, int(m.group(3)), int(m.group(4)))
+    m = _SEIREKI_DATE.search(t)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError as exc:
+            raise EraError(f"{text!r} is not a date") from exc
+    raise EraError(f"{text!r} is not a recognised date")
