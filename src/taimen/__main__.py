@@ -1,0 +1,5 @@
+import sys
+
+from taimen.cli import main
+
+sys.exit(main())
