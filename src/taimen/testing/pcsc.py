@@ -89,27 +89,49 @@ def exclusive_pcscd(timeout: float = SLOT_WAIT) -> Iterator[None]:
             _exclusive_held = False
 
 
+def _empty_slot(ports: dict[int, ExitStack], wait: float) -> int | None:
+    """The first of ``ports`` whose reader is (or within ``wait`` s becomes) empty."""
+    deadline = time.monotonic() + wait
+    while True:
+        for port in ports:
+            if card_present(reader_name_for_port(port)) is False:
+                return port
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.02)
+
+
 @contextmanager
 def vpcd_slot(timeout: float = SLOT_WAIT) -> Iterator[int]:
-    """A free vpcd port (35963 or 35964) held for this process, with its reader empty."""
+    """A free vpcd port (35963 or 35964) held for this process, with its reader empty.
+
+    A slot whose lock we got may still list the previous holder's card for one pcscd poll, so an empty slot
+    is preferred; a card that stays for seconds is not ours to use (a vicc or emulator started without the
+    lock) and that slot is skipped for a while.
+    """
     deadline = time.monotonic() + timeout
     foreign: set[int] = set()
     while True:
-        for port in SLOTS:
-            if port in foreign:
-                continue
-            with ExitStack() as stack:
+        with ExitStack() as held:
+            locked: dict[int, ExitStack] = {}
+            for port in SLOTS:
+                if port in foreign:
+                    continue
+                stack = held.enter_context(ExitStack())
                 try:
                     stack.enter_context(file_lock(f"vpcd-{port}.lock", timeout=0))
                 except PcscdError:
                     continue
-                # A previous holder's card may still be listed for one pcscd poll; a card that stays is not
-                # ours to use (a vicc or emulator started without the lock).
-                if not wait_card(reader_name_for_port(port), False, 3.0):
-                    foreign.add(port)
-                    continue
-                yield port
-                return
+                locked[port] = stack
+            if locked:
+                port = _empty_slot(locked, 0.0) or _empty_slot(locked, 3.0)
+                if port is not None:
+                    for other, stack in locked.items():
+                        if other != port:
+                            stack.close()  # let other runs have the slot we do not need
+                    yield port
+                    return
+                foreign.update(locked)
         if time.monotonic() >= deadline:
             busy = ", ".join(f"{p}{' (card not managed by taimen)' if p in foreign else ''}" for p in SLOTS)
             raise SlotBusy(f"no vpcd slot became free within {timeout:.0f} s: {busy}")
@@ -130,8 +152,7 @@ def pcsc_bridge(card: VirtualCard, *, quickack: bool = True, timeout: float = SL
                     raise PcscdError(f"pcscd did not see the emulated card in {bridge.reader_name!r} within 10 s")
                 yield bridge
             finally:
-                bridge.stop()
-                wait_card(bridge.reader_name, False, 3.0)  # leave the slot empty for the next holder
+                bridge.stop()  # the next holder of the slot waits until pcscd has seen the card go
 
 
 @contextmanager

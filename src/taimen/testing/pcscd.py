@@ -95,13 +95,7 @@ def pid() -> int | None:
         value = int(PID_FILE.read_bytes().strip(b"\0 \n\t\r"))
     except (OSError, ValueError):
         return None
-    try:
-        os.kill(value, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass
-    return value
+    return value if _alive(value) else None
 
 
 def _wait(predicate: object, timeout: float) -> bool:
@@ -122,6 +116,11 @@ def start(timeout: float = 10.0) -> None:
     if os.geteuid() != 0:
         raise PcscdError("pcscd is not running and only root can start it: run `sudo scripts/start-pcscd.sh`")
     RUN_DIR.mkdir(mode=0o755, parents=True, exist_ok=True)
+    if pid() is None:
+        # Left by a pcscd that was killed: pcscd refuses to start while they name a pid that still exists
+        # (a zombie not yet reaped counts), so clear them.
+        for stale in (PID_FILE, RUN_DIR / "pcscd.comm"):
+            stale.unlink(missing_ok=True)
     try:
         # Daemon mode: the parent returns once the daemon is initialised.
         done = subprocess.run(["pcscd"], capture_output=True, text=True, timeout=timeout, check=False)
