@@ -71,11 +71,17 @@ class AfterReads:
         return None
 
 
-def build_card(*, big: int = 3000, atr: bytes = ATR_T1, extended_length: bool = True) -> VirtualCard:
-    """An MF and one application with a PIN-protected ``big``-byte file and a free short file."""
+def build_card(
+    *, big: int = 3000, atr: bytes = ATR_T1, extended_length: bool = True, test_behaviours: bool = True
+) -> VirtualCard:
+    """An MF and one application with a PIN-protected ``big``-byte file and a free short file.
+
+    ``test_behaviours`` adds the 80 CA / 80 CB commands above (they cannot be saved to a card image).
+    """
     mf = DedicatedFile("MF")
     app = DedicatedFile("test AP", aid=AID)
     app.add_key(KeyRef(PIN_FID, PIN, tries_left=PIN_TRIES, max_tries=PIN_TRIES, sfi=PIN_SFI, name="PIN"))
     app.add_file(ElementaryFile(BIG_FID, tlv_file(big), sfi=5, read=((f"{PIN_FID:04X}",),), name="big"))
     app.add_file(ElementaryFile(SMALL_FID, b"\x01\x02\x03\x04", sfi=6, name="small"))
-    return VirtualCard(mf, [app], atr=atr, extended_length=extended_length, behaviours=[ChainedResponse(), ExactLe()])
+    behaviours = [ChainedResponse(), ExactLe()] if test_behaviours else []
+    return VirtualCard(mf, [app], atr=atr, extended_length=extended_length, behaviours=behaviours)

@@ -48,8 +48,17 @@ W_RESET_CARD = 0x80100068
 W_REMOVED_CARD = 0x80100069
 
 CARD_GONE = frozenset({W_REMOVED_CARD, E_NO_SMARTCARD, W_RESET_CARD, W_UNPOWERED_CARD, W_UNRESPONSIVE_CARD})
+#: SCARD_F_COMM_ERROR is pcsc-lite's "RPC transport error": the client lost its socket to pcscd.
 SERVICE_GONE = frozenset(
-    {E_NO_SERVICE, E_SERVICE_STOPPED, E_INVALID_HANDLE, E_READER_UNAVAILABLE, E_UNKNOWN_READER, E_NO_READERS_AVAILABLE}
+    {
+        E_NO_SERVICE,
+        E_SERVICE_STOPPED,
+        E_INVALID_HANDLE,
+        E_READER_UNAVAILABLE,
+        E_UNKNOWN_READER,
+        E_NO_READERS_AVAILABLE,
+        E_COMM_ERROR,
+    }
 )
 
 #: GET RESPONSE rounds after 61xx: enough for a 64 KiB answer in 256-byte pieces.
@@ -327,7 +336,7 @@ class PcscTransport:
             code = _code(hresult)
             if code in CARD_GONE:
                 return "gone"
-            if code in SERVICE_GONE:
+            if code != S_SUCCESS:
                 return "service"
             if time.monotonic() >= deadline:
                 return "present"
