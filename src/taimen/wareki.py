@@ -119,8 +119,12 @@ def past_era_end(era: Era, d: date) -> bool:
     return end is not None and d > end
 
 
-_JA_DATE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_SEIREKI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ERA_NAMES = "明治|大正|昭和|平成|令和"
+# Digits must not run on into more digits (令和502年, 12020年) and a Gregorian year must not follow an era name
+# (令和2020年): such text is not a date, and guessing one would be the kind of error strict parsing exists for.
+_JA_DATE = re.compile(rf"({_ERA_NAMES})\s*(元|\d{{1,2}})(?!\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日")
+_SEIREKI_DATE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ERA_BEFORE = re.compile(rf"(?:{_ERA_NAMES})\s*$")
 
 
 def parse_ja(text: str) -> date:
@@ -132,6 +136,8 @@ def parse_ja(text: str) -> date:
         year = 1 if m.group(2) == "元" else int(m.group(2))
         return from_era(era, year, int(m.group(3)), int(m.group(4)))
     m = _SEIREKI_DATE.search(t)
+    if m and _ERA_BEFORE.search(t, 0, m.start()):
+        raise EraError(f"{text!r}: an era name followed by a Gregorian year is not a date")
     if m:
         try:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
