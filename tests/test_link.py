@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from taimen.emulator.image import load_card, save_card
 from taimen.emulator.link import BIT_RATES, LinkMeter, LinkModel
 
 
@@ -82,3 +86,52 @@ def test_meter_accumulates() -> None:
     assert (meter.exchanges, meter.bytes_sent, meter.bytes_received) == (2, 12, 260)
     assert meter.seconds == pytest.approx(t1 + t2)
     assert t1 == pytest.approx(m.exchange_time(7, 2))
+
+
+# --- benchmarks/link_bench.py: the measuring function other benchmark scripts call ----------------------
+
+
+def _bench() -> ModuleType:
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "link_bench.py"
+    spec = importlib.util.spec_from_file_location("link_bench", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_measure_generic_read_of_the_demo_card(tmp_path: Path) -> None:
+    bench = _bench()
+    path = tmp_path / "demo.json"
+    save_card(bench.demo_card(), path)
+    read = bench.generic_full_read(load_card(path))
+    link = LinkModel(bit_rate=424_000)
+    ext = bench.measure(path, read, link, True)
+    short = bench.measure(path, read, link, False)
+    # Same content either way: 4 files, one VERIFY; the path is loaded fresh each time (counters intact).
+    assert ext["result"] == short["result"] == {"files": 4, "bytes": 3077 + 125 + 171 + 904, "verified": 1}
+    # Extended: SELECT MF, SELECT AID, 4 × (SELECT + READ), SELECT key, query, VERIFY = 13, all minimal.
+    assert ext["apdus"] == ext["min_exchanges"] == 13 and ext["extended_apdus"] == 4
+    # Short: 3077 B needs 13 chunks, 904 B 4 chunks, the others 1: 15 more exchanges; one refusal in the reader.
+    assert short["apdus"] == 28 and short["min_exchanges"] == 13 and short["extended_apdus"] == 0
+    assert short["refused_by_reader"] == 1
+    for s in (ext, short):
+        assert s["floor_seconds"] <= s["modelled_seconds"] and s["ratio"] >= 1
+        assert s["floor_seconds"] == pytest.approx(link.floor(s["payload_bytes"], s["min_exchanges"]))
+    assert short["modelled_seconds"] > ext["modelled_seconds"]
+
+
+def test_measure_counts_a_card_refusing_extended_reads() -> None:
+    bench = _bench()
+    card = bench.demo_card()
+    card.extended_length = False
+    stats = bench.measure(card, bench.generic_full_read(bench.demo_card()), LinkModel(), True)
+    assert stats["extended_apdus"] == 1 and stats["refused_by_reader"] == 0  # one 6700, then short for good
+    assert stats["apdus"] == 29 and stats["min_exchanges"] == 13
+
+
+def test_bench_cli_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _bench().main(["--demo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 + 8
+    assert lines[2].split()[:3] == ["extended", "106", "13"] and lines[-1].split()[:3] == ["short", "848", "28"]
