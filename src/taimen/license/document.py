@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from cryptography import x509
 
@@ -11,56 +10,19 @@ from taimen.core import apdu
 from taimen.core.conversation import Conversation, Progress, Transport, drive
 from taimen.core.files import ReadSession
 from taimen.documents import TriesReport, UnlockField
-from taimen.errors import OperatorInputError
 from taimen.license import aids
 from taimen.license.pin import PIN1, PIN2, pin_bytes
 from taimen.license.reader import read_license, read_tries
 from taimen.license.report import build_result
 from taimen.license.signature import TRUST_CATEGORY
 from taimen.result import ReadResult, ReadStats
-
-MAX_TRUST_FILES = 200
-MAX_TRUST_FILE_BYTES = 1024 * 1024
+from taimen.trust import TrustStore
 
 
 def signer_certificates(trust_dirs: tuple[str, ...]) -> list[x509.Certificate]:
-    """Pinned licence signer certificates (trust-store category ``license``); never from the card."""
-    try:
-        from taimen.trust import TrustStore  # type: ignore[attr-defined]
-    except ImportError:  # the shared trust store is not in this build: read <dir>/license/ directly
-        return _certificates_from_dirs(trust_dirs)
+    """Pinned licence signer certificates (trust-store category ``license``); never anything from the card."""
     store = TrustStore.load(trust_dirs)
     return [a.certificate for a in store.certificates(TRUST_CATEGORY)]
-
-
-def _certificates_from_dirs(trust_dirs: tuple[str, ...]) -> list[x509.Certificate]:
-    out: list[x509.Certificate] = []
-    files = 0
-    for d in trust_dirs:
-        root = Path(d)
-        if not root.is_dir():
-            raise OperatorInputError(
-                f"trust directory {d} does not exist", message_ja=f"トラストアンカーのディレクトリ {d} がありません。"
-            )
-        sub = root / TRUST_CATEGORY
-        if not sub.is_dir():
-            continue
-        for f in sorted(sub.iterdir()):
-            if f.suffix.lower() not in (".pem", ".crt", ".cer", ".der") or not f.is_file():
-                continue
-            files += 1
-            if files > MAX_TRUST_FILES or f.stat().st_size > MAX_TRUST_FILE_BYTES:
-                raise OperatorInputError(f"trust directory {d}: too many or too large files")
-            raw = f.read_bytes()
-            try:
-                out += (
-                    x509.load_pem_x509_certificates(raw)
-                    if b"-----BEGIN" in raw
-                    else [x509.load_der_x509_certificate(raw)]
-                )
-            except ValueError as exc:
-                raise OperatorInputError(f"trust file {f} is not an X.509 certificate: {exc}") from exc
-    return out
 
 
 def _detect() -> Conversation[bool]:
