@@ -51,3 +51,27 @@ def facts(key: str) -> LicenseFacts:
     f = person(key).license
     assert f is not None
     return f
+
+
+BINARY_KEYS = {"raw", "data_base64", "sha256", "ski", "hex", "code"}
+
+
+def strip_binary(doc: object) -> object:
+    """The JSON without hex/base64 encodings of card bytes (where any digit string can occur by chance)."""
+    if isinstance(doc, dict):
+        return {k: strip_binary(v) for k, v in doc.items() if k not in BINARY_KEYS}
+    if isinstance(doc, list):
+        return [strip_binary(v) for v in doc]
+    return doc
+
+
+def assert_no_pin(text: str, pins: tuple[str, ...], *, json_doc: object | None = None) -> None:
+    """No PIN as text (outside binary encodings) nor as the hex of its JIS X 0201 bytes."""
+    import json
+
+    for pin in pins:
+        assert pin.encode().hex() not in text.lower(), "hex of a PIN found in output"
+        if json_doc is not None:
+            assert pin not in json.dumps(strip_binary(json_doc), ensure_ascii=False)
+        else:
+            assert pin not in text
