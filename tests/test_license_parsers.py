@@ -170,13 +170,22 @@ def test_number_check_digit() -> None:
 
 # --- fuzzing: only ParseError/CardError may escape ------------------------------------------------
 
-PARSERS = [parse_common_data, parse_pin_setting, parse_kisai, parse_honseki, parse_ef03, parse_ef05, parse_ef07,
+
+def _myna(data: bytes) -> None:
+    from taimen.license import myna_license as m
+
+    for parse in (m.parse_data, m.parse_security, m.parse_pin_setting, m.decode_expiry):
+        with contextlib.suppress(CardError):
+            parse(data)
+
+
+PARSERS = [_myna, parse_common_data, parse_pin_setting, parse_kisai, parse_honseki, parse_ef03, parse_ef05, parse_ef07,
            lambda b: parse_tsuiki(b, "DF1/EF04"), lambda b: parse_tsuiki(b, "DF1/EF06"), parse_photo_file]  # fmt: skip
 
 
 def _mutations() -> st.SearchStrategy[bytes]:
     """Real sample files, truncated anywhere (the test body also overwrites one byte)."""
-    seeds = list(lc.build_license_files(person("long")).values())
+    seeds = [*lc.build_license_files(person("long")).values(), lc.build_myna_license_data(person("yamada"))]
     return st.builds(lambda seed, cut: seed[:cut], st.sampled_from(seeds), st.integers(0, 2100))
 
 
