@@ -7,17 +7,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from license_helpers import card_for, facts, signer, with_facts, write_trust_dir
+from license_helpers import card_for, facts, files_for, signer, with_facts, write_trust_dir
+from taimen.core.tlv import encode
 from taimen.emulator.card import VirtualCard
 from taimen.emulator.license_card import build_license_card
-from taimen.errors import OperatorInputError, PinSafetyError
+from taimen.errors import CardError, OperatorInputError, PinSafetyError
 from taimen.license.document import DOCUMENT
 from taimen.license.kisai import TAGS
 from taimen.license.pin import PinRejected
 from taimen.license.reader import read_license
 from taimen.render_text import render
 from taimen.result import CheckStatus, ReadResult
+from taimen.samples.persons import person
 from taimen.transport.inprocess import InProcessTransport
 
 
@@ -297,3 +301,29 @@ def test_conversation_is_sans_io() -> None:
 
 def test_facts_helper_is_consistent() -> None:
     assert facts("showa64").pin_set is False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(["df1_ef01", "df1_ef02", "df1_ef03", "df1_ef04", "df1_ef05", "df1_ef06", "df1_ef07", "df2_ef01"]),
+    st.binary(max_size=3000),
+)
+def test_hostile_card_files_never_crash_a_read(name: str, junk: bytes) -> None:
+    """Whatever a forged chip puts in a file, a read ends in a result or a CardError, nothing else."""
+    files = dict(files_for("yamada"))
+    files[name] = junk
+    card = build_license_card(person("yamada"), signer(), files=files)
+    try:
+        res = _read(card, {"pin1": "1234", "pin2": "5678"})
+    except CardError:
+        return
+    json.dumps(res.to_json(), ensure_ascii=False)
+    render(res)
+
+
+def test_garbage_photo_is_a_warning_not_a_crash() -> None:
+    files = dict(files_for("yamada"))
+    files["df2_ef01"] = encode(0x5F40, b"\x00\x00\x00\x0cjP  \r\n\x87\n" + b"\x00" * 200)
+    res = _read(build_license_card(person("yamada"), signer(), files=files), {"pin1": "1234", "pin2": "5678"})
+    photo = next(c for c in res.checks if c.name == "license.photo")
+    assert photo.status is CheckStatus.WARNING and res.photo is None

@@ -301,6 +301,9 @@ def _details(read: LicenseRead, current: dict[str, Any], number: str | None) -> 
     ]
     rows += [(f"条件{i}", f"condition {i}", c.text) for i, c in enumerate(k.conditions, 1)]
     rows += [(f"免許（{c.name_ja}）", c.name_en, c.date.display_ja) for c in k.categories if c.licensed]
+    for g in read.gaiji:
+        shown = f"画像 images.gaiji{g.index}" if g.png else "画像形式不明（生データのみ）"
+        rows.append((f"外字{g.index}", f"gaiji {g.index}", f"文中の〓（{g.file}、{shown}）"))
     for e in read.tsuiki.entries:
         when = e.date.display_ja if e.date else "日付不明"
         by = f"（{e.commission.text}）" if e.commission else ""
