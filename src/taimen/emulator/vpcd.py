@@ -250,3 +250,4 @@ class VpcdBridge:
                 self.on_event(what)
             except Exception:
                 log.exception("bridge event callback failed")
+
