@@ -10,6 +10,8 @@ Helpers for your own end-to-end tests live in ``taimen.testing.pcsc`` (importabl
   (a ``taimen.emulator.card.VirtualCard``), e.g. ``with pcsc_card(card) as t: drive(conversation, t)``;
 - ``pcsc_bridge(card) -> ContextManager[VpcdBridge]``: the bridge itself, for tests that remove and insert
   the card (``bridge.remove()`` / ``bridge.insert()``) or open their own ``PcscTransport(bridge.reader_name)``;
+- ``pcscd_running()``: pcscd up and not restarted by another run during the block, for tests that talk to
+  pcscd without a card of their own (listing readers, ``taimen emulate`` in a subprocess);
 - ``exclusive_pcscd()``: keep other test runs away from pcscd (used when a test restarts pcscd).
 
 Both take one of vpcd's two slots for the duration, under an fcntl lock in /tmp/taimen-pcsc, so parallel
