@@ -1,6 +1,6 @@
 """End-to-end tests through the real PC/SC stack: pyscard → pcscd → vpcd → taimen's card emulator.
 
-Every test here is marked ``pcsc``. The session fixture ``pcscd_running`` (autouse) runs
+Every test here is marked ``pcsc``. The session fixture ``pcscd_service`` (autouse) runs
 ``scripts/start-pcscd.sh``, which starts pcscd with the vpcd driver if it is not running; if pcscd cannot be
 made to answer, the tests FAIL (they never skip: a missing service is a broken test machine).
 
@@ -36,7 +36,7 @@ START_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "start-pcscd.sh
 
 
 @pytest.fixture(scope="session", autouse=True)
-def pcscd_running() -> None:
+def pcscd_service() -> None:
     done = subprocess.run([str(START_SCRIPT)], capture_output=True, text=True, timeout=60, check=False)
     if done.returncode != 0:
         pytest.fail(f"pcscd with the vpcd driver is not available: {done.stderr.strip() or done.stdout.strip()}")
