@@ -308,7 +308,7 @@ _ANSWER = st.builds(
 )
 
 
-@settings(max_examples=max(200, settings().max_examples // 5))
+@settings(max_examples=5 * settings().max_examples)
 @given(
     answers=st.lists(_ANSWER, min_size=1, max_size=12),
     extended=st.booleans(),
