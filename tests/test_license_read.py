@@ -327,3 +327,16 @@ def test_garbage_photo_is_a_warning_not_a_crash() -> None:
     res = _read(build_license_card(person("yamada"), signer(), files=files), {"pin1": "1234", "pin2": "5678"})
     photo = next(c for c in res.checks if c.name == "license.photo")
     assert photo.status is CheckStatus.WARNING and res.photo is None
+
+
+def test_extended_read_is_one_apdu_per_file_and_a_capped_reader_still_reads_everything(tmp_path: Path) -> None:
+    card = card_for("yamada")
+    card.log = []
+    _read(card, {"pin1": "1234", "pin2": "5678"})
+    reads = [c for c, _ in card.log if c[1] == 0xB0]
+    assert len(reads) == 10 and len(card.log) == 18  # no confirming read after a whole-file answer
+    capped = card_for("yamada")
+    capped.max_response = 400  # a card/reader that cuts long answers short without an error
+    res = _read(capped, {"pin1": "1234", "pin2": "5678"}, trust_dirs=(str(write_trust_dir(tmp_path)),))
+    assert next(c for c in res.checks if c.name == "license.signature").status is CheckStatus.PASSED
+    assert res.photo is not None

@@ -57,7 +57,11 @@ def read_tries() -> Conversation[tuple[PinSetting, TriesState, TriesState]]:
     """PIN setting and remaining tries of PIN1/PIN2, spending nothing."""
     yield from transmit_ok(apdu.select_mf())
     setting = parse_pin_setting(
-        (yield from read_file(ReadSession(), sfi=aids.MF_PIN_SETTING_SFI, max_size=64, tlv=False, label="MF/EF02"))
+        (
+            yield from read_file(
+                ReadSession(), sfi=aids.MF_PIN_SETTING_SFI, max_size=64, tlv=False, label="MF/EF02", size_hint=3
+            )
+        )
     )
     t1 = yield from query_tries(0x80 | aids.PIN1_SFI, PIN1)
     t2 = yield from query_tries(0x80 | aids.PIN2_SFI, PIN2)
@@ -66,7 +70,11 @@ def read_tries() -> Conversation[tuple[PinSetting, TriesState, TriesState]]:
 
 def _read_ef(session: ReadSession, f: LicenseFile, *, optional: bool) -> Conversation[bytes | None]:
     try:
-        return (yield from read_file(session, sfi=f.sfi, max_size=f.limit, tlv=False, label=f"{f.df}/{f.name_ja}"))
+        return (
+            yield from read_file(
+                session, sfi=f.sfi, max_size=f.limit, tlv=False, label=f"{f.df}/{f.name_ja}", size_hint=f.size
+            )
+        )
     except StatusError as exc:
         if optional and exc.sw == 0x6A82:
             return None
@@ -83,10 +91,23 @@ def read_license(
     session = session or ReadSession()
     yield from transmit_ok(apdu.select_mf())
     common = parse_common_data(
-        (yield from select_and_read(session, aids.MF_COMMON_DATA_FID, max_size=256, tlv=False, label="MF/EF01"))
+        (
+            yield from select_and_read(
+                session, aids.MF_COMMON_DATA_FID, max_size=256, tlv=False, label="MF/EF01", size_hint=aids.MF_EF01.size
+            )
+        )
     )
     setting = parse_pin_setting(
-        (yield from read_file(session, sfi=aids.MF_PIN_SETTING_SFI, max_size=64, tlv=False, label="MF/EF02"))
+        (
+            yield from read_file(
+                session,
+                sfi=aids.MF_PIN_SETTING_SFI,
+                max_size=64,
+                tlv=False,
+                label="MF/EF02",
+                size_hint=aids.MF_EF02.size,
+            )
+        )
     )
     value1, value2, dpin = choose_pins(setting.pin_set, pin1, pin2)
 
