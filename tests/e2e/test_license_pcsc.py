@@ -52,7 +52,7 @@ def test_wrong_pin_decrements_and_stops() -> None:
         with pytest.raises(PinRejected) as err:
             DOCUMENT.read(transport, {"pin1": "0000", "pin2": "1357"})
         reports = DOCUMENT.tries(transport)
-    assert err.value.remaining == 2
+    assert err.value.tries_left == 2
     assert [r.tries_left for r in reports] == [2, 3]
     assert [c[3] for c, _ in card.log if c[1] == 0x20 and len(c) > 4] == [0x81]  # PIN2 never presented
 

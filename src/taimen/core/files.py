@@ -48,12 +48,8 @@ def read_file(
     max_size: int,
     tlv: bool = True,
     label: str = "READ BINARY",
-    size_hint: int | None = None,
 ) -> Conversation[bytes]:
     """Read the current EF (or the short EF ``sfi``); return its bytes.
-
-    ``size_hint`` (without ``tlv``): the size a specification gives the file. A whole-file extended answer at
-    least that long reached the end, so the confirming short read is skipped; a shorter one is read on.
 
     With ``tlv`` the file is one BER object (plus filler): only the object's bytes are returned, and reading
     continues until the object is complete even if the card or reader delivers less than asked.
@@ -84,8 +80,6 @@ def read_file(
                 if len(data) > max_size:
                     raise ParseError(f"{label}: file larger than {max_size} bytes")
                 if resp.sw == 0x6282 or not data or len(data) > _MAX_OFFSET:
-                    return bytes(data)
-                if size_hint is not None and len(data) >= size_hint:
                     return bytes(data)
                 probe = True
         elif resp is None or resp.sw in _EXTENDED_REFUSED or resp.sw1 == 0x6C:
@@ -155,16 +149,10 @@ def _finish(data: bytes, target: int, max_size: int) -> bytes:
 
 
 def select_and_read(
-    session: ReadSession,
-    fid: int,
-    *,
-    max_size: int,
-    tlv: bool = True,
-    label: str = "",
-    size_hint: int | None = None,
+    session: ReadSession, fid: int, *, max_size: int, tlv: bool = True, label: str = ""
 ) -> Conversation[bytes]:
     name = label or f"EF {fid:04X}"
     resp = yield apdu.select_ef(fid, label=f"SELECT {name}")
     if resp.sw != 0x9000:
         raise StatusError(resp.sw, f"SELECT {name}")
-    return (yield from read_file(session, max_size=max_size, tlv=tlv, label=f"READ {name}", size_hint=size_hint))
+    return (yield from read_file(session, max_size=max_size, tlv=tlv, label=f"READ {name}"))
