@@ -49,16 +49,42 @@ def licence_rows(key: str = "yamada") -> list[dict[str, object]]:
     return rows
 
 
+def myna_rows(key: str = "yamada") -> list[dict[str, object]]:
+    """The マイナ免許証: 免許AP (PIN, 001B, 001C) plus the 入力補助AP via 照合番号B with its challenge."""
+    from taimen.emulator.image import card_from_json, card_to_json
+    from taimen.license.myna_document import DOCUMENT as MYNA
+    from taimen.samples.license_cards import myna_license_card
+    from taimen.trust import TrustStore
+
+    card, unlock = myna_license_card(key, sample_signer()[0])
+    image = card_to_json(card)  # every run starts from the same card
+    store = TrustStore()  # the link numbers do not depend on which anchors verify the result
+    rows = []
+    for extended in (True, False):
+        for rate in RATES:
+            link = LinkModel(bit_rate=rate)
+            stats = measure(
+                card_from_json(image, link=link), lambda t: MYNA.read(t, unlock, store=store), link, extended
+            )
+            stats.pop("result")
+            stats["read"] = f"マイナ免許証 {key}"
+            rows.append(stats)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    rows = licence_rows()
+    rows = licence_rows() + myna_rows()
     if args.json:
         json.dump(rows, sys.stdout, indent=1, default=str)
         print()
         return 0
-    print("Full read: MF/EF01, MF/EF02, tries of PIN1/PIN2, VERIFY PIN1+PIN2, DF1/EF01–EF07, DF2/EF01 (photo)")
+    print("licence: MF/EF01, MF/EF02, tries of PIN1/PIN2, VERIFY PIN1+PIN2, DF1/EF01–EF07, DF2/EF01 (photo)")
+    print(
+        "マイナ免許証: 免許AP 001A, tries, VERIFY, 001B, 001C + 入力補助AP tries, 照合番号B, EF 0002/3/4/7, challenge"
+    )
     print(f"{'read':<26}{'reader':<9}{'kbit/s':>7}{'APDUs':>6}{'min':>5}{'sent':>6}{'recv':>7}"
           f"{'payload':>8}{'model ms':>10}{'floor ms':>10}{'ratio':>7}")  # fmt: skip
     for r in rows:
