@@ -81,8 +81,17 @@ def myna_license_card(
     return card, unlock
 
 
+def expected_verdict(p: Person, today: dt.date | None = None) -> str:
+    """What a read with the sample trust directory concludes: a signed, unexpired licence whose dates all fit
+    their era is genuine; an expired one or one recording a year after its era ended needs attention."""
+    f = p.license
+    assert f is not None
+    today = today or dt.date.today()
+    return "attention" if f.expiry < today or f.expiry_era else "genuine"
+
+
 def build(out_dir: Path) -> list[Path]:
-    """Write ``license-<person>.json`` and ``mynumber-license-<person>.json`` card images, the sample licence
+    """Write ``license-<person>.json`` and ``myna-license-<person>.json`` card images, the sample licence
     signer certificate (``trust/license/``) and the test J-LIS anchors the マイナ免許証 samples need."""
     out_dir.mkdir(parents=True, exist_ok=True)
     signer, cert = sample_signer()
@@ -102,6 +111,7 @@ def build(out_dir: Path) -> list[Path]:
                 "pin2": facts.pin2 if facts.pin_set else None,
                 "spec_version": facts.spec_version,
                 "trust_dir": "trust",
+                "expected_verdict": expected_verdict(p),
             },
         )
         written.append(path)
@@ -109,12 +119,19 @@ def build(out_dir: Path) -> list[Path]:
 
     for key in MYNA_LICENSE_PERSONS:
         card, unlock = myna_license_card(key, signer)
-        path = out_dir / f"mynumber-license-{key}.json"
+        path = out_dir / f"myna-license-{key}.json"
         save_card(
             card,
             path,
             description=f"マイナ免許証 of {key}: sample My Number Card with the 免許AP; synthetic, not a real person",
-            person={"key": key, "document": "mynumber_license", "unlock": unlock, "trust_dir": "trust"},
+            person={
+                "key": key,
+                "document": "mynumber_license",
+                "unlock": unlock,
+                "trust_dir": "trust",
+                # the licence data's signature cannot be verified (what 001C signs is not published)
+                "expected_verdict": "attention",
+            },
         )
         written.append(path)
     written += jlis_test_pki.default().write_trust_dir(out_dir / "trust")
