@@ -340,3 +340,21 @@ def test_extended_read_is_one_apdu_per_file_and_a_capped_reader_still_reads_ever
     res = _read(capped, {"pin1": "1234", "pin2": "5678"}, trust_dirs=(str(write_trust_dir(tmp_path)),))
     assert next(c for c in res.checks if c.name == "license.signature").status is CheckStatus.PASSED
     assert res.photo is not None
+
+
+def test_signature_over_tlv_data_without_padding_is_recognised(tmp_path: Path) -> None:
+    from taimen.emulator.license_card import build_ef07
+    from taimen.license.signature import _tlv_part
+
+    files = dict(files_for("yamada"))
+    trimmed = (
+        _tlv_part(files["df1_ef01"])
+        + _tlv_part(files["df1_ef02"])
+        + _tlv_part(files["df2_ef01"], single_byte_tags=False)
+    )
+    files["df1_ef07"] = build_ef07(trimmed, signer())
+    card = build_license_card(person("yamada"), signer(), files=files)
+    res = _read(card, {"pin1": "1234", "pin2": "5678"}, trust_dirs=(str(write_trust_dir(tmp_path)),))
+    assert res.fields["signature"]["verification"] == "verified"
+    assert res.fields["signature"]["signed_content"] == "tlv"
+    assert "埋め草を除く" in next(c for c in res.checks if c.name == "license.signature").detail_ja
