@@ -184,9 +184,11 @@ def photograph(card: Image.Image, p: PhotoParams) -> Photo:
         warped[..., :3] += (255 - warped[..., :3]) * hl_w
     img = img * (1 - alpha) + warped[..., :3] * alpha
     # uneven light and white balance
-    yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
-    ramp = ((xx / fw - 0.5) * math.cos(p.light_angle) + (yy / fh - 0.5) * math.sin(p.light_angle)) * 2
-    img = img * (1 + p.light * 0.5 * ramp)[..., None] * np.array(p.cast, np.float32)
+    xs = (np.arange(fw, dtype=np.float32) / fw - 0.5) * math.cos(p.light_angle)
+    ys = (np.arange(fh, dtype=np.float32) / fh - 0.5) * math.sin(p.light_angle)
+    gain = 1 + p.light * (xs[None, :] + ys[:, None])
+    img *= gain[..., None]
+    img *= np.array(p.cast, np.float32)
     # optics and sensor
     if p.blur > 0.05:
         img = cv2.GaussianBlur(img, (0, 0), p.blur)
@@ -198,7 +200,7 @@ def photograph(card: Image.Image, p: PhotoParams) -> Photo:
         kernel = cv2.warpAffine(kernel, rot, (k, k))
         img = cv2.filter2D(img, -1, kernel / max(kernel.sum(), 1e-6))
     rng = np.random.default_rng(p.background_seed ^ 0x5EED)
-    img = img + rng.normal(0, p.noise, img.shape).astype(np.float32)
+    img += rng.standard_normal(img.shape, dtype=np.float32) * np.float32(p.noise)
     out = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
     buf = io.BytesIO()
     out.save(buf, "JPEG", quality=p.jpeg_quality)

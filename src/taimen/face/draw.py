@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,11 @@ FONT_CANDIDATES: dict[str, tuple[str, ...]] = {
         "/usr/share/fonts/truetype/fonts-japanese-mincho.ttf",
     ),
 }
+
+
+def stock_seed(key: str, document: int) -> int:
+    """Seed of a card's background print: per person and document, unchanged by a forged variant."""
+    return zlib.crc32(f"{key}/{document}".encode())
 
 
 class FontMissing(RuntimeError):

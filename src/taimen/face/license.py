@@ -8,7 +8,7 @@ from datetime import date
 from PIL import Image
 
 from taimen.face import printing
-from taimen.face.draw import Canvas, font, wrap
+from taimen.face.draw import Canvas, font, stock_seed, wrap
 from taimen.ocr.layouts import LICENSE, Box, Label
 from taimen.samples.face import portrait
 from taimen.samples.persons import LicenseFacts, Person
@@ -45,7 +45,7 @@ def render(person: Person, *, ppm: float = 16.0) -> Image.Image:
     if lic is None:
         raise ValueError(f"sample person {person.key!r} holds no driving licence")
     lay = LICENSE
-    c = Canvas(lay, ppm, seed=person.face_seed * 37 + 2)
+    c = Canvas(lay, ppm, seed=stock_seed(person.key, 2))
     c.stock(((214, 228, 200), (226, 214, 196)))
     exp = lay.field("expiry")
     c.band(Box(2.5, exp.box.y - 0.4, 55.5, exp.box.h + 0.8), BAND.get(lic.color, BAND["一般"]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PIL import Image
 
 from taimen.face import printing
-from taimen.face.draw import Canvas, wrap
+from taimen.face.draw import Canvas, stock_seed, wrap
 from taimen.ocr.layouts import MYNUMBER, Box, Label
 from taimen.samples.face import portrait
 from taimen.samples.persons import Person
@@ -14,7 +14,7 @@ from taimen.samples.persons import Person
 
 def render(person: Person, *, ppm: float = 16.0) -> Image.Image:
     lay = MYNUMBER
-    c = Canvas(lay, ppm, seed=person.face_seed * 31 + 1)
+    c = Canvas(lay, ppm, seed=stock_seed(person.key, 1))
     c.stock(((236, 200, 214), (214, 222, 240)))
     c.band(Box(0.0, 0.0, 85.6, 1.2), (200, 80, 120))
     face = portrait(person.face_seed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PIL import Image
 
 from taimen.face import printing
-from taimen.face.draw import Canvas
+from taimen.face.draw import Canvas, stock_seed
 from taimen.ocr.layouts import RESIDENCE, Box
 from taimen.samples.face import portrait
 from taimen.samples.persons import Person
@@ -17,7 +17,7 @@ def render(person: Person, *, ppm: float = 16.0) -> Image.Image:
     if res is None:
         raise ValueError(f"sample person {person.key!r} holds no residence card")
     lay = RESIDENCE
-    c = Canvas(lay, ppm, seed=person.face_seed * 41 + 3)
+    c = Canvas(lay, ppm, seed=stock_seed(person.key, 3))
     c.stock(((200, 214, 236), (214, 236, 226)))
     c.band(Box(0.0, 0.0, 85.6, 1.0), (60, 90, 160))
     face = portrait(person.face_seed)

@@ -6,6 +6,7 @@ was wrong when the text did not fit. Parsers are pure functions (tested on their
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -56,12 +57,24 @@ def _missing(key: str, text: str, conf: float, problem: str) -> FieldReading:
     return FieldReading(key, None, text, conf * MALFORMED if text else 0.0, problem=problem if text else "nothing read")
 
 
-def parse_name(text: str, conf: float, *, latin: bool = False) -> FieldReading:
+def parse_name(text: str, conf: float, *, latin: bool = False, positions: tuple[int, ...] = ()) -> FieldReading:
+    """A name; for a Japanese name without a recognised space, U+3000 goes where the characters are widest
+    apart (the card prints a space between family and given name, which the recogniser often drops)."""
     t = nfkc(text)
     t = re.sub(r"^(氏名|NAME)\s*", "", t)
-    t = re.sub(r"\s+", " ", t.upper()).strip(" ,.") if latin else re.sub(r"\s+", "\u3000", t)
-    if not t:
+    if latin:
+        t = re.sub(r"\s+", " ", t.upper()).strip(" ,.")
+    elif not re.search(r"\s", t) and len(positions) == len(t) >= 3:
+        gaps = [b - a for a, b in itertools.pairwise(positions)]
+        widest = max(range(len(gaps)), key=lambda i: gaps[i])
+        if gaps[widest] >= 1.7 * min(gaps):
+            t = t[: widest + 1] + "\u3000" + t[widest + 1 :]
+    else:  # a Latin name printed on a My Number Card keeps an ASCII space
+        t = re.sub(r"\s+", " " if t.isascii() else "\u3000", t)
+    if len(re.findall(r"\w", t)) < 2:
         return _missing("name", text, conf, "no name")
+    if re.search(r"\d", t):  # no name has digits: this is another line (the card was found out of place?)
+        return _missing("name", text, conf, "digits in a name")
     return FieldReading("name", t, t, conf)
 
 
@@ -71,6 +84,8 @@ def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
         return _missing("address", "", 0.0, "no address")
     t = variants.address(re.sub(r"^(住所|住居地)\s*", "", "".join(texts)))
     conf = min(c for t0, c in lines if nfkc(t0))
+    if re.search(r"\d+\s*年\s*\d+\s*月", t):  # a date has no place in an address: another line crept in
+        return FieldReading("address", t, t, conf * MALFORMED, problem="a date inside the address")
     if not re.match(r"^.{2,3}[都道府県]", t):
         return FieldReading("address", t, t, conf * 0.6, problem="does not start with a prefecture")
     return FieldReading("address", t, t, conf)

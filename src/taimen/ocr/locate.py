@@ -91,9 +91,33 @@ def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
         a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
         v1, v2 = a - b, c - b
         worst = max(worst, abs(float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))))
-    angle_score = math.exp(-((worst / 0.5) ** 2))
+    angle_score = math.exp(-((worst / 0.8) ** 2))
     size_score = min(1.0, frac / 0.25)
     return aspect_score * angle_score * (0.5 + 0.5 * size_score)
+
+
+def _to_quad(poly: np.ndarray) -> np.ndarray | None:
+    """Reduce a convex polygon to four corners: a rounded card corner shows up as a short edge between two
+    long ones, and the card's real corner is where the long edges' lines meet."""
+    p = [np.asarray(v, np.float64) for v in poly]
+    while len(p) > 4:
+        n = len(p)
+        i = min(range(n), key=lambda k: np.linalg.norm(p[(k + 1) % n] - p[k]))
+        a0, a1 = p[i - 1], p[i]
+        b0, b1 = p[(i + 1) % n], p[(i + 2) % n]
+        d1, d2 = a1 - a0, b1 - b0
+        det = d1[0] * -d2[1] - d1[1] * -d2[0]
+        j = (i + 1) % n
+        if abs(det) < 1e-9:
+            corner = (a1 + b0) / 2
+        else:
+            t = ((b0 - a0)[0] * -d2[1] - (b0 - a0)[1] * -d2[0]) / det
+            corner = a0 + t * d1
+            if np.linalg.norm(corner - (a1 + b0) / 2) > 2 * np.linalg.norm(b0 - a1) + 10:
+                corner = (a1 + b0) / 2  # nearly parallel neighbours: do not shoot off
+        p[i] = corner
+        del p[j]
+    return np.array(p, np.float32) if len(p) == 4 else None
 
 
 def _candidates_from_contours(
@@ -107,11 +131,10 @@ def _candidates_from_contours(
         hull = cv2.convexHull(cnt)
         peri = cv2.arcLength(hull, True)
         quads = []
-        for eps in (0.01, 0.02, 0.03, 0.05):
-            approx = cv2.approxPolyDP(hull, eps * peri, True)
-            if len(approx) == 4:
-                quads.append(approx.reshape(4, 2).astype(np.float32))
-                break
+        poly = cv2.approxPolyDP(hull, 0.003 * peri, True).reshape(-1, 2).astype(np.float32)
+        q4 = _to_quad(poly)
+        if q4 is not None:
+            quads.append(q4)
         quads.append(cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32))
         for n, q in enumerate(quads):
             q = _order(q)

@@ -16,6 +16,8 @@ from taimen.ocr.fields import FieldReading
 
 #: Below this, the CLI and the web UI flag a value as needing a careful look.
 CONFIDENT = 0.90
+#: Printed fields that are (part of) a secret: 照合番号B's security code, the residence card's access number.
+SECRET_FIELDS = frozenset({"security_code", "card_number"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +56,10 @@ class OcrResult:
     method: str = ""  # "layout" (card found, fields cut by layout) | "page" (fallback: whole-photo OCR)
     document_confidence: float = 0.0
     upside_down: bool = False
-    #: the printed portrait cut from the rectified card (BGR, in memory only; for the photo comparison)
+    #: the printed portrait cut from the rectified card with a margin (BGR, in memory only; for the photo
+    #: comparison); ``portrait_inner``: the fraction of its width and height the photo itself fills
     portrait: np.ndarray | None = None
+    portrait_inner: tuple[float, float] = (1.0, 1.0)
     timings: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -82,12 +86,21 @@ class OcrResult:
             "card_found": self.card_found,
             "method": self.method,
             "upside_down": self.upside_down,
-            "fields": {k: f.to_json() for k, f in self.fields.items()},
+            "fields": {k: _field_json(f) for k, f in self.fields.items()},
             "unlock": {k: u.to_json() for k, u in self.unlock.items()},
             "doubtful": self.doubtful(),
             "problems": list(self.problems),
             "timings_ms": {k: round(v * 1000, 1) for k, v in self.timings.items()},
         }
+
+
+def _field_json(f: FieldReading) -> dict[str, Any]:
+    out = f.to_json()
+    if f.key in SECRET_FIELDS:
+        out["redacted"] = f.value is not None
+        out["length"] = len(f.value or "")
+        out["value"] = out["text"] = None
+    return out
 
 
 def mynumber_unlock(fields: dict[str, FieldReading]) -> dict[str, UnlockProposal]:

@@ -19,7 +19,7 @@ import numpy as np
 from taimen.ocr import fields as fp
 from taimen.ocr import lines, locate
 from taimen.ocr.engine import Engine, Line, engine
-from taimen.ocr.layouts import LAYOUTS, Layout
+from taimen.ocr.layouts import LAYOUTS, Box, Layout
 from taimen.ocr.photo import decode
 from taimen.ocr.proposals import OcrResult, mynumber_unlock, residence_unlock
 
@@ -63,6 +63,13 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
             break
         best.problems.append(f"outline {n + 1} gave a poor reading; trying the next")
     assert best is not None
+    if _quality(best) < 0.34:  # what looked like a card did not read like one: try the whole photo
+        t = time.perf_counter()
+        page = _read_page(img, document, ocr)
+        timings["page"] = time.perf_counter() - t
+        if _quality(page) >= _quality(best):
+            page.problems.insert(0, "no card outline gave a plausible reading; fields read from the whole photo")
+            best = page
     best.timings = {**timings, "total": sum(timings.values())}
     return best
 
@@ -71,7 +78,7 @@ def _quality(res: OcrResult) -> float:
     """Share of fields read with the shape they must have (a wrong outline puts fields out of place)."""
     if res.document is None or not res.fields:
         return 0.0
-    return sum(f.value is not None for f in res.fields.values()) / len(res.fields)
+    return sum(f.value is not None and f.confidence >= 0.5 for f in res.fields.values()) / len(res.fields)
 
 
 def _read_card(
@@ -97,7 +104,7 @@ def _read_card(
         if sum(f.value is not None for f in again.values()) > sum(f.value is not None for f in res.fields.values()):
             res.fields, card, res.upside_down = again, flipped, True
     timings["fields"] = timings.get("fields", 0.0) + time.perf_counter() - t
-    res.portrait = _cut_box(card, layout.photo)
+    res.portrait, res.portrait_inner = _cut_portrait(card, layout.photo)
     res.unlock = _unlock(key, res.fields)
     return res
 
@@ -106,9 +113,17 @@ def _mostly_missing(res: OcrResult) -> bool:
     return sum(f.value is None for f in res.fields.values()) * 2 > len(res.fields)
 
 
-def _cut_box(card: np.ndarray, box: locate.Box) -> np.ndarray:  # type: ignore[name-defined]
-    p = locate.PPM
-    return card[int(box.y * p) : int((box.y + box.h) * p), int(box.x * p) : int((box.x + box.w) * p)].copy()
+PORTRAIT_MARGIN_MM = 2.0
+
+
+def _cut_portrait(card: np.ndarray, box: Box) -> tuple[np.ndarray, tuple[float, float]]:
+    """The printed photo with a margin (the comparison aligns it precisely), and the share the photo fills."""
+    p, m = locate.PPM, PORTRAIT_MARGIN_MM
+    h, w = card.shape[:2]
+    x0, y0 = max(0, int((box.x - m) * p)), max(0, int((box.y - m) * p))
+    x1, y1 = min(w, int((box.x + box.w + m) * p)), min(h, int((box.y + box.h + m) * p))
+    crop = card[y0:y1, x0:x1].copy()
+    return crop, (box.w * p / max(1, x1 - x0), box.h * p / max(1, y1 - y0))
 
 
 def _similar(a: str, b: str) -> float:
@@ -196,9 +211,14 @@ def _one(texts: dict[str, list[Line]], key: str) -> tuple[str, float]:
     return ls[0].text, ls[0].confidence
 
 
+def _positions(texts: dict[str, list[Line]], key: str) -> tuple[int, ...]:
+    ls = texts.get(key) or [_EMPTY]
+    return ls[0].positions
+
+
 _PARSERS: dict[str, dict[str, Callable[[dict[str, list[Line]]], fp.FieldReading]]] = {
     "mynumber": {
-        "name": lambda t: fp.parse_name(*_one(t, "name")),
+        "name": lambda t: fp.parse_name(*_one(t, "name"), positions=_positions(t, "name")),
         "address": lambda t: fp.parse_address([(x.text, x.confidence) for x in t.get("address", [])]),
         "birth_date": lambda t: fp.parse_birth_date(*_one(t, "birth_date")),
         "sex": lambda t: fp.parse_sex(*_one(t, "sex")),
@@ -206,7 +226,7 @@ _PARSERS: dict[str, dict[str, Callable[[dict[str, list[Line]]], fp.FieldReading]
         "security_code": lambda t: fp.parse_digits(*_one(t, "security_code"), "security_code", 4),
     },
     "license": {
-        "name": lambda t: fp.parse_name(*_one(t, "name")),
+        "name": lambda t: fp.parse_name(*_one(t, "name"), positions=_positions(t, "name")),
         "birth_date": lambda t: fp.parse_birth_date(*_one(t, "birth_date")),
         "address": lambda t: fp.parse_address([(x.text, x.confidence) for x in t.get("address", [])]),
         "issue_date": lambda t: fp.parse_era_date(*_one(t, "issue_date"), "issue_date"),
