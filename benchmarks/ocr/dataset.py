@@ -17,7 +17,7 @@ from taimen.face.degrade import photograph, random_params
 from taimen.face.synth import random_person
 from taimen.samples.persons import PERSONS, Person
 
-VERSION = 2
+VERSION = 3
 MIX = {"mynumber": 0.4, "license": 0.3, "residence": 0.3}
 
 
@@ -80,6 +80,8 @@ def generate(out: Path, n: int = 320, seed: int = 20261125) -> list[Sample]:
         if meta.get("version") == VERSION and meta.get("n") == n and meta.get("seed") == seed:
             return [Sample(s["id"], s["document"], out / s["file"], s["truth"]) for s in meta["samples"]]
     out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.jpg"):  # an earlier set's photos
+        old.unlink()
     rng = random.Random(seed)
     fixed = [(p, d) for p in PERSONS for d in ("mynumber", "license", "residence") if d == "mynumber" or getattr(p, d)]
     samples = []

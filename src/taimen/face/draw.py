@@ -111,12 +111,16 @@ class Canvas:
         """Print ``text`` vertically centred in ``box``; condense it horizontally when it is too wide."""
         if not text:
             return
-        f = font(kind, self.px(box.h * fill))
+        size = self.px(box.h * fill)
+        avail = self.px(box.w) * max_width
+        width = font(kind, size).getlength(text)
+        if width > avail:  # too long: a smaller font first (down to 75 %), then condensed, as cards print
+            size = max(4, int(size * max(0.75, avail / width)))
+        f = font(kind, size)
         left, top, right, bottom = f.getbbox(text)
         tw, th = right - left, bottom - top
         layer = Image.new("L", (tw + 4, th + 4), 0)
         ImageDraw.Draw(layer).text((2 - left, 2 - top), text, font=f, fill=255)
-        avail = self.px(box.w) * max_width
         if layer.width > avail:
             layer = layer.resize((max(1, int(avail)), layer.height), Image.Resampling.LANCZOS)
         x = self.px(box.x)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PIL import Image
 
 from taimen.face import printing
-from taimen.face.draw import Canvas, stock_seed
+from taimen.face.draw import Canvas, stock_seed, wrap
 from taimen.ocr.layouts import RESIDENCE, Box
 from taimen.samples.face import portrait
 from taimen.samples.persons import Person
@@ -30,7 +30,8 @@ def render(person: Person, *, ppm: float = 16.0) -> Image.Image:
     c.field(lay.field("birth_date"), printing.seireki_padded(person.birth_date))
     c.field(lay.field("sex"), printing.SEX_RESIDENCE.get(person.sex, ""))
     c.field(lay.field("nationality"), res.nationality)
-    c.field(lay.field("address"), person.address)
+    addr = lay.field("address")
+    c.field_lines(addr, wrap(person.address, addr.lines, 22))
     c.field(lay.field("status"), res.status)
     years = max(1, res.expiry.year - person.mynumber_issue.year)
     c.field(lay.field("period"), f"{years}年（{printing.seireki_padded(res.expiry)}）")

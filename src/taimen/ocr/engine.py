@@ -88,8 +88,12 @@ def bundled_models() -> dict[str, Path]:
 class Engine:
     """Lazily loaded recogniser. Thread-safe; one per process is enough (see ``engine()``)."""
 
-    def __init__(self, threads: int | None = None, squeeze: float = 1.0) -> None:
+    def __init__(self, threads: int | None = None, squeeze: float = 1.0, min_ratio: float | None = 0.0) -> None:
+        """``squeeze`` < 1 narrows crops before recognition (faster, less accurate); ``min_ratio`` is the
+        narrowest width:height a crop is padded to (None: rapidocr's 320:48, which costs a short crop such as
+        a one-character field six times its width without reading it any better)."""
         self.squeeze = squeeze
+        self.min_ratio = min_ratio
         self._lock = threading.Lock()
         self._threads = threads
         self._crop: Any = None  # RapidOCR used for line crops (its recogniser only)
@@ -195,31 +199,25 @@ class Engine:
             crops = [_squeeze(c, self.squeeze) for c in crops]
         table = rec.postprocess_op.character
         _, img_h, img_w = rec.rec_image_shape
-        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
         out: list[Line | None] = [None] * len(crops)
-        batch = 8
-        for start in range(0, len(order), batch):
-            idx = order[start : start + batch]
-            ratio = max([img_w / img_h] + [crops[i].shape[1] / crops[i].shape[0] for i in idx])
-            norm = np.stack([rec.resize_norm_img(crops[i], ratio) for i in idx]).astype(np.float32)
-            probs = rec.session(norm)
+        # One crop per inference: the recogniser mixes information along the whole line, so the zero padding a
+        # batch needs (to its widest crop) changes what a narrower crop reads; the cost per column is the same.
+        for i, crop in enumerate(crops):
+            floor = img_w / img_h if self.min_ratio is None else self.min_ratio
+            ratio = max(floor, crop.shape[1] / crop.shape[0])
+            probs = rec.session(rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32))
             for var, can in self._folding(table):
                 probs[:, :, can] += probs[:, :, var]
                 probs[:, :, var] = 0.0
-            for row, i in enumerate(idx):
-                cs = charsets[i] or "any"
-                prior = (
-                    self._japanese_prior(table)
-                    if cs in JAPANESE
-                    else self._latin_prior(table)
-                    if cs == "latin"
-                    else None
-                )
-                line = _decode(probs[row], table, self._mask(rec, cs), prior)
-                if cs in JAPANESE:
-                    text = _kana_context(variants.japanese(line.text))
-                    line = Line(text, line.confidence, line.char_confidences, line.positions)
-                out[i] = line
+            cs = charsets[i] or "any"
+            prior = (
+                self._japanese_prior(table) if cs in JAPANESE else self._latin_prior(table) if cs == "latin" else None
+            )
+            line = _decode(probs[0], table, self._mask(rec, cs), prior)
+            if cs in JAPANESE:
+                text = _kana_context(variants.japanese(line.text))
+                line = Line(text, line.confidence, line.char_confidences, line.positions)
+            out[i] = line
         return [line for line in out if line is not None]
 
     def read_page(self, img: np.ndarray) -> list[tuple[np.ndarray, str, float]]:

@@ -83,3 +83,64 @@ def cut(card: np.ndarray, box: Box, ppm: float, *, margin_x: float = 0.7, margin
     ty0, ty1 = max(0, by - pad_y), min(region.shape[0], bh + pad_y)
     tx0, tx1 = max(0, cx0 - pad_x), min(region.shape[1], cx1 + pad_x)
     return Crop(region[ty0:ty1, tx0:tx1], float(mask[by:bh].mean()))
+
+
+def cut_lines(card: np.ndarray, box: Box, lines: int, ppm: float, *, margin_x: float = 0.7) -> list[Crop]:
+    """The text lines of a multi-line field (an address), top to bottom, found in the whole field rather than
+    slot by slot: a card found a millimetre out of place shifts every line the same way, and a slot-by-slot
+    cut could then read one line twice or lose one."""
+    h, w = card.shape[:2]
+    line_h = box.h / lines
+    margin_y = 0.45 * line_h
+    x0 = max(0, int((box.x - margin_x) * ppm))
+    x1 = min(w, int((box.x + box.w + margin_x) * ppm))
+    y0 = max(0, int((box.y - margin_y) * ppm))
+    y1 = min(h, int((box.y + box.h + margin_y) * ppm))
+    region = card[y0:y1, x0:x1]
+    if region.size == 0:
+        return []
+    glyph = line_h * ppm * 0.7
+    diff = _ink(region, max(2, int(glyph * 0.35)))
+    top = float(np.percentile(diff, 99.5))
+    if top < 25:
+        return []
+    mask = diff > max(18.0, 0.35 * top)
+    rows = mask.mean(axis=1)
+    on = rows > max(0.01, 0.08 * rows.max())
+    bands: list[tuple[int, int]] = []
+    start = None
+    for i, v in enumerate(np.append(on, False)):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            if bands and start - bands[-1][1] <= 2:
+                bands[-1] = (bands[-1][0], i)
+            else:
+                bands.append((start, i))
+            start = None
+    lo, hi = box.y * ppm - y0 - 0.2 * line_h * ppm, (box.y + box.h) * ppm - y0 + 0.2 * line_h * ppm
+    found = [b for b in bands if b[1] - b[0] >= 0.35 * glyph and lo <= (b[0] + b[1]) / 2 <= hi]
+    # a band taller than two lines is two lines touching: split it at its thinnest row
+    split: list[tuple[int, int]] = []
+    for a, b in found:
+        if b - a > 1.6 * line_h * ppm:
+            mid = a + int(np.argmin(rows[a + (b - a) // 4 : b - (b - a) // 4])) + (b - a) // 4
+            split += [(a, mid), (mid, b)]
+        else:
+            split.append((a, b))
+    if len(split) > lines:  # keep the most inked
+        split = sorted(sorted(split, key=lambda b: -rows[b[0] : b[1]].sum())[:lines])
+    out = []
+    for by, bh in split:
+        cols = mask[by:bh].sum(axis=0)
+        if cols.sum() == 0:
+            continue
+        cum = np.cumsum(cols) / cols.sum()
+        cx0 = int(np.searchsorted(cum, 0.003))
+        cx1 = int(np.searchsorted(cum, 0.997)) + 1
+        band_h = bh - by
+        pad_y, pad_x = max(2, int(band_h * 0.18)), max(3, int(band_h * 0.3))
+        ty0, ty1 = max(0, by - pad_y), min(region.shape[0], bh + pad_y)
+        tx0, tx1 = max(0, cx0 - pad_x), min(region.shape[1], cx1 + pad_x)
+        out.append(Crop(region[ty0:ty1, tx0:tx1], float(mask[by:bh].mean())))
+    return out

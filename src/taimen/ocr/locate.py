@@ -207,7 +207,7 @@ def _support(edges: np.ndarray, q: np.ndarray) -> float:
     return float(hits.sum()) / len(pts)
 
 
-def _line_quads(edges: np.ndarray, img_area: float) -> list[Quad]:
+def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Quad]:
     """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
     two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
     candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it."""
@@ -253,17 +253,19 @@ def _line_quads(edges: np.ndarray, img_area: float) -> list[Quad]:
             return None
         return np.linalg.solve(a, np.array([l1[1], l2[1]]))
 
-    def pairs(fam: list[tuple[float, float, float]]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    def pairs(fam: list[tuple[float, float, float]]) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
         out = []
-        for lo in fam[:3]:
-            for hi in fam[-3:]:
+        for lo in fam[:extremes]:
+            for hi in fam[-extremes:]:
                 if hi[0] - lo[0] > 0.15 * min(h, w):
-                    out.append(((lo[1], lo[2]), (hi[1], hi[2])))
+                    out.append((hi[0] - lo[0], (lo[1], lo[2]), (hi[1], hi[2])))
         return out
 
     out: list[Quad] = []
-    for a1, a2 in pairs(family(theta0, 16)):
-        for b1, b2 in pairs(family(theta0 + math.pi / 2, 25)):
+    for da, a1, a2 in pairs(family(theta0, 16)):
+        for db, b1, b2 in pairs(family(theta0 + math.pi / 2, 25)):
+            if not 0.45 < da / db < 2.2:  # an ID-1 card seen at a slant: 1/1.585 or 1.585, give or take
+                continue
             pts = [meet(a1, b1), meet(b1, a2), meet(a2, b2), meet(b2, a1)]
             if any(p is None for p in pts):
                 continue
@@ -280,32 +282,25 @@ def _line_quads(edges: np.ndarray, img_area: float) -> list[Quad]:
 
 
 class _Gradients:
-    """Colour gradients of the region around a rough quad (computed once, used by both refinement passes)."""
+    """Colour steps across a rough side, measured only where the refinement looks (no whole-image filtering)."""
 
-    def __init__(self, img: np.ndarray, q: np.ndarray, margin: float) -> None:
-        h, w = img.shape[:2]
-        x0, y0 = np.floor(q.min(axis=0) - margin).astype(int)
-        x1, y1 = np.ceil(q.max(axis=0) + margin).astype(int)
-        self.x0, self.y0 = max(0, x0), max(0, y0)
-        x1, y1 = min(w, x1), min(h, y1)
-        lab = cv2.cvtColor(cv2.GaussianBlur(img[self.y0 : y1, self.x0 : x1], (3, 3), 0), cv2.COLOR_BGR2LAB)
-        # chroma counts more than its 8-bit range suggests: a pink band on a grey desk differs only in a*
-        self.gx = []
-        self.gy = []
-        for c, wt in zip(cv2.split(lab), (1.0, 2.5, 2.5), strict=True):
-            self.gx.append(cv2.Sobel(c, cv2.CV_32F, 1, 0, ksize=3) * wt)
-            self.gy.append(cv2.Sobel(c, cv2.CV_32F, 0, 1, ksize=3) * wt)
-        self.h, self.w = lab.shape[:2]
+    WEIGHT = np.array([1.0, 2.5, 2.5], np.float32)  # chroma counts more than its 8-bit range suggests
+
+    def __init__(self, img: np.ndarray) -> None:
+        self.img = img
+        self.h, self.w = img.shape[:2]
 
     def across(self, xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> np.ndarray:
-        """Gradient magnitude across direction ``n`` at image points (xs, ys); 0 outside the region."""
-        xi = np.clip(np.round(xs).astype(int) - self.x0, 0, self.w - 1)
-        yi = np.clip(np.round(ys).astype(int) - self.y0, 0, self.h - 1)
-        inside = (xs - self.x0 >= 1) & (xs - self.x0 < self.w - 1) & (ys - self.y0 >= 1) & (ys - self.y0 < self.h - 1)
-        mag = np.sqrt(
-            sum((gx[yi, xi] * n[0] + gy[yi, xi] * n[1]) ** 2 for gx, gy in zip(self.gx, self.gy, strict=True))
-        )
-        return np.where(inside, mag, 0.0)
+        """Strength of the colour step across direction ``n`` at points (xs, ys) of shape (P, K), K running
+        along ``n`` one pixel apart; 0 outside the image. Scaled like a 3×3 Sobel response."""
+        mx, my = xs.astype(np.float32), ys.astype(np.float32)
+        vals = cv2.remap(self.img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        lab = cv2.cvtColor(vals, cv2.COLOR_BGR2LAB).astype(np.float32) * self.WEIGHT
+        d = np.zeros(lab.shape[:2], np.float32)
+        diff = lab[:, 2:] - lab[:, :-2]  # central difference along the normal
+        d[:, 1:-1] = np.sqrt((diff * diff).sum(axis=-1)) * 4.0  # ×8 per pixel of slope, as Sobel weighs it
+        inside = (xs >= 1) & (xs < self.w - 1) & (ys >= 1) & (ys < self.h - 1)
+        return np.where(inside, d, 0.0)
 
 
 def _refine(grad: _Gradients, q: np.ndarray, window: float) -> np.ndarray:
@@ -358,60 +353,84 @@ def _refine(grad: _Gradients, q: np.ndarray, window: float) -> np.ndarray:
 
 
 def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
-    """Up to ``limit`` distinct card outlines in ``img`` (BGR), best first. Raises CardNotFound."""
-    h, w = img.shape[:2]
-    mid_scale = min(1.0, 1400 / max(h, w))  # refinement resolution: sub-millimetre corners, cheap gradients
-    mid = (
-        cv2.resize(img, (round(w * mid_scale), round(h * mid_scale)), interpolation=cv2.INTER_AREA)
-        if mid_scale < 1
-        else img
-    )
-    scale = min(1.0, WORK_SIDE / max(h, w))  # search resolution
-    small = cv2.resize(mid, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else img
-    area = float(small.shape[0] * small.shape[1])
-    edges = _edge_map(small)
-    near = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
-    cands: list[Quad] = []
-    for method, mask in _masks(small):
-        cands += _candidates_from_mask(mask, method, area)
-    cands += _line_quads(edges, area)
-    # a card-shaped outline on edges all round; of several (text rows and the photo also make rectangles),
-    # the card is the largest
-    scored = sorted(
-        (
-            Quad(
-                c.points,
-                c.score * _support(near, c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
-                c.method,
+    """Up to ``limit`` distinct card outlines in ``img`` (BGR), best first, refined. Raises CardNotFound."""
+    search = Search(img, limit)
+    return [search.refine(c) for c in search.candidates]
+
+
+class Search:
+    """The card search over one photo: ``candidates`` (rough outlines, best first) are cheap; ``refine``
+    sharpens one of them, and is only paid for the outlines actually used."""
+
+    def __init__(self, img: np.ndarray, limit: int = 3) -> None:
+        self.candidates: list[Quad] = []
+        self.img = img
+        self._find(img, limit)
+
+    def _find(self, img: np.ndarray, limit: int) -> None:
+        h, w = img.shape[:2]
+        mid_scale = min(1.0, 1400 / max(h, w))  # refinement resolution: sub-millimetre corners, cheap gradients
+        mid = (
+            cv2.resize(img, (round(w * mid_scale), round(h * mid_scale)), interpolation=cv2.INTER_AREA)
+            if mid_scale < 1
+            else img
+        )
+        scale = min(1.0, WORK_SIDE / max(h, w))  # search resolution
+        small = (
+            cv2.resize(mid, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else mid
+        )
+        area = float(small.shape[0] * small.shape[1])
+        edges = _edge_map(small)
+        near = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+        cands: list[Quad] = []
+        for method, mask in _masks(small):
+            cands += _candidates_from_mask(mask, method, area)
+        cands += _line_quads(edges, area)
+
+        def rank(cs: list[Quad]) -> list[Quad]:
+            # a card-shaped outline on edges all round; of several (text rows and the photo also make rectangles),
+            # the card is the largest
+            return sorted(
+                (
+                    Quad(
+                        c.points,
+                        c.score * _support(near, c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
+                        c.method,
+                    )
+                    for c in cs
+                ),
+                key=lambda c: -c.score,
             )
-            for c in cands
-        ),
-        key=lambda c: -c.score,
-    )
-    picked: list[Quad] = []
-    for c in scored:
-        if c.score < 0.08 or len(picked) == limit:
-            break
-        if any(np.abs(c.points - p.points).max() < 0.02 * max(small.shape) for p in picked):
-            continue  # the same outline found twice
-        picked.append(c)
-    if not picked:
-        best = scored[0].score if scored else 0.0
-        raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
-    out = []
-    for c in picked:
-        q = c.points * (mid_scale / scale)
-        side = float(np.linalg.norm(q[1] - q[0]))
-        grad = _Gradients(mid, q, side * 0.04 + 4)
+
+        scored = rank(cands)
+        if not scored or scored[0].score < 0.45:  # clutter or a sheet of paper round the card: look further in
+            scored = rank(cands + _line_quads(edges, area, extremes=6))
+        picked: list[Quad] = []
+        for c in scored:
+            if c.score < 0.08 or len(picked) == limit:
+                break
+            if any(np.abs(c.points - p.points).max() < 0.02 * max(small.shape) for p in picked):
+                continue  # the same outline found twice
+            picked.append(c)
+        if not picked:
+            best = scored[0].score if scored else 0.0
+            raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
+        self.candidates = [Quad(c.points * (mid_scale / scale), c.score, c.method) for c in picked]
+        self._mid, self._mid_scale = mid, mid_scale
+
+    def refine(self, rough: Quad) -> Quad:
+        """``rough`` (one of ``candidates``) with each side fitted to the card's edge, in photo pixels."""
+        q = rough.points
+        grad = _Gradients(self._mid)
         q = _refine(grad, q, 0.03)
         q = _refine(grad, q, 0.008)
-        out.append(Quad(_order(q / mid_scale), c.score, c.method))
-    return out
+        return Quad(_order(q / self._mid_scale), rough.score, rough.method)
 
 
 def find_card(img: np.ndarray) -> Quad:
     """The most card-like outline in ``img`` (BGR). Raises CardNotFound."""
-    return find_cards(img, 1)[0]
+    search = Search(img, limit=1)
+    return search.refine(search.candidates[0])
 
 
 def rectify(img: np.ndarray, quad: Quad, ppm: float = PPM) -> np.ndarray:

@@ -46,7 +46,7 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
     timings: dict[str, float] = {}
     t = time.perf_counter()
     try:
-        quads = locate.find_cards(img)
+        search = locate.Search(img)
     except locate.CardNotFound as exc:
         timings["locate"] = time.perf_counter() - t
         res = _read_page(img, document, ocr)
@@ -55,7 +55,10 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
         return res
     timings["locate"] = time.perf_counter() - t
     best: OcrResult | None = None
-    for n, quad in enumerate(quads):
+    for n, rough in enumerate(search.candidates):
+        t = time.perf_counter()
+        quad = search.refine(rough)  # only the outlines actually tried are refined
+        timings["locate"] += time.perf_counter() - t
         res = _read_card(img, quad, document, ocr, timings)
         if best is None or _quality(res) > _quality(best):
             best = res
@@ -167,17 +170,16 @@ def _recognise_slots(
         if not f.ocr or (keys is not None and f.key not in keys):
             continue
         out[f.key] = [_EMPTY] * f.lines
-        for i in range(f.lines):
-            box = f.box.line(i, f.lines)
-            c = (
-                lines.cut(card, box, locate.PPM, margin_x=1.2, margin_y=1.6)
-                if loose
-                else lines.cut(card, box, locate.PPM)
-            )
+        if f.lines > 1:
+            found = lines.cut_lines(card, f.box, f.lines, locate.PPM, margin_x=1.2 if loose else 0.7)
+        elif loose:
+            found = [lines.cut(card, f.box, locate.PPM, margin_x=1.2, margin_y=1.6)]
+        else:
+            found = [lines.cut(card, f.box, locate.PPM)]
+        for i, c in enumerate(found):
             if c.ink == 0:
                 continue
-            img = _enhance(c.image) if loose else c.image
-            crops.append(img)
+            crops.append(_enhance(c.image) if loose else c.image)
             charsets.append(f.charset)
             where.append((f.key, i))
     for (k, i), line in zip(where, ocr.recognize(crops, charsets), strict=True):

@@ -10,6 +10,10 @@ in addresses (``ADDRESS``).
 from __future__ import annotations
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 def _japanese(ch: str) -> bool:
     for codec in ("euc_jp", "cp932"):
         try:
@@ -38,7 +42,7 @@ _PAIRS = (
     "领領 频頻 题題 颜顔 额額 驱駆 验験 骑騎 鱼魚 鲁魯 鲜鮮 鸡鶏 鹤鶴 齐斉 齿歯 龟亀 惠恵"
 )
 SIMPLIFIED: dict[str, str] = {p[0]: p[1] for p in _PAIRS.split() if not _japanese(p[0]) and _japanese(p[1])}
-ADDRESS = str.maketrans({"號": "号", "區": "区", "縣": "県"})
+ADDRESS = str.maketrans({"號": "号", "區": "区", "縣": "県", "霸": "覇"})
 
 
 def japanese(text: str) -> str:
@@ -48,3 +52,24 @@ def japanese(text: str) -> str:
 
 def address(text: str) -> str:
     return japanese(text).translate(ADDRESS)
+
+
+#: The 47 prefectures: every Japanese address starts with one of them.
+PREFECTURES = _words(
+    "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 "
+    "新潟県 富山県 石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 "
+    "奈良県 和歌山県 鳥取県 島根県 岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 "
+    "熊本県 大分県 宮崎県 鹿児島県 沖縄県"
+)
+
+
+def prefecture(text: str) -> str:
+    """Repair a misread prefecture at the start of an address (冲縄県 → 沖縄県, 神奈川集 → 神奈川県): one
+    wrong character in a prefecture's name is corrected when exactly one prefecture is that close."""
+    if text.startswith(PREFECTURES):
+        return text
+    close = [p for p in PREFECTURES if len(text) > len(p) and sum(a != b for a, b in zip(text, p, strict=False)) == 1]
+    if len(close) == 1:
+        p = close[0]
+        return p + text[len(p) :]
+    return text
