@@ -106,3 +106,15 @@ def test_json_never_carries_secrets() -> None:
     assert j["unlock"]["security_code"]["redacted"] is True and j["unlock"]["security_code"]["length"] == 4
     assert j["unlock"]["birth_yymmdd"]["value"] == "550217"  # not a secret on its own
     assert j["fields"]["birth_date"]["value"] == date(1980, 2, 17).isoformat()
+
+
+def test_japanese_variants_and_prefectures() -> None:
+    from taimen.ocr import variants
+
+    assert variants.japanese("爱知県名古屋市") == "愛知県名古屋市"  # simplified form: never on a Japanese card
+    assert variants.japanese("濱田") == "濱田"  # a JIS variant a name may carry: left alone
+    assert variants.prefecture("冲縄県那覇市") == "沖縄県那覇市"
+    assert variants.prefecture("神奈川集横浜市") == "神奈川県横浜市"
+    assert variants.prefecture("福网県福岡市") == "福网県福岡市"  # 福岡/福井/福島 equally close: not guessed
+    a = fp.parse_address([("宮城県仙台市青葉区一番町3丁目2番16号グランドメゾンー番町", 0.9)])
+    assert a.value == "宮城県仙台市青葉区一番町3丁目2番16号グランドメゾン一番町"

@@ -33,12 +33,9 @@ def trust_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def operator_confirms(res: OcrResult) -> dict[str, str]:
     """What the operator sends after checking each proposal against the card (here: accepts them all)."""
     assert res.document == "mynumber" and res.unlock["kenmen_b"].value is not None
-    return {
-        "birth": res.unlock["birth_yymmdd"].value or "",
-        "calendar": res.fields["birth_date"].calendar or "",
-        "expiry_year": res.unlock["expiry_year"].value or "",
-        "security_code": res.unlock["security_code"].value or "",
-    }
+    values = res.unlock_for_document()
+    assert set(values) == {"birth", "calendar", "expiry_year", "security_code"}
+    return values
 
 
 def test_genuine_card_matches_its_printed_face(trust_dir: Path) -> None:

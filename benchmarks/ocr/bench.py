@@ -61,23 +61,28 @@ class TesseractLines:
         return []
 
 
-def run(engine_name: str, samples: list[Sample]) -> dict:
-    ocr = Engine() if engine_name == "rapidocr" else TesseractLines()
+def run(engine_name: str, samples: list[Sample], threads: int = 0) -> dict:
+    ocr = Engine(threads=threads or None) if engine_name == "rapidocr" else TesseractLines()
     if isinstance(ocr, Engine):
         ocr.warm_up()
     read_photo(samples[0].path.read_bytes(), samples[0].document, ocr=ocr)  # warm-up photo, not counted
     hits: dict[str, list[bool]] = defaultdict(list)
     confident_wrong: dict[str, int] = defaultdict(int)
     latency: list[float] = []
+    cpu: list[float] = []
+    stages: dict[str, list[float]] = defaultdict(list)
     per_doc_latency: dict[str, list[float]] = defaultdict(list)
     not_found = 0
     failures: list[str] = []
     for s in samples:
         data = s.path.read_bytes()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = read_photo(data, s.document, ocr=ocr)
         dt = time.perf_counter() - t
         latency.append(dt)
+        cpu.append(time.process_time() - c)
+        for stage, v in res.timings.items():
+            stages[stage].append(v)
         per_doc_latency[s.document].append(dt)
         not_found += not res.card_found
         for key, want in s.truth.items():
@@ -97,6 +102,8 @@ def run(engine_name: str, samples: list[Sample]) -> dict:
         "hits": hits,
         "confident_wrong": confident_wrong,
         "latency": latency,
+        "cpu": cpu,
+        "stages": stages,
         "per_doc_latency": per_doc_latency,
         "not_found": not_found,
         "failures": failures,
@@ -127,6 +134,12 @@ def report(name: str, r: dict, n: int) -> None:
     print(
         f"latency per photo: median {statistics.median(lat):.0f} ms, p95 {pct(lat, 0.95):.0f} ms, max {max(lat):.0f} ms"
     )
+    cpu = [x * 1000 for x in r["cpu"]]
+    print(f"CPU time per photo (all threads): median {statistics.median(cpu):.0f} ms, p95 {pct(cpu, 0.95):.0f} ms")
+    print(
+        "median per stage: "
+        + ", ".join(f"{k} {statistics.median(v) * 1000:.0f} ms" for k, v in r["stages"].items() if k != "total")
+    )
     for doc, xs in sorted(r["per_doc_latency"].items()):
         ms = [x * 1000 for x in xs]
         print(f"  {doc:10s} median {statistics.median(ms):.0f} ms, p95 {pct(ms, 0.95):.0f} ms")
@@ -142,6 +155,7 @@ def main() -> int:
     ap.add_argument("--dir", type=Path, default=HERE.parents[1] / "artifacts" / "ocr-bench")
     ap.add_argument("--engine", choices=("rapidocr", "tesseract", "both"), default="both")
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos (quick look)")
+    ap.add_argument("--threads", type=int, default=0, help="onnxruntime threads (default: its own choice)")
     args = ap.parse_args()
     t = time.perf_counter()
     samples = generate(args.dir, args.n)
@@ -151,7 +165,7 @@ def main() -> int:
     print(f"cpus: {os.cpu_count()}, load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     engines = ("rapidocr", "tesseract") if args.engine == "both" else (args.engine,)
     for name in engines:
-        r = run(name, samples)
+        r = run(name, samples, args.threads)
         report(name, r, len(samples))
         print(f"load average after {name}: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0

@@ -165,15 +165,7 @@ def _ask(prompt: str) -> str:
 def confirm_unlock(res: Any, document: Any, *, lang: str, reveal: bool) -> dict[str, str]:
     """Show each unlock value the document needs and let the operator confirm (Enter) or correct it."""
     ja = lang == "ja"
-    proposals: dict[str, str | None] = {}
-    if res.document == "mynumber":
-        birth = res.fields.get("birth_date")
-        proposals = {
-            "birth": res.unlock["birth_yymmdd"].value,
-            "calendar": birth.calendar if birth and birth.calendar else None,
-            "expiry_year": res.unlock["expiry_year"].value,
-            "security_code": res.unlock["security_code"].value,
-        }
+    proposals = res.unlock_for_document()
     values: dict[str, str] = {}
     for uf in document.unlock_fields:
         label = uf.label_ja if ja else uf.label_en

@@ -67,6 +67,21 @@ class OcrResult:
         f = self.fields.get(key)
         return f.value if f else None
 
+    def unlock_for_document(self) -> dict[str, str]:
+        """The proposals keyed as the chip reader's ``Document.unlock_fields`` name them (taimen.documents),
+        for pre-filling the operator's form: My Number Card → birth, calendar, expiry_year, security_code.
+        Only what the operator then confirms may be passed to ``Document.read``."""
+        if self.document != "mynumber":
+            return {}
+        birth = self.fields.get("birth_date")
+        out = {
+            "birth": self.unlock["birth_yymmdd"].value,
+            "calendar": birth.calendar if birth else None,
+            "expiry_year": self.unlock["expiry_year"].value,
+            "security_code": self.unlock["security_code"].value,
+        }
+        return {k: v for k, v in out.items() if v}
+
     def doubtful(self) -> list[str]:
         """Fields and unlock values the operator should look at twice."""
         out = [k for k, f in self.fields.items() if f.value is None or f.confidence < CONFIDENT]

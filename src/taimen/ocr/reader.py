@@ -25,6 +25,7 @@ from taimen.ocr.proposals import OcrResult, mynumber_unlock, residence_unlock
 
 DOCUMENTS = tuple(LAYOUTS)
 PAGE_PENALTY = 0.7  # confidence factor for fields found without the layout
+RETRY_BELOW = 0.6  # fields read less confidently than this get a second look (looser crop, more contrast)
 _EMPTY = Line("", 0.0, ())
 
 
@@ -198,7 +199,7 @@ def _enhance(crop: np.ndarray) -> np.ndarray:
 def _read_fields(card: np.ndarray, layout: Layout, ocr: Engine) -> dict[str, fp.FieldReading]:
     texts = _recognise_slots(card, layout, ocr)
     result = _parse(layout.key, texts)
-    weak = {k for k, f in result.items() if f.value is None or f.confidence < 0.6}
+    weak = {k for k, f in result.items() if f.value is None or f.confidence < RETRY_BELOW}
     if weak:  # second look at doubtful fields: looser crops, stretched contrast
         retry = _parse(layout.key, {**texts, **_recognise_slots(card, layout, ocr, loose=True, keys=weak)})
         for k in weak:
