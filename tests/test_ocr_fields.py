@@ -1,0 +1,108 @@
+"""Field parsers and unlock proposals: pure functions over recognised text (no OCR engine)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from taimen.ocr import fields as fp
+from taimen.ocr.proposals import OcrResult, mynumber_unlock, residence_unlock
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "calendar", "era_year"),
+    [
+        ("昭和55年2月17日生", "1980-02-17", "wareki", 55),
+        ("昭和６４年１月７日生", "1989-01-07", "wareki", 64),
+        ("平成元年1月8日生", "1989-01-08", "wareki", 1),
+        ("令和 2年 4月 8日生", "2020-04-08", "wareki", 2),
+        ("1985年7月4日生", "1985-07-04", "seireki", None),
+        ("昭和55年02月17日生", "1980-02-17", "wareki", 55),
+    ],
+)
+def test_birth_dates_as_printed(text: str, iso: str, calendar: str, era_year: int | None) -> None:
+    r = fp.parse_birth_date(text, 0.99)
+    assert (r.value, r.calendar, r.era_year) == (iso, calendar, era_year)
+    assert r.confidence == 0.99
+
+
+@pytest.mark.parametrize("text", ["昭和64年1月8日生", "令和元年4月30日生", "平成2年2月30日生", "生年月日", ""])
+def test_impossible_or_missing_birth_dates_give_no_value(text: str) -> None:
+    r = fp.parse_birth_date(text, 0.99)
+    assert r.value is None
+    assert r.confidence < 0.5
+    assert r.problem
+
+
+def test_license_expiry_forms() -> None:
+    new = fp.parse_license_expiry("2028年(令和10年)03月17日まで有効", 1.0)
+    assert new.value == "2028-03-17" and new.confidence == 1.0
+    # the era year in parentheses must agree with the Gregorian year
+    assert fp.parse_license_expiry("2028年(令和11年)03月17日まで有効", 1.0).confidence < 0.5
+    # issued under 平成: the era year runs past the era's end, converted arithmetically and flagged
+    old = fp.parse_license_expiry("平成33年02月07日まで有効", 1.0)
+    assert old.value == "2021-02-07" and "past_era_end" in old.flags
+
+
+def test_mynumber_expiry_and_digits() -> None:
+    assert fp.parse_mynumber_expiry("2035年2月17日まで有効", 1.0).value == "2035-02-17"
+    assert fp.parse_digits("2285", 1.0, "security_code", 4).value == "2285"
+    bad = fp.parse_digits("228", 1.0, "security_code", 4)
+    assert bad.value is None and "4 digits" in bad.problem
+
+
+def test_card_number_repairs_by_position() -> None:
+    r = fp.parse_card_number("AB1234S678CD", 1.0)  # S where a digit must be
+    assert r.value == "AB12345678CD" and "repaired" in r.flags and r.confidence < 1.0
+    r = fp.parse_card_number("A81234567BCD", 1.0)  # 8 where a letter must be, B where a digit must be
+    assert r.value == "AB12345678CD" and r.confidence == pytest.approx(0.8**2)
+    assert fp.parse_card_number("AB12345678CD", 1.0).flags == ()
+    assert fp.parse_card_number("AB123456CD", 1.0).value is None
+
+
+def test_names_and_addresses() -> None:
+    assert fp.parse_name("山田花子", 1.0, positions=(0, 4, 12, 16)).value == "山田\u3000花子"
+    assert fp.parse_name("山田花子", 1.0, positions=(0, 4, 8, 12)).value == "山田花子"
+    assert fp.parse_name("smith john", 1.0, latin=True).value == "SMITH JOHN"
+    assert fp.parse_name("SMITH JOHN", 1.0).value == "SMITH JOHN"
+    a = fp.parse_address([("東京都千代田区霞が関2丁目1番2號", 0.9), ("", 0.0)])
+    assert a.value == "東京都千代田区霞が関2丁目1番2号"  # 號 cannot be in an address
+    assert fp.parse_address([("丁目1番2号", 0.9)]).confidence < 0.9  # no prefecture
+
+
+def _fields(**texts: str) -> dict[str, fp.FieldReading]:
+    return {
+        "birth_date": fp.parse_birth_date(texts.get("birth", ""), 0.99),
+        "expiry": fp.parse_mynumber_expiry(texts.get("expiry", ""), 0.98),
+        "security_code": fp.parse_digits(texts.get("code", ""), 0.97, "security_code", 4),
+    }
+
+
+def test_shogo_b_from_the_print() -> None:
+    u = mynumber_unlock(_fields(birth="昭和55年2月17日生", expiry="2035年2月17日まで有効", code="2285"))
+    # the reference's card-confirmed example: 1980-02-17 (昭和55) + 2035 + 2285
+    assert u["kenmen_b"].value == "55021720352285"
+    assert u["birth_yymmdd"].value == "550217" and u["expiry_year"].value == "2035"
+    assert u["kenmen_b"].confidence == pytest.approx(0.97)
+    assert u["security_code"].secret and u["kenmen_b"].secret and not u["birth_yymmdd"].secret
+    western = mynumber_unlock(_fields(birth="1985年7月4日生", expiry="2029年7月4日まで有効", code="1776"))
+    assert western["birth_yymmdd"].value == "850704"
+    assert "unverified" in western["birth_yymmdd"].note_en
+    missing = mynumber_unlock(_fields(birth="1985年7月4日生", expiry="2029年7月4日まで有効", code="17"))
+    assert missing["kenmen_b"].value is None and missing["kenmen_b"].confidence == 0.0
+
+
+def test_json_never_carries_secrets() -> None:
+    f = _fields(birth="昭和55年2月17日生", expiry="2035年2月17日まで有効", code="2285")
+    f["card_number"] = fp.parse_card_number("AB12345678CD", 1.0)
+    res = OcrResult(document="mynumber", fields=f, unlock={**mynumber_unlock(f), **residence_unlock(f)})
+    text = json.dumps(res.to_json(), ensure_ascii=False)
+    for secret in ("2285", "55021720352285", "AB12345678CD"):
+        assert secret not in text
+    j = res.to_json()
+    assert j["proposal"] is True
+    assert j["unlock"]["security_code"]["redacted"] is True and j["unlock"]["security_code"]["length"] == 4
+    assert j["unlock"]["birth_yymmdd"]["value"] == "550217"  # not a secret on its own
+    assert j["fields"]["birth_date"]["value"] == date(1980, 2, 17).isoformat()
