@@ -76,7 +76,8 @@ def registry() -> dict[str, Document]:
             try:
                 mod = importlib.import_module(name)
             except ModuleNotFoundError as exc:
-                if exc.name == name:  # that document is not part of this build yet
+                # That document (or its whole package) is not part of this build yet.
+                if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
                     continue
                 raise
             doc = mod.DOCUMENT
