@@ -47,6 +47,18 @@ def _config(app: FastAPI) -> uvicorn.Config:
     )
 
 
+class _Server(uvicorn.Server):
+    """Ends the live event streams as soon as shutdown starts (else uvicorn waits for them)."""
+
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        self._on_exit()
+        super().handle_exit(sig, frame)  # type: ignore[arg-type]
+
+
 @dataclass
 class Running:
     url: str
@@ -56,6 +68,7 @@ class Running:
     thread: threading.Thread | None = None
 
     def stop(self) -> None:
+        self.app.state.taimen.hub.close()
         self.server.should_exit = True
         if self.thread is not None:
             self.thread.join(10)
@@ -72,7 +85,7 @@ def build(
     guard = settings.guard or Guard(port=real_port)
     settings.guard = guard
     app = create_app(settings)
-    server = uvicorn.Server(_config(app))
+    server = _Server(_config(app), app.state.taimen.hub.close)
     url_host = f"[{host}]" if ":" in host else host
     return sock, Running(guard.url(url_host), guard, app, server)
 
