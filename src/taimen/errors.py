@@ -72,3 +72,13 @@ class PinSafetyError(TaimenError):
     """taimen refused to send a VERIFY because it could spend a try the operator did not approve."""
 
     message_ja = "暗証番号の残り回数を守るため、照合を中止しました。"
+
+
+class SecretRejected(TaimenError):
+    """The card rejected a PIN or 照合番号 and spent a try. taimen never retries on its own."""
+
+    message_ja = "暗証番号・照合番号が違います。"
+
+    def __init__(self, message: str, *, message_ja: str | None = None, tries_left: int | None = None) -> None:
+        super().__init__(message, message_ja=message_ja)
+        self.tries_left = tries_left

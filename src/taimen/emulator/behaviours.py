@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from taimen.core.apdu import Command, Response
-from taimen.emulator.card import DedicatedFile, VirtualCard
+from taimen.emulator.card import DedicatedFile, KeyRef, VirtualCard
 
 
 def _load_rsa(pem: str) -> rsa.RSAPrivateKey:
@@ -80,6 +80,27 @@ class Mute:
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "mute", "cla": f"{self.cla:02X}", "ins": f"{self.ins:02X}", "sw": f"{self.sw:04X}"}
+
+
+@dataclass
+class AcceptAnyVerify:
+    """A forged chip: VERIFY with any value succeeds at these key FIDs (it does not know the printed values).
+
+    The non-consuming query (no data) still answers 63Cx, so a reader cannot tell before it tries.
+    """
+
+    fids: tuple[int, ...]
+
+    def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
+        key = card.current_ef
+        is_verify = c.cla == 0x00 and c.ins == 0x20 and c.p2 == 0x80 and bool(c.data)
+        if is_verify and isinstance(key, KeyRef) and key.fid in self.fids:
+            card.verified.add((id(df), key.fid))
+            return Response(b"", 0x9000)
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "accept-any-verify", "fids": [f"{f:04X}" for f in self.fids]}
 
 
 def _pem(key: rsa.RSAPrivateKey) -> str:

@@ -1,0 +1,110 @@
+"""Proving the chip is present: a fresh random challenge signed by the AP's own key (reference §2).
+
+``80 2A 00 00 33 <SHA-256 DigestInfo of 32 random bytes> 00``: P2=00 selects the AP's default key and no
+credential is needed. The answer is checked with a public key taken from a *verified* record (券面AP DF24,
+入力補助AP EF 0007 DF51); otherwise the challenged key could be the attacker's own. Copied files on another
+chip pass the signature checks but cannot answer this.
+
+Not yet confirmed on real hardware: the command and its P2=00 default key come from one source only
+(soltia48/myna-card). A card that does not answer is reported as "presence not proven", not as forged.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from taimen.core.apdu import Command, Response
+from taimen.core.conversation import Conversation
+from taimen.mynumber import signatures
+from taimen.result import Check, CheckStatus
+
+NONCE_BYTES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeResult:
+    nonce: bytes
+    response: Response
+
+
+def challenge_command(nonce: bytes, label: str) -> Command:
+    return Command(0x80, 0x2A, 0x00, 0x00, signatures.sha256_digest_info(nonce), le=256, label=label)
+
+
+def challenge(label: str, nonce: bytes | None = None) -> Conversation[ChallengeResult]:
+    """Send one fresh challenge to the currently selected AP."""
+    nonce = nonce if nonce is not None else secrets.token_bytes(NONCE_BYTES)
+    response = yield challenge_command(nonce, f"CHALLENGE ({label})")
+    return ChallengeResult(nonce, response)
+
+
+def check_presence(
+    name: str,
+    ap_ja: str,
+    ap_en: str,
+    result: ChallengeResult | None,
+    key: rsa.RSAPublicKey | None,
+    key_source: str,
+    key_trusted: bool,
+) -> Check:
+    """``key_trusted``: the key comes from a record whose signature chains to a pinned anchor."""
+    title_ja, title_en = f"ICチップの実在確認（{ap_ja}）", f"chip presence ({ap_en})"
+    covers = (f"fresh 32-byte random challenge signed by the {ap_en} key, checked with {key_source}",)
+    note_ja = "（実機では未確認の手順）"
+    note_en = " (procedure not yet confirmed on real hardware)"
+    if result is None:
+        return Check(name, CheckStatus.SKIPPED, title_ja, title_en, "チャレンジを送っていません。", "no challenge sent")
+    sw = result.response.sw
+    if sw != 0x9000:
+        return Check(
+            name,
+            CheckStatus.NOT_VERIFIABLE,
+            title_ja,
+            title_en,
+            f"カードがチャレンジに応答しません（{sw:04X}）。コピーされたデータの可能性があり、実在を証明できません。{note_ja}",
+            f"the card did not answer the challenge ({sw:04X}): presence not proven; the data may be a copy.{note_en}",
+            covers,
+        )
+    if key is None:
+        return Check(
+            name,
+            CheckStatus.NOT_VERIFIABLE,
+            title_ja,
+            title_en,
+            f"検証に使う鍵（{key_source}）が読み取れないため確認できません。",
+            f"the key to check it with ({key_source}) could not be read",
+            covers,
+        )
+    valid = signatures.verify_digest_info(key, result.response.data, signatures.sha256_digest_info(result.nonce))
+    if not valid:
+        return Check(
+            name,
+            CheckStatus.FAILED,
+            title_ja,
+            title_en,
+            f"チャレンジへの署名が{key_source}の鍵と一致しません。別のチップにデータを複製した疑いがあります。",
+            f"the answer does not verify with {key_source}: the data appears to sit on another chip",
+            covers,
+        )
+    if not key_trusted:
+        return Check(
+            name,
+            CheckStatus.NOT_VERIFIABLE,
+            title_ja,
+            title_en,
+            f"署名は{key_source}の鍵と一致しますが、その鍵自体が信頼できる署名で裏付けられていません。",
+            f"the answer verifies with {key_source}, but that key is not vouched for by a verified signature",
+            covers,
+        )
+    return Check(
+        name,
+        CheckStatus.PASSED,
+        title_ja,
+        title_en,
+        f"新しい乱数への署名を署名済みの鍵（{key_source}）で確認しました。{note_ja}",
+        f"a fresh random challenge was signed by the key vouched for in {key_source}.{note_en}",
+        covers,
+    )
