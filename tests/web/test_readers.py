@@ -54,10 +54,14 @@ def test_pull_during_read_fires_after_a_successful_verify_and_spends_no_try() ->
     card = _card_with_pin()
     r.insert(card)
     r.pull_during_next_read = True
+    probe = r.connect()  # detection or a tries query does not consume the demo's pull
+    assert probe.transmit(verify_query(0x81)).sw == 0x63C3
+    probe.close()
+    assert r.pull_during_next_read
     t = r.connect()
-    assert not r.pull_during_next_read  # one-shot
     assert t.transmit(verify_query(0x81)).sw == 0x63C3
     assert t.transmit(verify(b"1234", 0x81)).sw == 0x9000
+    assert not r.pull_during_next_read  # one-shot
     t.transmit(verify_query(0x81))
     t.transmit(verify_query(0x81))
     with pytest.raises(CardRemovedError):

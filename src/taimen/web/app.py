@@ -31,6 +31,7 @@ from taimen.errors import (
     CardRemovedError,
     OperatorInputError,
     PinSafetyError,
+    SecretRejected,
     TaimenError,
     TransportError,
 )
@@ -172,6 +173,11 @@ def _render(request: Request, template: str, page: str, status: int = 200, **con
         csrf=st.guard.csrf,
         demo=demo,
         demo_cards=demo.cards if demo is not None else [],
+        demo_on=demo.on_reader() if demo is not None else None,
+        # The sample card's printed values help typing; never shown once a result is on screen.
+        demo_printed=_printed_hint(demo.on_reader(), lang)
+        if demo is not None and page in ("capture", "confirm")
+        else [],
         readers=st.readers.infos(),
         current_reader=st.readers.current_name(),
         **context,
@@ -344,16 +350,7 @@ def _routes(app: FastAPI) -> None:
                 tries = _tries_json(await _query_tries(st, doc))
             except TaimenError as exc:
                 error = exc.message_ja if _lang(request) == "ja" else str(exc)
-        fields = [
-            {
-                "f": f,
-                "value": st.session.proposal(f.key),
-                "masked": f.key.startswith("pin"),
-                "label": pick(_lang(request), f.label_ja, f.label_en),
-                "hint": pick(_lang(request), f.hint_ja, f.hint_en),
-            }
-            for f in doc.unlock_fields
-        ]
+        fields = [view.unlock_field(f, st.session.proposal(f.key), _lang(request)) for f in doc.unlock_fields]
         return _render(
             request,
             "confirm.html",
@@ -431,10 +428,15 @@ def _routes(app: FastAPI) -> None:
             return _err_json(lang, exc, "pin_safety", 409)
         except CardRemovedError as exc:
             st.hub.publish("read", state="failed", kind="card_removed")
+            if st.settings.demo is not None:
+                st.hub.publish("demo", pull=st.settings.demo.reader.pull_during_next_read)
             return _err_json(lang, exc, "card_removed", 409, retry=True)
         except TransportError as exc:
             st.hub.publish("read", state="failed", kind="transport")
             return _err_json(lang, exc, "transport", 409, retry=True)
+        except SecretRejected as exc:
+            st.hub.publish("read", state="failed", kind="rejected")
+            return _err_json(lang, exc, "rejected", 409, tries_left=exc.tries_left)
         except OperatorInputError as exc:
             st.hub.publish("read", state="failed", kind="input")
             return _err_json(lang, exc, "input", 400)
@@ -556,10 +558,12 @@ def _routes(app: FastAPI) -> None:
             return Response(status_code=404)
         form = await request.form()
         try:
-            demo.place(str(form.get("card", "")), str(form.get("variant", "genuine")))
+            on = await asyncio.to_thread(demo.place, str(form.get("card", "")))
         except KeyError:
             return JSONResponse({"ok": False, "error": {"kind": "input", "message": "unknown sample"}}, 400)
-        return _demo_ok(request)
+        if request.headers.get("x-csrf-token"):
+            return JSONResponse({"ok": True, "printed": _printed_hint(on, _lang(request))})
+        return RedirectResponse("/", status_code=303)
 
     @app.post("/api/demo/remove")
     async def demo_remove(request: Request) -> Response:
@@ -586,6 +590,13 @@ def _routes(app: FastAPI) -> None:
         reader: VirtualReader = demo.reader
         reader.pull_during_next_read = form.get("on") == "1"
         return _demo_ok(request)
+
+
+def _printed_hint(on: Any, lang: str) -> list[list[str]]:
+    """The demo panel's reminder of what the sample card's face shows (synthetic persons only)."""
+    if on is None:
+        return []
+    return [[pick(lang, ja, en), value] for ja, en, value in on.entry.printed]
 
 
 def _demo_ok(request: Request) -> Response:

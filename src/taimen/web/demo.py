@@ -1,59 +1,115 @@
 """The demo: sample persons' cards on a virtual reader, with their printed faces, switchable from a panel.
 
-Sample cards are built by the samples modules into a temporary directory, loaded into memory, and the
-directory is deleted before the app serves anything: the persons are synthetic, but the discipline is the
-same as for real customers (nothing personal stays on disk).
+Sample cards are built in memory by the samples modules, lazily (each card's keys are generated when it is
+first placed). The only thing written to disk is a temporary directory with the *public* test trust anchors
+the sample cards verify against; it is deleted at exit. The persons are synthetic, but the discipline is the
+same as for real customers: nothing personal stays on disk.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 
 from taimen.emulator.card import VirtualCard
 from taimen.web.readers import VirtualReader
 
-VARIANTS = ("genuine", "expired", "forged")
+GROUPS = ("genuine", "expired", "forged")
+GROUP_JA = {"genuine": "真正", "expired": "期限切れ", "forged": "偽造"}
+
+#: Japanese names of the My Number sample forgeries (the samples module describes them in English).
+MYNUMBER_FORGERIES_JA = {
+    "unknown-ca": "未知のCA鍵で署名し直したデータ",
+    "photo-swapped": "署名後に顔写真を差し替え",
+    "text-altered": "入力補助APの氏名を改ざん",
+    "cvc-swapped": "券面APの証明書を入れ替え",
+    "bad-cvc-signature": "証明書の署名が不正",
+    "copy-mute": "データを複製した応答しないチップ",
+    "copy-other-key": "データを複製した別の鍵のチップ",
+    "any-b": "どの照合番号Bも受け付けるチップ",
+}
 
 
 @dataclass
-class Variant:
-    card: VirtualCard
-    face_png: bytes | None = None  # the printed card face (what the camera would see)
-
-
-@dataclass
-class SampleCard:
-    key: str  # "<document>:<person>"
+class SampleEntry:
+    key: str  # unique, e.g. "mynumber-yamada", "mynumber-forged-photo-swapped"
     document: str
-    person: str
+    group: str  # "genuine" | "expired" | "forged"
     title_ja: str
     title_en: str
-    variants: dict[str, Variant] = field(default_factory=dict)
+    make_card: Callable[[], VirtualCard]
+    #: What the card face shows, as (label ja, label en, value): a hint for typing in the demo.
+    printed: list[tuple[str, str, str]] = field(default_factory=list)
+    make_face: Callable[[], bytes | None] = lambda: None
+    expected: str = ""  # the verdict taimen must reach on this card
+    _card: VirtualCard | None = None
+    _face: bytes | None = None
+
+    def card(self, realtime: bool) -> VirtualCard:
+        if self._card is None:
+            self._card = self.make_card()
+            self._card.realtime = realtime
+        return self._card
+
+    def face(self) -> bytes | None:
+        if self._face is None:
+            self._face = self.make_face()
+        return self._face
 
 
 @dataclass(frozen=True, slots=True)
 class OnReader:
-    card: SampleCard
-    variant: str
-    face_png: bytes | None
+    entry: SampleEntry
+
+    @property
+    def face_png(self) -> bytes | None:
+        return self.entry.face()
 
 
 class DemoCatalog:
     def __init__(
         self,
-        cards: list[SampleCard],
+        entries: list[SampleEntry],
         reader: VirtualReader | None = None,
+        *,
         trust_dirs: tuple[str, ...] = (),
+        realtime: bool = True,
         keep: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
-        self.samples = {c.key: c for c in cards}
+        self.entries = {e.key: e for e in entries}
         self.reader = reader or VirtualReader()
         self.trust_dirs = trust_dirs
-        self._keep = keep  # holds only public test trust anchors, deleted by close()
+        self.realtime = realtime
+        self._keep = keep  # holds only public test trust anchors; deleted by close()
         self._on: OnReader | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def cards(self) -> list[dict[str, object]]:
+        """For the panel, grouped: genuine, expired, forged."""
+        return [
+            {"key": e.key, "group": e.group, "title_ja": e.title_ja, "title_en": e.title_en, "document": e.document}
+            for g in GROUPS
+            for e in self.entries.values()
+            if e.group == g
+        ]
+
+    def place(self, key: str) -> OnReader:
+        entry = self.entries[key]
+        with self._lock:  # building a card generates keys: one at a time
+            card = entry.card(self.realtime)
+        self._on = OnReader(entry)
+        self.reader.insert(card, f"見本：{GROUP_JA[entry.group]}")
+        return self._on
+
+    def on_reader(self) -> OnReader | None:
+        return self._on if self.reader.info().card_present else None
 
     def close(self) -> None:
         self.reader.remove()
@@ -61,49 +117,86 @@ class DemoCatalog:
             self._keep.cleanup()
             self._keep = None
 
-    @property
-    def cards(self) -> list[dict[str, object]]:
-        """For the panel: key, titles and which variants exist."""
-        return [
-            {
-                "key": c.key,
-                "title_ja": c.title_ja,
-                "title_en": c.title_en,
-                "variants": [v for v in VARIANTS if v in c.variants],
-            }
-            for c in self.samples.values()
-        ]
 
-    def place(self, key: str, variant: str) -> OnReader:
-        sample = self.samples[key]
-        v = sample.variants[variant]
-        label = f"{sample.title_ja}／{variant}"
-        self._on = OnReader(sample, variant, v.face_png)
-        self.reader.insert(v.card, label)
-        return self._on
-
-    def on_reader(self) -> OnReader | None:
-        info = self.reader.info()
-        return self._on if info.card_present else None
-
-
-#: Builders of sample cards (work directory, realtime) → SampleCards. Filled as sample modules land.
-BUILDERS: list[Callable[[str, bool], list[SampleCard]]] = []
-
-
-def load_catalog(reader: VirtualReader | None = None, *, realtime: bool = True) -> DemoCatalog:
-    """Build every sample card (in a temporary directory deleted before returning)."""
-    cards: list[SampleCard] = []
-    with tempfile.TemporaryDirectory(prefix="taimen-demo-") as tmp:
-        for builder in BUILDERS:
-            cards.extend(builder(tmp, realtime))
-    return DemoCatalog(cards, reader)
-
-
-def _module(name: str) -> object | None:
+def _module(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name == name:
+        if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
             return None
         raise
+
+
+def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
+    mc = _module("taimen.samples.mynumber_cards")
+    if mc is None:
+        return [], None
+    from taimen.samples.jlis_test_pki import default as default_pki
+    from taimen.samples.persons import PERSONS
+
+    def printed(pr: object) -> list[tuple[str, str, str]]:
+        return [
+            ("生年月日", "Date of birth", getattr(pr, "birth", "")),
+            ("有効期限の年", "Expiry year", getattr(pr, "expiry_year", "")),
+            ("セキュリティコード", "Security code", getattr(pr, "security_code", "")),
+        ]
+
+    out: list[SampleEntry] = []
+    for p in PERSONS:
+        expired = p.mynumber_expiry < today
+        out.append(
+            SampleEntry(
+                key=f"mynumber-{p.key}",
+                document="mynumber",
+                group="expired" if expired else "genuine",
+                title_ja=f"マイナンバーカード：{p.name}",
+                title_en=f"My Number Card: {p.family_name} {p.given_name}".strip(),
+                make_card=lambda k=p.key: mc.genuine(k).card(),
+                printed=printed(mc.printed_for(p)),
+                expected="attention" if expired else "genuine",
+            )
+        )
+    base = mc.printed_for(mc.person("yamada"))
+    for variant, (expected, description) in mc.FORGERIES.items():
+        shown = base
+        if variant == "any-b":  # its printed face claims other values (see the samples module)
+            shown = type(base)(base.birth, base.birth_digits, base.calendar, "2036", "1234")
+        out.append(
+            SampleEntry(
+                key=f"mynumber-forged-{variant}",
+                document="mynumber",
+                group="forged",
+                title_ja=f"マイナンバーカード（偽造：{MYNUMBER_FORGERIES_JA.get(variant, variant)}）",
+                title_en=f"My Number Card (forged: {description})",
+                make_card=lambda v=variant: mc.forged(v).card(),
+                printed=printed(shown),
+                expected=expected,
+            )
+        )
+
+    def trust(directory: Path) -> None:
+        default_pki().write_trust_dir(directory / "mynumber")
+
+    return out, trust
+
+
+def load_catalog(
+    reader: VirtualReader | None = None, *, realtime: bool = True, today: dt.date | None = None
+) -> DemoCatalog:
+    """Every sample card the installed sample modules provide, and a temporary trust directory for them."""
+    today = today or dt.date.today()
+    entries: list[SampleEntry] = []
+    trust_writers: list[Callable[[Path], None]] = []
+    for build in (_mynumber_entries,):
+        found, trust = build(today)
+        entries += found
+        if trust is not None:
+            trust_writers.append(trust)
+    keep: tempfile.TemporaryDirectory[str] | None = None
+    trust_dirs: tuple[str, ...] = ()
+    if trust_writers:
+        keep = tempfile.TemporaryDirectory(prefix="taimen-demo-trust-")
+        for write in trust_writers:
+            write(Path(keep.name))
+        trust_dirs = tuple(str(p) for p in sorted(Path(keep.name).iterdir()))
+    return DemoCatalog(entries, reader, trust_dirs=trust_dirs, realtime=realtime, keep=keep)

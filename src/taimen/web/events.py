@@ -41,11 +41,11 @@ class EventHub:
         self._loop = loop
         self._closed = False
 
-    def publish(self, kind: str, **data: Any) -> None:
+    def publish(self, event_kind: str, /, **data: Any) -> None:
         loop = self._loop
         if loop is None or self._closed:
             return
-        event = Event(kind, data)
+        event = Event(event_kind, data)
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:

@@ -114,7 +114,6 @@ class VirtualReader:
                 raise TransportError("no card on the virtual reader", message_ja="カードが置かれていません。")
             transport: Transport = InProcessTransport(card, reader_extended=self.reader_extended, name=self.name)
             if self.pull_during_next_read:
-                self.pull_during_next_read = False
                 transport = _PullAfterVerify(transport, self)
         return transport
 
@@ -135,7 +134,8 @@ class _PullAfterVerify:
         response = self.inner.transmit(command)
         if self._countdown is not None:
             self._countdown -= 1
-        elif command.ins == 0x20 and command.data and response.sw == 0x9000:
+        elif command.ins == 0x20 and command.data and response.sw == 0x9000 and self.reader.pull_during_next_read:
+            self.reader.pull_during_next_read = False  # one-shot, and only a read (with a VERIFY) consumes it
             self._countdown = 2
         return response
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from taimen.documents import UnlockField
 from taimen.result import Check, CheckStatus, DateValue, ReadResult, VerdictStatus
 from taimen.web.i18n import pick, translator
 
@@ -169,3 +171,40 @@ def _scalar(v: Any) -> str:
     if hasattr(v, "to_json"):
         return str(v.to_json())
     return "" if v is None else str(v)
+
+
+#: Words a document may use as choice values in an unlock field, shown in the clerk's language.
+CHOICE_WORDS = {"wareki": ("和暦", "Japanese era"), "seireki": ("西暦", "Gregorian")}
+_CHOICES = re.compile(r"\^\(([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)+)\)(\?)?\$")
+_DIGITS = re.compile(r"\^\\d\{\d+(?:,\d+)?\}\$")
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockInput:
+    key: str
+    label: str
+    hint: str
+    value: str
+    pattern: str
+    optional: bool
+    masked: bool  # a memorised PIN the customer types: never shown
+    numeric: bool
+    choices: tuple[tuple[str, str], ...]  # (value, label) when the field is a fixed choice
+
+
+def unlock_field(f: UnlockField, value: str, lang: str) -> UnlockInput:
+    m = _CHOICES.fullmatch(f.pattern)
+    choices: tuple[tuple[str, str], ...] = ()
+    if m:
+        choices = tuple((w, pick(lang, *CHOICE_WORDS[w]) if w in CHOICE_WORDS else w) for w in m.group(1).split("|"))
+    return UnlockInput(
+        key=f.key,
+        label=pick(lang, f.label_ja, f.label_en),
+        hint=pick(lang, f.hint_ja, f.hint_en),
+        value=value,
+        pattern=f.pattern,
+        optional=f.optional or bool(m and m.group(2)),
+        masked=f.key.startswith("pin"),
+        numeric=bool(_DIGITS.fullmatch(f.pattern)),
+        choices=choices,
+    )

@@ -73,7 +73,7 @@
   function connectEvents() {
     if (!window.EventSource) return;
     const es = new EventSource("/events");
-    for (const kind of ["readers", "card", "detected", "progress", "read", "finished"]) {
+    for (const kind of ["readers", "card", "detected", "progress", "read", "finished", "demo"]) {
       es.addEventListener(kind, (e) => {
         const data = JSON.parse(e.data);
         if (kind === "readers") renderReaders(data);
@@ -248,14 +248,30 @@
     });
 
     function showFieldErrors(fields) {
-      for (const input of readForm.querySelectorAll("input[pattern]")) {
+      for (const input of readForm.querySelectorAll("input[name], select[name]")) {
+        if (input.type === "hidden" || input.type === "checkbox") continue;
         const msg = fields[input.name] || "";
         input.setAttribute("aria-invalid", msg ? "true" : "false");
         const e = $("e-" + input.name);
         if (e) e.textContent = msg;
       }
-      const first = readForm.querySelector('input[aria-invalid="true"]');
+      const first = readForm.querySelector('[aria-invalid="true"]');
       if (first) first.focus();
+    }
+    // The same checks the server makes before touching the card (it checks again).
+    function localErrors() {
+      const fields = {};
+      for (const input of readForm.querySelectorAll("input[data-pattern]")) {
+        const v = input.value.trim();
+        if (!v) {
+          if (input.required) fields[input.name] = t("field_required");
+          continue;
+        }
+        let re = null;
+        try { re = new RegExp(input.dataset.pattern, "u"); } catch (e) { re = null; }
+        if (re && !re.test(v)) fields[input.name] = t("field_invalid");
+      }
+      return fields;
     }
 
     async function doRead() {
@@ -295,14 +311,9 @@
     }
     readForm.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      if (!readForm.checkValidity()) {
-        const fields = {};
-        for (const input of readForm.querySelectorAll("input[pattern]")) {
-          if (!input.validity.valid) fields[input.name] = input.value ? "✖" : "✖";
-        }
-        showFieldErrors(fields);
-        return;
-      }
+      const errors = localErrors();
+      showFieldErrors(errors);
+      if (Object.keys(errors).length) return;
       if (!startBtn.disabled) doRead();
     });
     $("read-close").addEventListener("click", () => {
@@ -324,27 +335,44 @@
   // --- demo panel ------------------------------------------------------------------------------------
   const panel = $("demo-panel");
   if (panel && $("demo-place")) {
-    const variant = () => (document.querySelector('input[name="demo-variant"]:checked') || {}).value || "genuine";
-    function syncVariants() {
-      const opt = $("demo-card").selectedOptions[0];
-      const allowed = (opt && opt.dataset.variants || "").split(" ");
-      for (const r of document.querySelectorAll('input[name="demo-variant"]')) {
-        r.disabled = !allowed.includes(r.value);
-        if (r.disabled && r.checked) {
-          r.checked = false;
-          const first = document.querySelector('input[name="demo-variant"]:not(:disabled)');
-          if (first) first.checked = true;
-        }
+    const select = $("demo-card");
+    function showPrinted(rows) {
+      const box = $("demo-printed");
+      box.textContent = "";
+      if (!rows || !rows.length) return;
+      const title = document.createElement("strong");
+      title.textContent = (panel.dataset.printedLabel || "") + " ";
+      box.appendChild(title);
+      for (const [label, value] of rows) {
+        const kv = document.createElement("span");
+        kv.className = "demo-kv";
+        const b = document.createElement("b");
+        b.textContent = value;
+        kv.append(label + " ", b);
+        box.appendChild(kv);
       }
     }
-    $("demo-card").addEventListener("change", syncVariants);
-    syncVariants();
-    $("demo-place").addEventListener("click", () =>
-      post("/api/demo/place", form({ card: $("demo-card").value, variant: variant() }), "application/x-www-form-urlencoded"));
+    async function place() {
+      const { data } = await post("/api/demo/place", form({ card: select.value }), "application/x-www-form-urlencoded");
+      if (data && data.ok) showPrinted(page === "capture" || page === "confirm" ? data.printed : []);
+    }
+    $("demo-place").addEventListener("click", place);
+    for (const b of panel.querySelectorAll(".js-demo-group")) {
+      // Place the next card of that group (genuine / expired / forged), cycling through the group.
+      b.addEventListener("click", () => {
+        const group = Array.from(select.querySelectorAll("optgroup")).find((g) => g.dataset.group === b.dataset.group);
+        if (!group || !group.children.length) return;
+        const opts = Array.from(group.children);
+        const i = opts.indexOf(select.selectedOptions[0]);
+        select.value = opts[(i + 1) % opts.length].value;
+        place();
+      });
+    }
     $("demo-remove").addEventListener("click", () => post("/api/demo/remove", "", "application/x-www-form-urlencoded"));
     $("demo-put-back").addEventListener("click", () => post("/api/demo/put-back", "", "application/x-www-form-urlencoded"));
     $("demo-pull").addEventListener("change", (ev) =>
       post("/api/demo/pull", form({ on: ev.target.checked ? "1" : "0" }), "application/x-www-form-urlencoded"));
+    on("demo", (d) => { $("demo-pull").checked = !!d.pull; });
   }
 
   connectEvents();

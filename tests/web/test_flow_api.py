@@ -1,0 +1,261 @@
+"""The whole counter flow over HTTP, with the real My Number document on the demo's virtual reader."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from taimen.emulator.card import KeyRef, VirtualCard
+from taimen.web.app import Settings, State, create_app
+from taimen.web.demo import DemoCatalog, load_catalog
+from taimen.web.readers import VirtualSource
+from taimen.web.security import Guard
+
+pytest.importorskip("taimen.samples.mynumber_cards")
+
+PORT = 18766
+YAMADA = {"birth": "550217", "calendar": "wareki", "expiry_year": "2035", "security_code": "2285"}
+YAMADA_B = "55021720352285"
+
+
+@pytest.fixture
+def catalog() -> Iterator[DemoCatalog]:
+    c = load_catalog(realtime=False)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def guard() -> Guard:
+    return Guard(port=PORT)
+
+
+@pytest.fixture
+def client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
+    settings = Settings(
+        port=PORT, guard=guard, sources=[VirtualSource(catalog.reader)], demo=catalog, trust_dirs=catalog.trust_dirs
+    )
+    with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
+        assert c.get(f"/?token={guard.token}").status_code == 303
+        yield c
+
+
+def _st(c: TestClient) -> State:
+    return c.app.state.taimen  # type: ignore[attr-defined,no-any-return]
+
+
+def _h(guard: Guard) -> dict[str, str]:
+    return {"x-csrf-token": guard.csrf}
+
+
+def place(c: TestClient, guard: Guard, key: str) -> VirtualCard:
+    r = c.post("/api/demo/place", data={"card": key}, headers=_h(guard))
+    assert r.status_code == 200, r.text
+    st = _st(c)
+    name = st.readers.current_name()
+    for _ in range(500):  # detection runs in a worker thread
+        if name in st.detected:
+            break
+        time.sleep(0.01)
+    card = st.settings.demo.entries[key]._card
+    assert card is not None
+    card.log = []
+    return card
+
+
+def verifies(card: VirtualCard) -> list[bytes]:
+    """VERIFY commands that carried a value (the ones that can spend a try)."""
+    return [cmd for cmd, _ in card.log or [] if cmd[1] == 0x20 and len(cmd) > 5]
+
+
+def b_keys(card: VirtualCard) -> list[KeyRef]:
+    return [k for app in card.applications for k in app.keys.values() if k.name == "照合番号B"]
+
+
+def read(c: TestClient, guard: Guard, values: dict[str, str], **extra: str):  # type: ignore[no-untyped-def]
+    return c.post("/api/read", data={**values, **extra}, headers=_h(guard))
+
+
+def test_detect_choose_confirm_read_result_finish(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "mynumber-yamada")
+    assert client.get("/api/readers").json()["detected"] == {_st(client).readers.current_name(): ["mynumber"]}
+    html = client.get("/").text
+    assert "マイナンバーカード" in html
+    r = client.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    assert r.status_code == 303 and r.headers["location"] == "/capture"
+    assert client.get("/capture").status_code == 200
+    confirm = client.get("/confirm")
+    assert confirm.status_code == 200
+    assert "残り10回" in confirm.text and 'data-known="1"' in confirm.text
+    assert 'name="security_code"' in confirm.text and 'name="calendar"' in confirm.text
+    assert verifies(card) == []  # showing the tries spent nothing
+    assert client.get("/api/tries").json() == {
+        "ok": True,
+        "tries": [
+            {"secret": "照合番号B（券面事項入力補助AP）", "tries_left": 10, "state": "ok"},
+            {"secret": "照合番号B（券面AP）", "tries_left": 10, "state": "ok"},
+        ],
+    }
+    r = read(client, guard, YAMADA)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"ok": True, "next": "/result"}
+    page = client.get("/result").text
+    assert "verdict-genuine" in page and "真正" in page
+    assert "山田　花子" in page and "東京都千代田区霞が関２丁目１番２号" in page and "昭和55年2月17日" in page
+    assert 'data-check="kenmen_ap.signature" data-status="passed"' in page
+    for secret in (YAMADA_B, "2285", "550217"):
+        assert secret not in page
+    photo = client.get("/result/photo.png")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(photo.content)).size == (120, 160)
+    name_img = client.get("/result/image/name.png")
+    assert name_img.status_code == 200 and name_img.content.startswith(b"\x89PNG")
+    assert client.get("/result/image/nope.png").status_code == 404
+    # After the read the values are gone from the confirm page too.
+    again = client.get("/confirm").text
+    assert YAMADA_B not in again and 'value="2285"' not in again
+    r = client.post("/finish", data={"csrf": guard.csrf})
+    assert r.status_code == 303
+    main = client.get("/result").text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "山田" not in main
+    assert client.get("/result/photo.png").status_code == 404
+    assert _st(client).session.empty
+
+
+def test_english_result(client: TestClient, guard: Guard) -> None:
+    place(client, guard, "mynumber-yamada")
+    client.post("/lang", data={"csrf": guard.csrf, "lang": "en"})
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber"})
+    assert "10 left" in client.get("/confirm").text
+    assert read(client, guard, YAMADA).status_code == 200
+    page = client.get("/result").text
+    assert "Genuine" in page and "Passed" in page and "1980-02-17" in page
+
+
+def test_wrong_value_spends_one_try_is_never_retried_and_says_so(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "mynumber-yamada")
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber"})
+    r = read(client, guard, {**YAMADA, "security_code": "2286"})
+    assert r.status_code == 409
+    err = r.json()["error"]
+    assert err["kind"] == "rejected" and "残り9回" in err["message"]
+    assert r.json()["tries_left"] == 9
+    assert len(verifies(card)) == 1  # one VERIFY at the first AP, none at the second, no retry
+    assert [k.tries_left for k in b_keys(card)] == [9, 10]
+    assert "残り9回" in client.get("/confirm").text
+    assert _st(client).session.result is None
+
+
+def test_invalid_values_never_reach_the_card(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "mynumber-yamada")
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber"})
+    r = read(client, guard, {**YAMADA, "security_code": "22a5", "expiry_year": ""})
+    assert r.status_code == 400
+    assert set(r.json()["error"]["fields"]) == {"security_code", "expiry_year"}
+    assert card.log == []
+
+
+def test_last_try_needs_explicit_confirmation(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "mynumber-yamada")
+    for k in b_keys(card):
+        k.tries_left = 1
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber"})
+    page = client.get("/confirm").text
+    assert 'data-state="last"' in page and "残り1回です" in page and 'id="confirm-last-try"' in page
+    r = read(client, guard, YAMADA)
+    assert r.status_code == 409 and r.json()["error"]["kind"] == "pin_safety"
+    assert "最後の1回" in r.json()["error"]["message"]
+    assert verifies(card) == []
+    r = read(client, guard, YAMADA, confirm_last_try="1")
+    assert r.status_code == 200
+    assert [k.tries_left for k in b_keys(card)] == [10, 10]  # a correct value restores the counter
+
+
+def test_locked_card_is_never_verified(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "mynumber-yamada")
+    b_keys(card)[0].tries_left = 0
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber"})
+    page = client.get("/confirm").text
+    assert 'data-state="locked"' in page and "ロック" in page
+    r = read(client, guard, YAMADA, confirm_last_try="1")
+    assert r.status_code == 409 and r.json()["error"]["kind"] == "pin_safety"
+    assert verifies(card) == []
+
+
+def test_card_pulled_mid_read_then_retry_spends_no_try(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "mynumber-yamada")
+    client.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    client.get("/confirm")
+    assert client.post("/api/demo/pull", data={"on": "1"}, headers=_h(guard)).status_code == 200
+    r = read(client, guard, YAMADA)
+    assert r.status_code == 409
+    body = r.json()
+    assert body["error"]["kind"] == "card_removed" and body["retry"] is True
+    assert "カードが離れました" in body["error"]["message"]
+    assert not _st(client).readers.current().info().card_present  # type: ignore[union-attr]
+    assert len(verifies(card)) == 1
+    r = read(client, guard, YAMADA)  # pressed before the card is back: a clear message, nothing spent
+    assert r.status_code == 409 and r.json()["error"]["kind"] == "transport"
+    assert client.post("/api/demo/put-back", headers=_h(guard)).status_code == 200
+    assert [t["tries_left"] for t in client.get("/api/tries").json()["tries"]] == [10, 10]
+    r = read(client, guard, YAMADA)
+    assert r.status_code == 200
+    assert [k.tries_left for k in b_keys(card)] == [10, 10]
+    assert "verdict-genuine" in client.get("/result").text
+
+
+@pytest.mark.parametrize(
+    "key,verdict,failed",
+    [
+        ("mynumber-forged-photo-swapped", "not_genuine", "kenmen_ap.signature"),
+        ("mynumber-forged-text-altered", "not_genuine", "text_ap.digest"),
+        ("mynumber-expired", "attention", None),
+    ],
+)
+def test_forged_and_expired_cards(client: TestClient, guard: Guard, key: str, verdict: str, failed: str | None) -> None:
+    place(client, guard, key)
+    client.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    values = dict(YAMADA)
+    if key == "mynumber-expired":
+        values = {"birth": "370830", "calendar": "wareki", "expiry_year": "2026", "security_code": "5520"}
+    r = read(client, guard, values)
+    assert r.status_code == 200, r.text
+    page = client.get("/result").text
+    assert f"verdict-{verdict}" in page
+    if failed:
+        assert f'data-check="{failed}" data-status="failed"' in page
+        assert "真正でない" in page
+    else:
+        assert "要確認" in page and "check-warning" in page
+
+
+def test_demo_panel_lists_groups_and_printed_values(client: TestClient, guard: Guard) -> None:
+    html = client.get("/").text
+    for group in ("真正", "期限切れ", "偽造"):
+        assert f'<optgroup label="{group}"' in html
+    r = client.post("/api/demo/place", data={"card": "mynumber-showa64"}, headers=_h(guard))
+    assert ["セキュリティコード", "4096"] in r.json()["printed"]
+    assert client.post("/api/demo/place", data={"card": "nope"}, headers=_h(guard)).status_code == 400
+    assert client.post("/api/demo/remove", headers=_h(guard)).status_code == 200
+    assert client.get("/api/readers").json()["readers"][0]["card"] is False
+
+
+def test_demo_endpoints_absent_outside_the_demo(guard: Guard) -> None:
+    app = create_app(Settings(port=PORT, guard=guard))
+    with TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
+        c.get(f"/?token={guard.token}")
+        for path in ("/api/demo/place", "/api/demo/remove", "/api/demo/put-back", "/api/demo/pull", "/api/demo/face"):
+            assert c.post(path, headers=_h(guard)).status_code in (404, 409), path
+        assert "demo-panel" not in c.get("/").text
+
+
+def test_no_document_chosen_redirects_to_start(client: TestClient) -> None:
+    assert client.get("/capture").headers["location"] == "/"
+    assert client.get("/confirm").headers["location"] == "/"
+    assert client.get("/api/tries").status_code == 409
+    assert "結果はありません" in client.get("/result").text
