@@ -182,7 +182,7 @@ def test_no_store_and_csp_everywhere(client: TestClient, anon: TestClient) -> No
         assert r.headers["cache-control"].startswith("no-store"), r.url
         assert r.headers["content-security-policy"] == CSP, r.url
         assert r.headers["x-content-type-options"] == "nosniff"
-        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["referrer-policy"] == "same-origin"
         assert r.headers["x-frame-options"] == "DENY"
 
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,11 @@ def _current_document(st: State) -> Document | None:
 def _err_json(lang: str, exc: TaimenError, kind: str, status: int, **extra: Any) -> JSONResponse:
     message = exc.message_ja if lang == "ja" else str(exc)
     return JSONResponse({"ok": False, "error": {"kind": kind, "message": message}, **extra}, status_code=status)
+
+
+def _card_present(st: State) -> bool:
+    r = st.readers.current()
+    return r is not None and r.info().card_present
 
 
 def _tries_json(reports: list[TriesReport]) -> list[dict[str, Any]]:
@@ -430,10 +436,10 @@ def _routes(app: FastAPI) -> None:
             st.hub.publish("read", state="failed", kind="card_removed")
             if st.settings.demo is not None:
                 st.hub.publish("demo", pull=st.settings.demo.reader.pull_during_next_read)
-            return _err_json(lang, exc, "card_removed", 409, retry=True)
+            return _err_json(lang, exc, "card_removed", 409, retry=True, card=_card_present(st))
         except TransportError as exc:
             st.hub.publish("read", state="failed", kind="transport")
-            return _err_json(lang, exc, "transport", 409, retry=True)
+            return _err_json(lang, exc, "transport", 409, retry=True, card=_card_present(st))
         except SecretRejected as exc:
             st.hub.publish("read", state="failed", kind="rejected")
             return _err_json(lang, exc, "rejected", 409, tries_left=exc.tries_left)
@@ -455,6 +461,7 @@ def _routes(app: FastAPI) -> None:
                 result.checks.extend(compare(result, dict(st.session.printed)))
                 result.finish()
             st.session.set_result(result, pngs)
+            st.session.read_at = datetime.now().astimezone()
         st.hub.publish("read", state="done")
         return JSONResponse({"ok": True, "next": "/result"})
 
@@ -479,9 +486,14 @@ def _routes(app: FastAPI) -> None:
                 verdict_label=pick(lang, verdict.label_ja, verdict.label_en) if verdict else "",
                 reasons=[pick(lang, r.ja, r.en) for r in verdict.reasons] if verdict else [],
                 rows=view.field_rows(result, st.session.printed, lang),
+                any_printed=bool(st.session.printed),
                 checks=view.check_rows(result.checks, lang),
+                summary=view.summary(result.checks, lang),
+                checked_at=view.when(st.session.read_at, lang),
                 has_photo="photo" in st.session.pngs,
-                images=[k.removeprefix("image:") for k in st.session.pngs if k.startswith("image:")],
+                images=view.image_labels(
+                    [k.removeprefix("image:") for k in st.session.pngs if k.startswith("image:")], lang
+                ),
                 others=view.other_fields(result),
                 has_capture=st.session.capture is not None,
                 generation=st.session.generation,

@@ -45,7 +45,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"pragma", b"no-cache"),
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # "no-referrer" would make form POSTs send Origin: null
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),

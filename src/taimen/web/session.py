@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from taimen.result import ReadResult
 
@@ -38,6 +39,7 @@ class CheckSession:
     result: ReadResult | None = None
     #: Display copies of the result's images, converted to PNG in memory: "photo", "image:<name>".
     pngs: dict[str, bytearray] = field(default_factory=dict)
+    read_at: datetime | None = None
     #: Bumped on every wipe, so a page from before 「終了」 cannot fetch images of the next person.
     generation: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -79,6 +81,7 @@ class CheckSession:
             self.set_result(None, {})
             self.printed = {}
             self.document = None
+            self.read_at = None
             self.generation += 1
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from taimen.documents import UnlockField
@@ -122,8 +122,19 @@ def field_rows(result: ReadResult, printed: dict[str, str], lang: str) -> list[F
     return rows
 
 
+#: Problems first: the clerk reads from the top.
+SEVERITY = {
+    CheckStatus.FAILED: 0,
+    CheckStatus.WARNING: 1,
+    CheckStatus.NOT_VERIFIABLE: 2,
+    CheckStatus.SKIPPED: 3,
+    CheckStatus.PASSED: 4,
+}
+
+
 def check_rows(checks: list[Check], lang: str) -> list[CheckRow]:
     t = translator(lang)
+    ordered = sorted(checks, key=lambda c: SEVERITY[c.status])  # stable: the document's order within a status
     return [
         CheckRow(
             name=c.name,
@@ -136,7 +147,7 @@ def check_rows(checks: list[Check], lang: str) -> list[CheckRow]:
             not_covered="、".join(c.not_covered) if lang == "ja" else ", ".join(c.not_covered),
             required=c.required,
         )
-        for c in checks
+        for c in ordered
     ]
 
 
@@ -208,3 +219,36 @@ def unlock_field(f: UnlockField, value: str, lang: str) -> UnlockInput:
         numeric=bool(_DIGITS.fullmatch(f.pattern)),
         choices=choices,
     )
+
+
+def summary(checks: list[Check], lang: str) -> str:
+    """ "検証15件：合格15、注意1" — the checks counted by status, in words."""
+    t = translator(lang)
+    parts = []
+    for status in (
+        CheckStatus.FAILED,
+        CheckStatus.WARNING,
+        CheckStatus.NOT_VERIFIABLE,
+        CheckStatus.PASSED,
+        CheckStatus.SKIPPED,
+    ):
+        n = sum(1 for c in checks if c.status is status)
+        if n:
+            parts.append(t("summary_part", label=t(f"st_{status}"), count=n))
+    return t("summary", n=len(checks), parts=("、" if lang == "ja" else ", ").join(parts))
+
+
+def when(moment: datetime | None, lang: str) -> str:
+    if moment is None:
+        return ""
+    if lang == "ja":
+        from taimen import wareki
+
+        return f"{wareki.format_ja(moment.date())} {moment:%H:%M:%S}"
+    return f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+def image_labels(names: list[str], lang: str) -> list[tuple[str, str]]:
+    t = translator(lang)
+    known = {"name": "img_name", "address": "img_address"}
+    return [(n, t(known[n]) if n in known else n) for n in names]

@@ -86,6 +86,15 @@
   // Another tab or the demo panel pressed 終了: leave no personal data on this screen either.
   on("finished", () => { if (page !== "document") window.location.assign("/"); });
 
+  // The step indicator follows the read overlay (step 4 has no page of its own).
+  function setStep(key) {
+    document.querySelectorAll(".steps li").forEach((li) => {
+      const on = li.dataset.step === key;
+      li.classList.toggle("current", on);
+      if (on) li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
+    });
+  }
+
   // --- 1. document -----------------------------------------------------------------------------------
   if (page === "document") {
     on("detected", (d) => {
@@ -280,9 +289,12 @@
       errBox.hidden = true;
       bar.value = 0;
       stepText.textContent = "";
+      const box = overlay.querySelector(".overlay-box");
+      box.classList.remove("failed");
       overlay.hidden = false;
-      $("reading-h").focus && overlay.querySelector(".overlay-box").setAttribute("tabindex", "-1");
-      overlay.querySelector(".overlay-box").focus();
+      setStep("read");
+      box.setAttribute("tabindex", "-1");
+      box.focus();
       const body = new URLSearchParams(new FormData(readForm));
       body.delete("csrf");
       const { status, data } = await post("/api/read", body, "application/x-www-form-urlencoded");
@@ -296,15 +308,18 @@
       const err = (data && data.error) || { kind: "unknown", message: t("read_failed") };
       if (err.kind === "input" && err.fields) {
         overlay.hidden = true;
+        setStep("confirm");
         showFieldErrors(err.fields);
         updateButton();
         return;
       }
       $("read-error-text").textContent = err.message || "";
+      box.classList.add("failed");
       errBox.hidden = false;
       const canRetry = !!(data && data.retry);
       $("read-retry").hidden = !canRetry;
       $("retry-hint").hidden = !canRetry;
+      if (data && "card" in data) cardPresent = !!data.card;
       $("read-retry").disabled = canRetry && !cardPresent;
       (canRetry ? $("read-retry") : $("read-close")).focus();
       if (!canRetry) refreshTries().catch(() => noCard());
@@ -318,6 +333,7 @@
     });
     $("read-close").addEventListener("click", () => {
       overlay.hidden = true;
+      setStep("confirm");
       refreshTries().catch(() => noCard());
       startBtn.focus();
     });
