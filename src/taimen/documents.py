@@ -76,7 +76,7 @@ def registry() -> dict[str, Document]:
             try:
                 mod = importlib.import_module(name)
             except ModuleNotFoundError as exc:
-                # That document (or its whole package) is not part of this build yet.
+                # that document (or its whole package) is not part of this build yet
                 if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
                     continue
                 raise

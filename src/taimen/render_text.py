@@ -46,6 +46,11 @@ def render(result: ReadResult, lang: str = "ja") -> str:
             out.append(f"{lj if ja else le}: {val}")
     if result.photo is not None:
         out.append(f"{'顔写真' if ja else 'Photo'}: {result.photo.mime}, {len(result.photo.data)} bytes")
+    # Document-specific rows a document chooses to show (fields["details"]: label_ja, label_en, value).
+    details = result.fields.get("details")
+    for row in details if isinstance(details, list) else []:
+        if isinstance(row, dict) and row.get("value"):
+            out.append(f"{row.get('label_ja' if ja else 'label_en', '')}: {row['value']}")
     out.append("")
     out.append("検証項目:" if ja else "Checks:")
     for c in result.checks:

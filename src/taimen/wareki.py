@@ -119,8 +119,12 @@ def past_era_end(era: Era, d: date) -> bool:
     return end is not None and d > end
 
 
-_JA_DATE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_SEIREKI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ERA_NAMES = "明治|大正|昭和|平成|令和"
+# Digits must not run on into more digits (令和502年, 12020年) and a Gregorian year must not follow an era name
+# (令和2020年): such text is not a date, and guessing one would be the kind of error strict parsing exists for.
+_JA_DATE = re.compile(rf"({_ERA_NAMES})\s*(元|\d{{1,2}})(?!\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日")
+_SEIREKI_DATE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ERA_BEFORE = re.compile(rf"(?:{_ERA_NAMES})\s*$")
 
 
 def parse_ja(text: str) -> date:
@@ -132,9 +136,72 @@ def parse_ja(text: str) -> date:
         year = 1 if m.group(2) == "元" else int(m.group(2))
         return from_era(era, year, int(m.group(3)), int(m.group(4)))
     m = _SEIREKI_DATE.search(t)
+    if m and _ERA_BEFORE.search(t, 0, m.start()):
+        raise EraError(f"{text!r}: an era name followed by a Gregorian year is not a date")
     if m:
         try:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError as exc:
             raise EraError(f"{text!r} is not a date") from exc
     raise EraError(f"{text!r} is not a recognised date")
+
+
+# --- 元号コード + YYMMDD, as the driving licence records dates ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EraCodedDate:
+    """A date recorded as one era digit followed by YYMMDD (e.g. ``5020408`` = 令和2年4月8日).
+
+    Card input: nothing here raises. The era digit comes from ``BY_CODE`` (never a fallback era: an
+    unknown digit stays unknown, which is how "502年" and 「昭和」-for-everything bugs are avoided). Years
+    are converted arithmetically and not range-checked (平成33年 → 2021, ``past_era_end``).
+    """
+
+    raw: str
+    era: Era | None
+    year: int
+    month: int
+    day: int
+    date: date | None
+    #: YYMMDD is 000000: no date recorded (a licence category the holder does not have).
+    empty: bool = False
+    past_era_end: bool = False
+    #: "" when fine; "malformed" (not 7 digits), "unknown_era" or "invalid" (no such day).
+    problem: str = ""
+
+    def format(self) -> str:
+        """Japanese display form as recorded: 令和2年4月8日, 令和元年5月1日, 平成33年2月7日."""
+        if self.problem == "malformed":
+            return f"［日付形式不正:{self.raw}］"
+        if self.era is None:
+            return f"［元号不明:{self.raw[:1]}］{self.year:02d}年{self.month:02d}月{self.day:02d}日"
+        if self.empty or self.problem:
+            return f"{self.era.name}{self.year:02d}年{self.month:02d}月{self.day:02d}日"
+        return WarekiDate(self.era, self.year, self.month, self.day).format()
+
+
+def parse_era_coded(raw: str) -> EraCodedDate:
+    """Parse 元号コード(1 明治 … 5 令和) + YYMMDD."""
+    if len(raw) != 7 or not raw.isascii() or not raw.isdigit():
+        return EraCodedDate(raw, None, 0, 0, 0, None, problem="malformed")
+    era = BY_CODE.get(int(raw[0]))
+    year, month, day = int(raw[1:3]), int(raw[3:5]), int(raw[5:7])
+    if era is None:
+        return EraCodedDate(raw, None, year, month, day, None, problem="unknown_era")
+    if year == month == day == 0:
+        return EraCodedDate(raw, era, 0, 0, 0, None, empty=True)
+    try:
+        d = from_era(era, year, month, day, strict=False)
+    except EraError:
+        return EraCodedDate(raw, era, year, month, day, None, problem="invalid")
+    return EraCodedDate(raw, era, year, month, day, d, past_era_end=past_era_end(era, d))
+
+
+def era_coded(d: date, era: Era | None = None) -> str:
+    """Encode a date as era digit + YYMMDD; ``era`` forces an era (e.g. 平成 for a date after its end)."""
+    era = era or era_of(d)
+    year = d.year - era.offset
+    if not 1 <= year <= 99:
+        raise EraError(f"{d.isoformat()} cannot be written as a {era.name} year of two digits")
+    return f"{era.code}{year:02d}{d.month:02d}{d.day:02d}"

@@ -41,6 +41,8 @@ class Command:
             raise ValueError(f"Le out of range: {self.le}")
         if not self.extended and (len(self.data) > SHORT_MAX_DATA or (self.le is not None and self.le > SHORT_MAX_LE)):
             object.__setattr__(self, "extended", True)
+        elif self.extended and not self.data and self.le is None:
+            object.__setattr__(self, "extended", False)  # case 1 has no length fields to extend
 
     @property
     def case(self) -> int:

@@ -16,6 +16,7 @@ from taimen.core.tlv import _read_length, _read_tag
 from taimen.errors import ExtendedLengthUnsupported, ParseError, StatusError
 
 _EXTENDED_REFUSED = {0x6700, 0x6D00, 0x6A86, 0x6F00}
+_MAX_OFFSET = 0x7FFF  # READ BINARY (B0) with an offset in P1-P2 reaches 32 767
 
 
 @dataclass
@@ -50,10 +51,16 @@ def read_file(
 ) -> Conversation[bytes]:
     """Read the current EF (or the short EF ``sfi``); return its bytes.
 
-    With ``tlv`` the file is one BER object (plus filler): only the object's bytes are returned.
-    Without it, reading stops where the card reports the end of file.
+    With ``tlv`` the file is one BER object (plus filler): only the object's bytes are returned, and reading
+    continues until the object is complete even if the card or reader delivers less than asked.
+    Without it, reading stops where the card reports the end of file (6282, 6B00, no data, or fewer bytes
+    than a wildcard short Le). After a whole-file extended read one short read confirms the end, because
+    some readers cut long responses short without an error.
     """
     data = bytearray()
+    # ``probe``: the next short read checks that a whole-file answer really reached the end of the file.
+    # ``capped``: it did not (a reader or card cut it short), so a short answer no longer means the end.
+    probe = capped = False
     target: int | None = None
     if session.extended:
         cmd = apdu.read_binary(0, 65536, sfi=sfi, label=label)
@@ -66,15 +73,15 @@ def read_file(
             data += resp.data
             if tlv:
                 target = _tlv_total(bytes(data))
-                if target is None or target > len(data):
-                    # A card that caps extended responses: continue with short reads below.
-                    pass
-                else:
+                if target is not None and target <= len(data):
                     return _finish(bytes(data), target, max_size)
+                # Otherwise a card or reader capped the response: continue with short reads below.
             else:
                 if len(data) > max_size:
                     raise ParseError(f"{label}: file larger than {max_size} bytes")
-                return bytes(data)
+                if resp.sw == 0x6282 or not data or len(data) > _MAX_OFFSET:
+                    return bytes(data)
+                probe = True
         elif resp is None or resp.sw in _EXTENDED_REFUSED or resp.sw1 == 0x6C:
             session.extended = False
             session.extended_fallbacks += 1
@@ -89,29 +96,44 @@ def read_file(
                 raise ParseError(f"{label}: object claims {target} bytes, limit is {max_size}")
             if len(data) >= target:
                 return _finish(bytes(data), target, max_size)
-        if len(data) > max_size:
+        if not tlv and len(data) > max_size:
             raise ParseError(f"{label}: file larger than {max_size} bytes")
-        want = session.short_le if target is None else min(session.short_le, target - len(data))
+        if target is not None:
+            want = min(session.short_le, target - len(data))
+        elif tlv:
+            want = session.short_le
+        else:
+            want = min(session.short_le, max_size + 1 - len(data))  # one byte more reveals an oversized file
         offset = len(data)
         if first_sfi is not None:
             cmd = apdu.read_binary(0, want, sfi=first_sfi, label=label)
             first_sfi = None
         else:
-            if offset > 0x7FFF:
+            if offset > _MAX_OFFSET:
                 raise ParseError(f"{label}: offset beyond the 15-bit READ BINARY range")
             cmd = apdu.read_binary(offset, want, label=label)
         resp = yield cmd
         if resp.sw == 0x6B00 and offset > 0:
             break  # offset past the end: the previous chunk ended exactly at EOF
-        if resp.sw1 == 0x6C and resp.sw2:  # card tells the exact length to ask for
-            resp = yield apdu.Command(cmd.cla, cmd.ins, cmd.p1, cmd.p2, le=resp.sw2, label=label)
+        exact_end = False
+        if resp.sw1 == 0x6C and resp.sw2:  # the card tells how many bytes are left: ask for exactly that
+            exact_end = resp.sw2 <= want
+            want = min(want, resp.sw2)
+            resp = yield apdu.Command(cmd.cla, cmd.ins, cmd.p1, cmd.p2, le=want, label=label)
         if resp.sw not in (0x9000, 0x6282):
             raise StatusError(resp.sw, label)
         if len(resp.data) > want:
             raise ParseError(f"{label}: card returned {len(resp.data)} bytes for Le {want}")
         data += resp.data
-        if resp.sw == 0x6282 or len(resp.data) < want or not resp.data:
-            break
+        if resp.sw == 0x6282 or not resp.data:
+            break  # the card reports the end of the file
+        if probe:
+            capped, probe = True, False  # the whole-file answer was cut short
+        if not tlv and not capped and (exact_end or len(resp.data) < want == 256):
+            break  # what 6Cxx announced, or a wildcard Le answered short with 9000: the end was reached
+        # A short chunk otherwise means a cap (card or reader): ask for the rest; each round makes progress.
+    if not tlv and len(data) > max_size:
+        raise ParseError(f"{label}: file larger than {max_size} bytes")
     if tlv:
         target = _tlv_total(bytes(data))
         if target is None or target > len(data):

@@ -2,7 +2,8 @@
 
 A forged chip chooses every byte, so: lengths are checked against the bytes actually present, nesting is
 bounded, tags are at most 3 bytes, indefinite lengths are refused, and every failure is a ``ParseError``.
-Values are slices of the input: parsing never allocates more than the input size.
+No length field can make the parser allocate what the input does not contain: values are copies of input
+slices, so memory is linear in the input size (tests/test_tlv_fuzz.py measures the bound).
 """
 
 from __future__ import annotations
@@ -82,10 +83,19 @@ def _read_length(buf: bytes, pos: int) -> tuple[int, int]:
     return int.from_bytes(buf[pos : pos + count], "big"), pos + count
 
 
-def parse_one(buf: bytes, pos: int = 0) -> tuple[Tlv, int]:
-    """Parse the object starting at ``pos``; return it and the position after it."""
+def parse_one(buf: bytes, pos: int = 0, *, single_byte_tags: bool = False) -> tuple[Tlv, int]:
+    """Parse the object starting at ``pos``; return it and the position after it.
+
+    ``single_byte_tags``: every tag is one byte, even 1F/5F/7F (the driving licence's tag space, where
+    1F is 条件4 and 5F a 公安委員会名; BER would read them as the start of a multi-byte tag).
+    """
     start = pos
-    tag, pos = _read_tag(buf, pos)
+    if single_byte_tags:
+        if pos >= len(buf):
+            raise ParseError("truncated TLV: tag expected")
+        tag, pos = buf[pos], pos + 1
+    else:
+        tag, pos = _read_tag(buf, pos)
     length, pos = _read_length(buf, pos)
     end = pos + length
     if end > len(buf):
@@ -94,19 +104,24 @@ def parse_one(buf: bytes, pos: int = 0) -> tuple[Tlv, int]:
     return Tlv(tag, buf[pos:end], buf[start:end], start), end
 
 
-def parse_all(buf: bytes, *, stop_on_filler: bool = False, _depth: int = 0) -> list[Tlv]:
+def parse_all(
+    buf: bytes, *, stop_on_filler: bool = False, single_byte_tags: bool = False, _depth: int = 0
+) -> list[Tlv]:
     """Parse a concatenation of objects filling ``buf`` exactly.
 
     With ``stop_on_filler``, parsing ends at the first 00 or FF where a tag is expected (card filler).
+    ``single_byte_tags``: see ``parse_one``.
     """
     if _depth > MAX_DEPTH:
         raise ParseError("TLV nesting too deep")
+    if not isinstance(buf, bytes):
+        buf = bytes(buf)  # once here, not once per object in parse_one
     out: list[Tlv] = []
     pos = 0
     while pos < len(buf):
         if stop_on_filler and buf[pos] in FILLER:
             break
-        tlv, pos = parse_one(buf, pos)
+        tlv, pos = parse_one(buf, pos, single_byte_tags=single_byte_tags)
         out.append(tlv)
     return out
 

@@ -124,7 +124,12 @@ def _mute(spec: dict[str, Any]) -> Mute:
 
 
 #: Behaviour type name → factory from its card-image JSON. Card-type modules register more.
+def _accept_any_verify(spec: dict[str, Any]) -> AcceptAnyVerify:
+    return AcceptAnyVerify(tuple(int(f, 16) for f in spec.get("fids", [])))
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Any]] = {
     "rsa-challenge": _rsa_challenge,
     "mute": _mute,
+    "accept-any-verify": _accept_any_verify,
 }

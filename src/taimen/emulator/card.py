@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from taimen.core.apdu import Command, Response
 from taimen.emulator.link import LinkMeter, LinkModel
@@ -89,6 +89,8 @@ class VirtualCard:
         realtime: bool = False,
         card_type: str = "generic",
         behaviours: Sequence[Behaviour] = (),
+        description: str = "",
+        sample: dict[str, Any] | None = None,
     ) -> None:
         self.mf = mf
         self.applications = list(applications)
@@ -99,6 +101,9 @@ class VirtualCard:
         self.realtime = realtime
         self.card_type = card_type
         self.behaviours = list(behaviours)
+        #: Card-image metadata, kept so that load → save gives the image back (docs/card-image.md).
+        self.description = description
+        self.sample = sample
         self.present = True
         self.powered = False
         self.log: list[tuple[bytes, bytes]] | None = None  # set to [] to record exchanges in tests
@@ -261,9 +266,9 @@ class VirtualCard:
         wildcard = le == (65536 if c.extended else 256)
         n = min(le, size - offset, self.max_response)
         chunk = ef.data[offset : offset + n]
-        if n < le and not wildcard:
-            return _sw(0x6282, chunk)
-        return _sw(0x9000, chunk)
+        if n < le and not wildcard and offset + n == size:
+            return _sw(0x6282, chunk)  # the end of the file came before Le bytes
+        return _sw(0x9000, chunk)  # all asked for, all up to the end (wildcard Le), or a capped response
 
     # --- VERIFY ---------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from taimen.emulator.behaviours import REGISTRY
 from taimen.emulator.card import DEFAULT_ATR, DedicatedFile, ElementaryFile, KeyRef, VirtualCard
 from taimen.emulator.link import LinkModel
 from taimen.errors import OperatorInputError
+
+_FID = re.compile(r"[0-9A-Fa-f]{4}")
+_KEY_REF = re.compile(r"(MF:)?[0-9A-Fa-f]{4}")
 
 FORMAT = "taimen-card-image"
 VERSION = 1
@@ -33,34 +37,63 @@ def _bytes(spec: dict[str, Any], stem: str) -> bytes:
 
 
 def _fid(text: str) -> int:
-    v = int(text, 16)
-    if not 0 <= v <= 0xFFFF:
-        raise OperatorInputError(f"card image: FID {text} out of range")
-    return v
+    if not isinstance(text, str) or not _FID.fullmatch(text):
+        raise OperatorInputError(f"card image: FID {text!r} must be 4 hex digits")
+    return int(text, 16)
 
 
-def _df_from_json(spec: dict[str, Any]) -> DedicatedFile:
+def _sfi(value: Any) -> int | None:
+    if value is None:
+        return None
+    if type(value) is not int or not 1 <= value <= 30:
+        raise OperatorInputError(f"card image: SFI {value!r} must be an integer 1..30")
+    return value
+
+
+def _rule(spec: Any, df: DedicatedFile, mf: DedicatedFile | None) -> tuple[tuple[str, ...], ...]:
+    """Access rule: a list of groups (any one group opens), each a list of key references (all needed)."""
+    if not isinstance(spec, list) or not all(isinstance(g, list) and g for g in spec):
+        raise OperatorInputError(f"card image: access rule {spec!r} must be a list of non-empty lists")
+    for group in spec:
+        for ref in group:
+            if not isinstance(ref, str) or not _KEY_REF.fullmatch(ref):
+                raise OperatorInputError(f"card image: key reference {ref!r} must be 'XXXX' or 'MF:XXXX' (hex)")
+            holder = mf if ref.startswith("MF:") else df
+            if holder is None or int(ref[-4:], 16) not in holder.keys:
+                raise OperatorInputError(f"card image: access rule names key {ref}, which the image does not define")
+    return tuple(tuple(g) for g in spec)
+
+
+def _tries(spec: dict[str, Any]) -> tuple[int, int]:
+    left, most = spec["tries_left"], spec.get("max_tries", spec["tries_left"])
+    if type(left) is not int or type(most) is not int or not 0 <= left <= most or most < 1:
+        raise OperatorInputError(f"card image: tries_left {left!r} / max_tries {most!r} must be 0 <= left <= max")
+    return left, most
+
+
+def _df_from_json(spec: dict[str, Any], mf: DedicatedFile | None = None) -> DedicatedFile:
+    """One DF; ``mf`` is the already loaded MF (None while loading the MF itself)."""
     aid = bytes.fromhex(spec["aid"]) if spec.get("aid") else None
+    if mf is not None and (aid is None or len(aid) > 16):
+        raise OperatorInputError(f"card image: application {spec.get('name', '')!r} needs an AID of 1-16 bytes")
     df = DedicatedFile(name=spec.get("name", ""), aid=aid)
+    for k in spec.get("keys", []):  # keys first: access rules refer to them
+        left, most = _tries(k)
+        fid = _fid(k["fid"])
+        if fid in df.keys:
+            raise OperatorInputError(f"card image: key {k['fid']} defined twice in {df.name!r}")
+        df.add_key(KeyRef(fid, _bytes(k, "value"), left, most, _sfi(k.get("sfi")), k.get("name", "")))
     for f in spec.get("files", []):
+        fid = _fid(f["fid"])
+        if fid in df.files or fid in df.keys:
+            raise OperatorInputError(f"card image: FID {f['fid']} defined twice in {df.name!r}")
         df.add_file(
             ElementaryFile(
-                fid=_fid(f["fid"]),
+                fid=fid,
                 data=_bytes(f, "data"),
-                sfi=f.get("sfi"),
-                read=tuple(tuple(g) for g in f.get("read", [])),
+                sfi=_sfi(f.get("sfi")),
+                read=_rule(f.get("read", []), df, mf if mf is not None else df),
                 name=f.get("name", ""),
-            )
-        )
-    for k in spec.get("keys", []):
-        df.add_key(
-            KeyRef(
-                fid=_fid(k["fid"]),
-                value=_bytes(k, "value"),
-                tries_left=int(k["tries_left"]),
-                max_tries=int(k.get("max_tries", k["tries_left"])),
-                sfi=k.get("sfi"),
-                name=k.get("name", ""),
             )
         )
     for fid, label in spec.get("key_objects", {}).items():
@@ -74,12 +107,30 @@ def _df_from_json(spec: dict[str, Any]) -> DedicatedFile:
 
 
 def card_from_json(doc: dict[str, Any], *, link: LinkModel | None = None, realtime: bool = False) -> VirtualCard:
-    if doc.get("format") != FORMAT:
+    """Build a card from a parsed card image; every defect is an ``OperatorInputError`` naming it."""
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise OperatorInputError(f"not a taimen card image (format must be {FORMAT!r})")
     if doc.get("version") != VERSION:
         raise OperatorInputError(f"unsupported card-image version {doc.get('version')!r}; this taimen reads {VERSION}")
+    try:
+        return _card_from_json(doc, link=link, realtime=realtime)
+    except OperatorInputError:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:  # missing key, bad hex, wrong JSON type
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise OperatorInputError(f"card image is invalid: {what}") from exc
+
+
+def _card_from_json(doc: dict[str, Any], *, link: LinkModel | None, realtime: bool) -> VirtualCard:
     mf = _df_from_json(doc["mf"])
-    apps = [_df_from_json(a) for a in doc.get("applications", [])]
+    apps = [_df_from_json(a, mf) for a in doc.get("applications", [])]
+    if len({a.aid for a in apps}) != len(apps):
+        raise OperatorInputError("card image: two applications share an AID")
+    max_response = doc.get("max_response", 65536)
+    if type(max_response) is not int or not 1 <= max_response <= 65536:
+        raise OperatorInputError(f"card image: max_response {max_response!r} must be 1..65536")
+    if not isinstance(doc.get("extended_length", True), bool):
+        raise OperatorInputError("card image: extended_length must be true or false")
     card_behaviours = []
     for b in doc.get("card_behaviours", []):
         factory = REGISTRY.get(b.get("type", ""))
@@ -90,12 +141,14 @@ def card_from_json(doc: dict[str, Any], *, link: LinkModel | None = None, realti
         mf,
         apps,
         atr=bytes.fromhex(doc["atr"]) if doc.get("atr") else DEFAULT_ATR,
-        extended_length=bool(doc.get("extended_length", True)),
-        max_response=int(doc.get("max_response", 65536)),
+        extended_length=doc.get("extended_length", True),
+        max_response=max_response,
         link=link,
         realtime=realtime,
         card_type=doc.get("card_type", "generic"),
         behaviours=card_behaviours,
+        description=doc.get("description", ""),
+        sample=doc.get("sample"),
     )
 
 
@@ -143,12 +196,17 @@ def _df_to_json(df: DedicatedFile) -> dict[str, Any]:
     return out
 
 
-def card_to_json(card: VirtualCard, *, description: str = "", person: dict[str, Any] | None = None) -> dict[str, Any]:
+def card_to_json(
+    card: VirtualCard, *, description: str | None = None, person: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The card image of ``card``; ``description`` and ``person`` (the "sample" metadata) default to the card's."""
+    if person is None:
+        person = card.sample
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "card_type": card.card_type,
-        "description": description,
+        "description": card.description if description is None else description,
         "atr": card.atr.hex().upper(),
         "extended_length": card.extended_length,
         "max_response": card.max_response,

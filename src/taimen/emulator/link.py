@@ -26,6 +26,10 @@ class LinkModel:
     def __post_init__(self) -> None:
         if self.bit_rate not in BIT_RATES:
             raise ValueError(f"ISO 14443 bit rate must be one of {BIT_RATES}")
+        if self.frame_overhead < 0 or self.frame_size <= self.frame_overhead:
+            raise ValueError("a frame must be larger than its overhead (and the overhead not negative)")
+        if self.turnaround < 0:
+            raise ValueError("turnaround must not be negative")
 
     def _wire_bytes(self, n: int) -> int:
         payload = self.frame_size - self.frame_overhead

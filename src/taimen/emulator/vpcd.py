@@ -17,7 +17,6 @@ import contextlib
 import logging
 import socket
 import threading
-import time
 from collections.abc import Callable
 
 from taimen.emulator.card import VirtualCard
@@ -26,6 +25,9 @@ log = logging.getLogger(__name__)
 
 VPCD_PORT = 35963
 VPCD_FRIENDLY_NAME = "Virtual PCD"
+
+#: Largest payload of one frame (2-byte length), in both directions.
+MAX_FRAME = 0xFFFF
 
 CTRL_OFF = 0x00
 CTRL_ON = 0x01
@@ -153,6 +155,9 @@ class VpcdBridge:
                 pass
             except OSError as exc:
                 log.debug("vpcd link on port %d dropped: %s", self.port, exc)
+            except Exception as exc:  # a bug here must not end the bridge: drop the link, record it, reconnect
+                log.exception("vpcd bridge on port %d failed", self.port)
+                self.errors.append(exc)
             finally:
                 self._connected.clear()
                 self._drop_socket()
@@ -199,7 +204,7 @@ class VpcdBridge:
         return bytes(buf)
 
     def _send_frame(self, sock: socket.socket, payload: bytes) -> None:
-        if len(payload) > 0xFFFF:
+        if len(payload) > MAX_FRAME:
             raise ValueError("vpcd frames carry at most 65535 bytes")
         sock.sendall(len(payload).to_bytes(2, "big") + payload)
 
@@ -228,11 +233,16 @@ class VpcdBridge:
 
     def _execute(self, apdu: bytes) -> bytes:
         try:
-            return self.card.execute(apdu)
+            answer = self.card.execute(apdu)
         except Exception as exc:  # the emulator is a test instrument: keep the link up and record the bug
             log.exception("card emulator failed on %s", apdu[:4].hex())
             self.errors.append(exc)
             return SW_INTERNAL_ERROR
+        if len(answer) > MAX_FRAME:
+            # vpcd's 2-byte length cannot carry it (at most 65533 data bytes and the status word).
+            self.errors.append(ValueError(f"response of {len(answer)} bytes does not fit a vpcd frame"))
+            return SW_INTERNAL_ERROR
+        return answer
 
     def _emit(self, what: str) -> None:
         if self.on_event is not None:
@@ -241,21 +251,3 @@ class VpcdBridge:
             except Exception:
                 log.exception("bridge event callback failed")
 
-
-def serve(card: VirtualCard, port: int = VPCD_PORT, host: str = "127.0.0.1", *, quickack: bool = True) -> None:
-    """Serve ``card`` in the foreground until KeyboardInterrupt."""
-    bridge = VpcdBridge(card, host, port, quickack=quickack)
-    try:
-        bridge.run()
-    finally:
-        bridge.stop()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.02) -> bool:
-    deadline = time.monotonic() + timeout
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)

@@ -24,8 +24,24 @@ def mynumber_check_digit(first11: str) -> str:
 
 
 @dataclass(frozen=True)
+class LicenseChange:
+    """A 追記 on the back of a driving licence (DF1/EF04 or, for 本籍, EF06)."""
+
+    kind: str  # "address", "name", "kana", "commission", "condition", "condition_removed", "remark", "honseki"
+    date: date
+    value: str
+    commission: str = "東京都公安"  # the writing commission, abbreviated to five characters
+
+
+@dataclass(frozen=True)
 class LicenseFacts:
-    """What a driving licence of this person records (used by licence card and face builders)."""
+    """What a driving licence of this person records (used by licence card and face builders).
+
+    The licence number carries a check digit (``taimen.license.number``): build it with ``with_check_digit``.
+    ``address_at_issue``/``name_at_issue``/``honseki_at_issue`` are what the face (and DF1/EF01, EF02) printed
+    when the licence was issued; a later 追記 in ``changes`` updates them to the person's current values.
+    ``gaiji`` maps characters written as 外字 to their numbers (1–2 in EF03 for the face, 3–7 in EF05 for 追記).
+    """
 
     number: str  # 12 digits
     issue: date
@@ -39,6 +55,18 @@ class LicenseFacts:
     pin2: str = "5678"
     pin_set: bool = True
     reference_number: str = "12345"  # 照会番号
+    spec_version: str = "009"  # MF/EF01 仕様書バージョン: "006", "008", "009" layouts in the emulator
+    #: Era in which the chip records the expiry when it falls after that era ended (平成33年 on pre-令和 cards).
+    expiry_era: str | None = None
+    name_kana: str = ""  # 呼び名
+    tsushomei: str = ""  # 通称名
+    touitsu_kana: str = ""  # 統一氏名（カナ）
+    address_at_issue: str | None = None
+    name_at_issue: str | None = None
+    honseki_at_issue: str | None = None
+    changes: tuple[LicenseChange, ...] = ()
+    gaiji: dict[str, int] = field(default_factory=dict)
+    photo_format: str = "j2k"  # "j2k" (raw codestream) or "jp2"
 
 
 @dataclass(frozen=True)
@@ -99,12 +127,16 @@ PERSONS: tuple[Person, ...] = (
         individual_number_base="53768667718",
         face_seed=1,
         license=LicenseFacts(
-            number="301234567890",
-            issue=date(2023, 4, 8),
+            number="309712345600",
+            issue=date(2023, 4, 8),  # 令和5年4月8日
             expiry=date(2028, 3, 17),
             color="優良",
             conditions=("眼鏡等",),
-            categories={"普通": date(2000, 5, 10), "原付": date(1997, 3, 1)},
+            categories={"普通": date(2000, 5, 10), "原付": date(1997, 3, 1), "準中型": date(2020, 4, 8)},
+            address_at_issue="東京都千代田区永田町１丁目７番１号",
+            changes=(LicenseChange("address", date(2024, 6, 3), "東京都千代田区霞が関２丁目１番２号"),),
+            spec_version="009",
+            photo_format="jp2",
         ),
     ),
     Person(
@@ -122,14 +154,17 @@ PERSONS: tuple[Person, ...] = (
         municipality_code="27127",
         face_seed=2,
         license=LicenseFacts(
-            number="621987654320",
-            issue=date(2019, 2, 1),
+            number="620798765480",
+            issue=date(2019, 4, 10),  # 平成31年4月10日, before 令和
             expiry=date(2021, 2, 7),  # recorded as 平成33年 on the chip
+            expiry_era="平成",
             color="一般",
             categories={"普通": date(2007, 9, 1), "中型": date(2007, 9, 1)},
             commission="大阪府公安委員会",
             honseki="大阪府大阪市北区中之島１丁目",
             pin_set=False,
+            reference_number="62104",
+            spec_version="008",
         ),
     ),
     Person(
@@ -177,7 +212,7 @@ PERSONS: tuple[Person, ...] = (
         municipality_code="14382",
         face_seed=5,
         license=LicenseFacts(
-            number="452011223340",
+            number="457511223340",
             issue=date(2024, 10, 1),
             expiry=date(2029, 12, 3),
             color="優良",
@@ -193,9 +228,29 @@ PERSONS: tuple[Person, ...] = (
                 "原付": date(1975, 4, 1),
                 "け引": date(1983, 5, 1),
                 "大二": date(1990, 7, 1),
+                "二・小・原": date(1975, 4, 1),
+                "他": date(1975, 4, 1),
+                "二種": date(1990, 7, 1),
             },
             commission="神奈川県公安委員会",
-            honseki="神奈川県足柄下郡箱根町仙石原",
+            honseki="神奈川県足柄下郡箱根町湯本",
+            honseki_at_issue="神奈川県足柄下郡箱根町仙石原",
+            address_at_issue="神奈川県小田原市栄町１丁目１番",
+            pin1="2468",
+            pin2="1357",
+            reference_number="45301",
+            changes=(
+                LicenseChange(
+                    "address",
+                    date(2025, 2, 14),
+                    "神奈川県足柄下郡箱根町仙石原字台ケ岳１２３４番地の５６"
+                    "　グランドパレス箱根仙石原第二別館７８９号室",
+                    "神奈川県公",
+                ),
+                LicenseChange("condition_removed", date(2025, 6, 2), "眼鏡等", "神奈川県公"),
+                LicenseChange("honseki", date(2025, 2, 14), "神奈川県足柄下郡箱根町湯本", "神奈川県公"),
+            ),
+            gaiji={"河": 1, "岳": 3},  # 河 drawn as 外字1 in the name, 岳 as 外字3 in the new address
         ),
     ),
     Person(
@@ -214,6 +269,28 @@ PERSONS: tuple[Person, ...] = (
         individual_number_base="27182818284",
         municipality_code="13103",
         face_seed=6,
+        license=LicenseFacts(
+            number="301024680200",
+            issue=date(2022, 7, 4),  # 令和4年7月4日
+            expiry=date(2027, 8, 4),
+            color="一般",
+            conditions=(
+                "眼鏡等",
+                "ＡＴ車に限る",
+                "準中型で運転できる準中型車は準中型車（５ｔ）に限る",
+                "中型車は中型車（８ｔ）に限る",
+            ),
+            categories={"普通": date(2010, 5, 1), "原付": date(2010, 5, 1), "他": date(2010, 5, 1)},
+            honseki="米国",  # foreign nationals: 国籍 in the 本籍 field
+            name_kana="スミス　ジョン",
+            tsushomei="山本　譲",
+            touitsu_kana="スミス　ジョン",
+            pin1="0704",
+            pin2="1776",
+            reference_number="30977",
+            spec_version="008",
+            photo_format="jp2",
+        ),
         residence=ResidenceFacts(
             card_number="AB12345678CD",
             expiry=date(2029, 7, 4),
@@ -236,6 +313,20 @@ PERSONS: tuple[Person, ...] = (
         individual_number_base="16180339887",
         municipality_code="23106",
         face_seed=7,
+        license=LicenseFacts(
+            number="548113579040",
+            issue=date(2016, 8, 1),  # 平成28年, a spec v006 card (no 準中型 tag)
+            expiry=date(2019, 9, 30),  # recorded as 平成31年9月30日, after 平成 ended
+            expiry_era="平成",
+            color="一般",
+            categories={"普通": date(1981, 6, 1), "大型": date(1988, 3, 1), "原付": date(1981, 6, 1)},
+            commission="愛知県公安委員会",
+            honseki="愛知県名古屋市中区三の丸３丁目",
+            pin1="4321",
+            pin2="8765",
+            reference_number="54011",
+            spec_version="006",
+        ),
     ),
 )
 

@@ -1,8 +1,9 @@
 """Opt-in APDU trace for support staff, redacting every secret.
 
-What is redacted: the data of any command marked ``secret`` (VERIFY with a PIN or 照合番号), and the data of
-every response after a secret was accepted, since that content is what the secret unlocked (names, photos,
-addresses). Only lengths and status words remain for those. Nothing else about the card is hidden.
+What is redacted: the data of any command marked ``secret`` (VERIFY with a PIN or 照合番号) or carrying reference
+data (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, even when a caller forgot the flag), and the data
+of every response after a secret was accepted, since that content is what the secret unlocked (names,
+photos, addresses). Only lengths and status words remain for those. Nothing else about the card is hidden.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from taimen.core.apdu import Command, Response
 from taimen.core.conversation import Transport
 
 REDACTED = "<redacted>"
+#: Instructions whose data field is reference data (a PIN, a 照合番号, a new PIN, an unblocking code).
+SECRET_INS = frozenset({0x20, 0x21, 0x24, 0x2C})
+
+
+def is_secret(command: Command) -> bool:
+    return command.secret or (command.ins in SECRET_INS and bool(command.data))
 
 
 @dataclass
@@ -51,7 +58,7 @@ class TracingTransport:
         start = time.perf_counter()
         response = self.inner.transmit(command)
         elapsed = time.perf_counter() - start
-        if command.secret:
+        if is_secret(command):
             header = command.to_bytes()[:4].hex(" ").upper()
             cmd_text = f"{header} Lc={len(command.data)} {REDACTED}"
             if response.sw == 0x9000 and command.data:

@@ -1,0 +1,47 @@
+"""``taimen samples DIR``: write sample card images (and the test trust anchors they need) for every document.
+
+Each builder module exposes ``build(out_dir: Path) -> list[Path]``. Builders that are not part of this build
+yet are skipped, as ``taimen.documents`` does for documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+BUILDERS = (
+    "taimen.samples.mynumber_cards",
+    "taimen.samples.license_cards",
+    "taimen.samples.faces",
+)
+
+
+def builders(names: tuple[str, ...] = BUILDERS) -> list[ModuleType]:
+    found = []
+    for name in names:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):  # not written yet
+                continue
+            raise
+    return found
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("samples", help="サンプルのカードイメージを書き出す / write sample card images")
+    p.add_argument("directory", help="output directory (card images, trust/ with the test anchors)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.directory)
+    total = 0
+    for mod in builders():
+        for path in mod.build(out):
+            print(path)
+            total += 1
+    print(f"{total} files written to {out}; read them with --card-image FILE --trust-dir {out / 'trust'}")
+    return 0

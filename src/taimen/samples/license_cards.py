@@ -1,0 +1,87 @@
+"""Sample driving-licence card images (and the test signer certificate that verifies them).
+
+``build(out_dir)`` writes one card image per sample person with a licence, covering the emulated layouts:
+spec v009 with 追記 and 令和 dates (yamada), v008 without PINs and a 平成33年 expiry (showa64), v009 with 外字,
+many categories and 本籍 changes (long), v008 with every 記載事項 tag filled (foreign), v006 without the
+準中型 tag (expired). All are signed by one freshly generated key; ``trust/license/`` beside the images holds
+its self-signed certificate, so ``--trust-dir OUT/trust`` shows a verified signature. The key is a sample key
+(NOT the NPA's) and is not written anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from taimen.emulator.image import save_card
+from taimen.emulator.license_card import SignerInfo, build_license_card
+from taimen.samples.persons import PERSONS, Person
+
+SIGNER_CN = "TAIMEN SAMPLE LICENSE SIGNER"
+ISSUER_CN = "TAIMEN SAMPLE LICENSE CA (NOT NPA)"
+
+
+def sample_signer(key: rsa.RSAPrivateKey | None = None) -> tuple[SignerInfo, x509.Certificate]:
+    """A signer for emulated licences and its self-signed certificate (SKI = the key's identifier)."""
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    serial = 0x7A1E
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SIGNER_CN)]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ISSUER_CN)]))
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=365 * 30))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return SignerInfo(key, serial=f"{serial:X}", issuer=ISSUER_CN, subject=SIGNER_CN), cert
+
+
+def license_persons() -> list[Person]:
+    return [p for p in PERSONS if p.license is not None]
+
+
+def describe(p: Person) -> str:
+    f = p.license
+    assert f is not None
+    pins = f"PIN1 {f.pin1} / PIN2 {f.pin2}" if f.pin_set else "no PIN set (DPIN ****)"
+    return f"IC driving licence of {p.key} (spec {f.spec_version}, {pins}); synthetic sample, not a real person"
+
+
+def build(out_dir: Path) -> list[Path]:
+    """Write ``license-<person>.json`` card images and ``trust/license/sample-signer.pem``; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    signer, cert = sample_signer()
+    written: list[Path] = []
+    for p in license_persons():
+        assert p.license is not None
+        path = out_dir / f"license-{p.key}.json"
+        facts = p.license
+        save_card(
+            build_license_card(p, signer),
+            path,
+            description=describe(p),
+            person={
+                "key": p.key,
+                "document": "license",
+                "pin1": facts.pin1 if facts.pin_set else None,
+                "pin2": facts.pin2 if facts.pin_set else None,
+                "spec_version": facts.spec_version,
+                "trust_dir": "trust",
+            },
+        )
+        written.append(path)
+    trust = out_dir / "trust" / "license"
+    trust.mkdir(parents=True, exist_ok=True)
+    pem = trust / "sample-signer.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    written.append(pem)
+    return written
