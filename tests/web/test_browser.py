@@ -289,3 +289,26 @@ def test_keyboard_only_and_english(page, server) -> None:  # type: ignore[no-unt
     )
     assert focusable
     shot(p, "result-genuine-en")
+
+
+def test_license_genuine_pins_typed_by_the_customer(page, server) -> None:  # type: ignore[no-untyped-def]
+    p = page
+    expect = sync_api.expect
+    place(p, "license-yamada", detected="運転免許証")
+    p.click("#doc-next")
+    p.click("#type-values")
+    p.wait_for_url("**/confirm")
+    wait_tries(p)
+    expect(p.locator("#tries")).to_contain_text("残り3回")
+    assert p.get_attribute("#f-pin1", "type") == "password"
+    type_values(p, {"pin1": "1234", "pin2": "5678"})
+    shot(p, "6-confirm-license-ja")
+    p.click("#read-start")
+    p.wait_for_url("**/result", timeout=20_000)
+    expect(p.locator("#verdict-label")).to_have_text("真正")
+    expect(p.locator('#field-table tr[data-field="name"] .chip-value')).to_have_text("山田　花子")
+    assert p.eval_on_selector("#chip-photo", "img => img.complete && img.naturalWidth") > 0
+    assert (
+        p.locator("input").evaluate_all("els => els.filter(e => e.value === '1234' || e.value === '5678').length") == 0
+    )
+    shot(p, "result-license-ja", docs=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Iterator
 
@@ -259,3 +260,47 @@ def test_no_document_chosen_redirects_to_start(client: TestClient) -> None:
     assert client.get("/confirm").headers["location"] == "/"
     assert client.get("/api/tries").status_code == 409
     assert "結果はありません" in client.get("/result").text
+
+
+def test_license_flow_pins_masked_and_never_shown(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "license-yamada")
+    assert client.get("/api/readers").json()["detected"] == {_st(client).readers.current_name(): ["license"]}
+    client.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    page = client.get("/confirm").text
+    assert 'type="password"' in page and 'name="pin1"' in page and "残り3回" in page
+    r = read(client, guard, {"pin1": "1234", "pin2": "5678"})
+    assert r.status_code == 200, r.text
+    result = client.get("/result").text
+    assert "verdict-genuine" in result and "山田　花子" in result
+    for pin in ("1234", "5678"):  # as a value of its own (the licence number happens to contain 1234)
+        assert not re.search(rf"(?<!\d){pin}(?!\d)", result), pin
+    assert client.get("/result/photo.png").status_code == 200
+    assert [k.tries_left for k in card.mf.keys.values()] == [3, 3]
+
+
+def test_license_wrong_pin_spends_one_try(client: TestClient, guard: Guard) -> None:
+    card = place(client, guard, "license-yamada")
+    client.post("/document", data={"csrf": guard.csrf, "document": "license"})
+    r = read(client, guard, {"pin1": "1111", "pin2": "5678"})
+    assert r.status_code == 409
+    assert r.json()["error"]["kind"] == "rejected"
+    assert "暗証番号1が違います（残り2回）" in r.json()["error"]["message"]
+    assert len(verifies(card)) == 1
+    assert sorted(k.tries_left for k in card.mf.keys.values()) == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "key,verdict",
+    [
+        ("license-forged-photo-swapped", "not_genuine"),
+        ("license-forged-resigned", "attention"),
+        ("license-expired", "attention"),
+    ],
+)
+def test_license_forged_and_expired(client: TestClient, guard: Guard, key: str, verdict: str) -> None:
+    place(client, guard, key)
+    client.post("/document", data={"csrf": guard.csrf, "document": "license"})
+    pins = {"pin1": "4321", "pin2": "8765"} if key == "license-expired" else {"pin1": "1234", "pin2": "5678"}
+    assert read(client, guard, pins).status_code == 200
+    assert f"verdict-{verdict}" in client.get("/result").text
+    assert _st(client).settings.demo.entries[key].expected == verdict

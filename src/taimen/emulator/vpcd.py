@@ -250,4 +250,3 @@ class VpcdBridge:
                 self.on_event(what)
             except Exception:
                 log.exception("bridge event callback failed")
-

@@ -447,8 +447,10 @@ def _routes(app: FastAPI) -> None:
             st.hub.publish("read", state="failed", kind="input")
             return _err_json(lang, exc, "input", 400)
         except TaimenError as exc:
-            st.hub.publish("read", state="failed", kind="card")
-            return _err_json(lang, exc, "card", 409)
+            # A refused PIN reported with its own error type (the licence's) is still a refused value.
+            kind = "rejected" if hasattr(exc, "tries_left") or hasattr(exc, "remaining") else "card"
+            st.hub.publish("read", state="failed", kind=kind)
+            return _err_json(lang, exc, kind, 409)
         finally:
             unlock.clear()
             del form

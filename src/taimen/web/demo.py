@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from taimen.emulator.card import VirtualCard
+from taimen.samples.persons import Person
 from taimen.web.readers import VirtualReader
 
 GROUPS = ("genuine", "expired", "forged")
@@ -132,7 +133,7 @@ def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path
     if mc is None:
         return [], None
     from taimen.samples.jlis_test_pki import default as default_pki
-    from taimen.samples.persons import PERSONS
+    from taimen.samples.persons import PERSONS, person
 
     def printed(pr: object) -> list[tuple[str, str, str]]:
         return [
@@ -156,7 +157,7 @@ def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path
                 expected="attention" if expired else "genuine",
             )
         )
-    base = mc.printed_for(mc.person("yamada"))
+    base = mc.printed_for(person("yamada"))
     for variant, (expected, description) in mc.FORGERIES.items():
         shown = base
         if variant == "any-b":  # its printed face claims other values (see the samples module)
@@ -174,8 +175,83 @@ def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path
             )
         )
 
-    def trust(directory: Path) -> None:
-        default_pki().write_trust_dir(directory / "mynumber")
+    def trust(root: Path) -> None:
+        default_pki().write_trust_dir(root)
+
+    return out, trust
+
+
+#: Forged licences for the demo (the samples module builds genuine ones): (expected verdict, ja, en).
+LICENSE_FORGERIES = {
+    "photo-swapped": ("not_genuine", "署名後に写真を差し替え", "photo replaced after signing"),
+    "resigned": ("attention", "未知の鍵で署名し直したデータ", "data re-signed by a key no trust store holds"),
+}
+
+
+def _license_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
+    lc = _module("taimen.samples.license_cards")
+    if lc is None:
+        return [], None
+    from cryptography.hazmat.primitives import serialization
+
+    from taimen.emulator import license_card as emu
+    from taimen.samples.persons import person
+
+    signer, cert = lc.sample_signer()
+
+    def printed(p: Person) -> list[tuple[str, str, str]]:
+        f = p.license
+        if f is None or not f.pin_set:
+            return [("暗証番号", "PIN", "設定なし / none")]
+        return [("暗証番号1", "PIN 1", f.pin1), ("暗証番号2", "PIN 2", f.pin2)]
+
+    def forged(variant: str) -> VirtualCard:
+        p = person("yamada")
+        if variant == "resigned":
+            # Same issuer name and serial as the pinned signer, different key: what a forger can produce.
+            rogue, _ = lc.sample_signer()
+            forger = type(signer)(rogue.key, serial=signer.serial, issuer=signer.issuer, subject=signer.subject)
+            return emu.build_license_card(p, forger)
+        files = emu.build_license_files(p, signer)
+        assert p.license is not None
+        other = type(p)(**{**p.__dict__, "face_seed": 99})  # the forger's photo, inserted after signing
+        files["df2_ef01"] = emu.build_photo(other, p.license)
+        return emu.build_license_card(p, files=files)
+
+    out: list[SampleEntry] = []
+    for p in lc.license_persons():
+        assert p.license is not None
+        expired = p.license.expiry < today
+        out.append(
+            SampleEntry(
+                key=f"license-{p.key}",
+                document="license",
+                group="expired" if expired else "genuine",
+                title_ja=f"運転免許証：{p.name}",
+                title_en=f"Driving licence: {p.family_name} {p.given_name}".strip(),
+                make_card=lambda p=p: emu.build_license_card(p, signer),
+                printed=printed(p),
+                expected="attention" if expired else "genuine",
+            )
+        )
+    for variant, (expected, ja, en) in LICENSE_FORGERIES.items():
+        out.append(
+            SampleEntry(
+                key=f"license-forged-{variant}",
+                document="license",
+                group="forged",
+                title_ja=f"運転免許証（偽造：{ja}）",
+                title_en=f"Driving licence (forged: {en})",
+                make_card=lambda v=variant: forged(v),
+                printed=printed(person("yamada")),
+                expected=expected,
+            )
+        )
+
+    def trust(root: Path) -> None:
+        d = root / "license"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "sample-signer.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
     return out, trust
 
@@ -187,7 +263,7 @@ def load_catalog(
     today = today or dt.date.today()
     entries: list[SampleEntry] = []
     trust_writers: list[Callable[[Path], None]] = []
-    for build in (_mynumber_entries,):
+    for build in (_mynumber_entries, _license_entries):
         found, trust = build(today)
         entries += found
         if trust is not None:
@@ -198,5 +274,5 @@ def load_catalog(
         keep = tempfile.TemporaryDirectory(prefix="taimen-demo-trust-")
         for write in trust_writers:
             write(Path(keep.name))
-        trust_dirs = tuple(str(p) for p in sorted(Path(keep.name).iterdir()))
+        trust_dirs = (keep.name,)
     return DemoCatalog(entries, reader, trust_dirs=trust_dirs, realtime=realtime, keep=keep)
