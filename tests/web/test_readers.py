@@ -46,7 +46,10 @@ def test_virtual_reader_insert_remove_and_connect() -> None:
         t.transmit(verify_query(0x80))
     r.put_back()
     assert r.info().card_present
-    assert events == [(r.name, True), (r.name, False), (r.name, True)]
+    other = plain_card()
+    r.insert(other)  # swapping cards: the first one leaves, then the other arrives
+    assert not card.present and other.present
+    assert events == [(r.name, True), (r.name, False), (r.name, True), (r.name, False), (r.name, True)]
 
 
 def test_pull_during_read_fires_after_a_successful_verify_and_spends_no_try() -> None:

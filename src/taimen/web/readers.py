@@ -78,9 +78,9 @@ class VirtualReader:
         return self._card
 
     def insert(self, card: VirtualCard, label: str = "") -> None:
+        """Place ``card``; a card already on the reader leaves first (and that is reported)."""
+        self.remove()
         with self._lock:
-            if self._card is not None and self._card is not card:
-                self._card.remove()
             self._card = card
             self._label = label
             card.insert()

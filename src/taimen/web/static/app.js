@@ -102,12 +102,8 @@
       if (!txt) return;
       if (!d.present) { txt.textContent = t("detected_none"); return; }
       if (!d.documents.length) { txt.textContent = t("detected_unknown"); return; }
+      // "Detect automatically" stays selected: the server takes whatever card is on the reader at the read.
       txt.textContent = d.documents.map((k) => t("doc:" + k)).join("、");
-      const auto = document.querySelector('input[name="document"][value="auto"]');
-      if (auto && auto.checked && d.documents.length === 1) {
-        const r = document.querySelector('input[name="document"][value="' + CSS.escape(d.documents[0]) + '"]');
-        if (r) r.checked = true;
-      }
     });
   }
 
