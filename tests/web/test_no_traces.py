@@ -53,9 +53,8 @@ def _scan(roots: list[Path]) -> list[str]:
             if not path.is_file():
                 continue
             data = path.read_bytes()
-            for text, enc, raw in needles:
-                if raw in data:
-                    problems.append(f"{path}: contains {text!r} ({enc})")
+            hits = {text for text, _enc, raw in needles if raw in data}
+            problems += [f"{path}: contains {text!r}" for text in sorted(hits)]
             for magic in IMAGE_MAGIC:
                 if magic in data:
                     problems.append(f"{path}: contains image data ({magic!r})")
