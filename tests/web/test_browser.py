@@ -170,7 +170,8 @@ def test_mynumber_genuine_with_camera(page, server) -> None:  # type: ignore[no-
     assert p.eval_on_selector("#chip-photo", "img => img.complete && img.naturalWidth") == 120
     assert p.eval_on_selector("#captured-face", "img => img.complete && img.naturalWidth") > 600
     html = p.content()
-    assert "55021720352285" not in html and "2285" not in html
+    assert "55021720352285" not in html
+    assert not re.search(r"(?<![0-9A-Fa-f])2285(?![0-9A-Fa-f])", html)  # as a value (hex digests may hold it)
     assert p.locator("input").evaluate_all("els => els.filter(e => e.value === '2285').length") == 0
     shot(p, "result-genuine-ja", docs=True)
     p.click("#finish-bottom")
