@@ -97,3 +97,11 @@ def test_key_encoding_is_strict() -> None:
         parse_rsa_public_key(good[5:] + good[:5])
     with pytest.raises(ParseError):
         parse_rsa_public_key(tlv.encode(0x90, b"\x01\x00\x01") + tlv.encode(0x91, b"\x80" + bytes(127)))
+
+
+def test_unofficial_anchor_is_said_so() -> None:
+    parsed = cvc.parse_cvc(_cert())
+    anchor = CvcAnchor(CA_ID, "9000023/001", "production", "kenmen_ap", CA.public_key(), "test", unofficial=True)
+    check, _ = cvc.check_cvc("x", "kenmen_ap", parsed, TrustStore([anchor]))
+    assert check.status is CheckStatus.PASSED
+    assert "unofficially" in check.detail_en and "非公式" in check.detail_ja

@@ -144,4 +144,7 @@ def check_cvc(name: str, role: str, cvc: Cvc, store: TrustStore) -> tuple[Check,
         hier = v.anchor.hierarchy if v.anchor else ""
         dja = f"J-LIS CA鍵 {issuer}（{hier}、{src}）で署名を確認しました。"
         den = f"signature verified under the pinned J-LIS CA key {issuer} ({hier}, {src})"
+        if v.anchor is not None and v.anchor.unofficial:
+            dja += "この鍵はJ-LISが公表したものではなく、非公式に復元されたものです。"
+            den += "; J-LIS does not publish this key, it was recovered unofficially"
     return Check(name, status, title_ja, title_en, dja, den, covers), v

@@ -6,8 +6,9 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
+from taimen.core import apdu
 from taimen.core.apdu import Command, Response
-from taimen.core.conversation import Progress, Transport, drive
+from taimen.core.conversation import Conversation, Progress, Transport, drive
 from taimen.core.files import ReadSession
 from taimen.documents import TriesReport, UnlockField
 from taimen.mynumber import aids, kenmen_ap, reader, shogo_b, text_ap
@@ -65,9 +66,9 @@ class MynumberDocument:
     )
 
     def detect(self, transport: Transport) -> bool:
-        def conversation():  # type: ignore[no-untyped-def]
+        def conversation() -> Conversation[bool]:
             for aid in (aids.KENMEN_AP, aids.TEXT_AP):
-                response = yield Command(0x00, 0xA4, 0x04, 0x0C, aid, label="SELECT (detect)")
+                response = yield apdu.select_aid(aid, label="SELECT (detect)")
                 if response.sw != 0x9000:
                     return False
             return True

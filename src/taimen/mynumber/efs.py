@@ -6,13 +6,18 @@ A refusal (status word) or malformed file becomes part of the evidence (a failed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from taimen.core import apdu
 from taimen.core.conversation import Conversation
 from taimen.core.files import ReadSession, read_file
-from taimen.errors import CardError, StatusError
+from taimen.errors import CardError, ParseError, StatusError
 from taimen.mynumber.aids import FORBIDDEN
+from taimen.result import Check, CheckStatus
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +47,31 @@ def read_ef(
     except CardError as exc:
         return FileResult(error=exc)
     return FileResult(data=data)
+
+
+def parse_file(
+    result: FileResult, parser: Callable[[bytes], T], name: str, ja: str, en: str
+) -> tuple[T | None, Check | None]:
+    """Parse one file; a refusal or malformed file becomes a failed check instead."""
+    title_ja, title_en = f"{ja}の読み取り", f"reading {en}"
+    if result.error is not None or result.data is None:
+        err = result.error
+        return None, Check(
+            name,
+            CheckStatus.FAILED,
+            title_ja,
+            title_en,
+            f"カードが返しませんでした：{err.message_ja if err else ''}",
+            f"the card did not return it: {err}",
+        )
+    try:
+        return parser(result.data), None
+    except ParseError as exc:
+        return None, Check(name, CheckStatus.FAILED, title_ja, title_en, f"形式が不正です：{exc}", f"malformed: {exc}")
+
+
+def signature_status(valid: bool, key_trusted: bool) -> CheckStatus:
+    """A signature that fails is evidence; one that holds proves something only under an anchored key."""
+    if not valid:
+        return CheckStatus.FAILED
+    return CheckStatus.PASSED if key_trusted else CheckStatus.NOT_VERIFIABLE

@@ -25,9 +25,8 @@ from taimen.errors import CardError, ParseError
 from taimen.mynumber import cvc as cvc_mod
 from taimen.mynumber import picture, presence, signatures
 from taimen.mynumber.aids import KENMEN_AP, KENMEN_AP_NAME, KenmenAp
-from taimen.mynumber.efs import FileResult, read_ef, select_application
+from taimen.mynumber.efs import FileResult, parse_file, read_ef, select_application, signature_status
 from taimen.mynumber.offset_table import parse_indexed_record
-from taimen.mynumber.text_ap import parse_file, signature_status
 from taimen.mynumber.values import parse_date8, parse_sex
 from taimen.result import Check, CheckStatus
 from taimen.trust import TrustStore

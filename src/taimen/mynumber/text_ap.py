@@ -27,7 +27,7 @@ from taimen.errors import CardError, ParseError
 from taimen.mynumber import cvc as cvc_mod
 from taimen.mynumber import presence, shogo_b, signatures
 from taimen.mynumber.aids import TEXT_AP, TEXT_AP_NAME, TextAp
-from taimen.mynumber.efs import FileResult, read_ef, select_application
+from taimen.mynumber.efs import FileResult, parse_file, read_ef, select_application, signature_status
 from taimen.mynumber.offset_table import parse_indexed_record
 from taimen.mynumber.values import parse_date8, parse_sex, parse_text
 from taimen.pinsafety import check_tries
@@ -203,32 +203,6 @@ class TextApEvaluation:
     checks: list[Check]
     cvc: cvc_mod.Cvc | None = None
     cvc_verification: cvc_mod.CvcVerification | None = None
-
-
-def parse_file(result: FileResult, parser, name: str, ja: str, en: str):  # type: ignore[no-untyped-def]
-    """Parse one file; a refusal or malformed file becomes a failed check instead."""
-    title_ja, title_en = f"{ja}の読み取り", f"reading {en}"
-    if result.error is not None or result.data is None:
-        err = result.error
-        return None, Check(
-            name,
-            CheckStatus.FAILED,
-            title_ja,
-            title_en,
-            f"カードが返しませんでした：{err.message_ja if err else ''}",
-            f"the card did not return it: {err}",
-        )
-    try:
-        return parser(result.data), None
-    except ParseError as exc:
-        return None, Check(name, CheckStatus.FAILED, title_ja, title_en, f"形式が不正です：{exc}", f"malformed: {exc}")
-
-
-def signature_status(valid: bool, key_trusted: bool) -> CheckStatus:
-    """A signature that fails is evidence; one that holds proves something only under an anchored key."""
-    if not valid:
-        return CheckStatus.FAILED
-    return CheckStatus.PASSED if key_trusted else CheckStatus.NOT_VERIFIABLE
 
 
 def evaluate(records: TextApRecords, store: TrustStore) -> TextApEvaluation:

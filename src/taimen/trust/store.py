@@ -57,6 +57,8 @@ class CvcAnchor:
     role: str | None  # one of ROLES, None when the source does not say
     public_key: rsa.RSAPublicKey = field(compare=False)
     source: str = ""
+    #: Not published by J-LIS (e.g. recovered from card certificates): verifying under it is reported as such.
+    unofficial: bool = False
 
     @property
     def is_jlis_test(self) -> bool:
@@ -103,6 +105,7 @@ def parse_cvc_key_file(text: str, source: str) -> list[CvcAnchor]:
     except json.JSONDecodeError as exc:
         raise OperatorInputError(f"trust file {source} is not valid JSON: {exc}") from exc
     keys = doc.get("keys") if isinstance(doc, dict) else None
+    file_unofficial = isinstance(doc, dict) and "UNOFFICIAL" in str(doc.get("about", "")).upper()
     if not isinstance(keys, list):
         raise OperatorInputError(f"trust file {source}: a 'keys' list is expected")
     out = []
@@ -128,6 +131,7 @@ def parse_cvc_key_file(text: str, source: str) -> list[CvcAnchor]:
                 role=role,
                 public_key=rsa.RSAPublicNumbers(e, n).public_key(),
                 source=source,
+                unofficial=bool(spec.get("unofficial", file_unofficial)),
             )
         )
     return out
