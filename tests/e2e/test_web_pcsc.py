@@ -100,3 +100,40 @@ def test_pcsc_card_pulled_mid_read_then_retry_spends_no_try(rig) -> None:  # typ
     r = c.post("/api/read", data=YAMADA, headers={"x-csrf-token": guard.csrf})
     assert r.status_code == 200, r.text
     assert _b_tries(card) == [10, 10]
+
+
+def test_demo_served_through_vpcd() -> None:
+    """``taimen demo --vpcd``: the demo panel moves sample cards in and out of pcscd's Virtual PCD reader."""
+    from taimen.testing.pcsc import pcscd_shared, vpcd_slot
+    from taimen.web.vpcd_slot import VpcdSlot
+
+    guard = Guard(port=PORT)
+    with pcscd_shared(), vpcd_slot() as port:
+        slot = VpcdSlot(port)
+        catalog = load_catalog(slot, realtime=False)
+        source = PcscSource(match=lambda name: name == slot.name)
+        settings = Settings(port=PORT, guard=guard, sources=[source], demo=catalog, trust_dirs=catalog.trust_dirs)
+        try:
+            with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
+                c.get(f"/?token={guard.token}")
+                st = _st(c)
+                h = {"x-csrf-token": guard.csrf}
+                assert c.post("/api/demo/place", data={"card": "license-yamada"}, headers=h).status_code == 200
+                wait(lambda: st.detected.get(slot.name) == ["license"])
+                assert c.get("/api/readers").json()["readers"][0]["kind"] == "pcsc"
+                c.post("/api/demo/place", data={"card": "mynumber-yamada"}, headers=h)
+                wait(lambda: st.detected.get(slot.name) == ["mynumber"])
+                c.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+                c.get("/confirm")
+                c.post("/api/demo/pull", data={"on": "1"}, headers=h)
+                r = c.post("/api/read", data=YAMADA, headers=h)
+                assert r.status_code == 409 and r.json()["retry"] is True
+                c.post("/api/demo/put-back", headers=h)
+                wait(lambda: st.detected.get(slot.name) == ["mynumber"])
+                r = c.post("/api/read", data=YAMADA, headers=h)
+                assert r.status_code == 200, r.text
+                assert "verdict-genuine" in c.get("/result").text
+                card = catalog.entries["mynumber-yamada"]._card
+                assert card is not None and _b_tries(card) == [10, 10]
+        finally:
+            catalog.close()

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Protocol
 
 from taimen.emulator.card import VirtualCard
 from taimen.samples.persons import Person
-from taimen.web.readers import VirtualReader
+from taimen.web.readers import ReaderInfo, VirtualReader
 
 GROUPS = ("genuine", "expired", "forged")
 GROUP_JA = {"genuine": "真正", "expired": "期限切れ", "forged": "偽造"}
@@ -35,6 +36,21 @@ MYNUMBER_FORGERIES_JA = {
     "copy-other-key": "データを複製した別の鍵のチップ",
     "any-b": "どの照合番号Bも受け付けるチップ",
 }
+
+
+class DemoReader(Protocol):
+    """Where the demo puts its cards: the in-process ``VirtualReader`` or a ``VpcdSlot``."""
+
+    name: str
+    pull_during_next_read: bool
+
+    def info(self) -> ReaderInfo: ...
+
+    def insert(self, card: VirtualCard, label: str = "") -> None: ...
+
+    def remove(self) -> None: ...
+
+    def put_back(self) -> None: ...
 
 
 @dataclass
@@ -77,14 +93,14 @@ class DemoCatalog:
     def __init__(
         self,
         entries: list[SampleEntry],
-        reader: VirtualReader | None = None,
+        reader: DemoReader | None = None,
         *,
         trust_dirs: tuple[str, ...] = (),
         realtime: bool = True,
         keep: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
         self.entries = {e.key: e for e in entries}
-        self.reader = reader or VirtualReader()
+        self.reader: DemoReader = reader or VirtualReader()
         self.trust_dirs = trust_dirs
         self.realtime = realtime
         self._keep = keep  # holds only public test trust anchors; deleted by close()
@@ -114,6 +130,9 @@ class DemoCatalog:
 
     def close(self) -> None:
         self.reader.remove()
+        closer = getattr(self.reader, "close", None)
+        if closer is not None:  # a vpcd slot: stop serving
+            closer()
         if self._keep is not None:
             self._keep.cleanup()
             self._keep = None
@@ -257,7 +276,7 @@ def _license_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path]
 
 
 def load_catalog(
-    reader: VirtualReader | None = None, *, realtime: bool = True, today: dt.date | None = None
+    reader: DemoReader | None = None, *, realtime: bool = True, today: dt.date | None = None
 ) -> DemoCatalog:
     """Every sample card the installed sample modules provide, and a temporary trust directory for them."""
     today = today or dt.date.today()
