@@ -304,3 +304,117 @@ def test_license_forged_and_expired(client: TestClient, guard: Guard, key: str, 
     assert read(client, guard, pins).status_code == 200
     assert f"verdict-{verdict}" in client.get("/result").text
     assert _st(client).settings.demo.entries[key].expected == verdict
+
+
+class _Explodes:
+    """A reader fault in the middle of a read (an exception no document expects), quoting a secret."""
+
+    def handle(self, card, df, command):  # type: ignore[no-untyped-def]
+        if command.ins == 0xB0:
+            raise RuntimeError(f"reader fault {YAMADA_B}")
+        return None
+
+
+def test_unexpected_failure_is_reported_without_details(
+    client: TestClient, guard: Guard, caplog: pytest.LogCaptureFixture
+) -> None:
+    card = place(client, guard, "mynumber-yamada")
+    card.behaviours.append(_Explodes())
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber"})
+    r = read(client, guard, YAMADA)
+    assert r.status_code == 500
+    assert r.json()["error"]["kind"] == "internal" and YAMADA_B not in r.text
+    assert "RuntimeError" in caplog.text and YAMADA_B not in caplog.text
+    assert client.post("/finish", data={"csrf": guard.csrf}).status_code == 303
+
+
+def test_choosing_among_several_readers(guard: Guard) -> None:
+    from taimen.web.readers import VirtualReader
+
+    a, b = VirtualReader("リーダーA"), VirtualReader("リーダーB")
+    app = create_app(Settings(port=PORT, guard=guard, sources=[VirtualSource(a), VirtualSource(b)]))
+    with TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
+        c.get(f"/?token={guard.token}")
+        state = c.get("/api/readers").json()
+        assert [r["name"] for r in state["readers"]] == ["リーダーA", "リーダーB"] and state["selected"] is None
+        assert c.get("/").text.count("js-use-reader") == 2
+        assert c.post("/reader", data={"reader": "リーダーB"}, headers=_h(guard)).json() == {"ok": True}
+        assert c.get("/api/readers").json()["selected"] == "リーダーB"
+        assert c.post("/reader", data={"reader": "nope"}, headers=_h(guard)).status_code == 400
+        assert c.post("/reader", data={"csrf": guard.csrf, "reader": "リーダーA"}).status_code == 303
+
+
+def test_api_state_tracks_the_check_without_personal_data(client: TestClient, guard: Guard) -> None:
+    place(client, guard, "mynumber-yamada")
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber"})
+    assert read(client, guard, YAMADA).status_code == 200
+    state = client.get("/api/state").json()
+    assert state == {
+        "document": "mynumber",
+        "has_capture": False,
+        "has_result": True,
+        "reading": False,
+        "generation": state["generation"],
+    }
+    client.post("/finish", data={"csrf": guard.csrf})
+    after = client.get("/api/state").json()
+    assert after["has_result"] is False and after["document"] is None
+    assert after["generation"] == state["generation"] + 1
+
+
+def test_demo_face_without_a_rendered_face(client: TestClient, guard: Guard) -> None:
+    assert client.post("/api/demo/face", headers=_h(guard)).status_code == 409  # no card on the reader
+
+
+def test_read_progress_streams_over_sse_without_secrets() -> None:
+    import json
+    import queue
+    import threading
+
+    import httpx
+
+    from taimen.web.server import running_in_thread
+
+    catalog = load_catalog(realtime=False)
+
+    def settings(port: int) -> Settings:
+        return Settings(port=port, sources=[VirtualSource(catalog.reader)], demo=catalog, trust_dirs=catalog.trust_dirs)
+
+    events: queue.Queue[tuple[str, str]] = queue.Queue()
+    try:
+        with running_in_thread(settings) as run, httpx.Client(timeout=20) as c:
+            base = run.url.split("/?")[0]
+            c.get(run.url)
+            h = {"x-csrf-token": run.guard.csrf}
+
+            def listen() -> None:
+                with c.stream("GET", base + "/events") as r:
+                    kind = ""
+                    for line in r.iter_lines():
+                        if line.startswith("event: "):
+                            kind = line[7:]
+                        elif line.startswith("data: "):
+                            events.put((kind, line[6:]))
+                            if kind == "read" and '"done"' in line:
+                                return
+
+            th = threading.Thread(target=listen, daemon=True)
+            th.start()
+            assert events.get(timeout=10)[0] == "readers"
+            c.post(base + "/api/demo/place", data={"card": "mynumber-yamada"}, headers=h)
+            c.post(base + "/document", data={"document": "mynumber"}, headers=h)
+            assert c.post(base + "/api/read", data=YAMADA, headers=h).status_code == 200
+            th.join(10)
+    finally:
+        catalog.close()
+    seen = []
+    while not events.empty():
+        seen.append(events.get())
+    kinds = [k for k, _ in seen]
+    assert "progress" in kinds and ("read", {"state": "done"}) in [(k, json.loads(d)) for k, d in seen]
+    progress = [json.loads(d) for k, d in seen if k == "progress"]
+    assert [p["n"] for p in progress] == list(range(1, len(progress) + 1))
+    assert any("VERIFY" in p["step"] for p in progress)
+    everything = "".join(d for _, d in seen)
+    for secret in (YAMADA_B, "2285", "550217", "山田", "霞が関"):
+        assert secret not in everything

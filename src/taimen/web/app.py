@@ -156,6 +156,9 @@ def _detect(state: State, reader_name: str) -> None:
                     continue
     except TaimenError:
         return  # card gone again, or reader busy elsewhere: no detection result
+    except Exception as exc:  # a broken reader must not kill the app; the message could quote card data
+        log.error("detection failed unexpectedly: %s", type(exc).__name__)
+        return
     state.detected[reader_name] = found
     state.hub.publish("detected", reader=reader_name, documents=found, present=True)
 
@@ -451,6 +454,13 @@ def _routes(app: FastAPI) -> None:
             kind = "rejected" if hasattr(exc, "tries_left") or hasattr(exc, "remaining") else "card"
             st.hub.publish("read", state="failed", kind=kind)
             return _err_json(lang, exc, kind, 409)
+        except Exception as exc:
+            # Unexpected: say so without the message (it could quote a value) and without the request.
+            log.error("read failed unexpectedly: %s", type(exc).__name__)
+            st.hub.publish("read", state="failed", kind="internal")
+            return JSONResponse(
+                {"ok": False, "error": {"kind": "internal", "message": translator(lang)("internal_error")}}, 500
+            )
         finally:
             unlock.clear()
             del form

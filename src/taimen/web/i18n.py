@@ -196,6 +196,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # errors
     "error_title": ("エラー", "Error"),
+    "internal_error": (
+        "予期しないエラーで読み取りを中止しました。カードを置き直してやり直すか、管理者に連絡してください。",
+        "The read stopped on an unexpected error. Put the card back and try again, or call the administrator.",
+    ),
     "forbidden": (
         "このページを開くには、taimen を起動したときに表示されたURLを使ってください。",
         "Open the URL that taimen printed when it started.",
