@@ -115,11 +115,28 @@ def field_rows(result: ReadResult, printed: dict[str, str], lang: str) -> list[F
     rows = []
     for key, label in COMMON_FIELDS:
         chip = _chip_text(result, key, lang)
-        shown = printed.get(key, "")
-        if not chip and not shown:
+        raw = printed.get(key, "")
+        if not chip and not raw:
             continue
-        rows.append(FieldRow(key, t(label), chip, shown, _match(result, key, shown)))
+        rows.append(FieldRow(key, t(label), chip, _printed_text(key, raw, lang), _match(result, key, raw)))
     return rows
+
+
+def _printed_text(key: str, raw: str, lang: str) -> str:
+    """Printed values shown like the chip's, so the two columns read alike (dates in both calendars)."""
+    if key in DATE_FIELDS and raw:
+        d = _printed_date(raw)
+        if d is not None:
+            if lang == "en":
+                return d.isoformat()
+            from taimen import wareki
+
+            shown = wareki.format_seireki(d) if key == "card_expiry" else wareki.format_ja(d)
+            return f"{shown}（{d.isoformat()}）"
+    if key == "sex" and raw:
+        word = SEX_WORDS.get(PRINTED_SEX.get(normalize_text(raw), ""))
+        return translator(lang)(word) if word else raw
+    return raw
 
 
 #: Problems first: the clerk reads from the top.
