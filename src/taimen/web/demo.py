@@ -108,6 +108,11 @@ class DemoCatalog:
         self._lock = threading.Lock()
 
     @property
+    def has_faces(self) -> bool:
+        """Whether printed card faces can be rendered (the face renderer is installed)."""
+        return _module("taimen.face") is not None
+
+    @property
     def cards(self) -> list[dict[str, object]]:
         """For the panel, grouped: genuine, expired, forged."""
         return [
@@ -147,6 +152,28 @@ def _module(name: str) -> ModuleType | None:
         raise
 
 
+def _face_png(person_key: str, document: str) -> bytes | None:
+    """The printed card front of a sample person as a photo on the counter (PNG), when faces are installed."""
+    face = _module("taimen.face")
+    if face is None or not hasattr(face, "render"):
+        return None
+    import io
+
+    from PIL import Image
+
+    from taimen.samples.persons import person
+
+    front = face.render(person(person_key), document)
+    scene = Image.new("RGB", (1600, 1000), (92, 74, 58))
+    w = 1100
+    card = front.resize((w, round(w * front.height / front.width)))
+    mask = card.getchannel("A") if card.mode == "RGBA" else None
+    scene.paste(card.convert("RGB"), ((1600 - w) // 2, (1000 - card.height) // 2), mask)
+    out = io.BytesIO()
+    scene.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
     mc = _module("taimen.samples.mynumber_cards")
     if mc is None:
@@ -172,6 +199,7 @@ def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path
                 title_ja=f"マイナンバーカード：{p.name}",
                 title_en=f"My Number Card: {p.family_name} {p.given_name}".strip(),
                 make_card=lambda k=p.key: mc.genuine(k).card(),
+                make_face=lambda k=p.key: _face_png(k, "mynumber"),
                 printed=printed(mc.printed_for(p)),
                 expected="attention" if expired else "genuine",
             )
@@ -189,6 +217,7 @@ def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path
                 title_ja=f"マイナンバーカード（偽造：{MYNUMBER_FORGERIES_JA.get(variant, variant)}）",
                 title_en=f"My Number Card (forged: {description})",
                 make_card=lambda v=variant: mc.forged(v).card(),
+                make_face=lambda: _face_png("yamada", "mynumber"),  # the real face; the chip is the forgery
                 printed=printed(shown),
                 expected=expected,
             )
@@ -249,6 +278,7 @@ def _license_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path]
                 title_ja=f"運転免許証：{p.name}",
                 title_en=f"Driving licence: {p.family_name} {p.given_name}".strip(),
                 make_card=lambda p=p: emu.build_license_card(p, signer),
+                make_face=lambda k=p.key: _face_png(k, "license"),
                 printed=printed(p),
                 expected="attention" if expired else "genuine",
             )
@@ -262,6 +292,7 @@ def _license_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path]
                 title_ja=f"運転免許証（偽造：{ja}）",
                 title_en=f"Driving licence (forged: {en})",
                 make_card=lambda v=variant: forged(v),
+                make_face=lambda: _face_png("yamada", "license"),
                 printed=printed(person("yamada")),
                 expected=expected,
             )

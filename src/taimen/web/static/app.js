@@ -115,11 +115,15 @@
     const status = $("capture-status");
     let stream = null;
 
+    const startBtn = $("camera-start");
+    const startLabel = startBtn.textContent;
     function stopCamera() {
       if (stream) { for (const tr of stream.getTracks()) tr.stop(); stream = null; }
       video.srcObject = null;
       video.hidden = true;
       $("camera-shoot").hidden = true;
+      startBtn.textContent = startLabel;
+      startBtn.className = "btn-primary";
     }
     async function send(blob, source) {
       status.textContent = t("capture_working");
@@ -130,7 +134,8 @@
         status.textContent = (data && data.error && data.error.message) || t("camera_unavailable");
       }
     }
-    $("camera-start").addEventListener("click", async () => {
+    startBtn.addEventListener("click", async () => {
+      if (stream) { stopCamera(); return; }
       try {
         stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1920 }, height: { ideal: 1080 } }, audio: false });
       } catch (e) {
@@ -142,6 +147,8 @@
       preview.hidden = true;
       $("camera-shoot").hidden = false;
       $("camera-shoot").focus();
+      startBtn.textContent = startBtn.dataset.stop;
+      startBtn.className = "btn-secondary";
     });
     $("camera-shoot").addEventListener("click", () => {
       if (!stream || !video.videoWidth) return;
