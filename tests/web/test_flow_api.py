@@ -418,3 +418,10 @@ def test_read_progress_streams_over_sse_without_secrets() -> None:
     everything = "".join(d for _, d in seen)
     for secret in (YAMADA_B, "2285", "550217", "山田", "霞が関"):
         assert secret not in everything
+
+
+def test_auto_without_a_card_says_what_to_do(client: TestClient, guard: Guard) -> None:
+    client.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    r = client.get("/confirm")
+    assert r.status_code == 303 and r.headers["location"] == "/?need=card"
+    assert "カードをリーダーに置くか" in client.get("/?need=card").text

@@ -46,6 +46,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "detected_none": ("まだ判定していません。カードを置いてください。", "Nothing detected yet. Place the card."),
     "detected_unknown": ("対応していないカードです。", "This card is not a supported document."),
     "next": ("次へ", "Next"),
+    "need_card": (
+        "書類を判定できませんでした。カードをリーダーに置くか、書類の種類を選んでください。",
+        "The document could not be detected. Place the card on the reader or choose the document.",
+    ),
     "no_documents": (
         "読み取りに対応した書類がまだ組み込まれていません。",
         "No document types are installed in this build.",

@@ -38,6 +38,7 @@ async def start(request: Request) -> Response:
         documents=list(docs().values()),
         chosen=st.session.document or "auto",
         detected=st.detected.get(reader or "", None),
+        need_card=request.query_params.get("need") == "card",
     )
 
 
@@ -105,8 +106,8 @@ async def confirm_page(request: Request) -> Response:
     st = state_of(request)
     lang = lang_of(request)
     doc = current_document(st)
-    if doc is None:
-        return RedirectResponse("/", status_code=303)
+    if doc is None:  # "auto" with no card detected yet: back to the start, saying why
+        return RedirectResponse("/?need=card" if st.session.document == "auto" else "/", status_code=303)
     st.session.document = doc.key  # "auto" resolved: keep it through a pulled card and a retry
     tries: list[dict[str, Any]] | None = None
     error = ""
