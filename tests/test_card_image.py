@@ -284,3 +284,20 @@ def test_loading_never_shares_state_between_cards(key: rsa.RSAPrivateKey) -> Non
     a.execute(bytes.fromhex("00A4020C020001"))
     a.execute(bytes.fromhex("0020008004" + b"0000".hex()))
     assert a.mf.keys[1].tries_left == 1 and b.mf.keys[1].tries_left == 2
+
+
+def test_the_example_in_the_documentation_loads_and_behaves() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "card-image.md").read_text(encoding="utf-8")
+    example = text.split("## Example", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    card = card_from_json(json.loads(example))
+    card.power_on()
+    app = card.applications[0]
+    assert card.execute(bytes.fromhex("00A4040C0A" + app.aid.hex())) == b"\x90\x00"  # type: ignore[union-attr]
+    assert card.execute(bytes.fromhex("00B0840000")) == bytes.fromhex("3003020101") + b"\x90\x00"
+    assert card.execute(bytes.fromhex("00A4020C020001")) == b"\x90\x00"
+    assert card.execute(bytes.fromhex("00B0000000")) == b"\x69\x82"
+    assert card.execute(bytes.fromhex("00A4020C020011")) == b"\x90\x00"
+    assert card.execute(bytes.fromhex("0020008004") + b"1234") == b"\x90\x00"
+    assert card.execute(bytes.fromhex("00A4020C020001")) == b"\x90\x00"
+    assert card.execute(bytes.fromhex("00B0000000")) == bytes.fromhex("5F1F03010203") + b"\x90\x00"
+    assert card.execute(bytes.fromhex("802A000000")) == b"\x6d\x00"

@@ -409,7 +409,7 @@ def test_mute_behaviour_on_the_whole_card() -> None:
 # --- the emulator itself takes input from the terminal: it must never crash --------------------------------
 
 
-@settings(max_examples=max(100, settings().max_examples // 5))
+@settings(max_examples=5 * settings().max_examples)
 @given(
     raws=st.lists(
         st.one_of(

@@ -305,7 +305,7 @@ _IMAGE_INPUT = st.one_of(
 )
 
 
-@settings(max_examples=max(100, settings().max_examples // 4))
+@settings(max_examples=6 * settings().max_examples)
 @given(data=_IMAGE_INPUT)
 def test_fuzz_decode(data: bytes) -> None:
     limits = ImageLimits(max_pixels=100_000, max_width=1000, max_height=1000)

@@ -96,3 +96,23 @@ def test_no_pin_in_json_or_trace(tmp_path: Path) -> None:
     assert_no_pin(trace_text, ("8041", "9273"))
     assert_no_pin(done.stderr, ("8041", "9273"))
     assert photo.read_bytes().startswith(b"\x89PNG")
+
+
+def test_every_sample_reads_to_its_expected_verdict(samples: Path) -> None:
+    from taimen.emulator.image import load_card
+    from taimen.license.document import DOCUMENT
+    from taimen.license.myna_document import DOCUMENT as MYNA
+    from taimen.transport.inprocess import InProcessTransport
+
+    trust = (str(samples / "trust"),)
+    images = sorted(samples.glob("license-*.json")) + sorted(samples.glob("myna-license-*.json"))
+    assert len(images) == 7
+    for path in images:
+        sample = json.loads(path.read_text(encoding="utf-8"))["sample"]
+        t = InProcessTransport(load_card(path))
+        if sample["document"] == "license":
+            unlock = {k: sample[k] for k in ("pin1", "pin2") if sample[k]}
+            res = DOCUMENT.read(t, unlock, trust_dirs=trust)
+        else:
+            res = MYNA.read(t, sample["unlock"], trust_dirs=trust)
+        assert res.verdict is not None and res.verdict.status == sample["expected_verdict"], path.name

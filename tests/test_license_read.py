@@ -122,7 +122,7 @@ def test_wrong_pin1_decrements_and_stops_before_pin2() -> None:
     card.log = []
     with pytest.raises(PinRejected) as err:
         _read(card, {"pin1": "9999", "pin2": "5678"})
-    assert err.value.remaining == 2 and "残り2回" in err.value.message_ja
+    assert err.value.tries_left == 2 and "残り2回" in err.value.message_ja
     assert card.mf.keys[1].tries_left == 2 and card.mf.keys[2].tries_left == 3
     assert [v[3] for v in _verifies(card)] == [0x81]  # PIN2 never sent
     assert not any(c[1] == 0xA4 and c[2] == 0x04 for c in _commands(card))  # DF1 never selected
@@ -327,3 +327,34 @@ def test_garbage_photo_is_a_warning_not_a_crash() -> None:
     res = _read(build_license_card(person("yamada"), signer(), files=files), {"pin1": "1234", "pin2": "5678"})
     photo = next(c for c in res.checks if c.name == "license.photo")
     assert photo.status is CheckStatus.WARNING and res.photo is None
+
+
+def test_extended_read_is_one_apdu_per_file_and_a_capped_reader_still_reads_everything(tmp_path: Path) -> None:
+    card = card_for("yamada")
+    card.log = []
+    _read(card, {"pin1": "1234", "pin2": "5678"})
+    whole = [c for c, _ in card.log if c[1] == 0xB0 and c[4:] == b"\x00\x00\x00"]
+    assert len(whole) == 10  # one extended whole-file READ BINARY per file
+    capped = card_for("yamada")
+    capped.max_response = 400  # a card/reader that cuts long answers short without an error
+    res = _read(capped, {"pin1": "1234", "pin2": "5678"}, trust_dirs=(str(write_trust_dir(tmp_path)),))
+    assert next(c for c in res.checks if c.name == "license.signature").status is CheckStatus.PASSED
+    assert res.photo is not None
+
+
+def test_signature_over_tlv_data_without_padding_is_recognised(tmp_path: Path) -> None:
+    from taimen.emulator.license_card import build_ef07
+    from taimen.license.signature import _tlv_part
+
+    files = dict(files_for("yamada"))
+    trimmed = (
+        _tlv_part(files["df1_ef01"])
+        + _tlv_part(files["df1_ef02"])
+        + _tlv_part(files["df2_ef01"], single_byte_tags=False)
+    )
+    files["df1_ef07"] = build_ef07(trimmed, signer())
+    card = build_license_card(person("yamada"), signer(), files=files)
+    res = _read(card, {"pin1": "1234", "pin2": "5678"}, trust_dirs=(str(write_trust_dir(tmp_path)),))
+    assert res.fields["signature"]["verification"] == "verified"
+    assert res.fields["signature"]["signed_content"] == "tlv"
+    assert "埋め草を除く" in next(c for c in res.checks if c.name == "license.signature").detail_ja

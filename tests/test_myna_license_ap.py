@@ -71,7 +71,7 @@ def test_wrong_pin_stops_and_last_try_needs_confirmation() -> None:
     card = _card()
     with pytest.raises(PinRejected) as err:
         drive(read_license_ap("9999"), InProcessTransport(card))
-    assert err.value.remaining == 9
+    assert err.value.tries_left == 9
     card = _card(tries=1)
     with pytest.raises(PinSafetyError) as safety:
         drive(read_license_ap("1234"), InProcessTransport(card))

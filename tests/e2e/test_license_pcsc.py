@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from license_helpers import assert_no_pin, card_for, write_trust_dir
+from license_helpers import assert_no_pin, card_for, signer, write_trust_dir
 from taimen.license.document import DOCUMENT
 from taimen.license.pin import PinRejected
 from taimen.result import CheckStatus
@@ -52,7 +52,7 @@ def test_wrong_pin_decrements_and_stops() -> None:
         with pytest.raises(PinRejected) as err:
             DOCUMENT.read(transport, {"pin1": "0000", "pin2": "1357"})
         reports = DOCUMENT.tries(transport)
-    assert err.value.remaining == 2
+    assert err.value.tries_left == 2
     assert [r.tries_left for r in reports] == [2, 3]
     assert [c[3] for c, _ in card.log if c[1] == 0x20 and len(c) > 4] == [0x81]  # PIN2 never presented
 
@@ -72,3 +72,33 @@ def test_cli_through_the_reader(tmp_path: Path) -> None:
     assert out["document"] == "license" and out["verdict"]["status"] == "genuine"
     assert out["images"]["gaiji1"]["mime"] == "image/png"
     assert_no_pin(done.stdout, ("2468", "1357"), json_doc=out)
+
+
+def test_myna_license_through_pcscd(tmp_path: Path) -> None:
+    from taimen.license.myna_document import DOCUMENT as MYNA
+    from taimen.samples import jlis_test_pki
+    from taimen.samples.license_cards import myna_license_card
+
+    trust = tmp_path / "trust"
+    jlis_test_pki.default().write_trust_dir(trust)
+    card, unlock = myna_license_card("yamada", signer())
+    card.log = []
+    with pcsc_card(card) as transport:
+        res = MYNA.read(transport, unlock, trust_dirs=(str(trust),))
+    assert res.name == "山田\u3000花子" and res.card_expiry is not None and res.card_expiry.iso == "2028-03-17"
+    checks = {c.name: c.status for c in res.checks}
+    assert checks["text_ap.presence"] is CheckStatus.PASSED
+    assert checks["mynumber_license.signature"] is CheckStatus.NOT_VERIFIABLE
+    assert [c[3] for c, _ in card.log if c[1] == 0x20 and len(c) > 4] == [0x86, 0x80]
+
+
+def test_myna_license_without_pin_uses_dpin_through_pcscd() -> None:
+    from taimen.license.myna_document import DOCUMENT as MYNA
+    from taimen.samples.license_cards import myna_license_card
+
+    card, unlock = myna_license_card("showa64", signer())
+    card.log = []
+    with pcsc_card(card) as transport:
+        res = MYNA.read(transport, unlock)
+    assert res.fields["license"]["pin"]["dpin_used"] is True
+    assert next(c for c, _ in card.log if c[1] == 0x20 and len(c) > 4)[5:] == b"****"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import pty
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 
 from taimen.core import apdu
 from taimen.emulator.image import save_card
-from taimen.testing.pcsc import SLOTS
+from taimen.testing.pcsc import SLOTS, pcsc_bridge, pcscd_running
 from taimen.transport.pcsc import PcscTransport, reader_status
 
 from .cards import AID, build_card
@@ -71,6 +73,11 @@ def start_emulator(image: Path, stdin: int | None = None) -> tuple[subprocess.Po
 def test_emulate_serves_a_card_image_and_follows_signals(tmp_path: Path) -> None:
     image = tmp_path / "card.json"
     save_card(build_card(atr=ATR, test_behaviours=False), image)
+    with pcscd_running():
+        _serve_and_follow_signals(image)
+
+
+def _serve_and_follow_signals(image: Path) -> None:
     proc, reader = start_emulator(image)
     try:
         wait_atr(reader, ATR)
@@ -99,6 +106,11 @@ def test_emulate_serves_a_card_image_and_follows_signals(tmp_path: Path) -> None
 def test_emulate_keys_on_a_terminal(tmp_path: Path) -> None:
     image = tmp_path / "card.json"
     save_card(build_card(atr=ATR, test_behaviours=False), image)
+    with pcscd_running():
+        _serve_with_keys(image)
+
+
+def _serve_with_keys(image: Path) -> None:
     master, slave = pty.openpty()
     proc, reader = start_emulator(image, stdin=slave)
     os.close(slave)
@@ -117,3 +129,42 @@ def test_emulate_keys_on_a_terminal(tmp_path: Path) -> None:
         os.close(master)
     assert proc.returncode == 0, err
     assert "r=remove, i=insert, q=quit" in out
+
+
+def expect_line(lines: queue.Queue[str], *parts: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no line with {parts} within {timeout} s") from None
+        if all(p in line for p in parts):
+            return line
+
+
+def test_readers_watch_follows_the_card() -> None:
+    card = build_card(atr=ATR)
+    with pcscd_running():
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "taimen", "--lang", "en", "readers", "--watch"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
+        assert proc.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+        try:
+            expect_line(lines, "reader added", "Virtual PCD 00 01")  # the watcher is up
+            with pcsc_bridge(card) as bridge:
+                atr = ATR.hex(" ").upper()
+                expect_line(lines, "card inserted", bridge.reader_name, atr)
+                bridge.remove()
+                expect_line(lines, "card removed", bridge.reader_name)
+                bridge.insert()
+                expect_line(lines, "card inserted", bridge.reader_name, atr)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err

@@ -53,14 +53,12 @@ def read_file(
 
     With ``tlv`` the file is one BER object (plus filler): only the object's bytes are returned, and reading
     continues until the object is complete even if the card or reader delivers less than asked.
-    Without it, reading stops where the card reports the end of file (6282, 6B00, no data, or fewer bytes
-    than a wildcard short Le). After a whole-file extended read one short read confirms the end, because
-    some readers cut long responses short without an error.
+    Without it, reading stops where the card reports the end of file: 6282, 6B00, no data, the length a
+    6Cxx announced, or fewer bytes than a wildcard Le (00 / 0000) with 9000 — ISO 7816-4 has the card return
+    everything up to the end then. A card that caps its answers below that is only caught in TLV mode, so
+    read every file that holds one BER object with ``tlv=True``.
     """
     data = bytearray()
-    # ``probe``: the next short read checks that a whole-file answer really reached the end of the file.
-    # ``capped``: it did not (a reader or card cut it short), so a short answer no longer means the end.
-    probe = capped = False
     target: int | None = None
     if session.extended:
         cmd = apdu.read_binary(0, 65536, sfi=sfi, label=label)
@@ -79,9 +77,7 @@ def read_file(
             else:
                 if len(data) > max_size:
                     raise ParseError(f"{label}: file larger than {max_size} bytes")
-                if resp.sw == 0x6282 or not data or len(data) > _MAX_OFFSET:
-                    return bytes(data)
-                probe = True
+                return bytes(data)
         elif resp is None or resp.sw in _EXTENDED_REFUSED or resp.sw1 == 0x6C:
             session.extended = False
             session.extended_fallbacks += 1
@@ -127,9 +123,7 @@ def read_file(
         data += resp.data
         if resp.sw == 0x6282 or not resp.data:
             break  # the card reports the end of the file
-        if probe:
-            capped, probe = True, False  # the whole-file answer was cut short
-        if not tlv and not capped and (exact_end or len(resp.data) < want == 256):
+        if not tlv and (exact_end or len(resp.data) < want == 256):
             break  # what 6Cxx announced, or a wildcard Le answered short with 9000: the end was reached
         # A short chunk otherwise means a cap (card or reader): ask for the rest; each round makes progress.
     if not tlv and len(data) > max_size:

@@ -13,7 +13,6 @@ Formats: PNG, JPEG 2000 (JP2 container and raw J2K codestream), JPEG. Browsers d
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 from PIL import Image
@@ -92,15 +91,12 @@ def decode(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image:
     """Decode a card image after ``probe`` accepted its header; the result is fully loaded."""
     info = probe(data, limits)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[info.format]])
-            if im.size != (info.width, info.height):
-                raise ParseError(f"{info.format} header says {info.width}×{info.height}, decoder sees {im.size}")
-            # Pillow's own guard as a second fence, at our pixel limit rather than its global default.
-            if im.size[0] * im.size[1] > limits.max_pixels:
-                raise ParseError("image too large")
-            im.load()
+        # Pillow's own bomb guard (Image.MAX_IMAGE_PIXELS) stays in force; ours is far below it and per call,
+        # so no process-wide setting is touched (the web UI decodes in several threads).
+        im = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[info.format]])
+        if im.size != (info.width, info.height):
+            raise ParseError(f"{info.format} header says {info.width}×{info.height}, decoder sees {im.size}")
+        im.load()
     except ParseError:
         raise
     except Exception as exc:  # Pillow signals corrupt data with many types (OSError, SyntaxError, ValueError…)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 
 from cryptography import x509
@@ -15,6 +16,7 @@ from taimen.license.pin import PIN1, PIN2, pin_bytes
 from taimen.license.reader import read_license, read_tries
 from taimen.license.report import build_result
 from taimen.license.signature import TRUST_CATEGORY
+from taimen.mynumber.document import CountingTransport
 from taimen.result import ReadResult, ReadStats
 from taimen.trust import TrustStore
 
@@ -32,36 +34,6 @@ def _detect() -> Conversation[bool]:
         if resp.sw != 0x9000:
             return False
     return True
-
-
-def _innermost(transport: Transport) -> Transport:
-    t = transport
-    while getattr(t, "exchanges", None) is None and getattr(t, "inner", None) is not None:
-        t = t.inner  # type: ignore[attr-defined]
-    return t
-
-
-def counters(transport: Transport) -> tuple[int, int, int, float]:
-    """(exchanges, bytes sent, bytes received, modelled seconds) so far, where the transport counts them."""
-    t = _innermost(transport)
-    card = getattr(t, "card", None)
-    return (
-        getattr(t, "exchanges", 0),
-        getattr(t, "bytes_sent", 0),
-        getattr(t, "bytes_received", 0),
-        card.meter.seconds if card is not None else 0.0,
-    )
-
-
-def stats_since(transport: Transport, before: tuple[int, int, int, float], extended: bool) -> ReadStats:
-    now = counters(transport)
-    return ReadStats(
-        apdus=now[0] - before[0],
-        bytes_sent=now[1] - before[1],
-        bytes_received=now[2] - before[2],
-        seconds=now[3] - before[3],
-        extended_length=extended,
-    )
 
 
 class LicenseDocument:
@@ -117,10 +89,13 @@ class LicenseDocument:
             pin_bytes(pin2, PIN2)
         certificates = signer_certificates(trust_dirs)
         session = ReadSession()
-        before = counters(transport)
+        counting = CountingTransport(transport)
+        start = time.perf_counter()
         conversation = read_license(pin1, pin2, confirm_last_try=confirm_last_try, session=session)
-        read = drive(conversation, transport, on_progress)
-        return build_result(read, certificates=certificates, stats=stats_since(transport, before, session.extended))
+        read = drive(conversation, counting, on_progress)
+        elapsed = time.perf_counter() - start  # wall clock of the card conversation (docs/json-output.md)
+        stats = ReadStats(counting.apdus, counting.bytes_sent, counting.bytes_received, elapsed, session.extended)
+        return build_result(read, certificates=certificates, stats=stats)
 
 
 DOCUMENT = LicenseDocument()

@@ -14,7 +14,7 @@ from typing import Any
 from taimen.core.tlv import Tlv, index, parse_all
 from taimen.jistext import JisText, decode_x0201, decode_x0208
 from taimen.result import DateValue
-from taimen.wareki import EraCodedDate, parse_era_coded
+from taimen.wareki import EraCodedDate, format_ja, parse_era_coded
 
 
 def parse_records(data: bytes) -> dict[int, Tlv]:
@@ -33,8 +33,6 @@ def era_date_value(coded: EraCodedDate) -> DateValue:
         flags.append("past_era_end")
     display = coded.format()
     if coded.past_era_end and coded.date is not None:
-        from taimen.wareki import format_ja
-
         display += f"（{format_ja(coded.date)}）"
     return DateValue(coded.date.isoformat() if coded.date else None, display, coded.raw, tuple(flags))
 

@@ -174,25 +174,29 @@ def read_pin_state() -> Conversation[tuple[bool, Element, TriesState]]:
     return pin_set, el, tries
 
 
-def read_license_ap(
-    pin: str | None, *, confirm_last_try: bool = False, session: ReadSession | None = None
-) -> Conversation[MynaLicenseRead]:
-    """PIN setting, tries, one VERIFY (DPIN when no PIN is set), then 001B and 001C."""
-    session = session or ReadSession()
-    pin_set, setting_el, tries = yield from read_pin_state()
-    if pin_set:
-        if not pin:
-            raise OperatorInputError(
-                "this マイナ免許証 has a licence PIN set: it is needed",
-                message_ja="このマイナ免許証には免許情報の暗証番号が設定されています。暗証番号を入力してください。",
-            )
-        value = pin_bytes(pin, MYNA_PIN)
-    else:
-        value = DPIN
+def license_pin_value(pin_set: bool, pin: str | None) -> bytes:
+    """The PIN to present: DPIN when the card says none was set, else the 4 digits (checked, not yet sent)."""
+    if not pin_set:
+        return DPIN
+    if not pin:
+        raise OperatorInputError(
+            "this マイナ免許証 has a licence PIN set: it is needed",
+            message_ja="このマイナ免許証には免許情報の暗証番号が設定されています。暗証番号を入力してください。",
+        )
+    return pin_bytes(pin, MYNA_PIN)
+
+
+def unlock(value: bytes, tries: TriesState, *, confirm_last_try: bool) -> Conversation[None]:
+    """One VERIFY at SFI 6 of the selected 免許AP, after the safety policy allowed it."""
     if not tries.already_verified:
         check_tries(MYNA_PIN, tries.tries_left, confirm_last_try=confirm_last_try)
     yield from present_pin(PIN_P2, MYNA_PIN, value, tries, confirm_last_try=confirm_last_try)
-    del value
+
+
+def read_files(
+    session: ReadSession, pin_set: bool, setting: Element, tries: TriesState
+) -> Conversation[MynaLicenseRead]:
+    """001B and 001C of the selected, unlocked 免許AP, parsed."""
     data = yield from read_file(session, sfi=DATA_SFI, max_size=MAX_FILE, tlv=False, label="免許AP 001B 免許情報")
     try:
         security = yield from read_file(
@@ -210,9 +214,21 @@ def read_license_ap(
         dpin_used=not pin_set,
         data_raw=data,
         security_raw=security,
-        elements=[setting_el, *elements, *sec_elements],
+        elements=[setting, *elements, *sec_elements],
         expiry=expiry,
         photo=photo,
         photo_tag=photo_tag,
         signature=sig_info,
     )
+
+
+def read_license_ap(
+    pin: str | None, *, confirm_last_try: bool = False, session: ReadSession | None = None
+) -> Conversation[MynaLicenseRead]:
+    """The 免許AP alone: PIN setting, tries, one VERIFY (DPIN when no PIN is set), then 001B and 001C."""
+    session = session or ReadSession()
+    pin_set, setting, tries = yield from read_pin_state()
+    value = license_pin_value(pin_set, pin)
+    yield from unlock(value, tries, confirm_last_try=confirm_last_try)
+    del value
+    return (yield from read_files(session, pin_set, setting, tries))

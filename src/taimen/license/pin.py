@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from taimen.core import apdu
 from taimen.core.conversation import Conversation
 from taimen.core.status import tries_left
-from taimen.errors import OperatorInputError, StatusError, TaimenError
+from taimen.errors import OperatorInputError, SecretRejected, StatusError
 from taimen.license.aids import DPIN
 from taimen.pinsafety import Secret, check_tries
 
@@ -34,8 +34,8 @@ MYNA_PIN = Secret("免許情報の暗証番号（マイナ免許証）", "licenc
 PIN_PATTERN = re.compile(r"^[0-9]{4}$")
 
 
-class PinRejected(TaimenError):
-    """The card refused the PIN: the read stopped, nothing else was sent."""
+class PinRejected(SecretRejected):
+    """The card refused the PIN and spent a try: the read stopped, nothing else was sent."""
 
     def __init__(self, secret: Secret, remaining: int | None) -> None:
         if remaining == 0:
@@ -46,9 +46,8 @@ class PinRejected(TaimenError):
             left_en = f"{remaining} tries left" if remaining is not None else "tries left unknown"
             ja = f"{secret.name_ja}が違います（{left_ja}）。読み取りを中止しました。番号を確認してください。"
             en = f"wrong {secret.name_en} ({left_en}); the read was stopped. Check the number with the holder."
-        super().__init__(en, message_ja=ja)
+        super().__init__(en, message_ja=ja, tries_left=remaining)
         self.secret = secret
-        self.remaining = remaining
 
 
 def pin_bytes(value: str, secret: Secret) -> bytes:

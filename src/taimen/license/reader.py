@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from taimen.core import apdu
 from taimen.core.conversation import Conversation, transmit_ok
 from taimen.core.files import ReadSession, read_file, select_and_read
-from taimen.errors import StatusError
+from taimen.errors import ParseError, StatusError
 from taimen.license import aids
 from taimen.license.aids import LicenseFile
 from taimen.license.common_data import CommonData, PinSetting, parse_common_data, parse_pin_setting
@@ -66,11 +66,34 @@ def read_tries() -> Conversation[tuple[PinSetting, TriesState, TriesState]]:
 
 def _read_ef(session: ReadSession, f: LicenseFile, *, optional: bool) -> Conversation[bytes | None]:
     try:
-        return (yield from read_file(session, sfi=f.sfi, max_size=f.limit, tlv=False, label=f"{f.df}/{f.name_ja}"))
+        data = yield from read_file(session, sfi=f.sfi, max_size=f.limit, tlv=False, label=f"{f.df}/{f.name_ja}")
     except StatusError as exc:
         if optional and exc.sw == 0x6A82:
             return None
         raise
+    return (yield from _complete(data, f))
+
+
+def _complete(data: bytes, f: LicenseFile) -> Conversation[bytes]:
+    """Read on when an answer stopped short of the specified size without saying so (a capping card/reader).
+
+    The licence's EFs are not one BER object, so only their specified size shows a cut. The EF was selected
+    by the SFI read, so offsets continue in it. A file that really is shorter costs one 6B00 answer.
+    """
+    out = bytearray(data)
+    while len(out) < f.size:
+        want = min(256, f.size - len(out))
+        resp = yield apdu.read_binary(len(out), want, label=f"{f.df}/{f.name_ja}（続き）")
+        if resp.sw == 0x6B00 or (resp.sw in (0x9000, 0x6282) and not resp.data):
+            break
+        if resp.sw not in (0x9000, 0x6282):
+            raise StatusError(resp.sw, f"{f.df}/{f.name_ja}")
+        if len(resp.data) > want:
+            raise ParseError(f"{f.df}/{f.name_ja}: card returned {len(resp.data)} bytes for Le {want}")
+        out += resp.data
+        if resp.sw == 0x6282:
+            break
+    return bytes(out)
 
 
 def read_license(

@@ -92,14 +92,21 @@ def _tlv_part(data: bytes, *, single_byte_tags: bool = True) -> bytes:
     return data[:end]
 
 
+#: Readings of "the signed files": key → (Japanese, English).
+VARIANTS = {
+    "physical": ("読み取ったファイルそのまま（埋め草を含む）", "files as read (padding included)"),
+    "tlv": ("各ファイルのTLV部分（埋め草を除く）", "TLV data of each file (padding excluded)"),
+}
+
+
 def signed_variants(ef01: bytes, ef02: bytes, photo: bytes) -> list[tuple[str, bytes]]:
-    out = [("files as read (padding included)", ef01 + ef02 + photo)]
+    out = [("physical", ef01 + ef02 + photo)]
     try:
         trimmed = _tlv_part(ef01) + _tlv_part(ef02) + _tlv_part(photo, single_byte_tags=False)
     except ParseError:
         return out
     if trimmed != out[0][1]:
-        out.append(("TLV data of each file (padding excluded)", trimmed))
+        out.append(("tlv", trimmed))
     return out
 
 
@@ -156,11 +163,12 @@ def verify(
             signer_key.verify(info.value, message, padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, ValueError):
             continue
+        ja, en = VARIANTS[variant]
         return Verification(
             "verified",
             variant,
-            f"RSA PKCS#1 v1.5 / SHA-256 の署名を {', '.join(COVERED)}（{variant}）に対して検証しました。",
-            f"RSA PKCS#1 v1.5 / SHA-256 signature verified over {', '.join(COVERED)} ({variant})",
+            f"RSA PKCS#1 v1.5 / SHA-256 の署名を {', '.join(COVERED)}（{ja}）に対して検証しました。",
+            f"RSA PKCS#1 v1.5 / SHA-256 signature verified over {', '.join(COVERED)} ({en})",
             ski_ok,
         )
     return Verification(

@@ -18,9 +18,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from taimen.emulator.card import VirtualCard
 from taimen.emulator.image import save_card
-from taimen.emulator.license_card import SignerInfo, build_license_card
-from taimen.samples.persons import PERSONS, Person
+from taimen.emulator.license_card import SignerInfo, build_license_card, build_myna_license_df
+from taimen.samples.persons import PERSONS, Person, person
+
+#: Persons whose sample My Number Card also carries the 免許AP (one with a licence PIN, one without).
+MYNA_LICENSE_PERSONS = ("yamada", "showa64")
 
 SIGNER_CN = "TAIMEN SAMPLE LICENSE SIGNER"
 ISSUER_CN = "TAIMEN SAMPLE LICENSE CA (NOT NPA)"
@@ -56,8 +60,39 @@ def describe(p: Person) -> str:
     return f"IC driving licence of {p.key} (spec {f.spec_version}, {pins}); synthetic sample, not a real person"
 
 
+def myna_license_card(
+    key: str, signer: SignerInfo | None = None, *, holder: Person | None = None, **kw: object
+) -> tuple[VirtualCard, dict[str, str]]:
+    """A マイナ免許証: the person's sample My Number Card plus the 免許AP DF. Returns the card and the values
+    a clerk would enter (照合番号B from the card face, and the licence PIN if one was set). ``holder`` replaces
+    the person's licence facts (e.g. another PIN) for the 免許AP."""
+    from taimen.samples import mynumber_cards
+
+    p = holder or person(key)
+    sample = mynumber_cards.genuine(key)
+    card = sample.card()
+    card.applications.append(build_myna_license_df(p, signer, **kw))  # type: ignore[arg-type]
+    card.card_type = "mynumber_license"
+    unlock = dict(sample.printed.unlock())
+    facts = p.license
+    assert facts is not None
+    if facts.pin_set:
+        unlock["license_pin"] = facts.pin1
+    return card, unlock
+
+
+def expected_verdict(p: Person, today: dt.date | None = None) -> str:
+    """What a read with the sample trust directory concludes: a signed, unexpired licence whose dates all fit
+    their era is genuine; an expired one or one recording a year after its era ended needs attention."""
+    f = p.license
+    assert f is not None
+    today = today or dt.date.today()
+    return "attention" if f.expiry < today or f.expiry_era else "genuine"
+
+
 def build(out_dir: Path) -> list[Path]:
-    """Write ``license-<person>.json`` card images and ``trust/license/sample-signer.pem``; return the paths."""
+    """Write ``license-<person>.json`` and ``myna-license-<person>.json`` card images, the sample licence
+    signer certificate (``trust/license/``) and the test J-LIS anchors the マイナ免許証 samples need."""
     out_dir.mkdir(parents=True, exist_ok=True)
     signer, cert = sample_signer()
     written: list[Path] = []
@@ -76,9 +111,30 @@ def build(out_dir: Path) -> list[Path]:
                 "pin2": facts.pin2 if facts.pin_set else None,
                 "spec_version": facts.spec_version,
                 "trust_dir": "trust",
+                "expected_verdict": expected_verdict(p),
             },
         )
         written.append(path)
+    from taimen.samples import jlis_test_pki
+
+    for key in MYNA_LICENSE_PERSONS:
+        card, unlock = myna_license_card(key, signer)
+        path = out_dir / f"myna-license-{key}.json"
+        save_card(
+            card,
+            path,
+            description=f"マイナ免許証 of {key}: sample My Number Card with the 免許AP; synthetic, not a real person",
+            person={
+                "key": key,
+                "document": "mynumber_license",
+                "unlock": unlock,
+                "trust_dir": "trust",
+                # the licence data's signature cannot be verified (what 001C signs is not published)
+                "expected_verdict": "attention",
+            },
+        )
+        written.append(path)
+    written += jlis_test_pki.default().write_trust_dir(out_dir / "trust")
     trust = out_dir / "trust" / "license"
     trust.mkdir(parents=True, exist_ok=True)
     pem = trust / "sample-signer.pem"

@@ -69,11 +69,28 @@ def wait_card(reader: str, present: bool, timeout: float) -> bool:
 
 @contextmanager
 def pcscd_shared(timeout: float = SLOT_WAIT) -> Iterator[None]:
-    """Hold pcscd in "in use" state: ``exclusive_pcscd`` in another run waits until we are done."""
+    """Hold pcscd in "in use" state: ``exclusive_pcscd`` in another run waits until we are done.
+
+    Passing through the intent lock first gives a waiting ``exclusive_pcscd`` priority over new sessions.
+    """
     if _exclusive_held:
         yield
         return
-    with file_lock("pcscd.lock", shared=True, timeout=timeout):
+    with ExitStack() as stack:
+        with file_lock("pcscd-intent.lock", shared=True, timeout=timeout):
+            stack.enter_context(file_lock("pcscd.lock", shared=True, timeout=timeout))
+        yield
+
+
+@contextmanager
+def pcscd_running(timeout: float = SLOT_WAIT) -> Iterator[None]:
+    """pcscd up (started if needed) and not restarted by another run until the block ends.
+
+    For tests that talk to pcscd without a card of their own (listing readers, an empty reader, a subprocess
+    serving the card); ``pcsc_bridge`` and ``pcsc_card`` include it.
+    """
+    with pcscd_shared(timeout):
+        pcscd.ensure_running()
         yield
 
 
@@ -81,7 +98,7 @@ def pcscd_shared(timeout: float = SLOT_WAIT) -> Iterator[None]:
 def exclusive_pcscd(timeout: float = SLOT_WAIT) -> Iterator[None]:
     """Keep other runs away from pcscd, e.g. while a test kills and restarts it."""
     global _exclusive_held
-    with file_lock("pcscd.lock", timeout=timeout):
+    with file_lock("pcscd-intent.lock", timeout=timeout), file_lock("pcscd.lock", timeout=timeout):
         _exclusive_held = True
         try:
             yield
@@ -143,16 +160,14 @@ def vpcd_slot(timeout: float = SLOT_WAIT) -> Iterator[int]:
 @contextmanager
 def pcsc_bridge(card: VirtualCard, *, quickack: bool = True, timeout: float = SLOT_WAIT) -> Iterator[VpcdBridge]:
     """Put ``card`` into a vpcd reader; yields the bridge once pcscd sees the card. The card leaves at exit."""
-    with pcscd_shared(timeout):
-        pcscd.ensure_running()
-        with vpcd_slot(timeout) as port:
-            bridge = VpcdBridge(card, port=port, quickack=quickack).start()
-            try:
-                if not wait_card(bridge.reader_name, True, 10.0):
-                    raise PcscdError(f"pcscd did not see the emulated card in {bridge.reader_name!r} within 10 s")
-                yield bridge
-            finally:
-                bridge.stop()  # the next holder of the slot waits until pcscd has seen the card go
+    with pcscd_running(timeout), vpcd_slot(timeout) as port:
+        bridge = VpcdBridge(card, port=port, quickack=quickack).start()
+        try:
+            if not wait_card(bridge.reader_name, True, 10.0):
+                raise PcscdError(f"pcscd did not see the emulated card in {bridge.reader_name!r} within 10 s")
+            yield bridge
+        finally:
+            bridge.stop()  # the next holder of the slot waits until pcscd has seen the card go
 
 
 @contextmanager

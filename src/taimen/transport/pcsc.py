@@ -71,6 +71,10 @@ MSG_NO_SERVICE_JA = (
 )
 MSG_NO_READER_JA = "カードリーダーが見つかりません。リーダーを USB で接続してから、もう一度お試しください。"
 MSG_NO_CARD_JA = "リーダーにカードが置かれていません。カードを置いてから、もう一度読み取ってください。"
+MSG_MUTE_JA = (
+    "カードが応答しません。カードを置き直してください。続く場合は、リーダーが ISO 14443 Type B に対応しているか"
+    "確認してください。"
+)
 MSG_BUSY_JA = "カードを別のアプリが使用中です。そのアプリを閉じてから、もう一度読み取ってください。"
 MSG_LINK_JA = "カードとの通信に失敗しました。カードを置き直して、もう一度読み取ってください。"
 MSG_SERVICE_LOST_JA = (
@@ -288,7 +292,7 @@ class PcscTransport:
         if code in (E_NO_SMARTCARD, W_REMOVED_CARD):
             return TransportError(what, message_ja=MSG_NO_CARD_JA)
         if code in CARD_GONE:
-            return TransportError(what, message_ja=MSG_LINK_JA)
+            return TransportError(what, message_ja=MSG_MUTE_JA)
         if code == E_SHARING_VIOLATION:
             return TransportError(what, message_ja=MSG_BUSY_JA)
         if code in (E_UNKNOWN_READER, E_READER_UNAVAILABLE):

@@ -1,0 +1,59 @@
+"""``taimen read mynumber-license``: a マイナ免許証 (licence data in the 免許AP + holder data via 照合番号B)."""
+
+from __future__ import annotations
+
+import argparse
+
+from taimen.cli.common import (
+    ProgressBar,
+    add_output_args,
+    add_transport_args,
+    emit_result,
+    finish_transport,
+    open_transport,
+)
+from taimen.cli.read_mynumber import _values
+
+
+def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "mynumber-license",
+        help="マイナ免許証（免許AP＋照合番号B）/ licence data on a My Number Card",
+        description=(
+            "マイナンバーカードの免許APから免許情報を、券面事項入力補助APから氏名・住所・生年月日を読み取ります。"
+            "免許情報の暗証番号を設定していないカードでは --license-pin は不要です。"
+            " Reads the licence data (免許AP) and the holder's name, address and birth date (入力補助AP, 照合番号B)."
+        ),
+    )
+    p.add_argument("--license-pin", metavar="NNNN", help="免許情報の暗証番号（4桁）/ licence PIN")
+    p.add_argument("--birth", metavar="DATE", help="生年月日（券面の表記どおり）: 550217 / 昭和55年2月17日")
+    p.add_argument("--calendar", choices=("wareki", "seireki"), help="券面の生年月日の暦（既定: wareki）")
+    p.add_argument("--expiry", metavar="YYYY", help="マイナンバーカードの有効期限の年 / card expiry year")
+    p.add_argument("--code", metavar="NNNN", help="セキュリティコード（4桁）/ security code")
+    add_transport_args(p)
+    add_output_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from taimen.license.myna_document import DOCUMENT
+
+    unlock = _values(args)
+    if args.license_pin:
+        unlock["license_pin"] = args.license_pin
+    args.license_pin = None
+    transport = open_transport(args)
+    progress = ProgressBar(not args.no_progress, expected=24)
+    try:
+        result = DOCUMENT.read(
+            transport,
+            unlock,
+            confirm_last_try=args.confirm_last_try,
+            trust_dirs=tuple(args.trust_dir),
+            on_progress=progress,
+        )
+    finally:
+        progress.done()
+        unlock.clear()
+        finish_transport(transport, args)
+    return emit_result(result, args)
