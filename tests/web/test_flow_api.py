@@ -425,3 +425,16 @@ def test_auto_without_a_card_says_what_to_do(client: TestClient, guard: Guard) -
     r = client.get("/confirm")
     assert r.status_code == 303 and r.headers["location"] == "/?need=card"
     assert "カードをリーダーに置くか" in client.get("/?need=card").text
+
+
+def test_myna_license_detected_as_both_and_read_when_chosen(client: TestClient, guard: Guard) -> None:
+    place(client, guard, "myna-license-yamada")
+    name = _st(client).readers.current_name()
+    assert client.get("/api/readers").json()["detected"] == {name: ["mynumber", "mynumber_license"]}
+    client.post("/document", data={"csrf": guard.csrf, "document": "mynumber_license"})
+    page = client.get("/confirm").text
+    assert 'name="license_pin" type="password"' in page and 'name="security_code" type="text"' in page
+    r = read(client, guard, {**YAMADA, "license_pin": "1234"})
+    assert r.status_code == 200, r.text
+    result = client.get("/result").text
+    assert "verdict-attention" in result and 'data-check="mynumber_license.signature"' in result

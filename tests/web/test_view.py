@@ -67,6 +67,7 @@ def test_unlock_field_rendering() -> None:
     assert digits.numeric and not digits.masked and not digits.choices and digits.value == "2285"
     pin = view.unlock_field(UnlockField("pin1", "暗証番号1", "PIN 1", r"^[0-9]{4}$", optional=True), "", "en")
     assert pin.masked and pin.optional and pin.label == "PIN 1"
+    assert view.unlock_field(UnlockField("license_pin", "暗証番号", "PIN", r"^\d{4}$"), "", "ja").masked
     cal = view.unlock_field(UnlockField("calendar", "暦", "calendar", r"^(wareki|seireki)?$", secret=False), "", "ja")
     assert cal.choices == (("wareki", "和暦"), ("seireki", "西暦")) and cal.optional
 

@@ -25,7 +25,7 @@ from taimen.errors import OperatorInputError
 
 
 def _has_own_module(key: str) -> bool:
-    return importlib.util.find_spec(f"taimen.cli.read_{key}") is not None
+    return importlib.util.find_spec(f"taimen.cli.read_{key.replace('-', '_')}") is not None
 
 
 def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,7 +36,7 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def add_document(sub: argparse._SubParsersAction, doc: Document) -> argparse.ArgumentParser:  # type: ignore[type-arg]
     p = sub.add_parser(
-        doc.key,
+        doc.key.replace("_", "-"),
         help=f"{doc.title_ja} / {doc.title_en}",
         description=(
             f"{doc.title_ja}を読み取り検証します。 Reads and verifies a {doc.title_en}. Values left out are asked"

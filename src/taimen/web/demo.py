@@ -253,6 +253,17 @@ def _license_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path]
             return [("暗証番号", "PIN", "設定なし / none")]
         return [("暗証番号1", "PIN 1", f.pin1), ("暗証番号2", "PIN 2", f.pin2)]
 
+    def printed_myna(p: Person) -> list[tuple[str, str, str]]:
+        mc = _module("taimen.samples.mynumber_cards")
+        rows: list[tuple[str, str, str]] = []
+        if mc is not None:
+            pr = mc.printed_for(p)
+            rows = [("生年月日", "Date of birth", pr.birth), ("有効期限の年", "Expiry year", pr.expiry_year)]
+            rows.append(("セキュリティコード", "Security code", pr.security_code))
+        f = p.license
+        rows.append(("免許情報の暗証番号", "Licence PIN", f.pin1 if f is not None and f.pin_set else "設定なし / none"))
+        return rows
+
     def forged(variant: str) -> VirtualCard:
         p = person("yamada")
         if variant == "resigned":
@@ -295,6 +306,26 @@ def _license_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path]
                 make_face=lambda: _face_png("yamada", "license"),
                 printed=printed(person("yamada")),
                 expected=expected,
+            )
+        )
+
+    myna = getattr(lc, "myna_license_card", None)
+    for key in getattr(lc, "MYNA_LICENSE_PERSONS", ()) if myna is not None else ():
+        p = person(key)
+        assert p.license is not None
+        hint = printed_myna(p)
+        out.append(
+            SampleEntry(
+                key=f"myna-license-{key}",
+                document="mynumber_license",
+                group="expired" if p.license.expiry < today else "genuine",
+                title_ja=f"マイナ免許証：{p.name}",
+                title_en=f"My Number Card with licence: {p.family_name} {p.given_name}".strip(),
+                make_card=lambda k=key: myna(k, signer)[0],
+                make_face=lambda k=key: _face_png(k, "mynumber"),
+                printed=hint,
+                # the licence data's own signature cannot be verified (what it signs is not published)
+                expected="attention",
             )
         )
 

@@ -215,7 +215,7 @@ class UnlockInput:
     value: str
     pattern: str
     optional: bool
-    masked: bool  # a memorised PIN the customer types: never shown
+    masked: bool  # a memorised PIN the customer types ("pin1", "license_pin"): never shown
     numeric: bool
     choices: tuple[tuple[str, str], ...]  # (value, label) when the field is a fixed choice
 
@@ -232,7 +232,7 @@ def unlock_field(f: UnlockField, value: str, lang: str) -> UnlockInput:
         value=value,
         pattern=f.pattern,
         optional=f.optional or bool(m and m.group(2)),
-        masked=f.key.startswith("pin"),
+        masked=any(part.startswith("pin") for part in f.key.lower().split("_")),
         numeric=bool(_DIGITS.fullmatch(f.pattern)),
         choices=choices,
     )
