@@ -1,0 +1,201 @@
+"""Turn recognised text into field values: regular expressions over NFKC-normalised text, strict dates.
+
+Each parser returns a ``FieldReading``: the value (or None), the text it came from, a confidence, and what
+was wrong when the text did not fit. Parsers are pure functions (tested on their own, without OCR).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from taimen import wareki
+from taimen.ocr import variants
+
+#: Multiplies the recogniser's confidence when the text read does not have the field's shape.
+MALFORMED = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class FieldReading:
+    key: str
+    value: str | None  # normalised value proposed to the operator (dates: ISO yyyy-mm-dd)
+    text: str  # what was recognised, NFKC-normalised
+    confidence: float  # 0..1
+    date: date | None = None
+    #: for birth dates: "wareki" or "seireki", as printed; for dates: the printed era year when there is one
+    calendar: str | None = None
+    era_year: int | None = None
+    flags: tuple[str, ...] = ()  # e.g. ("past_era_end",)
+    problem: str = ""  # English; why the value is missing or doubtful
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "value": self.value,
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+            "calendar": self.calendar,
+            "flags": list(self.flags),
+            "problem": self.problem,
+        }
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+_ERA = r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+_WESTERN = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+
+
+def _missing(key: str, text: str, conf: float, problem: str) -> FieldReading:
+    return FieldReading(key, None, text, conf * MALFORMED if text else 0.0, problem=problem if text else "nothing read")
+
+
+def parse_name(text: str, conf: float, *, latin: bool = False) -> FieldReading:
+    t = nfkc(text)
+    t = re.sub(r"^(氏名|NAME)\s*", "", t)
+    t = re.sub(r"\s+", " ", t.upper()).strip(" ,.") if latin else re.sub(r"\s+", "\u3000", t)
+    if not t:
+        return _missing("name", text, conf, "no name")
+    return FieldReading("name", t, t, conf)
+
+
+def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
+    texts = [nfkc(t) for t, _ in lines if nfkc(t)]
+    if not texts:
+        return _missing("address", "", 0.0, "no address")
+    t = variants.address(re.sub(r"^(住所|住居地)\s*", "", "".join(texts)))
+    conf = min(c for t0, c in lines if nfkc(t0))
+    if not re.match(r"^.{2,3}[都道府県]", t):
+        return FieldReading("address", t, t, conf * 0.6, problem="does not start with a prefecture")
+    return FieldReading("address", t, t, conf)
+
+
+def parse_birth_date(text: str, conf: float, *, key: str = "birth_date") -> FieldReading:
+    """「昭和55年2月17日生」 (和暦) or 「1985年7月4日生」 (西暦); the era year printed is kept for 照合番号B."""
+    t = nfkc(text)
+    m = re.search(_ERA, t)
+    if m:
+        era = wareki.BY_NAME[m.group(1)]
+        year = 1 if m.group(2) == "元" else int(m.group(2))
+        try:
+            d = wareki.from_era(era, year, int(m.group(3)), int(m.group(4)), strict=True)
+        except wareki.EraError as exc:
+            return _missing(key, t, conf, str(exc))
+        return FieldReading(key, d.isoformat(), t, conf, date=d, calendar="wareki", era_year=year)
+    m = re.search(_WESTERN, t)
+    if m:
+        try:
+            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return _missing(key, t, conf, "not a date")
+        return FieldReading(key, d.isoformat(), t, conf, date=d, calendar="seireki", era_year=None)
+    return _missing(key, t, conf, "no date")
+
+
+def parse_mynumber_expiry(text: str, conf: float) -> FieldReading:
+    """「2035年2月17日まで有効」."""
+    t = nfkc(text)
+    m = re.search(_WESTERN, t)
+    if not m:
+        return _missing("expiry", t, conf, "no date")
+    try:
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return _missing("expiry", t, conf, "not a date")
+    c = conf if "有効" in t else conf * 0.9
+    return FieldReading("expiry", d.isoformat(), t, c, date=d, calendar="seireki")
+
+
+def parse_license_expiry(text: str, conf: float) -> FieldReading:
+    """「2028年(令和10年)03月17日まで有効」, or on licences issued under 平成 「平成33年02月07日まで有効」
+    (an era year past the era's end: converted arithmetically and flagged)."""
+    t = nfkc(text)
+    m = re.search(
+        r"(\d{4})\s*年\s*\(?\s*(明治|大正|昭和|平成|令和)?\s*(元|\d{1,2})?\s*年?\s*\)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日",
+        t,
+    )
+    if m:
+        try:
+            d = date(int(m.group(1)), int(m.group(4)), int(m.group(5)))
+        except ValueError:
+            return _missing("expiry", t, conf, "not a date")
+        c = conf
+        if m.group(2) and m.group(3):  # the era year in parentheses must agree with the Gregorian year
+            era = wareki.BY_NAME[m.group(2)]
+            ey = 1 if m.group(3) == "元" else int(m.group(3))
+            if era.offset + ey != d.year:
+                c *= MALFORMED
+        return FieldReading("expiry", d.isoformat(), t, c, date=d, calendar="seireki")
+    m = re.search(_ERA, t)
+    if m:
+        era = wareki.BY_NAME[m.group(1)]
+        ey = 1 if m.group(2) == "元" else int(m.group(2))
+        try:
+            d = wareki.from_era(era, ey, int(m.group(3)), int(m.group(4)), strict=False)
+        except wareki.EraError as exc:
+            return _missing("expiry", t, conf, str(exc))
+        flags = ("past_era_end",) if wareki.past_era_end(era, d) else ()
+        return FieldReading("expiry", d.isoformat(), t, conf, date=d, calendar="wareki", era_year=ey, flags=flags)
+    return _missing("expiry", t, conf, "no date")
+
+
+def parse_western_date(text: str, conf: float, key: str) -> FieldReading:
+    t = nfkc(text)
+    m = re.search(_WESTERN, t)
+    if not m:
+        return _missing(key, t, conf, "no date")
+    try:
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return _missing(key, t, conf, "not a date")
+    return FieldReading(key, d.isoformat(), t, conf, date=d, calendar="seireki")
+
+
+def parse_era_date(text: str, conf: float, key: str) -> FieldReading:
+    r = parse_birth_date(text, conf, key=key)
+    return r if r.calendar != "seireki" else FieldReading(key, r.value, r.text, r.confidence * 0.8, date=r.date)
+
+
+def parse_sex(text: str, conf: float) -> FieldReading:
+    t = nfkc(text)
+    if "男" in t and "女" not in t:
+        return FieldReading("sex", "male", t, conf)
+    if "女" in t and "男" not in t:
+        return FieldReading("sex", "female", t, conf)
+    return _missing("sex", t, conf, "neither 男 nor 女")
+
+
+def parse_digits(text: str, conf: float, key: str, length: int) -> FieldReading:
+    t = nfkc(text)
+    digits = re.sub(r"\D", "", t)
+    if len(digits) != length:
+        return _missing(key, t, conf, f"{length} digits expected, read {len(digits)}")
+    return FieldReading(key, digits, t, conf)
+
+
+_AS_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"})
+_AS_DIGIT = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"})
+
+
+def parse_card_number(text: str, conf: float) -> FieldReading:
+    """Residence card number: 2 letters, 8 digits, 2 letters. Characters that can only be a letter (or a
+    digit) at their position are mapped (0→O, O→0 …), with the confidence lowered for each such repair."""
+    t = re.sub(r"[^0-9A-Z]", "", nfkc(text).upper())
+    if len(t) != 12:
+        return _missing("card_number", t, conf, f"12 characters expected, read {len(t)}")
+    fixed = t[:2].translate(_AS_LETTER) + t[2:10].translate(_AS_DIGIT) + t[10:].translate(_AS_LETTER)
+    repairs = sum(a != b for a, b in zip(t, fixed, strict=True))
+    if not re.fullmatch(r"[A-Z]{2}\d{8}[A-Z]{2}", fixed):
+        return _missing("card_number", t, conf, "not 2 letters + 8 digits + 2 letters")
+    return FieldReading("card_number", fixed, t, conf * (0.8**repairs), flags=("repaired",) if repairs else ())
+
+
+def parse_text(text: str, conf: float, key: str) -> FieldReading:
+    t = nfkc(text)
+    return FieldReading(key, t or None, t, conf if t else 0.0, problem="" if t else "nothing read")

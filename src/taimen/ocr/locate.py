@@ -1,0 +1,399 @@
+"""Find the card in a photo and rectify it: the four corners of the ID-1 card, then a perspective warp to a
+flat, upright card at a fixed scale (``PPM`` pixels per millimetre).
+
+The locator knows only that an ID-1 card (85.6 × 54 mm, aspect 1.585) lies roughly face up, turned by at
+most about ±45°, and clearly separated from the background by colour, brightness or its shadow. It tries
+several segmentations (edges; brightness; colour distance from the border), keeps quadrilaterals with the
+right shape, then refines each side with a line fitted to the strongest edge near it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
+
+PPM = 12.0  # pixels per millimetre of the rectified card
+CARD_ASPECT = CARD_W_MM / CARD_H_MM
+WORK_SIDE = 640  # long side of the downscaled image the search runs on
+
+
+@dataclass(frozen=True, slots=True)
+class Quad:
+    """Card corners in photo pixels, ordered top-left, top-right, bottom-right, bottom-left."""
+
+    points: np.ndarray  # shape (4, 2), float32
+    score: float  # 0..1, how card-like the outline is
+    method: str
+
+
+class CardNotFound(Exception):
+    """No card-shaped outline in the photo."""
+
+
+def _order(pts: np.ndarray) -> np.ndarray:
+    """Order four points so the long sides are top and bottom and the top side is the upper one."""
+    c = pts.mean(axis=0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    p = pts[np.argsort(ang)]  # clockwise in image coordinates (y down), starting anywhere
+    # make p[0]->p[1] a long side
+    if np.linalg.norm(p[1] - p[0]) < np.linalg.norm(p[2] - p[1]):
+        p = np.roll(p, -1, axis=0)
+    # of the two long sides (0-1 and 2-3), the upper one is the top
+    if (p[0, 1] + p[1, 1]) > (p[2, 1] + p[3, 1]):
+        p = np.roll(p, 2, axis=0)
+    # top side must run left to right
+    if p[0, 0] > p[1, 0]:
+        p = p[[1, 0, 3, 2]]
+    return p.astype(np.float32)
+
+
+def true_aspect(q: np.ndarray, size: tuple[int, int]) -> float:
+    """Width/height of the real rectangle whose perspective image is ``q`` (tl, tr, br, bl), for a pinhole
+    camera with its principal point at the image centre and unknown focal length (Zhang & He, "Whiteboard
+    scanning and image enhancement", 2007). Near-affine views fall back to the image's own proportions."""
+    w, h = size
+    c = np.array([w / 2, h / 2])
+    m1, m2, m4, m3 = (np.array([*(p - c), 1.0]) for p in q)  # m1 tl, m2 tr, m3 bl, m4 br
+    d2 = np.dot(np.cross(m2, m4), m3)
+    d3 = np.dot(np.cross(m3, m4), m2)
+    if abs(d2) < 1e-9 or abs(d3) < 1e-9:
+        return 0.0
+    k2 = np.dot(np.cross(m1, m4), m3) / d2
+    k3 = np.dot(np.cross(m1, m4), m2) / d3
+    n2 = k2 * m2 - m1
+    n3 = k3 * m3 - m1
+    affine = np.hypot(n2[0], n2[1]) + np.hypot(n3[0], n3[1])
+    if abs(n2[2] * n3[2]) > 1e-12 and affine > 0:
+        f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
+        if (0.3 * max(w, h)) ** 2 < f2 < (8 * max(w, h)) ** 2:
+            num = (n2[0] ** 2 + n2[1] ** 2) / f2 + n2[2] ** 2
+            den = (n3[0] ** 2 + n3[1] ** 2) / f2 + n3[2] ** 2
+            return float(np.sqrt(num / den)) if den > 0 else 0.0
+    den = n3[0] ** 2 + n3[1] ** 2
+    return float(np.sqrt((n2[0] ** 2 + n2[1] ** 2) / den)) if den > 0 else 0.0
+
+
+def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
+    area = cv2.contourArea(q.astype(np.float32))
+    frac = area / img_area
+    if frac < 0.08 or frac > 0.98 or not cv2.isContourConvex(q.astype(np.float32)):
+        return 0.0
+    aspect = true_aspect(q, size)
+    aspect_score = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
+    # corners stay within ~30 degrees of square even in a steep hand-held shot
+    worst = 0.0
+    for i in range(4):
+        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
+        v1, v2 = a - b, c - b
+        worst = max(worst, abs(float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))))
+    angle_score = math.exp(-((worst / 0.5) ** 2))
+    size_score = min(1.0, frac / 0.25)
+    return aspect_score * angle_score * (0.5 + 0.5 * size_score)
+
+
+def _candidates_from_contours(
+    contours: list[np.ndarray], method: str, img_area: float, size: tuple[int, int]
+) -> list[Quad]:
+    out: list[Quad] = []
+    for cnt in sorted(contours, key=cv2.contourArea, reverse=True)[:6]:
+        area = cv2.contourArea(cnt)
+        if area < 0.06 * img_area:
+            break
+        hull = cv2.convexHull(cnt)
+        peri = cv2.arcLength(hull, True)
+        quads = []
+        for eps in (0.01, 0.02, 0.03, 0.05):
+            approx = cv2.approxPolyDP(hull, eps * peri, True)
+            if len(approx) == 4:
+                quads.append(approx.reshape(4, 2).astype(np.float32))
+                break
+        quads.append(cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32))
+        for n, q in enumerate(quads):
+            q = _order(q)
+            # the bounding rectangle ignores perspective: only a fallback for a ragged outline
+            penalty = 0.7 if n == len(quads) - 1 and len(quads) > 1 else 1.0
+            s = penalty * _quad_score(q, img_area, size) * min(1.0, area / max(cv2.contourArea(q), 1.0))
+            if s > 0:
+                out.append(Quad(q, s, method))
+    return out
+
+
+def _candidates_from_mask(mask: np.ndarray, method: str, img_area: float) -> list[Quad]:
+    size = (mask.shape[1], mask.shape[0])
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return _candidates_from_contours(list(contours), method, img_area, size)
+
+
+def _masks(small: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    h, w = small.shape[:2]
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    blur = cv2.GaussianBlur(grey, (5, 5), 0)
+    k3 = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    k7 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    out: list[tuple[str, np.ndarray]] = []
+    # 1. edges, closed into regions
+    med = float(np.median(blur))
+    edges = cv2.Canny(blur, max(10, 0.4 * med), min(255, 1.0 * med + 30))
+    edges = cv2.dilate(edges, k3, iterations=2)
+    filled = np.zeros_like(edges)
+    cnts, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(filled, cnts, -1, 255, thickness=cv2.FILLED)
+    out.append(("edges", cv2.erode(filled, k3, iterations=2)))
+    # 2. colour distance from the photo's border (the background), Otsu-thresholded
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (7, 7), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    border = np.concatenate(
+        [lab[:4].reshape(-1, 3), lab[-4:].reshape(-1, 3), lab[:, :4].reshape(-1, 3), lab[:, -4:].reshape(-1, 3)]
+    )
+    bg = np.median(border, axis=0)
+    dist = np.linalg.norm(lab - bg, axis=2)
+    dist8 = np.clip(dist * (255.0 / max(dist.max(), 1.0)), 0, 255).astype(np.uint8)
+    _, m = cv2.threshold(dist8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, k7, iterations=2)
+    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, k7)
+    out.append(("colour", m))
+    # 3. brightness (cards are light), Otsu
+    _, b = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    b = cv2.morphologyEx(b, cv2.MORPH_CLOSE, k7, iterations=2)
+    b = cv2.morphologyEx(b, cv2.MORPH_OPEN, k7)
+    out.append(("bright", b))
+    del h, w
+    return out
+
+
+def _edge_map(small: np.ndarray) -> np.ndarray:
+    """Edges of brightness and of colour: a pink band on a grey desk has no brightness step at all."""
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB)
+    e = np.zeros(small.shape[:2], np.uint8)
+    for ch, (lo, hi) in zip(cv2.split(lab), ((20, 60), (10, 30), (10, 30)), strict=True):
+        e |= cv2.Canny(ch, lo, hi)
+    return e
+
+
+def _support(edges: np.ndarray, q: np.ndarray) -> float:
+    """Fraction of the quad's outline (corners excepted) that lies on an edge."""
+    h, w = edges.shape
+    t = np.linspace(0.03, 0.97, 40)[:, None]  # nearly to the corners: a quad overshooting the card loses
+    pts = np.concatenate([q[i] + (q[(i + 1) % 4] - q[i]) * t for i in range(4)]).astype(int)
+    ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    hits = edges[pts[ok, 1], pts[ok, 0]] > 0
+    return float(hits.sum()) / len(pts)
+
+
+def _line_quads(edges: np.ndarray, img_area: float) -> list[Quad]:
+    """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
+    two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
+    candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it."""
+    h, w = edges.shape
+    size = (w, h)
+    segs = cv2.HoughLinesP(edges, 1, np.pi / 180, 50, minLineLength=0.12 * min(h, w), maxLineGap=8)
+    if segs is None:
+        return []
+    # merge collinear segments: (theta of the normal, rho, total length, midpoint of the longest piece)
+    lines: list[list] = []
+    for x1, y1, x2, y2 in segs.reshape(-1, 4).astype(float):
+        theta = math.atan2(x2 - x1, -(y2 - y1)) % math.pi
+        rho = x1 * math.cos(theta) + y1 * math.sin(theta)
+        length = math.hypot(x2 - x1, y2 - y1)
+        mid = ((x1 + x2) / 2, (y1 + y2) / 2)
+        for ln in lines:
+            dt = abs(theta - ln[0])
+            if min(dt, math.pi - dt) < math.radians(3) and abs((rho if dt < math.pi / 2 else -rho) - ln[1]) < 6:
+                if length > ln[4]:
+                    ln[0], ln[1], ln[3], ln[4] = theta, rho, mid, length
+                ln[2] += length
+                break
+        else:
+            lines.append([theta, rho, length, mid, length])
+    # dominant direction, weighted by length (angles doubled so 0 and pi agree)
+    c = sum(ln[2] * math.cos(2 * ln[0]) for ln in lines)
+    s = sum(ln[2] * math.sin(2 * ln[0]) for ln in lines)
+    theta0 = (math.atan2(s, c) / 2) % math.pi
+
+    def family(t0: float, tol: float) -> list[tuple[float, float]]:
+        n0 = (math.cos(t0), math.sin(t0))
+        fam = []
+        for theta, rho, _, mid, _ in lines:
+            dt = abs(theta - t0) % math.pi
+            if min(dt, math.pi - dt) < math.radians(tol):
+                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho))
+        fam.sort()
+        return fam
+
+    def meet(l1: tuple[float, float], l2: tuple[float, float]) -> np.ndarray | None:
+        a = np.array([[math.cos(l1[0]), math.sin(l1[0])], [math.cos(l2[0]), math.sin(l2[0])]])
+        if abs(np.linalg.det(a)) < 1e-3:
+            return None
+        return np.linalg.solve(a, np.array([l1[1], l2[1]]))
+
+    def pairs(fam: list[tuple[float, float, float]]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        out = []
+        for lo in fam[:3]:
+            for hi in fam[-3:]:
+                if hi[0] - lo[0] > 0.15 * min(h, w):
+                    out.append(((lo[1], lo[2]), (hi[1], hi[2])))
+        return out
+
+    out: list[Quad] = []
+    for a1, a2 in pairs(family(theta0, 16)):
+        for b1, b2 in pairs(family(theta0 + math.pi / 2, 25)):
+            pts = [meet(a1, b1), meet(b1, a2), meet(a2, b2), meet(b2, a1)]
+            if any(p is None for p in pts):
+                continue
+            q = np.array(pts, np.float32)
+            if (q[:, 0] < -0.05 * w).any() or (q[:, 1] < -0.05 * h).any():
+                continue
+            if (q[:, 0] > 1.05 * w).any() or (q[:, 1] > 1.05 * h).any():
+                continue
+            q = _order(q)
+            sc = _quad_score(q, img_area, size)
+            if sc > 0.05:
+                out.append(Quad(q, sc, "lines"))
+    return out
+
+
+class _Gradients:
+    """Colour gradients of the region around a rough quad (computed once, used by both refinement passes)."""
+
+    def __init__(self, img: np.ndarray, q: np.ndarray, margin: float) -> None:
+        h, w = img.shape[:2]
+        x0, y0 = np.floor(q.min(axis=0) - margin).astype(int)
+        x1, y1 = np.ceil(q.max(axis=0) + margin).astype(int)
+        self.x0, self.y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(w, x1), min(h, y1)
+        lab = cv2.cvtColor(cv2.GaussianBlur(img[self.y0 : y1, self.x0 : x1], (3, 3), 0), cv2.COLOR_BGR2LAB)
+        # chroma counts more than its 8-bit range suggests: a pink band on a grey desk differs only in a*
+        self.gx = []
+        self.gy = []
+        for c, wt in zip(cv2.split(lab), (1.0, 2.5, 2.5), strict=True):
+            self.gx.append(cv2.Sobel(c, cv2.CV_32F, 1, 0, ksize=3) * wt)
+            self.gy.append(cv2.Sobel(c, cv2.CV_32F, 0, 1, ksize=3) * wt)
+        self.h, self.w = lab.shape[:2]
+
+    def across(self, xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Gradient magnitude across direction ``n`` at image points (xs, ys); 0 outside the region."""
+        xi = np.clip(np.round(xs).astype(int) - self.x0, 0, self.w - 1)
+        yi = np.clip(np.round(ys).astype(int) - self.y0, 0, self.h - 1)
+        inside = (xs - self.x0 >= 1) & (xs - self.x0 < self.w - 1) & (ys - self.y0 >= 1) & (ys - self.y0 < self.h - 1)
+        mag = np.sqrt(
+            sum((gx[yi, xi] * n[0] + gy[yi, xi] * n[1]) ** 2 for gx, gy in zip(self.gx, self.gy, strict=True))
+        )
+        return np.where(inside, mag, 0.0)
+
+
+def _refine(grad: _Gradients, q: np.ndarray, window: float) -> np.ndarray:
+    """Fit each side to the outermost strong colour/brightness step near it, then intersect the four lines.
+
+    Outermost, not strongest: a coloured band printed along the card's edge makes a stronger step a
+    millimetre inside the real edge."""
+    side_len = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
+    search = max(4.0, side_len * window)
+    offs = np.arange(-search, search + 1, 1.0)
+    lines = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        t = d / float(np.linalg.norm(d))
+        n = np.array([-t[1], t[0]], np.float32)  # points into the card (corners run clockwise)
+        base = a + d * np.linspace(0.12, 0.88, 40)[:, None]  # skip the rounded corners
+        xs = base[:, :1] + n[0] * offs[None, :]
+        ys = base[:, 1:] + n[1] * offs[None, :]
+        mag = grad.across(xs, ys, n)
+        peak = mag.max(axis=1)
+        floor = 4.0 * np.median(mag[:, : max(3, len(offs) // 4)], axis=1)  # background texture outside
+        thr = np.maximum(np.maximum(25.0, floor), 0.3 * peak)
+        pts = []
+        for k in np.nonzero(peak > 25)[0]:
+            row = mag[k]
+            j = int(np.argmax(row >= thr[k]))  # first strong step from the outside
+            while j + 1 < len(row) and row[j + 1] > row[j]:  # climb to that step's own peak
+                j += 1
+            pts.append((xs[k, j], ys[k, j]))
+        if len(pts) < 8:
+            lines.append(None)
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(np.array(pts, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    out = q.copy()
+    for i in range(4):
+        l1, l2 = lines[i - 1], lines[i]  # side i-1 ends at corner i, side i starts there
+        if l1 is None or l2 is None:
+            continue
+        (p1, d1), (p2, d2) = l1, l2
+        mat = np.array([d1, -d2]).T
+        if abs(np.linalg.det(mat)) < 1e-6:
+            continue
+        s, _ = np.linalg.solve(mat, p2 - p1)
+        corner = p1 + s * d1
+        if np.linalg.norm(corner - q[i]) < search * 3:
+            out[i] = corner
+    return out.astype(np.float32)
+
+
+def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
+    """Up to ``limit`` distinct card outlines in ``img`` (BGR), best first. Raises CardNotFound."""
+    h, w = img.shape[:2]
+    mid_scale = min(1.0, 1400 / max(h, w))  # refinement resolution: sub-millimetre corners, cheap gradients
+    mid = (
+        cv2.resize(img, (round(w * mid_scale), round(h * mid_scale)), interpolation=cv2.INTER_AREA)
+        if mid_scale < 1
+        else img
+    )
+    scale = min(1.0, WORK_SIDE / max(h, w))  # search resolution
+    small = cv2.resize(mid, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else img
+    area = float(small.shape[0] * small.shape[1])
+    edges = _edge_map(small)
+    near = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+    cands: list[Quad] = []
+    for method, mask in _masks(small):
+        cands += _candidates_from_mask(mask, method, area)
+    cands += _line_quads(edges, area)
+    # a card-shaped outline on edges all round; of several (text rows and the photo also make rectangles),
+    # the card is the largest
+    scored = sorted(
+        (
+            Quad(
+                c.points,
+                c.score * _support(near, c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
+                c.method,
+            )
+            for c in cands
+        ),
+        key=lambda c: -c.score,
+    )
+    picked: list[Quad] = []
+    for c in scored:
+        if c.score < 0.08 or len(picked) == limit:
+            break
+        if any(np.abs(c.points - p.points).max() < 0.02 * max(small.shape) for p in picked):
+            continue  # the same outline found twice
+        picked.append(c)
+    if not picked:
+        best = scored[0].score if scored else 0.0
+        raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
+    out = []
+    for c in picked:
+        q = c.points * (mid_scale / scale)
+        side = float(np.linalg.norm(q[1] - q[0]))
+        grad = _Gradients(mid, q, side * 0.04 + 4)
+        q = _refine(grad, q, 0.03)
+        q = _refine(grad, q, 0.008)
+        out.append(Quad(_order(q / mid_scale), c.score, c.method))
+    return out
+
+
+def find_card(img: np.ndarray) -> Quad:
+    """The most card-like outline in ``img`` (BGR). Raises CardNotFound."""
+    return find_cards(img, 1)[0]
+
+
+def rectify(img: np.ndarray, quad: Quad, ppm: float = PPM) -> np.ndarray:
+    """The card, flat and upright, at ``ppm`` pixels per millimetre."""
+    cw, ch = round(CARD_W_MM * ppm), round(CARD_H_MM * ppm)
+    dst = np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], np.float32)
+    m = cv2.getPerspectiveTransform(quad.points.astype(np.float32), dst)
+    return cv2.warpPerspective(img, m, (cw, ch), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)

@@ -1,0 +1,290 @@
+"""Read a card face from a photo: find the card, rectify it, cut each field by the layout, recognise the crops
+(each restricted to its field's characters), parse, and propose unlock values.
+
+If no card outline can be found, the whole photo goes through detection + recognition instead and the
+fields that can be recognised by their own shape (dates, the security code, card and licence numbers) are
+proposed with lowered confidence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from taimen.ocr import fields as fp
+from taimen.ocr import lines, locate
+from taimen.ocr.engine import Engine, Line, engine
+from taimen.ocr.layouts import LAYOUTS, Layout
+from taimen.ocr.photo import decode
+from taimen.ocr.proposals import OcrResult, mynumber_unlock, residence_unlock
+
+DOCUMENTS = tuple(LAYOUTS)
+PAGE_PENALTY = 0.7  # confidence factor for fields found without the layout
+_EMPTY = Line("", 0.0, ())
+
+
+def read_photo(data: bytes, document: str | None = None, *, ocr: Engine | None = None) -> OcrResult:
+    """Propose the printed fields and unlock values of the card in the photo ``data`` (JPEG/PNG bytes)."""
+    t0 = time.perf_counter()
+    img = decode(data)
+    res = read_image(img, document, ocr=ocr)
+    res.timings = {"decode": time.perf_counter() - t0 - res.timings.get("total", 0.0), **res.timings}
+    res.timings["total"] = time.perf_counter() - t0
+    return res
+
+
+def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | None = None) -> OcrResult:
+    """As ``read_photo`` for a decoded BGR image."""
+    if document is not None and document not in LAYOUTS:
+        raise ValueError(f"unknown document {document!r}; known: {', '.join(DOCUMENTS)}")
+    ocr = ocr or engine()
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    try:
+        quads = locate.find_cards(img)
+    except locate.CardNotFound as exc:
+        timings["locate"] = time.perf_counter() - t
+        res = _read_page(img, document, ocr)
+        res.problems.insert(0, f"card outline not found ({exc}); fields read from the whole photo")
+        res.timings = {**timings, **res.timings, "total": time.perf_counter() - t}
+        return res
+    timings["locate"] = time.perf_counter() - t
+    best: OcrResult | None = None
+    for n, quad in enumerate(quads):
+        res = _read_card(img, quad, document, ocr, timings)
+        if best is None or _quality(res) > _quality(best):
+            best = res
+        if _quality(best) >= 0.9:  # fields in place: no need to try another outline
+            break
+        best.problems.append(f"outline {n + 1} gave a poor reading; trying the next")
+    assert best is not None
+    best.timings = {**timings, "total": sum(timings.values())}
+    return best
+
+
+def _quality(res: OcrResult) -> float:
+    """Share of fields read with the shape they must have (a wrong outline puts fields out of place)."""
+    if res.document is None or not res.fields:
+        return 0.0
+    return sum(f.value is not None for f in res.fields.values()) / len(res.fields)
+
+
+def _read_card(
+    img: np.ndarray, quad: locate.Quad, document: str | None, ocr: Engine, timings: dict[str, float]
+) -> OcrResult:
+    t = time.perf_counter()
+    card = locate.rectify(img, quad)
+    timings["rectify"] = timings.get("rectify", 0.0) + time.perf_counter() - t
+    t = time.perf_counter()
+    key, similarity, card, upside_down = _identify(card, document, ocr)
+    timings["identify"] = timings.get("identify", 0.0) + time.perf_counter() - t
+    res = OcrResult(document=key, card_found=True, method="layout", document_confidence=similarity)
+    res.upside_down = upside_down
+    if key is None:
+        res.problems.append("the card's title was not recognised; pass the document kind")
+        return res
+    layout = LAYOUTS[key]
+    t = time.perf_counter()
+    res.fields = _read_fields(card, layout, ocr)
+    if document is not None and _mostly_missing(res) and not upside_down:  # perhaps photographed upside down
+        flipped = cv2.rotate(card, cv2.ROTATE_180)
+        again = _read_fields(flipped, layout, ocr)
+        if sum(f.value is not None for f in again.values()) > sum(f.value is not None for f in res.fields.values()):
+            res.fields, card, res.upside_down = again, flipped, True
+    timings["fields"] = timings.get("fields", 0.0) + time.perf_counter() - t
+    res.portrait = _cut_box(card, layout.photo)
+    res.unlock = _unlock(key, res.fields)
+    return res
+
+
+def _mostly_missing(res: OcrResult) -> bool:
+    return sum(f.value is None for f in res.fields.values()) * 2 > len(res.fields)
+
+
+def _cut_box(card: np.ndarray, box: locate.Box) -> np.ndarray:  # type: ignore[name-defined]
+    p = locate.PPM
+    return card[int(box.y * p) : int((box.y + box.h) * p), int(box.x * p) : int((box.x + box.w) * p)].copy()
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, fp.nfkc(a), fp.nfkc(b)).ratio()
+
+
+def _identify(card: np.ndarray, document: str | None, ocr: Engine) -> tuple[str | None, float, np.ndarray, bool]:
+    """Which document this is, by reading its printed title; also notices a card photographed upside down.
+    Layouts whose titles share a position are read from one crop."""
+    if document is not None:
+        return document, 1.0, card, False
+    for upside_down in (False, True):
+        img = cv2.rotate(card, cv2.ROTATE_180) if upside_down else card
+        groups: list[list[Layout]] = []
+        for lay in LAYOUTS.values():
+            for g in groups:
+                b = g[0].title_box
+                if abs(b.x - lay.title_box.x) < 2 and abs(b.y - lay.title_box.y) < 2:
+                    g.append(lay)
+                    break
+            else:
+                groups.append([lay])
+        for g in groups:
+            crop = lines.cut(img, g[0].title_box, locate.PPM)
+            if crop.ink == 0:
+                continue
+            text = ocr.recognize([crop.image], ["title"])[0].text
+            best = max(g, key=lambda lay: _similar(text, lay.title_text))
+            sim = _similar(text, best.title_text)
+            if sim >= 0.6:
+                return best.key, sim, img, upside_down
+    return None, 0.0, card, False
+
+
+def _recognise_slots(
+    card: np.ndarray, layout: Layout, ocr: Engine, *, loose: bool = False, keys: set[str] | None = None
+) -> dict[str, list[Line]]:
+    crops, charsets, where = [], [], []
+    out: dict[str, list[Line]] = {}
+    for f in layout.fields:
+        if not f.ocr or (keys is not None and f.key not in keys):
+            continue
+        out[f.key] = [_EMPTY] * f.lines
+        for i in range(f.lines):
+            box = f.box.line(i, f.lines)
+            c = (
+                lines.cut(card, box, locate.PPM, margin_x=1.2, margin_y=1.6)
+                if loose
+                else lines.cut(card, box, locate.PPM)
+            )
+            if c.ink == 0:
+                continue
+            img = _enhance(c.image) if loose else c.image
+            crops.append(img)
+            charsets.append(f.charset)
+            where.append((f.key, i))
+    for (k, i), line in zip(where, ocr.recognize(crops, charsets), strict=True):
+        out[k][i] = line
+    return out
+
+
+def _enhance(crop: np.ndarray) -> np.ndarray:
+    """Contrast-stretch a crop (glare and dim light leave text grey on grey)."""
+    lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB)
+    clahe = cv2.createCLAHE(clipLimit=2.5, tileGridSize=(1, max(1, crop.shape[1] // crop.shape[0])))
+    lab[..., 0] = clahe.apply(lab[..., 0])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
+
+
+def _read_fields(card: np.ndarray, layout: Layout, ocr: Engine) -> dict[str, fp.FieldReading]:
+    texts = _recognise_slots(card, layout, ocr)
+    result = _parse(layout.key, texts)
+    weak = {k for k, f in result.items() if f.value is None or f.confidence < 0.6}
+    if weak:  # second look at doubtful fields: looser crops, stretched contrast
+        retry = _parse(layout.key, {**texts, **_recognise_slots(card, layout, ocr, loose=True, keys=weak)})
+        for k in weak:
+            a, b = result[k], retry[k]
+            if (b.value is not None, b.confidence) > (a.value is not None, a.confidence):
+                result[k] = b
+    return result
+
+
+def _one(texts: dict[str, list[Line]], key: str) -> tuple[str, float]:
+    ls = texts.get(key) or [_EMPTY]
+    return ls[0].text, ls[0].confidence
+
+
+_PARSERS: dict[str, dict[str, Callable[[dict[str, list[Line]]], fp.FieldReading]]] = {
+    "mynumber": {
+        "name": lambda t: fp.parse_name(*_one(t, "name")),
+        "address": lambda t: fp.parse_address([(x.text, x.confidence) for x in t.get("address", [])]),
+        "birth_date": lambda t: fp.parse_birth_date(*_one(t, "birth_date")),
+        "sex": lambda t: fp.parse_sex(*_one(t, "sex")),
+        "expiry": lambda t: fp.parse_mynumber_expiry(*_one(t, "expiry")),
+        "security_code": lambda t: fp.parse_digits(*_one(t, "security_code"), "security_code", 4),
+    },
+    "license": {
+        "name": lambda t: fp.parse_name(*_one(t, "name")),
+        "birth_date": lambda t: fp.parse_birth_date(*_one(t, "birth_date")),
+        "address": lambda t: fp.parse_address([(x.text, x.confidence) for x in t.get("address", [])]),
+        "issue_date": lambda t: fp.parse_era_date(*_one(t, "issue_date"), "issue_date"),
+        "expiry": lambda t: fp.parse_license_expiry(*_one(t, "expiry")),
+        "license_number": lambda t: fp.parse_digits(*_one(t, "license_number"), "license_number", 12),
+    },
+    "residence": {
+        "card_number": lambda t: fp.parse_card_number(*_one(t, "card_number")),
+        "name": lambda t: fp.parse_name(*_one(t, "name"), latin=True),
+        "birth_date": lambda t: fp.parse_birth_date(*_one(t, "birth_date")),
+        "sex": lambda t: fp.parse_sex(*_one(t, "sex")),
+        "address": lambda t: fp.parse_address([(x.text, x.confidence) for x in t.get("address", [])]),
+        "period": lambda t: fp.parse_western_date(*_one(t, "period"), "period"),
+        "expiry": lambda t: fp.parse_western_date(*_one(t, "expiry"), "expiry"),
+    },
+}
+
+
+def _parse(document: str, texts: dict[str, list[Line]]) -> dict[str, fp.FieldReading]:
+    return {key: parse(texts) for key, parse in _PARSERS[document].items()}
+
+
+def _unlock(document: str, fields: dict[str, fp.FieldReading]) -> dict:
+    if document == "mynumber":
+        return mynumber_unlock(fields)
+    if document == "residence":
+        return residence_unlock(fields)
+    return {}
+
+
+# -- fallback: the whole photo ---------------------------------------------------------------------------
+
+
+def _read_page(img: np.ndarray, document: str | None, ocr: Engine) -> OcrResult:
+    t = time.perf_counter()
+    h, w = img.shape[:2]
+    f = min(1.0, 1600 / max(h, w))
+    small = cv2.resize(img, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA) if f < 1 else img
+    found = ocr.read_page(small)
+    texts = [(fp.nfkc(txt), float(score)) for _, txt, score in found]
+    joined = " ".join(x for x, _ in texts)
+    key = document
+    if key is None:
+        for lay in LAYOUTS.values():
+            if lay.title_text in joined:
+                key = lay.key
+                break
+    res = OcrResult(document=key, card_found=False, method="page", document_confidence=0.5 if key else 0.0)
+    if key is None:
+        res.problems.append("the document kind was not recognised")
+        res.timings = {"page": time.perf_counter() - t}
+        return res
+
+    def first(pattern: str, parse: Callable[[str, float], fp.FieldReading]) -> fp.FieldReading | None:
+        for txt, score in texts:
+            if re.search(pattern, txt):
+                r = parse(txt, score * PAGE_PENALTY)
+                if r.value is not None:
+                    return r
+        return None
+
+    got: dict[str, fp.FieldReading | None] = {}
+    if key == "mynumber":
+        got["birth_date"] = first(r"日\s*生", fp.parse_birth_date)
+        got["expiry"] = first(r"まで有効", fp.parse_mynumber_expiry)
+        got["security_code"] = first(r"^\d{4}$", lambda x, c: fp.parse_digits(x, c, "security_code", 4))
+    elif key == "license":
+        got["birth_date"] = first(r"日\s*生", fp.parse_birth_date)
+        got["expiry"] = first(r"まで有効", fp.parse_license_expiry)
+        got["license_number"] = first(
+            r"\d{12}", lambda x, c: fp.parse_digits(re.search(r"\d{12}", x).group(0), c, "license_number", 12)
+        )  # type: ignore[union-attr]
+    else:
+        got["card_number"] = first(r"[A-Z0-9]{12}", fp.parse_card_number)
+        got["expiry"] = first(r"\d{4}年", lambda x, c: fp.parse_western_date(x, c, "expiry"))
+    for k in _PARSERS[key]:
+        r = got.get(k)
+        res.fields[k] = r if r is not None else fp.FieldReading(k, None, "", 0.0, problem="not found on the page")
+    res.unlock = _unlock(key, res.fields)
+    res.timings = {"page": time.perf_counter() - t}
+    return res

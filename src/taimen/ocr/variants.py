@@ -1,0 +1,50 @@
+"""Character variants the recogniser produces that a Japanese card cannot carry.
+
+The PP-OCR dictionary mixes Chinese and Japanese. A simplified-Chinese form (爱, 东, 边) never appears on a
+Japanese card, so mapping it to the Japanese form is always right; ``SIMPLIFIED`` is applied only to
+characters outside JIS X 0208 and its vendor extensions (checked at import). Traditional forms that are
+valid JIS characters (號, 區, 濱) can be printed in names, so they are mapped only where they cannot occur:
+in addresses (``ADDRESS``).
+"""
+
+from __future__ import annotations
+
+
+def _japanese(ch: str) -> bool:
+    for codec in ("euc_jp", "cp932"):
+        try:
+            ch.encode(codec)
+            return True
+        except UnicodeEncodeError:
+            pass
+    return False
+
+
+_PAIRS = (
+    "爱愛 东東 县県 丰豊 发発 广広 门門 马馬 鸟鳥 岛島 桥橋 龙竜 边辺 济済 泽沢 滨浜 荣栄 严厳 宫宮 乡郷 仓倉 冈岡 "
+    "义義 乐楽 书書 为為 丽麗 华華 汉漢 阳陽 阴陰 顺順 陆陸 长長 间間 关関 阁閣 闻聞 问問 风風 飞飛 饭飯 馆館 驿駅 "
+    "铁鉄 钱銭 银銀 镇鎮 锦錦 铃鈴 钟鐘 针針 钓釣 纪紀 红紅 纳納 纯純 纸紙 线線 绿緑 绘絵 结結 给給 统統 经経 续続 "
+    "织織 罗羅 网網 丝糸 亚亜 树樹 杨楊 莲蓮 苏蘇 园園 围囲 图図 团団 圆円 场場 坏壊 块塊 坚堅 实実 宁寧 宽寛 对対 "
+    "尔爾 层層 岁歳 岭嶺 币幣 师師 帐帳 带帯 庆慶 库庫 应応 废廃 开開 异異 弃棄 张張 归帰 录録 忆憶 怀懐 总総 恶悪 "
+    "惊驚 惯慣 战戦 户戸 执執 扩拡 护護 报報 拥擁 择択 换換 损損 摄摂 敌敵 斋斎 无無 时時 显顕 晓暁 权権 杀殺 杂雑 "
+    "杰傑 极極 构構 标標 栈桟 梦夢 检検 樱桜 欢歓 气気 沟溝 泪涙 测測 浓濃 涂塗 渊淵 满満 灭滅 灵霊 灾災 炼錬 烟煙 "
+    "热熱 爷爺 牵牽 犹猶 猎猟 环環 现現 畅暢 疗療 监監 盖蓋 盘盤 矿鉱 础礎 确確 离離 种種 积積 稳穏 穷窮 竞競 笔筆 "
+    "简簡 粮糧 紧緊 继継 罢罷 职職 肃粛 胜勝 脑脳 脏臓 艺芸 节節 苍蒼 范範 茧繭 荐薦 药薬 获獲 营営 蓝藍 虏虜 虑慮 "
+    "补補 观観 规規 视視 览覧 觉覚 订訂 认認 讨討 让譲 训訓 议議 讯訊 记記 讲講 许許 论論 设設 访訪 证証 评評 识識 "
+    "诉訴 词詞 译訳 试試 诗詩 诚誠 话話 该該 详詳 语語 误誤 说説 请請 诸諸 读読 调調 谈談 谢謝 贝貝 负負 贡貢 财財 "
+    "责責 贤賢 败敗 货貨 质質 贩販 贯貫 贵貴 贷貸 费費 贺賀 资資 赏賞 赐賜 赞賛 车車 轨軌 轩軒 转転 轮輪 软軟 轻軽 "
+    "载載 较較 辈輩 辉輝 输輸 达達 迁遷 过過 运運 还還 这這 进進 远遠 违違 连連 迟遅 选選 递逓 遗遺 邮郵 邻隣 酱醤 "
+    "释釈 钢鋼 铜銅 铭銘 锁鎖 锅鍋 错錯 锻鍛 镜鏡 队隊 阶階 际際 陈陳 险険 隐隠 难難 须須 顶頂 项項 顾顧 顿頓 预預 "
+    "领領 频頻 题題 颜顔 额額 驱駆 验験 骑騎 鱼魚 鲁魯 鲜鮮 鸡鶏 鹤鶴 齐斉 齿歯 龟亀 惠恵"
+)
+SIMPLIFIED: dict[str, str] = {p[0]: p[1] for p in _PAIRS.split() if not _japanese(p[0]) and _japanese(p[1])}
+ADDRESS = str.maketrans({"號": "号", "區": "区", "縣": "県"})
+
+
+def japanese(text: str) -> str:
+    """Replace characters no Japanese card can print by their Japanese forms."""
+    return "".join(SIMPLIFIED.get(ch, ch) for ch in text)
+
+
+def address(text: str) -> str:
+    return japanese(text).translate(ADDRESS)
