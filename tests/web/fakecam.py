@@ -14,7 +14,7 @@ from taimen.samples.face import portrait
 from taimen.samples.persons import Person
 
 try:  # the OCR helper's renderer of card faces, when it is installed
-    from taimen.face import render as _face_render  # type: ignore[attr-defined]
+    from taimen.face import render as _face_render
 except ImportError:  # pragma: no cover - depends on what has landed
     _face_render = None
 
@@ -42,11 +42,13 @@ def card_front(p: Person, size: tuple[int, int] = (856, 540)) -> Image.Image:
     return img
 
 
-def scene(card: Image.Image, size: tuple[int, int] = (1280, 720)) -> Image.Image:
+def scene(card: Image.Image, size: tuple[int, int] = (1920, 1080)) -> Image.Image:
     frame = Image.new("RGB", size, (92, 74, 58))  # a wooden counter
-    cw = int(size[0] * 0.62)
+    cw = int(size[0] * 0.7)
     ch = int(cw * card.height / card.width)
-    frame.paste(card.resize((cw, ch)), ((size[0] - cw) // 2, (size[1] - ch) // 2))
+    card = card.resize((cw, ch), Image.Resampling.LANCZOS)
+    mask = card.getchannel("A") if card.mode == "RGBA" else None
+    frame.paste(card.convert("RGB"), ((size[0] - cw) // 2, (size[1] - ch) // 2), mask)
     return frame
 
 
@@ -67,6 +69,6 @@ def write_y4m(img: Image.Image, path: Path, frames: int = 2, fps: int = 10) -> P
     return path
 
 
-def camera_file(p: Person, path: Path) -> Path:
-    front = _face_render(p) if _face_render is not None else card_front(p)
+def camera_file(p: Person, path: Path, document: str = "mynumber") -> Path:
+    front = _face_render(p, document) if _face_render is not None else card_front(p)
     return write_y4m(scene(front), path)

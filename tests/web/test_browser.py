@@ -18,6 +18,7 @@ import pytest
 from taimen.samples.persons import person
 from taimen.web.app import Settings, State
 from taimen.web.demo import DemoCatalog, load_catalog
+from taimen.web.hooks import compare_hook, ocr_hook
 from taimen.web.readers import VirtualSource
 from taimen.web.server import Running, running_in_thread
 
@@ -65,7 +66,14 @@ def server() -> Iterator[tuple[Running, DemoCatalog]]:
     catalog = load_catalog(realtime=True)
 
     def settings(port: int) -> Settings:
-        return Settings(port=port, sources=[VirtualSource(catalog.reader)], demo=catalog, trust_dirs=catalog.trust_dirs)
+        return Settings(
+            port=port,
+            sources=[VirtualSource(catalog.reader)],
+            demo=catalog,
+            trust_dirs=catalog.trust_dirs,
+            ocr=ocr_hook(),
+            compare=compare_hook(),
+        )
 
     with running_in_thread(settings) as run:
         yield run, catalog
@@ -156,7 +164,11 @@ def test_mynumber_genuine_with_camera(page, server) -> None:  # type: ignore[no-
     expect(p.locator(".face-small img")).to_be_visible()
     wait_tries(p)
     expect(p.locator("#tries")).to_contain_text("残り10回")
-    type_values(p, YAMADA)
+    # OCR read the card face in the camera frame and proposed the values; the clerk only confirms them.
+    for key, value in YAMADA.items():
+        expect(p.locator(f"#f-{key}")).to_have_value(value)
+    expect(p.locator("#f-calendar")).to_have_value("wareki")
+    expect(p.locator("#h-security_code .proposed")).to_be_visible()
     shot(p, "3-confirm-ja")
     expect(p.locator("#read-start")).to_be_enabled()
     p.click("#read-start")
@@ -166,6 +178,9 @@ def test_mynumber_genuine_with_camera(page, server) -> None:  # type: ignore[no-
     expect(p.locator("#verdict-label")).to_have_text("真正")
     expect(p.locator('[data-check="kenmen_ap.signature"] .check-status')).to_contain_text("合格")
     expect(p.locator('#field-table tr[data-field="name"] .chip-value')).to_have_text("山田　花子")
+    # Every printed field (from the photo) matches the chip.
+    assert p.locator("#field-table tbody tr").count() == 5
+    assert p.locator("#field-table tbody tr.match-yes").count() == 5
     # The chip photo (JPEG 2000 converted to PNG) and the captured face are both shown.
     assert p.eval_on_selector("#chip-photo", "img => img.complete && img.naturalWidth") == 120
     assert p.eval_on_selector("#captured-face", "img => img.complete && img.naturalWidth") > 600
@@ -183,18 +198,25 @@ def test_mynumber_genuine_with_camera(page, server) -> None:  # type: ignore[no-
 def test_mynumber_forged_typed_values(page, server) -> None:  # type: ignore[no-untyped-def]
     p = page
     expect = sync_api.expect
-    place(p, "mynumber-forged-photo-swapped")
+    # A chip whose name was altered after issue; the person's genuine card face is in front of the camera.
+    place(p, "mynumber-forged-text-altered")
     p.click("#doc-next")
     take_photo(p)
     wait_tries(p)
-    type_values(p, YAMADA)
+    for key, value in YAMADA.items():
+        expect(p.locator(f"#f-{key}")).to_have_value(value)
     p.click("#read-start")
     p.wait_for_url("**/result", timeout=20_000)
     expect(p.locator("#verdict")).to_have_class(re.compile("verdict-not_genuine"))
     expect(p.locator("#verdict-label")).to_have_text("真正でない")
-    failed = p.locator('[data-check="kenmen_ap.signature"]')
+    failed = p.locator('[data-check="text_ap.digest"]')
     expect(failed).to_have_attribute("data-status", "failed")
     expect(failed.locator(".check-status")).to_contain_text("不合格")
+    # The altered name is highlighted against the printed one.
+    name_row = p.locator('#field-table tr[data-field="name"]')
+    expect(name_row).to_have_class(re.compile("match-no"))
+    expect(name_row.locator(".chip-value")).to_have_text("山田　花代")
+    expect(name_row.locator(".match")).to_contain_text("不一致")
     shot(p, "result-forged-ja", docs=True)
 
 

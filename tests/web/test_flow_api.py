@@ -438,3 +438,58 @@ def test_myna_license_detected_as_both_and_read_when_chosen(client: TestClient, 
     assert r.status_code == 200, r.text
     result = client.get("/result").text
     assert "verdict-attention" in result and 'data-check="mynumber_license.signature"' in result
+
+
+@pytest.fixture
+def ocr_client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
+    pytest.importorskip("taimen.ocr.reader")
+    from taimen.web.hooks import ocr_hook
+
+    settings = Settings(
+        port=PORT,
+        guard=guard,
+        sources=[VirtualSource(catalog.reader)],
+        demo=catalog,
+        trust_dirs=catalog.trust_dirs,
+        ocr=ocr_hook(),
+    )
+    with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
+        assert c.get(f"/?token={guard.token}").status_code == 303
+        yield c
+
+
+def test_sample_face_read_by_ocr_proposes_values_and_fills_the_printed_column(
+    ocr_client: TestClient, guard: Guard
+) -> None:
+    c = ocr_client
+    place(c, guard, "mynumber-showa64")
+    c.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    r = c.post("/api/demo/face", headers=_h(guard))
+    assert r.status_code == 200, r.text
+    assert r.json()["proposed"] == ["birth", "calendar", "expiry_year", "security_code"]
+    page = c.get("/confirm").text
+    for value in ('value="640107"', 'value="2031"', 'value="4096"', 'value="wareki" selected'):
+        assert value in page
+    assert "券面から読み取った値です" in page
+    r = read(c, guard, {"birth": "640107", "calendar": "wareki", "expiry_year": "2031", "security_code": "4096"})
+    assert r.status_code == 200, r.text
+    result = c.get("/result").text
+    assert result.count('class="match-yes"') == 5 and "match-no" not in result
+    assert c.get("/capture/portrait.png").headers["content-type"] == "image/png"
+    assert 'id="printed-portrait"' in result
+    assert _st(c).session.proposals == {}  # dropped when the read started
+    c.post("/finish", data={"csrf": guard.csrf})
+    assert c.get("/capture/portrait.png").status_code == 404
+
+
+def test_photo_of_another_card_proposes_nothing_and_says_so(ocr_client: TestClient, guard: Guard) -> None:
+    from taimen.web.demo import _face_png
+
+    c = ocr_client
+    place(c, guard, "license-yamada")
+    c.post("/document", data={"csrf": guard.csrf, "document": "license"})
+    face = _face_png("yamada", "mynumber")
+    assert face is not None
+    r = c.post("/api/capture", content=face, headers={**_h(guard), "content-type": "image/png"})
+    assert r.status_code == 200 and r.json()["proposed"] == []
+    assert "撮影した券面は「マイナンバーカード」のようです" in c.get("/confirm").text

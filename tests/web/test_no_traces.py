@@ -135,9 +135,12 @@ def test_demo_flow_leaves_nothing_on_disk(demo_process, tmp_path_factory: pytest
             page.wait_for_url("**/capture")
             page.click("#camera-start")
             expect(page.locator("#camera-shoot")).to_be_visible()
-            page.wait_for_timeout(500)
+            for _ in range(200):  # until the (fake) camera delivers frames
+                if page.evaluate("document.getElementById('camera-video').videoWidth > 0"):
+                    break
+                page.wait_for_timeout(50)
             page.click("#camera-shoot")
-            page.wait_for_url("**/confirm", timeout=15_000)
+            page.wait_for_url("**/confirm", timeout=20_000)
             expect(page.locator("#tries li").first).to_contain_text("残り", timeout=10_000)
             for k, v in values.items():
                 page.fill(f"#f-{k}", v)

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from taimen.web.app import Settings
     from taimen.web.demo import load_catalog
-    from taimen.web.hooks import compare_hook, ocr_hook
+    from taimen.web.hooks import compare_hook, ocr_hook, warm_up
     from taimen.web.readers import ReaderSource, VirtualSource
     from taimen.web.server import serve_forever
 
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             compare=compare_hook(),
         )
 
+    warm_up()
     try:
         return serve_forever(
             settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce

@@ -20,6 +20,7 @@ def add_server_args(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from taimen.web.app import Settings
+    from taimen.web.hooks import compare_hook, ocr_hook, warm_up
     from taimen.web.readers import ReaderSource
     from taimen.web.server import serve_forever, warn
     from taimen.web.sources import pcsc_source
@@ -32,8 +33,6 @@ def run(args: argparse.Namespace) -> int:
         sources.append(pcsc)
 
     def settings(port: int) -> Settings:
-        from taimen.web.hooks import compare_hook, ocr_hook
-
         return Settings(
             port=port,
             sources=sources,
@@ -43,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
             compare=compare_hook(),
         )
 
+    warm_up()
     return serve_forever(settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce)
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from taimen.errors import OperatorInputError
 from taimen.web.context import State, current_document, error_json, lang_of, simple_error, state_of
+from taimen.web.hooks import OcrValues
 from taimen.web.images import normalize_capture
 from taimen.web.session import Capture
 
@@ -18,6 +19,8 @@ log = logging.getLogger("taimen.web")
 router = APIRouter()
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+#: Longest wait for OCR proposals; after that the clerk types the values.
+OCR_TIMEOUT = 15.0
 
 
 @router.post("/api/capture")
@@ -50,16 +53,24 @@ async def api_demo_face(request: Request) -> Response:
 
 
 async def accept(st: State, jpeg: bytes, img: Any, source: str) -> Response:
-    printed: dict[str, str] = {}
-    proposals: dict[str, str] = {}
+    found = OcrValues()
     ocr = st.settings.ocr
+    doc = current_document(st)
     if ocr is not None:
         try:
-            printed, proposals = await asyncio.to_thread(ocr, img, current_document(st))
+            found = await asyncio.wait_for(asyncio.to_thread(ocr, img, doc), OCR_TIMEOUT)
+        except TimeoutError:  # the clerk types the values rather than wait (the thread's result is dropped)
+            log.warning("OCR took longer than %.0f s; no proposals", OCR_TIMEOUT)
         except Exception as exc:  # OCR is a convenience: typed values always work
             log.warning("OCR failed on a captured image: %s", type(exc).__name__)
+    portrait = bytearray(found.portrait_png) if found.portrait_png else None
     with st.session.lock:
-        st.session.set_capture(Capture(bytearray(jpeg), "image/jpeg", source))
-        st.session.printed = printed
-        st.session.set_proposals(proposals)
-    return JSONResponse({"ok": True, "next": "/confirm", "proposed": sorted(proposals)})
+        st.session.set_capture(Capture(bytearray(jpeg), "image/jpeg", source, portrait))
+        st.session.printed = dict(found.printed)
+        st.session.set_proposals(found.proposals)
+        st.session.doubtful = set(found.doubtful) & set(found.proposals)
+        # The photo shows another kind of card than the one chosen: say so on the confirm screen.
+        st.session.photo_document = (
+            found.document if doc is not None and found.document not in (None, doc.key) else None
+        )
+    return JSONResponse({"ok": True, "next": "/confirm", "proposed": sorted(found.proposals)})

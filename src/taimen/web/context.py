@@ -38,8 +38,9 @@ class Settings:
     lang: str = "ja"
     demo: Any = None  # a taimen.web.demo.DemoCatalog when running ``taimen demo``
     guard: Guard | None = None
-    #: Optional hook: fields printed on the card face from a captured image (OCR), and unlock proposals.
-    ocr: Callable[[Any, Document | None], tuple[dict[str, str], dict[str, str]]] | None = None
+    #: Optional hook (taimen.web.hooks.ocr_hook): from a captured image, the fields printed on the card face,
+    #: proposals for the unlock fields, which proposals to look at twice, and the printed portrait.
+    ocr: Callable[[Any, Document | None], Any] | None = None
     #: Optional hook: checks comparing chip and printed fields, added to the result.
     compare: Callable[[ReadResult, dict[str, str]], list[Any]] | None = None
 

@@ -80,6 +80,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Compare with the card face. A wrong value spends one of the remaining tries.",
     ),
     "proposed_by_ocr": ("券面から読み取った値です。必ず券面と見比べてください。", "Read from the card face: check it."),
+    "photo_other_document": (
+        "撮影した券面は「{doc}」のようです。選んだ書類と違うため、値は提案していません。",
+        "The photographed card looks like a {doc}, not the document chosen; no values were proposed.",
+    ),
+    "proposed_doubtful": (
+        "読み取りに自信がありません。券面とよく見比べて、違っていれば直してください。",
+        "OCR was unsure of this value: compare it with the card carefully and correct it.",
+    ),
     "pin_entry_hint": ("お客様ご本人に入力していただいてください。", "Let the customer type this themselves."),
     "tries_title": ("残り回数（照合前に確認）", "Remaining tries (checked before any attempt)"),
     "tries_left": ("残り{n}回", "{n} left"),
@@ -127,6 +135,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verdict": ("判定", "Verdict"),
     "reasons": ("理由", "Reasons"),
     "chip_photo": ("ICチップの顔写真", "Photo from the chip"),
+    "printed_photo": ("券面の顔写真（撮影）", "Printed photo (captured)"),
     "chip_photo_missing": ("ICチップに顔写真がありません", "No photo on the chip"),
     "capture_missing": ("券面は撮影されていません", "The card face was not captured"),
     "compare_person": (

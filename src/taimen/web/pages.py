@@ -101,6 +101,16 @@ async def capture_image(request: Request) -> Response:
         return Response(bytes(cap.data), media_type=cap.mime)
 
 
+@router.get("/capture/portrait.png")
+async def capture_portrait(request: Request) -> Response:
+    st = state_of(request)
+    with st.session.lock:
+        cap = st.session.capture
+        if cap is None or cap.portrait is None:
+            return Response(status_code=404)
+        return Response(bytes(cap.portrait), media_type="image/png")
+
+
 @router.get("/confirm", response_class=HTMLResponse)
 async def confirm_page(request: Request) -> Response:
     st = state_of(request)
@@ -123,11 +133,23 @@ async def confirm_page(request: Request) -> Response:
         doc=doc,
         doc_title=pick(lang, doc.title_ja, doc.title_en),
         fields=[view.unlock_field(f, st.session.proposal(f.key), lang) for f in doc.unlock_fields],
+        doubtful=set(st.session.doubtful),
+        photo_document=_title(st.session.photo_document, lang),
         tries=tries,
         tries_error=error,
         has_capture=st.session.capture is not None,
         generation=st.session.generation,
     )
+
+
+def _title(key: str | None, lang: str) -> str:
+    """A document's title for messages (OCR may name documents taimen cannot read, e.g. the residence card)."""
+    if key is None:
+        return ""
+    doc = docs().get(key)
+    if doc is not None:
+        return pick(lang, doc.title_ja, doc.title_en)
+    return {"residence": pick(lang, "在留カード", "residence card")}.get(key, key)
 
 
 @router.get("/api/tries")
@@ -173,6 +195,7 @@ async def result_page(request: Request) -> Response:
             images=view.image_labels([k.removeprefix("image:") for k in pngs if k.startswith("image:")], lang),
             others=view.other_fields(result),
             has_capture=st.session.capture is not None,
+            has_portrait=st.session.capture is not None and st.session.capture.portrait is not None,
             generation=st.session.generation,
         )
 

@@ -25,6 +25,7 @@ class Capture:
     data: bytearray
     mime: str
     source: str  # "camera" | "upload" | "sample"
+    portrait: bytearray | None = None  # PNG of the printed photo, cut from the card face by OCR
 
 
 @dataclass
@@ -33,6 +34,10 @@ class CheckSession:
     capture: Capture | None = None
     #: Values OCR read off the card face for the unlock fields (field key → value); dropped when a read starts.
     proposals: dict[str, bytearray] = field(default_factory=dict)
+    #: The document OCR recognised in the photo when it is not the chosen one.
+    photo_document: str | None = None
+    #: Proposals OCR was unsure of (field keys): the confirm screen asks for a second look.
+    doubtful: set[str] = field(default_factory=set)
     #: Fields printed on the card face (OCR), for the chip-vs-face table: "name", "address", "birth_date"…
     printed: dict[str, str] = field(default_factory=dict)
     #: Checks comparing chip and face, computed after the read (added to the result's checks).
@@ -59,11 +64,14 @@ class CheckSession:
             for buf in self.proposals.values():
                 _zero(buf)
             self.proposals = {}
+            self.doubtful = set()
 
     def set_capture(self, capture: Capture | None) -> None:
         with self.lock:
             if self.capture is not None:
                 _zero(self.capture.data)
+                if self.capture.portrait is not None:
+                    _zero(self.capture.portrait)
             self.capture = capture
 
     def set_result(self, result: ReadResult | None, pngs: dict[str, bytearray]) -> None:
@@ -80,6 +88,7 @@ class CheckSession:
             self.drop_proposals()
             self.set_result(None, {})
             self.printed = {}
+            self.photo_document = None
             self.document = None
             self.read_at = None
             self.generation += 1
