@@ -152,6 +152,8 @@ def display_images(result: ReadResult) -> dict[str, bytearray]:
     for name, img in result.images.items():
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
             continue
+        if result.photo is not None and (img.data == result.photo.data or name.startswith("photo")):
+            continue  # the photo again (e.g. in its original encoding): shown once, as the photo
         with contextlib.suppress(CardError):
             out[f"image:{name}"] = bytearray(chip_image_png(img.data))
     return out
