@@ -443,7 +443,7 @@ def test_myna_license_detected_as_both_and_read_when_chosen(client: TestClient, 
 @pytest.fixture
 def ocr_client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
     pytest.importorskip("taimen.ocr.reader")
-    from taimen.web.hooks import ocr_hook
+    from taimen.web.hooks import compare_hook, ocr_hook
 
     settings = Settings(
         port=PORT,
@@ -452,6 +452,7 @@ def ocr_client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
         demo=catalog,
         trust_dirs=catalog.trust_dirs,
         ocr=ocr_hook(),
+        compare=compare_hook(),
     )
     with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
         assert c.get(f"/?token={guard.token}").status_code == 303
@@ -475,6 +476,10 @@ def test_sample_face_read_by_ocr_proposes_values_and_fills_the_printed_column(
     assert r.status_code == 200, r.text
     result = c.get("/result").text
     assert result.count('class="match-yes"') == 5 and "match-no" not in result
+    # The cross-check ran: every printed field passed, the photos were compared (an aid).
+    for name in ("face.name", "face.birth_date", "face.address", "face.sex", "face.expiry"):
+        assert f'data-check="{name}" data-status="passed"' in result
+    assert 'data-check="face.photo"' in result and "verdict-genuine" in result
     assert c.get("/capture/portrait.png").headers["content-type"] == "image/png"
     assert 'id="printed-portrait"' in result
     assert _st(c).session.proposals == {}  # dropped when the read started
@@ -493,3 +498,16 @@ def test_photo_of_another_card_proposes_nothing_and_says_so(ocr_client: TestClie
     r = c.post("/api/capture", content=face, headers={**_h(guard), "content-type": "image/png"})
     assert r.status_code == 200 and r.json()["proposed"] == []
     assert "撮影した券面は「マイナンバーカード」のようです" in c.get("/confirm").text
+
+
+def test_genuine_chip_under_a_forged_print_is_caught_by_the_cross_check(ocr_client: TestClient, guard: Guard) -> None:
+    c = ocr_client
+    place(c, guard, "mynumber-forged-face-name")
+    c.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    assert c.post("/api/demo/face", headers=_h(guard)).status_code == 200
+    assert read(c, guard, {**YAMADA, "calendar": "wareki"}).status_code == 200
+    result = c.get("/result").text
+    assert "verdict-not_genuine" in result
+    assert 'data-check="face.name" data-status="failed"' in result
+    assert 'class="match-no" data-field="name"' in result
+    assert _st(c).settings.demo.entries["mynumber-forged-face-name"].expected == "not_genuine"

@@ -76,3 +76,15 @@ def test_other_fields_flatten_without_binary_dumps() -> None:
     r = _result()
     r.fields = {"jpki": {"token": "JPKIAPICCTOKEN2", "sizes": [1, 2]}, "blob": b"\x00" * 100, "none": None}
     assert view.other_fields(r) == [("jpki.token", "JPKIAPICCTOKEN2"), ("jpki.sizes", "1、2"), ("blob", "100 bytes")]
+
+
+def test_cross_check_decides_the_rows_when_it_ran() -> None:
+    r = _result()
+    r.checks = [
+        Check("face.name", CheckStatus.PASSED, "氏名", "name", required=False),  # e.g. 異体字 folded by compare
+        Check("face.address", CheckStatus.WARNING, "住所", "address", required=False),  # OCR unsure
+        Check("face.birth_date", CheckStatus.FAILED, "生年月日", "birth", required=False),
+    ]
+    printed = {"name": "髙田花子", "address": "東京都千代田区霞が関２丁目１番２号", "birth_date": "1980-02-17"}
+    rows = {x.key: x.match for x in view.field_rows(r, printed, "ja")}
+    assert rows == {"name": "yes", "address": "doubt", "birth_date": "no", "sex": "none", "card_expiry": "none"}

@@ -66,11 +66,11 @@ async def accept(st: State, jpeg: bytes, img: Any, source: str) -> Response:
     portrait = bytearray(found.portrait_png) if found.portrait_png else None
     with st.session.lock:
         st.session.set_capture(Capture(bytearray(jpeg), "image/jpeg", source, portrait))
+        other = doc is not None and found.document not in (None, doc.key)
+        st.session.set_ocr(None if other else found.raw)
         st.session.printed = dict(found.printed)
         st.session.set_proposals(found.proposals)
         st.session.doubtful = set(found.doubtful) & set(found.proposals)
         # The photo shows another kind of card than the one chosen: say so on the confirm screen.
-        st.session.photo_document = (
-            found.document if doc is not None and found.document not in (None, doc.key) else None
-        )
+        st.session.photo_document = found.document if other else None
     return JSONResponse({"ok": True, "next": "/confirm", "proposed": sorted(found.proposals)})

@@ -41,8 +41,9 @@ class Settings:
     #: Optional hook (taimen.web.hooks.ocr_hook): from a captured image, the fields printed on the card face,
     #: proposals for the unlock fields, which proposals to look at twice, and the printed portrait.
     ocr: Callable[[Any, Document | None], Any] | None = None
-    #: Optional hook: checks comparing chip and printed fields, added to the result.
-    compare: Callable[[ReadResult, dict[str, str]], list[Any]] | None = None
+    #: Optional hook (taimen.web.hooks.compare_hook): the result with the chip-vs-face checks added, from the
+    #: OCR reading of the captured face.
+    compare: Callable[[ReadResult, Any], ReadResult] | None = None
 
 
 @dataclass

@@ -152,8 +152,11 @@ def _module(name: str) -> ModuleType | None:
         raise
 
 
-def _face_png(person_key: str, document: str) -> bytes | None:
-    """The printed card front of a sample person as a photo on the counter (PNG), when faces are installed."""
+def _face_png(person_key: str, document: str, forgery: str | None = None) -> bytes | None:
+    """The printed card front of a sample person as a photo on the counter (PNG), when faces are installed.
+
+    ``forgery`` ("name", "face" …: taimen.face.variants) prints someone else's details over the genuine chip.
+    """
     face = _module("taimen.face")
     if face is None or not hasattr(face, "render"):
         return None
@@ -163,7 +166,12 @@ def _face_png(person_key: str, document: str) -> bytes | None:
 
     from taimen.samples.persons import person
 
-    front = face.render(person(person_key), document)
+    shown = person(person_key)
+    if forgery is not None:
+        from taimen.face.variants import forged
+
+        shown = forged(shown, forgery)
+    front = face.render(shown, document)
     scene = Image.new("RGB", (1600, 1000), (92, 74, 58))
     w = 1100
     card = front.resize((w, round(w * front.height / front.width)))
@@ -223,11 +231,33 @@ def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path
             )
         )
 
+    if _module("taimen.face.variants") is not None:
+        for kind, ja, en in PRINTED_FORGERIES:
+            out.append(
+                SampleEntry(
+                    key=f"mynumber-forged-face-{kind}",
+                    document="mynumber",
+                    group="forged",
+                    title_ja=f"マイナンバーカード（偽造：{ja}）",
+                    title_en=f"My Number Card (forged: {en})",
+                    make_card=lambda: mc.genuine("yamada").card(),  # a genuine chip of its own
+                    make_face=lambda k=kind: _face_png("yamada", "mynumber", k),
+                    printed=printed(base),
+                    expected="not_genuine",
+                )
+            )
+
     def trust(root: Path) -> None:
         default_pki().write_trust_dir(root)
 
     return out, trust
 
+
+#: Genuine chips under a forged print (taimen.face.variants): caught by the chip-vs-face cross-check.
+PRINTED_FORGERIES = (
+    ("name", "券面の氏名だけ別人", "printed name of someone else"),
+    ("face", "券面の氏名と写真が別人", "printed name and photo of someone else"),
+)
 
 #: Forged licences for the demo (the samples module builds genuine ones): (expected verdict, ja, en).
 LICENSE_FORGERIES = {

@@ -35,6 +35,7 @@ class OcrValues:
     doubtful: set[str] = field(default_factory=set)  # unlock fields to look at twice
     portrait_png: bytes | None = None  # the printed photo cut from the card face
     document: str | None = None  # the document OCR recognised in the photo
+    raw: Any = None  # the OcrResult itself, for the chip-vs-face cross-check after the read
 
 
 OcrHook = Callable[[Any, Any], OcrValues]
@@ -83,7 +84,7 @@ def ocr_values(result: Any, document: str | None) -> OcrValues:
     if proposals.get("birth") and getattr(birth, "calendar", None) in ("wareki", "seireki"):
         proposals["calendar"] = birth.calendar
     portrait = _portrait_png(getattr(result, "portrait", None))
-    return OcrValues(printed, proposals, doubtful, portrait, getattr(result, "document", None))
+    return OcrValues(printed, proposals, doubtful, portrait, getattr(result, "document", None), result)
 
 
 def _portrait_png(bgr: Any) -> bytes | None:
@@ -122,11 +123,14 @@ def warm_up() -> None:
     threading.Thread(target=run, name="taimen-ocr-warmup", daemon=True).start()
 
 
-def compare_hook() -> Callable[[Any, dict[str, str]], list[Any]] | None:
-    """Checks comparing the chip with the printed fields, or None when taimen.compare is not installed."""
+def compare_hook() -> Callable[[Any, Any], Any] | None:
+    """``(result, ocr_result) -> result`` with the chip-vs-face checks added (taimen.compare), or None."""
     try:
-        from taimen import compare  # type: ignore[attr-defined]
+        from taimen.compare import cross_check
     except ImportError:
         return None
-    fn = getattr(compare, "compare", None)
-    return fn if callable(fn) else None
+
+    def run(result: Any, ocr: Any) -> Any:
+        return cross_check(ocr, result)
+
+    return run

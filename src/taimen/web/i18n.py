@@ -150,6 +150,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "match_yes": ("一致", "match"),
     "match_no": ("不一致", "MISMATCH"),
     "match_none": ("券面の値なし", "no printed value"),
+    "match_doubt": ("要確認", "check by eye"),
     "f_name": ("氏名", "Name"),
     "f_name_kana": ("フリガナ", "Kana"),
     "f_address": ("住所", "Address"),

@@ -102,10 +102,13 @@ async def api_read(request: Request) -> Response:
     st.expected[doc.key] = max(result.stats.apdus, 1)
     pngs = await asyncio.to_thread(display_images, result)
     with st.session.lock:
-        compare = st.settings.compare
-        if compare is not None:
-            result.checks.extend(compare(result, dict(st.session.printed)))
-            result.finish()
+        compare, ocr = st.settings.compare, st.session.ocr
+    if compare is not None and ocr is not None:
+        try:  # the printed face against the chip: adds checks and recomputes the verdict
+            result = await asyncio.to_thread(compare, result, ocr)
+        except Exception as exc:
+            log.error("chip-vs-face comparison failed: %s", type(exc).__name__)
+    with st.session.lock:
         st.session.set_result(result, pngs)
         st.session.read_at = datetime.now().astimezone()
     st.hub.publish("read", state="done")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from taimen.result import ReadResult
 
@@ -34,6 +35,8 @@ class CheckSession:
     capture: Capture | None = None
     #: Values OCR read off the card face for the unlock fields (field key → value); dropped when a read starts.
     proposals: dict[str, bytearray] = field(default_factory=dict)
+    #: The OCR reading of the captured face (holds the printed portrait), for the cross-check after the read.
+    ocr: Any = None
     #: The document OCR recognised in the photo when it is not the chosen one.
     photo_document: str | None = None
     #: Proposals OCR was unsure of (field keys): the confirm screen asks for a second look.
@@ -66,6 +69,13 @@ class CheckSession:
             self.proposals = {}
             self.doubtful = set()
 
+    def set_ocr(self, ocr: Any) -> None:
+        with self.lock:
+            portrait = getattr(self.ocr, "portrait", None)
+            if portrait is not None and hasattr(portrait, "fill"):
+                portrait.fill(0)  # the printed photo, cut from the customer's card
+            self.ocr = ocr
+
     def set_capture(self, capture: Capture | None) -> None:
         with self.lock:
             if self.capture is not None:
@@ -85,6 +95,7 @@ class CheckSession:
         """「終了」: forget everything about this customer."""
         with self.lock:
             self.set_capture(None)
+            self.set_ocr(None)
             self.drop_proposals()
             self.set_result(None, {})
             self.printed = {}

@@ -47,7 +47,7 @@ class FieldRow:
     label: str
     chip: str
     printed: str
-    match: str  # "yes" | "no" | "none"
+    match: str  # "yes" | "no" | "doubt" (OCR unsure: look by eye) | "none" (nothing printed to compare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +110,36 @@ def _match(result: ReadResult, key: str, printed: str) -> str:
     return "yes" if normalize_text(printed) == normalize_text(str(chip)) else "no"
 
 
+#: The chip-vs-face check (taimen.compare) that decides each row, when the cross-check ran.
+FACE_CHECKS = {
+    "name": "face.name",
+    "address": "face.address",
+    "birth_date": "face.birth_date",
+    "sex": "face.sex",
+    "card_expiry": "face.expiry",
+}
+CHECK_MATCH = {
+    CheckStatus.PASSED: "yes",
+    CheckStatus.FAILED: "no",
+    CheckStatus.WARNING: "doubt",
+    CheckStatus.NOT_VERIFIABLE: "doubt",
+    CheckStatus.SKIPPED: "none",
+}
+
+
 def field_rows(result: ReadResult, printed: dict[str, str], lang: str) -> list[FieldRow]:
+    """Chip beside printed values. The cross-check's verdict on a field wins; else a plain comparison."""
     t = translator(lang)
+    by_name = {c.name: c for c in result.checks}
     rows = []
     for key, label in COMMON_FIELDS:
         chip = _chip_text(result, key, lang)
         raw = printed.get(key, "")
         if not chip and not raw:
             continue
-        rows.append(FieldRow(key, t(label), chip, _printed_text(key, raw, lang), _match(result, key, raw)))
+        check = by_name.get(FACE_CHECKS[key])
+        match = CHECK_MATCH[check.status] if check is not None and raw else _match(result, key, raw)
+        rows.append(FieldRow(key, t(label), chip, _printed_text(key, raw, lang), match))
     return rows
 
 
