@@ -12,14 +12,7 @@ import importlib.util
 import re
 import sys
 
-from taimen.cli.common import (
-    ProgressBar,
-    add_output_args,
-    add_transport_args,
-    emit_result,
-    finish_transport,
-    open_transport,
-)
+from taimen.cli.common import add_output_args, add_transport_args, read_document
 from taimen.documents import Document, registry
 from taimen.errors import OperatorInputError
 
@@ -73,18 +66,6 @@ def _values(doc: Document, args: argparse.Namespace) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     doc = registry()[args.document_key]
     unlock = _values(doc, args)
-    transport = open_transport(args)
-    progress = ProgressBar(not args.no_progress)
-    try:
-        result = doc.read(
-            transport,
-            unlock,
-            confirm_last_try=args.confirm_last_try,
-            trust_dirs=tuple(args.trust_dir),
-            on_progress=progress,
-        )
-    finally:
-        progress.done()
-        unlock.clear()
-        finish_transport(transport, args)
-    return emit_result(result, args)
+    for f in doc.unlock_fields:  # not kept on the namespace after this point
+        setattr(args, f"unlock_{f.key}", None)
+    return read_document(doc.key, unlock, args, expected=30)
