@@ -185,3 +185,27 @@ def test_sse_streams_reader_and_card_events(live) -> None:  # type: ignore[no-un
 def test_sse_needs_the_token(live) -> None:  # type: ignore[no-untyped-def]
     base, _client, _reader = live
     assert httpx.get(base + "/events", timeout=5).status_code == 403
+
+
+def test_pcsc_source_follows_watcher_events_for_hot_plug() -> None:
+    """Reader hot-plug and card events as CardWatcher reports them become the app's reader list and events."""
+    from taimen.transport.monitor import WatchEvent
+    from taimen.web.sources import PcscSource
+
+    src = PcscSource()
+    changes: list[int] = []
+    cards: list[tuple[str, bool]] = []
+    src._changed = lambda: changes.append(1)
+    src._card_event = lambda name, present: cards.append((name, present))
+    src._on_event(WatchEvent("reader_added", "ACS ACR1252 00 00"))
+    src._on_event(WatchEvent("reader_added", "SONY RC-S300 01 00"))
+    assert [r.info().to_json() for r in src.readers()] == [
+        {"name": "ACS ACR1252 00 00", "kind": "pcsc", "card": False, "label": ""},
+        {"name": "SONY RC-S300 01 00", "kind": "pcsc", "card": False, "label": ""},
+    ]
+    src._on_event(WatchEvent("card_inserted", "SONY RC-S300 01 00", b"\x3b\x88"))
+    assert src.card_present("SONY RC-S300 01 00") and cards == [("SONY RC-S300 01 00", True)]
+    src._on_event(WatchEvent("card_removed", "SONY RC-S300 01 00"))
+    src._on_event(WatchEvent("reader_removed", "ACS ACR1252 00 00"))  # unplugged
+    assert [r.name for r in src.readers()] == ["SONY RC-S300 01 00"]
+    assert cards[-1] == ("SONY RC-S300 01 00", False) and len(changes) == 5
