@@ -53,7 +53,8 @@ def facts(key: str) -> LicenseFacts:
     return f
 
 
-BINARY_KEYS = {"raw", "data_base64", "sha256", "ski", "hex", "code"}
+#: Hex/base64 encodings of card bytes and measured numbers, where any digit string can occur by chance.
+BINARY_KEYS = {"raw", "data_base64", "sha256", "ski", "hex", "code", "stats", "bytes"}
 
 
 def strip_binary(doc: object) -> object:

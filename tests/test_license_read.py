@@ -333,8 +333,9 @@ def test_extended_read_is_one_apdu_per_file_and_a_capped_reader_still_reads_ever
     card = card_for("yamada")
     card.log = []
     _read(card, {"pin1": "1234", "pin2": "5678"})
-    whole = [c for c, _ in card.log if c[1] == 0xB0 and c[4:] == b"\x00\x00\x00"]
-    assert len(whole) == 10  # one extended whole-file READ BINARY per file
+    reads = [c for c, _ in card.log if c[1] == 0xB0]
+    assert all(c[4:] == b"\x00\x00\x00" for c in reads)  # extended whole-file reads only
+    assert len(reads) == 10 and len(card.log) == 18  # one READ BINARY per file, nothing else
     capped = card_for("yamada")
     capped.max_response = 400  # a card/reader that cuts long answers short without an error
     res = _read(capped, {"pin1": "1234", "pin2": "5678"}, trust_dirs=(str(write_trust_dir(tmp_path)),))

@@ -88,3 +88,27 @@ def emit_result(result: ReadResult, args: argparse.Namespace) -> int:
         sys.stdout.write(render(result, lang=getattr(args, "lang", "ja")))
     status = result.verdict.status if result.verdict else None
     return {"genuine": 0, "attention": 10, "not_genuine": 11}.get(str(status), 12)
+
+
+def read_document(document_key: str, unlock: dict[str, str], args: argparse.Namespace, *, expected: int) -> int:
+    """Read one document with the shared transport/progress/output options, then drop the unlock values."""
+    from taimen.documents import get
+
+    document = get(document_key)
+    try:
+        transport = open_transport(args)
+        progress = ProgressBar(not args.no_progress, expected=expected)
+        try:
+            result = document.read(
+                transport,
+                unlock,
+                confirm_last_try=args.confirm_last_try,
+                trust_dirs=tuple(args.trust_dir),
+                on_progress=progress,
+            )
+        finally:
+            progress.done()
+            finish_transport(transport, args)
+    finally:
+        unlock.clear()
+    return emit_result(result, args)

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from taimen.cli.common import (
-    ProgressBar,
-    add_output_args,
-    add_transport_args,
-    emit_result,
-    finish_transport,
-    open_transport,
-)
+from taimen.cli.common import add_output_args, add_transport_args, read_document
 
 
 def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,21 +24,6 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run(args: argparse.Namespace) -> int:
-    from taimen.license.document import DOCUMENT
-
     unlock = {k: v for k, v in (("pin1", args.pin1), ("pin2", args.pin2)) if v}
     args.pin1 = args.pin2 = None  # not kept on the namespace after this point
-    transport = open_transport(args)
-    bar = ProgressBar(not args.no_progress, expected=18)
-    try:
-        result = DOCUMENT.read(
-            transport,
-            unlock,
-            confirm_last_try=args.confirm_last_try,
-            trust_dirs=tuple(args.trust_dir),
-            on_progress=bar,
-        )
-    finally:
-        bar.done()
-        finish_transport(transport, args)
-    return emit_result(result, args)
+    return read_document("license", unlock, args, expected=18)

@@ -6,14 +6,7 @@ import argparse
 import getpass
 import sys
 
-from taimen.cli.common import (
-    ProgressBar,
-    add_output_args,
-    add_transport_args,
-    emit_result,
-    finish_transport,
-    open_transport,
-)
+from taimen.cli.common import add_output_args, add_transport_args, read_document
 from taimen.errors import OperatorInputError
 
 _PROMPTS = {
@@ -66,21 +59,5 @@ def _values(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from taimen.mynumber.document import DOCUMENT
-
     unlock = _values(args)
-    transport = open_transport(args)
-    progress = ProgressBar(not args.no_progress, expected=35)
-    try:
-        result = DOCUMENT.read(
-            transport,
-            unlock,
-            confirm_last_try=args.confirm_last_try,
-            trust_dirs=tuple(args.trust_dir),
-            on_progress=progress,
-        )
-    finally:
-        progress.done()
-        unlock.clear()
-        finish_transport(transport, args)
-    return emit_result(result, args)
+    return read_document("mynumber", unlock, args, expected=35)

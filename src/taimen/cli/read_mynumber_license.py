@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from taimen.cli.common import (
-    ProgressBar,
-    add_output_args,
-    add_transport_args,
-    emit_result,
-    finish_transport,
-    open_transport,
-)
+from taimen.cli.common import add_output_args, add_transport_args, read_document
 from taimen.cli.read_mynumber import _values
 
 
@@ -36,24 +29,8 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run(args: argparse.Namespace) -> int:
-    from taimen.license.myna_document import DOCUMENT
-
     unlock = _values(args)
     if args.license_pin:
         unlock["license_pin"] = args.license_pin
     args.license_pin = None
-    transport = open_transport(args)
-    progress = ProgressBar(not args.no_progress, expected=24)
-    try:
-        result = DOCUMENT.read(
-            transport,
-            unlock,
-            confirm_last_try=args.confirm_last_try,
-            trust_dirs=tuple(args.trust_dir),
-            on_progress=progress,
-        )
-    finally:
-        progress.done()
-        unlock.clear()
-        finish_transport(transport, args)
-    return emit_result(result, args)
+    return read_document("mynumber_license", unlock, args, expected=24)

@@ -1,0 +1,61 @@
+"""``taimen demo``: the counter application on a virtual reader with the sample persons' cards and faces."""
+
+from __future__ import annotations
+
+import argparse
+
+from taimen.cli.serve import _announce, add_server_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("demo", help="the counter app with sample cards, no hardware / 見本カードでデモ")
+    add_server_args(p)
+    p.add_argument("--no-realtime", action="store_true", help="answer instantly instead of at contactless speed")
+    p.add_argument(
+        "--vpcd",
+        nargs="?",
+        const=35963,
+        type=int,
+        metavar="PORT",
+        help="serve the sample cards through vsmartcard's vpcd (pcscd must run with the vpcd driver; "
+        "port 35963 = 'Virtual PCD 00 00')",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from taimen.web.app import Settings
+    from taimen.web.demo import load_catalog
+    from taimen.web.hooks import compare_hook, ocr_hook, warm_up
+    from taimen.web.readers import ReaderSource, VirtualSource
+    from taimen.web.server import serve_forever
+
+    if args.vpcd:
+        from taimen.web.sources import PcscSource
+        from taimen.web.vpcd_slot import VpcdSlot
+
+        slot = VpcdSlot(args.vpcd)
+        catalog = load_catalog(slot, realtime=not args.no_realtime)
+        source: ReaderSource = PcscSource(match=lambda name: name == slot.name)
+    else:
+        catalog = load_catalog(realtime=not args.no_realtime)
+        source = VirtualSource(catalog.reader)  # type: ignore[arg-type]
+
+    def settings(port: int) -> Settings:
+        return Settings(
+            port=port,
+            sources=[source],
+            trust_dirs=catalog.trust_dirs,
+            lang=args.lang,
+            demo=catalog,
+            ocr=ocr_hook(),
+            compare=compare_hook(),
+        )
+
+    warm_up()
+    try:
+        return serve_forever(
+            settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce
+        )
+    finally:
+        catalog.close()

@@ -1,0 +1,100 @@
+"""The counter application: ``create_app(settings)`` builds the FastAPI app for one run.
+
+Flow: document → card face (camera, upload or typed) → confirm the unlock values with the remaining tries →
+read (worker thread, progress over SSE) → result → 「終了」 wipes everything. Secrets typed for the read live
+only in the request that performs it (taimen.web.reading).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from taimen import documents
+from taimen.errors import CardError, TaimenError
+from taimen.web import capture, demo_routes, pages, reading
+from taimen.web.context import HERE, Settings, State
+from taimen.web.events import EventHub
+from taimen.web.readers import ReaderManager
+from taimen.web.security import Guard, SecurityMiddleware
+from taimen.web.session import CheckSession
+
+__all__ = ["Settings", "State", "create_app"]
+
+log = logging.getLogger("taimen.web")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    guard = settings.guard or Guard(port=settings.port)
+    hub = EventHub()
+    manager = ReaderManager(hub, settings.sources)
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    state = State(settings, guard, hub, manager, CheckSession(), env)
+
+    def detect(reader_name: str) -> None:
+        threading.Thread(target=_detect, args=(state, reader_name), name="taimen-detect", daemon=True).start()
+
+    def removed(reader_name: str) -> None:
+        state.detected.pop(reader_name, None)
+        hub.publish("detected", reader=reader_name, documents=[], present=False)
+
+    state.detect = detect
+    manager.on_card_inserted = detect
+    manager.on_card_removed = removed
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub.bind(asyncio.get_running_loop())
+        manager.start()
+        for info in manager.infos():  # cards already on a reader at start
+            if info.card_present:
+                detect(info.name)
+        try:
+            yield
+        finally:
+            hub.close()
+            manager.stop()
+            state.session.wipe()
+
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.taimen = state
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (pages, capture, reading, demo_routes):
+        app.include_router(module.router)
+    app.add_middleware(SecurityMiddleware, guard=guard)
+    return app
+
+
+def _detect(state: State, reader_name: str) -> None:
+    """Which documents the card on ``reader_name`` is (SELECT of each document's AIDs); nothing is read."""
+    reader = next((r for r in state.readers.all() if r.name == reader_name), None)
+    if reader is None:
+        return
+    found: list[str] = []
+    try:
+        with state.readers.session(reader) as transport:
+            for key, doc in documents.registry().items():
+                try:
+                    if doc.detect(transport):
+                        found.append(key)
+                except CardError:
+                    continue
+    except TaimenError:
+        return  # card gone again, or reader busy elsewhere: no detection result
+    except Exception as exc:  # a broken reader must not kill the app; the message could quote card data
+        log.error("detection failed unexpectedly: %s", type(exc).__name__)
+        return
+    state.detected[reader_name] = found
+    state.hub.publish("detected", reader=reader_name, documents=found, present=True)

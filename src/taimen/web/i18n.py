@@ -1,0 +1,235 @@
+"""Screen text, Japanese first, English on request. Keys are stable; templates call ``t("key", **values)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGS = ("ja", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # frame
+    "app_title": ("対面 本人確認", "taimen identity check"),
+    "demo_badge": ("デモ", "DEMO"),
+    "switch_lang": ("English", "日本語"),
+    "finish": ("終了（すべて消去）", "Finish (erase everything)"),
+    "finish_hint": (
+        "読み取った情報と撮影した画像をメモリと画面から消去します。",
+        "Erases what was read and captured from memory and screen.",
+    ),
+    "steps_label": ("手順", "Steps"),
+    "step_document": ("書類", "Document"),
+    "step_capture": ("券面", "Card face"),
+    "step_confirm": ("確認", "Confirm"),
+    "step_read": ("読み取り", "Read"),
+    "step_result": ("結果", "Result"),
+    "step_current": ("（現在）", " (current)"),
+    # readers
+    "readers": ("カードリーダー", "Card readers"),
+    "reader_none": (
+        "カードリーダーが見つかりません。リーダーを接続してください。",
+        "No card reader found. Connect a reader.",
+    ),
+    "reader_card": ("カードあり", "card present"),
+    "reader_nocard": ("カードなし", "no card"),
+    "reader_use": ("このリーダーを使う", "Use this reader"),
+    "reader_selected": ("使用中", "in use"),
+    "reader_kind_demo": ("仮想リーダー", "virtual reader"),
+    "reader_kind_pcsc": ("PC/SC", "PC/SC"),
+    # start
+    "choose_title": ("書類を選んでください", "Choose the document"),
+    "choose_lead": (
+        "お客様の書類をカードリーダーに置くと、種類を自動で判定します。手動で選ぶこともできます。",
+        "Place the customer's card on the reader to detect its type, or choose it yourself.",
+    ),
+    "doc_auto": ("自動判定（カードを置くと判定）", "Detect automatically (place the card)"),
+    "detected": ("検出した書類", "Detected"),
+    "detected_none": ("まだ判定していません。カードを置いてください。", "Nothing detected yet. Place the card."),
+    "detected_unknown": ("対応していないカードです。", "This card is not a supported document."),
+    "next": ("次へ", "Next"),
+    "need_card": (
+        "書類を判定できませんでした。カードをリーダーに置くか、書類の種類を選んでください。",
+        "The document could not be detected. Place the card on the reader or choose the document.",
+    ),
+    "no_documents": (
+        "読み取りに対応した書類がまだ組み込まれていません。",
+        "No document types are installed in this build.",
+    ),
+    # capture
+    "capture_title": ("券面を撮影", "Capture the card face"),
+    "capture_lead": (
+        "カードの表面をカメラに向けて撮影してください。券面の値を読み取り、照合に使う値を提案します。",
+        "Hold the front of the card to the camera. taimen reads the printed values and proposes the unlock values.",
+    ),
+    "camera_start": ("カメラを起動", "Start camera"),
+    "camera_shoot": ("撮影する", "Take photo"),
+    "camera_stop": ("カメラを止める", "Stop camera"),
+    "camera_unavailable": (
+        "カメラを使えません。写真ファイルを選ぶか、手入力してください。",
+        "The camera is not available. Choose a photo file or type the values.",
+    ),
+    "upload": ("写真ファイルを選ぶ", "Choose a photo file"),
+    "use_sample_face": ("デモ：見本の券面を使う", "Demo: use the sample card face"),
+    "type_values": ("撮影せずに手入力する", "Type the values instead"),
+    "capture_working": ("券面を読み取っています…", "Reading the card face…"),
+    "capture_done": ("券面を読み取りました。", "Card face read."),
+    "captured_face": ("撮影した券面", "Captured card face"),
+    # confirm
+    "confirm_title": ("読み取りに使う値の確認", "Confirm the unlock values"),
+    "confirm_lead": (
+        "券面と見比べて、値が正しいことを確認してください。間違った値で照合すると残り回数が減ります。",
+        "Compare with the card face. A wrong value spends one of the remaining tries.",
+    ),
+    "proposed_by_ocr": ("券面から読み取った値です。必ず券面と見比べてください。", "Read from the card face: check it."),
+    "photo_other_document": (
+        "撮影した券面は「{doc}」のようです。選んだ書類と違うため、値は提案していません。",
+        "The photographed card looks like a {doc}, not the document chosen; no values were proposed.",
+    ),
+    "proposed_doubtful": (
+        "読み取りに自信がありません。券面とよく見比べて、違っていれば直してください。",
+        "OCR was unsure of this value: compare it with the card carefully and correct it.",
+    ),
+    "pin_entry_hint": ("お客様ご本人に入力していただいてください。", "Let the customer type this themselves."),
+    "tries_title": ("残り回数（照合前に確認）", "Remaining tries (checked before any attempt)"),
+    "tries_left": ("残り{n}回", "{n} left"),
+    "tries_unknown": ("不明", "unknown"),
+    "tries_locked": ("ロック中", "locked"),
+    "tries_need_card": (
+        "カードを置くと残り回数を確認します。",
+        "Place the card to check the remaining tries.",
+    ),
+    "tries_locked_msg": (
+        "ロックされているため読み取れません。解除は発行元（市区町村の窓口・警察署など）で行います。",
+        "Locked: it cannot be read. The issuer (city office, police) can unlock it.",
+    ),
+    "tries_unknown_msg": (
+        "カードが残り回数を返さないため、照合しません。",
+        "The card did not report the remaining tries; taimen will not try.",
+    ),
+    "last_try_warning": (
+        "残り1回です。間違えるとロックされ、窓口での解除が必要になります。",
+        "Only one try is left. A wrong value locks it and the holder must have it unlocked at the issuer.",
+    ),
+    "last_try_confirm": (
+        "値を確認しました。最後の1回を使って読み取ります。",
+        "I have checked the values. Use the last try.",
+    ),
+    "read_start": ("読み取り開始", "Start reading"),
+    "read_start_last": ("最後の1回で読み取り開始", "Read using the last try"),
+    "back": ("戻る", "Back"),
+    "field_invalid": ("形式が正しくありません", "invalid format"),
+    "field_required": ("入力してください", "required"),
+    "optional": ("（任意）", " (optional)"),
+    "choice_auto": ("指定しない（自動）", "not specified (automatic)"),
+    # reading
+    "hold_card": ("カードをかざしたままにしてください", "Keep the card on the reader"),
+    "reading": ("読み取り中", "Reading"),
+    "exchanges": ("{n}回の通信", "{n} exchanges"),
+    "retry": ("もう一度読み取る", "Read again"),
+    "retry_hint": (
+        "カードをリーダーに置き直してから押してください。残り回数を確認してから読み取ります。",
+        "Put the card back on the reader, then press. The remaining tries are checked first.",
+    ),
+    "read_failed": ("読み取りできませんでした", "The card could not be read"),
+    # result
+    "result_title": ("確認結果", "Result"),
+    "verdict": ("判定", "Verdict"),
+    "reasons": ("理由", "Reasons"),
+    "chip_photo": ("ICチップの顔写真", "Photo from the chip"),
+    "printed_photo": ("券面の顔写真（撮影）", "Printed photo (captured)"),
+    "chip_photo_missing": ("ICチップに顔写真がありません", "No photo on the chip"),
+    "capture_missing": ("券面は撮影されていません", "The card face was not captured"),
+    "compare_person": (
+        "ICチップの顔写真と、目の前のお客様・券面の写真を見比べてください。",
+        "Compare the chip photo with the person in front of you and the printed photo.",
+    ),
+    "fields_title": ("ICチップと券面の記載事項", "Chip and printed fields"),
+    "col_item": ("項目", "Item"),
+    "col_chip": ("ICチップ", "Chip"),
+    "col_printed": ("券面", "Printed"),
+    "col_match": ("照合", "Match"),
+    "match_yes": ("一致", "match"),
+    "match_no": ("不一致", "MISMATCH"),
+    "match_none": ("券面の値なし", "no printed value"),
+    "match_doubt": ("要確認", "check by eye"),
+    "f_name": ("氏名", "Name"),
+    "f_name_kana": ("フリガナ", "Kana"),
+    "f_address": ("住所", "Address"),
+    "f_birth_date": ("生年月日", "Date of birth"),
+    "f_sex": ("性別", "Sex"),
+    "f_card_expiry": ("有効期限", "Expiry"),
+    "sex_male": ("男", "male"),
+    "sex_female": ("女", "female"),
+    "sex_not_applicable": ("適用不能", "not applicable"),
+    "sex_unknown": ("不明", "unknown"),
+    "chip_images": ("ICチップの券面画像", "Card-face images from the chip"),
+    "checks_title": ("検証項目", "Checks"),
+    "covers": ("対象", "Covers"),
+    "covers_summary": ("検証の対象と対象外", "What this covered"),
+    "informational": ("参考", "informational"),
+    "checked_at": ("確認日時", "Checked at"),
+    "summary": ("検証{n}件：{parts}", "{n} checks: {parts}"),
+    "summary_part": ("{label}{count}", "{count} {label}"),
+    "no_printed_hint": (
+        "券面の値は、券面を撮影して読み取ったときに並べて表示します。",
+        "Printed values appear here when the card face was photographed and read.",
+    ),
+    "img_name": ("氏名（画像）", "Name (image)"),
+    "img_address": ("住所（画像）", "Address (image)"),
+    "not_covered": ("対象外", "Not covered"),
+    "required": ("必須", "required"),
+    "st_passed": ("合格", "Passed"),
+    "st_failed": ("不合格", "FAILED"),
+    "st_warning": ("注意", "Warning"),
+    "st_not_verifiable": ("検証不能", "Not verifiable"),
+    "st_skipped": ("未実施", "Skipped"),
+    "details": ("その他の読み取り項目", "Other fields read"),
+    "stats": ("通信", "Communication"),
+    "stats_line": ("{apdus}回の通信、{seconds}秒", "{apdus} exchanges, {seconds} s"),
+    "no_result": ("結果はありません。", "There is no result."),
+    # demo panel
+    "demo_title": ("デモ用カード（仮想リーダー）", "Demo cards (virtual reader)"),
+    "demo_lead": (
+        "見本の人物のカードを仮想リーダーに置きます。すべて架空の人物です。",
+        "Places a sample person's card on the virtual reader. All persons are fictitious.",
+    ),
+    "demo_card": ("カード", "Card"),
+    "demo_place_genuine": ("真正のカードを置く", "Place a genuine card"),
+    "demo_place_expired": ("期限切れのカードを置く", "Place an expired card"),
+    "demo_place_forged": ("偽造カードを置く", "Place a forged card"),
+    "demo_printed": ("このカードの券面", "Printed on this card"),
+    "variant_genuine": ("真正", "genuine"),
+    "variant_expired": ("期限切れ", "expired"),
+    "variant_forged": ("偽造", "forged"),
+    "demo_place": ("カードを置く", "Place card"),
+    "demo_remove": ("カードを離す", "Remove card"),
+    "demo_put_back": ("カードを戻す", "Put card back"),
+    "demo_pull": ("次の読み取りの途中でカードを離す", "Pull the card during the next read"),
+    "demo_no_samples": (
+        "見本カードがまだ組み込まれていません。",
+        "No sample cards are available in this build.",
+    ),
+    # errors
+    "error_title": ("エラー", "Error"),
+    "internal_error": (
+        "予期しないエラーで読み取りを中止しました。カードを置き直してやり直すか、管理者に連絡してください。",
+        "The read stopped on an unexpected error. Put the card back and try again, or call the administrator.",
+    ),
+    "forbidden": (
+        "このページを開くには、taimen を起動したときに表示されたURLを使ってください。",
+        "Open the URL that taimen printed when it started.",
+    ),
+}
+
+
+def translator(lang: str) -> Callable[..., str]:
+    idx = 1 if lang == "en" else 0
+
+    def t(key: str, **values: object) -> str:
+        text = STRINGS[key][idx]
+        return text.format(**values) if values else text
+
+    return t
+
+
+def pick(lang: str, ja: str, en: str) -> str:
+    return en if lang == "en" else ja
