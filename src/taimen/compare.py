@@ -289,7 +289,9 @@ def _photo_check(ocr: OcrResult, chip: ReadResult) -> Check:
     title_ja, title_en = "券面とICの照合（顔写真・参考）", "card face vs chip: photo (an aid)"
     if chip.photo is None:
         return _skipped(name, title_ja, title_en, "ICチップの顔写真がありません。", "no photo on the chip")
-    if ocr.portrait is None or ocr.portrait.size == 0:
+    printed = ocr.portrait_context if ocr.portrait_context is not None else ocr.portrait
+    inner = ocr.portrait_inner if ocr.portrait_context is not None else (1.0, 1.0)
+    if printed is None or printed.size == 0:
         return _skipped(
             name, title_ja, title_en, "券面の顔写真を切り出せませんでした。", "no printed photo was cut out"
         )
@@ -307,7 +309,7 @@ def _photo_check(ocr: OcrResult, chip: ReadResult) -> Check:
             f"the chip photo cannot be decoded: {exc}",
             required=False,
         )
-    score = photo_similarity(ocr.portrait, chip_img, ocr.portrait_inner)
+    score = photo_similarity(printed, chip_img, inner)
     how_ja = f"類似度 {score:.2f}（構造的類似度SSIM。0.87以上を類似、0.80未満を相違とする参考値で、判定ではありません）"
     how_en = (
         f"similarity {score:.2f} (structural similarity, SSIM; ≥ 0.87 similar, < 0.80 different: an aid, not "

@@ -56,9 +56,11 @@ class OcrResult:
     method: str = ""  # "layout" (card found, fields cut by layout) | "page" (fallback: whole-photo OCR)
     document_confidence: float = 0.0
     upside_down: bool = False
-    #: the printed portrait cut from the rectified card with a margin (BGR, in memory only; for the photo
-    #: comparison); ``portrait_inner``: the fraction of its width and height the photo itself fills
+    #: the printed portrait cut from the rectified card (BGR, in memory only; for display)
     portrait: np.ndarray | None = None
+    #: the same with a margin, for the photo comparison (which aligns it precisely); ``portrait_inner``: the
+    #: fraction of its width and height the photo itself fills
+    portrait_context: np.ndarray | None = None
     portrait_inner: tuple[float, float] = (1.0, 1.0)
     timings: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)

@@ -108,7 +108,8 @@ def _read_card(
         if sum(f.value is not None for f in again.values()) > sum(f.value is not None for f in res.fields.values()):
             res.fields, card, res.upside_down = again, flipped, True
     timings["fields"] = timings.get("fields", 0.0) + time.perf_counter() - t
-    res.portrait, res.portrait_inner = _cut_portrait(card, layout.photo)
+    res.portrait_context, res.portrait_inner = _cut_portrait(card, layout.photo)
+    res.portrait = _cut_portrait(card, layout.photo, margin_mm=0.0)[0]
     res.unlock = _unlock(key, res.fields)
     return res
 
@@ -120,9 +121,11 @@ def _mostly_missing(res: OcrResult) -> bool:
 PORTRAIT_MARGIN_MM = 2.0
 
 
-def _cut_portrait(card: np.ndarray, box: Box) -> tuple[np.ndarray, tuple[float, float]]:
+def _cut_portrait(
+    card: np.ndarray, box: Box, margin_mm: float = PORTRAIT_MARGIN_MM
+) -> tuple[np.ndarray, tuple[float, float]]:
     """The printed photo with a margin (the comparison aligns it precisely), and the share the photo fills."""
-    p, m = locate.PPM, PORTRAIT_MARGIN_MM
+    p, m = locate.PPM, margin_mm
     h, w = card.shape[:2]
     x0, y0 = max(0, int((box.x - m) * p)), max(0, int((box.y - m) * p))
     x1, y1 = min(w, int((box.x + box.w + m) * p)), min(h, int((box.y + box.h + m) * p))
