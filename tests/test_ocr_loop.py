@@ -88,3 +88,45 @@ def test_forged_birth_date_is_refused_by_the_chip(trust_dir: Path) -> None:
     with pytest.raises(SecretRejected) as err:
         DOCUMENT.read(InProcessTransport(card), operator_confirms(res), trust_dirs=(str(trust_dir),))
     assert err.value.tries_left is not None  # one try spent on the (emulated) card; taimen did not retry
+
+
+# -- driving licences: the front shows the values at issue; 追記 and 外字 on the chip --------------------------
+
+
+@pytest.fixture(scope="module")
+def license_trust(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from license_helpers import write_trust_dir
+
+    return write_trust_dir(tmp_path_factory.mktemp("license_trust"))
+
+
+@pytest.mark.parametrize("key", ["yamada", "long", "showa64"])
+def test_license_face_matches_the_chip_as_issued(key: str, license_trust: Path) -> None:
+    """yamada moved (address 追記 on the back); long's name holds a 外字 on the chip and moved too; showa64's
+    licence has no PIN and an expiry recorded as 平成33年."""
+    from license_helpers import card_for
+    from taimen.license.document import DOCUMENT as LICENSE
+    from taimen.samples.persons import person
+
+    facts = person(key).license
+    assert facts is not None
+    res = read_photo(photo(key, "license", seed=25).jpeg, "license", ocr=ocr())
+    pins = {"pin1": facts.pin1, "pin2": facts.pin2} if facts.pin_set else {}  # PINs are not printed: typed
+    result = LICENSE.read(InProcessTransport(card_for(key)), pins, trust_dirs=(str(license_trust),))
+    before = result.verdict.status
+    result = cross_check(res, result)
+    face = {c.name: c for c in result.checks if c.name.startswith("face.")}
+    for name in (
+        "face.name",
+        "face.birth_date",
+        "face.address",
+        "face.expiry",
+        "face.issue_date",
+        "face.license_number",
+    ):
+        assert face[name].status is CheckStatus.PASSED, (name, face[name].detail_en)
+    assert result.verdict.status is before  # a matching face adds no failure
+    if key in ("yamada", "long"):
+        assert "追記" in face["face.address"].detail_ja  # the back's change is named
+    if key == "long":
+        assert "外字" in face["face.name"].detail_ja

@@ -17,7 +17,7 @@ from taimen.face.degrade import photograph, random_params
 from taimen.face.synth import random_person
 from taimen.samples.persons import PERSONS, Person
 
-VERSION = 3
+VERSION = 4
 MIX = {"mynumber": 0.4, "license": 0.3, "residence": 0.3}
 
 
@@ -51,10 +51,10 @@ def truth_of(p: Person, document: str) -> dict[str, str]:
     if document == "license":
         lic = p.license
         assert lic is not None
-        return {
-            "name": p.name,
+        return {  # the front as printed at issue (changes are 追記 on the back)
+            "name": lic.name_at_issue or p.name,
             "birth_date": p.birth_date.isoformat(),
-            "address": p.address,
+            "address": lic.address_at_issue or p.address,
             "issue_date": lic.issue.isoformat(),
             "expiry": lic.expiry.isoformat(),
             "license_number": lic.number,

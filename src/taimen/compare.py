@@ -145,28 +145,85 @@ def _skipped(name: str, title_ja: str, title_en: str, why_ja: str, why_en: str) 
     return Check(name, CheckStatus.SKIPPED, title_ja, title_en, why_ja, why_en, required=False)
 
 
-def _text_check(key: str, title_ja: str, title_en: str, p: Printed | None, chip: str | None, kind: str) -> Check:
+GAIJI = "〓"  # the placeholder a chip's 外字 (a character drawn as an image) decodes to
+
+
+def _equal(printed: str, chip: str, kind: str) -> bool:
+    """Equal after normalising; a 外字 placeholder in the chip value stands for any one printed character."""
+    fn = normalise_address if kind == "address" else normalise_text
+    a, b = fn(printed), fn(chip)
+    if GAIJI not in b:
+        return a == b
+    pattern = "".join("." if ch == GAIJI else re.escape(ch) for ch in b)
+    return re.fullmatch(pattern, a) is not None
+
+
+def _text_check(
+    key: str,
+    title_ja: str,
+    title_en: str,
+    p: Printed | None,
+    chip: str | None,
+    kind: str,
+    note: tuple[str, str] = ("", ""),
+) -> Check:
     name = PREFIX + key
     if chip is None:
         return _skipped(name, title_ja, title_en, "ICチップにこの項目がありません。", "the chip has no such value")
     if p is None or not p.value:
         return _skipped(name, title_ja, title_en, "券面から読み取れませんでした。", "not read from the card face")
-    fn = normalise_address if kind == "address" else normalise_text
-    if fn(p.value) == fn(chip):
+    if _equal(p.value, chip, kind):
         folded = normalise_text(p.value) != re.sub(r"\s+", "", unicodedata.normalize("NFKC", p.value)).upper()
         note_ja = "（異体字・表記の違いを同一視）" if folded else ""
         note_en = " (variant characters or notation treated as equal)" if folded else ""
+        if GAIJI in chip:
+            note_ja += "（外字〓の文字はICチップの画像と目視で確認してください）"
+            note_en += " (the chip holds 〓 as an image, 外字: compare that character by eye)"
         return Check(
             name,
             CheckStatus.PASSED,
             title_ja,
             title_en,
-            f"券面とICチップが一致しました{note_ja}：{chip}",
-            f"the card face matches the chip{note_en}: {chip!r}",
+            f"券面とICチップが一致しました{note_ja}：{chip}{note[0]}",
+            f"the card face matches the chip{note_en}: {chip!r}{note[1]}",
             ("printed card face", "chip"),
             required=False,
         )
-    return _mismatch(name, title_ja, title_en, p, p.value, chip)
+    check = _mismatch(name, title_ja, title_en, p, p.value, chip)
+    if note[0]:
+        return Check(
+            check.name,
+            check.status,
+            check.title_ja,
+            check.title_en,
+            check.detail_ja + note[0],
+            check.detail_en + note[1],
+            check.covers,
+            required=False,
+        )
+    return check
+
+
+def _license_as_issued(chip: ReadResult, tag: str) -> str | None:
+    """What a licence's DF1/EF01 recorded at issue (name 12, address 17): the front shows that; a later
+    change is a 追記 on the back, recorded separately on the chip."""
+    for e in chip.fields.get("elements") or []:
+        if isinstance(e, dict) and e.get("tag") == tag and e.get("file") == "DF1/EF01":
+            decoded = e.get("decoded")
+            text = decoded.get("text") if isinstance(decoded, dict) else decoded
+            return text if isinstance(text, str) else None
+    return None
+
+
+def _license_change(chip: ReadResult, key: str) -> tuple[str, str]:
+    current = (chip.fields.get("current") or {}).get(key)
+    if isinstance(current, dict) and current.get("changed"):
+        when, text = current["changed"], current.get("text", "")
+        return (
+            f"。裏面の追記で「{text}」に変更されています（{when}）",
+            f"; changed on the back (追記) to {text!r} on {when}",
+        )
+    return ("", "")
 
 
 def _parse_date(value: str) -> date | None:
@@ -356,8 +413,16 @@ def _photo_check(ocr: OcrResult, chip: ReadResult) -> Check:
 def compare(ocr: OcrResult, chip: ReadResult, confirmed: Mapping[str, str] | None = None) -> list[Check]:
     """Checks comparing the printed face (``ocr``, with the operator's ``confirmed`` values) with the chip."""
     p = printed_values(ocr, confirmed)
+    chip_name, chip_address = chip.name, chip.address
+    name_note = address_note = ("", "")
+    if chip.document == "license":  # the front shows the values at issue
+        chip_name = _license_as_issued(chip, "12") or chip_name
+        chip_address = _license_as_issued(chip, "17") or chip_address
+        name_note, address_note = _license_change(chip, "name"), _license_change(chip, "address")
     checks = [
-        _text_check("name", "券面とICの照合（氏名）", "card face vs chip: name", p.get("name"), chip.name, "text"),
+        _text_check(
+            "name", "券面とICの照合（氏名）", "card face vs chip: name", p.get("name"), chip_name, "text", name_note
+        ),
         _date_check(
             "birth_date",
             "券面とICの照合（生年月日）",
@@ -366,7 +431,13 @@ def compare(ocr: OcrResult, chip: ReadResult, confirmed: Mapping[str, str] | Non
             chip.birth_date and chip.birth_date.iso,
         ),
         _text_check(
-            "address", "券面とICの照合（住所）", "card face vs chip: address", p.get("address"), chip.address, "address"
+            "address",
+            "券面とICの照合（住所）",
+            "card face vs chip: address",
+            p.get("address"),
+            chip_address,
+            "address",
+            address_note,
         ),
     ]
     if "sex" in p or chip.sex in SEX_JA:
@@ -380,6 +451,17 @@ def compare(ocr: OcrResult, chip: ReadResult, confirmed: Mapping[str, str] | Non
             chip.card_expiry and chip.card_expiry.iso,
         )
     )
+    issued = (chip.fields.get("dates") or {}).get("issue") if chip.document == "license" else None
+    if "issue_date" in p and getattr(issued, "iso", None):
+        checks.append(
+            _date_check(
+                "issue_date",
+                "券面とICの照合（交付年月日）",
+                "card face vs chip: issue date",
+                p.get("issue_date"),
+                issued.iso,
+            )
+        )
     number = chip.fields.get("license_number")
     if isinstance(number, dict) and "license_number" in p:
         checks.append(

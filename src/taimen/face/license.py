@@ -33,10 +33,11 @@ GRID = (
 )
 _SMALL = {"大自二", "普自二", "小特", "原付"}
 _SECOND = {"大二", "中二", "普二", "大特二", "け引二"}
+_ROWS = {"二・小・原", "他", "二種"}
 
 
 def _earliest(lic: LicenseFacts, names: set[str] | None, exclude: set[str] = frozenset()) -> date | None:
-    ds = [d for k, d in lic.categories.items() if (names is None or k in names) and k not in exclude]
+    ds = [d for k, d in lic.categories.items() if (names is None or k in names) and k not in exclude | _ROWS]
     return min(ds) if ds else None
 
 
@@ -51,10 +52,11 @@ def render(person: Person, *, ppm: float = 16.0) -> Image.Image:
     c.band(Box(2.5, exp.box.y - 0.4, 55.5, exp.box.h + 0.8), BAND.get(lic.color, BAND["一般"]))
     for lab in lay.labels:
         c.label(lab)
-    c.field(lay.field("name"), person.name)
+    # the front shows what was printed at issue; later changes are 追記 on the back
+    c.field(lay.field("name"), lic.name_at_issue or person.name)
     c.field(lay.field("birth_date"), printing.license_birth(person.birth_date))
     addr = lay.field("address")
-    c.field_lines(addr, wrap(person.address, addr.lines, 30))
+    c.field_lines(addr, wrap(lic.address_at_issue or person.address, addr.lines, 30))
     c.field(lay.field("issue_date"), printing.license_issue(lic.issue))
     c.text_in(lic.reference_number, Box(41.0, 15.0, 12.0, 4.0), kind="gothic")
     c.field(exp, printing.license_expiry(lic.expiry, lic.issue))
@@ -64,10 +66,10 @@ def render(person: Person, *, ppm: float = 16.0) -> Image.Image:
         c.frame(Box(46.0, 34.4, 9.0, 4.6), (120, 90, 20))
         c.text_in("優良", Box(47.0, 34.6, 8.0, 4.2), colour=(120, 90, 20))
     c.field(lay.field("license_number"), lic.number)
-    rows = (
-        _earliest(lic, _SMALL),
-        _earliest(lic, None, exclude=_SMALL | _SECOND),
-        _earliest(lic, _SECOND),
+    rows = (  # 二・小・原 / 他 / 二種: the licence's own dates when it records them, else derived
+        lic.categories.get("二・小・原") or _earliest(lic, _SMALL),
+        lic.categories.get("他") or _earliest(lic, None, exclude=_SMALL | _SECOND | _ROWS),
+        lic.categories.get("二種") or _earliest(lic, _SECOND),
     )
     for i, d in enumerate(rows):
         c.text_in(printing.license_issue(d) if d else "", Box(12.0, 45.2 + i * 2.4, 20.0, 2.4), kind="gothic")
