@@ -6,6 +6,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from taimen.ocr import fields as fp
 from taimen.ocr.proposals import OcrResult, mynumber_unlock, residence_unlock
@@ -118,3 +120,31 @@ def test_japanese_variants_and_prefectures() -> None:
     assert variants.prefecture("福网県福岡市") == "福网県福岡市"  # 福岡/福井/福島 equally close: not guessed
     a = fp.parse_address([("宮城県仙台市青葉区一番町3丁目2番16号グランドメゾンー番町", 0.9)])
     assert a.value == "宮城県仙台市青葉区一番町3丁目2番16号グランドメゾン一番町"
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(
+        "0123456789０１２３年月日生まで有効明治大正昭和平成令元()（） 　ABCZ山田花子都県市区丁目番号ーヶ一〓."
+    ),
+    max_size=40,
+)
+
+
+@given(_TEXT, st.floats(min_value=0.0, max_value=1.0))
+def test_parsers_never_raise_and_never_invent(text: str, conf: float) -> None:
+    """Whatever the recogniser produces, a parser returns a reading; a value only when the text has the shape."""
+    for r in (
+        fp.parse_birth_date(text, conf),
+        fp.parse_mynumber_expiry(text, conf),
+        fp.parse_license_expiry(text, conf),
+        fp.parse_card_number(text, conf),
+        fp.parse_digits(text, conf, "security_code", 4),
+        fp.parse_name(text, conf),
+        fp.parse_sex(text, conf),
+        fp.parse_address([(text, conf)]),
+    ):
+        assert 0.0 <= r.confidence <= 1.0
+        if r.value is None:
+            assert r.problem
+    code = fp.parse_digits(text, conf, "security_code", 4)
+    assert code.value is None or (len(code.value) == 4 and code.value.isdigit())
