@@ -6,9 +6,10 @@ second) and keeps two rapidocr instances: one for full-image detection+recogniti
 reads line crops. They are separate because rapidocr 3.10 makes per-call overrides such as ``use_det=False``
 stick to the instance.
 
-Line crops are recognised in batches straight through the recogniser's onnxruntime session so that each
-field's decoding can be restricted to the characters that field can contain (``CHARSETS``): a security code
-can only decode to digits, which removes a whole class of misreads (O/0, l/1, 日/8 …).
+Line crops go one at a time straight through the recogniser's onnxruntime session (no batch padding, which
+changes what the model reads), and each field's decoding is restricted to the characters that field can
+contain (``CHARSETS``): a security code can only decode to digits, which removes a whole class of misreads
+(O/0, l/1, 日/8 …). Japanese text is decoded with a prior favouring JIS X 0208 characters.
 """
 
 from __future__ import annotations
