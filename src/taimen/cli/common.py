@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from taimen.core.conversation import Progress, Transport
+from taimen.documents import Document
 from taimen.result import ReadResult
 
 
@@ -90,16 +91,13 @@ def emit_result(result: ReadResult, args: argparse.Namespace) -> int:
     return {"genuine": 0, "attention": 10, "not_genuine": 11}.get(str(status), 12)
 
 
-def read_document(document_key: str, unlock: dict[str, str], args: argparse.Namespace, *, expected: int) -> int:
-    """Read one document with the shared transport/progress/output options, then drop the unlock values."""
-    from taimen.documents import get
-
-    document = get(document_key)
+def read_with(document: Document, unlock: dict[str, str], args: argparse.Namespace, *, expected: int) -> ReadResult:
+    """Read one document with the shared transport/progress options, then drop the unlock values."""
     try:
         transport = open_transport(args)
         progress = ProgressBar(not args.no_progress, expected=expected)
         try:
-            result = document.read(
+            return document.read(
                 transport,
                 unlock,
                 confirm_last_try=args.confirm_last_try,
@@ -111,4 +109,10 @@ def read_document(document_key: str, unlock: dict[str, str], args: argparse.Name
             finish_transport(transport, args)
     finally:
         unlock.clear()
-    return emit_result(result, args)
+
+
+def read_document(document_key: str, unlock: dict[str, str], args: argparse.Namespace, *, expected: int) -> int:
+    """``taimen read KEY``: read, then print the result."""
+    from taimen.documents import get
+
+    return emit_result(read_with(get(document_key), unlock, args, expected=expected), args)

@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from taimen.cli.common import (
-    ProgressBar,
     add_output_args,
     add_transport_args,
     emit_result,
-    finish_transport,
-    open_transport,
+    read_with,
 )
 from taimen.errors import OperatorInputError
 from taimen.ocr.proposals import SECRET_FIELDS
@@ -217,19 +215,6 @@ def run(args: argparse.Namespace) -> int:
             message_ja="この書類のICチップの読み取りには対応していません。",
         ) from exc
     unlock = confirm_unlock(res, document, lang=args.lang, reveal=sys.stderr.isatty())
-    transport = open_transport(args)
-    progress = ProgressBar(not args.no_progress, expected=35)
-    try:
-        result = document.read(
-            transport,
-            unlock,
-            confirm_last_try=args.confirm_last_try,
-            trust_dirs=tuple(args.trust_dir),
-            on_progress=progress,
-        )
-    finally:
-        progress.done()
-        finish_transport(transport, args)
-    unlock.clear()
+    result = read_with(document, unlock, args, expected=35)
     result = cross_check(res, result)
     return emit_result(result, args)
