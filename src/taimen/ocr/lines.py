@@ -27,25 +27,18 @@ def _ink(region: np.ndarray, stroke_px: int) -> np.ndarray:
     return cv2.subtract(paper, grey)
 
 
-def cut(card: np.ndarray, box: Box, ppm: float, *, margin_x: float = 0.7, margin_y: float = 1.0) -> Crop:
-    """The text line in ``box`` (mm) of the rectified ``card`` image (``ppm`` pixels per mm)."""
-    h, w = card.shape[:2]
-    x0 = max(0, int((box.x - margin_x) * ppm))
-    x1 = min(w, int((box.x + box.w + margin_x) * ppm))
-    y0 = max(0, int((box.y - margin_y) * ppm))
-    y1 = min(h, int((box.y + box.h + margin_y) * ppm))
-    region = card[y0:y1, x0:x1]
-    if region.size == 0:
-        return Crop(np.zeros((8, 8, 3), np.uint8), 0.0)
-    glyph = box.h * ppm * 0.7  # expected height of a character
+def _ink_bands(region: np.ndarray, glyph: float) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]] | None:
+    """Ink mask, per-row ink and the bands of consecutive inked rows (bridging one-pixel gaps).
+
+    None when nothing is printed in the region.
+    """
     diff = _ink(region, max(2, int(glyph * 0.35)))
     top = float(np.percentile(diff, 99.5))
-    if top < 25:  # nothing printed here
-        return Crop(region, 0.0)
+    if top < 25:
+        return None
     mask = diff > max(18.0, 0.35 * top)
     rows = mask.mean(axis=1)
     on = rows > max(0.01, 0.08 * rows.max())
-    # bands of consecutive inked rows (bridging one-pixel gaps)
     bands: list[tuple[int, int]] = []
     start = None
     for i, v in enumerate(np.append(on, False)):
@@ -57,6 +50,24 @@ def cut(card: np.ndarray, box: Box, ppm: float, *, margin_x: float = 0.7, margin
             else:
                 bands.append((start, i))
             start = None
+    return mask, rows, bands
+
+
+def cut(card: np.ndarray, box: Box, ppm: float, *, margin_x: float = 0.7, margin_y: float = 1.0) -> Crop:
+    """The text line in ``box`` (mm) of the rectified ``card`` image (``ppm`` pixels per mm)."""
+    h, w = card.shape[:2]
+    x0 = max(0, int((box.x - margin_x) * ppm))
+    x1 = min(w, int((box.x + box.w + margin_x) * ppm))
+    y0 = max(0, int((box.y - margin_y) * ppm))
+    y1 = min(h, int((box.y + box.h + margin_y) * ppm))
+    region = card[y0:y1, x0:x1]
+    if region.size == 0:
+        return Crop(np.zeros((8, 8, 3), np.uint8), 0.0)
+    glyph = box.h * ppm * 0.7  # expected height of a character
+    ink = _ink_bands(region, glyph)
+    if ink is None:  # nothing printed here
+        return Crop(region, 0.0)
+    mask, rows, bands = ink
     centre = (box.y + box.h / 2) * ppm - y0
     slot_top, slot_bottom = box.y * ppm - y0, (box.y + box.h) * ppm - y0
     tol = 0.2 * box.h * ppm
@@ -100,24 +111,10 @@ def cut_lines(card: np.ndarray, box: Box, lines: int, ppm: float, *, margin_x: f
     if region.size == 0:
         return []
     glyph = line_h * ppm * 0.7
-    diff = _ink(region, max(2, int(glyph * 0.35)))
-    top = float(np.percentile(diff, 99.5))
-    if top < 25:
+    ink = _ink_bands(region, glyph)
+    if ink is None:
         return []
-    mask = diff > max(18.0, 0.35 * top)
-    rows = mask.mean(axis=1)
-    on = rows > max(0.01, 0.08 * rows.max())
-    bands: list[tuple[int, int]] = []
-    start = None
-    for i, v in enumerate(np.append(on, False)):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            if bands and start - bands[-1][1] <= 2:
-                bands[-1] = (bands[-1][0], i)
-            else:
-                bands.append((start, i))
-            start = None
+    mask, rows, bands = ink
     lo, hi = box.y * ppm - y0 - 0.2 * line_h * ppm, (box.y + box.h) * ppm - y0 + 0.2 * line_h * ppm
     found = [b for b in bands if b[1] - b[0] >= 0.35 * glyph and lo <= (b[0] + b[1]) / 2 <= hi]
     # a band taller than two lines is two lines touching: split it at its thinnest row
