@@ -19,9 +19,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from taimen import documents
 from taimen.errors import CardError, TaimenError
-from taimen.web import capture, demo_routes, pages, reading
+from taimen.web import capture, demo_routes, pages, reading, records_routes
 from taimen.web.context import HERE, Settings, State
 from taimen.web.events import EventHub
+from taimen.web.operators import OperatorGate, OperatorSessions
 from taimen.web.readers import ReaderManager
 from taimen.web.security import Guard, SecurityMiddleware
 from taimen.web.session import CheckSession
@@ -41,7 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    state = State(settings, guard, hub, manager, CheckSession(), env)
+    state = State(settings, guard, hub, manager, CheckSession(), env, operators=OperatorSessions(port=guard.port))
 
     def detect(reader_name: str) -> None:
         threading.Thread(target=_detect, args=(state, reader_name), name="taimen-detect", daemon=True).start()
@@ -67,12 +68,15 @@ def create_app(settings: Settings) -> FastAPI:
             hub.close()
             manager.stop()
             state.session.wipe()
+            state.operators.end_all()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.taimen = state
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (pages, capture, reading, demo_routes):
+    for module in (pages, capture, reading, demo_routes, records_routes):
         app.include_router(module.router)
+    # Inside the security middleware: token, Host and CSRF are checked before anyone is asked to sign in.
+    app.add_middleware(OperatorGate, sessions=state.operators, enabled=lambda: settings.records is not None)
     app.add_middleware(SecurityMiddleware, guard=guard)
     return app
 
