@@ -13,8 +13,7 @@ class RecordSaveError(RecordsError):
     """The record was NOT stored (disk full, read-only database, store unreachable and no queue…)."""
 
     message_ja = (
-        "記録を保存できませんでした。お客様がお帰りになる前に、責任者に連絡し、"
-        "本人確認記録を別の方法で残してください。"
+        "記録を保存できませんでした。お客様がお帰りになる前に、責任者に連絡し、本人確認記録を別の方法で残してください。"
     )
 
 

@@ -223,9 +223,7 @@ class RecordStore(Protocol):
 
     def log_export(self, ids: Sequence[str], fmt: str, actor: Operator) -> None: ...
 
-    def access_log(
-        self, actor: Operator, *, record_id: str | None = None, limit: int = 200
-    ) -> list[AccessEntry]: ...
+    def access_log(self, actor: Operator, *, record_id: str | None = None, limit: int = 200) -> list[AccessEntry]: ...
 
     def verify_chain(self) -> ChainReport: ...
 
@@ -234,7 +232,13 @@ class RecordStore(Protocol):
     def rotate_key(self, new_key: KeySource, actor: Operator) -> None: ...
 
     def create_account(
-        self, name: str, password: str, role: Role, *, display_name: str = "", staff_id: str = "",
+        self,
+        name: str,
+        password: str,
+        role: Role,
+        *,
+        display_name: str = "",
+        staff_id: str = "",
         actor: Operator | None = None,
     ) -> Operator: ...
 
@@ -297,7 +301,8 @@ def draft_from_result(
     if presented_at.tzinfo is None:
         raise ValueError("presented_at must be timezone-aware")
     number = document_number if document_number is not None else document_number_of(result)
-    if number and (document_key == "mynumber" or document_key not in LICENCE_DOCUMENTS and looks_like_kojin_bangou(number)):
+    kojin = number is not None and document_key not in LICENCE_DOCUMENTS and looks_like_kojin_bangou(number)
+    if number and (document_key == "mynumber" or kojin):
         raise ValueError("a My Number Card has no 記号番号 to record; the 個人番号 is never recorded")
     verdict = result.verdict
     images: dict[str, Image] = {}
