@@ -1,0 +1,341 @@
+"""確認記録 in the counter app over HTTP, against a real SQLite store: sign-in and roles, the save flow, the
+records list, detail and export, and what the clerk is told when saving fails."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from taimen.samples.persons import person
+from taimen.web.app import Settings, State, create_app
+from taimen.web.demo import DemoCatalog, load_catalog
+from taimen.web.readers import VirtualSource
+from taimen.web.records_setup import DEMO_PASSWORD, RecordsSetup, open_demo
+from taimen.web.security import Guard
+
+pytest.importorskip("taimen.samples.mynumber_cards")
+pytest.importorskip("fpdf")
+
+PORT = 18767
+YAMADA = person("yamada")
+MYNUMBER = {"birth": "550217", "calendar": "wareki", "expiry_year": "2035", "security_code": "2285"}
+LICENSE = {"pin1": "1234", "pin2": "5678"}
+BUSINESS = {
+    "transaction_type": "預貯金口座の開設",
+    "purpose": "=HYPERLINK(\"http://evil.example\")",  # formula injection attempt: exported as text
+    "occupation": "会社員",
+    "reference": "C-0001",
+    "note": "テスト, \"引用\"\n改行",
+}
+
+
+@pytest.fixture(scope="module")
+def records() -> Iterator[RecordsSetup]:
+    setup = open_demo(counter="本店1番窓口")
+    yield setup
+    setup.close()
+
+
+@pytest.fixture
+def catalog() -> Iterator[DemoCatalog]:
+    c = load_catalog(realtime=False)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def guard() -> Guard:
+    return Guard(port=PORT)
+
+
+def make_client(catalog: DemoCatalog, guard: Guard, **settings: Any) -> TestClient:
+    s = Settings(
+        port=PORT,
+        guard=guard,
+        sources=[VirtualSource(catalog.reader)],
+        demo=catalog,
+        trust_dirs=catalog.trust_dirs,
+        **settings,
+    )
+    return TestClient(create_app(s), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+
+
+@pytest.fixture
+def client(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> Iterator[TestClient]:
+    with make_client(catalog, guard, **records.settings()) as c:
+        assert c.get(f"/?token={guard.token}").status_code == 303
+        yield c
+
+
+def _st(c: TestClient) -> State:
+    return c.app.state.taimen  # type: ignore[attr-defined,no-any-return]
+
+
+def sign_in(c: TestClient, guard: Guard, login: str, password: str = DEMO_PASSWORD) -> Any:
+    return c.post("/signin", data={"csrf": guard.csrf, "operator_id": login, "password": password})
+
+
+def sign_out(c: TestClient, guard: Guard) -> None:
+    assert c.post("/signout", data={"csrf": guard.csrf}).status_code == 303
+
+
+def read_card(c: TestClient, guard: Guard, key: str, values: dict[str, str]) -> None:
+    h = {"x-csrf-token": guard.csrf}
+    assert c.post("/api/demo/place", data={"card": key}, headers=h).status_code == 200
+    st = _st(c)
+    for _ in range(500):  # detection runs in a worker thread
+        if st.readers.current_name() in st.detected:
+            break
+        time.sleep(0.01)
+    assert c.post("/document", data={"csrf": guard.csrf, "document": "auto"}).status_code == 303
+    r = c.post("/api/read", data=values, headers=h)
+    assert r.status_code == 200, r.text
+
+
+def supervisor(records: RecordsSetup) -> Any:
+    return records.store.authenticate("kanri", DEMO_PASSWORD)
+
+
+def all_records(records: RecordsSetup) -> list[Any]:
+    from taimen.records import RecordQuery
+
+    return records.store.search(RecordQuery(limit=1000), supervisor(records))
+
+
+def test_signin_is_required_and_checks_the_password(client: TestClient, guard: Guard) -> None:
+    r = client.get("/")
+    assert r.status_code == 303 and r.headers["location"] == "/signin"
+    assert client.post("/api/read", data={}, headers={"x-csrf-token": guard.csrf}).status_code == 401
+    page = client.get("/signin")
+    assert page.status_code == 200 and 'name="password"' in page.text and "担当者IDとパスワード" in page.text
+    bad = sign_in(client, guard, "madoguchi", "wrong-password")
+    assert bad.status_code == 401 and "パスワードが違います" in bad.text
+    assert "wrong-password" not in bad.text
+    assert client.post("/signin", data={"operator_id": "madoguchi", "password": DEMO_PASSWORD}).status_code == 403
+    ok = sign_in(client, guard, "madoguchi")
+    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    cookie = ok.cookies.get(f"taimen_{PORT}_op")
+    assert cookie and "HttpOnly" in ok.headers["set-cookie"] and "SameSite=Strict" in ok.headers["set-cookie"]
+    home = client.get("/")
+    assert home.status_code == 200 and "窓口 一郎" in home.text and "サインアウト" in home.text
+    again = sign_in(client, guard, "madoguchi")  # a new sign-in gets a new session id (no fixation)
+    assert again.cookies.get(f"taimen_{PORT}_op") != cookie
+    sign_out(client, guard)
+    assert client.get("/").headers["location"] == "/signin"
+
+
+def test_counter_operator_cannot_browse(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "mynumber-yamada", MYNUMBER)
+    assert client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS}).status_code == 303
+    rid = _st(client).session.saved_record
+    assert rid
+    assert client.get("/records").status_code == 403
+    assert client.get(f"/records/{rid}").status_code == 403
+    assert client.get(f"/records/{rid}/image/photo.png").status_code == 403
+    r = client.post("/records/export", data={"csrf": guard.csrf, "id": rid, "format": "csv"})
+    assert r.status_code == 403 and YAMADA.name not in r.text
+    assert "記録一覧" not in client.get("/result").text.split("<main", 1)[0]  # no link to the records
+
+
+def test_auditor_browses_but_cannot_export(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    sign_in(client, guard, "kansa")
+    assert client.get("/records").status_code == 200
+    r = client.post("/records/export", data={"csrf": guard.csrf, "all": "1", "format": "csv"})
+    assert r.status_code == 403 and "書き出す権限がありません" in r.text
+
+
+def test_save_then_supervisor_finds_opens_and_exports(
+    client: TestClient, guard: Guard, records: RecordsSetup
+) -> None:
+    before = {r.id for r in all_records(records)}
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "mynumber-yamada", MYNUMBER)
+    result = client.get("/result").text
+    assert 'id="record-open"' in result and "js-unsaved" in result
+    form = client.get("/record/new")
+    assert form.status_code == 200
+    html = form.text
+    assert YAMADA.name in html and "窓口 一郎（madoguchi）" in html and 'value="本店1番窓口"' in html
+    assert "記録しない（個人番号は記録しません）" in html and 'name="document_number"' not in html
+    assert "画像は保存しません" in html and 'name="name"' not in html  # chip values cannot be edited
+    r = client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS, "counter": "本店1番窓口"})
+    assert r.status_code == 303 and r.headers["location"] == "/record/new"
+    saved = client.get("/record/new").text
+    rid = _st(client).session.saved_record
+    assert rid and "確認記録を保存しました" in saved and rid in saved
+    assert f'id="result-record-id">{rid}<' in client.get("/result").text
+    # Saving again (double click, reload) stores nothing more.
+    client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+    new = [r for r in all_records(records) if r.id not in before]
+    assert [r.id for r in new] == [rid]
+    rec = new[0]
+    assert rec.name == YAMADA.name and rec.operator == "madoguchi" and rec.counter == "本店1番窓口"
+    assert rec.draft.business.purpose == BUSINESS["purpose"] and rec.document_number is None
+    assert rec.draft.images == {}
+    assert client.post("/finish", data={"csrf": guard.csrf}).status_code == 303
+    assert _st(client).session.empty and _st(client).session.saved_record is None
+
+    sign_out(client, guard)
+    r = sign_in(client, guard, "kanri")
+    assert r.headers["location"] == "/records"
+    listing = client.get("/records", params={"name": YAMADA.family_name})
+    assert listing.status_code == 200 and f'data-record="{rid}"' in listing.text
+    assert f'data-record="{rid}"' not in client.get("/records", params={"name": "存在しない"}).text
+    assert f'data-record="{rid}"' in client.get("/records", params={"operator": "madoguchi", "verdict": "genuine"}).text
+    assert f'data-record="{rid}"' not in client.get("/records", params={"verdict": "not_genuine"}).text
+    bad_date = client.get("/records", params={"from": "2026-13-45"})
+    assert bad_date.status_code == 200 and "形式が正しくありません" in bad_date.text
+
+    detail = client.get(f"/records/{rid}")
+    assert detail.status_code == 200
+    d = detail.text
+    assert YAMADA.name in d and YAMADA.address in d and "真正" in d and "預貯金口座の開設" in d
+    assert YAMADA.individual_number not in d
+    assert client.get("/records/no-such-record").status_code == 404
+
+    csv_resp = client.post("/records/export", data={"csrf": guard.csrf, "id": rid, "format": "csv"})
+    assert csv_resp.status_code == 200 and csv_resp.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv_resp.headers["content-disposition"]
+    assert csv_resp.headers["cache-control"].startswith("no-store")
+    assert csv_resp.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(csv_resp.content.decode("utf-8-sig"))))
+    assert len(rows) == 2 and rows[0][0] == "記録番号" and rows[1][0] == rid
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    assert cells["氏名"] == YAMADA.name and cells["取引を行う目的"] == "'" + BUSINESS["purpose"]
+    assert cells["備考"] == BUSINESS["note"]
+
+    pdf_resp = client.post("/records/export", data={"csrf": guard.csrf, "id": rid, "format": "pdf"})
+    assert pdf_resp.status_code == 200 and pdf_resp.content.startswith(b"%PDF-")
+    assert YAMADA.family_name in pdf_text(pdf_resp.content)
+
+    # Reading and exporting are logged by the store, and shown on the detail page.
+    actions = [e.action for e in records.store.access_log(supervisor(records), record_id=rec.root_id)]
+    assert "view" in actions and "export" in actions
+    assert "書き出し" in client.get(f"/records/{rid}").text
+
+
+def pdf_text(data: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
+    return out.stdout.decode()
+
+
+def test_licence_record_keeps_its_number(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "license-yamada", LICENSE)
+    html = client.get("/record/new").text
+    assert "書類の記号番号" in html
+    client.post("/record/save", data={"csrf": guard.csrf, "transaction_type": "携帯電話の契約"})
+    rid = _st(client).session.saved_record
+    rec = next(r for r in all_records(records) if r.id == rid)
+    assert rec.document == "license" and rec.document_number
+
+
+def test_finish_without_saving_keeps_nothing(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    before = len(all_records(records))
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "mynumber-yamada", MYNUMBER)
+    client.get("/record/new")
+    assert client.post("/finish", data={"csrf": guard.csrf}).status_code == 303
+    assert len(all_records(records)) == before
+    r = client.get("/record/new")
+    assert r.status_code == 409 and "保存する確認結果がありません" in r.text
+    assert client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS}).status_code == 409
+    assert len(all_records(records)) == before
+
+
+def test_save_needs_csrf(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "mynumber-yamada", MYNUMBER)
+    before = len(all_records(records))
+    assert client.post("/record/save", data=BUSINESS).status_code == 403
+    r = client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS}, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+    assert len(all_records(records)) == before
+
+
+def test_overlong_input_is_refused_with_the_values_kept(client: TestClient, guard: Guard) -> None:
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "mynumber-yamada", MYNUMBER)
+    r = client.post("/record/save", data={"csrf": guard.csrf, "occupation": "会社員", "purpose": "あ" * 201})
+    assert r.status_code == 400 and "長すぎます" in r.text and 'value="会社員"' in r.text
+    assert _st(client).session.saved_record is None
+
+
+class FailingStore:
+    """The real store, except that ``save`` fails the way SQLite or the OS does."""
+
+    def __init__(self, store: Any, exc: BaseException) -> None:
+        self._store = store
+        self._exc = exc
+
+    def save(self, draft: Any, actor: Any) -> Any:
+        raise self._exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "words"),
+    [
+        (sqlite3.OperationalError("database or disk is full"), 507, "ディスクがいっぱい"),
+        (OSError(28, "No space left on device"), 507, "ディスクがいっぱい"),
+        (sqlite3.OperationalError("attempt to write a readonly database"), 503, "読み取り専用"),
+    ],
+)
+def test_a_failed_save_says_what_happened_and_what_to_do(
+    catalog: DemoCatalog, guard: Guard, records: RecordsSetup, exc: BaseException, status: int, words: str
+) -> None:
+    settings = {**records.settings(), "records": FailingStore(records.store, exc)}
+    with make_client(catalog, guard, **settings) as c:
+        c.get(f"/?token={guard.token}")
+        sign_in(c, guard, "madoguchi")
+        read_card(c, guard, "mynumber-yamada", MYNUMBER)
+        r = c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+        assert r.status_code == status
+        assert "確認記録を保存できませんでした" in r.text and words in r.text
+        assert "「終了」は押さないでください" in r.text  # what to do, before the customer leaves
+        assert 'value="会社員"' in r.text and 'id="record-submit"' in r.text  # nothing typed is lost; retry
+        assert _st(c).session.result is not None and _st(c).session.saved_record is None
+
+
+def test_identify_only_without_accounts(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> None:
+    settings = {**records.settings(), "require_password": False, "demo_accounts": ()}
+    with make_client(catalog, guard, **settings) as c:
+        c.get(f"/?token={guard.token}")
+        page = c.get("/signin").text
+        assert 'name="operator_name"' in page and 'name="password"' not in page
+        assert c.post("/signin", data={"csrf": guard.csrf, "operator_id": "A-12"}).status_code == 400
+        r = c.post("/signin", data={"csrf": guard.csrf, "operator_id": "A-12", "operator_name": "佐藤 三郎"})
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        assert "佐藤 三郎（A-12・窓口担当者）" in c.get("/").text
+        assert c.get("/records").status_code == 403
+
+
+def test_records_screens_in_english(client: TestClient, guard: Guard) -> None:
+    sign_in(client, guard, "kanri")
+    r = client.post("/lang", data={"csrf": guard.csrf, "lang": "en", "next": "/records?name=x"})
+    assert r.status_code == 303 and r.headers["location"] == "/records?name=x"
+    page = client.get("/records").text
+    assert "<h1>Records</h1>" in page and "Sign out" in page and ">Search</button>" in page
+    assert "記録一覧" not in page
+
+
+def test_without_a_store_nothing_changes(catalog: DemoCatalog, guard: Guard) -> None:
+    with make_client(catalog, guard) as c:
+        c.get(f"/?token={guard.token}")
+        assert c.get("/").status_code == 200  # no sign-in without a store
+        assert c.get("/records").status_code == 404
+        assert c.get("/signin").status_code == 303
