@@ -49,7 +49,7 @@ def add_records_args(p: argparse.ArgumentParser) -> None:
         "--sign-in",
         choices=("auto", "password", "identify"),
         default="auto",
-        help="password: accounts; identify: name and ID only; auto: password for PostgreSQL or when accounts exist",
+        help="password: accounts (the default); identify: name and operator ID only (one counter, no accounts)",
     )
 
 
