@@ -115,6 +115,7 @@ def test_save_then_supervisor_finds_opens_exports(page, server, tmp_path: Path) 
     p.fill("#r-purpose", "生活費の決済")
     p.fill("#r-occupation", "会社員")
     p.fill("#r-reference", "C-2026-0042")
+    p.evaluate("document.activeElement.blur()")
     shot(p, "save-record-ja", docs=True)
     p.click("#record-submit")
     expect(p.locator("#record-saved")).to_be_visible()
@@ -187,6 +188,7 @@ def test_finish_without_saving_asks_first(page, server) -> None:  # type: ignore
     expect = sync_api.expect
     _run, _catalog, records = server
     sign_in(p, "madoguchi")
+    p.wait_for_url(re.compile(r"/$"))
     place(p, "mynumber-yamada")
     p.click("#doc-next")
     p.click("#type-values")
