@@ -126,7 +126,7 @@ def test_signin_is_required_and_checks_the_password(client: TestClient, guard: G
     cookie = ok.cookies.get(f"taimen_{PORT}_op")
     assert cookie and "HttpOnly" in ok.headers["set-cookie"] and "SameSite=Strict" in ok.headers["set-cookie"]
     home = client.get("/")
-    assert home.status_code == 200 and "窓口 一郎" in home.text and "サインアウト" in home.text
+    assert home.status_code == 200 and "窓口 太郎" in home.text and "サインアウト" in home.text
     again = sign_in(client, guard, "madoguchi")  # a new sign-in gets a new session id (no fixation)
     assert again.cookies.get(f"taimen_{PORT}_op") != cookie
     sign_out(client, guard)
@@ -165,7 +165,7 @@ def test_save_then_supervisor_finds_opens_and_exports(
     form = client.get("/record/new")
     assert form.status_code == 200
     html = form.text
-    assert YAMADA.name in html and "窓口 一郎（madoguchi）" in html and 'value="本店1番窓口"' in html
+    assert YAMADA.name in html and "窓口 太郎（madoguchi）" in html and 'value="本店1番窓口"' in html
     assert "記録しない（個人番号は記録しません）" in html and 'name="document_number"' not in html
     assert "画像は保存しません" in html and 'name="name"' not in html  # chip values cannot be edited
     r = client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS, "counter": "本店1番窓口"})

@@ -22,9 +22,9 @@ from typing import Any
 PASSPHRASE_ENV = "TAIMEN_RECORDS_PASSPHRASE"
 DEMO_PASSWORD = "taimen-demo-2026"  # shown on the demo's sign-in page; the demo store dies with the demo
 DEMO_ACCOUNTS = (  # the supervisor first: it creates the others
-    ("kanri", "supervisor", "管理 花子"),
-    ("madoguchi", "operator", "窓口 一郎"),
-    ("kansa", "auditor", "監査 次郎"),
+    ("kanri", "supervisor", "管理 恵美"),
+    ("madoguchi", "operator", "窓口 太郎"),
+    ("kansa", "auditor", "監査 修"),
 )
 
 
