@@ -17,11 +17,11 @@ from .test_records_web import pdf_text
 pytest.importorskip("fpdf")
 
 HOSTILE = {
-    "transaction_type": "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "transaction_type": '=HYPERLINK("http://evil.example","click")',
     "purpose": "+1+2",
     "occupation": "@SUM(A1:A9)",
     "reference": "-2+3",
-    "note": "カンマ, \"引用符\" と\r\n改行",
+    "note": 'カンマ, "引用符" と\r\n改行',
 }
 
 
@@ -49,8 +49,17 @@ def record(name: str = "山田　花子", version: int = 1, **business: str) -> 
         business=BusinessFields(**business),
     )
     rid = f"rec-{version}"
-    return Record(rid, version, "rec-1", None if version == 1 else "rec-1", None, datetime(2026, 12, 5, 10, 31, tzinfo=UTC),
-                  "madoguchi", None if version == 1 else "職業の訂正", draft)  # fmt: skip
+    return Record(
+        id=rid,
+        version=version,
+        root_id="rec-1",
+        supersedes=None if version == 1 else "rec-1",
+        superseded_by=None,
+        created_at=datetime(2026, 12, 5, 10, 31, tzinfo=UTC),
+        created_by="madoguchi",
+        correction_reason=None if version == 1 else "職業の訂正",
+        draft=draft,
+    )
 
 
 def parse(data: bytes) -> list[dict[str, str]]:

@@ -31,10 +31,10 @@ MYNUMBER = {"birth": "550217", "calendar": "wareki", "expiry_year": "2035", "sec
 LICENSE = {"pin1": "1234", "pin2": "5678"}
 BUSINESS = {
     "transaction_type": "預貯金口座の開設",
-    "purpose": "=HYPERLINK(\"http://evil.example\")",  # formula injection attempt: exported as text
+    "purpose": '=HYPERLINK("http://evil.example")',  # formula injection attempt: exported as text
     "occupation": "会社員",
     "reference": "C-0001",
-    "note": "テスト, \"引用\"\n改行",
+    "note": 'テスト, "引用"\n改行',
 }
 
 
@@ -154,9 +154,7 @@ def test_auditor_browses_but_cannot_export(client: TestClient, guard: Guard, rec
     assert r.status_code == 403 and "書き出す権限がありません" in r.text
 
 
-def test_save_then_supervisor_finds_opens_and_exports(
-    client: TestClient, guard: Guard, records: RecordsSetup
-) -> None:
+def test_save_then_supervisor_finds_opens_and_exports(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
     before = {r.id for r in all_records(records)}
     sign_in(client, guard, "madoguchi")
     read_card(client, guard, "mynumber-yamada", MYNUMBER)

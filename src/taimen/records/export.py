@@ -86,7 +86,11 @@ L: dict[str, tuple[str, str]] = {
     "unsupported": ("この書類は対応していない", "not supported by this document"),
     "passed": ("合格", "passed"),
 }
-VERDICTS = {"genuine": ("真正", "Genuine"), "attention": ("要確認", "Attention"), "not_genuine": ("真正でない", "Not genuine")}
+VERDICTS = {
+    "genuine": ("真正", "Genuine"),
+    "attention": ("要確認", "Attention"),
+    "not_genuine": ("真正でない", "Not genuine"),
+}
 STATUS = {
     "passed": ("合格", "passed"),
     "failed": ("不合格", "FAILED"),
@@ -282,7 +286,9 @@ def export_pdf(records: Iterable[Any], *, lang: str = "ja") -> bytes:
             self.set_font("jp", size=7.5)
             self.set_text_color(90, 90, 90)
             self.cell(0, 4, _l("never", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="C")
-            self.cell(0, 4, f"{_l('printed_at', lang)}: {printed}    {_l('page', lang)} {self.page_no()}/{{nb}}", align="C")
+            self.cell(
+                0, 4, f"{_l('printed_at', lang)}: {printed}    {_l('page', lang)} {self.page_no()}/{{nb}}", align="C"
+            )
 
     pdf = Doc(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(18, 16, 18)
@@ -314,7 +320,9 @@ def _pdf_record(pdf: Any, r: Any, lang: str) -> None:
     pdf.cell(width * 0.5, 11, _l("title", lang), new_x=XPos.RIGHT, new_y=YPos.TOP)
     pdf.set_font("jp", size=10)
     version = f"（{_l('version', lang)} {r.version}）" if r.version > 1 else ""
-    pdf.cell(width * 0.5, 11, f"{_l('record_id', lang)}: {r.id}{version}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        width * 0.5, 11, f"{_l('record_id', lang)}: {r.id}{version}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.set_font("jp", size=8)
     pdf.set_text_color(70, 70, 70)
     pdf.cell(0, 5, _l("basis", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -263,7 +263,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "record_from_chip": ("ICチップから（変更できません）", "From the chip (cannot be changed)"),
     "record_document": ("本人確認書類", "Identity document"),
     "record_doc_number": ("書類の記号番号", "Document number"),
-    "record_doc_number_none": ("記録しない（個人番号は記録しません）", "not recorded (the My Number is never recorded)"),
+    "record_doc_number_none": (
+        "記録しない（個人番号は記録しません）",
+        "not recorded (the My Number is never recorded)",
+    ),
     "record_method": ("確認の方法", "Method"),
     "record_method_ic": ("ICチップ読取り（対面）", "IC chip read (face to face)"),
     "record_presented_at": ("書類の提示を受けた日時", "Document presented at"),
@@ -372,7 +375,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_csv": ("CSVで書き出す", "Export as CSV"),
     "export_pdf": ("PDFで書き出す（印刷用）", "Export as PDF (for printing)"),
     "export_none": ("書き出す記録を選んでください。", "Choose the records to export."),
-    "export_logged": ("書き出しは記録されます（誰が・いつ・どの記録を）。", "Exports are logged (who, when, which records)."),
+    "export_logged": (
+        "書き出しは記録されます（誰が・いつ・どの記録を）。",
+        "Exports are logged (who, when, which records).",
+    ),
     "record_detail": ("確認記録の詳細", "Record details"),
     "record_back_list": ("← 記録一覧に戻る", "← Back to the records"),
     "record_not_found": ("この確認記録はありません。", "There is no such record."),

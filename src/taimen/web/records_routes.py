@@ -40,8 +40,13 @@ def _store(st: State) -> Any:
     return st.settings.records
 
 
+def _message(request: Request, key: str, status: int, page: str = "records") -> Response:
+    """A page that only says something (no permission, nothing found, store unreachable…)."""
+    return render(request, "records_message.html", page, status=status, message=translator(lang_of(request))(key))
+
+
 def _forbidden(request: Request, key: str = "forbidden_role") -> Response:
-    return render(request, "records_message.html", "records", status=403, message=translator(lang_of(request))(key))
+    return _message(request, key, 403)
 
 
 def _role_ok(request: Request, roles: frozenset[str]) -> SignedIn | None:
@@ -227,12 +232,12 @@ def _reason_en(st: State, reason: Any) -> str:
 async def record_form(request: Request) -> Response:
     st = state_of(request)
     if _store(st) is None:
-        return render(request, "records_message.html", "record", status=404, message=_t(request, "record_not_configured"))
+        return _message(request, "record_not_configured", 404, "record")
     who = signed_in(request)
     assert who is not None  # the operator gate let the request through
     draft = _draft(st, who, {}, st.settings.counter, None)
     if draft is None:
-        return render(request, "records_message.html", "record", status=409, message=_t(request, "record_no_result"))
+        return _message(request, "record_no_result", 409, "record")
     return _save_page(request, st, draft)
 
 
@@ -247,7 +252,7 @@ async def record_save(request: Request) -> Response:
     lang = lang_of(request)
     t = translator(lang)
     if store is None:
-        return render(request, "records_message.html", "record", status=404, message=t("record_not_configured"))
+        return _message(request, "record_not_configured", 404, "record")
     who = signed_in(request)
     assert who is not None
     form = await request.form()
@@ -276,7 +281,7 @@ async def record_save(request: Request) -> Response:
         draft = _draft(st, who, business, counter, None)
         problems.append(t("record_doc_number_none"))
     if draft is None:
-        return render(request, "records_message.html", "record", status=409, message=t("record_no_result"))
+        return _message(request, "record_no_result", 409, "record")
     keep = {"business": business, "counter": counter, "number": number_typed if not chip_number else ""}
     if problems:
         error = {"title": t("record_save_failed"), "cause": " ".join(problems), "todo": ""}
@@ -370,7 +375,7 @@ async def records_list(request: Request) -> Response:
     st = state_of(request)
     store = _store(st)
     if store is None:
-        return render(request, "records_message.html", "records", status=404, message=_t(request, "record_not_configured"))
+        return _message(request, "record_not_configured", 404, "records")
     who = _role_ok(request, BROWSE_ROLES)
     if who is None:
         return _forbidden(request)
@@ -383,7 +388,11 @@ async def records_list(request: Request) -> Response:
         found = await asyncio.to_thread(store.search, _query(search, rv.PAGE_SIZE + 1, offset), who.actor)
     except Exception as exc:
         log.error("record search failed: %s", type(exc).__name__)
-        error = _t(request, "forbidden_role") if type(exc).__name__ == "NotAuthorized" else _t(request, "records_unavailable")
+        error = (
+            _t(request, "forbidden_role")
+            if type(exc).__name__ == "NotAuthorized"
+            else _t(request, "records_unavailable")
+        )
     params = {k: v for k, v in search.values.items() if v}
     return render(
         request,
@@ -408,14 +417,14 @@ async def record_detail(request: Request, record_id: str) -> Response:
     st = state_of(request)
     store = _store(st)
     if store is None:
-        return render(request, "records_message.html", "records", status=404, message=_t(request, "record_not_configured"))
+        return _message(request, "record_not_configured", 404, "records")
     who = _role_ok(request, BROWSE_ROLES)
     if who is None:
         return _forbidden(request)
     lang = lang_of(request)
     t = translator(lang)
     if not _valid_id(record_id):
-        return render(request, "records_message.html", "records", status=404, message=t("record_not_found"))
+        return _message(request, "record_not_found", 404, "records")
     try:
         record = await asyncio.to_thread(store.get, record_id, who.actor)  # the store logs the reading
     except Exception as exc:
@@ -424,8 +433,8 @@ async def record_detail(request: Request, record_id: str) -> Response:
             return _forbidden(request)
         if kind != "RecordNotFound":
             log.error("record read failed: %s", kind)
-            return render(request, "records_message.html", "records", status=503, message=t("records_unavailable"))
-        return render(request, "records_message.html", "records", status=404, message=t("record_not_found"))
+            return _message(request, "records_unavailable", 503, "records")
+        return _message(request, "record_not_found", 404, "records")
     history: list[Any] = [record]
     if record.version > 1 or record.superseded_by:  # history() logs a reading too: only when there is one
         try:
@@ -472,8 +481,14 @@ async def record_detail(request: Request, record_id: str) -> Response:
         ],
         images=[k for k in d.images if _valid_id(k)],
         versions=[
-            {"id": h.id, "version": h.version, "at": rv.when(h.created_at, lang), "by": h.created_by,
-             "reason": h.correction_reason or "", "current": h.id == record.id}
+            {
+                "id": h.id,
+                "version": h.version,
+                "at": rv.when(h.created_at, lang),
+                "by": h.created_by,
+                "reason": h.correction_reason or "",
+                "current": h.id == record.id,
+            }
             for h in sorted(history, key=lambda h: h.version)
         ],
         access=[
@@ -530,7 +545,7 @@ async def records_export(request: Request) -> Response:
     store = _store(st)
     lang = lang_of(request)
     if store is None:
-        return render(request, "records_message.html", "records", status=404, message=_t(request, "record_not_configured"))
+        return _message(request, "record_not_configured", 404, "records")
     who = _role_ok(request, EXPORT_ROLES)
     if who is None:
         return _forbidden(request, "forbidden_export")
@@ -549,11 +564,11 @@ async def records_export(request: Request) -> Response:
         return [store.get(i, who.actor) for i in dict.fromkeys(ids)]
 
     if not ids and not everything:
-        return render(request, "records_message.html", "records", status=400, message=_t(request, "export_none"))
+        return _message(request, "export_none", 400, "records")
     try:
         records = await asyncio.to_thread(collect)
         if not records:
-            return render(request, "records_message.html", "records", status=404, message=_t(request, "records_none"))
+            return _message(request, "records_none", 404, "records")
         await asyncio.to_thread(store.log_export, [r.id for r in records], fmt, who.actor)
         data = await asyncio.to_thread(_export, records, fmt, lang)
     except Exception as exc:
@@ -562,8 +577,8 @@ async def records_export(request: Request) -> Response:
         if kind == "NotAuthorized":
             return _forbidden(request, "forbidden_export")
         if kind == "RecordNotFound":
-            return render(request, "records_message.html", "records", status=404, message=_t(request, "record_not_found"))
-        return render(request, "records_message.html", "records", status=503, message=_t(request, "records_unavailable"))
+            return _message(request, "record_not_found", 404, "records")
+        return _message(request, "records_unavailable", 503, "records")
     stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
     name = f"kakunin-kiroku-{stamp}.{fmt}"
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/pdf"
