@@ -253,6 +253,20 @@ def test_finish_without_saving_keeps_nothing(client: TestClient, guard: Guard, r
     assert len(all_records(records)) == before
 
 
+def test_sign_out_ends_the_check_on_screen(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    before = len(all_records(records))
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "mynumber-yamada", MYNUMBER)
+    assert 'id="signout"' in client.get("/result").text and "js-unsaved" in client.get("/record/new").text
+    sign_out(client, guard)
+    assert _st(client).session.empty and _st(client).session.record_key is None
+    sign_in(client, guard, "kanri")  # the next operator finds nothing of the previous customer
+    main = client.get("/result").text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "no_result" not in main and YAMADA.family_name not in main and "結果はありません" in main
+    assert client.get("/record/new").status_code == 409
+    assert len(all_records(records)) == before
+
+
 def test_save_needs_csrf(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
     sign_in(client, guard, "madoguchi")
     read_card(client, guard, "mynumber-yamada", MYNUMBER)

@@ -304,6 +304,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "record_save_button": ("この内容で保存", "Save this record"),
     "record_saved": ("確認記録を保存しました。", "The verification record was saved."),
     "record_id": ("記録番号", "Record number"),
+    "record_saved_pending": (
+        "記録の保存先に接続できないため、この端末に暗号化して一時保存しました。接続が戻ると自動で送信されます。",
+        "The record store cannot be reached: the record is kept on this computer, encrypted, and sent when the "
+        "store is back.",
+    ),
     "record_saved_next": (
         "お客様への対応が終わったら「終了」を押してください。",
         "When you are done with this customer, press Finish.",

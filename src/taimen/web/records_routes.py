@@ -141,6 +141,9 @@ async def signout(request: Request) -> Response:
     st = state_of(request)
     sessions = st.operators
     sessions.end(request.cookies.get(sessions.cookie_name))
+    # The next operator must not find this customer on screen: signing out ends the check like 「終了」.
+    st.session.wipe()
+    st.hub.publish("finished")
     resp = RedirectResponse("/signin" if _store(st) is not None else "/", status_code=303)
     resp.headers.append("set-cookie", sessions.expired_cookie())
     return resp
@@ -214,6 +217,8 @@ def _save_page(
         keep_images=st.settings.keep_images,
         operator=who,
         saved=st.session.saved_record,
+        saved_pending=st.session.saved_pending,
+        unsaved=st.session.saved_record is None,
         error=error,
     )
 
@@ -301,6 +306,7 @@ async def record_save(request: Request) -> Response:
     with st.session.lock:
         if st.session.record_key == draft.idempotency_key:  # still the same customer
             st.session.saved_record = record.id
+            st.session.saved_pending = bool(getattr(record, "pending", False))
     return RedirectResponse("/record/new", status_code=303)
 
 

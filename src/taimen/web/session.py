@@ -51,6 +51,7 @@ class CheckSession:
     #: The idempotency key of this read's 確認記録 (saving twice stores one record), and the saved record's id.
     record_key: str | None = None
     saved_record: str | None = None
+    saved_pending: bool = False  # queued locally: the central store was unreachable
     #: Bumped on every wipe, so a page from before 「終了」 cannot fetch images of the next person.
     generation: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -107,6 +108,7 @@ class CheckSession:
             self.read_at = None
             self.record_key = None
             self.saved_record = None
+            self.saved_pending = False
             self.generation += 1
 
     @property
