@@ -229,6 +229,40 @@ def pdf_text(data: bytes) -> str:
     return out.stdout.decode()
 
 
+def test_supervisor_corrects_as_a_new_version(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    sign_in(client, guard, "madoguchi")
+    read_card(client, guard, "mynumber-yamada", MYNUMBER)
+    client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+    rid = _st(client).session.saved_record
+    assert rid
+    assert client.post(f"/records/{rid}/correct", data={"csrf": guard.csrf, "reason": "x"}).status_code == 403
+    sign_out(client, guard)
+    sign_in(client, guard, "kanri")
+    fields = {**BUSINESS, "occupation": "自営業"}
+    no_reason = client.post(f"/records/{rid}/correct", data={"csrf": guard.csrf, **fields})
+    assert no_reason.status_code == 400 and "訂正の理由を入力してください" in no_reason.text
+    same = client.post(f"/records/{rid}/correct", data={"csrf": guard.csrf, **BUSINESS, "reason": "確認"})
+    assert same.status_code == 400 and "変更された項目がありません" in same.text
+    r = client.post(
+        f"/records/{rid}/correct",
+        data={"csrf": guard.csrf, **fields, "contract_end": "2027-03-31", "reason": "職業の聞き間違い"},
+    )
+    assert r.status_code == 303
+    new_id = r.headers["location"].rsplit("/", 1)[1]
+    assert new_id != rid
+    page = client.get(f"/records/{new_id}").text
+    assert "自営業" in page and "第2版" in page and f'href="/records/{rid}"' in page and "職業の聞き間違い" in page
+    assert "令和9年3月31日" in page and 'id="correct-form"' in page
+    old = client.get(f"/records/{rid}").text
+    assert 'id="correct-form"' not in old  # a superseded version is not corrected again
+    listing = client.get("/records", params={"occupation": "", "operator": "madoguchi"}).text
+    assert f'data-record="{new_id}"' in listing and f'data-record="{rid}"' not in listing
+    rows = list(csv.reader(io.StringIO(client.post(
+        "/records/export", data={"csrf": guard.csrf, "id": [rid, new_id], "format": "csv"}
+    ).content.decode("utf-8-sig"))))  # fmt: skip
+    assert [r[1] for r in rows[1:]] == ["1", "2"]
+
+
 def test_licence_record_keeps_its_number(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
     sign_in(client, guard, "madoguchi")
     read_card(client, guard, "license-yamada", LICENSE)

@@ -29,6 +29,8 @@ ROLES = (OPERATOR, SUPERVISOR, AUDITOR)
 #: Who may open the records screens, and who may export.
 BROWSE_ROLES = frozenset({SUPERVISOR, AUDITOR})
 EXPORT_ROLES = frozenset({SUPERVISOR})
+#: Who may correct what an operator entered (a new version; the chip's values never change).
+CORRECT_ROLES = frozenset({SUPERVISOR})
 
 #: Paths open without an operator: the sign-in page itself, static files, the language switch, and the event
 #: stream (it carries no personal data; refusing it would make the browser retry for ever).

@@ -12,7 +12,7 @@ import errno
 import logging
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,7 +23,7 @@ from taimen.web import records_view as rv
 from taimen.web.context import State, lang_of, render, state_of
 from taimen.web.i18n import translator
 from taimen.web.images import chip_image_png
-from taimen.web.operators import BROWSE_ROLES, EXPORT_ROLES, OPERATOR, SignedIn
+from taimen.web.operators import BROWSE_ROLES, CORRECT_ROLES, EXPORT_ROLES, OPERATOR, SignedIn
 
 log = logging.getLogger("taimen.web")
 router = APIRouter()
@@ -419,7 +419,7 @@ async def records_list(request: Request) -> Response:
 
 
 @router.get("/records/{record_id}")
-async def record_detail(request: Request, record_id: str) -> Response:
+async def record_detail(request: Request, record_id: str, correct_error: str = "") -> Response:
     st = state_of(request)
     store = _store(st)
     if store is None:
@@ -464,7 +464,7 @@ async def record_detail(request: Request, record_id: str) -> Response:
     b = d.business
     business_rows = [rv.Row(t(label), str(getattr(b, k, "") or ""), k) for k, label, _n in rv.BUSINESS_FIELDS]
     if getattr(b, "contract_end", None):
-        business_rows.append(rv.Row(t("record_retention"), str(b.contract_end), "contract_end"))
+        business_rows.append(rv.Row(t("f_contract_end"), rv.iso_date(b.contract_end.isoformat(), lang), "contract_end"))
     return render(
         request,
         "record.html",
@@ -502,8 +502,18 @@ async def record_detail(request: Request, record_id: str) -> Response:
             for a in access
         ],
         can_export=who.role in EXPORT_ROLES,
+        can_correct=who.role in CORRECT_ROLES and not record.superseded_by,
+        correct_fields=[(k, t(label), n, str(getattr(b, k, "") or "")) for k, label, n in rv.BUSINESS_FIELDS],
+        contract_end=b.contract_end.isoformat() if getattr(b, "contract_end", None) else "",
+        correct_error=correct_error,
         operator=who,
     )
+
+
+def _status(response: Response, status: int) -> Response:
+    if response.status_code == 200:
+        response.status_code = status
+    return response
 
 
 def _access_word(action: str, lang: str) -> str:
@@ -520,6 +530,61 @@ def _access_word(action: str, lang: str) -> str:
 
 def _valid_id(value: str) -> bool:
     return 0 < len(value) <= 64 and all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
+
+
+@router.post("/records/{record_id}/correct")
+async def record_correct(request: Request, record_id: str) -> Response:
+    """A supervisor's correction of what the operator entered: a new version pointing at this one."""
+    st = state_of(request)
+    store = _store(st)
+    if store is None:
+        return _message(request, "record_not_configured", 404)
+    who = _role_ok(request, CORRECT_ROLES)
+    if who is None:
+        return _forbidden(request)
+    if not _valid_id(record_id):
+        return _message(request, "record_not_found", 404)
+    t = translator(lang_of(request))
+    form = await request.form()
+    reason = str(form.get("reason", "")).strip()
+    try:
+        old = await asyncio.to_thread(store.get, record_id, who.actor)
+    except Exception as exc:
+        return _message(
+            request, "record_not_found" if type(exc).__name__ == "RecordNotFound" else "records_unavailable", 404
+        )
+    b = old.draft.business
+    changes: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, label, n in rv.BUSINESS_FIELDS:
+        value = str(form.get(key, "")).strip()
+        if len(value) > n:
+            problems.append(t("record_input_too_long", field=t(label), n=n))
+        elif value != (getattr(b, key, "") or ""):
+            changes[key] = value
+    end = str(form.get("contract_end", "")).strip()
+    old_end = b.contract_end.isoformat() if b.contract_end else ""
+    if end != old_end:
+        try:
+            changes["contract_end"] = date.fromisoformat(end) if end else None
+        except ValueError:
+            problems.append(f"{t('f_contract_end')}: {t('field_invalid')}")
+    if not reason:
+        problems.append(t("correct_need_reason"))
+    elif len(reason) > 200:
+        problems.append(t("record_input_too_long", field=t("col_reason"), n=200))
+    if not changes and not problems:
+        problems.append(t("correct_nothing"))
+    if problems:
+        return _status(await record_detail(request, record_id, correct_error=" ".join(problems)), 400)
+    try:
+        new = await asyncio.to_thread(store.correct, record_id, changes, who.actor, reason=reason)
+    except Exception as exc:
+        log.error("record correction failed: %s (%s)", type(exc).__name__, save_error_kind(exc))
+        message = getattr(exc, "message_ja", "") if lang_of(request) == "ja" else ""
+        page = await record_detail(request, record_id, correct_error=message or t("record_err_other"))
+        return _status(page, 403 if type(exc).__name__ == "NotAuthorized" else 409)
+    return RedirectResponse(f"/records/{new.id}", status_code=303)
 
 
 @router.get("/records/{record_id}/image/{name}.png")
