@@ -357,6 +357,26 @@ def test_a_failed_save_says_what_happened_and_what_to_do(
         assert _st(c).session.result is not None and _st(c).session.saved_record is None
 
 
+def test_images_are_kept_only_under_that_policy(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> None:
+    with make_client(catalog, guard, **{**records.settings(), "keep_images": True}) as c:
+        c.get(f"/?token={guard.token}")
+        sign_in(c, guard, "madoguchi")
+        read_card(c, guard, "mynumber-yamada", MYNUMBER)
+        assert "画像も暗号化して保存します" in c.get("/record/new").text
+        c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+        rid = _st(c).session.saved_record
+        rec = next(r for r in all_records(records) if r.id == rid)
+        assert "photo" in rec.draft.images
+        sign_out(c, guard)
+        sign_in(c, guard, "kanri")
+        assert f'src="/records/{rid}/image/photo.png"' in c.get(f"/records/{rid}").text
+        img = c.get(f"/records/{rid}/image/photo.png")
+        assert img.status_code == 200 and img.content.startswith(b"\x89PNG\r\n\x1a\n")
+        assert c.get(f"/records/{rid}/image/nothing.png").status_code == 404
+        pdf = c.post("/records/export", data={"csrf": guard.csrf, "id": rid, "format": "pdf"}).content
+        assert b"/Subtype /Image" in pdf
+
+
 def test_identify_only_without_accounts(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> None:
     settings = {**records.settings(), "require_password": False, "demo_accounts": ()}
     with make_client(catalog, guard, **settings) as c:
