@@ -377,6 +377,45 @@ def test_images_are_kept_only_under_that_policy(catalog: DemoCatalog, guard: Gua
         assert b"/Subtype /Image" in pdf
 
 
+def test_the_list_pages_through_many_records(client: TestClient, guard: Guard, records: RecordsSetup) -> None:
+    from datetime import datetime, timedelta
+
+    from taimen.records import draft_from_result
+    from taimen.result import Check, CheckStatus, ReadResult
+
+    sup = supervisor(records)
+    start = datetime(2026, 4, 1, 9, 0).astimezone()
+    for i in range(30):
+        result = ReadResult(
+            document="mynumber",
+            name="頁送　試験",
+            address="東京都",
+            checks=[Check("kenmen_ap.signature", CheckStatus.PASSED, "署名", "sig")],
+        ).finish()
+        draft = draft_from_result(
+            result,
+            document_key="mynumber",
+            operator="kanri",
+            counter="C",
+            presented_at=start + timedelta(minutes=i),
+            keep_images=False,
+        )
+        records.store.save(draft, sup)
+    sign_in(client, guard, "kanri")
+    first = client.get("/records", params={"name": "頁送"}).text
+    assert first.count('data-record="') == 25 and 'id="page-next"' in first and 'id="page-prev"' not in first
+    second = client.get("/records", params={"name": "頁送", "page": "2"}).text
+    assert second.count('data-record="') == 5 and 'id="page-prev"' in second and 'id="page-next"' not in second
+    assert "page=1" in second and "name=%E9%A0%81%E9%80%81" in second  # the search is kept across pages
+    day = client.get("/records", params={"name": "頁送", "from": "2026-04-01", "to": "2026-04-01"}).text
+    assert day.count('data-record="') == 25
+    assert client.get("/records", params={"name": "頁送", "from": "2026-04-02"}).text.count('data-record="') == 0
+    everything = client.post(
+        "/records/export", data={"csrf": guard.csrf, "all": "1", "format": "csv", "name": "頁送"}
+    ).content
+    assert len(list(csv.reader(io.StringIO(everything.decode("utf-8-sig"))))) == 31
+
+
 def test_identify_only_without_accounts(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> None:
     settings = {**records.settings(), "require_password": False, "demo_accounts": ()}
     with make_client(catalog, guard, **settings) as c:
