@@ -115,6 +115,8 @@ def test_signin_is_required_and_checks_the_password(client: TestClient, guard: G
     r = client.get("/")
     assert r.status_code == 303 and r.headers["location"] == "/signin"
     assert client.post("/api/read", data={}, headers={"x-csrf-token": guard.csrf}).status_code == 401
+    timed_out = client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+    assert timed_out.status_code == 303 and timed_out.headers["location"] == "/signin"
     page = client.get("/signin")
     assert page.status_code == 200 and 'name="password"' in page.text and "担当者IDとパスワード" in page.text
     bad = sign_in(client, guard, "madoguchi", "wrong-password")

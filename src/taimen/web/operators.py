@@ -118,8 +118,8 @@ def is_open(path: str) -> bool:
 class OperatorGate:
     """Puts the signed-in operator in ``scope["state"]["operator"]``; without one, only the open paths answer.
 
-    Runs inside the security middleware (token, Host and CSRF are checked before). Page requests go to the
-    sign-in page; API calls and form posts get 401.
+    Runs inside the security middleware (token, Host and CSRF are checked before). Pages and plain form posts
+    (e.g. after the session timed out) go to the sign-in page; script calls get 401.
     """
 
     def __init__(self, app: ASGIApp, sessions: OperatorSessions, enabled: Callable[[], bool]) -> None:
@@ -137,7 +137,8 @@ class OperatorGate:
         if operator is not None or is_open(path):
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "GET" and not path.startswith("/api/"):
+        plain_form = scope["method"] == "POST" and not any(k.lower() == b"x-csrf-token" for k, _ in scope["headers"])
+        if (scope["method"] == "GET" or plain_form) and not path.startswith("/api/"):
             headers = [(b"location", b"/signin"), (b"content-length", b"0")]
             await send({"type": "http.response.start", "status": 303, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
