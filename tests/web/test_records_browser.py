@@ -129,6 +129,9 @@ def test_save_then_supervisor_finds_opens_exports(page, server, tmp_path: Path) 
     resp = p.goto(p.url.rstrip("/") + "/records")
     assert resp is not None and resp.status == 403
     expect(p.locator("#records-message")).to_contain_text("権限がありません")
+    resp = p.goto(p.url.split("/records")[0] + f"/records/{record_id}")
+    assert resp is not None and resp.status == 403
+    assert PERSON.family_name not in p.locator("main").inner_text()
 
     p.goto(p.url.split("/records")[0] + "/")
     p.click("#signout")
