@@ -173,6 +173,7 @@ def test_save_then_supervisor_finds_opens_and_exports(client: TestClient, guard:
     saved = client.get("/record/new").text
     rid = _st(client).session.saved_record
     assert rid and "確認記録を保存しました" in saved and rid in saved
+    assert 'value="会社員" disabled' in saved and 'id="record-submit"' not in saved  # what was saved, read-only
     assert f'id="result-record-id">{rid}<' in client.get("/result").text
     # Saving again (double click, reload) stores nothing more.
     client.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})

@@ -243,7 +243,11 @@ async def record_form(request: Request) -> Response:
     draft = _draft(st, who, {}, st.settings.counter, None)
     if draft is None:
         return _message(request, "record_no_result", 409, "record")
-    return _save_page(request, st, draft)
+    shown = dict(st.session.saved_form)  # after saving: what was saved, read-only
+    if not shown:
+        return _save_page(request, st, draft)
+    counter, number = shown.pop("counter", ""), shown.pop("document_number", "")
+    return _save_page(request, st, draft, business=shown, counter=counter, number=number)
 
 
 def _t(request: Request, key: str, **values: object) -> str:
@@ -307,6 +311,7 @@ async def record_save(request: Request) -> Response:
         if st.session.record_key == draft.idempotency_key:  # still the same customer
             st.session.saved_record = record.id
             st.session.saved_pending = bool(getattr(record, "pending", False))
+            st.session.saved_form = {**business, "counter": counter, "document_number": keep["number"]}
     return RedirectResponse("/record/new", status_code=303)
 
 

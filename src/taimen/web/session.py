@@ -52,6 +52,8 @@ class CheckSession:
     record_key: str | None = None
     saved_record: str | None = None
     saved_pending: bool = False  # queued locally: the central store was unreachable
+    #: What the operator entered in the saved record (shown again, read-only, until 「終了」).
+    saved_form: dict[str, str] = field(default_factory=dict)
     #: Bumped on every wipe, so a page from before 「終了」 cannot fetch images of the next person.
     generation: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -109,6 +111,7 @@ class CheckSession:
             self.record_key = None
             self.saved_record = None
             self.saved_pending = False
+            self.saved_form = {}
             self.generation += 1
 
     @property
