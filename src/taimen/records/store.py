@@ -642,7 +642,7 @@ class SqlRecordStore:
         if not problems and (head is None or head.seq != n or bytes(head.mac) != prev):
             problems.append(
                 (
-                    n,
+                    n + 1,
                     None,
                     "the chain head does not match the last entry (entries removed at the end?)",
                     "連鎖の末尾が一致しません（末尾の記録が削除された可能性があります）",
