@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import sqlite3
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +29,7 @@ pytest.importorskip("taimen.samples.mynumber_cards")
 pytest.importorskip("fpdf")
 
 PORT = 18767
+ROOT = Path(__file__).resolve().parents[2]
 YAMADA = person("yamada")
 MYNUMBER = {"birth": "550217", "calendar": "wareki", "expiry_year": "2035", "security_code": "2285"}
 LICENSE = {"pin1": "1234", "pin2": "5678"}
@@ -439,6 +443,67 @@ def test_records_screens_in_english(client: TestClient, guard: Guard) -> None:
     page = client.get("/records").text
     assert "<h1>Records</h1>" in page and "Sign out" in page and ">Search</button>" in page
     assert "記録一覧" not in page
+
+
+@pytest.fixture
+def pg_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database on the test PostgreSQL (scripts/start-postgres.sh, as tests/records uses)."""
+    base = os.environ.get("TAIMEN_TEST_POSTGRES_URL")
+    if not base:
+        try:
+            out = subprocess.run(
+                [str(ROOT / "scripts" / "start-postgres.sh")], capture_output=True, text=True, timeout=120, check=True
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL is required under CI")
+            pytest.skip("no PostgreSQL")
+        base = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)["TAIMEN_TEST_POSTGRES_URL"]
+    psycopg = pytest.importorskip("psycopg")
+    name = "w_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_central_postgresql_store_end_to_end(catalog: DemoCatalog, guard: Guard, pg_url: str, tmp_path: Path) -> None:
+    """`taimen serve --records postgresql://…`: passwords required, and the same flow as on SQLite."""
+    import argparse
+
+    from taimen.records import KeySource, Role, create_key_file, open_store
+    from taimen.web.records_setup import open_from_args
+
+    key_file = create_key_file(tmp_path / "records.key")
+    admin_store = open_store(pg_url, KeySource.from_file(key_file), password_memory_kib=8 * 1024)
+    boss = admin_store.create_account("boss", "boss-password-1", Role.SUPERVISOR, display_name="責任者 恵美")
+    admin_store.create_account("clerk", "clerk-password-1", Role.OPERATOR, display_name="窓口 太郎", actor=boss)
+    admin_store.close()
+    args = argparse.Namespace(
+        records=pg_url, records_key=str(key_file), counter="支店2番", keep_images=False, sign_in="auto"
+    )
+    setup = open_from_args(args)
+    try:
+        assert setup.require_password is True
+        with make_client(catalog, guard, **setup.settings()) as c:
+            c.get(f"/?token={guard.token}")
+            assert 'name="password"' in c.get("/signin").text
+            assert sign_in(c, guard, "clerk", "wrong-password-1").status_code == 401
+            assert sign_in(c, guard, "clerk", "clerk-password-1").status_code == 303
+            read_card(c, guard, "mynumber-yamada", MYNUMBER)
+            assert 'value="支店2番"' in c.get("/record/new").text
+            assert c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS}).status_code == 303
+            rid = _st(c).session.saved_record
+            assert c.get("/records").status_code == 403
+            sign_out(c, guard)
+            sign_in(c, guard, "boss", "boss-password-1")
+            assert f'data-record="{rid}"' in c.get("/records", params={"kana": "", "name": YAMADA.given_name}).text
+            assert YAMADA.address in c.get(f"/records/{rid}").text
+            exported = c.post("/records/export", data={"csrf": guard.csrf, "id": rid, "format": "csv"}).content
+            assert YAMADA.name in exported.decode("utf-8-sig")
+    finally:
+        setup.close()
 
 
 def test_without_a_store_nothing_changes(catalog: DemoCatalog, guard: Guard) -> None:
