@@ -506,6 +506,45 @@ def test_central_postgresql_store_end_to_end(catalog: DemoCatalog, guard: Guard,
         setup.close()
 
 
+def test_read_only_and_vanished_postgresql_are_told_at_the_counter(
+    catalog: DemoCatalog, guard: Guard, pg_url: str, tmp_path: Path
+) -> None:
+    """Real faults, not stand-ins: the database switched to read-only, then dropped while the app runs."""
+    import psycopg
+
+    from taimen.records import KeySource, Role, create_key_file, open_store
+
+    key = KeySource.from_file(create_key_file(tmp_path / "records.key"))
+    first = open_store(pg_url, key, password_memory_kib=8 * 1024)
+    boss = first.create_account("boss", "boss-password-1", Role.SUPERVISOR)
+    first.create_account("clerk", "clerk-password-1", Role.OPERATOR, actor=boss)
+    first.close()
+    name = pg_url.rsplit("/", 1)[1]
+    admin = pg_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+    store = open_store(pg_url, key)
+    try:
+        with make_client(catalog, guard, records=store, require_password=True) as c:
+            c.get(f"/?token={guard.token}")
+            assert sign_in(c, guard, "clerk", "clerk-password-1").status_code == 303
+            read_card(c, guard, "mynumber-yamada", MYNUMBER)
+            r = c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+            assert r.status_code == 503 and "読み取り専用" in r.text and "「終了」は押さないでください" in r.text
+            assert _st(c).session.saved_record is None and _st(c).session.result is not None
+            try:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            except psycopg.Error:
+                pytest.skip("the test role may not connect to the postgres database")
+            r = c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+            assert r.status_code == 503 and "確認記録を保存できませんでした" in r.text
+            assert "記録の保存先に接続できません" in r.text and "読み取り専用" not in r.text
+            assert 'value="会社員"' in r.text and _st(c).session.result is not None
+    finally:
+        store.close()
+
+
 def test_without_a_store_nothing_changes(catalog: DemoCatalog, guard: Guard) -> None:
     with make_client(catalog, guard) as c:
         c.get(f"/?token={guard.token}")
