@@ -43,6 +43,7 @@ def browser() -> Iterator[object]:
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--lang=ja-JP",
             ],
         )
         yield b
@@ -90,9 +91,48 @@ def sign_in(p, login: str) -> None:  # type: ignore[no-untyped-def]
     p.click("#signin-submit")
 
 
+def seed_other_records(records: RecordsSetup) -> None:
+    """Other customers' records, saved through the store as another counter would (fictitious persons)."""
+    from datetime import datetime, timedelta
+
+    from taimen.records import BusinessFields, Role, draft_from_result
+    from taimen.result import Check, CheckStatus, DateValue, ReadResult
+
+    sup = records.store.authenticate("kanri", DEMO_PASSWORD)
+    assert sup.role is Role.SUPERVISOR
+    now = datetime.now().astimezone()
+    rows = [
+        ("佐藤", "license", "健一", "サトウ　ケンイチ", CheckStatus.PASSED, "tanaka", 3),
+        ("鈴木", "mynumber", "一郎", "", CheckStatus.WARNING, "madoguchi", 26),
+        ("高橋", "license", "結衣", "タカハシ　ユイ", CheckStatus.FAILED, "madoguchi", 50),
+        ("伊藤", "mynumber", "美咲", "", CheckStatus.PASSED, "tanaka", 75),
+    ]
+    for family, doc, given, kana, status, operator, minutes in rows:
+        result = ReadResult(
+            document=doc,
+            name=f"{family}　{given}",
+            name_kana=kana or None,
+            address="東京都千代田区千代田１番１号",
+            birth_date=DateValue("1990-01-01", "平成2年1月1日"),
+            fields={"license_number": {"number": f"3012345678{minutes:02d}"}} if doc == "license" else {},
+            checks=[Check(f"{doc}.signature", status, "署名検証", "signature")],
+        ).finish()
+        draft = draft_from_result(
+            result,
+            document_key=doc,
+            operator=operator,
+            counter="本店2番窓口",
+            presented_at=now - timedelta(minutes=minutes),
+            keep_images=False,
+            business=BusinessFields(transaction_type="携帯電話の契約"),
+        )
+        records.store.save(draft, sup)
+
+
 def test_save_then_supervisor_finds_opens_exports(page, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     p = page
     expect = sync_api.expect
+    records = server[2]
     expect(p.locator("h1")).to_have_text("担当者の確認")
     expect(p.locator("#demo-accounts")).to_contain_text("kanri")
     sign_in(p, "madoguchi")
@@ -140,13 +180,21 @@ def test_save_then_supervisor_finds_opens_exports(page, server, tmp_path: Path) 
     sign_in(p, "kanri")
     p.wait_for_url("**/records")
     expect(p.locator("h1")).to_have_text("記録一覧")
+    seed_other_records(records)
+    p.reload()
+    expect(p.locator("#records-table tbody tr")).to_have_count(5)
+    shot(p, "records-list-ja", docs=True)
     p.fill("#q-name", PERSON.family_name)
     p.select_option("#q-verdict", "genuine")
     p.click("#search-submit")
     row = p.locator(f'tr[data-record="{record_id}"]')
     expect(row).to_be_visible()
     expect(row).to_contain_text("真正")
-    shot(p, "records-list-ja", docs=True)
+    expect(p.locator("#records-table tbody tr")).to_have_count(1)
+    p.check("#select-all")
+    expect(p.locator(f"#sel-{record_id}")).to_be_checked()
+    p.uncheck("#select-all")
+    expect(p.locator(f"#sel-{record_id}")).not_to_be_checked()
 
     row.locator(".record-link").click()
     p.wait_for_url(f"**/records/{record_id}")

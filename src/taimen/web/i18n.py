@@ -373,6 +373,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_checked_at": ("確認日時", "Checked at"),
     "col_record_id": ("記録番号", "Record"),
     "col_select": ("選択", "Select"),
+    "select_all": ("このページの記録をすべて選択", "Select every record on this page"),
     "select_record": ("記録{id}を選択", "Select record {id}"),
     "export_selected_csv": ("選択した記録をCSVで書き出す", "Export selected as CSV"),
     "export_selected_pdf": ("選択した記録をPDFで書き出す", "Export selected as PDF"),

@@ -87,6 +87,14 @@
   // 「終了」 elsewhere: screens that show this customer go back to the start (the records screens do not).
   on("finished", () => { if (!["document", "records", "signin"].includes(page)) window.location.assign("/"); });
 
+  // 記録一覧: one checkbox selects every record of the page for export.
+  const selectAll = $("select-all");
+  if (selectAll) {
+    selectAll.addEventListener("change", () => {
+      for (const box of document.querySelectorAll('#records-table input[name="id"]')) box.checked = selectAll.checked;
+    });
+  }
+
   // 「終了」 before the 確認記録 was saved: ask once, since finishing erases what was read.
   document.addEventListener("click", (ev) => {
     const b = ev.target.closest(".js-unsaved");
