@@ -46,7 +46,6 @@ records = Table(
     Column("version", Integer, nullable=False),
     Column("supersedes", String(32), nullable=True),
     Column("idempotency_key", String(64), nullable=False, unique=True),
-    Column("seq", Integer, nullable=False),  # chain position
     Column("created_at", String(40), nullable=False),
     Column("created_by", String(128), nullable=False),
     Column("presented_at", String(40), nullable=False),

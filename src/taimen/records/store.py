@@ -124,10 +124,21 @@ def _is_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def _save_error(exc: BaseException) -> RecordSaveError:
+def _read_only(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return True
+        return not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+    except OSError:
+        return False
+
+
+def _save_error(exc: BaseException, path: Path | None = None) -> RecordSaveError:
     detail = str(getattr(exc, "orig", None) or exc)
     low = detail.lower()
-    if "readonly" in low or "read-only" in low or "read only" in low:
+    if "readonly" in low or "read-only" in low or "read only" in low or _read_only(path):
         why = "データベースが読み取り専用です。"
     elif "full" in low or "no space" in low or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
         why = "ディスクの空き容量がありません。"
@@ -156,6 +167,8 @@ class SqlRecordStore:
         self._cipher: RecordCipher | None = None
         self._queue = queue
         self._password_memory_kib = password_memory_kib
+        #: the SQLite file, to tell a read-only file system from other failures
+        self.sqlite_path = Path(engine.url.database) if dialect == "sqlite" and engine.url.database else None
 
     # ------------------------------------------------------------------ opening
 
@@ -244,7 +257,7 @@ class SqlRecordStore:
         except DBAPIError as exc:
             if _is_unavailable(exc):
                 raise self._connect_error(exc) from exc
-            raise _save_error(exc) from exc
+            raise _save_error(exc, self.sqlite_path) from exc
         return self._cipher
 
     def _initialise(self, conn: Connection) -> RecordCipher:
@@ -337,43 +350,45 @@ class SqlRecordStore:
             raise ValueError("presented_at must be timezone-aware")
         try:
             cipher = self._ready()
+            created = _now()
+            row = self._row(cipher, draft, record_id, root_id, version, supersedes, reason, actor_name, created)
+            digest = _digest(row)
+            toks = [
+                {"record_id": record_id, "field": f, "token": cipher.index_token(f, t)}
+                for f, text in (("name", draft.name), ("kana", draft.name_kana))
+                for t in tokens(text)
+            ]
             with self._tx() as conn:
-                head = self._lock_head(conn)
+                if supersedes is not None:  # corrections of one version are serialised on the chain head
+                    head = self._lock_head(conn)
+                    newer = conn.execute(sa.select(records.c.id).where(records.c.supersedes == supersedes)).first()
+                    if newer is not None:
+                        raise InvalidChange(f"record {supersedes} was already corrected by {newer.id}; correct that")
                 existing = conn.execute(
                     sa.select(records).where(records.c.idempotency_key == draft.idempotency_key)
                 ).first()
                 if existing is not None:  # delivered before (retry, queue redelivery): no duplicate
                     return self._decode(existing, conn)
-                if supersedes is not None:
-                    newer = conn.execute(sa.select(records.c.id).where(records.c.supersedes == supersedes)).first()
-                    if newer is not None:
-                        raise InvalidChange(f"record {supersedes} was already corrected by {newer.id}; correct that")
-                created = _now()
-                row = self._row(cipher, draft, record_id, root_id, version, supersedes, reason, actor_name, created)
-                digest = _digest(row)
-                seq, _ = self._append_chain(conn, head, "record", record_id, digest, row["created_at"])
-                row["seq"] = seq
+                # the row first (a concurrent save of the same key waits on the unique index and then fails),
+                # the chain head last: the lock is held only for the chain append and the commit
                 conn.execute(records.insert().values(**row))
-                toks = [
-                    {"record_id": record_id, "field": f, "token": cipher.index_token(f, t)}
-                    for f, text in (("name", draft.name), ("kana", draft.name_kana))
-                    for t in tokens(text)
-                ]
                 if toks:
                     conn.execute(record_tokens.insert(), toks)
                 self._log(conn, actor_name, action, [record_id], "")
+                if supersedes is None:
+                    head = self._lock_head(conn)
+                self._append_chain(conn, head, "record", record_id, digest, row["created_at"])
         except (RecordsError, ValueError):
             raise
         except IntegrityError as exc:
-            # a concurrent writer stored the same idempotency key between our check and insert (only possible if
-            # the chain lock is bypassed); the stored one wins
+            # a concurrent writer stored the same idempotency key between our check and our insert: theirs wins
             with self._read() as conn:
                 row = conn.execute(sa.select(records).where(records.c.idempotency_key == draft.idempotency_key)).first()
                 if row is None:
-                    raise _save_error(exc) from exc
+                    raise _save_error(exc, self.sqlite_path) from exc
                 return self._decode(row, conn)
         except (DBAPIError, OSError, sqlite3.Error) as exc:
-            raise _save_error(exc) from exc
+            raise _save_error(exc, self.sqlite_path) from exc
         return Record(
             id=record_id,
             version=version,
@@ -655,13 +670,13 @@ class SqlRecordStore:
             if e is None:
                 problems.append(
                     (
-                        r.seq,
+                        n + 1,
                         r.id,
                         f"record {r.id} is not in the chain (inserted by hand?)",
                         f"記録 {r.id} が連鎖にありません（手で追加された可能性があります）",
                     )
                 )
-            elif _digest(r._asdict()) != e.digest or r.seq != e.seq:
+            elif _digest(r._asdict()) != e.digest:
                 problems.append((e.seq, r.id, f"record {r.id} was altered", f"記録 {r.id} が改ざんされています"))
             elif r.id in tombstoned:
                 problems.append(
@@ -706,13 +721,15 @@ class SqlRecordStore:
             with self._tx() as conn:
                 head = self._lock_head(conn)
                 rows = conn.execute(
-                    sa.select(records.c.id, records.c.seq)
+                    sa.select(records.c.id)
                     .where(records.c.root_id.in_(latest_due))
-                    .order_by(records.c.seq)
+                    .order_by(records.c.created_at, records.c.id)
                 ).all()
                 at = _iso(_now())
                 for r in rows:
-                    digest = conn.execute(sa.select(chain.c.digest).where(chain.c.seq == r.seq)).scalar_one()
+                    digest = conn.execute(
+                        sa.select(chain.c.digest).where(chain.c.record_id == r.id, chain.c.kind == "record")
+                    ).scalar_one()
                     head = self._append_chain(conn, head, "tombstone", r.id, digest, at)
                     conn.execute(record_tokens.delete().where(record_tokens.c.record_id == r.id))
                     conn.execute(records.delete().where(records.c.id == r.id))
@@ -721,7 +738,7 @@ class SqlRecordStore:
                     self._log(conn, actor.name if actor else "system", "purge", purged, f"retention until < {today}")
                 kept = conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one()
         except DBAPIError as exc:
-            raise _save_error(exc) from exc
+            raise _save_error(exc, self.sqlite_path) from exc
         return PurgeReport(tuple(purged), int(kept))
 
     # ------------------------------------------------------------------ keys
@@ -880,7 +897,7 @@ def _wrap_aad(store_id: str) -> bytes:
     return f"taimen.records.datakey|{store_id}".encode()
 
 
-_DIGEST_COLUMNS = tuple(c.name for c in records.columns if c.name != "seq")
+_DIGEST_COLUMNS = tuple(c.name for c in records.columns)
 
 
 def _digest(row: Mapping[str, Any]) -> str:

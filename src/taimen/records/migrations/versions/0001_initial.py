@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("supersedes", sa.String(32), nullable=True),
         sa.Column("idempotency_key", sa.String(64), nullable=False),
-        sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("created_at", sa.String(40), nullable=False),
         sa.Column("created_by", sa.String(128), nullable=False),
         sa.Column("presented_at", sa.String(40), nullable=False),
@@ -86,6 +85,7 @@ def upgrade() -> None:
         sa.Column("prev", sa.LargeBinary, nullable=False),
         sa.Column("mac", sa.LargeBinary, nullable=False),
     )
+    op.create_index("ix_chain_record", "chain", ["record_id"])
     op.create_table(
         "chain_head",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
