@@ -3,6 +3,7 @@ records list, detail and export, and what the clerk is told when saving fails.""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -551,3 +552,113 @@ def test_without_a_store_nothing_changes(catalog: DemoCatalog, guard: Guard) -> 
         assert c.get("/").status_code == 200  # no sign-in without a store
         assert c.get("/records").status_code == 404
         assert c.get("/signin").status_code == 303
+
+
+class TcpRelay:
+    """A TCP relay to PostgreSQL that can be cut and restored: a real network outage for one counter."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        import socket
+        import threading
+
+        self._socket, self._threading = socket, threading
+        self.target = target
+        self.port = 0
+        self._conns: list[Any] = []
+        self._listener: Any = None
+        self.up()
+
+    def up(self) -> None:
+        s = self._socket.socket()
+        s.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", self.port))
+        s.listen(16)
+        self.port = s.getsockname()[1]
+        self._listener = s
+        self._threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+
+    def _accept(self, listener: Any) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                server = self._socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            self._conns += [client, server]
+            for a, b in ((client, server), (server, client)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: Any, dst: Any) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.close()
+
+    def down(self) -> None:
+        with contextlib.suppress(OSError):  # shutdown wakes the thread blocked in accept(); close alone does not
+            self._listener.shutdown(self._socket.SHUT_RDWR)
+        self._listener.close()
+        for c in self._conns:
+            try:
+                c.shutdown(self._socket.SHUT_RDWR)
+                c.close()
+            except OSError:
+                pass
+        self._conns = []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="store bug: LocalQueue's sqlite3 connection may only be used by the thread that opened it "
+    "(check_same_thread); the web app saves from worker threads, so the queue fails and the clerk is told "
+    "the store is unreachable instead. Remove this marker when taimen.records.queue is fixed.",
+)
+def test_unreachable_central_store_queues_then_delivers_once(
+    catalog: DemoCatalog, guard: Guard, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import urlsplit
+
+    from taimen.records import KeySource, RecordQuery, Role, create_key_file, open_store
+    from taimen.web import app as web_app
+
+    monkeypatch.setattr(web_app, "DELIVERY_SECONDS", 0.2)
+    parts = urlsplit(pg_url)
+    relay = TcpRelay((parts.hostname or "127.0.0.1", parts.port or 5432))
+    relayed = pg_url.replace(f"{parts.hostname}:{parts.port}", f"127.0.0.1:{relay.port}")
+    key = KeySource.from_file(create_key_file(tmp_path / "records.key"))
+    store = open_store(relayed, key, queue_path=tmp_path / "queue.sqlite3", password_memory_kib=8 * 1024)
+    try:
+        boss = store.create_account("boss", "boss-password-1", Role.SUPERVISOR)
+        store.create_account("clerk", "clerk-password-1", Role.OPERATOR, actor=boss)
+        with make_client(catalog, guard, records=store, require_password=True) as c:
+            c.get(f"/?token={guard.token}")
+            assert sign_in(c, guard, "clerk", "clerk-password-1").status_code == 303
+            read_card(c, guard, "mynumber-yamada", MYNUMBER)
+            relay.down()  # the line to the central store is cut while the customer is at the counter
+            r = c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
+            assert r.status_code == 303
+            page = c.get("/record/new").text
+            rid = _st(c).session.saved_record
+            assert rid and "確認記録を保存しました" in page and "一時保存しました" in page
+            assert store.queued() == 1
+            relay.up()  # back: the app's delivery loop sends it, once
+            for _ in range(100):
+                if store.queued() == 0:
+                    break
+                time.sleep(0.05)
+            assert store.queued() == 0
+            found = store.search(RecordQuery(limit=10), boss)
+            assert [x.id for x in found] == [rid]
+    finally:
+        store.close()
+        relay.down()

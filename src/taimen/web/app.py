@@ -55,16 +55,23 @@ def create_app(settings: Settings) -> FastAPI:
     manager.on_card_inserted = detect
     manager.on_card_removed = removed
 
+    stop_delivery = threading.Event()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         manager.start()
+        if getattr(settings.records, "deliver_queued", None) is not None:
+            threading.Thread(
+                target=_deliver_queued, args=(settings.records, stop_delivery), name="taimen-records-queue", daemon=True
+            ).start()
         for info in manager.infos():  # cards already on a reader at start
             if info.card_present:
                 detect(info.name)
         try:
             yield
         finally:
+            stop_delivery.set()
             hub.close()
             manager.stop()
             state.session.wipe()
@@ -79,6 +86,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(OperatorGate, sessions=state.operators, enabled=lambda: settings.records is not None)
     app.add_middleware(SecurityMiddleware, guard=guard)
     return app
+
+
+#: How often records queued while the central store was unreachable are sent again.
+DELIVERY_SECONDS = 30.0
+
+
+def _deliver_queued(store: object, stop: threading.Event) -> None:
+    """Sends the records queued locally (central store unreachable) once it is back; the store does it once."""
+    while not stop.wait(DELIVERY_SECONDS):
+        try:
+            if getattr(store, "queued", lambda: 1)():
+                store.deliver_queued()  # type: ignore[attr-defined]
+        except Exception as exc:  # still unreachable: try again later; the message may name the server only
+            log.info("queued records not delivered yet: %s", type(exc).__name__)
 
 
 def _detect(state: State, reader_name: str) -> None:

@@ -39,6 +39,12 @@ def add_records_args(p: argparse.ArgumentParser) -> None:
         help="keep 確認記録: a SQLite path or postgresql://… (without URL: the SQLite file under the data dir)",
     )
     g.add_argument("--records-key", metavar="FILE", help=f"key file of the store (else ${PASSPHRASE_ENV})")
+    g.add_argument(
+        "--records-queue",
+        metavar="FILE",
+        help="local encrypted queue for records while a PostgreSQL store is unreachable "
+        "(default with PostgreSQL: records-queue.sqlite3 beside the embedded store's file)",
+    )
     g.add_argument("--counter", default="", help="this counter's name, written into each record")
     g.add_argument(
         "--keep-images",
@@ -98,8 +104,13 @@ def open_from_args(args: argparse.Namespace) -> RecordsSetup:
             f"no key for the records: give --records-key FILE or set {PASSPHRASE_ENV}"
         )
     url = args.records or None
-    store = open_store(url, key)
-    central = bool(url) and url.startswith(("postgresql:", "postgres:"))
+    central = bool(url) and url.startswith(("postgresql:", "postgres:", "postgresql+"))
+    queue = getattr(args, "records_queue", None)
+    if central and not queue:
+        from taimen.records.store import default_sqlite_path
+
+        queue = str(default_sqlite_path().with_name("records-queue.sqlite3"))
+    store = open_store(url, key, queue_path=queue) if queue else open_store(url, key)
     require = {"password": True, "identify": False}.get(args.sign_in, True if central else None)
     return RecordsSetup(store, args.counter, args.keep_images, require)
 
