@@ -91,6 +91,7 @@ class VirtualCard:
         behaviours: Sequence[Behaviour] = (),
         description: str = "",
         sample: dict[str, Any] | None = None,
+        warm_reset_keeps_security: bool = False,
     ) -> None:
         self.mf = mf
         self.applications = list(applications)
@@ -104,6 +105,8 @@ class VirtualCard:
         #: Card-image metadata, kept so that load → save gives the image back (docs/card-image.md).
         self.description = description
         self.sample = sample
+        #: A warm reset keeps what was verified (real cards: only losing power clears the security state).
+        self.warm_reset_keeps_security = warm_reset_keeps_security
         self.present = True
         self.powered = False
         self.log: list[tuple[bytes, bytes]] | None = None  # set to [] to record exchanges in tests
@@ -127,7 +130,11 @@ class VirtualCard:
         self._reset_state()
 
     def reset(self) -> bytes:
-        return self.power_on()
+        """Warm reset: the application selection is dropped; the security state too unless the card keeps it."""
+        kept = set(self.verified) if self.warm_reset_keeps_security and self.powered else set()
+        atr = self.power_on()
+        self.verified = kept
+        return atr
 
     def remove(self) -> None:
         self.present = False

@@ -131,6 +131,8 @@ def _card_from_json(doc: dict[str, Any], *, link: LinkModel | None, realtime: bo
         raise OperatorInputError(f"card image: max_response {max_response!r} must be 1..65536")
     if not isinstance(doc.get("extended_length", True), bool):
         raise OperatorInputError("card image: extended_length must be true or false")
+    if not isinstance(doc.get("warm_reset_keeps_security", False), bool):
+        raise OperatorInputError("card image: warm_reset_keeps_security must be true or false")
     card_behaviours = []
     for b in doc.get("card_behaviours", []):
         factory = REGISTRY.get(b.get("type", ""))
@@ -149,6 +151,7 @@ def _card_from_json(doc: dict[str, Any], *, link: LinkModel | None, realtime: bo
         behaviours=card_behaviours,
         description=doc.get("description", ""),
         sample=doc.get("sample"),
+        warm_reset_keeps_security=doc.get("warm_reset_keeps_security", False),
     )
 
 
@@ -210,6 +213,7 @@ def card_to_json(
         "atr": card.atr.hex().upper(),
         "extended_length": card.extended_length,
         "max_response": card.max_response,
+        **({"warm_reset_keeps_security": True} if card.warm_reset_keeps_security else {}),
         "mf": _df_to_json(card.mf),
         "applications": [_df_to_json(a) for a in card.applications],
     }

@@ -29,7 +29,7 @@ from taimen.license.photo import Photo, parse_photo_file
 from taimen.license.pin import PIN1, PIN2, TriesState, choose_pins, present_pin, query_tries
 from taimen.license.signature import SignatureInfo, parse_ef07
 from taimen.license.tsuiki import Tsuiki, merge, parse_tsuiki
-from taimen.pinsafety import check_tries
+from taimen.pinsafety import must_verify
 
 
 @dataclass
@@ -44,6 +44,8 @@ class LicenseRead:
     kisai: Kisai
     files: dict[str, bytes] = field(default_factory=dict)
     absent: list[str] = field(default_factory=list)
+    #: PINs the card reported as already verified (no VERIFY was sent for them).
+    already_unlocked: list[str] = field(default_factory=list)
     honseki: list[Element] = field(default_factory=list)
     gaiji: list[Gaiji] = field(default_factory=list)
     gaiji_elements: list[Element] = field(default_factory=list)
@@ -116,10 +118,10 @@ def read_license(
     t1 = yield from query_tries(0x80 | aids.PIN1_SFI, PIN1)
     t2 = yield from query_tries(0x80 | aids.PIN2_SFI, PIN2)
     # Policy for both PINs before either is presented: a refusal must not leave half a read behind.
-    if not t1.already_verified:
-        check_tries(PIN1, t1.tries_left, confirm_last_try=confirm_last_try)
-    if value2 is not None and not t2.already_verified:
-        check_tries(PIN2, t2.tries_left, confirm_last_try=confirm_last_try)
+    must_verify(PIN1, t1, confirm_last_try=confirm_last_try)
+    if value2 is not None:
+        must_verify(PIN2, t2, confirm_last_try=confirm_last_try)
+    already = [s for s, t in ((PIN1, t1), (PIN2, t2)) if t.already_verified and (s is PIN1 or value2 is not None)]
     yield from present_pin(0x80 | aids.PIN1_SFI, PIN1, value1, t1, confirm_last_try=confirm_last_try)
     if value2 is not None:
         yield from present_pin(0x80 | aids.PIN2_SFI, PIN2, value2, t2, confirm_last_try=confirm_last_try)
@@ -152,6 +154,7 @@ def read_license(
         kisai=parse_kisai(files["df1_ef01"]),
         files=files,
         absent=absent,
+        already_unlocked=[s.name_en for s in already],
         extended_length=session.extended,
     )
     if "df1_ef02" in files:

@@ -18,9 +18,11 @@ from taimen.license.elements import Element
 from taimen.license.gaiji import Gaiji
 from taimen.license.kisai import Kisai
 from taimen.license.number import RULE_VERIFIED, check_number
+from taimen.license.pin import PIN1, PIN2
 from taimen.license.reader import LicenseRead
 from taimen.license.signature import COVERED, NOT_COVERED, find_signer, verify
 from taimen.license.tsuiki import Tsuiki
+from taimen.pinsafety import already_unlocked_check
 from taimen.result import Check, CheckStatus, DateValue, Image, ReadResult, ReadStats
 from taimen.wareki import format_ja
 
@@ -332,6 +334,16 @@ def build_result(
         *(read.signature.elements if read.signature else ()),
     ]
     checks: list[Check] = []
+    if read.already_unlocked:
+        names = {PIN1.name_en: PIN1.name_ja, PIN2.name_en: PIN2.name_ja}
+        checks.append(
+            already_unlocked_check(
+                "unlock.already_verified",
+                [names.get(n, n) for n in read.already_unlocked],
+                read.already_unlocked,
+                ("MF/IEF01 PIN 1", "MF/IEF02 PIN 2"),
+            )
+        )
     sig_check, sig_json = signature_check(read, certificates or [])
     checks.append(sig_check)
     checks.append(_date_check(k, read.common))
@@ -413,6 +425,7 @@ def build_result(
             "dpin_used": read.dpin_used,
             "tries_left_before_read": read.tries,
             "pin2_verified": read.pin2_verified,
+            "already_unlocked": read.already_unlocked,
         },
         "common_data": {
             "spec_version": read.common.spec_version,

@@ -30,7 +30,7 @@ from taimen.mynumber.aids import TEXT_AP, TEXT_AP_NAME, TextAp
 from taimen.mynumber.efs import FileResult, parse_file, read_ef, select_application, signature_status
 from taimen.mynumber.offset_table import parse_indexed_record
 from taimen.mynumber.values import parse_date8, parse_sex, parse_text
-from taimen.pinsafety import check_tries
+from taimen.pinsafety import TriesState, must_verify
 from taimen.result import Check, CheckStatus
 from taimen.trust import TrustStore
 
@@ -173,7 +173,7 @@ def select() -> Conversation[None]:
         )
 
 
-def query_tries() -> Conversation[int | None]:
+def query_tries() -> Conversation[TriesState]:
     """Remaining tries of 照合番号B at this AP (selects the AP first); spends nothing."""
     yield from select()
     return (yield from shogo_b.query_tries(TextAp.SHOGO_B, "入力補助AP"))
@@ -186,12 +186,12 @@ def read_attributes(
 
     A refused 照合番号B raises ``SecretRejected`` with the tries left; nothing is retried.
     """
-    left = yield from query_tries()
-    check_tries(shogo_b.secret_at(AP_JA, AP_EN), left, confirm_last_try=confirm_last_try)
-    refused = yield from shogo_b.present(b, AP_JA, AP_EN)
-    if refused is not None:
-        raise shogo_b.rejected(refused, AP_JA, AP_EN)
-    return (yield from read_records(session, challenge=challenge, tries_before=left))
+    state = yield from query_tries()
+    if must_verify(shogo_b.secret_at(AP_JA, AP_EN), state, confirm_last_try=confirm_last_try):
+        refused = yield from shogo_b.present(b, AP_JA, AP_EN)
+        if refused is not None:
+            raise shogo_b.rejected(refused, AP_JA, AP_EN)
+    return (yield from read_records(session, challenge=challenge, tries_before=state.tries_left))
 
 
 # --- verification --------------------------------------------------------------------------------------

@@ -386,9 +386,12 @@ class PcscTransport:
         self._context = 0
 
     def close(self) -> None:
-        """Disconnect and reset the card, so nothing unlocked during the read stays unlocked."""
+        """Disconnect and take the card's power away, so nothing unlocked during the read stays unlocked.
+
+        A warm reset (SCARD_RESET_CARD) does not clear a card's security status; only unpowering does.
+        """
         try:
-            self._disconnect(self._sc.SCARD_RESET_CARD)
+            self._disconnect(self._sc.SCARD_UNPOWER_CARD)
         finally:
             self._release()
 
