@@ -9,6 +9,7 @@ set is opened with DPIN "****" without asking. A locked licence PIN can only be 
 from __future__ import annotations
 
 import re
+
 from taimen.core import apdu
 from taimen.core.conversation import Conversation
 from taimen.core.status import tries_left
@@ -57,7 +58,7 @@ def pin_bytes(value: str, secret: Secret) -> bytes:
     return value.encode("ascii")
 
 
-__all__ = ["TriesState", "query_tries", "present_pin"]
+__all__ = ["TriesState", "present_pin", "query_tries"]
 
 
 def query_tries(p2: int, secret: Secret) -> Conversation[TriesState]:
