@@ -33,7 +33,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_samples_written_with_reference_sizes(samples: Path) -> None:
     names = sorted(p.name for p in samples.glob("license-*.json"))
-    assert names == [f"license-{k}.json" for k in ("expired", "foreign", "long", "showa64", "yamada")]
+    assert names == [f"license-{k}.json" for k in ("expired", "foreign", "long", "showa64", "yamada-nophoto", "yamada")]
     doc = json.loads((samples / "license-yamada.json").read_text(encoding="utf-8"))
     sizes = {f["fid"]: f for a in doc["applications"] for f in a["files"] if a["name"].startswith("DF1")}
     import base64
@@ -106,7 +106,7 @@ def test_every_sample_reads_to_its_expected_verdict(samples: Path) -> None:
 
     trust = (str(samples / "trust"),)
     images = sorted(samples.glob("license-*.json")) + sorted(samples.glob("myna-license-*.json"))
-    assert len(images) == 7
+    assert len(images) == 8
     for path in images:
         sample = json.loads(path.read_text(encoding="utf-8"))["sample"]
         t = InProcessTransport(load_card(path))

@@ -357,7 +357,22 @@ def build_result(
     texts = {e.name_ja: e.decoded for e in elements if isinstance(e.decoded, JisText)}
     texts.update({f"追記 {e.label_ja}": e.value for e in read.tsuiki.entries})
     checks.append(_text_check(texts))
-    if read.photo is None:
+    if read.photo is None and read.pin2_verified:
+        sw = read.not_read.get("df2_ef01", "")
+        checks.append(
+            Check(
+                "license.photo",
+                CheckStatus.WARNING,
+                "顔写真",
+                "photo",
+                f"カードに顔写真（DF2/EF01）がありません（{sw}）。顔写真なしで本人確認はできません。"
+                "券面の写真と本人の顔を確認してください。",
+                f"the photo (DF2/EF01) is missing on the card ({sw}); compare the printed photo with the holder",
+                ("DF2/EF01",),
+                required=False,
+            )
+        )
+    elif read.photo is None:
         checks.append(
             Check(
                 "license.photo",
@@ -464,6 +479,7 @@ def build_result(
             else None
         ),
         "files_absent": read.absent,
+        "files_not_read": read.not_read,
         "elements": [e.to_json() for e in elements],
         "details": _details(read, current, number),
     }
