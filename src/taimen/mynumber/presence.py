@@ -7,12 +7,15 @@ chip pass the signature checks but cannot answer this.
 
 Not yet confirmed on real hardware: the command and its P2=00 default key come from one source only
 (soltia48/myna-card). A card that does not answer is reported as "presence not proven", not as forged.
+soltia48 challenges only the 券面AP (and checks the answer with DF24); no real-card-tested code challenges
+the 入力補助AP, so there (``tested_on_cards=False``) a refusal *or* an answer that does not verify is "not
+verifiable" with its reason, never evidence of forgery, and the check is not required for "genuine".
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -49,8 +52,35 @@ def check_presence(
     key: rsa.RSAPublicKey | None,
     key_source: str,
     key_trusted: bool,
+    *,
+    tested_on_cards: bool = True,
 ) -> Check:
-    """``key_trusted``: the key comes from a record whose signature chains to a pinned anchor."""
+    """``key_trusted``: the key comes from a record whose signature chains to a pinned anchor.
+    ``tested_on_cards``: False where no real-card-tested reader challenges this AP (see the module text)."""
+    check = _presence(name, ap_ja, ap_en, result, key, key_source, key_trusted)
+    if tested_on_cards:
+        return check
+    untested_ja = "このAPへのチャレンジは実機で確認された手順ではないため、真贋の判断には使いません。"
+    untested_en = "challenging this AP is not a procedure confirmed on real cards, so it does not decide genuineness"
+    if check.status is CheckStatus.FAILED:
+        check = replace(
+            check,
+            status=CheckStatus.NOT_VERIFIABLE,
+            detail_ja=f"{check.detail_ja}{untested_ja}",
+            detail_en=f"{check.detail_en}; {untested_en}",
+        )
+    return replace(check, required=False)
+
+
+def _presence(
+    name: str,
+    ap_ja: str,
+    ap_en: str,
+    result: ChallengeResult | None,
+    key: rsa.RSAPublicKey | None,
+    key_source: str,
+    key_trusted: bool,
+) -> Check:
     title_ja, title_en = f"ICチップの実在確認（{ap_ja}）", f"chip presence ({ap_en})"
     covers = (f"fresh 32-byte random challenge signed by the {ap_en} key, checked with {key_source}",)
     note_ja = "（実機では未確認の手順）"

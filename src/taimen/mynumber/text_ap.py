@@ -294,6 +294,7 @@ def evaluate(records: TextApRecords, store: TrustStore) -> TextApEvaluation:
             skey.key if skey is not None else None,
             "EF 0007 DF51",
             key_trusted,
+            tested_on_cards=False,
         )
     )
     return TextApEvaluation(attrs, checks, cert, verification)
