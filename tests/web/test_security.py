@@ -225,7 +225,7 @@ def test_multipart_refused(client: TestClient, guard: Guard) -> None:
     ],
 )
 def test_more_than_one_content_type_refused(client: TestClient, guard: Guard, types: tuple[str, str]) -> None:
-    body = b'--x\r\nContent-Disposition: form-data; name="f"; filename="a.jpg"\r\n\r\n\xff\xd8\r\n--x--\r\n'
+    body = b"--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n\xff\xd8\r\n--x--\r\n"
     headers = [("x-csrf-token", guard.csrf), ("content-type", types[0]), ("content-type", types[1])]
     for path in ("/api/capture", "/finish", "/api/read"):
         r = client.post(path, content=body, headers=headers)
