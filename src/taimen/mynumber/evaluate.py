@@ -206,6 +206,8 @@ def evaluate(read: CardRead, entered: Entered, store: TrustStore, *, today: date
         result.name = attrs.name
         result.address = attrs.address
         fields["name_parts"] = {"family": attrs.family_name, "given": attrs.given_name}
+        if attrs.gaiji:
+            fields["gaiji"] = [{"field": f, "code_point": cp, "kind": k} for f, cp, k in attrs.gaiji]
     birth = attrs.birth_date if attrs is not None else face.birth_date if face is not None else None
     if birth is not None:
         result.birth_date = DateValue(birth.isoformat(), _display(birth, calendar), birth.strftime("%Y%m%d"))

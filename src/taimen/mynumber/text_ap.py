@@ -57,6 +57,8 @@ class Attributes:
     offsets: tuple[int, ...]
     #: What DF32 digests: the record's value after the DF21 offset table (the DF22..DF25 objects).
     signed_region: bytes = field(repr=False)
+    #: 外字 shown as a placeholder: (field "name"/"address", "U+XXXX", "private_use"/"unassigned").
+    gaiji: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def family_name(self) -> str:
@@ -75,13 +77,16 @@ def parse_attributes(data: bytes) -> Attributes:
         data, outer_tag=0xFF20, table_tag=0xDF21, field_tags=ATTRIBUTE_TAGS, what="入力補助AP EF 0002"
     )
     f = rec.fields
+    in_name: list[tuple[str, str]] = []
+    in_address: list[tuple[str, str]] = []
     return Attributes(
-        name=parse_text(f[0xDF22].value, "氏名 (DF22)", max_chars=MAX_NAME_CHARS),
-        address=parse_text(f[0xDF23].value, "住所 (DF23)", max_chars=MAX_ADDRESS_CHARS),
+        name=parse_text(f[0xDF22].value, "氏名 (DF22)", max_chars=MAX_NAME_CHARS, gaiji=in_name),
+        address=parse_text(f[0xDF23].value, "住所 (DF23)", max_chars=MAX_ADDRESS_CHARS, gaiji=in_address),
         birth_date=parse_date8(f[0xDF24].value, "生年月日 (DF24)"),
         sex=parse_sex(f[0xDF25].value, "性別 (DF25)"),
         offsets=rec.offsets,
         signed_region=rec.after_table(),
+        gaiji=tuple(("name", cp, k) for cp, k in in_name) + tuple(("address", cp, k) for cp, k in in_address),
     )
 
 
@@ -259,6 +264,23 @@ def evaluate(records: TextApRecords, store: TrustStore) -> TextApEvaluation:
                 else "EF 0002 does not match the signed digest: the attributes were altered",
                 ("EF 0002 DF22 氏名", "DF23 住所", "DF24 生年月日", "DF25 性別"),
                 ("EF 0002 DF21 offset table (checked against the object positions instead)",),
+            )
+        )
+    if attrs is not None and attrs.gaiji:
+        listed = ", ".join(f"{cp} ({'氏名' if f == 'name' else '住所'})" for f, cp, _ in attrs.gaiji)
+        listed_en = ", ".join(f"{cp} in the {f}" for f, cp, _ in attrs.gaiji)
+        checks.append(
+            Check(
+                "text_ap.gaiji",
+                CheckStatus.WARNING,
+                "外字",
+                "characters without a standard glyph (外字)",
+                f"チップの氏名・住所に標準の文字にない文字（外字）があり、〓で表示しています：{listed}。"
+                "券面の印字と照らし合わせてください。",
+                f"the chip's name or address holds private-use or unassigned code points (外字), shown as 〓: "
+                f"{listed_en}; compare with what the card face prints",
+                ("EF 0002 DF22 氏名", "DF23 住所"),
+                required=False,
             )
         )
     key_trusted = False
