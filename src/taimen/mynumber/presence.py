@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from taimen.core.apdu import Command, Response
 from taimen.core.conversation import Conversation
+from taimen.errors import AnswerTooLong
 from taimen.mynumber import signatures
 from taimen.result import Check, CheckStatus
 
@@ -31,6 +32,8 @@ NONCE_BYTES = 32
 class ChallengeResult:
     nonce: bytes
     response: Response
+    #: Why no answer arrived although the card may have given one (e.g. the reader cannot carry 256 bytes).
+    reader_problem: str = ""
 
 
 def challenge_command(nonce: bytes, label: str) -> Command:
@@ -40,7 +43,10 @@ def challenge_command(nonce: bytes, label: str) -> Command:
 def challenge(label: str, nonce: bytes | None = None) -> Conversation[ChallengeResult]:
     """Send one fresh challenge to the currently selected AP."""
     nonce = nonce if nonce is not None else secrets.token_bytes(NONCE_BYTES)
-    response = yield challenge_command(nonce, f"CHALLENGE ({label})")
+    try:
+        response = yield challenge_command(nonce, f"CHALLENGE ({label})")
+    except AnswerTooLong as exc:  # the 256-byte signature does not fit the reader: nothing proven either way
+        return ChallengeResult(nonce, Response(b"", 0x6F00), reader_problem=str(exc))
     return ChallengeResult(nonce, response)
 
 
@@ -87,6 +93,16 @@ def _presence(
     note_en = " (procedure not yet confirmed on real hardware)"
     if result is None:
         return Check(name, CheckStatus.SKIPPED, title_ja, title_en, "チャレンジを送っていません。", "no challenge sent")
+    if result.reader_problem:
+        return Check(
+            name,
+            CheckStatus.NOT_VERIFIABLE,
+            title_ja,
+            title_en,
+            "カードリーダーが256バイトの署名応答を受け取れないため、実在を確認できません。別のリーダーでお試しください。",
+            f"the reader cannot carry the 256-byte answer, so presence was not tested: {result.reader_problem}",
+            covers,
+        )
     sw = result.response.sw
     if sw != 0x9000:
         return Check(

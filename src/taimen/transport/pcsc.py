@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from taimen.core.apdu import Command, Response
-from taimen.errors import CardRemovedError, ExtendedLengthUnsupported, OperatorInputError, TransportError
+from taimen.errors import (
+    AnswerTooLong,
+    CardRemovedError,
+    ExtendedLengthUnsupported,
+    OperatorInputError,
+    TransportError,
+)
 
 try:
     from smartcard import scard
@@ -217,8 +223,15 @@ def choose_reader(names: list[str], name_part: str | None, present: set[str] | N
 CardState = Literal["present", "gone", "service"]
 
 
-def map_failure(code: int, *, extended: bool, card: CardState) -> TransportError:
-    """The exception for a failed transmit, from the return code and what a status probe then showed."""
+#: Every reader carries answers this long; a lost longer answer may fit in smaller pieces (files.py steps down).
+SAFE_ANSWER = 64
+
+
+def map_failure(code: int, *, extended: bool, card: CardState, expected_answer: int = 0) -> TransportError:
+    """The exception for a failed transmit, from the return code and what a status probe then showed.
+
+    ``expected_answer``: the data bytes the short command asked for (its Le).
+    """
     what = describe(code)
     if code in CARD_GONE or card == "gone":
         return CardRemovedError(f"the card left the reader: {what}")
@@ -226,6 +239,8 @@ def map_failure(code: int, *, extended: bool, card: CardState) -> TransportError
         return TransportError(f"reader or PC/SC service lost: {what}", message_ja=MSG_SERVICE_LOST_JA)
     if extended:
         return ExtendedLengthUnsupported(f"the reader refused an extended-length APDU: {what}")
+    if expected_answer > SAFE_ANSWER:
+        return AnswerTooLong(f"the reader lost a {expected_answer}-byte answer: {what}")
     return TransportError(f"reader link failed: {what}", message_ja=MSG_LINK_JA)
 
 
@@ -312,7 +327,7 @@ class PcscTransport:
 
     # --- exchanges --------------------------------------------------------------------------------------
 
-    def _wire(self, raw: bytes, extended: bool) -> Response:
+    def _wire(self, raw: bytes, extended: bool, expected_answer: int = 0) -> Response:
         if self._card is None:
             raise TransportError("the connection is closed", message_ja=MSG_LINK_JA)
         sc = self._sc
@@ -330,7 +345,8 @@ class PcscTransport:
             code = E_COMM_DATA_LOST  # an answer without a status word: the link lost it
         if code in CARD_GONE or code in SERVICE_GONE:
             raise map_failure(code, extended=extended, card="present")
-        raise map_failure(code, extended=extended, card=self._probe(0.0 if extended else self.removal_probe))
+        card = self._probe(0.0 if extended else self.removal_probe)
+        raise map_failure(code, extended=extended, card=card, expected_answer=expected_answer)
 
     def _probe(self, wait: float) -> CardState:
         """Is the card still there? pcscd learns of a removal on its next poll, so look for up to ``wait`` s."""
@@ -354,7 +370,7 @@ class PcscTransport:
             # T=0 carries extended APDUs only inside ENVELOPE, which the cards here do not offer.
             raise ExtendedLengthUnsupported("extended-length APDUs cannot be sent over T=0")
         raw = command.to_bytes()
-        response = self._wire(raw, command.extended)
+        response = self._wire(raw, command.extended, 0 if command.extended else (command.le or 0))
         data = b""
         rounds = 0
         while response.sw1 == 0x61 and rounds < MAX_GET_RESPONSE:
