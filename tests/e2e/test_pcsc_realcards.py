@@ -42,3 +42,39 @@ def test_close_unpowers_so_the_unlock_does_not_outlive_the_read() -> None:
             assert _query(t) == 0x63C0 | PIN_TRIES  # not 9000: the next program finds the card locked again
         finally:
             t.close()
+
+
+def test_first_apdu_after_power_up_answered_6f00_is_retried_once() -> None:
+    """Item 5: some cards answer the first APDU after power-up with 6F00 (soltia48 sends a throwaway SELECT)."""
+    from taimen.emulator.behaviours import FirstAnswer
+    from taimen.mynumber.document import DOCUMENT
+    from taimen.samples import mynumber_cards as mc
+
+    card = mc.genuine("yamada").card()
+    card.behaviours.insert(0, FirstAnswer(0x6F00))
+    card.log = []
+    with pcsc_bridge(card) as bridge:
+        t = PcscTransport(bridge.reader_name)
+        try:
+            assert DOCUMENT.detect(t)
+        finally:
+            t.close()
+    assert card.log is not None
+    sws = [answer[-2:].hex().upper() for _, answer in card.log]
+    assert sws[:2] == ["6F00", "9000"]  # the same SELECT again, once
+
+
+def test_6f00_is_not_retried_twice_or_later_in_a_session() -> None:
+    from taimen.emulator.behaviours import FirstAnswer
+
+    card = _pin_card()
+    card.behaviours.insert(0, FirstAnswer(0x6F00, count=2))
+    card.log = []
+    with pcsc_bridge(card) as bridge:
+        t = PcscTransport(bridge.reader_name)
+        try:
+            assert t.transmit(apdu.select_aid(AID)).sw == 0x6F00  # answered 6F00 twice: reported, not retried again
+            assert t.transmit(apdu.select_aid(AID)).sw == 0x9000
+        finally:
+            t.close()
+    assert card.log is not None and len(card.log) == 3

@@ -103,6 +103,22 @@ class AcceptAnyVerify:
         return {"type": "accept-any-verify", "fids": [f"{f:04X}" for f in self.fids]}
 
 
+@dataclass
+class FirstAnswer:
+    """The first ``count`` commands after power-up or reset get ``sw`` (some cards answer the first APDU 6F00)."""
+
+    sw: int = 0x6F00
+    count: int = 1
+
+    def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
+        if card.since_power_on < self.count:
+            return Response(b"", self.sw)
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "first-answer", "sw": f"{self.sw:04X}", "count": self.count}
+
+
 def _pem(key: rsa.RSAPrivateKey) -> str:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -128,7 +144,15 @@ def _accept_any_verify(spec: dict[str, Any]) -> AcceptAnyVerify:
     return AcceptAnyVerify(tuple(int(f, 16) for f in spec.get("fids", [])))
 
 
+def _first_answer(spec: dict[str, Any]) -> FirstAnswer:
+    count = spec.get("count", 1)
+    if type(count) is not int or not 1 <= count <= 16:
+        raise ValueError("first-answer count must be 1..16")
+    return FirstAnswer(int(spec.get("sw", "6F00"), 16), count)
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "first-answer": _first_answer,
     "rsa-challenge": _rsa_challenge,
     "mute": _mute,
     "accept-any-verify": _accept_any_verify,

@@ -109,6 +109,8 @@ class VirtualCard:
         self.warm_reset_keeps_security = warm_reset_keeps_security
         self.present = True
         self.powered = False
+        #: Commands processed since the last power-up or reset (behaviours may act on the first one).
+        self.since_power_on = 0
         self.log: list[tuple[bytes, bytes]] | None = None  # set to [] to record exchanges in tests
         self._reset_state()
 
@@ -122,6 +124,7 @@ class VirtualCard:
 
     def power_on(self) -> bytes:
         self.powered = True
+        self.since_power_on = 0
         self._reset_state()
         return self.atr
 
@@ -168,6 +171,7 @@ class VirtualCard:
             answer = _sw(0x6700).to_bytes()
         else:
             answer = self.process(command).to_bytes()
+        self.since_power_on += 1
         t = self.meter.record(len(raw), len(answer))
         if self.realtime:
             time.sleep(t)

@@ -258,6 +258,8 @@ class PcscTransport:
         self._card: int | None = None
         self.protocol = 0
         self.atr = b""
+        #: No APDU was sent since this connection powered or reset the card.
+        self._fresh = False
         self.exchanges = 0
         self.bytes_sent = 0
         self.bytes_received = 0
@@ -298,6 +300,7 @@ class PcscTransport:
                 break
         if self._card is None:
             raise self._connect_error(code)
+        self._fresh = True
         hresult, _reader, _state, _proto, atr = sc.SCardStatus(self._card)
         if _code(hresult) == S_SUCCESS:
             self.atr = bytes(atr)
@@ -363,7 +366,13 @@ class PcscTransport:
             time.sleep(0.05)
 
     def transmit(self, command: Command) -> Response:
-        return self._transmit(command, resend_allowed=True)
+        fresh, self._fresh = self._fresh, False
+        response = self._transmit(command, resend_allowed=True)
+        if fresh and response.sw == 0x6F00 and command.ins == 0xA4 and not command.secret:
+            # Some cards answer the first APDU after power-up with 6F00 (soltia48/myna-card sends a throwaway
+            # SELECT for this). A SELECT changes nothing that a second one would not: send it again, once.
+            response = self._transmit(command, resend_allowed=True)
+        return response
 
     def _transmit(self, command: Command, *, resend_allowed: bool) -> Response:
         if command.extended and self.is_t0:
