@@ -78,3 +78,34 @@ def test_6f00_is_not_retried_twice_or_later_in_a_session() -> None:
         finally:
             t.close()
     assert card.log is not None and len(card.log) == 3
+
+
+def test_card_left_in_raw_protocol_by_another_program_is_recovered() -> None:
+    """Item 4: another program connected with SCARD_PROTOCOL_RAW and left the card so; pcscd then refuses
+    T=1 and T=0 with SCARD_E_PROTO_MISMATCH (reproduced with vpcd: it persists until the card is reset)."""
+    from smartcard import scard as sc
+
+    from taimen.transport.pcsc import E_PROTO_MISMATCH, establish_context, release_context
+
+    card = _pin_card()
+    with pcsc_bridge(card) as bridge:
+        other = establish_context()
+        try:
+            hresult, handle, _active = sc.SCardConnect(
+                other, bridge.reader_name, sc.SCARD_SHARE_SHARED, sc.SCARD_PROTOCOL_RAW
+            )
+            assert hresult & 0xFFFFFFFF == 0
+            sc.SCardDisconnect(handle, sc.SCARD_LEAVE_CARD)
+            # the state the issue describes: a plain exclusive T=1|T=0 connect is refused
+            hresult, handle, _active = sc.SCardConnect(
+                other, bridge.reader_name, sc.SCARD_SHARE_EXCLUSIVE, sc.SCARD_PROTOCOL_T1 | sc.SCARD_PROTOCOL_T0
+            )
+            assert hresult & 0xFFFFFFFF == E_PROTO_MISMATCH
+        finally:
+            release_context(other)
+        t = PcscTransport(bridge.reader_name)
+        try:
+            assert t.protocol in (sc.SCARD_PROTOCOL_T1, sc.SCARD_PROTOCOL_T0)
+            assert _query(t) == 0x63C0 | PIN_TRIES
+        finally:
+            t.close()

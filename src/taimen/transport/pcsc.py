@@ -245,7 +245,11 @@ def map_failure(code: int, *, extended: bool, card: CardState, expected_answer: 
 
 
 class PcscTransport:
-    """A connection to the card in one PC/SC reader (exclusive; T=1 preferred, T=0 accepted)."""
+    """A connection to the card in one PC/SC reader (exclusive; T=1 preferred, T=0 accepted).
+
+    Real-card robustness: a card another program left in RAW protocol is recovered (``_recover_protocol``);
+    a first SELECT after power-up answered 6F00 is sent again once; ``close`` unpowers the card.
+    """
 
     readers = staticmethod(readers)
 
@@ -298,12 +302,33 @@ class PcscTransport:
                 break
             if code != E_PROTO_MISMATCH:
                 break
+        if self._card is None and code == E_PROTO_MISMATCH:
+            code = self._recover_protocol()
         if self._card is None:
             raise self._connect_error(code)
         self._fresh = True
         hresult, _reader, _state, _proto, atr = sc.SCardStatus(self._card)
         if _code(hresult) == S_SUCCESS:
             self.atr = bytes(atr)
+
+    def _recover_protocol(self) -> int:
+        """Another program left the card in RAW protocol, so pcscd refuses T=1 and T=0 (SCARD_E_PROTO_MISMATCH)
+        until the card is reset. Connect without a protocol (SCARD_SHARE_DIRECT), then reconnect exclusively
+        with T=1|T=0 and a reset, which clears the protocol. Returns the PC/SC code of the last step."""
+        sc = self._sc
+        hresult, card, _active = sc.SCardConnect(self._context, self.name, sc.SCARD_SHARE_DIRECT, 0)
+        code = _code(hresult)
+        if code != S_SUCCESS:
+            return code
+        hresult, active = sc.SCardReconnect(
+            card, sc.SCARD_SHARE_EXCLUSIVE, sc.SCARD_PROTOCOL_T1 | sc.SCARD_PROTOCOL_T0, sc.SCARD_RESET_CARD
+        )
+        code = _code(hresult)
+        if code != S_SUCCESS:
+            sc.SCardDisconnect(card, sc.SCARD_LEAVE_CARD)
+            return code
+        self._card, self.protocol = card, int(active)
+        return S_SUCCESS
 
     def _connect_error(self, code: int) -> TransportError:
         what = f"cannot connect to the card in {self.name!r}: {describe(code)}"
