@@ -92,8 +92,8 @@ class AcceptAnyVerify:
     fids: tuple[int, ...]
 
     def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
-        key = card.current_ef
-        is_verify = c.cla == 0x00 and c.ins == 0x20 and c.p2 == 0x80 and bool(c.data)
+        is_verify = c.cla == 0x00 and c.ins == 0x20 and bool(c.data)
+        key = card._key_for_verify(c.p2) if is_verify else None  # P2 80 (current key EF) or 80|SFI
         if is_verify and isinstance(key, KeyRef) and key.fid in self.fids:
             card.verified.add((id(df), key.fid))
             return Response(b"", 0x9000)

@@ -496,4 +496,6 @@ def build_result(
         checks=checks,
         stats=stats or ReadStats(extended_length=read.extended_length),
     )
+    # The licence has no published challenge-response: its best verdict is "data authentic, chip not provable".
+    result.presence_provable = False
     return result.finish()
