@@ -32,6 +32,12 @@ class KeyRef:
     max_tries: int
     sfi: int | None = None
     name: str = ""
+    #: What the non-consuming query (VERIFY without data) answers once the key is verified: "9000", or
+    #: "63Cx" (the tries left, as if not verified: real JPKI cards, OpenSC PR #959).
+    query_after_verify: str = "9000"
+
+
+QUERY_AFTER_VERIFY = ("9000", "63Cx")
 
 
 @dataclass
@@ -301,7 +307,7 @@ class VirtualCard:
         if not c.data:
             if key.tries_left == 0:
                 return _sw(0x63C0)
-            if ident in self.verified:
+            if ident in self.verified and key.query_after_verify == "9000":
                 return _sw(0x9000)
             return _sw(0x63C0 | min(key.tries_left, 15))
         if key.tries_left == 0:
