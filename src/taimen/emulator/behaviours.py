@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from taimen.core.apdu import Command, Response
 from taimen.emulator.card import DedicatedFile, KeyRef, VirtualCard
@@ -30,62 +29,6 @@ def raw_pkcs1_sign(key: rsa.RSAPrivateKey, digest_info: bytes) -> bytes:
     n = key.private_numbers().public_numbers.n
     d = key.private_numbers().d
     return pow(int.from_bytes(block, "big"), d, n).to_bytes(k, "big")
-
-
-#: DigestInfo prefixes (RFC 8017 §9.2 note 1) → hash, so that a signature over a caller-supplied DigestInfo can
-#: use cryptography's private-key operation (CRT, constant-time) instead of a bare modular exponentiation.
-_DIGEST_INFO = {
-    bytes.fromhex("3021300906052b0e03021a05000414"): hashes.SHA1(),
-    bytes.fromhex("302d300d06096086480165030402040500041c"): hashes.SHA224(),
-    bytes.fromhex("3031300d060960864801650304020105000420"): hashes.SHA256(),
-    bytes.fromhex("3041300d060960864801650304020205000430"): hashes.SHA384(),
-    bytes.fromhex("3051300d060960864801650304020305000440"): hashes.SHA512(),
-}
-
-
-def sign_digest_info(key: rsa.RSAPrivateKey, digest_info: bytes) -> bytes:
-    """PKCS#1 v1.5 signature of a caller-supplied DigestInfo (the card's 80 2A P1=00)."""
-    for prefix, algorithm in _DIGEST_INFO.items():
-        if digest_info.startswith(prefix) and len(digest_info) == len(prefix) + algorithm.digest_size:
-            return key.sign(digest_info[len(prefix) :], padding.PKCS1v15(), Prehashed(algorithm))
-    return raw_pkcs1_sign(key, digest_info)  # any other content: the card signs it as given
-
-
-@dataclass
-class SelectedKeySign:
-    """JPKI COMPUTE DIGITAL SIGNATURE: ``80 2A 00 80 <DigestInfo> 00`` after SELECT of a key object (0017 / 001A),
-    as OpenSC's card-jpki.c sends it. Each key needs its PIN verified first (0018 / 001B): else 6982.
-
-    ``keys``: key-object FID → (private key, FID of the key EF that must be verified).
-    """
-
-    keys: dict[int, tuple[rsa.RSAPrivateKey, int]]
-    pems: dict[int, str] = field(default_factory=dict)
-
-    def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
-        if c.cla != 0x80 or c.ins != 0x2A or c.p2 != 0x80:
-            return None
-        if c.p1 != 0x00:
-            return Response(b"", 0x6A86)
-        selected = card.current_key_object
-        if selected is None or selected not in self.keys:
-            return Response(b"", 0x6985)  # no key selected: conditions of use not satisfied
-        key, pin_fid = self.keys[selected]
-        if not card.is_verified(df, pin_fid):
-            return Response(b"", 0x6982)
-        try:
-            return Response(sign_digest_info(key, c.data), 0x9000)
-        except ValueError:
-            return Response(b"", 0x6700)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "type": "selected-key-sign",
-            "keys": {
-                f"{fid:04X}": {"private_key_pem": self.pems.get(fid) or _pem(key), "required": f"{pin:04X}"}
-                for fid, (key, pin) in self.keys.items()
-            },
-        }
 
 
 @dataclass
@@ -208,7 +151,9 @@ def _first_answer(spec: dict[str, Any]) -> FirstAnswer:
     return FirstAnswer(int(spec.get("sw", "6F00"), 16), count)
 
 
-def _selected_key_sign(spec: dict[str, Any]) -> SelectedKeySign:
+def _selected_key_sign(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.keysign import SelectedKeySign  # it builds on this module
+
     keys, pems = {}, {}
     for fid, k in spec.get("keys", {}).items():
         f = int(fid, 16)

@@ -22,8 +22,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from taimen.emulator.behaviours import AcceptAnyVerify, Mute, RsaChallenge, SelectedKeySign
+from taimen.emulator.behaviours import AcceptAnyVerify, Mute, RsaChallenge
 from taimen.emulator.card import DedicatedFile, ElementaryFile, KeyRef, VirtualCard
+from taimen.emulator.keysign import SelectedKeySign
 from taimen.emulator.link import LinkModel
 from taimen.mynumber.aids import JPKI_AP, KENMEN_AP, TEXT_AP, JpkiAp, KenmenAp, TextAp
 
