@@ -298,12 +298,24 @@ class SqlRecordStore:
         cipher = self._ready()
         seq = head[0] + 1
         mac = cipher.chain_mac(head[1], _chain_body(seq, kind, record_id, digest, at))
-        conn.execute(
-            chain.insert().values(
-                seq=seq, kind=kind, record_id=record_id, digest=digest, created_at=at, prev=head[1], mac=mac
+        values = {
+            "seq": seq,
+            "kind": kind,
+            "record_id": record_id,
+            "digest": digest,
+            "at": at,
+            "prev": head[1],
+            "mac": mac,
+        }
+        if self.dialect == "postgresql":  # one round trip while the head is locked
+            conn.execute(_PG_APPEND, values)
+        else:
+            conn.execute(
+                chain.insert().values(
+                    seq=seq, kind=kind, record_id=record_id, digest=digest, created_at=at, prev=head[1], mac=mac
+                )
             )
-        )
-        conn.execute(chain_head.update().where(chain_head.c.id == 1).values(seq=seq, mac=mac))
+            conn.execute(chain_head.update().where(chain_head.c.id == 1).values(seq=seq, mac=mac))
         return seq, mac
 
     # ------------------------------------------------------------------ writing
@@ -364,14 +376,15 @@ class SqlRecordStore:
                     newer = conn.execute(sa.select(records.c.id).where(records.c.supersedes == supersedes)).first()
                     if newer is not None:
                         raise InvalidChange(f"record {supersedes} was already corrected by {newer.id}; correct that")
-                existing = conn.execute(
-                    sa.select(records).where(records.c.idempotency_key == draft.idempotency_key)
-                ).first()
-                if existing is not None:  # delivered before (retry, queue redelivery): no duplicate
+                # the row first, the chain head last: the lock is held only for the chain append and the commit.
+                # A key stored before (retry, queue redelivery) inserts nothing; a concurrent save of the same key
+                # waits on the unique index until the other commits, then inserts nothing.
+                inserted = conn.execute(_insert_once(self.dialect).values(**row).returning(records.c.id)).first()
+                if inserted is None:
+                    existing = conn.execute(
+                        sa.select(records).where(records.c.idempotency_key == draft.idempotency_key)
+                    ).one()
                     return self._decode(existing, conn)
-                # the row first (a concurrent save of the same key waits on the unique index and then fails),
-                # the chain head last: the lock is held only for the chain append and the commit
-                conn.execute(records.insert().values(**row))
                 if toks:
                     conn.execute(record_tokens.insert(), toks)
                 self._log(conn, actor_name, action, [record_id], "")
@@ -913,6 +926,22 @@ def _digest(row: Mapping[str, Any]) -> str:
             b = b"s" + str(v).encode()
         h.update(name.encode() + b"\x00" + len(b).to_bytes(8, "big") + b)
     return h.hexdigest()
+
+
+_PG_APPEND = sa.text(
+    "WITH c AS (INSERT INTO chain (seq, kind, record_id, digest, created_at, prev, mac)"
+    " VALUES (:seq, :kind, :record_id, :digest, :at, :prev, :mac) RETURNING seq)"
+    " UPDATE chain_head SET seq = (SELECT seq FROM c), mac = :mac WHERE id = 1"
+)
+
+
+def _insert_once(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING for the dialect."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(records).on_conflict_do_nothing(index_elements=[records.c.idempotency_key])
 
 
 def _chain_body(seq: int, kind: str, record_id: str, digest: str, at: str) -> bytes:
