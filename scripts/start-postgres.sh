@@ -27,6 +27,7 @@ DO $$ BEGIN
     CREATE ROLE taimen LOGIN CREATEDB PASSWORD 'taimen-test-only';
   END IF;
 END $$;
+GRANT pg_signal_backend TO taimen;
 SELECT 'CREATE DATABASE taimen OWNER taimen' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'taimen')\gexec
 SQL
 echo "TAIMEN_TEST_POSTGRES_URL=postgresql://taimen:taimen-test-only@127.0.0.1:$port/taimen"

@@ -48,7 +48,8 @@ def _check(url: str, key: KeySource, expected_keys: set[str]) -> None:
     from taimen.records import RecordQuery
 
     found = store.search(RecordQuery(name="試験 太郎3-7"), boss)
-    assert [r.document_number for r in found] == ["030000000007"]
+    # w3-7, and shared-7 too when worker 3 won that race
+    assert found and {r.document_number for r in found} == {"030000000007"}
     store.close()
 
 

@@ -103,3 +103,15 @@ access_log = Table(
     Column("record_ids", Text, nullable=False),
     Column("detail", Text, nullable=False),
 )
+
+#: PostgreSQL saves commit in parallel and are linked into the chain right after, in batches, by whichever writer
+#: takes the chain lock (one fsync for many records). ``mac`` proves the entry came from a key holder.
+pending_seal = Table(
+    "pending_seal",
+    metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(32), nullable=False, unique=True),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("mac", LargeBinary, nullable=False),
+)
