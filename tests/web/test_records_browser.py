@@ -115,7 +115,8 @@ def seed_other_records(records: RecordsSetup) -> None:
             address="東京都千代田区千代田１番１号",
             birth_date=DateValue("1990-01-01", "平成2年1月1日"),
             fields={"license_number": {"number": f"3012345678{minutes:02d}"}} if doc == "license" else {},
-            checks=[Check(f"{doc}.signature", status, "署名検証", "signature")],
+            checks=[Check(f"{doc}.signature", status, "署名検証", "signature")]
+            + ([Check("kenmen_ap.presence", CheckStatus.PASSED, "実在確認", "presence")] if doc == "mynumber" else []),
         ).finish()
         draft = draft_from_result(
             result,

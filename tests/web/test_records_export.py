@@ -37,6 +37,9 @@ def record(name: str = "山田　花子", version: int = 1, **business: str) -> 
         checks=[
             Check("license.signature", CheckStatus.PASSED, "署名検証", "signature"),
             Check("license.expiry", CheckStatus.PASSED, "有効期限", "expiry"),
+            Check(
+                "license.chip_presence", CheckStatus.NOT_VERIFIABLE, "ICチップの実在確認", "presence", required=False
+            ),
         ],
     ).finish()
     draft = draft_from_result(
@@ -74,7 +77,9 @@ def test_csv_round_trips_and_defuses_formulas() -> None:
     assert len(rows) == 2
     first = rows[0]
     assert first["氏名"] == "山田　花子" and first["記号番号"] == "301234567890"
-    assert first["生年月日"] == "1980-02-17" and first["判定"] == "真正"
+    # A licence's chip cannot prove itself: genuine data, shown as on the result screen.
+    assert first["生年月日"] == "1980-02-17" and first["判定"] == "データ真正（チップ未証明）"
+    assert first["カードの実在確認"] == "この書類は対応していない"
     for key, label in (("transaction_type", "取引の種類"), ("purpose", "取引を行う目的"),
                        ("occupation", "職業"), ("reference", "顧客番号・取引番号")):  # fmt: skip
         assert first[label] == "'" + HOSTILE[key]
@@ -96,7 +101,7 @@ def test_safe_cell_leaves_plain_text() -> None:
 
 def test_csv_in_english_has_english_headers() -> None:
     rows = parse(export_csv([record()], lang="en"))
-    assert rows[0]["Name"] == "山田　花子" and rows[0]["Verdict"] == "Genuine"
+    assert rows[0]["Name"] == "山田　花子" and rows[0]["Verdict"] == "Data authentic, chip not provable"
 
 
 def test_pdf_is_a_pdf_with_the_japanese_text() -> None:
@@ -110,4 +115,4 @@ def test_pdf_is_a_pdf_with_the_japanese_text() -> None:
 
 def test_pdf_in_english() -> None:
     text = pdf_text(export_pdf([record()], lang="en"))
-    assert "Verification record" in text and "Genuine" in text and "山田" in text
+    assert "Verification record" in text and "Data authentic" in text and "山田" in text

@@ -276,6 +276,7 @@ def test_licence_record_keeps_its_number(client: TestClient, guard: Guard, recor
     read_card(client, guard, "license-yamada", LICENSE)
     html = client.get("/record/new").text
     assert "書類の記号番号" in html
+    assert "データ真正（チップ未証明）" in html  # as the result screen says it for a licence
     client.post("/record/save", data={"csrf": guard.csrf, "transaction_type": "携帯電話の契約"})
     rid = _st(client).session.saved_record
     rec = next(r for r in all_records(records) if r.id == rid)

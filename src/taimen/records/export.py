@@ -87,6 +87,7 @@ L: dict[str, tuple[str, str]] = {
     "passed": ("合格", "passed"),
 }
 VERDICTS = {
+    "genuine_data_only": ("データ真正（チップ未証明）", "Data authentic, chip not provable"),
     "genuine": ("真正", "Genuine"),
     "attention": ("要確認", "Attention"),
     "not_genuine": ("真正でない", "Not genuine"),
@@ -145,9 +146,17 @@ def _date(value: str | date | None, lang: str) -> str:
         return text
 
 
+def _verdict_kind(verdict: str, checks: Sequence[Any]) -> str:
+    """A genuine verdict whose chip could not be proven (e.g. a licence) is shown as data-only, as on screen."""
+    found = [c for c in checks if c.name.endswith("presence")]
+    if verdict == "genuine" and not (found and all(c.status == "passed" for c in found)):
+        return "genuine_data_only"
+    return verdict
+
+
 def _presence(checks: Sequence[Any], lang: str) -> str:
-    found = [c for c in checks if c.name.endswith(".presence")]
-    if not found:
+    found = [c for c in checks if c.name.endswith("presence")]
+    if not found or all(c.status == "not_verifiable" for c in found):
         return _l("unsupported", lang)
     return _l("proven" if all(c.status == "passed" for c in found) else "not_proven", lang)
 
@@ -172,7 +181,7 @@ def _rows(r: Any, lang: str) -> list[tuple[str, str, str]]:
         ("sec_check", "counter", d.counter),
         ("sec_check", "created_by", r.created_by),
         ("sec_check", "created_at", _when(r.created_at)),
-        ("sec_check", "verdict", _pick(VERDICTS, d.verdict, lang)),
+        ("sec_check", "verdict", _pick(VERDICTS, _verdict_kind(d.verdict, d.checks), lang)),
         ("sec_check", "signatures", _signatures(d.checks, lang)),
         ("sec_check", "presence", _presence(d.checks, lang)),
         ("sec_person", "name", d.name or ""),
@@ -378,7 +387,8 @@ def _verdict_band(pdf: Any, d: Any, lang: str, width: float) -> None:
     pdf.set_text_color(*fg_bg[:3])
     pdf.set_line_width(0.8)
     pdf.set_font("jp", size=14)
-    pdf.cell(width, 10, f"{_l('verdict', lang)}: {_pick(VERDICTS, d.verdict, lang)}", border=1, fill=True,
+    kind = _verdict_kind(d.verdict, d.checks)
+    pdf.cell(width, 10, f"{_l('verdict', lang)}: {_pick(VERDICTS, kind, lang)}", border=1, fill=True,
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
     reasons = [x.ja if lang == "ja" else x.code for x in d.reasons]
     if reasons:

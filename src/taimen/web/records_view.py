@@ -11,10 +11,31 @@ from taimen.web.i18n import pick, translator
 
 VERDICT_LABELS = {
     "genuine": ("真正", "Genuine"),
+    "genuine_data_only": ("データ真正（チップ未証明）", "Data authentic, chip not provable"),
     "attention": ("要確認", "Attention"),
     "not_genuine": ("真正でない", "Not genuine"),
 }
-VERDICT_ICONS = {"genuine": "✔", "attention": "⚠", "not_genuine": "✖"}
+VERDICT_ICONS = {"genuine": "✔", "genuine_data_only": "✔", "attention": "⚠", "not_genuine": "✖"}
+#: What the search's verdict filter offers (the store keeps the status; "data only" is shown, not stored).
+VERDICT_FILTER = ("genuine", "attention", "not_genuine")
+
+
+def presence_checks(checks: Any) -> list[Any]:
+    return [c for c in checks if c.name.endswith("presence")]
+
+
+def verdict_kind(verdict: str, checks: Any) -> str:
+    """The verdict as the result screen showed it: "genuine" whose chip could not be proven is told apart.
+
+    The record keeps the status and the checks; a genuine verdict without a passed presence check can only be
+    the data-only kind (a document whose chip cannot prove itself), as taimen.result decides it.
+    """
+    found = presence_checks(checks)
+    if verdict == "genuine" and not (found and all(c.status == "passed" for c in found)):
+        return "genuine_data_only"
+    return verdict
+
+
 #: Documents the store may hold that this build cannot read (records made elsewhere, e.g. by the CLI).
 OTHER_DOCUMENTS = {"residence": ("在留カード", "residence card"), "passport": ("旅券", "passport")}
 STATUS_WORDS = {
@@ -101,10 +122,10 @@ def signature_summary(checks: Any, lang: str) -> tuple[str, str]:
     sig = [c for c in checks if c.name.endswith((".signature", ".digest"))]
     passed = sum(1 for c in sig if c.status == "passed")
     signatures = f"{passed} / {len(sig)} {t('st_passed')}" if sig else t("st_skipped")
-    presence_checks = [c for c in checks if c.name.endswith(".presence")]
-    if not presence_checks:
+    found = presence_checks(checks)
+    if not found or all(c.status == "not_verifiable" for c in found):
         presence = t("presence_unsupported")
-    elif all(c.status == "passed" for c in presence_checks):
+    elif all(c.status == "passed" for c in found):
         presence = t("presence_proven")
     else:
         presence = t("presence_not_proven")
@@ -171,7 +192,7 @@ def parse_search(params: Any, lang: str) -> SearchForm:
             except ValueError:
                 errors.append(f"{t(label)}: {t('field_invalid')}")
                 values[key] = ""
-    if values["verdict"] not in ("", *VERDICT_LABELS):
+    if values["verdict"] not in ("", *VERDICT_FILTER):
         values["verdict"] = ""
     if values["document"] and values["document"] not in dict(document_choices(lang)):
         values["document"] = ""
