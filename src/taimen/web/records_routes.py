@@ -37,6 +37,10 @@ router = APIRouter()
 #    the English pages show them in Japanese).
 # 4. Roles: the store lets auditors export (``log_export``); these pages follow the issue (auditor: read-only
 #    browsing, no export). One of the two should change.
+# 5. ``Verdict.chip_presence`` (main: "データ真正（チップ未証明）" for a licence) in ``RecordDraft``: today the pages
+#    derive it from the kept checks (records_view.verdict_kind).
+# 6. ``LocalQueue`` opens its sqlite3 connection bound to one thread: saves from the app's worker threads fail
+#    to queue when the central store is down (test_unreachable_central_store_queues_then_delivers_once, xfail).
 
 #: The most records one export may hold (a search's "export all").
 EXPORT_MAX = 1000
