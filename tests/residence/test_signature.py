@@ -20,7 +20,6 @@ from taimen.residence.signature import (
     verify_gen1,
     verify_gen2,
 )
-from taimen.result import CheckStatus
 from taimen.samples import residence_cards as rc
 from taimen.transport.inprocess import InProcessTransport
 from taimen.trust import TrustStore
