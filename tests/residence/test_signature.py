@@ -105,3 +105,32 @@ def test_test_anchor_never_genuine(pki: rc.SamplePki, category: str) -> None:
         today=date(2026, 12, 5),
     )
     assert r.verdict is not None and r.verdict.status == "attention"
+
+
+def test_an_isa_look_alike_anchor_is_ignored() -> None:
+    """A self-made CA named exactly like ISA's, dropped into the trust directory, does not match the published
+    fingerprint: it is never used as an anchor."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Japanese Government"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "The Ministry of Justice"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "ZairyuCard CA2"),
+        ]
+    )
+    start = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    ca = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+          .serial_number(1).not_valid_before(start).not_valid_after(start + dt.timedelta(days=3650))
+          .sign(key, hashes.SHA256()))  # fmt: skip
+    signer_key = ec.generate_private_key(ec.SECP384R1())
+    signer = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(signer_key.public_key())
+              .serial_number(2).not_valid_before(start).not_valid_after(start + dt.timedelta(days=3650))
+              .sign(key, hashes.SHA256()))  # fmt: skip
+    store = TrustStore([], [CertificateAnchor("residence", ca, "look-alike")])
+    assert chain(signer, store, datetime(2026, 12, 5, tzinfo=UTC)).status == "no_anchor"
