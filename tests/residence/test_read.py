@@ -108,3 +108,25 @@ def test_specified_card_is_refused_before_any_secret(pki: rc.SamplePki, store: T
 
 def test_detect(pki: rc.SamplePki) -> None:
     assert DOCUMENT.detect(InProcessTransport(rc.build_card(SAMPLES["sprc1-kim"], pki)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ["rc1-nguyen", "rc2-smith"])
+@pytest.mark.parametrize("cap", [1000, 223])
+def test_a_card_that_caps_its_answers_is_read_to_the_end(
+    key: str, cap: int, pki: rc.SamplePki, store: TrustStore
+) -> None:
+    """An extended READ BINARY answered with fewer bytes and 9000 (a capping card or reader) — inside SM too."""
+    s = SAMPLES[key]
+    card = rc.build_card(s, pki)
+    card.max_response = cap
+    result = read(card, s.number, store)
+    assert result.verdict is not None and result.verdict.status == "genuine"
+
+
+def test_short_apdu_reader_reads_everything(pki: rc.SamplePki, store: TrustStore) -> None:
+    for key in ("rc1-nguyen", "sprc2-park"):
+        s = SAMPLES[key]
+        card = rc.build_card(s, pki)
+        transport = InProcessTransport(card, reader_extended=False)
+        r = DOCUMENT.read(transport, {"card_number": s.number}, store=store, today=TODAY)  # type: ignore[arg-type]
+        assert r.verdict is not None and r.verdict.status == "genuine" and not r.stats.extended_length
