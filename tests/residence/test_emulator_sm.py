@@ -72,7 +72,9 @@ def test_hostile_sm_answers_are_clear_errors(pki: rc.SamplePki, store: TrustStor
     assert err.value.message_ja
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(junk=st.binary(max_size=300), sw=st.sampled_from([0x9000, 0x6282, 0x6987, 0x6988, 0x6A82]))
 def test_fuzzed_sm_answers_never_crash(pki: rc.SamplePki, store: TrustStore, junk: bytes, sw: int) -> None:
     card = _card_with(pki, lambda r: Response(junk, sw))

@@ -6,7 +6,7 @@ import contextlib
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taimen.errors import CardError, ParseError
@@ -75,7 +75,7 @@ def test_values() -> None:
     assert ymd("00000000").flags == ("empty",)  # type: ignore[union-attr]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a loaded CI box
 @given(st.binary(max_size=600), st.sampled_from(sorted(TAGS_GEN2)), st.sampled_from([1, 2]))
 def test_fuzz_file_parsers_only_raise_parse_errors(data: bytes, key: str, gen: int) -> None:
     if key not in (TAGS_GEN1 if gen == 1 else TAGS_GEN2):
@@ -92,7 +92,7 @@ tlv_objects = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     st.dictionaries(
         st.sampled_from(["df1_ef01", "df1_ef02", "df1_ef03", "df2_ef01", "df2_ef03", "df3_ef01"]), tlv_objects

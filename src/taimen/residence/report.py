@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from taimen.core import images
 from taimen.errors import ParseError
@@ -427,7 +428,22 @@ def _signature_checks(
                 f"the signature does not verify ({how}): signed data altered or re-signed",
                 covers,
             )
-    return [sig_check, _certificate_check(cert, store, now, gen)]
+    try:
+        cert_check = _certificate_check(cert, store, now, gen)
+    except (
+        ValueError,
+        TypeError,
+        UnsupportedAlgorithm,
+    ) as exc:  # cryptography parses names/extensions lazily: a hostile DER
+        cert_check = _check(
+            "residence.certificate",
+            CheckStatus.FAILED,
+            "署名者証明書（出入国在留管理庁CA）",
+            "signer certificate (ISA CA)",
+            "証明書の内容が不正です。",
+            f"malformed certificate: {exc}",
+        )
+    return [sig_check, cert_check]
 
 
 def _certificate_check(cert: x509.Certificate, store: TrustStore, now: datetime, gen: int) -> Check:
