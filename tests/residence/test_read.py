@@ -130,3 +130,12 @@ def test_short_apdu_reader_reads_everything(pki: rc.SamplePki, store: TrustStore
         transport = InProcessTransport(card, reader_extended=False)
         r = DOCUMENT.read(transport, {"card_number": s.number}, store=store, today=TODAY)  # type: ignore[arg-type]
         assert r.verdict is not None and r.verdict.status == "genuine" and not r.stats.extended_length
+
+
+def test_expired_period_is_flagged(pki: rc.SamplePki, store: TrustStore) -> None:
+    s = SAMPLES["rc2-expired"]
+    r = read(rc.build_card(s, pki), s.number, store)
+    pexp = r.fields["period_expiry"]
+    assert pexp["expired"] is True and "expired" in pexp["flags"] and pexp["iso"] == "2025-05-05"
+    assert r.card_expiry is not None and "expired" not in r.card_expiry.flags
+    assert r.fields["renewal_application"] == {"code": "1", "pending": True}

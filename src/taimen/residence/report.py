@@ -141,7 +141,7 @@ def build_result(
         chip_number = _txt(parsed.get("df1_ef01"), "df1_ef01", 0xC2, 2)
         pe = parsed.get("df1_ef02")
         t = lambda tag: _txt(pe, "df1_ef02", tag, 2)  # noqa: E731
-        result.card_expiry = ymd(t(0xC5))
+        result.card_expiry = _flag_expired(ymd(t(0xC5)), today)
         result.birth_date = ymd(t(0xC6))
         sex = t(0xC7)
         result.sex = codes.SEX.get(sex, sex) if sex is not None else None
@@ -150,7 +150,7 @@ def build_result(
         f["status_of_residence"] = _coded({}, t(0xC9))
         period = t(0xCE)
         f["period_of_stay"] = period_of_stay(period) if period is not None else None
-        pexp = ymd(t(0xCD))
+        pexp = _flag_expired(ymd(t(0xCD)), today)
         f["period_expiry"] = _expiry_json(pexp, today)
         f["permission"] = {"type": t(0xCA), "date": ymd(t(0xCB))} if t(0xCA) is not None or t(0xCB) else None
         f["work_restriction"] = _coded(codes.WORK_RESTRICTION, t(0xCC))
@@ -271,6 +271,12 @@ def _layout_check(read: ResidenceRead) -> list[Check]:
             tuple(m.split(":")[0] for m in read.malformed),
         )
     ]
+
+
+def _flag_expired(d: DateValue | None, today: date) -> DateValue | None:
+    if d is None or d.iso is None or date.fromisoformat(d.iso) >= today:
+        return d
+    return DateValue(d.iso, d.display_ja, d.raw, (*d.flags, "expired"))
 
 
 def _expiry_json(d: DateValue | None, today: date) -> dict[str, Any] | None:
