@@ -139,3 +139,16 @@ def test_expired_period_is_flagged(pki: rc.SamplePki, store: TrustStore) -> None
     assert pexp["expired"] is True and "expired" in pexp["flags"] and pexp["iso"] == "2025-05-05"
     assert r.card_expiry is not None and "expired" not in r.card_expiry.flags
     assert r.fields["renewal_application"] == {"code": "1", "pending": True}
+
+
+def test_command_bytes_follow_the_spec_appendix(pki: rc.SamplePki, store: TrustStore) -> None:
+    """001460711.pdf Appendix 2: DF1/EF03 in SM `08 B0 84 00 00 00 04 96 02 00 00 00 00`, answered
+    `86 82 15 91 01 …` (5520 encrypted bytes: the 5508-byte EF padded); DF3 in plain `00 B0 82 00 00 00 00`."""
+    card = rc.build_card(SAMPLES["rc2-smith"], pki)
+    card.log = []
+    read(card, "AB12345678CD", store)
+    log = dict(card.log)
+    sm = bytes.fromhex("08B08400000004960200000000")
+    assert sm in log and log[sm][:5] == bytes.fromhex("8682159101") and len(log[sm]) == 5 + 5520 + 2
+    assert bytes.fromhex("00B08200000000") in log
+    assert card.log[0][0] == bytes.fromhex("00A40000023F00")
