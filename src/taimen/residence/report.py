@@ -184,6 +184,8 @@ def build_result(
                 current[key] = ymd(value) if key == "date" else value
             if current:
                 entries.append(current)
+        if entries and all(e.get("date") is not None and e["date"].iso for e in entries):
+            entries.sort(key=lambda e: e["date"].iso)  # newest last (stable: same-day entries keep file order)
         f["address_entries"] = entries
         if entries and entries[-1].get("address"):
             result.address = entries[-1]["address"]
