@@ -183,7 +183,7 @@ async def result_page(request: Request) -> Response:
             result=result,
             doc_title=pick(lang, doc.title_ja, doc.title_en) if doc is not None else result.document,
             verdict=verdict,
-            verdict_icon=view.VERDICT_ICON[verdict.status] if verdict else "？",
+            verdict_icon=view.VERDICT_ICON[verdict.kind] if verdict else "？",
             verdict_label=pick(lang, verdict.label_ja, verdict.label_en) if verdict else "",
             reasons=[pick(lang, r.ja, r.en) for r in verdict.reasons] if verdict else [],
             rows=view.field_rows(result, st.session.printed, lang),

@@ -19,7 +19,12 @@ STATUS_ICON = {
     CheckStatus.NOT_VERIFIABLE: "？",
     CheckStatus.SKIPPED: "－",
 }
-VERDICT_ICON = {VerdictStatus.GENUINE: "✔", VerdictStatus.ATTENTION: "⚠", VerdictStatus.NOT_GENUINE: "✖"}
+VERDICT_ICON = {
+    VerdictStatus.GENUINE: "✔",
+    VerdictStatus.ATTENTION: "⚠",
+    VerdictStatus.NOT_GENUINE: "✖",
+    "genuine_data_only": "✔",  # signed data authentic, chip not provable (licence): same mark, own label and style
+}
 
 #: The common fields of every document, in display order: (key, i18n key).
 COMMON_FIELDS = (
