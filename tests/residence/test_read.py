@@ -152,3 +152,11 @@ def test_command_bytes_follow_the_spec_appendix(pki: rc.SamplePki, store: TrustS
     assert sm in log and log[sm][:5] == bytes.fromhex("8682159101") and len(log[sm]) == 5 + 5520 + 2
     assert bytes.fromhex("00B08200000000") in log
     assert card.log[0][0] == bytes.fromhex("00A40000023F00")
+
+
+def test_reader_that_loses_long_answers_inside_sm(pki: rc.SamplePki, store: TrustStore) -> None:
+    for key in ("rc1-nguyen", "rc2-smith"):
+        s = SAMPLES[key]
+        transport = InProcessTransport(rc.build_card(s, pki), reader_extended=False, max_answer=200)
+        r = DOCUMENT.read(transport, {"card_number": s.number}, store=store, today=TODAY)  # type: ignore[arg-type]
+        assert r.verdict is not None and r.verdict.status == "genuine"
