@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,11 +20,35 @@ class UnlockField:
     key: str  # e.g. "birth", "expiry_year", "security_code", "pin1"
     label_ja: str
     label_en: str
-    pattern: str  # regular expression the value must match (checked again by the reader)
+    #: Regular expression the whole value must match (checked again by the reader). Anchored ``^…$`` for the
+    #: browser's check too; it must be linear (no nested or overlapping repeats): see ``accepts``.
+    pattern: str
     secret: bool = True  # never stored, never logged
     optional: bool = False
     hint_ja: str = ""
     hint_en: str = ""
+    #: Longest value accepted, checked before the pattern runs (a 20 KB form field must cost nothing).
+    max_length: int = 16
+
+    def accepts(self, value: str) -> bool:
+        """Whether ``value`` (as typed, surrounding spaces already removed) has this field's form.
+
+        Length first, then no control character (a PIN "1234\\n" must never reach the card as 5 bytes), then
+        ``fullmatch``: ``re.match`` with ``$`` lets a trailing newline through.
+        """
+        if len(value) > self.max_length or has_control(value):
+            return False
+        return re.fullmatch(self.pattern, value) is not None
+
+
+def has_control(value: str) -> bool:
+    """True if ``value`` holds a control character, NEL or a line/paragraph separator."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value)
+
+
+def strip_spaces(value: str) -> str:
+    """Surrounding spaces removed (ASCII and full-width); newlines and other controls are kept, to be refused."""
+    return value.strip(" \u3000")
 
 
 @dataclass(frozen=True, slots=True)

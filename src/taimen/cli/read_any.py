@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import importlib.util
-import re
 import sys
 
 from taimen.cli.common import add_output_args, add_transport_args, read_document
-from taimen.documents import Document, registry
+from taimen.documents import Document, registry, strip_spaces
 from taimen.errors import OperatorInputError
 
 
@@ -57,9 +56,9 @@ def _values(doc: Document, args: argparse.Namespace) -> dict[str, str]:
             value = getpass.getpass(f"{f.label_ja}: ") if f.secret else input(f"{f.label_ja}: ")
         if not value:
             continue
-        if not re.fullmatch(f.pattern, value):
+        if not f.accepts(strip_spaces(value)):
             raise OperatorInputError(f"{flag}: invalid format", message_ja=f"{f.label_ja}の形式が正しくありません。")
-        out[f.key] = value
+        out[f.key] = strip_spaces(value)
     return out
 
 

@@ -47,9 +47,10 @@ class MynumberDocument:
             "birth",
             "生年月日（券面の表記どおり）",
             "birth date (as printed)",
-            r"^\s*(\d{6}|.*\d.*)\s*$",
+            r"^\D{0,16}\d.{0,23}$",  # 6 digits or a date in words; taimen.mynumber.shogo_b checks it
             hint_ja="例：550217 / 昭和55年2月17日 / 1985-07-04（西暦表記のカード）",
             hint_en="e.g. 550217, 昭和55年2月17日, or 1985-07-04 for a card that prints a Gregorian date",
+            max_length=24,
         ),
         UnlockField(
             "calendar",
@@ -61,8 +62,8 @@ class MynumberDocument:
             hint_ja="wareki＝和暦（日本国籍の方）、seireki＝西暦（西暦表記のカード）",
             hint_en="wareki (Japanese era, Japanese nationals) or seireki (Gregorian)",
         ),
-        UnlockField("expiry_year", "有効期限の年（西暦4桁）", "card expiry year (4 digits)", r"^\d{4}$"),
-        UnlockField("security_code", "セキュリティコード（4桁）", "security code (4 digits)", r"^\d{4}$"),
+        UnlockField("expiry_year", "有効期限の年（西暦4桁）", "card expiry year (4 digits)", r"^[0-9]{4}$"),
+        UnlockField("security_code", "セキュリティコード（4桁）", "security code (4 digits)", r"^[0-9]{4}$"),
     )
 
     def detect(self, transport: Transport) -> bool:
