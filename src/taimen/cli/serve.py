@@ -46,6 +46,20 @@ def run(args: argparse.Namespace) -> int:
     return serve_forever(settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce)
 
 
-def _announce(url: str) -> None:
-    print(f"taimen: {url}", flush=True)
-    print("このURLをブラウザで開いてください（Ctrl+C で終了） / open this URL (Ctrl+C to stop)", flush=True)
+def _announce(url: str, opened: bool) -> None:
+    """Where the app is. A launch URL works for one browser, once; Enter (or SIGUSR1) prints another."""
+    import os
+
+    if opened:
+        print(f"taimen: {url}（ブラウザを開きました / browser opened）", flush=True)
+    else:
+        print(f"taimen: {url}", flush=True)
+        print(
+            "このURLをブラウザで開いてください。使えるのは1回だけです / open this URL in one browser; it works once",
+            flush=True,
+        )
+    print(
+        f"別の画面用の新しいURL: Enter キー（または kill -USR1 {os.getpid()}）、終了: Ctrl+C / "
+        f"new URL for another screen: Enter (or kill -USR1 {os.getpid()}); quit: Ctrl+C",
+        flush=True,
+    )
