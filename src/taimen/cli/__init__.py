@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        from taimen.cli.common import check_outputs
+
+        check_outputs(args)  # before anything is read or typed: the verdict must not be lost after the read
         return int(args.func(args) or 0)
     except PinSafetyError as exc:
         print(exc.message_ja if args.lang == "ja" else str(exc), file=sys.stderr)
@@ -47,6 +51,20 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file or device problem nobody anticipated: one line, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{type(exc).__name__}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 3
+    except Exception as exc:
+        # A bug. The message could quote a value (a PIN, a name): only the type, unless asked for details.
+        if os.environ.get("TAIMEN_DEBUG") == "1":
+            raise
+        print(
+            f"内部エラー（{type(exc).__name__}）。詳細は TAIMEN_DEBUG=1 で再実行してください。"
+            f" / internal error ({type(exc).__name__}); rerun with TAIMEN_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":

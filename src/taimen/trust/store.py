@@ -212,7 +212,7 @@ class TrustStore:
         for d in dirs:
             if not d.is_dir():
                 raise OperatorInputError(
-                    f"trust directory {d} does not exist",
+                    f"trust directory {d} {'is not a directory' if d.exists() else 'does not exist'}",
                     message_ja=f"トラストアンカーのディレクトリ {d} がありません。",
                 )
             store.add_tree(d, str(d))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import signal
 import socket
 import sys
@@ -22,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from taimen.web.app import Settings, create_app
+from taimen.web.loopback import is_loopback
 from taimen.web.security import Guard
 
 LOOPBACK = "127.0.0.1"
@@ -157,13 +157,6 @@ def serve_forever(
 def _on_enter(another: Callable[[], None]) -> None:
     for _line in sys.stdin:
         another()
-
-
-def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def warn(text: str) -> None:
