@@ -1,4 +1,8 @@
-"""The documents taimen reads, behind one small interface shared by the CLI and the web UI."""
+"""The documents taimen reads, behind one small interface shared by the CLI and the web UI.
+
+Cheap to import on purpose: the CLI lists documents from ``LISTINGS`` without importing them, and ``get(key)``
+imports only the one document a command reads (see docs/architecture.md, "Start-up").
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from taimen.core.conversation import Progress, Transport
-from taimen.result import ReadResult
+if TYPE_CHECKING:  # annotations only: importing them here would load the protocol core for every command
+    from taimen.core.conversation import Progress, Transport
+    from taimen.result import ReadResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,36 +89,60 @@ class Document(Protocol):
     ) -> ReadResult: ...
 
 
-#: Modules that define ``DOCUMENT``; imported on first use.
-_MODULES = (
-    "taimen.mynumber.document",
-    "taimen.license.document",
-    "taimen.license.myna_document",
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A document known without importing it: enough for menus and ``taimen read --help``."""
+
+    key: str
+    module: str  # defines ``DOCUMENT`` with this key
+    title_ja: str
+    title_en: str
+
+
+#: Every document taimen reads. A new document adds one line here; its module is imported only when used.
+LISTINGS = (
+    Listing("mynumber", "taimen.mynumber.document", "マイナンバーカード", "My Number Card"),
+    Listing("license", "taimen.license.document", "運転免許証", "Driving licence"),
+    Listing(
+        "mynumber_license",
+        "taimen.license.myna_document",
+        "マイナ免許証",
+        "マイナ免許証 (licence data on a My Number Card)",
+    ),
 )
 
-_loaded: dict[str, Document] | None = None
+_loaded: dict[str, Document | None] = {}
+
+
+def _load(listing: Listing) -> Document | None:
+    """The listed document, or None when its module is not part of this build yet."""
+    if listing.key not in _loaded:
+        try:
+            mod = importlib.import_module(listing.module)
+        except ModuleNotFoundError as exc:
+            name = listing.module
+            if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+                _loaded[listing.key] = None
+                return None
+            raise
+        doc: Document = mod.DOCUMENT
+        if doc.key != listing.key:
+            raise RuntimeError(f"{listing.module} defines document {doc.key!r}, listed as {listing.key!r}")
+        _loaded[listing.key] = doc
+    return _loaded[listing.key]
 
 
 def registry() -> dict[str, Document]:
-    global _loaded
-    if _loaded is None:
-        found: dict[str, Document] = {}
-        for name in _MODULES:
-            try:
-                mod = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                # that document (or its whole package) is not part of this build yet
-                if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
-                    continue
-                raise
-            doc = mod.DOCUMENT
-            found[doc.key] = doc
-        _loaded = found
-    return _loaded
+    """Every document of this build (imports them all: the web app and tests)."""
+    found = {listing.key: _load(listing) for listing in LISTINGS}
+    return {k: d for k, d in found.items() if d is not None}
 
 
 def get(key: str) -> Document:
-    docs = registry()
-    if key not in docs:
-        raise KeyError(f"unknown document {key!r}; known: {', '.join(sorted(docs))}")
-    return docs[key]
+    """One document, importing only its own module."""
+    listing = next((entry for entry in LISTINGS if entry.key == key), None)
+    doc = _load(listing) if listing is not None else None
+    if doc is None:
+        known = ", ".join(e.key for e in LISTINGS)
+        raise KeyError(f"unknown document {key!r}; known: {known}")
+    return doc

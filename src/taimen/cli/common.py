@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from taimen.core.conversation import Progress, Transport
-from taimen.documents import Document
 from taimen.errors import OperatorInputError
-from taimen.result import ReadResult
+
+if TYPE_CHECKING:  # annotations only: this module is imported while the parser is built
+    from taimen.core.conversation import Progress, Transport
+    from taimen.documents import Document
+    from taimen.result import ReadResult
 
 
 def add_transport_args(p: argparse.ArgumentParser) -> None:
@@ -120,6 +122,8 @@ def emit_result(result: ReadResult, args: argparse.Namespace) -> int:
     if getattr(args, "photo_out", None) and result.photo is not None:
         write_output(args.photo_out, result.photo.data, "--photo-out")
     if args.json:
+        import json
+
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from pathlib import Path
 from types import ModuleType
 
 from taimen.errors import OperatorInputError
@@ -39,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     out = Path(args.directory)
     if out.exists() and not out.is_dir():
         raise OperatorInputError(
