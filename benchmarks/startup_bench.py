@@ -1,7 +1,8 @@
 """Benchmark: whole-process wall time of taimen commands, hyperfine-style (N runs, median), against targets.
 
-Each command is started as a fresh process (``python -m taimen …`` with this checkout's ``src`` first on the
-path), so interpreter start, imports, the read and the output are all counted. Card images are the synthetic
+Each command is started as a fresh process running what the installed ``taimen`` script runs
+(``from taimen.cli import main; sys.exit(main())``, with this checkout's ``src`` first on the path), so
+interpreter start, imports, the read and the output are all counted. Card images are the synthetic
 samples (``taimen samples``), read from files with ``--card-image``; the licence is read with both PINs, the
 My Number Card with 照合番号B (券面AP, 入力補助AP, signatures and the chip-presence challenge).
 
@@ -26,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
+#: What the console script ``taimen`` (pyproject [project.scripts]) executes.
+SCRIPT = "import sys; from taimen.cli import main; sys.exit(main())"
 
 
 def commands(samples: Path) -> list[tuple[str, list[str], float]]:
@@ -50,7 +53,7 @@ def commands(samples: Path) -> list[tuple[str, list[str], float]]:
 def run_once(argv: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "taimen", *argv], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-c", SCRIPT, *argv], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     elapsed = time.perf_counter() - started
     if out.returncode != 0:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 from taimen.core.apdu import Command, Response
 from taimen.emulator.card import DedicatedFile, KeyRef, VirtualCard
@@ -20,15 +20,31 @@ def _load_rsa(pem: str) -> rsa.RSAPrivateKey:
     return key
 
 
+#: DER prefixes of DigestInfo (RFC 8017 §9.2 note 1): a DigestInfo of a known hash is signed by
+#: cryptography's own private-key operation (OpenSSL, with CRT), byte for byte the same signature.
+_DIGEST_INFO_PREFIXES: tuple[tuple[bytes, Callable[[], hashes.HashAlgorithm]], ...] = (
+    (bytes.fromhex("3021300906052b0e03021a05000414"), hashes.SHA1),
+    (bytes.fromhex("302d300d06096086480165030402040500041c"), hashes.SHA224),
+    (bytes.fromhex("3031300d060960864801650304020105000420"), hashes.SHA256),
+    (bytes.fromhex("3041300d060960864801650304020205000430"), hashes.SHA384),
+    (bytes.fromhex("3051300d060960864801650304020305000440"), hashes.SHA512),
+)
+
+
 def raw_pkcs1_sign(key: rsa.RSAPrivateKey, digest_info: bytes) -> bytes:
     """PKCS#1 v1.5 type-1 signature over a caller-supplied DigestInfo (what the card's 80 2A P1=00 does)."""
     k = key.key_size // 8
     if len(digest_info) > k - 11:
         raise ValueError("DigestInfo too long for the key")
-    block = b"\x00\x01" + b"\xff" * (k - 3 - len(digest_info)) + b"\x00" + digest_info
-    n = key.private_numbers().public_numbers.n
-    d = key.private_numbers().d
-    return pow(int.from_bytes(block, "big"), d, n).to_bytes(k, "big")
+    for prefix, algorithm in _DIGEST_INFO_PREFIXES:
+        h = algorithm()
+        if digest_info.startswith(prefix) and len(digest_info) == len(prefix) + h.digest_size:
+            return key.sign(digest_info[len(prefix) :], padding.PKCS1v15(), utils.Prehashed(h))
+    # Any other block (a reader may send anything): the same operation by hand, with CRT.
+    block = int.from_bytes(b"\x00\x01" + b"\xff" * (k - 3 - len(digest_info)) + b"\x00" + digest_info, "big")
+    priv = key.private_numbers()
+    m1, m2 = pow(block, priv.dmp1, priv.p), pow(block, priv.dmq1, priv.q)
+    return (m2 + priv.q * (priv.iqmp * (m1 - m2) % priv.p)).to_bytes(k, "big")
 
 
 @dataclass

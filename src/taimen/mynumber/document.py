@@ -7,35 +7,16 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
 from taimen.core import apdu
-from taimen.core.apdu import Command, Response
 from taimen.core.conversation import Conversation, Progress, Transport, drive
 from taimen.core.files import ReadSession
 from taimen.documents import TriesReport, UnlockField
 from taimen.mynumber import aids, kenmen_ap, reader, shogo_b, text_ap
 from taimen.mynumber.evaluate import Entered, evaluate
 from taimen.result import ReadResult, ReadStats
+from taimen.transport.counting import CountingTransport
 from taimen.trust import TrustStore
 
-
-class CountingTransport:
-    """Counts APDUs and bytes of one read for the result's statistics."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.apdus = 0
-        self.bytes_sent = 0
-        self.bytes_received = 0
-
-    def transmit(self, command: Command) -> Response:
-        response = self.inner.transmit(command)
-        self.apdus += 1
-        self.bytes_sent += len(command.to_bytes())
-        self.bytes_received += len(response.data) + 2
-        return response
-
-    def close(self) -> None:
-        self.inner.close()
+__all__ = ["DOCUMENT", "CountingTransport", "MynumberDocument"]
 
 
 class MynumberDocument:
