@@ -123,3 +123,19 @@ def test_shogo_b_parsers_are_fast_on_20kb() -> None:
             with pytest.raises(OperatorInputError):
                 call(text)
             assert time.perf_counter() - started < 0.2
+
+
+@pytest.mark.parametrize("bad", ["2285\n", "2285\x00", "2" * 5000])
+def test_ocr_command_checks_confirmed_values_like_every_other_path(bad: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``taimen ocr --read``: a proposal the operator confirms with Enter is checked like a typed value."""
+    import io
+
+    from taimen.cli import ocr
+
+    class Proposals:
+        def unlock_for_document(self) -> dict[str, str]:
+            return {"birth": "550217", "expiry_year": "2035", "security_code": bad}
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n" * 8))
+    with pytest.raises(OperatorInputError):
+        ocr.confirm_unlock(Proposals(), documents.get("mynumber"), lang="ja", reveal=False)

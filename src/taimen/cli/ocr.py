@@ -191,6 +191,14 @@ def confirm_unlock(res: Any, document: Any, *, lang: str, reveal: bool) -> dict[
                 values[uf.key] = answer
             elif not uf.optional:
                 raise OperatorInputError(f"{uf.key} is required", message_ja=f"{label}を入力してください。")
+    from taimen.documents import strip_spaces
+
+    for uf in document.unlock_fields:  # the same check as everywhere: bounded, whole-value, no control chars
+        if uf.key in values:
+            values[uf.key] = strip_spaces(values[uf.key])
+            if not uf.accepts(values[uf.key]):
+                label = uf.label_ja if ja else uf.label_en
+                raise OperatorInputError(f"{uf.key}: invalid format", message_ja=f"{label}の形式が正しくありません。")
     return values
 
 
