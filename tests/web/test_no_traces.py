@@ -88,7 +88,7 @@ def demo_process(tmp_path: Path) -> Iterator[tuple[str, list[Path], subprocess.P
     url = ""
     assert proc.stdout is not None
     for line in proc.stdout:
-        m = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
+        m = re.search(r"http://127\.0\.0\.1:\d+/\?code=[\w-]+", line)
         if m:
             url = m.group(0)
             break

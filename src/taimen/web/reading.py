@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from taimen.core.conversation import Progress
+from taimen.documents import strip_spaces
 from taimen.errors import (
     CardError,
     CardRemovedError,
@@ -58,12 +59,12 @@ async def api_read(request: Request) -> Response:
     unlock: dict[str, str] = {}
     bad: dict[str, str] = {}
     for f in doc.unlock_fields:
-        value = str(form.get(f.key, "")).strip()
+        value = strip_spaces(str(form.get(f.key, "")))
         if not value and f.optional:
             continue
         if not value:
             bad[f.key] = t("field_required")
-        elif not re.fullmatch(f.pattern, value):
+        elif not f.accepts(value):
             bad[f.key] = t("field_invalid")
         unlock[f.key] = value
     confirm_last = form.get("confirm_last_try") == "1"

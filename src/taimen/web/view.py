@@ -230,7 +230,7 @@ def _scalar(v: Any) -> str:
 #: Words a document may use as choice values in an unlock field, shown in the clerk's language.
 CHOICE_WORDS = {"wareki": ("和暦", "Japanese era"), "seireki": ("西暦", "Gregorian")}
 _CHOICES = re.compile(r"\^\(([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)+)\)(\?)?\$")
-_DIGITS = re.compile(r"\^\\d\{\d+(?:,\d+)?\}\$")
+_DIGITS = re.compile(r"\^(?:\\d|\[0-9\])\{\d+(?:,\d+)?\}\$")
 
 
 @dataclass(frozen=True, slots=True)
