@@ -99,10 +99,10 @@ def shot(p, name: str, docs: bool = False) -> None:  # type: ignore[no-untyped-d
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     if docs:  # the floating demo panel is not part of the counter screen
-        p.evaluate("document.getElementById('demo-panel').hidden = true")
+        p.evaluate("(el => el && (el.hidden = true))(document.getElementById('demo-panel'))")
     p.screenshot(path=str(path), full_page=True)
     if docs:
-        p.evaluate("document.getElementById('demo-panel').hidden = false")
+        p.evaluate("(el => el && (el.hidden = false))(document.getElementById('demo-panel'))")
     if docs and os.environ.get("TAIMEN_DOCS_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS / f"{name}.png")

@@ -10,6 +10,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("serve", help="start the counter web app / 窓口用の画面を起動する")
     add_server_args(p)
     p.add_argument("--trust-dir", action="append", default=[], metavar="DIR", help="more trust anchors")
+    from taimen.web.records_setup import add_records_args
+
+    add_records_args(p)
     p.set_defaults(func=run)
 
 
@@ -54,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from taimen.web.app import Settings
     from taimen.web.hooks import compare_hook, ocr_hook, warm_up
     from taimen.web.readers import ReaderSource
+    from taimen.web.records_setup import open_from_args
     from taimen.web.server import serve_forever, warn
     from taimen.web.sources import pcsc_source
 
@@ -64,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         sources.append(pcsc)
 
+    records = open_from_args(args)
+
     def settings(port: int) -> Settings:
         return Settings(
             port=port,
@@ -72,15 +78,19 @@ def run(args: argparse.Namespace) -> int:
             lang=args.lang,
             ocr=ocr_hook(),
             compare=compare_hook(),
+            **records.settings(),
         )
 
     warm_up()
-    return bound(
-        lambda: serve_forever(
-            settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce
-        ),
-        args,
-    )
+    try:
+        return bound(
+            lambda: serve_forever(
+                settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce
+            ),
+            args,
+        )
+    finally:
+        records.close()
 
 
 def _announce(url: str, opened: bool) -> None:

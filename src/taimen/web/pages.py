@@ -197,6 +197,8 @@ async def result_page(request: Request) -> Response:
             has_capture=st.session.capture is not None,
             has_portrait=st.session.capture is not None and st.session.capture.portrait is not None,
             generation=st.session.generation,
+            saved=st.session.saved_record,
+            unsaved=st.settings.records is not None and st.session.saved_record is None,
         )
 
 
