@@ -15,6 +15,8 @@ from datetime import date
 from taimen import wareki
 from taimen.ocr import variants
 
+#: Below this confidence a value is doubtful (the same threshold as ``proposals.CONFIDENT``).
+DOUBT_BELOW = 0.90
 #: Multiplies the recogniser's confidence when the text read does not have the field's shape.
 MALFORMED = 0.3
 
@@ -32,6 +34,13 @@ class FieldReading:
     flags: tuple[str, ...] = ()  # e.g. ("past_era_end",)
     problem: str = ""  # English; why the value is missing or doubtful
     extra: dict[str, str] = field(default_factory=dict)
+    #: why the value is doubtful (codes of ``taimen.ocr.fieldread.REASONS``: cut_off, glare, grammar …)
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def doubtful(self) -> bool:
+        """The operator must look at this value twice: missing, not confidently read, or with a reason."""
+        return self.value is None or self.confidence < DOUBT_BELOW or bool(self.reasons)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -42,6 +51,8 @@ class FieldReading:
             "calendar": self.calendar,
             "flags": list(self.flags),
             "problem": self.problem,
+            "reasons": list(self.reasons),
+            "doubtful": self.doubtful,
         }
 
 

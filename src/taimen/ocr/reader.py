@@ -16,8 +16,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from taimen.ocr import fieldread, lines, locate
 from taimen.ocr import fields as fp
-from taimen.ocr import lines, locate
 from taimen.ocr.engine import Engine, Line, engine
 from taimen.ocr.layouts import LAYOUTS, Box, Layout
 from taimen.ocr.photo import decode
@@ -63,7 +63,7 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
         res = _read_card(img, quad, document, ocr, timings)
         if best is None or _quality(res) > _quality(best):
             best = res
-        if _quality(best) >= 0.9:  # fields in place: no need to try another outline
+        if _quality(best) >= 0.8:  # fields in place: no need to try another outline
             break
         best.problems.append(f"outline {n + 1} gave a poor reading; trying the next")
     assert best is not None
@@ -79,10 +79,10 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
 
 
 def _quality(res: OcrResult) -> float:
-    """Share of fields read with the shape they must have (a wrong outline puts fields out of place)."""
+    """Share of fields found with the form they must have (a wrong outline finds few of them)."""
     if res.document is None or not res.fields:
         return 0.0
-    return sum(f.value is not None and f.confidence >= 0.5 for f in res.fields.values()) / len(res.fields)
+    return sum(f.value is not None and f.confidence >= 0.3 for f in res.fields.values()) / len(res.fields)
 
 
 def _read_card(
@@ -92,26 +92,71 @@ def _read_card(
     card = locate.rectify(img, quad)
     timings["rectify"] = timings.get("rectify", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
-    key, similarity, card, upside_down = _identify(card, document, ocr)
-    timings["identify"] = timings.get("identify", 0.0) + time.perf_counter() - t
-    res = OcrResult(document=key, card_found=True, method="layout", document_confidence=similarity)
+    recs = fieldread.detect_lines(card, ocr, locate.PPM)
+    key, similarity = _identify_lines(recs, document)
+    upside_down = False
+    if key is None or fieldread.card_text_score(recs, key) < 0.34:  # perhaps photographed upside down
+        flipped = cv2.rotate(card, cv2.ROTATE_180)
+        recs2 = fieldread.detect_lines(flipped, ocr, locate.PPM)
+        key2, sim2 = _identify_lines(recs2, document)
+        better = key is None or fieldread.card_text_score(recs2, key2 or "") > fieldread.card_text_score(recs, key)
+        if key2 is not None and better:
+            recs, key, similarity, card, upside_down = recs2, key2, sim2, flipped, True
+    timings["lines"] = timings.get("lines", 0.0) + time.perf_counter() - t
+    res = OcrResult(document=key, card_found=True, method="lines", document_confidence=similarity)
     res.upside_down = upside_down
     if key is None:
         res.problems.append("the card's title was not recognised; pass the document kind")
         return res
-    layout = LAYOUTS[key]
     t = time.perf_counter()
-    res.fields = _read_fields(card, layout, ocr)
-    if document is not None and _mostly_missing(res) and not upside_down:  # perhaps photographed upside down
-        flipped = cv2.rotate(card, cv2.ROTATE_180)
-        again = _read_fields(flipped, layout, ocr)
-        if sum(f.value is not None for f in again.values()) > sum(f.value is not None for f in res.fields.values()):
-            res.fields, card, res.upside_down = again, flipped, True
+    res.fields = fieldread.fields_from_lines(key, recs, ocr)
     timings["fields"] = timings.get("fields", 0.0) + time.perf_counter() - t
+    layout = LAYOUTS[key]
     res.portrait_context, res.portrait_inner = _cut_portrait(card, layout.photo)
     res.portrait = _cut_portrait(card, layout.photo, margin_mm=0.0)[0]
     res.unlock = _unlock(key, res.fields)
+    res.hints = _hints(img, quad, card, res)
     return res
+
+
+def _identify_lines(recs: list[fieldread.RecLine], document: str | None) -> tuple[str | None, float]:
+    """The document, from its printed title anywhere on the card (or the one the operator chose)."""
+    if document is not None:
+        return document, 1.0
+    best: tuple[str | None, float] = (None, 0.0)
+    for r in recs:
+        text = re.sub(r"\s", "", r.line.text)
+        for lay in LAYOUTS.values():
+            for i in range(max(1, len(text) - len(lay.title_text) + 1)):
+                sim = _similar(text[i : i + len(lay.title_text)], lay.title_text)
+                if sim > best[1]:
+                    best = (lay.key, sim)
+    return best if best[1] >= 0.6 else (None, 0.0)
+
+
+def _hints(img: np.ndarray, quad: locate.Quad, card: np.ndarray, res: OcrResult) -> list[str]:
+    """What the operator should fix, said only when something is doubtful."""
+    doubtful = [f for f in res.fields.values() if f.doubtful]
+    if not doubtful:
+        return []
+    out = []
+    reasons = {r for f in doubtful for r in f.reasons}
+    h, w = img.shape[:2]
+    pts = quad.points
+    near_border = bool(((pts[:, 0] < 3) | (pts[:, 1] < 3) | (pts[:, 0] > w - 4) | (pts[:, 1] > h - 4)).any())
+    if "glare" in reasons:
+        out.append("glare")
+    if near_border or "cut_off" in reasons or "not_found" in reasons:
+        out.append("frame")
+    if fieldread.sharpness(card) < SHARPNESS_MIN:
+        out.append("focus")
+    if "low_contrast" in reasons:
+        out.append("dark")
+    return out
+
+
+#: Below this edge strength (``fieldread.sharpness``) a doubtful reading is blamed on focus or motion.
+SHARPNESS_MIN = 0.12
 
 
 def _mostly_missing(res: OcrResult) -> bool:
@@ -286,31 +331,8 @@ def _read_page(img: np.ndarray, document: str | None, ocr: Engine) -> OcrResult:
         res.timings = {"page": time.perf_counter() - t}
         return res
 
-    def first(pattern: str, parse: Callable[[str, float], fp.FieldReading]) -> fp.FieldReading | None:
-        for txt, score in texts:
-            if re.search(pattern, txt):
-                r = parse(txt, score * PAGE_PENALTY)
-                if r.value is not None:
-                    return r
-        return None
-
-    got: dict[str, fp.FieldReading | None] = {}
-    if key == "mynumber":
-        got["birth_date"] = first(r"日\s*生", fp.parse_birth_date)
-        got["expiry"] = first(r"まで有効", fp.parse_mynumber_expiry)
-        got["security_code"] = first(r"^\d{4}$", lambda x, c: fp.parse_digits(x, c, "security_code", 4))
-    elif key == "license":
-        got["birth_date"] = first(r"日\s*生", fp.parse_birth_date)
-        got["expiry"] = first(r"まで有効", fp.parse_license_expiry)
-        got["license_number"] = first(
-            r"\d{12}", lambda x, c: fp.parse_digits(re.search(r"\d{12}", x).group(0), c, "license_number", 12)
-        )  # type: ignore[union-attr]
-    else:
-        got["card_number"] = first(r"[A-Z0-9]{12}", fp.parse_card_number)
-        got["expiry"] = first(r"\d{4}年", lambda x, c: fp.parse_western_date(x, c, "expiry"))
-    for k in _PARSERS[key]:
-        r = got.get(k)
-        res.fields[k] = r if r is not None else fp.FieldReading(k, None, "", 0.0, problem="not found on the page")
+    res.fields = fieldread.fields_from_lines(key, fieldread.page_lines(found), ocr)
     res.unlock = _unlock(key, res.fields)
+    res.hints = ["frame"]
     res.timings = {"page": time.perf_counter() - t}
     return res
