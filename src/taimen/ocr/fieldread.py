@@ -116,22 +116,20 @@ def _frames(dec: Line, start: int, end: int, total: int) -> tuple[int, int]:
     return t0, t1
 
 
-def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) -> tuple[str, float]:
-    """The text of a span, decoded again over ``charset`` from its own frames (None: as first read)."""
+def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) -> tuple[str, float, tuple[int, ...]]:
+    """The text of a span, decoded again over ``charset`` from its own frames (None: as first read), with the
+    recogniser's confidence and each character's frame."""
     dec = rl.decoded
-    if rl.probs is None:
-        confs = dec.char_confidences[span.start : span.end] or (dec.confidence,)
-        return dec.text[span.start : span.end], min(confs)
-    if charset is None or not dec.positions:
+    if rl.probs is None or (charset is None and dec.positions):
         confs = dec.char_confidences[span.start : span.end] or (dec.confidence,)
         text = dec.text[span.start : span.end]
-        if charset is not None:  # no positions: decode the whole line over the charset
-            again = ocr.decode(rl.probs, charset)
-            return again.text, again.confidence
-        return text, min(confs) if text.strip() else 0.0
+        return text, (min(confs) if text.strip() else 0.0), dec.positions[span.start : span.end]
+    if not dec.positions:  # no per-character frames: decode the whole line
+        again = ocr.decode(rl.probs, charset)
+        return again.text, again.confidence, again.positions
     t0, t1 = _frames(dec, span.start, span.end, rl.probs.shape[0])
     again = ocr.decode(rl.probs[t0:t1], charset)
-    return again.text, again.confidence
+    return again.text, again.confidence, again.positions
 
 
 def _condition(crop: np.ndarray) -> list[str]:
@@ -171,6 +169,11 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
         if key == "name" and document == "residence":
             cs = "latin"
         parts = [_span_text(ocr, recs[s.line], s, cs) for s in pick.spans]
+        if cs == "latin":  # the whole-dictionary reading may have kept the space the Latin decoding lost
+            first = _span_text(ocr, recs[pick.spans[0].line], pick.spans[0], None)
+            t = first[0].upper().strip()
+            if " " in t and t.replace(" ", "") == parts[0][0].replace(" ", "") and " " not in parts[0][0]:
+                parts[0] = (t, parts[0][1], ())
         reading = _parse(document, key, parts)
         reasons = list(pick.reasons)
         if reading.value is None or reading.problem:
@@ -190,12 +193,12 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
     return out
 
 
-def _parse(document: str, key: str, parts: list[tuple[str, float]]) -> fp.FieldReading:
-    text, conf = parts[0]
+def _parse(document: str, key: str, parts: list[tuple[str, float, tuple[int, ...]]]) -> fp.FieldReading:
+    text, conf, positions = parts[0]
     if key == "name":
-        return fp.parse_name(text, conf, latin=document == "residence")
+        return fp.parse_name(text, conf, latin=document == "residence", positions=positions)
     if key == "address":
-        return fp.parse_address(parts)
+        return fp.parse_address([(t, c) for t, c, _ in parts])
     if key == "birth_date":
         if document == "residence":
             return fp.parse_western_date(text, conf, "birth_date")
