@@ -454,12 +454,16 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         out["license_number"] = pick_digits(a, 12, label="number", prior=(8, 40))
         out["name"] = pick_name(a)
         out["address"] = pick_address(a, 2)
+        # the issue date is printed above the expiry band in every revision; the category dates further down
+        # are smaller print
+        exp = out["expiry"]
+        limit = a.lines[exp.spans[0].line].y0 + 1.0 if exp else None
+        plain = [d for d in a.dates if d.kind == "date" and a.free(d.line, d.start, d.end)]
+        tallest = max((a.lines[d.line].h for d in plain), default=0.0)
         issue_cands = [
             d
-            for d in a.dates
-            if d.kind == "date"
-            and a.free(d.line, d.start, d.end)
-            and a.lines[d.line].h >= 0.75 * max((a.lines[x.line].h for x in a.dates), default=0)
+            for d in plain
+            if (a.lines[d.line].y1 <= limit if limit is not None else a.lines[d.line].h >= 0.7 * tallest)
         ]
         out["issue_date"] = None
         if issue_cands:
