@@ -272,7 +272,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             i
             for i, ln in enumerate(a.lines)
             if ln.y0 < top_limit
-            and not re.search(r"\d", ln.text)
+            and not re.search(r"\d|カード|番号|免許", ln.text)
             and not _is_label_only(ln.text)
             and len(re.findall(r"\w", ln.text)) >= 2
             and ln.x0 < 40
@@ -284,22 +284,58 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         at = (cands[0], 0)
         reasons.append("no_label")
     i, start = at
-    text = a.lines[i].text
-    end = _cut_at_date(text, start)
-    value = text[start:end].rstrip()
-    m = re.search(rf"\s+[{_ERA_CHARS}]$", value)
-    if m:  # 「平野 春香 昭」: a name never ends in a lone era character after a space
-        value = value[: m.start()]
-        reasons.append("neighbour_text_removed")
-    elif end < len(text):
-        reasons.append("neighbour_text_removed") if not DATE.search(text, end) else None
-    while value and not value[-1].strip():
-        value = value[:-1]
-    if len(value.strip()) == 0:
+    # the name may be split into pieces on its row (family and given name apart): take them left to right
+    # until a date begins
+    first = a.lines[i]
+    row = sorted(
+        (
+            j
+            for j, ln in enumerate(a.lines)
+            if j != i and ln.x0 > first.x1 - 1.0 and _rows_overlap(ln, first) >= 0.5 and a.free(j, 0, len(ln.text))
+        ),
+        key=lambda j: a.lines[j].x0,
+    )
+    spans: list[Span] = []
+    prev_x1, cut_inside = first.x0, False
+    for j, st in [(i, start), *((j, 0) for j in row)]:
+        ln = a.lines[j]
+        if spans and (ln.x0 - prev_x1 > 3.0 * ln.h or DATE_START.match(ln.text.strip()) or label_kind(ln.text)):
+            break
+        if spans and re.match(r"\s*[治正和成]\s*(?:元|\d)", ln.text):  # the rest of an era name: a date
+            break
+        end = _cut_at_date(ln.text, st)
+        piece = ln.text[st:end]
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            spans.append(Span(j, st + lead, st + len(piece.rstrip())))
+        prev_x1 = ln.x1
+        if end < len(ln.text):
+            cut_inside = True
+            break
+    if not spans:
         return None
-    span = Span(i, start + (len(text[start:]) - len(text[start:].lstrip())), start + len(value))
-    a.take(span)
-    return Pick([span], reasons)
+    rest_of_row = " ".join(a.lines[j].text for j in row)
+    last = spans[-1]
+    last_text = a.lines[last.line].text[last.start : last.end]
+    m = re.search(rf"(^|\s+)[{_ERA_CHARS}]$", last_text)
+    if m and (len(spans) > 1 or m.start() > 0):
+        after = a.lines[last.line].text[last.end :] + " " + rest_of_row
+        continues = re.match(r"\s*[治正和成]\s*(?:元|\d)", after)
+        date_later = DATE.search(after)
+        if continues or not date_later:  # 「平野 春香 昭」: the era of the birth date, not a given name
+            if m.start() > 0 or last_text.strip() != last_text[m.start() :].strip():
+                spans[-1] = Span(last.line, last.start, last.start + m.start())
+            else:
+                spans.pop()
+            reasons.append("neighbour_text_removed")
+    elif cut_inside and not DATE.search(a.lines[spans[-1].line].text, spans[-1].end):
+        reasons.append("neighbour_text_removed")
+    spans = [sp for sp in spans if sp.end > sp.start]
+    if not spans:
+        return None
+    for sp in spans:
+        a.take(sp)
+    return Pick(spans, reasons)
 
 
 def _prefecture_start(text: str) -> bool:
@@ -313,7 +349,11 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     reasons: list[str] = []
     at = a.after_label(label)
     if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
-        cands = [i for i, ln in enumerate(a.lines) if _prefecture_start(ln.text.strip()) and a.free(i, 0, 1)]
+        cands = [
+            i
+            for i, ln in enumerate(a.lines)
+            if _prefecture_start(ln.text.strip()) and a.free(i, 0, 1) and not re.search(r"公安|委員会|長$", ln.text)
+        ]
         if not cands:
             return None
         at = (min(cands, key=lambda i: a.lines[i].y0), 0)

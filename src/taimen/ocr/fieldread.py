@@ -174,6 +174,9 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
             t = first[0].upper().strip()
             if " " in t and t.replace(" ", "") == parts[0][0].replace(" ", "") and " " not in parts[0][0]:
                 parts[0] = (t, parts[0][1], ())
+        if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
+            sep = " " if document == "residence" else "\u3000"
+            parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
         reading = _parse(document, key, parts)
         reasons = list(pick.reasons)
         if reading.value is None or reading.problem:
