@@ -29,8 +29,11 @@ ERA = "明治|大正|昭和|平成|令和"
 _NUM = r"\d{1,2}"
 #: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
 #: 「2028年(令和10年)03月17日」.
+#: An era name with its first character misread (委和 for 令和): the date is decoded again over date
+#: characters only, which settles the era, or it fails to parse.
+_ERA_FUZZY = r"[^\s\d][和成治正]"
 DATE = re.compile(
-    rf"(?:(?:{ERA})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
+    rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA})?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
 )
 #: The start of a date: where a name or an address must end.
@@ -314,7 +317,11 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             break
     if not spans:
         return None
-    rest_of_row = " ".join(a.lines[j].text for j in row)
+    rest_of_row = " ".join(  # every line further right on the row, also those already given to the birth date
+        ln.text
+        for ln in sorted(a.lines, key=lambda ln: ln.x0)
+        if ln is not first and ln.x0 > a.lines[spans[-1].line].x1 - 1.0 and _rows_overlap(ln, first) >= 0.5
+    )
     last = spans[-1]
     last_text = a.lines[last.line].text[last.start : last.end]
     m = re.search(rf"(^|\s+)[{_ERA_CHARS}]$", last_text)
