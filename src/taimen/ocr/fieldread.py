@@ -16,7 +16,7 @@ import numpy as np
 
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr.engine import Engine, Line
+from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
 #: Why a field is doubtful (codes in JSON; text in the CLI and the web UI).
@@ -120,13 +120,15 @@ def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) ->
     """The text of a span, decoded again over ``charset`` from its own frames (None: as first read), with the
     recogniser's confidence and each character's frame."""
     dec = rl.decoded
-    if rl.probs is None or (charset is None and dec.positions):
+    if rl.probs is None or charset is None:
         confs = dec.char_confidences[span.start : span.end] or (dec.confidence,)
         text = dec.text[span.start : span.end]
         return text, (min(confs) if text.strip() else 0.0), dec.positions[span.start : span.end]
-    if not dec.positions:  # no per-character frames: decode the whole line
-        again = ocr.decode(rl.probs, charset)
-        return again.text, again.confidence, again.positions
+    if not dec.positions:  # no per-character frames: the span's characters that the charset allows
+        allowed = CHARSETS.get(charset)
+        text = dec.text[span.start : span.end]
+        text = text if allowed is None else "".join(ch for ch in text if ch in allowed or ch.isspace())
+        return text, dec.confidence if text.strip() else 0.0, ()
     t0, t1 = _frames(dec, span.start, span.end, rl.probs.shape[0])
     again = ocr.decode(rl.probs[t0:t1], charset)
     return again.text, again.confidence, again.positions
