@@ -46,6 +46,8 @@ CHARSETS: dict[str, str | None] = {
 #: Long side of a rectified card as the text detector sees it (about 10 px per mm: the smallest print that
 #: matters, 2 mm high, is still 20 px).
 DET_SIDE = 576
+#: Long side of a whole photo for the text detector (the fallback when no card outline is found).
+PAGE_SIDE = 1280
 #: Charsets of Japanese text, decoded with a prior favouring the characters Japanese cards print.
 JAPANESE = {"any", "title"}
 
@@ -104,7 +106,7 @@ class Engine:
         # each other's results were measured twice as slow as one (TAIMEN_OCR_THREADS overrides)
         self._threads = threads or int(os.environ.get("TAIMEN_OCR_THREADS", "1"))
         self._crop: Any = None  # RapidOCR used for line crops (its recogniser only)
-        self._full: Any = None  # RapidOCR used for whole images (detection + recognition)
+        self._det_lock = threading.Lock()  # the detector's input size is set per call (card or whole photo)
         self._det: Any = None  # text detector for rectified cards (its own input size)
         self._masks: dict[str, np.ndarray] = {}
         self._fold: list[tuple[np.ndarray, np.ndarray]] | None = None
@@ -137,21 +139,19 @@ class Engine:
                 self._crop = self._make(det=False)
             return self._crop._load_rec_model()
 
-    def _full_engine(self) -> Any:
-        with self._lock:
-            if self._full is None:
-                self._full = self._make(det=True)
-            return self._full
-
     def _detector(self) -> Any:
         with self._lock:
             if self._det is None:
                 self._det = self._make(det=True, det_side=DET_SIDE)._load_det_model()
             return self._det
 
-    def detect(self, img: np.ndarray) -> list[np.ndarray]:
-        """Text-line boxes (4×2 float arrays, image pixels) on a rectified card image."""
-        out = self._detector()(img)
+    def detect(self, img: np.ndarray, side: int = 0) -> list[np.ndarray]:
+        """Text-line boxes (4×2 float arrays, image pixels); the image is seen with its long side at ``side``
+        pixels (default ``DET_SIDE``, for a rectified card)."""
+        det = self._detector()
+        with self._det_lock:
+            det.limit_side_len = side or DET_SIDE
+            out = det(img)
         return [] if out.boxes is None else [np.asarray(b, np.float32) for b in out.boxes]
 
     def probabilities(self, crop: np.ndarray) -> np.ndarray:
@@ -270,11 +270,24 @@ class Engine:
         return [line for line in out if line is not None]
 
     def read_page(self, img: np.ndarray) -> list[tuple[np.ndarray, str, float]]:
-        """Detect and recognise every text line of a whole image: (box, text, score) tuples."""
-        res = self._full_engine()(img)
-        if getattr(res, "boxes", None) is None or res.txts is None:
-            return []
-        return list(zip(res.boxes, res.txts, res.scores, strict=False))
+        """Detect and recognise every text line of a whole image: (box, text, score) tuples. The same two
+        models as for cards: nothing else is loaded."""
+        import cv2
+
+        out = []
+        for box in self.detect(img, side=PAGE_SIDE):
+            w = int(max(np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[2] - box[3])))
+            h = int(max(np.linalg.norm(box[3] - box[0]), np.linalg.norm(box[2] - box[1])))
+            if w < 4 or h < 4:
+                continue
+            dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+            crop = cv2.warpPerspective(img, cv2.getPerspectiveTransform(box.astype(np.float32), dst), (w, h))
+            if h > 1.5 * w:  # a vertical line of text: not on these cards
+                continue
+            line = self.decode(self.probabilities(crop))
+            if line.text.strip():
+                out.append((box, line.text, line.confidence))
+        return out
 
 
 def _squeeze(crop: np.ndarray, factor: float) -> np.ndarray:
