@@ -154,7 +154,12 @@ def test_any_line_list_gives_well_formed_picks(raw: list, document: str) -> None
 
 def test_a_given_name_that_is_an_era_character_is_kept() -> None:
     """竹内 昭: 昭 is the given name when the birth date follows on the row in full."""
-    lines = [L(2, 2, 8, 6, "氏名"), L(9, 2, 18, 6, "竹内"), L(22, 2, 26, 6, "昭"), L(48, 2, 75, 6, "昭和30年03月10日生")]
+    lines = [
+        L(2, 2, 8, 6, "氏名"),
+        L(9, 2, 18, 6, "竹内"),
+        L(22, 2, 26, 6, "昭"),
+        L(48, 2, 75, 6, "昭和30年03月10日生"),
+    ]
     pick = assign("license", lines)["name"]
     assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["竹内", "昭"]
     assert not pick.reasons
