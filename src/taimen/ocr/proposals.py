@@ -113,7 +113,7 @@ class OcrResult:
         """Fields and unlock values the operator should look at twice."""
         out = [k for k, f in self.fields.items() if f.doubtful]
         out += [k for k, u in self.unlock.items() if u.doubtful]
-        return out
+        return list(dict.fromkeys(out))
 
     def to_json(self) -> dict[str, Any]:
         return {
