@@ -134,12 +134,41 @@ async def confirm_page(request: Request) -> Response:
         doc_title=pick(lang, doc.title_ja, doc.title_en),
         fields=[view.unlock_field(f, st.session.proposal(f.key), lang) for f in doc.unlock_fields],
         doubtful=set(st.session.doubtful),
+        doubt_reasons=_doubt_reasons(st.session.ocr, lang),
+        photo_hints=_photo_hints(st.session.ocr, lang),
         photo_document=_title(st.session.photo_document, lang),
         tries=tries,
         tries_error=error,
         has_capture=st.session.capture is not None,
         generation=st.session.generation,
     )
+
+
+_UNLOCK_SOURCE = {"birth": "birth_yymmdd", "expiry_year": "expiry_year", "security_code": "security_code"}
+
+
+def _doubt_reasons(ocr: Any, lang: str) -> dict[str, str]:
+    """Why OCR doubts each proposed unlock value (cut off, glare, two candidates …), keyed by form field."""
+    if ocr is None:
+        return {}
+    from taimen.ocr.fieldread import REASONS
+
+    out = {}
+    for key, ocr_key in _UNLOCK_SOURCE.items():
+        proposal = getattr(ocr, "unlock", {}).get(ocr_key)
+        why = [REASONS[r][0 if lang == "ja" else 1] for r in getattr(proposal, "reasons", ()) if r in REASONS]
+        if why:
+            out[key] = ("、" if lang == "ja" else ", ").join(why)
+    return out
+
+
+def _photo_hints(ocr: Any, lang: str) -> list[str]:
+    """What the operator should fix in the photo (「光が反射しています」 …)."""
+    if ocr is None:
+        return []
+    from taimen.ocr.proposals import HINTS
+
+    return [HINTS[h][0 if lang == "ja" else 1] for h in getattr(ocr, "hints", []) if h in HINTS]
 
 
 def _title(key: str | None, lang: str) -> str:
