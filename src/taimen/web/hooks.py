@@ -25,6 +25,7 @@ PRINTED_FIELDS = {
 #: OCR unlock proposal → the document's unlock field, per document.
 UNLOCK_FIELDS = {
     "mynumber": {"birth_yymmdd": "birth", "expiry_year": "expiry_year", "security_code": "security_code"},
+    "residence": {"card_number": "card_number"},
 }
 
 

@@ -239,6 +239,7 @@ class UnlockInput:
     masked: bool  # a memorised PIN the customer types ("pin1", "license_pin"): never shown
     numeric: bool
     choices: tuple[tuple[str, str], ...]  # (value, label) when the field is a fixed choice
+    upper: bool = False  # letters in upper case only (the residence card number): the screen upper-cases them
 
 
 def unlock_field(f: UnlockField, value: str, lang: str) -> UnlockInput:
@@ -256,7 +257,23 @@ def unlock_field(f: UnlockField, value: str, lang: str) -> UnlockInput:
         masked=any(part.startswith("pin") for part in f.key.lower().split("_")),
         numeric=bool(_DIGITS.fullmatch(f.pattern)),
         choices=choices,
+        upper=_upper_only(f.pattern),
     )
+
+
+def _upper_only(pattern: str) -> bool:
+    return "A-Z" in pattern and "a-z" not in pattern
+
+
+def normalise_unlock(f: UnlockField, value: str) -> str:
+    """What the clerk typed, in the form the field's pattern expects. A field of upper-case letters (the
+    residence card number, e.g. ``ab 1234 5678 cd`` or full-width) is NFKC-folded, upper-cased and freed of
+    spaces and hyphens; other fields are only stripped."""
+    value = value.strip()
+    if _upper_only(f.pattern):
+        folded = unicodedata.normalize("NFKC", value).upper()
+        value = "".join(ch for ch in folded if ch not in " -\t")
+    return value
 
 
 def summary(checks: list[Check], lang: str) -> str:
