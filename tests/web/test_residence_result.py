@@ -11,11 +11,11 @@ from datetime import date
 from PIL import Image as PILImage
 from starlette.testclient import TestClient
 
+from taimen.documents import TriesReport
 from taimen.result import Check, CheckStatus, DateValue, Image, ReadResult
 from taimen.web import residence_view
 from taimen.web.app import State
 from taimen.web.context import DEFAULT_REVOCATION_URL, tries_json
-from taimen.documents import TriesReport
 from taimen.web.reading import display_images
 from taimen.web.security import Guard
 
@@ -195,3 +195,20 @@ def test_no_tries_counter_is_its_own_state() -> None:
     reports = [TriesReport("在留カード等番号", None)]
     assert tries_json(reports, "residence")[0]["state"] == "none"
     assert tries_json(reports, "mynumber")[0]["state"] == "unknown"
+
+
+def test_revocation_url_setting(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    import pytest
+
+    from taimen.cli.serve import revocation_url
+
+    monkeypatch.delenv("TAIMEN_REVOCATION_URL", raising=False)
+    assert revocation_url(argparse.Namespace(revocation_url=None)) == DEFAULT_REVOCATION_URL
+    monkeypatch.setenv("TAIMEN_REVOCATION_URL", "https://example.invalid/lookup")
+    assert revocation_url(argparse.Namespace(revocation_url=None)) == "https://example.invalid/lookup"
+    assert revocation_url(argparse.Namespace(revocation_url="https://a.invalid/x")) == "https://a.invalid/x"
+    for bad in ("http://a.invalid/", "javascript:alert(1)", 'https://a.invalid/"x'):
+        with pytest.raises(SystemExit):
+            revocation_url(argparse.Namespace(revocation_url=bad))
