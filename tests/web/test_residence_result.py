@@ -81,12 +81,13 @@ def gen1() -> ReadResult:
             "generation": 1,
             "card_type": "1",
             "kind": "residence_card",
-            "card_number": NUMBER,
+            "card_number": None,  # gen 1 holds the number only as its key
             "address_entries": [
                 {"date": "20200401", "municipality_code": "131016", "address": "東京都千代田区霞が関1-1-1"},
                 {"date": "20230910", "municipality_code": "141003", "address": "神奈川県横浜市中区山下町2-3"},
             ],
             "renewal_application": {"code": "1", "pending": True},
+            "permission_outside_status": {"comprehensive_text": "許可：原則週２８時間以内", "individual_text": ""},
         },
         checks=[Check("residence.signature", CheckStatus.PASSED, "署名", "signature")],
     ).finish()
@@ -162,7 +163,9 @@ def test_gen1_address_history_latest_first_and_front_image(client: TestClient) -
     assert 'id="chip-front" src="/result/image/front.png' in html
     # gen 1 keeps status, period and work restriction as an image only: pointed at, never guessed
     assert "券面を画像でのみ記録" in html and 'data-badge="unknown"' in html
-    assert "申請中" in html
+    assert "申請中" in html and "許可：原則週２８時間以内" in html
+    # no number on a gen-1 chip: the operator types the printed one, taimen did not keep the typed key
+    assert 'id="rc-number-printed"' in html and NUMBER not in html
     # the lookup's expiry comes from the printed face, said so
     assert "20291224" in _text(html, "rc-expiry") and "券面から読み取った値" in html
 

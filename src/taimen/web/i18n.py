@@ -254,6 +254,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "券面の「このカードは…まで有効です」の日付を入力してください。",
         "Type the date printed as 'valid until' on the card face.",
     ),
+    "rc_number_printed": (
+        "第1世代のICチップは番号を記録していません（番号は鍵としてだけ使われ、taimen は保持しません）。"
+        "券面右上の番号を入力してください。",
+        "A 1st-generation chip does not hold the number as data (taimen keeps the typed key for no longer than "
+        "the read): type the number printed at the top right of the card.",
+    ),
     "rc_copy": ("コピー", "Copy"),
     "rc_copied": ("コピーしました", "Copied"),
     "rc_lookup_note": (

@@ -150,11 +150,12 @@ def _permission_outside(v: Any, lang: str) -> str:
         out.append(words + (t("rc_until", date=show_date(until, lang)) if until else ""))
     indiv = _get(v, "individual")
     if indiv is not None:
-        has = _get(indiv, "present") if not isinstance(indiv, bool | str) else indiv
+        has = _get(indiv, "exists") if not isinstance(indiv, bool | str) else indiv
         if isinstance(has, str):
             has = has == "1"
         out.append(t("rc_individual_yes") if has else t("rc_individual_no"))
-    for key in ("text", "entries"):  # gen 1: the 資格外活動許可欄 as written on the back
+    # gen 1: the 資格外活動許可欄 (包括・個別) as written on the back
+    for key in ("comprehensive_text", "individual_text", "text", "entries"):
         val = _get(v, key)
         if isinstance(val, str) and val:
             out.append(val)
@@ -175,8 +176,8 @@ def residence_panel(
     today: date | None = None,
 ) -> ResidencePanel | None:
     """The panel for a residence card or SPRC result, or None for other documents."""
-    if result.document != "residence":
-        return None
+    if result.document != "residence" or not result.fields.get("generation"):
+        return None  # another document, or nothing was read (a chip that refuted the number's key)
     t = translator(lang)
     f = result.fields
     today = today or date.today()
@@ -254,7 +255,8 @@ def residence_panel(
         )
     perm = f.get("permission")
     if perm and not sprc:
-        words = _coded(_get(perm, "type"), lang) if _get(perm, "type") else ""
+        kind_of = _get(perm, "type")
+        words = (t("rc_code", code=kind_of) if isinstance(kind_of, str) else _coded(kind_of, lang)) if kind_of else ""
         when = show_date(_get(perm, "date"), lang) if _get(perm, "date") else ""
         if words or when:
             panel.items.append(Item("permission", t("rc_permission"), " ".join(x for x in (words, when) if x)))
