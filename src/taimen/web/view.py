@@ -138,9 +138,43 @@ def field_rows(result: ReadResult, printed: dict[str, str], lang: str) -> list[F
         if not chip and not raw:
             continue
         check = by_name.get(FACE_CHECKS[key])
+        if result.document == "residence":
+            chip, check = _residence_row(result, key, chip, check, by_name, lang)
         match = CHECK_MATCH[check.status] if check is not None and raw else _match(result, key, raw)
+        if not _chip_text(result, key, lang) and raw and (check is None or check.status is CheckStatus.SKIPPED):
+            match = "image"  # the chip keeps this item as an image only: nothing to compare as text
         rows.append(FieldRow(key, t(label), chip, _printed_text(key, raw, lang), match))
     return rows
+
+
+#: Residence gen 1: the items read off the chip's front image (taimen.compare's face.front.* checks).
+FRONT_CHECKS = {
+    "name": "face.front.name",
+    "birth_date": "face.front.birth_date",
+    "sex": "face.front.sex",
+    "card_expiry": "face.front.expiry",
+}
+
+
+def _residence_row(
+    result: ReadResult, key: str, chip: str, check: Check | None, by_name: dict[str, Check], lang: str
+) -> tuple[str, Check | None]:
+    """A residence card keeps name and address as images (gen 2) or the whole front as an image (gen 1):
+    the chip column says so, and the front image's reading decides the match where it was compared. The
+    address column lists every entry of the back, newest first, since the front shows the one at issue."""
+    t = translator(lang)
+    front = by_name.get(FRONT_CHECKS.get(key, ""))
+    if not chip and front is not None:
+        return t("chip_front_image"), front
+    entries = [e for e in result.fields.get("address_entries") or [] if isinstance(e, dict) and e.get("address")]
+    if key == "address" and entries:
+        from taimen.web.residence_view import show_date
+
+        shown = [f"{show_date(e.get('date'), lang)}：{e['address']}" for e in reversed(entries)]
+        return " ／ ".join(shown), check
+    if not chip and key in ("name", "address") and f"{key}" in result.images:
+        return t("chip_image_only"), check
+    return chip, check
 
 
 def _printed_text(key: str, raw: str, lang: str) -> str:
