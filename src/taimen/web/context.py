@@ -26,7 +26,7 @@ from taimen.web.session import CheckSession
 HERE = Path(__file__).parent
 LANG_COOKIE = "taimen_lang"
 DEFAULT_EXPECTED_EXCHANGES = 40
-#: ISA's information page for 在留カード等番号失効情報照会. The form itself moved on 2026-01-05 and cannot be
+#: An ISA page the operator starts 在留カード等番号失効情報照会 from. The form itself moved on 2026-01-05 and cannot be
 #: linked to reliably (residence-card.md §4), so the operator opens ISA's page and follows it; set
 #: ``--revocation-url`` (or TAIMEN_REVOCATION_URL) to the page your organisation uses.
 DEFAULT_REVOCATION_URL = "https://www.moj.go.jp/isa/applications/procedures/rcc-support.html"
