@@ -158,7 +158,8 @@ def test_demo_flow_leaves_nothing_on_disk(demo_process, tmp_path_factory: pytest
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out
-    for secret in ("55021720352285", "2285", "1234", "5678", "AB12345678CD", YAMADA.name):  # nothing about the visit on the console
+    # nothing about the visit on the console
+    for secret in ("55021720352285", "2285", "1234", "5678", "AB12345678CD", YAMADA.name):
         assert not re.search(rf"(?<![0-9A-Za-z_-]){secret}(?![0-9A-Za-z_-])", out), secret
     assert _scan(roots) == []
     # The temporary trust anchors of the sample cards are removed at exit.
