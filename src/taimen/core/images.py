@@ -73,7 +73,8 @@ def detect(data: bytes) -> str:
         return "jpeg"
     if data[:4] in TIFF_MAGICS:
         return "tiff"
-    raise ParseError(f"not a PNG, JPEG 2000, JPEG or TIFF image (starts {bytes(data[:8]).hex(' ').upper()})")
+    start = bytes(data[:8]).hex(" ").upper()
+    raise ParseError(f"not a PNG, JPEG 2000 or JPEG image (nor a bilevel TIFF) (starts {start})")
 
 
 def probe(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInfo:

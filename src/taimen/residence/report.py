@@ -10,6 +10,7 @@ from cryptography import x509
 from taimen.core import images
 from taimen.errors import ParseError
 from taimen.residence import codes, layout
+from taimen.residence.card_number import redact
 from taimen.residence.entries import Parsed, UnknownTag, parse_file, period_of_stay, text, ymd
 from taimen.residence.reader import ResidenceRead
 from taimen.residence.signature import (
@@ -205,6 +206,7 @@ def build_result(
         f["image_problems"] = problems
 
     f["malformed_files"] = list(read.malformed)
+    f["details"] = _details(f)
     result.checks = [
         *_layout_check(read),
         _number_check(typed_number, chip_number, gen),
@@ -214,6 +216,43 @@ def build_result(
         _expiry_check(result.card_expiry, today, gen),
     ]
     return result.finish()
+
+
+def _details(f: dict[str, Any]) -> list[dict[str, str]]:
+    """Rows the text output prints (render_text): what the counter needs first."""
+    from taimen.residence.entries import period_display_ja
+
+    def coded(v: dict[str, Any] | None) -> str | None:
+        return None if not v else f"{v.get('ja') or v['code']}" + (f"（{v['code']}）" if v.get("ja") else "")
+
+    rows: list[tuple[str, str, str | None]] = [
+        ("種類", "Document", f"{f['kind_ja']}（第{f['generation']}世代・種別 {f['card_type']}）"),
+        # the unlock value: letters only in printed output (the JSON field carries it for 失効情報照会)
+        ("在留カード等番号", "Card number", redact(f["card_number"]) if f.get("card_number") else None),
+        ("国籍・地域", "Nationality", coded(f.get("nationality"))),
+        ("在留資格", "Status of residence", coded(f.get("status_of_residence"))),
+    ]
+    period = f.get("period_of_stay")
+    if period:
+        rows.append(("在留期間", "Period of stay", period_display_ja(period)))
+    pexp = f.get("period_expiry")
+    if pexp and pexp.get("display_ja"):
+        rows.append(
+            ("在留期間の満了日", "Period expiry", pexp["display_ja"] + ("（満了）" if pexp.get("expired") else ""))
+        )
+    rows.append(("就労制限の有無", "Work restriction", coded(f.get("work_restriction"))))
+    pos = f.get("permission_outside_status") or {}
+    comp = pos.get("comprehensive")
+    rows.append(("資格外活動許可", "Permission outside status", coded(comp) or pos.get("comprehensive_text") or None))
+    ren = f.get("renewal_application")
+    if ren:
+        rows.append(("在留期間更新等許可申請", "Renewal application", "申請中" if ren["pending"] else "なし"))
+    entries = f.get("address_entries") or []
+    if entries:
+        last = entries[-1]
+        when = last["date"].display_ja if last.get("date") else ""
+        rows.append(("住居地（最新の裏面記載）", "Address (latest entry)", f"{last.get('address', '')}（{when}）"))
+    return [{"label_ja": a, "label_en": b, "value": v} for a, b, v in rows if v]
 
 
 def _layout_check(read: ResidenceRead) -> list[Check]:

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 
 from taimen.errors import ParseError
 from taimen.trust import TrustStore
@@ -136,11 +137,30 @@ def _issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
     return True
 
 
+ISA_CA_NAMES = ("ZairyuCard CA", "ZairyuCard CA2")
+
+
+def claims_isa(cert: x509.Certificate) -> bool:
+    """A certificate whose subject is one of ISA's CA names (O=Japanese Government, CN=ZairyuCard CA/CA2)."""
+    cns = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    orgs = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+    return any(cn in ISA_CA_NAMES for cn in cns) and "Japanese Government" in orgs
+
+
+def usable_anchor(cert: x509.Certificate, category: str) -> bool:
+    """An anchor that names itself an ISA CA counts only with a published fingerprint (residence-card.md §3):
+    a look-alike dropped into a trust directory is ignored, never trusted."""
+    if not claims_isa(cert):
+        return True  # an administrator's own CA (e.g. taimen's sample CA): trusted as pinned, never "official"
+    allowed = OFFICIAL_FINGERPRINTS if category == CATEGORY else OFFICIAL_TEST_FINGERPRINTS
+    return fingerprint(cert) in allowed
+
+
 def chain(cert: x509.Certificate, store: TrustStore, now: datetime | None = None) -> ChainResult:
     """Find the pinned CA that signed ``cert``: exactly one must verify (never the newest by default)."""
     now = now or datetime.now(UTC)
     for category, status in ((CATEGORY, "anchored"), (TEST_CATEGORY, "test_anchor")):
-        anchors = store.certificates(category)
+        anchors = [a for a in store.certificates(category) if usable_anchor(a.certificate, category)]
         named = [a for a in anchors if a.certificate.subject == cert.issuer]
         valid = [a for a in named if _issued_by(cert, a.certificate)]
         if len(valid) > 1:

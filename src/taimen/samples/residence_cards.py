@@ -598,6 +598,15 @@ def build(out_dir: Path, pki: SamplePki | None = None) -> list[Path]:
             person=sample_meta(s),
         )
         written.append(path)
+    faces = out_dir / "faces"
+    faces.mkdir(parents=True, exist_ok=True)
+    from taimen.face.residence import render
+
+    for s in samples():
+        if s.forgery is None:  # the printed front as the holder shows it (for OCR and the face comparison)
+            png = faces / f"face-residence-{s.key}.png"
+            render(s.person, ppm=12.0).save(png)
+            written.append(png)
     trust = out_dir / "trust" / "residence"
     trust.mkdir(parents=True, exist_ok=True)
     for name, cert in (("sample-zairyucard-ca.pem", pki.ca1), ("sample-zairyucard-ca2.pem", pki.ca2)):
