@@ -128,6 +128,7 @@ def test_screenshots_gen2_with_face_and_sprc(page, server) -> None:  # type: ign
     p.wait_for_url("**/result", timeout=60_000)
     expect(p.locator("#captured-face")).to_be_visible()
     expect(p.locator('[data-check="face.card_number"]')).to_have_attribute("data-status", "passed")
+    expect(p.locator('#field-table tr[data-field="period"]')).to_have_class(re.compile("match-yes"))
     shot(p, "result-residence-ja", docs=True)
     p.click("#finish-bottom")
     p.wait_for_url(re.compile(r"/$"))

@@ -215,3 +215,17 @@ def test_revocation_url_setting(monkeypatch) -> None:  # type: ignore[no-untyped
     for bad in ("http://a.invalid/", "javascript:alert(1)", 'https://a.invalid/"x'):
         with pytest.raises(SystemExit):
             revocation_url(argparse.Namespace(revocation_url=bad))
+
+
+def test_period_row_beside_the_printed_face(client: TestClient) -> None:
+    r = gen2()
+    r.checks.append(Check("face.period", CheckStatus.PASSED, "在留期間", "period", required=False))
+    html = _show(client, r.finish(), {"period": "2031年03月31日"})
+    row = html.split('data-field="period"', 1)[1].split("</tr>", 1)[0]
+    assert "match-yes" in html.split('data-field="period"', 1)[0].rsplit("<tr", 1)[1]
+    assert row.count("2031年3月31日") == 2  # chip and print, shown alike
+    # without the cross-check, a printed value that differs from the chip is for the eye
+    html = _show(client, gen2(), {"period": "2032年03月31日"})
+    assert "match-doubt" in html.split('data-field="period"', 1)[0].rsplit("<tr", 1)[1]
+    html = _show(client, gen2(), {"period": "2031-03-31"})
+    assert "match-yes" in html.split('data-field="period"', 1)[0].rsplit("<tr", 1)[1]

@@ -21,6 +21,7 @@ PRINTED_FIELDS = {
     "birth_date": "birth_date",
     "sex": "sex",
     "expiry": "card_expiry",
+    "period": "period",  # residence card: the end of the period of stay
 }
 #: OCR unlock proposal → the document's unlock field, per document.
 UNLOCK_FIELDS = {

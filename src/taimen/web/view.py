@@ -144,7 +144,40 @@ def field_rows(result: ReadResult, printed: dict[str, str], lang: str) -> list[F
         if not _chip_text(result, key, lang) and raw and (check is None or check.status is CheckStatus.SKIPPED):
             match = "image"  # the chip keeps this item as an image only: nothing to compare as text
         rows.append(FieldRow(key, t(label), chip, _printed_text(key, raw, lang), match))
+    if result.document == "residence":
+        rows += _residence_rows(result, printed, by_name, lang)
     return rows
+
+
+def _residence_rows(
+    result: ReadResult, printed: dict[str, str], by_name: dict[str, Check], lang: str
+) -> list[FieldRow]:
+    """The end of the period of stay, chip (gen 2 text, or gen 1's front image read by OCR) beside print."""
+    from taimen.web.residence_view import show_date
+
+    t = translator(lang)
+    raw = printed.get("period", "")
+    end = result.fields.get("period_expiry")
+    chip = show_date(end, lang) if end is not None else ""
+    check = by_name.get("face.period") or by_name.get("face.front.period")
+    if not chip and check is not None and check.name == "face.front.period":
+        chip = t("chip_front_image")
+    if not chip and not raw:
+        return []
+    d = _printed_date(raw) if raw else None
+    if check is not None and raw:
+        match = CHECK_MATCH[check.status]
+    elif not raw:
+        match = "none"
+    elif not chip:
+        match = "image"
+    else:  # no cross-check ran: equal dates match, anything else is for the eye
+        iso = end.get("iso") if isinstance(end, dict) else getattr(end, "iso", None)
+        match = "yes" if d is not None and d.isoformat() == iso else "doubt"
+    shown = raw
+    if d is not None:
+        shown = show_date(d.isoformat(), lang)
+    return [FieldRow("period", t("rc_period"), chip, shown, match)]
 
 
 #: Residence gen 1: the items read off the chip's front image (taimen.compare's face.front.* checks).
