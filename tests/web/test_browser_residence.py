@@ -104,6 +104,23 @@ def test_forged_chip_not_genuine(page, server) -> None:  # type: ignore[no-untyp
     expect(p.locator('[data-check="residence.signature"]')).to_have_attribute("data-status", "failed")
 
 
+@pytest.mark.parametrize(
+    ("gen", "number", "check"), [(1, "EF98765432GH", "face.front.birth_date"), (2, "AB12345678CD", "face.birth_date")]
+)
+def test_printed_birth_date_over_genuine_chip(page, server, gen: int, number: str, check: str) -> None:  # type: ignore[no-untyped-def]
+    p = page
+    expect = sync_api.expect
+    place(p, f"residence-forged-face-birth-gen{gen}")
+    to_confirm(p, sample_face=True)
+    expect(p.locator("#f-card_number")).to_have_value(number)
+    p.click("#read-start")
+    p.wait_for_url("**/result", timeout=60_000)
+    expect(p.locator("#verdict-label")).to_have_text("真正でない")
+    expect(p.locator('[data-check="residence.signature"]')).to_have_attribute("data-status", "passed")
+    expect(p.locator(f'[data-check="{check}"]')).to_have_attribute("data-status", "failed")
+    expect(p.locator('#field-table tr[data-field="birth_date"]')).to_have_class(re.compile("match-no"))
+
+
 def test_wrong_number_stops_without_retry(page, server) -> None:  # type: ignore[no-untyped-def]
     p = page
     expect = sync_api.expect

@@ -81,9 +81,7 @@ def test_demo_offers_every_residence_sample(catalog: DemoCatalog) -> None:
     for k in ("rc2-smith", "rc1-nguyen", "sprc1-kim", "sprc2-park", "rc2-expired", "rc2-restricted"):
         assert f"residence-{k}" in keys
     forged = {k for k in keys if catalog.entries[k].group == "forged"}
-    assert forged == {
-        f"residence-forged-{v}" for v in ("front", "photo", "resigned", "any-number", "gen1-as-gen2")
-    }
+    assert {f"residence-forged-{v}" for v in ("front", "photo", "resigned", "any-number", "gen1-as-gen2")} <= forged
     assert catalog.entries["residence-rc2-expired"].group == "expired"
 
 

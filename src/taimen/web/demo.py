@@ -416,6 +416,26 @@ def _residence_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Pat
             )
         )
 
+    # Genuine chips under a face printed with another birth date: caught only by the chip-vs-face comparison
+    # (gen 2: the chip's text; gen 1: the chip's front image read by OCR).
+    if _module("taimen.face.variants") is not None:
+        by = {s.key: s for s in rc.samples()}
+        for key, gen in (("rc2-smith", 2), ("rc1-nguyen", 1)):
+            s = by[key]
+            out.append(
+                SampleEntry(
+                    key=f"residence-forged-face-birth-gen{gen}",
+                    document="residence",
+                    group="forged",
+                    title_ja=f"在留カード（偽造：券面の生年月日だけ別の日付・第{gen}世代の本物のチップ）",
+                    title_en=f"Residence card (forged: printed birth date altered over a genuine gen-{gen} chip)",
+                    make_card=lambda s=s: rc.build_card(s, pki),
+                    make_face=lambda p=s.person: _face_png(p, "residence", "birth_date"),
+                    printed=[("在留カード等番号", "Card number", s.number)],
+                    expected="not_genuine",
+                )
+            )
+
     def trust(root: Path) -> None:
         d = root / "residence"
         d.mkdir(parents=True, exist_ok=True)
