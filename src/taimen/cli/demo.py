@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from taimen.cli.serve import _announce, add_server_args, bound, check_server_args
+from taimen.cli.serve import _announce, add_server_args, bound, check_server_args, revocation_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         catalog.close()
         raise
+    lookup = revocation_url(args)
 
     def settings(port: int) -> Settings:
         return Settings(
             port=port,
+            revocation_url=lookup,
             sources=[source],
             trust_dirs=catalog.trust_dirs,
             lang=args.lang,

@@ -50,6 +50,25 @@ def add_server_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free port)")
     p.add_argument("--no-browser", action="store_true", help="do not open the browser; only print the URL")
+    p.add_argument(
+        "--revocation-url",
+        default=None,
+        metavar="URL",
+        help="page the result screen's 失効情報照会 button opens in a new tab (default: $TAIMEN_REVOCATION_URL, "
+        "else ISA's page; taimen never fetches it)",
+    )
+
+
+def revocation_url(args: argparse.Namespace) -> str:
+    """--revocation-url, else $TAIMEN_REVOCATION_URL, else the default; only https URLs are accepted."""
+    import os
+
+    from taimen.web.context import DEFAULT_REVOCATION_URL
+
+    url = args.revocation_url or os.environ.get("TAIMEN_REVOCATION_URL") or DEFAULT_REVOCATION_URL
+    if not url.startswith("https://") or any(c in url for c in "\"'<> \t\n"):
+        raise SystemExit(f"taimen: --revocation-url must be an https:// URL: {url!r}")
+    return url
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,10 +88,12 @@ def run(args: argparse.Namespace) -> int:
         sources.append(pcsc)
 
     records = open_from_args(args)
+    lookup = revocation_url(args)
 
     def settings(port: int) -> Settings:
         return Settings(
             port=port,
+            revocation_url=lookup,
             sources=sources,
             trust_dirs=tuple(args.trust_dir),
             lang=args.lang,
