@@ -128,7 +128,14 @@ def _accept_any_verify(spec: dict[str, Any]) -> AcceptAnyVerify:
     return AcceptAnyVerify(tuple(int(f, 16) for f in spec.get("fids", [])))
 
 
+def _icao_emrtd(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.passport_card import from_json  # the passport chip lives with its own module
+
+    return from_json(spec)
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "icao-emrtd": _icao_emrtd,
     "rsa-challenge": _rsa_challenge,
     "mute": _mute,
     "accept-any-verify": _accept_any_verify,

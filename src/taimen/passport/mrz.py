@@ -214,3 +214,19 @@ def key_from_mrz(text: str) -> tuple[MrzKey, Td3]:
             message_ja="MRZのチェックディジットが一致しません（" + "、".join(bad) + "）。入力し直すか撮影し直してください。",
         )
     return td3.key(), td3
+
+
+def make_td3(
+    *, issuing_state: str, surname: str, given_names: str, document_number: str, nationality: str,
+    birth: str, sex: str, expiry: str, optional: str = "", document_code: str = "P",
+) -> tuple[str, str]:
+    """Two TD3 lines with their check digits (for sample passports and tests)."""
+    names = (surname.replace(" ", "<") + "<<" + given_names.replace(" ", "<"))
+    line1 = (document_code.ljust(2, "<") + issuing_state.ljust(3, "<") + names).ljust(TD3_LENGTH, "<")[:TD3_LENGTH]
+    number = document_number.ljust(9, "<")
+    opt = optional.ljust(14, "<")
+    opt_cd = check_digit(opt)
+    head = number + check_digit(number) + nationality.ljust(3, "<") + birth + check_digit(birth) + sex
+    tail = expiry + check_digit(expiry) + opt + opt_cd
+    composite = check_digit(number + check_digit(number) + birth + check_digit(birth) + tail)
+    return line1, head + tail + composite

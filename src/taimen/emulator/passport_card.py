@@ -1,0 +1,124 @@
+"""The eMRTD chip's behaviour for the emulator: BAC, ICAO secure messaging, active authentication.
+
+Plugged into the LDS1 application (AID A0000002471001). GET CHALLENGE and MUTUAL AUTHENTICATE run in plain;
+afterwards every command must come wrapped in ICAO 9303 SM (core/secure_messaging.py, chip side) and the
+files answer only inside it, as on a real BAC chip. An SM error ends the session (the chip forgets its keys).
+
+Forgery switches for tests: ``accept_any_key`` answers MUTUAL AUTHENTICATE with 9000 and 40 bytes of noise
+whatever the terminal sent (a chip that does not know the MRZ key); no AA key models a clone whose files were
+copied without the private key it cannot read out.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from taimen.core.apdu import Command, Response
+from taimen.core.secure_messaging import SecureChannel, SmCommandError
+from taimen.emulator.card import DedicatedFile, VirtualCard
+from taimen.passport import activeauth, bac
+from taimen.passport.mrz import MrzKey
+
+AaPrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+@dataclass
+class EmrtdChip:
+    mrz: MrzKey
+    aa_key: AaPrivateKey | None = None
+    accept_any_key: bool = False
+    _session: SecureChannel | None = field(default=None, init=False, repr=False)
+    _rnd_icc: bytes | None = field(default=None, init=False, repr=False)
+    _inside: bool = field(default=False, init=False, repr=False)
+
+    def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
+        if self._inside:
+            return None  # an unwrapped command on its way to the file system
+        if c.cla == 0x00 and c.ins == 0xA4 and c.p1 == 0x04:
+            self._session = None  # (re)selecting the application ends any session
+            return None
+        if c.cla & 0x0C == 0x0C:
+            return self._secured(card, c)
+        if c.cla != 0x00:
+            return None
+        if c.ins == 0x84:
+            self._session = None
+            self._rnd_icc = os.urandom(8)
+            return Response(self._rnd_icc, 0x9000)
+        if c.ins == 0x82:
+            return self._mutual_authenticate(c)
+        if c.ins in (0xA4, 0xB0, 0xB1, 0x88):
+            self._session = None
+            return Response(b"", 0x6982)  # files and AA only inside secure messaging
+        return None
+
+    def _mutual_authenticate(self, c: Command) -> Response:
+        rnd_icc, self._rnd_icc, self._session = self._rnd_icc, None, None
+        if self.accept_any_key:
+            return Response(os.urandom(40), 0x9000)
+        if rnd_icc is None:
+            return Response(b"", 0x6985)
+        k_enc, k_mac = bac.access_keys(self.mrz)
+        answer = bac.chip_answer(k_enc, k_mac, rnd_icc, c.data)
+        if answer is None:
+            return Response(b"", 0x6300)
+        self._session = answer[1]
+        return Response(answer[0], 0x9000)
+
+    def _secured(self, card: VirtualCard, c: Command) -> Response:
+        session = self._session
+        if session is None:
+            return Response(b"", 0x6988)
+        try:
+            plain = session.card_unprotect(c)
+        except SmCommandError as exc:
+            self._session = None
+            return Response(b"", exc.sw)
+        if plain.ins == 0x88:
+            answer = self._internal_authenticate(plain)
+        else:
+            self._inside = True
+            try:
+                answer = card.process(plain)
+            finally:
+                self._inside = False
+        return session.card_protect(answer)
+
+    def _internal_authenticate(self, c: Command) -> Response:
+        if self.aa_key is None:
+            return Response(b"", 0x6D00)  # a clone: the files were copied, the key could not be
+        if len(c.data) != activeauth.NONCE_BYTES:
+            return Response(b"", 0x6700)
+        if isinstance(self.aa_key, rsa.RSAPrivateKey):
+            return Response(activeauth.sign_9796_2(self.aa_key, c.data), 0x9000)
+        return Response(activeauth.sign_ecdsa_plain(self.aa_key, c.data), 0x9000)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "icao-emrtd",
+            "mrz": {"document_number": self.mrz.document_number, "birth": self.mrz.birth, "expiry": self.mrz.expiry},
+        }
+        if self.aa_key is not None:
+            out["aa_private_key_pem"] = self.aa_key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ).decode()
+        if self.accept_any_key:
+            out["accept_any_key"] = True
+        return out
+
+
+def from_json(spec: dict[str, Any]) -> EmrtdChip:
+    m = spec["mrz"]
+    key = MrzKey.from_fields(m["document_number"], m["birth"], m["expiry"])
+    aa = None
+    if spec.get("aa_private_key_pem"):
+        loaded = serialization.load_pem_private_key(spec["aa_private_key_pem"].encode(), password=None)
+        if not isinstance(loaded, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise ValueError("active-authentication key must be RSA or EC")
+        aa = loaded
+    return EmrtdChip(key, aa, bool(spec.get("accept_any_key", False)))
