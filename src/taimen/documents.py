@@ -63,6 +63,7 @@ _MODULES = (
     "taimen.mynumber.document",
     "taimen.license.document",
     "taimen.license.myna_document",
+    "taimen.passport.document",
 )
 
 _loaded: dict[str, Document] | None = None

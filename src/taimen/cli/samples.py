@@ -14,6 +14,7 @@ from types import ModuleType
 BUILDERS = (
     "taimen.samples.mynumber_cards",
     "taimen.samples.license_cards",
+    "taimen.samples.passport_cards",
     "taimen.samples.faces",
 )
 

@@ -76,3 +76,9 @@ def encode_com(groups: list[int], lds_version: str = "0107", unicode_version: st
 def outer_value(data: bytes, dg: int) -> bytes:
     """The value of a data group's outer object, checking its tag."""
     return tlv.parse_single(data, DATA_GROUPS[dg][1]).value
+
+
+def outer_value_card_access(data: bytes) -> bytes:
+    """EF.CardAccess is a bare DER ``SecurityInfos`` SET (tag 31), not wrapped in an LDS tag."""
+    obj = tlv.parse_single(data, 0x31)
+    return obj.raw
