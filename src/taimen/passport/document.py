@@ -260,7 +260,34 @@ def build_result(
         "proved_by": "active authentication" if aa.status is CheckStatus.PASSED else None,
     }
     fields["notices"] = [{"code": "no_address", "ja": NO_ADDRESS_JA, "en": NO_ADDRESS_EN}]
+    fields["details"] = _details(dg1, fields, aa, bool(ca))
     return result.finish()
+
+
+def _details(dg1: Td3 | None, fields: dict[str, Any], aa: Check, ca_offered: bool) -> list[dict[str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    if dg1 is not None:
+        rows += [
+            ("氏名（ローマ字）", "Name (MRZ)", dg1.name),
+            ("旅券番号", "Document number", dg1.document_number),
+            ("発行国", "Issuing state", dg1.issuing_state),
+            ("国籍", "Nationality", dg1.nationality),
+        ]
+    dg12 = fields.get("dg12") or {}
+    if dg12.get("date_of_issue"):
+        rows.append(("発行年月日", "Date of issue", str(dg12["date_of_issue"])))
+    if dg12.get("issuing_authority"):
+        rows.append(("発行官庁", "Issuing authority", str(dg12["issuing_authority"])))
+    proof_ja = {"passed": "能動認証（AA）で証明", "failed": "能動認証（AA）に失敗",
+                "skipped": "能動認証・チップ認証とも非対応（複製は排除できません）"}.get(str(aa.status), str(aa.status))
+    proof_en = {"passed": "proved by active authentication", "failed": "active authentication failed",
+                "skipped": "neither AA nor CA offered (a copy is not excluded)"}.get(str(aa.status), str(aa.status))
+    if ca_offered:
+        proof_ja += "／チップ認証（CA）は対応・未実行"
+        proof_en += "; chip authentication offered, not run"
+    rows.append(("ICの真正性", "Chip genuineness", proof_ja + " / " + proof_en))
+    rows.append(("住所", "Address", "旅券では確認できません（別の書類で確認） / not on a passport: use a second document"))
+    return [{"label_ja": a, "label_en": b, "value": c} for a, b, c in rows]
 
 
 def _active_auth(read: PassportRead) -> Check:
