@@ -37,7 +37,7 @@ def _files(key: str) -> tuple[dict[int, bytes], bytes]:
 def test_a_data_group_missing_from_the_sod_fails() -> None:
     files, sod = _files("yamada")
     files[7] = b"\x67\x00"
-    checks = {c.name: c for c in verify_passive(parse_sod(sod), files, [pc.pki().csca])}
+    checks = {c.name: c for c in verify_passive(parse_sod(sod), files, [pc.sample_csca()])}
     assert checks["passport.dg_hashes"].status is CheckStatus.FAILED and "DG7" in checks["passport.dg_hashes"].detail_en
 
 
@@ -48,13 +48,13 @@ def test_altered_sod_signature_fails() -> None:
     sig = parsed.signer_info["signature"].native
     at = bytes(raw).find(sig)
     raw[at + 10] ^= 0x01
-    checks = {c.name: c.status for c in verify_passive(parse_sod(bytes(raw)), files, [pc.pki().csca])}
+    checks = {c.name: c.status for c in verify_passive(parse_sod(bytes(raw)), files, [pc.sample_csca()])}
     assert checks["passport.sod_signature"] is CheckStatus.FAILED
 
 
 def test_unknown_signer_fails_only_when_the_state_has_a_pinned_csca() -> None:
     files, sod = _files("forged-unknown-signer")
-    assert {c.name: c.status for c in verify_passive(parse_sod(sod), files, [pc.pki().csca])}[
+    assert {c.name: c.status for c in verify_passive(parse_sod(sod), files, [pc.sample_csca()])}[
         "passport.dsc_chain"] is CheckStatus.FAILED  # fmt: skip
     assert {c.name: c.status for c in verify_passive(parse_sod(sod), files, [])}[
         "passport.dsc_chain"] is CheckStatus.NOT_VERIFIABLE  # fmt: skip

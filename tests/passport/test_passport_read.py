@@ -117,7 +117,7 @@ def test_unknown_and_eac_groups_are_listed_not_read(passport_trust: Path) -> Non
     read = drive(read_passport(pc.mrz_key(s.person)), InProcessTransport(card))
     assert set(read.files) == {1, 2, 11, 12} and set(read.not_read) == {3, 7}
     res = build_result(read, typed=None, unlock_fields=(s.person.number, s.person.birth, s.person.expiry),
-                       cscas=[pc.pki().csca], stats=ReadStats())  # fmt: skip
+                       cscas=[pc.sample_csca()], stats=ReadStats())  # fmt: skip
     assert res.fields["data_groups"]["not_read"] == {"DG3": "needs EAC terminal authentication",
                                                      "DG7": "not needed at a counter"}  # fmt: skip
     assert res.verdict is not None and res.verdict.status == "genuine"
@@ -127,7 +127,7 @@ def test_expired_passport_needs_attention() -> None:
     s = pc.sample("suzuki")
     read = drive(read_passport(pc.mrz_key(s.person)), InProcessTransport(s.card()))
     res = build_result(read, typed=None, unlock_fields=(s.person.number, s.person.birth, s.person.expiry),
-                       cscas=[pc.pki().csca], stats=ReadStats(), today=dt.date(2027, 6, 11))  # fmt: skip
+                       cscas=[pc.sample_csca()], stats=ReadStats(), today=dt.date(2027, 6, 11))  # fmt: skip
     assert {c.name: c.status for c in res.checks}["passport.expiry"] is CheckStatus.WARNING
     assert res.verdict is not None and res.verdict.status == "attention"
 

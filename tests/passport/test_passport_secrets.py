@@ -66,7 +66,8 @@ def test_typed_fields_leak_nothing_in_text_mode(tmp_path: Path, passport_trust: 
     image, trace = tmp_path / "pp.json", tmp_path / "trace.txt"
     save_card(SAMPLE.card(), image)
     rc = main(["read", "passport", "--card-image", str(image), "--trust-dir", str(passport_trust),
-               "--document-number", P.number, "--birth", P.birth, "--expiry", P.expiry, "--trace", str(trace)])  # fmt: skip
+               "--document-number", P.number, "--birth", P.birth, "--expiry", P.expiry,
+               "--trace", str(trace)])  # fmt: skip
     out = capsys.readouterr()
     assert rc == 0
     assert _leaks(trace.read_text(encoding="utf-8") + out.err, fields_too=True) == []

@@ -36,7 +36,11 @@ MAX_INFOS = 32
 
 
 class _SecurityInfo(core.Sequence):
-    _fields = [("protocol", core.ObjectIdentifier), ("required", core.Any), ("optional", core.Any, {"optional": True})]
+    _fields = [  # noqa: RUF012 (asn1crypto schema)
+        ("protocol", core.ObjectIdentifier),
+        ("required", core.Any),
+        ("optional", core.Any, {"optional": True}),
+    ]
 
 
 class _SecurityInfos(core.SetOf):

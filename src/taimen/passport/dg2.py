@@ -100,6 +100,7 @@ def encode_dg2(image: bytes, width: int, height: int, image_type: int) -> bytes:
     face = header + info + image
     face = (4 + len(face)).to_bytes(4, "big") + face
     record = b"FAC\x00010\x00" + (14 + len(face)).to_bytes(4, "big") + (1).to_bytes(2, "big") + face
-    bht = tlv.encode(0xA1, tlv.encode(0x80, b"\x01\x01") + tlv.encode(0x87, b"\x01\x01") + tlv.encode(0x88, b"\x00\x08"))
+    header_fields = tlv.encode(0x80, b"\x01\x01") + tlv.encode(0x87, b"\x01\x01") + tlv.encode(0x88, b"\x00\x08")
+    bht = tlv.encode(0xA1, header_fields)
     template = tlv.encode(0x7F60, bht + tlv.encode(0x5F2E, record))
     return tlv.encode(0x75, tlv.encode(0x7F61, tlv.encode(0x02, b"\x01") + template))

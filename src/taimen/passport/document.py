@@ -11,16 +11,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cryptography import x509
-
 from taimen.core import apdu
 from taimen.core.conversation import Conversation, Progress, Transport, drive
 from taimen.core.files import ReadSession
 from taimen.documents import TriesReport, UnlockField
 from taimen.errors import OperatorInputError, ParseError
 from taimen.mynumber.document import CountingTransport
-from taimen.passport import activeauth, lds
+from taimen.passport import activeauth, certs, lds
 from taimen.passport.bac import ChipProofInvalid
+from taimen.passport.certs import Cert
 from taimen.passport.dg1 import parse_dg1
 from taimen.passport.dg2 import parse_dg2
 from taimen.passport.dg11 import parse_dg11, parse_dg12
@@ -44,9 +43,15 @@ NO_ADDRESS_EN = (
 )
 
 
-def csca_certificates(trust_dirs: tuple[str, ...]) -> list[x509.Certificate]:
+def csca_certificates(trust_dirs: tuple[str, ...]) -> list[Cert]:
     """Pinned CSCA certificates (trust-store category ``csca``); never anything from the chip."""
-    return [a.certificate for a in TrustStore.load(trust_dirs).certificates(TRUST_CATEGORY)]
+    out = []
+    for anchor in TrustStore.load(trust_dirs).raw_certificates(TRUST_CATEGORY):
+        try:
+            out.append(certs.load(anchor.der))
+        except ParseError as exc:
+            raise OperatorInputError(f"trust file {anchor.source} is not a certificate: {exc}") from exc
+    return out
 
 
 def unlock_key(unlock: Mapping[str, str]) -> tuple[MrzKey, Td3 | None]:
@@ -149,7 +154,7 @@ def build_result(
     *,
     typed: Td3 | None,
     unlock_fields: tuple[str, str, str] | None,
-    cscas: list[x509.Certificate],
+    cscas: list[Cert],
     stats: ReadStats,
     today: dt.date | None = None,
 ) -> ReadResult:
@@ -233,7 +238,7 @@ def build_result(
         checks.append(Check("passport.sod_signature", CheckStatus.FAILED, "EF.SODの署名", "EF.SOD signature",
                             "EF.SODの形式が不正です", f"EF.SOD is malformed: {exc}", covers=("EF.SOD",)))
     else:
-        checks.extend(verify_passive(sod, read.files, cscas))
+        checks.extend(verify_passive(sod, read.files, cscas, issuing_state=dg1.issuing_state if dg1 else None))
     # --- chip authenticity: AA (DG15) and CA (DG14) ----------------------------------------------------
     infos: list[SecurityInfo] = []
     if 14 in read.files:
@@ -246,7 +251,8 @@ def build_result(
     ca = [i for i in infos if i.is_chip_authentication]
     if ca:
         checks.append(Check("passport.chip_auth", CheckStatus.NOT_VERIFIABLE, "チップ認証（CA）",
-                            "chip authentication (CA)", "チップはチップ認証に対応していますが、このバージョンは実行しません",
+                            "chip authentication (CA)",
+                            "チップはチップ認証に対応していますが、このバージョンは実行しません",
                             "the chip offers chip authentication; this version does not run it",
                             not_covered=("DG14",), required=False))  # fmt: skip
     else:
@@ -286,7 +292,8 @@ def _details(dg1: Td3 | None, fields: dict[str, Any], aa: Check, ca_offered: boo
         proof_ja += "／チップ認証（CA）は対応・未実行"
         proof_en += "; chip authentication offered, not run"
     rows.append(("ICの真正性", "Chip genuineness", proof_ja + " / " + proof_en))
-    rows.append(("住所", "Address", "旅券では確認できません（別の書類で確認） / not on a passport: use a second document"))
+    rows.append(("住所", "Address",
+                 "旅券では確認できません（別の書類で確認） / not on a passport: use a second document"))
     return [{"label_ja": a, "label_en": b, "value": c} for a, b, c in rows]
 
 

@@ -211,7 +211,9 @@ def key_from_mrz(text: str) -> tuple[MrzKey, Td3]:
     if bad:
         raise OperatorInputError(
             f"MRZ check digit wrong for {', '.join(bad)}: retype or rescan (never corrected automatically)",
-            message_ja="MRZのチェックディジットが一致しません（" + "、".join(bad) + "）。入力し直すか撮影し直してください。",
+            message_ja="MRZのチェックディジットが一致しません（"
+            + "、".join(bad)
+            + "）。入力し直すか撮影し直してください。",
         )
     return td3.key(), td3
 

@@ -12,98 +12,73 @@ import hashlib
 import hmac
 
 from asn1crypto import cms
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from taimen.errors import ParseError
+from taimen.passport.certs import Cert, issued_by, verify_signature
 from taimen.passport.sod import Sod, signed_attributes_der
 from taimen.result import Check, CheckStatus
 
 TRUST_CATEGORY = "csca"
-_HASH = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
-         "sha512": hashes.SHA512}  # fmt: skip
+#: MRZ issuing state (ICAO alpha-3, 9303-3) → the country in its CSCA's name (ISO alpha-2), where known.
+#: A state missing here is still verified; only the cross-check of the two names is skipped.
+STATE_COUNTRY = {
+    "JPN": "JP", "D": "DE", "USA": "US", "GBR": "GB", "NLD": "NL", "FRA": "FR", "CHN": "CN", "KOR": "KR",
+    "TWN": "TW", "PHL": "PH", "VNM": "VN", "IND": "IN", "THA": "TH", "IDN": "ID", "AUS": "AU", "CAN": "CA",
+    "NZL": "NZ", "BRA": "BR", "NPL": "NP", "MMR": "MM", "LKA": "LK", "BGD": "BD", "PAK": "PK", "MYS": "MY",
+    "SGP": "SG", "ITA": "IT", "ESP": "ES", "CHE": "CH", "AUT": "AT", "BEL": "BE", "SWE": "SE", "NOR": "NO",
+}  # fmt: skip
+_DIGESTS = {"sha1", "sha224", "sha256", "sha384", "sha512"}
 
 
-def _hash(name: str) -> hashes.HashAlgorithm:
-    if name not in _HASH:
-        raise ParseError(f"hash {name} is not supported")
-    return _HASH[name]()
-
-
-def verify_cms_signature(signer_info: cms.SignerInfo, content: bytes, certificate: x509.Certificate) -> None:
-    """Verify a CMS signer info over ``content`` with ``certificate``; raise InvalidSignature or ParseError."""
+def verify_cms_signature(
+    signer_info: cms.SignerInfo, content: bytes, key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+) -> None:
+    """Verify a CMS signer info over ``content``; raise InvalidSignature or ParseError."""
     digest_name = signer_info["digest_algorithm"]["algorithm"].native
+    if digest_name not in _DIGESTS:
+        raise ParseError(f"digest {digest_name} is not supported")
     attrs = {a["type"].native: a["values"] for a in signer_info["signed_attrs"]}
     digest = attrs.get("message_digest")
     if digest is None or len(digest) != 1:
         raise ParseError("signed attributes lack exactly one message digest")
-    expected = hashlib.new(digest_name, content).digest() if digest_name in _HASH else None
-    if expected is None:
-        raise ParseError(f"digest {digest_name} is not supported")
-    if not hmac.compare_digest(digest[0].native, expected):
+    if not hmac.compare_digest(digest[0].native, hashlib.new(digest_name, content).digest()):
         raise InvalidSignature("message digest of the signed content does not match")
-    message = signed_attributes_der(signer_info)
-    signature = signer_info["signature"].native
-    algo = signer_info["signature_algorithm"]
-    kind = algo.signature_algo
-    key = certificate.public_key()
-    if kind == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPublicKey):
-        key.verify(signature, message, padding.PKCS1v15(), _hash(digest_name))
-    elif kind == "rsassa_pss" and isinstance(key, rsa.RSAPublicKey):
-        params = algo["parameters"]
-        h = _hash(params["hash_algorithm"]["algorithm"].native)
-        key.verify(signature, message, padding.PSS(padding.MGF1(h), params["salt_length"].native), h)
-    elif kind == "ecdsa" and isinstance(key, ec.EllipticCurvePublicKey):
-        key.verify(signature, message, ec.ECDSA(_hash(digest_name)))
-    else:
-        raise ParseError(f"signature algorithm {kind} does not fit the signer's {type(key).__name__}")
+    verify_signature(key, signer_info["signature_algorithm"], signer_info["signature"].native,
+                     signed_attributes_der(signer_info), digest_name)  # fmt: skip
 
 
-def _signer_certificate(sod: Sod) -> x509.Certificate | None:
-    sid = sod.signer_info["sid"]
-    for cert in sod.certificates:
+def signer_certificate(signer_info: cms.SignerInfo, candidates: tuple[Cert, ...] | list[Cert]) -> Cert | None:
+    sid = signer_info["sid"]
+    for cert in candidates:
         if sid.name == "issuer_and_serial_number":
             ias = sid.chosen
-            if cert.serial_number == ias["serial_number"].native and cert.issuer.public_bytes() == ias["issuer"].dump():
+            if cert.serial == ias["serial_number"].native and cert.issuer == ias["issuer"].dump():
                 return cert
-        elif sid.name == "subject_key_identifier":
-            try:
-                ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-            except x509.ExtensionNotFound:
-                continue
-            if ski == sid.chosen.native:
-                return cert
+        elif sid.name == "subject_key_identifier" and cert.key_identifier == sid.chosen.native:
+            return cert
     return None
 
 
-def _country(name: x509.Name) -> str:
-    attrs = name.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
-    return str(attrs[0].value).upper() if attrs else ""
-
-
-def _key_usage(cert: x509.Certificate) -> x509.KeyUsage | None:
-    try:
-        return cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        return None
-
-
 def verify_passive(
-    sod: Sod, files: dict[int, bytes], cscas: list[x509.Certificate], now: dt.datetime | None = None
+    sod: Sod,
+    files: dict[int, bytes],
+    cscas: list[Cert],
+    now: dt.datetime | None = None,
+    issuing_state: str | None = None,
 ) -> list[Check]:
     """The three checks of passive authentication: signature, chain, hashes (in that order)."""
     now = now or dt.datetime.now(dt.UTC)
     checks: list[Check] = []
-    dsc = _signer_certificate(sod)
+    dsc = signer_certificate(sod.signer_info, sod.certificates)
     # 1. the SOD's signature under the document signer certificate it names
     if dsc is None:
         checks.append(Check("passport.sod_signature", CheckStatus.FAILED, "EF.SODの署名", "EF.SOD signature",
                             "署名者証明書がEF.SODにありません", "the document signer certificate is missing"))
     else:
         try:
-            verify_cms_signature(sod.signer_info, sod.content, dsc)
+            verify_cms_signature(sod.signer_info, sod.content, dsc.public_key())
             checks.append(Check("passport.sod_signature", CheckStatus.PASSED, "EF.SODの署名", "EF.SOD signature",
                                 "文書署名者証明書で署名が検証できました",
                                 "the signature verifies under the document signer certificate",
@@ -112,18 +87,23 @@ def verify_passive(
             checks.append(Check("passport.sod_signature", CheckStatus.FAILED, "EF.SODの署名", "EF.SOD signature",
                                 "署名が検証できません（改ざんの可能性）", f"the signature does not verify: {exc}",
                                 covers=("EF.SOD",)))
-    checks.append(_chain_check(dsc, cscas, now))
+    checks.append(_chain_check(dsc, cscas, now, STATE_COUNTRY.get(issuing_state or "")))
     checks.append(_hash_check(sod, files))
     return checks
 
 
-def _chain_check(dsc: x509.Certificate | None, cscas: list[x509.Certificate], now: dt.datetime) -> Check:
+def _chain_check(dsc: Cert | None, cscas: list[Cert], now: dt.datetime, state: str | None) -> Check:
     title = ("発行国CSCAへの証明書チェーン", "chain to the issuing state's CSCA")
     if dsc is None:
         return Check("passport.dsc_chain", CheckStatus.FAILED, *title, "署名者証明書がありません",
                      "no document signer certificate")
-    country = _country(dsc.issuer)
-    same_country = [c for c in cscas if _country(c.subject) == country]
+    country = dsc.issuer_country
+    if state is not None and country != state:
+        return Check("passport.dsc_chain", CheckStatus.FAILED, *title,
+                     f"署名者証明書の国（{country or '不明'}）がMRZの発行国（{state}）と違います",
+                     f"the document signer's country ({country or 'none'}) is not the MRZ issuing state ({state})",
+                     covers=("DSC", "DG1"))
+    same_country = [c for c in cscas if c.country == country]
     if not same_country:
         return Check("passport.dsc_chain", CheckStatus.NOT_VERIFIABLE, *title,
                      f"発行国（{country or '不明'}）のCSCA証明書がトラストストアにないため、ここでは検証できません。"
@@ -131,46 +111,35 @@ def _chain_check(dsc: x509.Certificate | None, cscas: list[x509.Certificate], no
                      f"not verifiable here: no CSCA of {country or 'the issuing state'} is pinned; import a CSCA "
                      "certificate or an ICAO master list",
                      not_covered=("DSC",))
-    for csca in same_country:
-        if csca.subject != dsc.issuer:
-            continue
-        try:
-            dsc.verify_directly_issued_by(csca)
-        except (InvalidSignature, ValueError, TypeError):
-            continue
-        problems_ja, problems_en = [], []
-        ku = _key_usage(dsc)
-        if ku is None or not ku.digital_signature:
-            return Check("passport.dsc_chain", CheckStatus.FAILED, *title, "署名者証明書の鍵用途が署名ではありません",
-                         "the document signer certificate's key usage lacks digitalSignature", covers=("DSC",))
-        cku = _key_usage(csca)
-        try:
-            ca = csca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-        except x509.ExtensionNotFound:
-            ca = False
-        if cku is None or not cku.key_cert_sign or not ca:
-            return Check("passport.dsc_chain", CheckStatus.FAILED, *title, "CSCA証明書がCAとして使えません",
-                         "the pinned CSCA lacks keyCertSign or CA basic constraints", covers=("DSC", "CSCA"))
-        for cert, ja, en in ((dsc, "署名者証明書", "document signer certificate"), (csca, "CSCA証明書", "CSCA")):
-            if now < cert.not_valid_before_utc:
-                problems_ja.append(f"{ja}の有効期間前")
-                problems_en.append(f"{en} not yet valid")
-            elif now > cert.not_valid_after_utc:
-                problems_ja.append(f"{ja}の有効期限切れ")
-                problems_en.append(f"{en} expired")
-        subject = csca.subject.rfc4514_string()
-        if problems_ja:
-            return Check("passport.dsc_chain", CheckStatus.WARNING, *title,
-                         "CSCAへのチェーンは検証できましたが、" + "、".join(problems_ja) + "です",
-                         f"the chain to {subject} verifies, but: " + ", ".join(problems_en), covers=("DSC", "CSCA"))
-        return Check("passport.dsc_chain", CheckStatus.PASSED, *title,
-                     f"署名者証明書は登録済みのCSCA（{subject}）が発行したものです",
-                     f"the document signer certificate was issued by the pinned CSCA {subject}",
-                     covers=("DSC", "CSCA"))
-    return Check("passport.dsc_chain", CheckStatus.FAILED, *title,
-                 f"署名者証明書は発行国（{country}）の登録済みCSCAのどれからも発行されていません（未知の署名者）",
-                 f"the document signer certificate was not issued by any pinned CSCA of {country} (unknown signer)",
-                 covers=("DSC",))
+    csca = next((c for c in same_country if issued_by(dsc, c)), None)
+    if csca is None:
+        return Check("passport.dsc_chain", CheckStatus.FAILED, *title,
+                     f"署名者証明書は発行国（{country}）の登録済みCSCAのどれからも発行されていません（未知の署名者）",
+                     f"the document signer certificate was not issued by any pinned CSCA of {country} (unknown signer)",
+                     covers=("DSC",))
+    if "digital_signature" not in dsc.key_usage:
+        return Check("passport.dsc_chain", CheckStatus.FAILED, *title, "署名者証明書の鍵用途が署名ではありません",
+                     "the document signer certificate's key usage lacks digitalSignature", covers=("DSC",))
+    if "key_cert_sign" not in csca.key_usage or not csca.is_ca:
+        return Check("passport.dsc_chain", CheckStatus.FAILED, *title, "CSCA証明書がCAとして使えません",
+                     "the pinned CSCA lacks keyCertSign or CA basic constraints", covers=("DSC", "CSCA"))
+    problems_ja, problems_en = [], []
+    for cert, ja, en in ((dsc, "署名者証明書", "document signer certificate"), (csca, "CSCA証明書", "CSCA")):
+        if now < cert.not_before:
+            problems_ja.append(f"{ja}の有効期間前")
+            problems_en.append(f"{en} not yet valid")
+        elif now > cert.not_after:
+            problems_ja.append(f"{ja}の有効期限切れ")
+            problems_en.append(f"{en} expired")
+    subject = csca.subject_text
+    if problems_ja:
+        return Check("passport.dsc_chain", CheckStatus.WARNING, *title,
+                     "CSCAへのチェーンは検証できましたが、" + "、".join(problems_ja) + "です",
+                     f"the chain to {subject} verifies, but: " + ", ".join(problems_en), covers=("DSC", "CSCA"))
+    return Check("passport.dsc_chain", CheckStatus.PASSED, *title,
+                 f"署名者証明書は登録済みのCSCA（{subject}）が発行したものです",
+                 f"the document signer certificate was issued by the pinned CSCA {subject}",
+                 covers=("DSC", "CSCA"))
 
 
 def _hash_check(sod: Sod, files: dict[int, bytes]) -> Check:

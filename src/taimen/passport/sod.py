@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from asn1crypto import algos, cms, core
-from cryptography import x509
 
 from taimen.core import tlv
 from taimen.errors import ParseError
+from taimen.passport import certs
 from taimen.passport.lds import TAG_SOD
 
 OID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"
@@ -22,7 +22,7 @@ HASHES = {"sha1", "sha224", "sha256", "sha384", "sha512"}
 
 
 class DataGroupHash(core.Sequence):
-    _fields = [("number", core.Integer), ("hash", core.OctetString)]
+    _fields = [("number", core.Integer), ("hash", core.OctetString)]  # noqa: RUF012 (asn1crypto schema)
 
 
 class DataGroupHashes(core.SequenceOf):
@@ -30,11 +30,14 @@ class DataGroupHashes(core.SequenceOf):
 
 
 class LdsVersionInfo(core.Sequence):
-    _fields = [("lds_version", core.PrintableString), ("unicode_version", core.PrintableString)]
+    _fields = [  # noqa: RUF012 (asn1crypto schema)
+        ("lds_version", core.PrintableString),
+        ("unicode_version", core.PrintableString),
+    ]
 
 
 class LdsSecurityObject(core.Sequence):
-    _fields = [
+    _fields = [  # noqa: RUF012 (asn1crypto schema)
         ("version", core.Integer),
         ("hash_algorithm", algos.DigestAlgorithm),
         ("hashes", DataGroupHashes),
@@ -48,7 +51,7 @@ class Sod:
     hashes: dict[int, bytes]  # data group number → hash
     content: bytes  # the encapsulated LDSSecurityObject DER (what the message digest covers)
     signer_info: cms.SignerInfo
-    certificates: tuple[x509.Certificate, ...]  # as supplied by the chip (untrusted)
+    certificates: tuple[certs.Cert, ...]  # as supplied by the chip (untrusted)
     raw: bytes
 
 
@@ -81,11 +84,9 @@ def parse_sod(data: bytes) -> Sod:
         signer_infos = list(signed["signer_infos"])
         if len(signer_infos) != 1:
             raise ParseError(f"EF.SOD carries {len(signer_infos)} signer infos, ICAO requires one")
-        certificates = []
-        for choice in signed["certificates"] or []:
-            if choice.name != "certificate":
-                continue
-            certificates.append(x509.load_der_x509_certificate(choice.chosen.dump()))
+        certificates = [certs.load(c.chosen.dump()) for c in signed["certificates"] or [] if c.name == "certificate"]
+        if len(certificates) > 4:
+            raise ParseError(f"EF.SOD carries {len(certificates)} certificates")
         return Sod(algorithm, hashes, content, signer_infos[0], tuple(certificates), bytes(data))
     except ParseError:
         raise

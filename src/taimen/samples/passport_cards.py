@@ -35,6 +35,8 @@ from taimen.emulator.card import DedicatedFile, ElementaryFile, VirtualCard
 from taimen.emulator.image import save_card
 from taimen.emulator.passport_card import AaPrivateKey, EmrtdChip
 from taimen.passport import lds
+from taimen.passport.certs import Cert
+from taimen.passport.certs import load as load_cert
 from taimen.passport.dg1 import encode_dg1
 from taimen.passport.dg2 import encode_dg2
 from taimen.passport.dg11 import encode_dg11, encode_dg12
@@ -285,3 +287,39 @@ def build(out_dir: Path) -> list[Path]:
         save_card(s.card(), path)
         written.append(path)
     return written
+
+
+def sample_csca() -> Cert:
+    """The sample CSCA as the passport code holds pinned anchors."""
+    return load_cert(pki().csca.public_bytes(serialization.Encoding.DER))
+
+
+def build_master_list(entries: list[x509.Certificate], signer_pki: Pki) -> bytes:
+    """An ICAO CSCA master list signed by ``signer_pki``'s DSC key (stands in for a master-list signer)."""
+    from taimen.passport.masterlist import OID_CSCA_MASTER_LIST, CscaMasterList
+
+    content = CscaMasterList({
+        "version": 0,
+        "certificates": [a509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in entries],
+    }).dump()  # fmt: skip
+    attrs = cms.CMSAttributes([
+        {"type": "content_type", "values": [OID_CSCA_MASTER_LIST]},
+        {"type": "message_digest", "values": [hashlib.sha256(content).digest()]},
+    ])  # fmt: skip
+    signer = a509.Certificate.load(signer_pki.dsc.public_bytes(serialization.Encoding.DER))
+    signed = cms.SignedData({
+        "version": "v3",
+        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+        "encap_content_info": {"content_type": OID_CSCA_MASTER_LIST, "content": core.ParsableOctetString(content)},
+        "certificates": [signer],
+        "signer_infos": [{
+            "version": "v1",
+            "sid": cms.SignerIdentifier({"issuer_and_serial_number": {
+                "issuer": signer.issuer, "serial_number": signer.serial_number}}),
+            "digest_algorithm": {"algorithm": "sha256"},
+            "signed_attrs": attrs,
+            "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+            "signature": signer_pki.dsc_key.sign(attrs.dump(), ec.ECDSA(hashes.SHA256())),
+        }],
+    })  # fmt: skip
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
