@@ -51,6 +51,8 @@ class _SecurityInfos(core.SetOf):
 class SecurityInfo:
     oid: str
     name: str
+    version: int | None = None  # requiredData when it is an INTEGER (PACEInfo, ActiveAuthenticationInfo…)
+    parameter_id: int | None = None  # optionalData when it is an INTEGER (PACEInfo: Table 12 domain parameters)
 
     @property
     def is_chip_authentication(self) -> bool:
@@ -61,12 +63,29 @@ class SecurityInfo:
         return self.oid.startswith(f"{BSI}.4.")
 
 
+def _integer(value: core.Any) -> int | None:
+    """An ANY that holds a small INTEGER, else None."""
+    try:
+        number = value.parse(core.Integer).native
+    except (ValueError, TypeError):
+        return None
+    return number if isinstance(number, int) and 0 <= number < 1 << 16 else None
+
+
 def parse_security_infos(der: bytes) -> list[SecurityInfo]:
     try:
         infos = _SecurityInfos.load(der, strict=True)
         if len(infos) > MAX_INFOS:
             raise ParseError(f"{len(infos)} SecurityInfos")
-        return [SecurityInfo(i["protocol"].dotted, PROTOCOLS.get(i["protocol"].dotted, "unknown")) for i in infos]
+        return [
+            SecurityInfo(
+                i["protocol"].dotted,
+                PROTOCOLS.get(i["protocol"].dotted, "unknown"),
+                _integer(i["required"]),
+                _integer(i["optional"]) if i["optional"].contents is not None else None,
+            )
+            for i in infos
+        ]
     except (ValueError, TypeError) as exc:
         raise ParseError(f"SecurityInfos: {exc}") from exc
 
