@@ -144,3 +144,34 @@ def test_chip_refuses_plain_reads_after_selecting_the_application() -> None:
     t = InProcessTransport(pc.sample("yamada").card())
     assert t.transmit(apdu.select_aid(lds.LDS1_AID)).sw == 0x9000
     assert t.transmit(apdu.select_ef(lds.EF_COM)).sw == 0x6982
+
+
+def test_pace_preferred_when_offered_bac_otherwise(passport_trust: Path) -> None:
+    s = pc.sample("sato")
+    res = DOCUMENT.read(InProcessTransport(s.card()), _unlock(s), trust_dirs=(str(passport_trust),))
+    assert res.fields["access"]["protocol"] == "PACE (brainpoolP256r1, AES-128)"
+    assert res.fields["access"]["pace_offered"] == ["PACE ECDH-GM-AES-128"]
+    assert {c.name: c.title_en for c in res.checks}["passport.access_control"] == "access control (PACE)"
+    y = pc.sample("yamada")
+    res = DOCUMENT.read(InProcessTransport(y.card()), _unlock(y), trust_dirs=(str(passport_trust),))
+    assert res.fields["access"] == {"protocol": "BAC", "pace_offered": []}
+
+
+def test_pace_with_a_wrong_mrz_is_refused() -> None:
+    p = pc.PERSONS["sato"]
+    with pytest.raises(AccessRefused):
+        DOCUMENT.read(InProcessTransport(pc.sample("sato").card()),
+                      {"document_number": p.number, "birth": p.birth, "expiry": "300916"})  # fmt: skip
+
+
+def test_pace_trace_redacts_everything_after_mse_set_at(tmp_path: Path, passport_trust: Path) -> None:
+    from taimen.transport.trace import TracingTransport
+
+    s = pc.sample("sato")
+    traced = TracingTransport(InProcessTransport(s.card()))
+    DOCUMENT.read(traced, _unlock(s), trust_dirs=(str(passport_trust),))
+    entries = traced.trace.entries
+    first = next(i for i, e in enumerate(entries) if e.label == "MSE:Set AT (PACE)")
+    assert "<redacted>" in entries[first].command
+    for e in entries[first + 1 :]:
+        assert e.response == "" or e.response.startswith("<redacted>"), e

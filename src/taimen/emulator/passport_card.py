@@ -21,7 +21,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from taimen.core.apdu import Command, Response
 from taimen.core.secure_messaging import SecureChannel, SmCommandError
 from taimen.emulator.card import DedicatedFile, VirtualCard
-from taimen.passport import activeauth, bac
+from taimen.passport import activeauth, bac, pace
+from taimen.passport.dg14 import SecurityInfo
+from taimen.passport.lds import LDS1_AID
 from taimen.passport.mrz import MrzKey
 
 AaPrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -32,6 +34,9 @@ class EmrtdChip:
     mrz: MrzKey
     aa_key: AaPrivateKey | None = None
     accept_any_key: bool = False
+    #: PACE the chip offers (also listed in EF.CardAccess): (protocol OID, parameter ID); None: BAC only.
+    pace_offer: tuple[str, int] | None = None
+    _pace: pace.PaceChip | None = field(default=None, init=False, repr=False)
     _session: SecureChannel | None = field(default=None, init=False, repr=False)
     _rnd_icc: bytes | None = field(default=None, init=False, repr=False)
     _inside: bool = field(default=False, init=False, repr=False)
@@ -44,6 +49,10 @@ class EmrtdChip:
             return None
         if c.cla & 0x0C == 0x0C:
             return self._secured(card, c)
+        if c.ins == 0x22 and c.cla == 0x00 and (c.p1, c.p2) == (0xC1, 0xA4):
+            return self._mse_set_at(c)
+        if c.ins == 0x86 and c.cla in (0x00, 0x10):
+            return self._general_authenticate(c)
         if c.cla != 0x00:
             return None
         if c.ins == 0x84:
@@ -52,10 +61,44 @@ class EmrtdChip:
             return Response(self._rnd_icc, 0x9000)
         if c.ins == 0x82:
             return self._mutual_authenticate(c)
-        if c.ins in (0xA4, 0xB0, 0xB1, 0x88):
+        if c.ins in (0xA4, 0xB0, 0xB1, 0x88) and df.aid == LDS1_AID:
             self._session = None
             return Response(b"", 0x6982)  # files and AA only inside secure messaging
         return None
+
+    def _params(self) -> pace.PaceParams | None:
+        if self.pace_offer is None:
+            return None
+        return pace.supported(SecurityInfo(self.pace_offer[0], "", 2, self.pace_offer[1]))
+
+    def _mse_set_at(self, c: Command) -> Response:
+        from taimen.core import tlv
+        from taimen.errors import ParseError
+
+        params = self._params()
+        self._session = self._pace = None
+        if params is None:
+            return Response(b"", 0x6A80)
+        try:
+            objects = tlv.index(tlv.parse_all(c.data), unique=True)
+        except ParseError:
+            return Response(b"", 0x6A80)
+        if objects.get(0x80) is None or objects[0x80].value != params.oid_der_value:
+            return Response(b"", 0x6A80)
+        if objects.get(0x83) is None or objects[0x83].value != b"\x01":
+            return Response(b"", 0x6A88)  # only the MRZ password (no CAN on a passport)
+        self._pace = pace.PaceChip(self.mrz, params)
+        return Response(b"", 0x9000)
+
+    def _general_authenticate(self, c: Command) -> Response:
+        if self._pace is None:
+            return Response(b"", 0x6985)
+        answer, channel = self._pace.step(c)
+        if answer.sw != 0x9000:
+            self._pace = None
+        if channel is not None:
+            self._session, self._pace = channel, None
+        return answer
 
     def _mutual_authenticate(self, c: Command) -> Response:
         rnd_icc, self._rnd_icc, self._session = self._rnd_icc, None, None
@@ -109,6 +152,8 @@ class EmrtdChip:
             ).decode()
         if self.accept_any_key:
             out["accept_any_key"] = True
+        if self.pace_offer is not None:
+            out["pace"] = {"oid": self.pace_offer[0], "parameter_id": self.pace_offer[1]}
         return out
 
 
@@ -121,4 +166,6 @@ def from_json(spec: dict[str, Any]) -> EmrtdChip:
         if not isinstance(loaded, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise ValueError("active-authentication key must be RSA or EC")
         aa = loaded
-    return EmrtdChip(key, aa, bool(spec.get("accept_any_key", False)))
+    offer = spec.get("pace")
+    pace_offer = (str(offer["oid"]), int(offer["parameter_id"])) if offer else None
+    return EmrtdChip(key, aa, bool(spec.get("accept_any_key", False)), pace_offer)

@@ -23,7 +23,7 @@ from taimen.passport.certs import Cert
 from taimen.passport.dg1 import parse_dg1
 from taimen.passport.dg2 import parse_dg2
 from taimen.passport.dg11 import parse_dg11, parse_dg12
-from taimen.passport.dg14 import SecurityInfo, parse_dg14, parse_security_infos
+from taimen.passport.dg14 import SecurityInfo, parse_dg14
 from taimen.passport.dg15 import parse_dg15
 from taimen.passport.mrz import MrzKey, Td3, birth_date, expiry_date, key_from_mrz
 from taimen.passport.passiveauth import TRUST_CATEGORY, verify_passive
@@ -135,10 +135,10 @@ def _typed_fields(unlock: Mapping[str, str]) -> tuple[str, str, str] | None:
 def forged_access_result(why: str, stats: ReadStats) -> ReadResult:
     result = ReadResult(document="passport", stats=stats)
     result.checks.append(Check(
-        "passport.access_control", CheckStatus.FAILED, "アクセス制御（BAC）", "access control (BAC)",
+        "passport.access_control", CheckStatus.FAILED, "アクセス制御", "access control",
         "ICチップは認証に成功したと応答しましたが、MRZの鍵を知っていることを証明できませんでした（偽造チップ）",
         f"the chip answered as authenticated but did not prove knowledge of the MRZ key (forged chip): {why}",
-        covers=("MUTUAL AUTHENTICATE",),
+        covers=("BAC/PACE",),
     ))  # fmt: skip
     result.fields["notices"] = [{"code": "no_address", "ja": NO_ADDRESS_JA, "en": NO_ADDRESS_EN}]
     return result.finish()
@@ -162,17 +162,17 @@ def build_result(
     result = ReadResult(document="passport", stats=stats)
     checks = result.checks
     fields: dict[str, Any] = result.fields
-    pace: list[SecurityInfo] = []
-    if read.card_access:
-        try:
-            pace = [i for i in parse_security_infos(lds.outer_value_card_access(read.card_access)) if i.is_pace]
-        except ParseError:
-            pace = []
+    protocol = "PACE" if read.access.startswith("PACE") else "BAC"
+    unused_pace = protocol == "BAC" and bool(read.pace_offered)
+    note_ja = "（チップはPACEも提供していますが、この方式には未対応のためBACを使用）" if unused_pace else ""
     checks.append(Check(
-        "passport.access_control", CheckStatus.PASSED, "アクセス制御（BAC）", "access control (BAC)",
-        "ICチップはMRZから作った鍵を知っていることを証明し、以降は暗号通信（セキュアメッセージング）で読み取りました",
-        "the chip proved knowledge of the MRZ key; everything after was read inside secure messaging",
-        covers=("BAC", "secure messaging"), not_covered=("PACE",) if pace else (), required=False,
+        "passport.access_control", CheckStatus.PASSED, f"アクセス制御（{protocol}）", f"access control ({protocol})",
+        f"ICチップはMRZから作った鍵を知っていることを{read.access}で証明し、以降は暗号通信（セキュアメッセージング）で"
+        "読み取りました" + note_ja,
+        f"the chip proved knowledge of the MRZ key with {read.access}; everything after was read inside secure "
+        "messaging" + (" (the chip also offers a PACE variant taimen does not run, so BAC was used)" if unused_pace
+                       else ""),
+        covers=(read.access, "secure messaging"), not_covered=("PACE",) if unused_pace else (), required=False,
     ))  # fmt: skip
     com = lds.parse_com(read.com)
     fields["data_groups"] = {
@@ -182,7 +182,7 @@ def build_result(
         "unknown_tags": [f"{t:02X}" for t in com.unknown_tags],
         "lds_version": com.lds_version,
     }
-    fields["access"] = {"protocol": read.access, "pace_offered": [i.name for i in pace]}
+    fields["access"] = {"protocol": read.access, "pace_offered": read.pace_offered}
     # --- DG1 -------------------------------------------------------------------------------------------
     dg1: Td3 | None = None
     try:

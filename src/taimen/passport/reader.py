@@ -13,6 +13,7 @@ Parsing and verification happen afterwards (document.py); here only bytes are co
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ from taimen.core.apdu import Response
 from taimen.core.conversation import Conversation
 from taimen.core.files import ReadSession, read_file, select_and_read
 from taimen.core.secure_messaging import SM_SHORT_LE, secured
-from taimen.errors import StatusError
-from taimen.passport import activeauth, bac, lds
+from taimen.errors import ParseError, StatusError
+from taimen.passport import activeauth, bac, lds, pace
+from taimen.passport.dg14 import parse_security_infos
 from taimen.passport.mrz import MrzKey
 
 MAX_CARD_ACCESS = 2048
@@ -40,6 +42,7 @@ class PassportRead:
     not_read: dict[int, str] = field(default_factory=dict)
     aa_nonce: bytes | None = None
     aa_response: Response | None = None
+    pace_offered: list[str] = field(default_factory=list)
 
 
 def _read_card_access(session: ReadSession) -> Conversation[bytes | None]:
@@ -55,20 +58,39 @@ def _read_card_access(session: ReadSession) -> Conversation[bytes | None]:
         return None
 
 
+def _select_application() -> Conversation[Response]:
+    resp = yield apdu.select_aid(lds.LDS1_AID, label="SELECT eMRTD")
+    return resp
+
+
 def read_passport(
     key: MrzKey,
     session: ReadSession | None = None,
     *,
     random: Callable[[int], bytes] = os.urandom,
     active_auth: bool = True,
+    use_pace: bool = True,
 ) -> Conversation[PassportRead]:
     result = PassportRead()
     plain = session or ReadSession()
     result.card_access = yield from _read_card_access(plain)
-    resp = yield apdu.select_aid(lds.LDS1_AID, label="SELECT eMRTD")
+    params = None
+    if result.card_access:
+        with contextlib.suppress(ParseError):  # an unreadable EF.CardAccess leaves BAC
+            infos = parse_security_infos(lds.outer_value_card_access(result.card_access))
+            result.pace_offered = [i.name for i in infos if i.is_pace]
+            params = next((p for p in map(pace.supported, infos) if p is not None), None)
+    if params is not None and use_pace:
+        channel = yield from pace.authenticate(key, params, random)
+        result.access = f"PACE ({params.curve.name}, {params.cipher}-{params.key_length * 8})"
+        resp = yield from secured(_select_application(), channel)
+    else:
+        resp = yield apdu.select_aid(lds.LDS1_AID, label="SELECT eMRTD")
+        channel = None
     if resp.sw != 0x9000:
         raise StatusError(resp.sw, "SELECT eMRTD application")
-    channel = yield from bac.authenticate(key, random)
+    if channel is None:
+        channel = yield from bac.authenticate(key, random)
     sm = ReadSession(extended=plain.extended, short_le=SM_SHORT_LE)
     result.com = yield from secured(select_and_read(sm, lds.EF_COM, max_size=1024, label="EF.COM"), channel)
     groups = lds.parse_com(result.com).data_groups

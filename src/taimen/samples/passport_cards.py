@@ -40,7 +40,7 @@ from taimen.passport.certs import load as load_cert
 from taimen.passport.dg1 import encode_dg1
 from taimen.passport.dg2 import encode_dg2
 from taimen.passport.dg11 import encode_dg11, encode_dg12
-from taimen.passport.dg14 import encode_dg14
+from taimen.passport.dg14 import encode_dg14, encode_security_infos
 from taimen.passport.dg15 import encode_dg15
 from taimen.passport.mrz import MrzKey, make_td3
 from taimen.passport.sod import OID_LDS_SECURITY_OBJECT, LdsSecurityObject
@@ -66,6 +66,7 @@ class PassportPerson:
     face_seed: int
     face_format: str  # "jpeg" | "jp2"
     aa: str | None  # "rsa" | "ec" | None
+    pace: tuple[str, int] | None = None  # (PACE OID, Table 12 parameter ID) offered in EF.CardAccess
 
 
 PERSONS = {
@@ -74,7 +75,7 @@ PERSONS = {
         PassportPerson("yamada", "YAMADA", "HANAKO", "山田　花子", "TS1234567", "850217", "F", "340331", "20240401",
                        3, "jpeg", "rsa"),
         PassportPerson("sato", "SATO", "TARO", "佐藤　太郎", "TT7654321", "700805", "M", "300915", "20200915",
-                       11, "jp2", "ec"),
+                       11, "jp2", "ec", ("0.4.0.127.0.7.2.2.4.2.2", 13)),
         PassportPerson("suzuki", "SUZUKI", "ICHIRO", "鈴木　一郎", "MZ0000321", "010101", "M", "270610", "20170610",
                        5, "jpeg", None),
     )
@@ -214,13 +215,17 @@ def data_groups(p: PassportPerson, aa: AaPrivateKey | None) -> dict[int, bytes]:
 
 def passport_card(groups: dict[int, bytes], sod: bytes, chip: EmrtdChip, description: str,
                   sample: dict[str, object]) -> VirtualCard:  # fmt: skip
+    mf = DedicatedFile("MF")
+    if chip.pace_offer is not None:
+        oid, pid = chip.pace_offer
+        infos = encode_security_infos([(oid, core.Integer(2).dump(), core.Integer(pid).dump())])
+        mf.add_file(ElementaryFile(lds.EF_CARD_ACCESS, infos, name="EF.CardAccess"))
     app = DedicatedFile("eMRTD LDS1", lds.LDS1_AID)
     app.add_file(ElementaryFile(lds.EF_COM, lds.encode_com(sorted(groups)), name="EF.COM"))
     app.add_file(ElementaryFile(lds.EF_SOD, sod, name="EF.SOD"))
     for dg, data in sorted(groups.items()):
         app.add_file(ElementaryFile(lds.DATA_GROUPS[dg][0], data, name=f"DG{dg}"))
-    app.behaviours.append(chip)
-    return VirtualCard(DedicatedFile("MF"), [app], card_type="passport", description=description, sample=sample)
+    return VirtualCard(mf, [app], card_type="passport", description=description, sample=sample, behaviours=[chip])
 
 
 @dataclass(frozen=True)
@@ -241,7 +246,7 @@ class SamplePassport:
             image, w, h = face_image(p.face_seed + 100, p.face_format)
             groups[2] = encode_dg2(image, w, h, 0)
         chip = EmrtdChip(mrz_key(p), None if self.key == "forged-clone-no-aa" else aa,
-                         accept_any_key=self.key == "forged-any-key")  # fmt: skip
+                         accept_any_key=self.key == "forged-any-key", pace_offer=p.pace)  # fmt: skip
         l1, l2 = mrz_lines(p)
         sample = {"mrz": [l1, l2], "document_number": p.number, "birth": p.birth, "expiry": p.expiry,
                   "expected_verdict": self.expected_verdict}  # fmt: skip
@@ -252,7 +257,8 @@ def all_samples() -> list[SamplePassport]:
     y = PERSONS["yamada"]
     return [
         SamplePassport("yamada", y, "sample passport, RSA active authentication, JPEG face", "genuine", None),
-        SamplePassport("sato", PERSONS["sato"], "sample passport, ECDSA active authentication, JPEG 2000 face",
+        SamplePassport("sato", PERSONS["sato"], "sample passport, PACE (ECDH-GM brainpoolP256r1 AES-128), ECDSA "
+                       "active authentication, JPEG 2000 face",
                        "genuine", None),
         SamplePassport("suzuki", PERSONS["suzuki"], "sample passport without active authentication (BAC only)",
                        "genuine", None),
