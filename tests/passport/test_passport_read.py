@@ -40,12 +40,14 @@ def test_every_sample_ends_with_its_verdict(sample: pc.SamplePassport, passport_
 
 
 def test_chip_proof_names_the_protocol(passport_trust: Path) -> None:
-    for key, proved in (("yamada", "active authentication"), ("suzuki", None)):
+    for key, proved, ca in (("yamada", ["active authentication"], "not offered"), ("suzuki", [], "not offered"),
+                            ("sato", ["active authentication", "chip authentication"], "passed")):  # fmt: skip
         s = pc.sample(key)
         res = DOCUMENT.read(InProcessTransport(s.card()), _unlock(s), trust_dirs=(str(passport_trust),))
         assert res.fields["chip_proof"]["proved_by"] == proved
-        assert res.fields["chip_proof"]["chip_authentication"] == "not offered"
-    aa = {c.name: c for c in res.checks}["passport.active_auth"]
+        assert res.fields["chip_proof"]["chip_authentication"] == ca
+        if key == "suzuki":
+            aa = {c.name: c for c in res.checks}["passport.active_auth"]
     assert aa.status is CheckStatus.SKIPPED and not aa.required and "not excluded" in aa.detail_en
 
 
@@ -175,3 +177,17 @@ def test_pace_trace_redacts_everything_after_mse_set_at(tmp_path: Path, passport
     assert "<redacted>" in entries[first].command
     for e in entries[first + 1 :]:
         assert e.response == "" or e.response.startswith("<redacted>"), e
+
+
+def test_chip_authentication_proves_the_dg14_key_and_catches_a_clone(passport_trust: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    s = pc.sample("sato")
+    for other_key in (None, ec.generate_private_key(ec.SECP256R1())):
+        card = s.card()
+        chip = card.behaviours[0]
+        chip.ca_key = other_key  # a clone: DG14 copied, its private key not
+        res = DOCUMENT.read(InProcessTransport(card), _unlock(s), trust_dirs=(str(passport_trust),))
+        ca = {c.name: c for c in res.checks}["passport.chip_auth"]
+        assert ca.status is CheckStatus.FAILED and "clone" in ca.detail_en
+        assert res.verdict is not None and res.verdict.status == "not_genuine"

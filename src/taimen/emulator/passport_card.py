@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from taimen.core.apdu import Command, Response
-from taimen.core.secure_messaging import SecureChannel, SmCommandError
+from taimen.core.secure_messaging import ICAO_9303, SecureChannel, SmCommandError
 from taimen.emulator.card import DedicatedFile, VirtualCard
-from taimen.passport import activeauth, bac, pace
+from taimen.passport import activeauth, bac, chipauth, pace
 from taimen.passport.dg14 import SecurityInfo
 from taimen.passport.lds import LDS1_AID
 from taimen.passport.mrz import MrzKey
@@ -36,6 +36,10 @@ class EmrtdChip:
     accept_any_key: bool = False
     #: PACE the chip offers (also listed in EF.CardAccess): (protocol OID, parameter ID); None: BAC only.
     pace_offer: tuple[str, int] | None = None
+    #: Chip authentication: the static EC key whose public half DG14 carries, and the CA protocol OID.
+    ca_key: ec.EllipticCurvePrivateKey | None = None
+    ca_oid: str = "0.4.0.127.0.7.2.2.3.2.2"
+    _ca_armed: bool = field(default=False, init=False, repr=False)
     _pace: pace.PaceChip | None = field(default=None, init=False, repr=False)
     _session: SecureChannel | None = field(default=None, init=False, repr=False)
     _rnd_icc: bytes | None = field(default=None, init=False, repr=False)
@@ -124,6 +128,16 @@ class EmrtdChip:
             return Response(b"", exc.sw)
         if plain.ins == 0x88:
             answer = self._internal_authenticate(plain)
+        elif (plain.ins == 0x22 and (plain.p1, plain.p2) == (0x41, 0xA4)) or plain.ins == 0x86:
+            if self.ca_key is None:
+                return session.card_protect(Response(b"", 0x6D00))
+            answer, keys, self._ca_armed = chipauth.chip_step(
+                self.ca_key, self.ca_oid, chipauth.CA_ECDH_AES.get(self.ca_oid, 16), plain, self._ca_armed
+            )
+            protected = session.card_protect(answer)
+            if keys is not None:  # the answer goes out under the old keys; everything after under the new
+                self._session = SecureChannel(keys, ICAO_9303, ssc=0)
+            return protected
         else:
             self._inside = True
             try:
@@ -154,6 +168,10 @@ class EmrtdChip:
             out["accept_any_key"] = True
         if self.pace_offer is not None:
             out["pace"] = {"oid": self.pace_offer[0], "parameter_id": self.pace_offer[1]}
+        if self.ca_key is not None:
+            out["ca"] = {"oid": self.ca_oid, "private_key_pem": self.ca_key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ).decode()}  # fmt: skip
         return out
 
 
@@ -168,4 +186,10 @@ def from_json(spec: dict[str, Any]) -> EmrtdChip:
         aa = loaded
     offer = spec.get("pace")
     pace_offer = (str(offer["oid"]), int(offer["parameter_id"])) if offer else None
-    return EmrtdChip(key, aa, bool(spec.get("accept_any_key", False)), pace_offer)
+    chip = EmrtdChip(key, aa, bool(spec.get("accept_any_key", False)), pace_offer)
+    if spec.get("ca"):
+        ca_key = serialization.load_pem_private_key(spec["ca"]["private_key_pem"].encode(), password=None)
+        if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
+            raise ValueError("chip-authentication key must be EC")
+        chip.ca_key, chip.ca_oid = ca_key, str(spec["ca"]["oid"])
+    return chip

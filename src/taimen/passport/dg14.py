@@ -53,10 +53,20 @@ class SecurityInfo:
     name: str
     version: int | None = None  # requiredData when it is an INTEGER (PACEInfo, ActiveAuthenticationInfo…)
     parameter_id: int | None = None  # optionalData when it is an INTEGER (PACEInfo: Table 12 domain parameters)
+    required_der: bytes = b""  # requiredData as encoded (ChipAuthenticationPublicKeyInfo: SubjectPublicKeyInfo)
+
+    @property
+    def key_id(self) -> int | None:
+        """The keyId of a ChipAuthenticationInfo / ChipAuthenticationPublicKeyInfo (optionalData)."""
+        return self.parameter_id
 
     @property
     def is_chip_authentication(self) -> bool:
         return self.oid.startswith(f"{BSI}.3.") or self.oid.startswith(f"{BSI}.1.")
+
+    @property
+    def is_chip_authentication_key(self) -> bool:
+        return self.oid.startswith(f"{BSI}.1.")
 
     @property
     def is_pace(self) -> bool:
@@ -67,7 +77,7 @@ def _integer(value: core.Any) -> int | None:
     """An ANY that holds a small INTEGER, else None."""
     try:
         number = value.parse(core.Integer).native
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, AttributeError):
         return None
     return number if isinstance(number, int) and 0 <= number < 1 << 16 else None
 
@@ -82,7 +92,8 @@ def parse_security_infos(der: bytes) -> list[SecurityInfo]:
                 i["protocol"].dotted,
                 PROTOCOLS.get(i["protocol"].dotted, "unknown"),
                 _integer(i["required"]),
-                _integer(i["optional"]) if i["optional"].contents is not None else None,
+                None if isinstance(i["optional"], core.Void) else _integer(i["optional"]),
+                i["required"].dump(),
             )
             for i in infos
         ]

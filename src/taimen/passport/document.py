@@ -248,22 +248,14 @@ def build_result(
         except ParseError as exc:
             checks.append(_lds_failure("DG14", exc))
     checks.append(_active_auth(read))
-    ca = [i for i in infos if i.is_chip_authentication]
-    if ca:
-        checks.append(Check("passport.chip_auth", CheckStatus.NOT_VERIFIABLE, "チップ認証（CA）",
-                            "chip authentication (CA)",
-                            "チップはチップ認証に対応していますが、このバージョンは実行しません",
-                            "the chip offers chip authentication; this version does not run it",
-                            not_covered=("DG14",), required=False))  # fmt: skip
-    else:
-        checks.append(Check("passport.chip_auth", CheckStatus.SKIPPED, "チップ認証（CA）", "chip authentication (CA)",
-                            "チップはチップ認証に対応していません（DG14なし）", "not offered by the chip (no DG14 key)",
-                            required=False))  # fmt: skip
+    checks.append(_chip_auth(read.chip_auth))
+    ca = read.chip_auth is not None
     aa = next(c for c in checks if c.name == "passport.active_auth")
     fields["chip_proof"] = {
         "active_authentication": str(aa.status),
-        "chip_authentication": "offered, not run" if ca else "not offered",
-        "proved_by": "active authentication" if aa.status is CheckStatus.PASSED else None,
+        "chip_authentication": read.chip_auth.split(":")[0] if read.chip_auth else "not offered",
+        "proved_by": [name for name, ok in (("active authentication", aa.status is CheckStatus.PASSED),
+                                            ("chip authentication", read.chip_auth == "passed")) if ok],
     }
     fields["notices"] = [{"code": "no_address", "ja": NO_ADDRESS_JA, "en": NO_ADDRESS_EN}]
     fields["details"] = _details(dg1, fields, aa, bool(ca))
@@ -285,20 +277,51 @@ def _details(dg1: Td3 | None, fields: dict[str, Any], aa: Check, ca_offered: boo
     if dg12.get("issuing_authority"):
         rows.append(("発行官庁", "Issuing authority", str(dg12["issuing_authority"])))
     proof_ja = {"passed": "能動認証（AA）で証明", "failed": "能動認証（AA）に失敗",
-                "skipped": "能動認証・チップ認証とも非対応（複製は排除できません）"}.get(str(aa.status), str(aa.status))
+                "skipped": "能動認証（AA）は非対応"}.get(str(aa.status), str(aa.status))
     proof_en = {"passed": "proved by active authentication", "failed": "active authentication failed",
-                "skipped": "neither AA nor CA offered (a copy is not excluded)"}.get(str(aa.status), str(aa.status))
-    if ca_offered:
-        proof_ja += "／チップ認証（CA）は対応・未実行"
-        proof_en += "; chip authentication offered, not run"
+                "skipped": "active authentication not offered"}.get(str(aa.status), str(aa.status))
+    ca_state = fields["chip_proof"]["chip_authentication"]
+    proof_ja += {"passed": "／チップ認証（CA）で証明", "failed": "／チップ認証（CA）に失敗",
+                 "unsupported": "／チップ認証（CA）は未対応の方式"}.get(ca_state, "／チップ認証（CA）は非対応")
+    proof_en += {"passed": "; proved by chip authentication", "failed": "; chip authentication failed",
+                 "unsupported": "; chip authentication in an unsupported variant"}.get(
+        ca_state, "; chip authentication not offered")
+    if str(aa.status) == "skipped" and not ca_offered:
+        proof_ja += "（複製は排除できません）"
+        proof_en += " (a copy is not excluded)"
     rows.append(("ICの真正性", "Chip genuineness", proof_ja + " / " + proof_en))
     rows.append(("住所", "Address",
                  "旅券では確認できません（別の書類で確認） / not on a passport: use a second document"))
     return [{"label_ja": a, "label_en": b, "value": c} for a, b, c in rows]
 
 
+def _chip_auth(outcome: str | None) -> Check:
+    title = ("チップ認証（CA）", "chip authentication (CA)")
+    if outcome is None:
+        return Check("passport.chip_auth", CheckStatus.SKIPPED, *title,
+                     "チップはチップ認証に対応していません（DG14に鍵なし）", "not offered by the chip (no DG14 key)",
+                     required=False)  # fmt: skip
+    if outcome == "unsupported":
+        return Check("passport.chip_auth", CheckStatus.NOT_VERIFIABLE, *title,
+                     "チップはチップ認証に対応していますが、その方式（DH・3DES）にこのバージョンは未対応です",
+                     "offered in a variant this version does not run (DH or 3DES)", not_covered=("DG14",),
+                     required=False)  # fmt: skip
+    if outcome == "passed":
+        return Check("passport.chip_auth", CheckStatus.PASSED, *title,
+                     "ICチップがDG14の秘密鍵で新しい暗号鍵を合意しました（複製でないことの証明）",
+                     "the chip agreed new session keys with the private key of DG14 (not a copy)",
+                     covers=("DG14",))  # fmt: skip
+    return Check("passport.chip_auth", CheckStatus.FAILED, *title,
+                 "ICチップがDG14の鍵を持っていません（データを複製した偽造チップの可能性）",
+                 f"the chip does not hold the DG14 key ({outcome}): likely a clone of the data", covers=("DG14",))
+
+
 def _active_auth(read: PassportRead) -> Check:
     title = ("能動認証（AA）", "active authentication (AA)")
+    if 15 not in read.files and read.chip_auth == "passed":
+        return Check("passport.active_auth", CheckStatus.SKIPPED, *title,
+                     "チップは能動認証に対応していません（DG15なし）",
+                     "not offered by the chip (no DG15); chip authentication proved the chip", required=False)
     if 15 not in read.files:
         return Check("passport.active_auth", CheckStatus.SKIPPED, *title,
                      "チップは能動認証に対応していません（DG15なし）。ICの複製は排除できません",

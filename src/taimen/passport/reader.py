@@ -22,10 +22,10 @@ from taimen.core import apdu
 from taimen.core.apdu import Response
 from taimen.core.conversation import Conversation
 from taimen.core.files import ReadSession, read_file, select_and_read
-from taimen.core.secure_messaging import SM_SHORT_LE, secured
+from taimen.core.secure_messaging import SM_SHORT_LE, SecureChannel, SecureMessagingError, secured
 from taimen.errors import ParseError, StatusError
-from taimen.passport import activeauth, bac, lds, pace
-from taimen.passport.dg14 import parse_security_infos
+from taimen.passport import activeauth, bac, chipauth, lds, pace
+from taimen.passport.dg14 import parse_dg14, parse_security_infos
 from taimen.passport.mrz import MrzKey
 
 MAX_CARD_ACCESS = 2048
@@ -43,6 +43,8 @@ class PassportRead:
     aa_nonce: bytes | None = None
     aa_response: Response | None = None
     pace_offered: list[str] = field(default_factory=list)
+    #: Chip authentication: None (not offered in DG14), "unsupported", "passed" or "failed: why".
+    chip_auth: str | None = None
 
 
 def _read_card_access(session: ReadSession) -> Conversation[bytes | None]:
@@ -70,6 +72,7 @@ def read_passport(
     random: Callable[[int], bytes] = os.urandom,
     active_auth: bool = True,
     use_pace: bool = True,
+    chip_auth: bool = True,
 ) -> Conversation[PassportRead]:
     result = PassportRead()
     plain = session or ReadSession()
@@ -113,4 +116,24 @@ def read_passport(
     if active_auth and 15 in result.files:
         nonce, answer = yield from secured(activeauth.challenge(random), channel)
         result.aa_nonce, result.aa_response = nonce, answer
+    if chip_auth and 14 in result.files:
+        result.chip_auth = yield from _chip_authentication(result.files[14], channel)
     return result
+
+
+def _chip_authentication(dg14: bytes, channel: SecureChannel) -> Conversation[str | None]:
+    """Last step of the read: CA replaces the SM keys, so nothing is read after it."""
+    try:
+        infos = parse_dg14(dg14)
+    except ParseError:
+        return None  # the document reports the malformed DG14
+    if not any(i.is_chip_authentication for i in infos):
+        return None
+    params = chipauth.supported(infos)
+    if params is None:
+        return "unsupported"
+    try:
+        yield from chipauth.authenticate(params, channel)
+    except (chipauth.ChipAuthFailed, SecureMessagingError) as exc:
+        return f"failed: {exc}"
+    return "passed"

@@ -67,6 +67,7 @@ class PassportPerson:
     face_format: str  # "jpeg" | "jp2"
     aa: str | None  # "rsa" | "ec" | None
     pace: tuple[str, int] | None = None  # (PACE OID, Table 12 parameter ID) offered in EF.CardAccess
+    ca: bool = False  # chip authentication (DG14, ECDH P-256, AES-128)
 
 
 PERSONS = {
@@ -75,7 +76,7 @@ PERSONS = {
         PassportPerson("yamada", "YAMADA", "HANAKO", "山田　花子", "TS1234567", "850217", "F", "340331", "20240401",
                        3, "jpeg", "rsa"),
         PassportPerson("sato", "SATO", "TARO", "佐藤　太郎", "TT7654321", "700805", "M", "300915", "20200915",
-                       11, "jp2", "ec", ("0.4.0.127.0.7.2.2.4.2.2", 13)),
+                       11, "jp2", "ec", ("0.4.0.127.0.7.2.2.4.2.2", 13), ca=True),
         PassportPerson("suzuki", "SUZUKI", "ICHIRO", "鈴木　一郎", "MZ0000321", "010101", "M", "270610", "20170610",
                        5, "jpeg", None),
     )
@@ -196,6 +197,15 @@ def build_sod(groups: dict[int, bytes], signer: Pki) -> bytes:
     return encode(lds.TAG_SOD, cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
 
 
+OID_CA_ECDH_AES128 = "0.4.0.127.0.7.2.2.3.2.2"
+OID_PK_ECDH = "0.4.0.127.0.7.2.2.1.2"
+
+
+@cache
+def ca_key(who: str) -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
 def data_groups(p: PassportPerson, aa: AaPrivateKey | None) -> dict[int, bytes]:
     l1, l2 = mrz_lines(p)
     image, w, h = face_image(p.face_seed, p.face_format)
@@ -205,11 +215,18 @@ def data_groups(p: PassportPerson, aa: AaPrivateKey | None) -> dict[int, bytes]:
         11: encode_dg11({0x5F0E: p.name_ja, 0x5F2B: ("19" if int(p.birth[:2]) > 30 else "20") + p.birth}),
         12: encode_dg12({0x5F19: "MINISTRY OF FOREIGN AFFAIRS (SAMPLE)", 0x5F26: p.issued}),
     }
+    infos: list[tuple[str, bytes, bytes | None]] = []
     if aa is not None:
         groups[15] = encode_dg15(aa.public_key())
         if isinstance(aa, ec.EllipticCurvePrivateKey):  # 9303-11 §6.1: ECDSA AA is announced in DG14
-            algorithm = core.ObjectIdentifier(OID_ECDSA_PLAIN_SHA256).dump()
-            groups[14] = encode_dg14([(OID_AA_INFO, core.Integer(1).dump(), algorithm)])
+            infos.append((OID_AA_INFO, core.Integer(1).dump(), core.ObjectIdentifier(OID_ECDSA_PLAIN_SHA256).dump()))
+    if p.ca:
+        spki = ca_key(p.key).public_key().public_bytes(serialization.Encoding.DER,
+                                                       serialization.PublicFormat.SubjectPublicKeyInfo)  # fmt: skip
+        infos.append((OID_CA_ECDH_AES128, core.Integer(1).dump(), None))
+        infos.append((OID_PK_ECDH, spki, None))
+    if infos:
+        groups[14] = encode_dg14(infos)
     return groups
 
 
@@ -246,7 +263,8 @@ class SamplePassport:
             image, w, h = face_image(p.face_seed + 100, p.face_format)
             groups[2] = encode_dg2(image, w, h, 0)
         chip = EmrtdChip(mrz_key(p), None if self.key == "forged-clone-no-aa" else aa,
-                         accept_any_key=self.key == "forged-any-key", pace_offer=p.pace)  # fmt: skip
+                         accept_any_key=self.key == "forged-any-key", pace_offer=p.pace,
+                         ca_key=ca_key(p.key) if p.ca and self.key != "forged-clone-no-aa" else None)  # fmt: skip
         l1, l2 = mrz_lines(p)
         sample = {"mrz": [l1, l2], "document_number": p.number, "birth": p.birth, "expiry": p.expiry,
                   "expected_verdict": self.expected_verdict}  # fmt: skip
@@ -258,7 +276,7 @@ def all_samples() -> list[SamplePassport]:
     return [
         SamplePassport("yamada", y, "sample passport, RSA active authentication, JPEG face", "genuine", None),
         SamplePassport("sato", PERSONS["sato"], "sample passport, PACE (ECDH-GM brainpoolP256r1 AES-128), ECDSA "
-                       "active authentication, JPEG 2000 face",
+                       "active authentication, chip authentication (ECDH P-256), JPEG 2000 face",
                        "genuine", None),
         SamplePassport("suzuki", PERSONS["suzuki"], "sample passport without active authentication (BAC only)",
                        "genuine", None),
