@@ -16,6 +16,7 @@ BUILDERS = (
     "taimen.samples.mynumber_cards",
     "taimen.samples.license_cards",
     "taimen.samples.residence_cards",
+    "taimen.samples.passport_cards",
     "taimen.samples.faces",
 )
 

@@ -181,9 +181,16 @@ def _selected_key_sign(spec: dict[str, Any]) -> Any:
     return SelectedKeySign(keys, pems)
 
 
+def _icao_emrtd(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.passport_card import from_json  # the passport chip lives with its own module
+
+    return from_json(spec)
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Any]] = {
     "selected-key-sign": _selected_key_sign,
     "first-answer": _first_answer,
+    "icao-emrtd": _icao_emrtd,
     "rsa-challenge": _rsa_challenge,
     "mute": _mute,
     "accept-any-verify": _accept_any_verify,
