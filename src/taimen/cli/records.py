@@ -7,7 +7,6 @@ Secrets never go on the command line (they would show in the process list): the 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import json
 import os
@@ -359,6 +358,8 @@ def _verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
+        import dataclasses
+
         json.dump(dataclasses.asdict(rep), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif rep.ok:

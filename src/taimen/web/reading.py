@@ -15,7 +15,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from taimen.core.conversation import Progress
-from taimen.documents import strip_spaces
 from taimen.errors import (
     CardError,
     CardRemovedError,
