@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from taimen.cli import LazySubParsers
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("serve", help="start the counter web app / 窓口用の画面を起動する")
-    add_server_args(p)
-    p.add_argument("--trust-dir", action="append", default=[], metavar="DIR", help="more trust anchors")
+
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy("serve", build, help="start the counter web app / 窓口用の画面を起動する")
+
+
+def build(p: argparse.ArgumentParser) -> None:
     from taimen.web.records_setup import add_records_args
 
+    add_server_args(p)
+    p.add_argument("--trust-dir", action="append", default=[], metavar="DIR", help="more trust anchors")
     add_records_args(p)
     p.set_defaults(func=run)
 

@@ -526,9 +526,12 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
                 d = max(cands, key=lambda d: a.lines[d.line].y0)
                 out["expiry"] = Pick([Span(d.line, d.start, d.end)], [])
         _take(a, out["expiry"])
-        for d in a.dates:
-            if d.kind == "period":
-                a.take(Span(d.line, d.start, d.end))
+        periods = [d for d in a.dates if d.kind == "period"]
+        for d in periods:
+            a.take(Span(d.line, d.start, d.end))
+        if periods:  # 在留期間 … （YYYY年MM月DD日）: the end of the period of stay
+            d = periods[0]
+            out["period"] = Pick([Span(d.line, d.start, d.end)], ["two_candidates"] if len(periods) > 1 else [])
         out["birth_date"] = a.date(("date", "birth"), near="birth", prior=(15, 15))
         _take(a, out["birth_date"])
         out["sex"] = pick_sex(a)

@@ -38,6 +38,7 @@ REASONS: dict[str, tuple[str, str]] = {
 CHARSET = {
     "birth_date": "date",
     "expiry": "date",
+    "period": "date",
     "issue_date": "date",
     "security_code": "digits",
     "license_number": "digits",
@@ -47,7 +48,7 @@ CHARSET = {
 FIELDS = {
     "mynumber": ("name", "address", "birth_date", "sex", "expiry", "security_code"),
     "license": ("name", "birth_date", "address", "issue_date", "expiry", "license_number"),
-    "residence": ("card_number", "name", "birth_date", "sex", "address", "expiry"),
+    "residence": ("card_number", "name", "birth_date", "sex", "address", "period", "expiry"),
 }
 #: Lines lower than this (mm) are fine print no field is printed in; taller ones are not text.
 MIN_LINE_MM, MAX_LINE_MM = 1.9, 9.0
@@ -214,6 +215,8 @@ def _parse(document: str, key: str, parts: list[tuple[str, float, tuple[int, ...
         if document == "license":
             return fp.parse_license_expiry(text, conf)
         return fp.parse_western_date(text, conf, "expiry")
+    if key == "period":  # the residence card's 在留期間 end, printed in parentheses
+        return fp.parse_western_date(text, conf, "period")
     if key == "issue_date":
         r = fp.parse_birth_date(text, conf, key="issue_date")
         return r
