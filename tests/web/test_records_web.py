@@ -618,12 +618,6 @@ class TcpRelay:
         self._conns = []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: LocalQueue's sqlite3 connection may only be used by the thread that opened it "
-    "(check_same_thread); the web app saves from worker threads, so the queue fails and the clerk is told "
-    "the store is unreachable instead. Remove this marker when taimen.records.queue is fixed.",
-)
 def test_unreachable_central_store_queues_then_delivers_once(
     catalog: DemoCatalog, guard: Guard, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
