@@ -84,12 +84,12 @@ def server() -> Iterator[tuple[Running, DemoCatalog]]:
 def page(browser, server):  # type: ignore[no-untyped-def]
     run, _catalog = server
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ja-JP")
-    context.grant_permissions(["camera"], origin=run.url.split("/?")[0])
+    context.grant_permissions(["camera"], origin=run.origin)
     p = context.new_page()
     errors: list[str] = []
     p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     p.on("pageerror", lambda e: errors.append(str(e)))
-    p.goto(run.url)
+    p.goto(run.launch_url())
     yield p
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors

@@ -33,6 +33,8 @@ FORBIDDEN_TEXT = [
     "pin1=",
     "pin2=",
     "expiry_year=",
+    "card_number=",
+    "AB12345678CD",  # the residence sample's card number: the key that unlocks its chip
     YAMADA.individual_number,
     YAMADA.name,
     YAMADA.family_name,
@@ -90,7 +92,7 @@ def demo_process(tmp_path: Path) -> Iterator[tuple[str, list[Path], subprocess.P
     url = ""
     assert proc.stdout is not None
     for line in proc.stdout:
-        m = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
+        m = re.search(r"http://127\.0\.0\.1:\d+/\?code=[\w-]+", line)
         if m:
             url = m.group(0)
             break
@@ -132,6 +134,7 @@ def test_demo_flow_leaves_nothing_on_disk(demo_process, tmp_path_factory: pytest
                 "真正",
             ),
             ("license-yamada", "運転免許証", {"pin1": "1234", "pin2": "5678"}, "データ真正（チップ未証明）"),
+            ("residence-rc2-smith", "在留カード・特別永住者証明書", {"card_number": "AB12345678CD"}, "真正"),
         ):
             page.click("#demo-details summary") if not page.evaluate(
                 "document.getElementById('demo-details').open"
@@ -170,7 +173,8 @@ def test_demo_flow_leaves_nothing_on_disk(demo_process, tmp_path_factory: pytest
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out
-    for secret in ("55021720352285", "2285", "1234", "5678", YAMADA.name):  # nothing about the visit on the console
+    # nothing about the visit on the console
+    for secret in ("55021720352285", "2285", "1234", "5678", "AB12345678CD", YAMADA.name):
         assert not re.search(rf"(?<![0-9A-Za-z_-]){secret}(?![0-9A-Za-z_-])", out), secret
     assert _scan(roots) == []
     # The temporary trust anchors of the sample cards and the demo's record store are removed at exit.

@@ -78,7 +78,7 @@ def page(browser, server):  # type: ignore[no-untyped-def]
     errors: list[str] = []
     p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     p.on("pageerror", lambda e: errors.append(str(e)))
-    p.goto(run.url)
+    p.goto(run.launch_url())
     yield p
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors

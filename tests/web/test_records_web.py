@@ -77,7 +77,7 @@ def make_client(catalog: DemoCatalog, guard: Guard, **settings: Any) -> TestClie
 @pytest.fixture
 def client(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> Iterator[TestClient]:
     with make_client(catalog, guard, **records.settings()) as c:
-        assert c.get(f"/?token={guard.token}").status_code == 303
+        assert c.get(f"/?code={guard.new_code()}").status_code == 303
         yield c
 
 
@@ -355,7 +355,7 @@ def test_a_failed_save_says_what_happened_and_what_to_do(
 ) -> None:
     settings = {**records.settings(), "records": FailingStore(records.store, exc)}
     with make_client(catalog, guard, **settings) as c:
-        c.get(f"/?token={guard.token}")
+        c.get(f"/?code={guard.new_code()}")
         sign_in(c, guard, "madoguchi")
         read_card(c, guard, "mynumber-yamada", MYNUMBER)
         r = c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
@@ -368,7 +368,7 @@ def test_a_failed_save_says_what_happened_and_what_to_do(
 
 def test_images_are_kept_only_under_that_policy(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> None:
     with make_client(catalog, guard, **{**records.settings(), "keep_images": True}) as c:
-        c.get(f"/?token={guard.token}")
+        c.get(f"/?code={guard.new_code()}")
         sign_in(c, guard, "madoguchi")
         read_card(c, guard, "mynumber-yamada", MYNUMBER)
         assert "画像も暗号化して保存します" in c.get("/record/new").text
@@ -428,7 +428,7 @@ def test_the_list_pages_through_many_records(client: TestClient, guard: Guard, r
 def test_identify_only_without_accounts(catalog: DemoCatalog, guard: Guard, records: RecordsSetup) -> None:
     settings = {**records.settings(), "require_password": False, "demo_accounts": ()}
     with make_client(catalog, guard, **settings) as c:
-        c.get(f"/?token={guard.token}")
+        c.get(f"/?code={guard.new_code()}")
         page = c.get("/signin").text
         assert 'name="operator_name"' in page and 'name="password"' not in page
         assert c.post("/signin", data={"csrf": guard.csrf, "operator_id": "A-12"}).status_code == 400
@@ -489,7 +489,7 @@ def test_central_postgresql_store_end_to_end(catalog: DemoCatalog, guard: Guard,
     try:
         assert setup.require_password is True
         with make_client(catalog, guard, **setup.settings()) as c:
-            c.get(f"/?token={guard.token}")
+            c.get(f"/?code={guard.new_code()}")
             assert 'name="password"' in c.get("/signin").text
             assert sign_in(c, guard, "clerk", "wrong-password-1").status_code == 401
             assert sign_in(c, guard, "clerk", "clerk-password-1").status_code == 303
@@ -528,7 +528,7 @@ def test_read_only_and_vanished_postgresql_are_told_at_the_counter(
     store = open_store(pg_url, key)
     try:
         with make_client(catalog, guard, records=store, require_password=True) as c:
-            c.get(f"/?token={guard.token}")
+            c.get(f"/?code={guard.new_code()}")
             assert sign_in(c, guard, "clerk", "clerk-password-1").status_code == 303
             read_card(c, guard, "mynumber-yamada", MYNUMBER)
             r = c.post("/record/save", data={"csrf": guard.csrf, **BUSINESS})
@@ -549,7 +549,7 @@ def test_read_only_and_vanished_postgresql_are_told_at_the_counter(
 
 def test_without_a_store_nothing_changes(catalog: DemoCatalog, guard: Guard) -> None:
     with make_client(catalog, guard) as c:
-        c.get(f"/?token={guard.token}")
+        c.get(f"/?code={guard.new_code()}")
         assert c.get("/").status_code == 200  # no sign-in without a store
         assert c.get("/records").status_code == 404
         assert c.get("/signin").status_code == 303
@@ -618,12 +618,6 @@ class TcpRelay:
         self._conns = []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: LocalQueue's sqlite3 connection may only be used by the thread that opened it "
-    "(check_same_thread); the web app saves from worker threads, so the queue fails and the clerk is told "
-    "the store is unreachable instead. Remove this marker when taimen.records.queue is fixed.",
-)
 def test_unreachable_central_store_queues_then_delivers_once(
     catalog: DemoCatalog, guard: Guard, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -642,7 +636,7 @@ def test_unreachable_central_store_queues_then_delivers_once(
         boss = store.create_account("boss", "boss-password-1", Role.SUPERVISOR)
         store.create_account("clerk", "clerk-password-1", Role.OPERATOR, actor=boss)
         with make_client(catalog, guard, records=store, require_password=True) as c:
-            c.get(f"/?token={guard.token}")
+            c.get(f"/?code={guard.new_code()}")
             assert sign_in(c, guard, "clerk", "clerk-password-1").status_code == 303
             read_card(c, guard, "mynumber-yamada", MYNUMBER)
             relay.down()  # the line to the central store is cut while the customer is at the counter

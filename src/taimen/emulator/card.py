@@ -123,6 +123,8 @@ class VirtualCard:
     # --- power and presence ---------------------------------------------------------------------------
 
     def _reset_state(self) -> None:
+        #: Changes at every power-on/reset: behaviours drop session state (SM keys, challenges) when it does.
+        self.session = getattr(self, "session", 0) + 1
         self.current_df: DedicatedFile = self.mf
         self.current_ef: ElementaryFile | KeyRef | None = None
         self.current_key_object: int | None = None

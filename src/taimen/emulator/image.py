@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from taimen.emulator import residence_card as _residence_card  # noqa: F401 - registers "residence-access"
 from taimen.emulator.behaviours import REGISTRY
 from taimen.emulator.card import (
     DEFAULT_ATR,
@@ -170,14 +171,45 @@ def _card_from_json(doc: dict[str, Any], *, link: LinkModel | None, realtime: bo
     )
 
 
+#: Longest integer literal in a card image (tries, SFIs, sizes): a 5 000-digit number is not one.
+MAX_INT_DIGITS = 12
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"a number of {len(text)} digits")
+    return int(text)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
 def load_card(path: str | Path, **kw: Any) -> VirtualCard:
+    """A card image from a file; a missing, unreadable or malformed file is an ``OperatorInputError``."""
     p = Path(path)
-    if p.stat().st_size > MAX_IMAGE_BYTES:
-        raise OperatorInputError(f"card image larger than {MAX_IMAGE_BYTES} bytes")
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OperatorInputError(f"card image {p} is not valid JSON: {exc}") from exc
+        if not p.is_file():
+            raise OperatorInputError(
+                f"card image {p} {'is not a file' if p.exists() else 'does not exist'}",
+                message_ja=f"カードイメージ {p} が{'ファイルではありません' if p.exists() else '見つかりません'}。",
+            )
+        if p.stat().st_size > MAX_IMAGE_BYTES:
+            raise OperatorInputError(f"card image larger than {MAX_IMAGE_BYTES} bytes")
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OperatorInputError(
+            f"cannot read card image {p}: {exc.strerror}", message_ja=f"カードイメージ {p} を読めません。"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise OperatorInputError(f"card image {p} is not valid JSON (not UTF-8: {exc})") from None
+    try:
+        # Bounded: no huge integers, no NaN/Infinity; nesting beyond the C parser's limit is a RecursionError.
+        doc = json.loads(text, parse_int=_int, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise OperatorInputError(f"card image {p} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise OperatorInputError(f"card image {p} is nested too deeply to be a card image") from None
     return card_from_json(doc, **kw)
 
 

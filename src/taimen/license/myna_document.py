@@ -29,10 +29,10 @@ from taimen.license.pin import MYNA_PIN, PIN_PATTERN, pin_bytes
 from taimen.mynumber import shogo_b, text_ap
 from taimen.mynumber.aids import TEXT_AP, TextAp
 from taimen.mynumber.document import DOCUMENT as MYNUMBER
-from taimen.mynumber.document import CountingTransport
 from taimen.mynumber.values import sex_label
 from taimen.pinsafety import already_unlocked_check, must_verify
 from taimen.result import Check, CheckStatus, DateValue, Image, ReadResult, ReadStats
+from taimen.transport.counting import CountingTransport
 from taimen.trust import TrustStore
 
 B_SECRET = shogo_b.secret_at(text_ap.AP_JA, text_ap.AP_EN)

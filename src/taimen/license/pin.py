@@ -30,7 +30,7 @@ PIN1 = Secret("暗証番号1", "PIN 1", _LOCK_JA, _LOCK_EN)
 PIN2 = Secret("暗証番号2", "PIN 2", _LOCK_JA, _LOCK_EN)
 MYNA_PIN = Secret("免許情報の暗証番号（マイナ免許証）", "licence PIN of the マイナ免許証", _LOCK_JA, _LOCK_EN)
 
-PIN_PATTERN = re.compile(r"^[0-9]{4}$")
+PIN_PATTERN = re.compile(r"^[0-9]{4}$")  # always with fullmatch: "$" also matches before a final "\n"
 
 
 class PinRejected(SecretRejected):
@@ -51,7 +51,7 @@ class PinRejected(SecretRejected):
 
 def pin_bytes(value: str, secret: Secret) -> bytes:
     """A 4-digit PIN as JIS X 0201 digits; checked before anything is sent."""
-    if not PIN_PATTERN.match(value):
+    if not PIN_PATTERN.fullmatch(value):
         raise OperatorInputError(
             f"{secret.name_en} must be 4 digits", message_ja=f"{secret.name_ja}は4桁の数字で入力してください。"
         )

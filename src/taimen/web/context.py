@@ -27,6 +27,13 @@ from taimen.web.session import CheckSession
 HERE = Path(__file__).parent
 LANG_COOKIE = "taimen_lang"
 DEFAULT_EXPECTED_EXCHANGES = 40
+#: An ISA page the operator starts 在留カード等番号失効情報照会 from. The form itself moved on 2026-01-05 and cannot be
+#: linked to reliably (residence-card.md §4), so the operator opens ISA's page and follows it; set
+#: ``--revocation-url`` (or TAIMEN_REVOCATION_URL) to the page your organisation uses.
+DEFAULT_REVOCATION_URL = "https://www.moj.go.jp/isa/applications/procedures/rcc-support.html"
+#: Documents with no tries counter the card can report (the residence card: none is published, residence-card.md
+#: open question 3). Their confirm screen says so instead of refusing to read for an unknown count.
+NO_TRIES_COUNTER = frozenset({"residence"})
 
 
 @dataclass
@@ -56,6 +63,8 @@ class Settings:
     #: The demo's accounts, (login, role), and their shared password: shown on the demo's sign-in page only.
     demo_accounts: tuple[tuple[str, str], ...] = ()
     demo_password: str = ""
+    #: Opened in a new tab by the result screen's 「失効情報照会を開く」 (never fetched by taimen).
+    revocation_url: str = DEFAULT_REVOCATION_URL
 
 
 @dataclass
@@ -150,10 +159,15 @@ def card_present(st: State) -> bool:
     return r is not None and r.info().card_present
 
 
-def tries_json(reports: list[TriesReport]) -> list[dict[str, Any]]:
+def tries_json(reports: list[TriesReport], document: str = "") -> list[dict[str, Any]]:
+    """Each secret's state; "none" where the document has no counter at all (nothing to read, nothing to lose
+    but the one attempt, which is never repeated automatically)."""
     out = []
     for r in reports:
         n = r.tries_left
+        if n is None and document in NO_TRIES_COUNTER:
+            out.append({"secret": r.secret, "tries_left": None, "state": "none"})
+            continue
         state = "unknown" if n is None else "locked" if n == 0 else "last" if n == 1 else "ok"
         out.append({"secret": r.secret, "tries_left": n, "state": state})
     return out

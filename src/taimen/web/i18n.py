@@ -151,6 +151,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "match_no": ("不一致", "MISMATCH"),
     "match_none": ("券面の値なし", "no printed value"),
     "match_doubt": ("要確認", "check by eye"),
+    "match_image": ("ICは画像のみ（目視）", "chip holds an image: by eye"),
+    "chip_front_image": ("（ICの券面画像から読み取り）", "(read from the chip's front image)"),
+    "chip_image_only": ("（ICチップには画像で記録）", "(an image on the chip)"),
     "f_name": ("氏名", "Name"),
     "f_name_kana": ("フリガナ", "Kana"),
     "f_address": ("住所", "Address"),
@@ -186,6 +189,98 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats": ("通信", "Communication"),
     "stats_line": ("{apdus}回の通信、{seconds}秒", "{apdus} exchanges, {seconds} s"),
     "no_result": ("結果はありません。", "There is no result."),
+    # residence card / special permanent resident certificate (taimen.web.residence_view)
+    "rc_title": ("在留カード等の確認事項", "Residence card: what to check"),
+    "rc_kind_card": ("在留カード", "Residence card"),
+    "rc_kind_sprc": ("特別永住者証明書", "Special permanent resident certificate"),
+    "rc_generation": ("第{n}世代", "generation {n}"),
+    "rc_status": ("在留資格", "Status of residence"),
+    "rc_period": ("在留期間（満了日）", "Period of stay (ends)"),
+    "rc_ends": ("{date}まで", "until {date}"),
+    "rc_period_expired": (
+        "在留期間の満了日を過ぎています。在留期間更新等の申請中かどうかを確認してください。",
+        "The period of stay has ended. Ask whether an extension or change is pending.",
+    ),
+    "rc_expired_badge": ("満了日経過", "PERIOD ENDED"),
+    "rc_indefinite": ("無期限", "indefinite"),
+    "rc_years": ("{n}年", "{n} years"),
+    "rc_months": ("{n}月", "{n} months"),
+    "rc_days": ("{n}日", "{n} days"),
+    "rc_code": ("コード {code}（意味は券面で確認）", "code {code} (see the card face for its meaning)"),
+    "rc_work": ("就労制限の有無", "Work restriction"),
+    "rc_work_free": ("就労制限なし", "No work restriction"),
+    "rc_work_limited": ("就労制限あり", "Work restricted"),
+    "rc_work_none": ("就労不可", "Work not permitted"),
+    "rc_work_unknown": ("ICチップに記録なし", "Not recorded on the chip"),
+    "rc_outside": ("資格外活動許可", "Permission for activity outside status"),
+    "rc_individual_yes": ("個別許可あり", "individual permission granted"),
+    "rc_individual_no": ("個別許可なし", "no individual permission"),
+    "rc_until": ("（{date}まで）", " (until {date})"),
+    "rc_renewal": ("在留期間更新等許可申請", "Application for extension or change"),
+    "rc_renewal_pending": ("申請中", "pending"),
+    "rc_renewal_none": ("なし", "none"),
+    "rc_renewal_note": (
+        "申請中の記載は処分後も残ることがあります。失効情報照会で確かめてください。",
+        "The pending mark may remain after a decision: check with the revocation lookup.",
+    ),
+    "rc_nationality": ("国籍・地域", "Nationality/region"),
+    "rc_card_expiry": ("カードの有効期間満了日", "Card valid until"),
+    "rc_card_expired": ("このカードは有効期間を過ぎています。", "This card is past its validity."),
+    "rc_permission": ("許可の種類・年月日", "Permission (type, date)"),
+    "rc_not_recorded": ("記録なし", "none recorded"),
+    "rc_see_front": (
+        "第1世代のICチップは券面を画像でのみ記録しています。下に表示したICチップの券面画像で確認してください。",
+        "A 1st-generation chip keeps the card face as an image only: read it on the chip's front image below.",
+    ),
+    "rc_address": ("住居地（最新の記載が先頭）", "Address (latest entry first)"),
+    "rc_address_latest": ("最新", "latest"),
+    "rc_address_image": ("ICチップの住居地（画像）", "Address on the chip (image)"),
+    "rc_address_none": ("ICチップに住居地の記載がありません。", "No address entry on the chip."),
+    "rc_front_image": ("ICチップの券面画像", "Card face on the chip"),
+    "rc_name_image": ("ICチップの氏名（画像）", "Name on the chip (image)"),
+    "rc_front_hint": (
+        "ICチップの券面画像と、撮影した券面・目の前のカードを見比べてください。",
+        "Compare the chip's card-face image with the captured face and the card in front of you.",
+    ),
+    "rc_number": ("在留カード等番号", "Card number"),
+    "rc_lookup_title": ("失効情報照会（出入国在留管理庁）", "Revocation lookup (Immigration Services Agency)"),
+    "rc_lookup_lead": (
+        "ボタンを押すと、出入国在留管理庁の照会ページを新しいタブで開きます。taimen からは何も送信しません。"
+        "下の番号と有効期間満了日を照会ページに入力してください。",
+        "The button opens the Immigration Services Agency's lookup page in a new tab. taimen sends nothing: "
+        "type the number and the card's expiry below into that page.",
+    ),
+    "rc_lookup_open": ("失効情報照会を開く", "Open the revocation lookup"),
+    "rc_lookup_expiry": ("有効期間満了日", "Card valid until"),
+    "rc_lookup_expiry_printed": ("（券面から読み取った値：券面で確認）", " (read from the card face: check it)"),
+    "rc_lookup_expiry_missing": (
+        "券面の「このカードは…まで有効です」の日付を入力してください。",
+        "Type the date printed as 'valid until' on the card face.",
+    ),
+    "rc_number_printed": (
+        "第1世代のICチップは番号を記録していません（番号は鍵としてだけ使われ、taimen は保持しません）。"
+        "券面右上の番号を入力してください。",
+        "A 1st-generation chip does not hold the number as data (taimen keeps the typed key for no longer than "
+        "the read): type the number printed at the top right of the card.",
+    ),
+    "rc_copy": ("コピー", "Copy"),
+    "rc_copied": ("コピーしました", "Copied"),
+    "rc_lookup_note": (
+        "照会で「有効」でも偽造カードの可能性は残ります（番号だけを流用した偽造）。ICチップの判定と合わせて確認してください。",
+        "A 'valid' answer does not rule out a forged card that copies a valid number: use it with the chip's verdict.",
+    ),
+    "rc_tries_none": (
+        "このカードには、公開された残り回数の仕組みがありません。番号を間違えると読み取りは中止し、"
+        "自動で再試行はしません。",
+        "No tries counter is known for this card. A wrong number stops the read; taimen never retries by itself.",
+    ),
+    "rc_tries_none_state": ("残り回数の仕組みなし（公開情報なし）", "no tries counter known"),
+    "rc_number_rejected": (
+        "入力した番号はこのカードの番号と一致しません。券面右上に印字された番号を確かめてください。"
+        "このカードには公開された残り回数の仕組みがないため、自動で再試行はしません。",
+        "The number does not match this card. Check the number printed at the top right of the card. No tries "
+        "counter is known for this card; taimen does not retry by itself.",
+    ),
     # demo panel
     "demo_title": ("デモ用カード（仮想リーダー）", "Demo cards (virtual reader)"),
     "demo_lead": (
