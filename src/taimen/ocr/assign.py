@@ -287,6 +287,10 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         at = (cands[0], 0)
         reasons.append("no_label")
     i, start = at
+    if start == 0 and a.lines[i].x0 < 6.0:  # a label read with a slip (「氏千名」, 「名」): it stands at the left edge
+        m = re.match(r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
+        if m and len(a.lines[i].text) - m.end() >= 2:
+            start = m.end()
     # the name may be split into pieces on its row (family and given name apart): take them left to right
     # until a date begins
     first = a.lines[i]
@@ -302,6 +306,9 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     prev_x1, cut_inside = first.x0, False
     for j, st in [(i, start), *((j, 0) for j in row)]:
         ln = a.lines[j]
+        if spans and ln.x0 - prev_x1 > 3.0 * ln.h and not DATE.search(ln.text) and not label_kind(ln.text):
+            reasons.append("more_lines")  # text further along the row: perhaps the rest of the name
+            break
         if spans and (ln.x0 - prev_x1 > 3.0 * ln.h or DATE_START.match(ln.text.strip()) or label_kind(ln.text)):
             break
         if spans and re.match(r"\s*[治正和成]\s*(?:元|\d)", ln.text):  # the rest of an era name: a date
