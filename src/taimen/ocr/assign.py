@@ -428,6 +428,11 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
                 continue
             if any(d.line == i and d.start <= m.start() < d.end for d in a.dates):
                 continue
+            before, after = ln.text[m.start() - 1 : m.start()], ln.text[m.end() : m.end() + 1]
+            if (before and not before.isspace() and before not in "第ド:：") or (
+                after and not after.isspace() and after not in "号"
+            ):
+                continue  # digits inside other text (「1353番地」 in an address) are not a number of their own
             score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1]))
             if label_lines:
                 lab = min(label_lines, key=lambda lb: abs(lb.cy - ln.cy) + abs(lb.x0 - ln.x0))
@@ -440,6 +445,8 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
         return None
     cands.sort(key=lambda c: c[0])
     reasons = ["two_candidates"] if len(cands) > 1 and cands[1][0] - cands[0][0] < 6.0 else []
+    if label and not label_lines:  # placed by position alone
+        reasons.append("no_label")
     a.take(cands[0][1])
     return Pick([cands[0][1]], reasons)
 
