@@ -21,10 +21,12 @@ PRINTED_FIELDS = {
     "birth_date": "birth_date",
     "sex": "sex",
     "expiry": "card_expiry",
+    "period": "period",  # residence card: the end of the period of stay
 }
 #: OCR unlock proposal → the document's unlock field, per document.
 UNLOCK_FIELDS = {
     "mynumber": {"birth_yymmdd": "birth", "expiry_year": "expiry_year", "security_code": "security_code"},
+    "residence": {"card_number": "card_number"},
 }
 
 

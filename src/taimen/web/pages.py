@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from taimen.errors import TaimenError, TransportError
-from taimen.web import view
+from taimen.web import residence_view, view
 from taimen.web.context import (
     LANG_COOKIE,
+    NO_TRIES_COUNTER,
     current_document,
     docs,
     error_json,
@@ -123,7 +124,7 @@ async def confirm_page(request: Request) -> Response:
     error = ""
     if any(i.card_present for i in st.readers.infos() if i.name == st.readers.current_name()):
         try:
-            tries = tries_json(await query_tries(st, doc))
+            tries = tries_json(await query_tries(st, doc), doc.key)
         except TaimenError as exc:
             error = exc.message_ja if lang == "ja" else str(exc)
     return render(
@@ -141,6 +142,7 @@ async def confirm_page(request: Request) -> Response:
         tries_error=error,
         has_capture=st.session.capture is not None,
         generation=st.session.generation,
+        no_counter=doc.key in NO_TRIES_COUNTER,
     )
 
 
@@ -178,7 +180,7 @@ def _title(key: str | None, lang: str) -> str:
     doc = docs().get(key)
     if doc is not None:
         return pick(lang, doc.title_ja, doc.title_en)
-    return {"residence": pick(lang, "在留カード", "residence card")}.get(key, key)
+    return {"residence": pick(lang, "在留カード・特別永住者証明書", "residence card or SPRC")}.get(key, key)
 
 
 @router.get("/api/tries")
@@ -191,7 +193,7 @@ async def api_tries(request: Request) -> Response:
         reports = await query_tries(st, doc)
     except TaimenError as exc:
         return error_json(lang_of(request), exc, "transport" if isinstance(exc, TransportError) else "card", 409)
-    return JSONResponse({"ok": True, "tries": tries_json(reports)})
+    return JSONResponse({"ok": True, "tries": tries_json(reports, doc.key)})
 
 
 @router.get("/result", response_class=HTMLResponse)
@@ -205,6 +207,9 @@ async def result_page(request: Request) -> Response:
         doc = docs().get(result.document)
         verdict = result.verdict
         pngs = st.session.pngs
+        image_keys = {k.removeprefix("image:") for k in pngs if k.startswith("image:")}
+        rc = residence_view.residence_panel(result, lang, image_keys, st.session.printed)
+        shown = {rc.front_image, rc.address_image} if rc is not None else set()
         return render(
             request,
             "result.html",
@@ -212,7 +217,7 @@ async def result_page(request: Request) -> Response:
             result=result,
             doc_title=pick(lang, doc.title_ja, doc.title_en) if doc is not None else result.document,
             verdict=verdict,
-            verdict_icon=view.VERDICT_ICON[verdict.status] if verdict else "？",
+            verdict_icon=view.VERDICT_ICON[verdict.kind] if verdict else "？",
             verdict_label=pick(lang, verdict.label_ja, verdict.label_en) if verdict else "",
             reasons=[pick(lang, r.ja, r.en) for r in verdict.reasons] if verdict else [],
             rows=view.field_rows(result, st.session.printed, lang),
@@ -221,11 +226,17 @@ async def result_page(request: Request) -> Response:
             summary=view.summary(result.checks, lang),
             checked_at=view.when(st.session.read_at, lang),
             has_photo="photo" in pngs,
-            images=view.image_labels([k.removeprefix("image:") for k in pngs if k.startswith("image:")], lang),
+            images=view.image_labels(
+                [n for k in pngs if k.startswith("image:") and (n := k.removeprefix("image:")) not in shown], lang
+            ),
+            rc=rc,
+            revocation_url=st.settings.revocation_url,
             others=view.other_fields(result),
             has_capture=st.session.capture is not None,
             has_portrait=st.session.capture is not None and st.session.capture.portrait is not None,
             generation=st.session.generation,
+            saved=st.session.saved_record,
+            unsaved=st.settings.records is not None and st.session.saved_record is None,
         )
 
 
