@@ -16,9 +16,10 @@ import textwrap
 from pathlib import Path
 
 from taimen.errors import OperatorInputError, ParseError
-from taimen.passport import certs
-from taimen.passport.masterlist import parse_master_list
-from taimen.trust.store import MAX_FILE_BYTES, split_certificates
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at every start
+if TYPE_CHECKING:
+    from taimen.passport import certs
 
 MAX_MASTER_LIST = 8 * 1024 * 1024
 
@@ -58,6 +59,9 @@ def _pin(target: Path, found: list[certs.Cert], provenance: str) -> list[Path]:
 
 
 def run_csca(args: argparse.Namespace) -> int:
+    from taimen.passport import certs  # imported when used: `taimen --version` stays fast
+    from taimen.trust.store import MAX_FILE_BYTES, split_certificates
+
     raw = Path(args.file).read_bytes()[: MAX_FILE_BYTES + 1]
     if len(raw) > MAX_FILE_BYTES:
         raise OperatorInputError("certificate file too large")
@@ -77,6 +81,8 @@ def run_csca(args: argparse.Namespace) -> int:
 
 
 def run_master_list(args: argparse.Namespace) -> int:
+    from taimen.passport.masterlist import parse_master_list
+
     raw = Path(args.file).read_bytes()[: MAX_MASTER_LIST + 1]
     ml = parse_master_list(raw)
     found = [c for cc in args.country for c in ml.for_country(cc)]

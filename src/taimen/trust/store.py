@@ -26,8 +26,6 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +204,7 @@ class TrustStore:
     def add_certificate(self, anchor: CertificateAnchor) -> None:
         self._certs[(anchor.category, anchor.fingerprint)] = anchor
 
-    def add_tree(self, root: Path | Traversable, label: str) -> None:
+    def add_tree(self, root: Path, label: str) -> None:
         """Add every anchor found in a trust directory (layout in the module docstring)."""
         count = 0
         self.sources.append(label)
@@ -244,7 +242,7 @@ class TrustStore:
         if builtin is None:
             builtin = os.environ.get(ENV_NO_BUILTIN, "") not in ("1", "true", "yes")
         if builtin:
-            store.add_tree(resources.files("taimen.trust") / "anchors", "built-in")
+            store.add_tree(Path(__file__).with_name("anchors"), "built-in")  # not importlib.resources: ~10 ms more
         dirs: list[Path] = []
         if environment:
             config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "taimen" / "trust"
@@ -255,7 +253,7 @@ class TrustStore:
         for d in dirs:
             if not d.is_dir():
                 raise OperatorInputError(
-                    f"trust directory {d} does not exist",
+                    f"trust directory {d} {'is not a directory' if d.exists() else 'does not exist'}",
                     message_ja=f"トラストアンカーのディレクトリ {d} がありません。",
                 )
             store.add_tree(d, str(d))
@@ -281,7 +279,7 @@ class TrustStore:
         yield from self._certs.values()
 
 
-def _read_bounded(f: Path | Traversable, source: str) -> bytes:
+def _read_bounded(f: Path, source: str) -> bytes:
     with f.open("rb") as fh:
         raw = fh.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
