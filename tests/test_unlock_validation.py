@@ -71,8 +71,12 @@ def test_any_text_accepted_is_short_and_clean(key: str, field: UnlockField) -> N
 
 @pytest.mark.parametrize(("key", "field"), [(k, f) for k, f in FIELDS if "[0-9]" in f.pattern], ids=lambda x: str(x))
 def test_digit_fields_accept_ascii_digits_only(key: str, field: UnlockField) -> None:
-    assert field.accepts("1234")
-    for other in ("１２３４", "١٢٣٤", "1234\n", "\n1234", "12 34", "123"):
+    # a well-formed value of the field's own shape: a 4-digit PIN, a YYMMDD date, a residence card number
+    good = next((v for v in ("1234", "123456", "AB12345678CD") if field.accepts(v)), None)
+    assert good is not None
+    full_width = good.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    arabic = good.translate({ord(d): 0x0660 + int(d) for d in "0123456789"})
+    for other in (full_width, arabic, good + "\n", "\n" + good, good[:2] + " " + good[2:], good[:-1]):
         assert not field.accepts(other), other
 
 

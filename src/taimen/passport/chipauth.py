@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -49,7 +50,7 @@ def supported(infos: list[SecurityInfo]) -> CaParams | None:
             continue
         try:
             public = serialization.load_der_public_key(key.required_der)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, UnsupportedAlgorithm):
             continue
         if isinstance(public, ec.EllipticCurvePublicKey):
             return CaParams(info.oid, CA_ECDH_AES[info.oid], public, info.key_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -17,7 +18,7 @@ def parse_dg15(data: bytes) -> AaKey:
     tlv.parse_single(spki, 0x30, allow_trailing_filler=False)  # exactly one DER SEQUENCE
     try:
         key = serialization.load_der_public_key(spki)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise ParseError(f"DG15 public key: {exc}") from exc
     if isinstance(key, rsa.RSAPublicKey):
         if not 1024 <= key.key_size <= 4096:
