@@ -97,6 +97,9 @@ class Printed:
     confidence: float
     confirmed: bool
     display: str
+    #: why OCR doubts this value (taimen.ocr.fieldread.REASONS); a doubtful value never fails a card by itself
+    reasons: tuple[str, ...] = ()
+    doubtful: bool = False
 
 
 def printed_values(ocr: OcrResult, confirmed: Mapping[str, str] | None = None) -> dict[str, Printed]:
@@ -108,14 +111,14 @@ def printed_values(ocr: OcrResult, confirmed: Mapping[str, str] | None = None) -
             v = confirmed[key]
             out[key] = Printed(v, 1.0, True, v)
         else:
-            out[key] = Printed(f.value, f.confidence, False, f.text or (f.value or ""))
+            out[key] = Printed(f.value, f.confidence, False, f.text or (f.value or ""), f.reasons, f.doubtful)
     for key, v in confirmed.items():
         out.setdefault(key, Printed(v, 1.0, True, v))
     return out
 
 
 def _mismatch(name: str, title_ja: str, title_en: str, p: Printed, printed: str, chip: str) -> Check:
-    sure = p.confirmed or p.confidence >= CONFIDENT
+    sure = p.confirmed or (p.confidence >= CONFIDENT and not p.doubtful)
     ja = f"券面「{printed}」／IC「{chip}」"
     en = f"printed {printed!r} / chip {chip!r}"
     if sure:
@@ -129,13 +132,18 @@ def _mismatch(name: str, title_ja: str, title_en: str, p: Printed, printed: str,
             ("printed card face", "chip"),
             required=False,
         )
+    from taimen.ocr.fieldread import REASONS
+
+    why_ja = "、".join(REASONS[r][0] for r in p.reasons if r in REASONS) or f"確度 {p.confidence:.2f}"
+    why_en = ", ".join(REASONS[r][1] for r in p.reasons if r in REASONS) or f"confidence {p.confidence:.2f}"
     return Check(
         name,
         CheckStatus.WARNING,
         title_ja,
         title_en,
-        f"一致しません：{ja}。OCRの確度が低いため（{p.confidence:.2f}）読み違いの可能性があります。券面を目視で確認してください。",
-        f"they differ: {en}; OCR was unsure ({p.confidence:.2f}), so this may be a misreading: compare by eye",
+        f"一致しません：{ja}。OCRの読み取りに疑いがあるため（{why_ja}）読み違いの可能性があります。"
+        "券面を目視で確認してください。",
+        f"they differ: {en}; OCR doubted this value ({why_en}), so this may be a misreading: compare by eye",
         ("printed card face (OCR, unconfirmed)", "chip"),
         required=False,
     )

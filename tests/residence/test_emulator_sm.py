@@ -72,9 +72,30 @@ def test_hostile_sm_answers_are_clear_errors(pki: rc.SamplePki, store: TrustStor
     assert err.value.message_ja
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(junk=st.binary(max_size=300), sw=st.sampled_from([0x9000, 0x6282, 0x6987, 0x6988, 0x6A82]))
 def test_fuzzed_sm_answers_never_crash(pki: rc.SamplePki, store: TrustStore, junk: bytes, sw: int) -> None:
     card = _card_with(pki, lambda r: Response(junk, sw))
     with contextlib.suppress(CardError):  # a clear error is fine; anything else fails the test
         DOCUMENT.read(InProcessTransport(card), {"card_number": "AB12345678CD"}, store=store)  # type: ignore[arg-type]
+
+
+def test_chip_answers_6987_6988_to_malformed_sm_and_drops_the_session(pki: rc.SamplePki) -> None:
+    from taimen.core.conversation import drive
+    from taimen.core.files import ReadSession
+    from taimen.residence.access import open_access
+    from taimen.residence.reader import read_card_type
+
+    card = rc.build_card(SAMPLES["rc2-smith"], pki)
+    transport = InProcessTransport(card)
+    drive(read_card_type(ReadSession()), transport)
+    drive(open_access("AB12345678CD", 2), transport)
+    assert send(card, Command(0, 0xA4, 4, 0x0C, layout.DF1_AID)).sw == 0x9000
+    assert send(card, Command(0x08, 0xB0, 0x81, 0, b"\x87\x01\x00", le=256)).sw == 0x6988  # DO87 is not this SM
+    assert send(card, Command(0x08, 0xB0, 0x81, 0, b"\x96\x01\x00", le=256)).sw == 0x6982  # session gone
+    drive(open_access("AB12345678CD", 2), transport)
+    assert send(card, Command(0x0C, 0xB0, 0x81, 0, b"\x96\x01\x00", le=256)).sw == 0x6987  # ICAO CLA
+    drive(open_access("AB12345678CD", 2), transport)
+    assert send(card, Command(0x08, 0x20, 0, 0x86, b"\x86\x11\x01" + bytes(16))).sw == 0x6988  # bad padding

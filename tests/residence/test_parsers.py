@@ -6,7 +6,7 @@ import contextlib
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taimen.errors import CardError, ParseError
@@ -14,7 +14,9 @@ from taimen.residence.entries import parse_file, period_of_stay, split, ymd
 from taimen.residence.layout import TAGS_GEN1, TAGS_GEN2
 from taimen.residence.reader import CardType, ResidenceRead, parse_card_type
 from taimen.residence.report import build_result
+from taimen.result import CheckStatus
 from taimen.trust import TrustStore
+from taimen.trust.store import CertificateAnchor
 
 
 def test_reference_tlv_examples() -> None:
@@ -75,7 +77,7 @@ def test_values() -> None:
     assert ymd("00000000").flags == ("empty",)  # type: ignore[union-attr]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a loaded CI box
 @given(st.binary(max_size=600), st.sampled_from(sorted(TAGS_GEN2)), st.sampled_from([1, 2]))
 def test_fuzz_file_parsers_only_raise_parse_errors(data: bytes, key: str, gen: int) -> None:
     if key not in (TAGS_GEN1 if gen == 1 else TAGS_GEN2):
@@ -92,7 +94,7 @@ tlv_objects = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     st.dictionaries(
         st.sampled_from(["df1_ef01", "df1_ef02", "df1_ef03", "df2_ef01", "df2_ef03", "df3_ef01"]), tlv_objects
@@ -109,3 +111,31 @@ def test_fuzz_whole_report_never_crashes(files: dict[str, list[tuple[int, bytes]
     except ParseError:
         return
     assert result.verdict is not None and result.verdict.status != "genuine"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_fuzz_mutated_signature_file_never_crashes_nor_passes(data: st.DataObject) -> None:
+    """Flip bytes of a real gen-2 signature file (DC and the DD certificate): a failed or unverifiable
+    check or a ParseError, never a crash and never a pass for altered bytes."""
+    from taimen.samples import residence_cards as rc
+
+    global _PKI_FILES
+    if "_PKI_FILES" not in globals():
+        pki = rc.make_pki()
+        _PKI_FILES = (pki, rc._gen2_files(next(s for s in rc.samples() if s.key == "rc2-smith"), pki))
+    pki, files = _PKI_FILES
+    sig_file = bytearray(files["df3_ef01"])
+    for i in data.draw(st.sets(st.integers(0, len(sig_file) - 1), min_size=1, max_size=4)):
+        sig_file[i] ^= data.draw(st.integers(1, 255))
+    read = ResidenceRead(CardType("05", 2, "residence_card"))
+    read.files = {**files, "df3_ef01": bytes(sig_file)}
+    store = TrustStore([], [CertificateAnchor("residence", pki.ca2, "ca2")])
+    try:
+        result = build_result(read, "AB12345678CD", store, today=date(2026, 12, 5))
+    except ParseError:
+        return
+    checks = {c.name: c.status for c in result.checks}
+    assert not (
+        checks["residence.signature"] is CheckStatus.PASSED and checks["residence.certificate"] is CheckStatus.PASSED
+    )

@@ -108,3 +108,55 @@ def test_specified_card_is_refused_before_any_secret(pki: rc.SamplePki, store: T
 
 def test_detect(pki: rc.SamplePki) -> None:
     assert DOCUMENT.detect(InProcessTransport(rc.build_card(SAMPLES["sprc1-kim"], pki)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ["rc1-nguyen", "rc2-smith"])
+@pytest.mark.parametrize("cap", [1000, 223])
+def test_a_card_that_caps_its_answers_is_read_to_the_end(
+    key: str, cap: int, pki: rc.SamplePki, store: TrustStore
+) -> None:
+    """An extended READ BINARY answered with fewer bytes and 9000 (a capping card or reader) — inside SM too."""
+    s = SAMPLES[key]
+    card = rc.build_card(s, pki)
+    card.max_response = cap
+    result = read(card, s.number, store)
+    assert result.verdict is not None and result.verdict.status == "genuine"
+
+
+def test_short_apdu_reader_reads_everything(pki: rc.SamplePki, store: TrustStore) -> None:
+    for key in ("rc1-nguyen", "sprc2-park"):
+        s = SAMPLES[key]
+        card = rc.build_card(s, pki)
+        transport = InProcessTransport(card, reader_extended=False)
+        r = DOCUMENT.read(transport, {"card_number": s.number}, store=store, today=TODAY)  # type: ignore[arg-type]
+        assert r.verdict is not None and r.verdict.status == "genuine" and not r.stats.extended_length
+
+
+def test_expired_period_is_flagged(pki: rc.SamplePki, store: TrustStore) -> None:
+    s = SAMPLES["rc2-expired"]
+    r = read(rc.build_card(s, pki), s.number, store)
+    pexp = r.fields["period_expiry"]
+    assert pexp["expired"] is True and "expired" in pexp["flags"] and pexp["iso"] == "2025-05-05"
+    assert r.card_expiry is not None and "expired" not in r.card_expiry.flags
+    assert r.fields["renewal_application"] == {"code": "1", "pending": True}
+
+
+def test_command_bytes_follow_the_spec_appendix(pki: rc.SamplePki, store: TrustStore) -> None:
+    """001460711.pdf Appendix 2: DF1/EF03 in SM `08 B0 84 00 00 00 04 96 02 00 00 00 00`, answered
+    `86 82 15 91 01 …` (5520 encrypted bytes: the 5508-byte EF padded); DF3 in plain `00 B0 82 00 00 00 00`."""
+    card = rc.build_card(SAMPLES["rc2-smith"], pki)
+    card.log = []
+    read(card, "AB12345678CD", store)
+    log = dict(card.log)
+    sm = bytes.fromhex("08B08400000004960200000000")
+    assert sm in log and log[sm][:5] == bytes.fromhex("8682159101") and len(log[sm]) == 5 + 5520 + 2
+    assert bytes.fromhex("00B08200000000") in log
+    assert card.log[0][0] == bytes.fromhex("00A40000023F00")
+
+
+def test_reader_that_loses_long_answers_inside_sm(pki: rc.SamplePki, store: TrustStore) -> None:
+    for key in ("rc1-nguyen", "rc2-smith"):
+        s = SAMPLES[key]
+        transport = InProcessTransport(rc.build_card(s, pki), reader_extended=False, max_answer=200)
+        r = DOCUMENT.read(transport, {"card_number": s.number}, store=store, today=TODAY)  # type: ignore[arg-type]
+        assert r.verdict is not None and r.verdict.status == "genuine"

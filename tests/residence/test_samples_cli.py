@@ -62,3 +62,10 @@ def test_cli_text_and_exit_codes(written: Path, capsys: pytest.CaptureFixture[st
     code = main(["read", "residence", "--card-image", str(written / "residence-rc2-smith.json"),
                  "--trust-dir", trust, "--card-number", "AB12345678", "--no-progress"])  # fmt: skip
     assert code == 2
+
+
+def test_card_images_round_trip(written: Path) -> None:
+    from taimen.emulator.image import card_to_json
+
+    for path in sorted(written.glob("residence-*.json")):
+        assert card_to_json(load_card(path)) == json.loads(path.read_text(encoding="utf-8")), path.name

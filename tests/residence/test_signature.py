@@ -134,3 +134,19 @@ def test_an_isa_look_alike_anchor_is_ignored() -> None:
               .sign(key, hashes.SHA256()))  # fmt: skip
     store = TrustStore([], [CertificateAnchor("residence", ca, "look-alike")])
     assert chain(signer, store, datetime(2026, 12, 5, tzinfo=UTC)).status == "no_anchor"
+
+
+def test_hostile_certificate_with_an_unknown_key_algorithm(pki: rc.SamplePki, store: TrustStore) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = pki.signer2.public_bytes(Encoding.DER)
+    ec_oid = bytes.fromhex("06072A8648CE3D0201")  # id-ecPublicKey
+    assert ec_oid in der
+    bad = der.replace(ec_oid, bytes.fromhex("06072A8648CE3D0209"), 1)  # an OID no library knows as a key
+    s = SAMPLES["rc2-smith"]
+    card = rc.build_card(s, pki)
+    ef = next(a for a in card.applications if a.name == "DF3").files[0x01]
+    vals = _values(ef.data)
+    ef.data = (encode(0xDC, vals[0xDC]) + encode(0xDD, bad)).ljust(704, b"\x00")
+    r = DOCUMENT.read(InProcessTransport(card), {"card_number": s.number}, store=store)  # type: ignore[arg-type]
+    assert r.verdict is not None and r.verdict.status == "not_genuine"

@@ -40,7 +40,7 @@ def client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
         port=PORT, guard=guard, sources=[VirtualSource(catalog.reader)], demo=catalog, trust_dirs=catalog.trust_dirs
     )
     with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-        assert c.get(f"/?token={guard.token}").status_code == 303
+        assert c.get(f"/?code={guard.new_code()}").status_code == 303
         yield c
 
 

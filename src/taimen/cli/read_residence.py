@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from taimen.cli.common import add_output_args, add_transport_args, read_document
+from taimen.cli import LazySubParsers
 
 
-def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
+def register_read(sub: LazySubParsers) -> None:
+    sub.add_lazy(
         "residence",
+        build,
         help="在留カード・特別永住者証明書 / residence card, SPRC",
         description=(
             "在留カード・特別永住者証明書（第1世代・第2世代）を読み取り検証します。券面の在留カード等番号（12桁）で"
@@ -18,6 +19,11 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
             " with the 12-character card number printed on the face; a wrong number stops the read, never retried."
         ),
     )
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    from taimen.cli.common import add_output_args, add_transport_args
+
     p.add_argument(
         "--card-number",
         metavar="AB12345678CD",
@@ -30,6 +36,8 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run(args: argparse.Namespace) -> int:
+    from taimen.cli.common import read_document
+
     unlock = {"card_number": args.card_number}
     args.card_number = None  # not kept on the namespace after this point
     return read_document("residence", unlock, args, expected=17)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from taimen.errors import ParseError
+
+if TYPE_CHECKING:  # Pillow is imported when an image is decoded
+    from PIL import Image
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JP2_MAGIC = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
@@ -100,6 +102,7 @@ def probe(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInfo:
 def decode(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image:
     """Decode a card image after ``probe`` accepted its header; the result is fully loaded."""
     info = probe(data, limits)
+    Image = _pillow(info.format)
     try:
         # Pillow's own bomb guard (Image.MAX_IMAGE_PIXELS) stays in force; ours is far below it and per call,
         # so no process-wide setting is touched (the web UI decodes in several threads).
@@ -112,6 +115,16 @@ def decode(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image:
     except Exception as exc:  # Pillow signals corrupt data with many types (OSError, SyntaxError, ValueError…)
         raise ParseError(f"{info.format} image cannot be decoded: {type(exc).__name__}: {exc}") from exc
     return im
+
+
+def _pillow(fmt: str) -> Any:
+    """Pillow's Image module with the one decoder ``fmt`` needs registered. Imported on first use (a read
+    that shows no picture never loads Pillow), and never ``Image.init()``, which imports every plugin."""
+    from PIL import Image
+
+    if fmt in ("jp2", "j2k"):
+        from PIL import Jpeg2KImagePlugin  # noqa: F401  (registers JPEG2000)
+    return Image
 
 
 def to_png(image: Image.Image | bytes, limits: ImageLimits = DEFAULT_LIMITS) -> bytes:

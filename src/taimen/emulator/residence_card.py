@@ -52,7 +52,7 @@ class ResidenceAccess:
             return Response(self._rnd_icc, 0x9000)
         if c.cla == 0x00 and c.ins == 0x82:
             return self._mutual_authenticate(card, c)
-        if c.cla & 0x0C == 0x08:
+        if c.cla & 0x0C:  # any SM class: core decides (0C, header-authenticated SM, is not this card's: 6987)
             return self._secured(card, df, c)
         if c.cla == 0x00 and c.ins == 0xB0 and df.aid in self.sm_aids:
             return Response(b"", 0x6982)  # DF1 is readable only under SM

@@ -80,6 +80,15 @@ def split(data: bytes, label: str) -> list[tlv.Tlv]:
     return out
 
 
+def incomplete(data: bytes) -> bool:
+    """True when ``data`` ends inside a TLV object (a card or reader capped the answer): read on."""
+    try:
+        split(bytes(data), "")
+    except ParseError as exc:
+        return "truncated" in str(exc) or "claims" in str(exc)
+    return False
+
+
 def parse_file(data: bytes, key: str, generation: int, label: str, *, repeats: bool = False) -> Parsed:
     """Split ``data`` into objects; check each known tag's length; padding 00 after the last object is ignored."""
     if len(data) > MAX_FILE:

@@ -25,7 +25,7 @@ from taimen.core.secure_messaging import SM_SHORT_LE, secured
 from taimen.errors import CardError, ParseError, StatusError
 from taimen.residence import codes, layout
 from taimen.residence.access import open_access
-from taimen.residence.entries import parse_file, text
+from taimen.residence.entries import incomplete, parse_file, text
 from taimen.residence.layout import EfSpec
 
 
@@ -96,7 +96,8 @@ def files_for(card_type: CardType) -> tuple[tuple[EfSpec, ...], tuple[EfSpec, ..
 def _read(session: ReadSession, ef: EfSpec, malformed: list[str]) -> Conversation[bytes | None]:
     label = f"{ef.label} {ef.name_ja}"
     try:
-        return (yield from read_file(session, sfi=ef.sfi, max_size=ef.capacity, tlv=False, label=label))
+        data = yield from read_file(session, sfi=ef.sfi, max_size=ef.capacity, tlv=False, label=label)
+        return (yield from _complete(session, ef, data, label))
     except StatusError as exc:
         if exc.sw == 0x6A82:
             return None
@@ -106,6 +107,21 @@ def _read(session: ReadSession, ef: EfSpec, malformed: list[str]) -> Conversatio
             raise
         malformed.append(f"{ef.label}: {exc}")  # stopped reading at the capacity; the report fails the card
         return None
+
+
+def _complete(session: ReadSession, ef: EfSpec, data: bytes, label: str) -> Conversation[bytes]:
+    """Read on while the file ends inside a TLV object: a card or reader that caps answers (e.g. an extended
+    READ BINARY answered with fewer bytes and 9000) must not leave a file cut short. Bounded by the capacity."""
+    out = bytearray(data)
+    while incomplete(bytes(out)) and len(out) < ef.capacity:
+        want = min(session.short_le, ef.capacity - len(out))
+        resp = yield apdu.read_binary(len(out), want, label=f"{label}（続き）")
+        if resp.sw not in (0x9000, 0x6282) or not resp.data:
+            break  # the parser reports the cut object
+        if len(resp.data) > want:
+            raise ParseError(f"{label}: card returned {len(resp.data)} bytes for Le {want}")
+        out += resp.data
+    return bytes(out)
 
 
 def read_residence(

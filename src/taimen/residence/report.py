@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from taimen.core import images
 from taimen.errors import ParseError
@@ -140,7 +141,7 @@ def build_result(
         chip_number = _txt(parsed.get("df1_ef01"), "df1_ef01", 0xC2, 2)
         pe = parsed.get("df1_ef02")
         t = lambda tag: _txt(pe, "df1_ef02", tag, 2)  # noqa: E731
-        result.card_expiry = ymd(t(0xC5))
+        result.card_expiry = _flag_expired(ymd(t(0xC5)), today)
         result.birth_date = ymd(t(0xC6))
         sex = t(0xC7)
         result.sex = codes.SEX.get(sex, sex) if sex is not None else None
@@ -149,7 +150,7 @@ def build_result(
         f["status_of_residence"] = _coded({}, t(0xC9))
         period = t(0xCE)
         f["period_of_stay"] = period_of_stay(period) if period is not None else None
-        pexp = ymd(t(0xCD))
+        pexp = _flag_expired(ymd(t(0xCD)), today)
         f["period_expiry"] = _expiry_json(pexp, today)
         f["permission"] = {"type": t(0xCA), "date": ymd(t(0xCB))} if t(0xCA) is not None or t(0xCB) else None
         f["work_restriction"] = _coded(codes.WORK_RESTRICTION, t(0xCC))
@@ -183,6 +184,8 @@ def build_result(
                 current[key] = ymd(value) if key == "date" else value
             if current:
                 entries.append(current)
+        if entries and all(e.get("date") is not None and e["date"].iso for e in entries):
+            entries.sort(key=lambda e: e["date"].iso)  # newest last (stable: same-day entries keep file order)
         f["address_entries"] = entries
         if entries and entries[-1].get("address"):
             result.address = entries[-1]["address"]
@@ -270,6 +273,12 @@ def _layout_check(read: ResidenceRead) -> list[Check]:
             tuple(m.split(":")[0] for m in read.malformed),
         )
     ]
+
+
+def _flag_expired(d: DateValue | None, today: date) -> DateValue | None:
+    if d is None or d.iso is None or date.fromisoformat(d.iso) >= today:
+        return d
+    return DateValue(d.iso, d.display_ja, d.raw, (*d.flags, "expired"))
 
 
 def _expiry_json(d: DateValue | None, today: date) -> dict[str, Any] | None:
@@ -427,7 +436,22 @@ def _signature_checks(
                 f"the signature does not verify ({how}): signed data altered or re-signed",
                 covers,
             )
-    return [sig_check, _certificate_check(cert, store, now, gen)]
+    try:
+        cert_check = _certificate_check(cert, store, now, gen)
+    except (
+        ValueError,
+        TypeError,
+        UnsupportedAlgorithm,
+    ) as exc:  # cryptography parses names/extensions lazily: a hostile DER
+        cert_check = _check(
+            "residence.certificate",
+            CheckStatus.FAILED,
+            "署名者証明書（出入国在留管理庁CA）",
+            "signer certificate (ISA CA)",
+            "証明書の内容が不正です。",
+            f"malformed certificate: {exc}",
+        )
+    return [sig_check, cert_check]
 
 
 def _certificate_check(cert: x509.Certificate, store: TrustStore, now: datetime, gen: int) -> Check:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -60,8 +60,10 @@ def fingerprint(cert: x509.Certificate) -> str:
 
 def load_card_certificate(der: bytes, label: str) -> x509.Certificate:
     try:
-        return x509.load_der_x509_certificate(der)
-    except ValueError as exc:
+        cert = x509.load_der_x509_certificate(der)
+        cert.public_key()  # parsed lazily: a hostile key algorithm fails here, not later
+        return cert
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise ParseError(f"{label}: the certificate is not valid DER X.509: {exc}") from exc
 
 

@@ -377,6 +377,41 @@ RESIDENCE_FORGERIES_JA = {
 }
 
 
+def _passport_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
+    pc = _module("taimen.samples.passport_cards")
+    if pc is None:
+        return [], None
+    out: list[SampleEntry] = []
+    for s in pc.all_samples():
+        p = s.person
+        l1, l2 = pc.mrz_lines(p)
+        forged = s.failing_check is not None
+        out.append(
+            SampleEntry(
+                key=f"passport-{s.key}",
+                document="passport",
+                group="forged" if forged else "genuine",
+                title_ja=f"旅券{'（偽造）' if forged else ''}：{p.name_ja}",
+                title_en=f"Passport{' (forged)' if forged else ''}: {p.surname} {p.given} — {s.description}",
+                make_card=lambda s=s: s.card(),
+                # the data page's MRZ: what the clerk types or the camera reads (the access key, never stored)
+                printed=[("MRZ 1行目", "MRZ line 1", l1), ("MRZ 2行目", "MRZ line 2", l2),
+                         ("旅券番号", "Document number", p.number), ("生年月日", "Date of birth", p.birth),
+                         ("有効期間満了日", "Expiry", p.expiry)],
+                expected=s.expected_verdict,
+            )
+        )
+
+    def trust(root: Path) -> None:
+        d = root / "csca"
+        d.mkdir(parents=True, exist_ok=True)
+        from cryptography.hazmat.primitives import serialization
+
+        (d / pc.TRUST_FILE).write_bytes(pc.pki().csca.public_bytes(serialization.Encoding.PEM))
+
+    return out, trust
+
+
 def _residence_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
     rc = _module("taimen.samples.residence_cards")
     if rc is None:
@@ -452,7 +487,7 @@ def load_catalog(
     today = today or dt.date.today()
     entries: list[SampleEntry] = []
     trust_writers: list[Callable[[Path], None]] = []
-    for build in (_mynumber_entries, _license_entries, _residence_entries):
+    for build in (_mynumber_entries, _license_entries, _residence_entries, _passport_entries):
         found, trust = build(today)
         entries += found
         if trust is not None:

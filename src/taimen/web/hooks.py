@@ -80,7 +80,7 @@ def ocr_values(result: Any, document: str | None) -> OcrValues:
         value = getattr(proposal, "value", None)
         if value:
             proposals[unlock_key] = str(value)
-            if getattr(proposal, "confidence", 0.0) < confident:
+            if getattr(proposal, "confidence", 0.0) < confident or getattr(proposal, "doubtful", False):
                 doubtful.add(unlock_key)
     birth = result.fields.get("birth_date")
     if proposals.get("birth") and getattr(birth, "calendar", None) in ("wareki", "seireki"):

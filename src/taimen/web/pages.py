@@ -135,6 +135,8 @@ async def confirm_page(request: Request) -> Response:
         doc_title=pick(lang, doc.title_ja, doc.title_en),
         fields=[view.unlock_field(f, st.session.proposal(f.key), lang) for f in doc.unlock_fields],
         doubtful=set(st.session.doubtful),
+        doubt_reasons=_doubt_reasons(st.session.ocr, lang),
+        photo_hints=_photo_hints(st.session.ocr, lang),
         photo_document=_title(st.session.photo_document, lang),
         tries=tries,
         tries_error=error,
@@ -142,6 +144,33 @@ async def confirm_page(request: Request) -> Response:
         generation=st.session.generation,
         no_counter=doc.key in NO_TRIES_COUNTER,
     )
+
+
+_UNLOCK_SOURCE = {"birth": "birth_yymmdd", "expiry_year": "expiry_year", "security_code": "security_code"}
+
+
+def _doubt_reasons(ocr: Any, lang: str) -> dict[str, str]:
+    """Why OCR doubts each proposed unlock value (cut off, glare, two candidates …), keyed by form field."""
+    if ocr is None:
+        return {}
+    from taimen.ocr.fieldread import REASONS
+
+    out = {}
+    for key, ocr_key in _UNLOCK_SOURCE.items():
+        proposal = getattr(ocr, "unlock", {}).get(ocr_key)
+        why = [REASONS[r][0 if lang == "ja" else 1] for r in getattr(proposal, "reasons", ()) if r in REASONS]
+        if why:
+            out[key] = ("、" if lang == "ja" else ", ").join(why)
+    return out
+
+
+def _photo_hints(ocr: Any, lang: str) -> list[str]:
+    """What the operator should fix in the photo (「光が反射しています」 …)."""
+    if ocr is None:
+        return []
+    from taimen.ocr.proposals import HINTS
+
+    return [HINTS[h][0 if lang == "ja" else 1] for h in getattr(ocr, "hints", []) if h in HINTS]
 
 
 def _title(key: str | None, lang: str) -> str:
@@ -188,7 +217,7 @@ async def result_page(request: Request) -> Response:
             result=result,
             doc_title=pick(lang, doc.title_ja, doc.title_en) if doc is not None else result.document,
             verdict=verdict,
-            verdict_icon=view.VERDICT_ICON[verdict.status] if verdict else "？",
+            verdict_icon=view.VERDICT_ICON[verdict.kind] if verdict else "？",
             verdict_label=pick(lang, verdict.label_ja, verdict.label_en) if verdict else "",
             reasons=[pick(lang, r.ja, r.en) for r in verdict.reasons] if verdict else [],
             rows=view.field_rows(result, st.session.printed, lang),
@@ -206,6 +235,8 @@ async def result_page(request: Request) -> Response:
             has_capture=st.session.capture is not None,
             has_portrait=st.session.capture is not None and st.session.capture.portrait is not None,
             generation=st.session.generation,
+            saved=st.session.saved_record,
+            unsaved=st.settings.records is not None and st.session.saved_record is None,
         )
 
 

@@ -65,7 +65,7 @@ async def api_read(request: Request) -> Response:
             continue
         if not value:
             bad[f.key] = t("field_required")
-        elif not re.fullmatch(f.pattern, value):
+        elif not f.accepts(value):
             bad[f.key] = t("field_invalid")
         unlock[f.key] = value
     confirm_last = form.get("confirm_last_try") == "1"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from taimen.documents import UnlockField
+from taimen.documents import UnlockField, strip_spaces
 from taimen.result import Check, CheckStatus, DateValue, ReadResult, VerdictStatus
 from taimen.web.i18n import pick, translator
 
@@ -19,7 +19,12 @@ STATUS_ICON = {
     CheckStatus.NOT_VERIFIABLE: "？",
     CheckStatus.SKIPPED: "－",
 }
-VERDICT_ICON = {VerdictStatus.GENUINE: "✔", VerdictStatus.ATTENTION: "⚠", VerdictStatus.NOT_GENUINE: "✖"}
+VERDICT_ICON = {
+    VerdictStatus.GENUINE: "✔",
+    VerdictStatus.ATTENTION: "⚠",
+    VerdictStatus.NOT_GENUINE: "✖",
+    "genuine_data_only": "✔",  # signed data authentic, chip not provable (licence): same mark, own label and style
+}
 
 #: The common fields of every document, in display order: (key, i18n key).
 COMMON_FIELDS = (
@@ -292,7 +297,7 @@ def _scalar(v: Any) -> str:
 #: Words a document may use as choice values in an unlock field, shown in the clerk's language.
 CHOICE_WORDS = {"wareki": ("和暦", "Japanese era"), "seireki": ("西暦", "Gregorian")}
 _CHOICES = re.compile(r"\^\(([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)+)\)(\?)?\$")
-_DIGITS = re.compile(r"\^\\d\{\d+(?:,\d+)?\}\$")
+_DIGITS = re.compile(r"\^(?:\\d|\[0-9\])\{\d+(?:,\d+)?\}\$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,10 +341,10 @@ def normalise_unlock(f: UnlockField, value: str) -> str:
     """What the clerk typed, in the form the field's pattern expects. A field of upper-case letters (the
     residence card number, e.g. ``ab 1234 5678 cd`` or full-width) is NFKC-folded, upper-cased and freed of
     spaces and hyphens; other fields are only stripped."""
-    value = value.strip()
+    value = strip_spaces(value)  # controls such as a trailing newline stay, to be refused by the pattern
     if _upper_only(f.pattern):
         folded = unicodedata.normalize("NFKC", value).upper()
-        value = "".join(ch for ch in folded if ch not in " -\t")
+        value = "".join(ch for ch in folded if ch not in " -")
     return value
 
 

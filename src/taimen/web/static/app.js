@@ -84,7 +84,22 @@
   }
 
   // Another tab or the demo panel pressed 終了: leave no personal data on this screen either.
-  on("finished", () => { if (page !== "document") window.location.assign("/"); });
+  // 「終了」 elsewhere: screens that show this customer go back to the start (the records screens do not).
+  on("finished", () => { if (!["document", "records", "signin"].includes(page)) window.location.assign("/"); });
+
+  // 記録一覧: one checkbox selects every record of the page for export.
+  const selectAll = $("select-all");
+  if (selectAll) {
+    selectAll.addEventListener("change", () => {
+      for (const box of document.querySelectorAll('#records-table input[name="id"]')) box.checked = selectAll.checked;
+    });
+  }
+
+  // 「終了」 before the 確認記録 was saved: ask once, since finishing erases what was read.
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest(".js-unsaved");
+    if (b && !window.confirm(t("record_unsaved_warning"))) ev.preventDefault();
+  });
 
   // The step indicator follows the read overlay (step 4 has no page of its own).
   function setStep(key) {
