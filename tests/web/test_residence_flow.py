@@ -179,3 +179,19 @@ def test_forgeries_are_not_genuine(client: TestClient, guard: Guard, key: str, n
     page = client.get("/result").text
     assert "verdict-not_genuine" in page
     assert re.search(rf'data-check="{re.escape(check)}" data-status="failed"', page)
+
+
+def test_face_reading_of_the_number_leaves_the_session_after_the_read(client: TestClient, guard: Guard) -> None:
+    from taimen.ocr.fields import FieldReading
+    from taimen.ocr.proposals import OcrResult, residence_unlock
+
+    place(client, guard, "residence-rc2-smith")
+    client.post("/document", data={"csrf": guard.csrf, "document": "residence"})
+    fields = {"card_number": FieldReading("card_number", SMITH, SMITH, 0.99)}
+    ocr = OcrResult(document="residence", fields=fields, unlock=residence_unlock(fields))
+    st = _st(client)
+    st.session.set_ocr(ocr)
+    assert read_number(client, guard, "AB12345678CE").status_code == 409
+    assert "card_number" in ocr.fields  # kept for the comparison after a corrected read
+    assert read_number(client, guard, SMITH).status_code == 200
+    assert "card_number" not in ocr.fields and "card_number" not in ocr.unlock

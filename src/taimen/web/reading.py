@@ -113,8 +113,25 @@ async def api_read(request: Request) -> Response:
     with st.session.lock:
         st.session.set_result(result, pngs)
         st.session.read_at = datetime.now().astimezone()
+        _drop_secret_readings(st.session.ocr)
     st.hub.publish("read", state="done")
     return JSONResponse({"ok": True, "next": "/result"})
+
+
+def _drop_secret_readings(ocr: object) -> None:
+    """After a successful read and its cross-check, the face's readings of secrets (security code, the
+    residence card number) leave the session: they were needed only to compare with the chip."""
+    if ocr is None:
+        return
+    try:
+        from taimen.ocr.proposals import SECRET_FIELDS
+    except ImportError:
+        SECRET_FIELDS = frozenset({"security_code", "card_number"})
+    for attr in ("fields", "unlock"):
+        held = getattr(ocr, attr, None)
+        if isinstance(held, dict):
+            for key in [k for k in held if k in SECRET_FIELDS or k == "kenmen_b"]:
+                del held[key]
 
 
 def _failure(st: State, lang: str, exc: Exception, document: str = "") -> Response:
