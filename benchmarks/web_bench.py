@@ -62,7 +62,7 @@ def main() -> None:
     )
     h = {"x-csrf-token": guard.csrf}
     with TestClient(app, base_url=f"http://127.0.0.1:{PORT}") as c:
-        c.get(f"/?token={guard.token}")
+        c.get(f"/?code={guard.new_code()}")
         print(f"\n{'step':<40} {'median ms':>10} {'max ms':>10}   ({n} rounds)")
         for key, values in VALUES.items():
             c.post("/api/demo/place", data={"card": key}, headers=h)

@@ -115,15 +115,24 @@ def _x0208_reverse() -> dict[str, int]:
     return {ch: code for code, ch in _x0208_table().items()}
 
 
+@lru_cache(maxsize=8192)
 def x0208_char(code: int) -> str | None:
-    """The Unicode character of a JIS X 0208 code (0x2121–0x7E7E), or None when it is not assigned."""
-    return _x0208_table().get(code)
+    """The Unicode character of a JIS X 0208 code (0x2121–0x7E7E), or None when it is not assigned.
+
+    One code at a time (the full table costs ~15 ms to build, a licence holds a few dozen characters)."""
+    row, cell = code >> 8, code & 0xFF
+    if not (0x21 <= row <= 0x7E and 0x21 <= cell <= 0x7E):
+        return None
+    try:
+        ch = bytes((row | 0x80, cell | 0x80)).decode("euc_jp")
+    except UnicodeDecodeError:
+        return None
+    return ch if len(ch) == 1 else None
 
 
 def decode_x0208(data: bytes) -> JisText:
     """Decode raw two-byte JIS X 0208 (the licence's kanji fields), keeping 外字/欠字/unknown codes."""
     out: list[Segment] = []
-    table = _x0208_table()
     n = len(data)
     for i in range(0, n - 1, 2):
         code = (data[i] << 8) | data[i + 1]
@@ -131,8 +140,8 @@ def decode_x0208(data: bytes) -> JisText:
             out.append(Segment("gaiji", index=code - GAIJI_FIRST + 1, code=code))
         elif code == MISSING:
             out.append(Segment("missing", code=code))
-        elif code in table:
-            _append(out, Segment("text", table[code]))
+        elif (ch := x0208_char(code)) is not None:
+            _append(out, Segment("text", ch))
         else:
             out.append(Segment("unknown", code=code))
     if n % 2:

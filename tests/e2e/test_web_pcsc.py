@@ -42,7 +42,7 @@ def rig() -> Iterator[tuple[TestClient, Guard, VpcdBridge, VirtualCard]]:
         source = PcscSource(match=lambda name: name == bridge.reader_name)
         app = create_app(Settings(port=PORT, guard=guard, sources=[source], trust_dirs=catalog.trust_dirs))
         with TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-            assert c.get(f"/?token={guard.token}").status_code == 303
+            assert c.get(f"/?code={guard.new_code()}").status_code == 303
             yield c, guard, bridge, card
     catalog.close()
 
@@ -115,7 +115,7 @@ def test_demo_served_through_vpcd() -> None:
         settings = Settings(port=PORT, guard=guard, sources=[source], demo=catalog, trust_dirs=catalog.trust_dirs)
         try:
             with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-                c.get(f"/?token={guard.token}")
+                c.get(f"/?code={guard.new_code()}")
                 st = _st(c)
                 h = {"x-csrf-token": guard.csrf}
                 assert c.post("/api/demo/place", data={"card": "license-yamada"}, headers=h).status_code == 200

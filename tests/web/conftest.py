@@ -1,4 +1,4 @@
-"""Fixtures for the web app: an app on the demo's virtual reader, a client that holds the run's token."""
+"""Fixtures for the web app: an app on the demo's virtual reader, a client that holds a session."""
 
 from __future__ import annotations
 
@@ -41,15 +41,15 @@ def app(guard: Guard, reader: VirtualReader):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def anon(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    """A client without the token."""
+    """A client without a session."""
     with TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
         yield c
 
 
 @pytest.fixture
 def client(app, guard: Guard) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    """A client that opened the URL with the token (so it holds the cookie)."""
+    """A client that opened a launch URL (so it holds a session cookie)."""
     with TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-        r = c.get(f"/?token={guard.token}")
+        r = c.get(f"/?code={guard.new_code()}")
         assert r.status_code == 303
         yield c

@@ -31,7 +31,7 @@ def _options(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def test_every_document_has_a_read_command_with_the_common_options() -> None:
-    top = _subcommands(build_parser())
+    top = _subcommands(build_parser(complete=True))
     assert {"read", "readers", "serve", "demo"} <= set(top)
     reads = _subcommands(top["read"])
     command = {key: key if key in reads else key.replace("_", "-") for key in registry()}

@@ -42,7 +42,7 @@ def client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
         port=PORT, guard=guard, sources=[VirtualSource(catalog.reader)], demo=catalog, trust_dirs=catalog.trust_dirs
     )
     with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-        assert c.get(f"/?token={guard.token}").status_code == 303
+        assert c.get(f"/?code={guard.new_code()}").status_code == 303
         yield c
 
 
@@ -249,7 +249,7 @@ def test_demo_panel_lists_groups_and_printed_values(client: TestClient, guard: G
 def test_demo_endpoints_absent_outside_the_demo(guard: Guard) -> None:
     app = create_app(Settings(port=PORT, guard=guard))
     with TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-        c.get(f"/?token={guard.token}")
+        c.get(f"/?code={guard.new_code()}")
         for path in ("/api/demo/place", "/api/demo/remove", "/api/demo/put-back", "/api/demo/pull", "/api/demo/face"):
             assert c.post(path, headers=_h(guard)).status_code in (404, 409), path
         assert "demo-panel" not in c.get("/").text
@@ -334,7 +334,7 @@ def test_choosing_among_several_readers(guard: Guard) -> None:
     a, b = VirtualReader("リーダーA"), VirtualReader("リーダーB")
     app = create_app(Settings(port=PORT, guard=guard, sources=[VirtualSource(a), VirtualSource(b)]))
     with TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-        c.get(f"/?token={guard.token}")
+        c.get(f"/?code={guard.new_code()}")
         state = c.get("/api/readers").json()
         assert [r["name"] for r in state["readers"]] == ["リーダーA", "リーダーB"] and state["selected"] is None
         assert c.get("/").text.count("js-use-reader") == 2
@@ -383,8 +383,8 @@ def test_read_progress_streams_over_sse_without_secrets() -> None:
     events: queue.Queue[tuple[str, str]] = queue.Queue()
     try:
         with running_in_thread(settings) as run, httpx.Client(timeout=20) as c:
-            base = run.url.split("/?")[0]
-            c.get(run.url)
+            base = run.origin
+            c.get(run.launch_url())
             h = {"x-csrf-token": run.guard.csrf}
 
             def listen() -> None:
@@ -455,7 +455,7 @@ def ocr_client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
         compare=compare_hook(),
     )
     with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-        assert c.get(f"/?token={guard.token}").status_code == 303
+        assert c.get(f"/?code={guard.new_code()}").status_code == 303
         yield c
 
 
@@ -511,3 +511,20 @@ def test_genuine_chip_under_a_forged_print_is_caught_by_the_cross_check(ocr_clie
     assert 'data-check="face.name" data-status="failed"' in result
     assert 'class="match-no" data-field="name"' in result
     assert _st(c).settings.demo.entries["mynumber-forged-face-name"].expected == "not_genuine"
+
+
+def test_confirm_screen_says_why_a_proposal_is_doubtful_and_what_to_fix(ocr_client: TestClient, guard: Guard) -> None:
+    from dataclasses import replace
+
+    c = ocr_client
+    place(c, guard, "mynumber-showa64")
+    c.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    assert c.post("/api/demo/face", headers=_h(guard)).status_code == 200
+    session = _st(c).session
+    ocr = session.ocr
+    ocr.unlock["security_code"] = replace(ocr.unlock["security_code"], reasons=("glare", "two_candidates"))
+    ocr.hints = ["glare", "frame"]
+    session.doubtful = {"security_code"}
+    page = c.get("/confirm").text
+    assert "光が反射しています" in page and "候補が複数あります" in page  # why the value is doubtful
+    assert 'id="photo-hints"' in page and "カード全体を枠に入れてください" in page  # what to fix

@@ -127,8 +127,8 @@ def live() -> Iterator[tuple[str, httpx.Client, VirtualReader]]:
         return Settings(port=port, sources=[VirtualSource(reader)])
 
     with running_in_thread(settings) as run, httpx.Client(follow_redirects=False, timeout=10) as c:
-        assert c.get(run.url).status_code == 303
-        yield run.url.split("/?")[0], c, reader
+        assert c.get(run.launch_url()).status_code == 303
+        yield run.origin, c, reader
 
 
 def _events(client: httpx.Client, base: str, out: queue.Queue[tuple[str, dict[str, object]]]) -> None:
@@ -182,7 +182,7 @@ def test_sse_streams_reader_and_card_events(live) -> None:  # type: ignore[no-un
     th.join(5)
 
 
-def test_sse_needs_the_token(live) -> None:  # type: ignore[no-untyped-def]
+def test_sse_needs_a_session(live) -> None:  # type: ignore[no-untyped-def]
     base, _client, _reader = live
     assert httpx.get(base + "/events", timeout=5).status_code == 403
 

@@ -15,48 +15,98 @@ from .conftest import PORT
 HOST = f"127.0.0.1:{PORT}"
 
 
-# --- the per-run token ----------------------------------------------------------------------------------
+# --- launch codes and sessions -------------------------------------------------------------------------
 
 
-def test_every_page_needs_the_token(anon: TestClient) -> None:
+def test_every_page_needs_a_session(anon: TestClient) -> None:
     for path in ("/", "/capture", "/confirm", "/result", "/static/app.js", "/events", "/api/readers", "/nope"):
         r = anon.get(path)
         assert r.status_code == 403, path
         assert "taimen" in r.text
 
 
-def test_wrong_token_refused_and_no_cookie(anon: TestClient, guard: Guard) -> None:
-    r = anon.get("/?token=" + guard.token[:-1] + "x")
+def test_wrong_code_refused_and_no_cookie(anon: TestClient, guard: Guard) -> None:
+    code = guard.new_code()
+    r = anon.get("/?code=" + code[:-1] + ("x" if code[-1] != "x" else "y"))
     assert r.status_code == 403
     assert "set-cookie" not in r.headers
 
 
-def test_url_token_becomes_a_strict_httponly_cookie_and_leaves_the_url(anon: TestClient, guard: Guard) -> None:
-    r = anon.get(f"/capture?token={guard.token}&lang=en")
+def test_launch_code_becomes_a_strict_httponly_session_cookie_and_leaves_the_url(
+    anon: TestClient, guard: Guard
+) -> None:
+    code = guard.new_code()
+    r = anon.get(f"/capture?code={code}&lang=en")
     assert r.status_code == 303
     assert r.headers["location"] == "/capture?lang=en"
     cookie = r.headers["set-cookie"]
-    assert cookie.startswith(f"taimen_{PORT}={guard.token};")
+    assert cookie.startswith(f"taimen_{PORT}=")
+    session = cookie.split(";")[0].split("=", 1)[1]
+    assert session and session != code  # the code on a command line is not the session
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert anon.get("/").status_code == 200
 
 
-def test_token_redirect_cannot_point_to_another_host(anon: TestClient, guard: Guard) -> None:
-    r = anon.get(f"//evil.example/x?token={guard.token}")
+def test_launch_code_works_once(app, guard: Guard) -> None:  # type: ignore[no-untyped-def]
+    code = guard.new_code()
+    with TestClient(app, base_url=f"http://{HOST}", follow_redirects=False) as first:
+        assert first.get(f"/?code={code}").status_code == 303
+        assert first.get("/").status_code == 200
+        with TestClient(app, base_url=f"http://{HOST}", follow_redirects=False) as second:
+            r = second.get(f"/?code={code}")  # e.g. read off the browser's command line with ps
+            assert r.status_code == 403 and "set-cookie" not in r.headers
+            assert second.get("/").status_code == 403
+            # a second screen needs a code of its own; both then work
+            assert second.get(f"/?code={guard.new_code()}").status_code == 303
+            assert second.get("/").status_code == 200
+        assert first.get("/").status_code == 200
+
+
+def test_cookie_set_to_the_code_is_not_a_session(anon: TestClient, guard: Guard) -> None:
+    code = guard.new_code()
+    anon.cookies.set(guard.cookie_name, code)
+    assert anon.get("/").status_code == 403
+
+
+def test_launch_code_expires() -> None:
+    guard = Guard(port=PORT, code_lifetime=0.0)
+    assert guard.redeem(guard.new_code()) is None
+
+
+def test_code_redirect_cannot_point_to_another_host(anon: TestClient, guard: Guard) -> None:
+    r = anon.get(f"//evil.example/x?code={guard.new_code()}")
     assert r.status_code == 303
     assert r.headers["location"].startswith("/") and not r.headers["location"].startswith("//")
 
 
-def test_token_only_accepted_on_get(anon: TestClient, guard: Guard) -> None:
-    r = anon.post(f"/finish?token={guard.token}", data={"csrf": guard.csrf})
+def test_code_only_accepted_on_get(anon: TestClient, guard: Guard) -> None:
+    code = guard.new_code()
+    r = anon.post(f"/finish?code={code}", data={"csrf": guard.csrf})
     assert r.status_code == 403
+    assert anon.get(f"/?code={code}").status_code == 403  # the attempt used it up
 
 
-def test_cookie_of_another_instance_is_not_enough(anon: TestClient, guard: Guard) -> None:
+def test_old_token_parameter_is_not_a_way_in(anon: TestClient, guard: Guard) -> None:
+    assert anon.get(f"/?token={guard.new_code()}").status_code == 403
+
+
+def test_session_of_another_instance_is_not_enough(app, guard: Guard) -> None:  # type: ignore[no-untyped-def]
     other = Guard(port=PORT + 1)
-    anon.cookies.set(other.cookie_name, other.token)
-    anon.cookies.set(guard.cookie_name, other.token)
-    assert anon.get("/").status_code == 403
+    session = other.redeem(other.new_code())
+    assert session is not None
+    with TestClient(app, base_url=f"http://{HOST}", follow_redirects=False) as c:
+        c.cookies.set(other.cookie_name, session)
+        c.cookies.set(guard.cookie_name, session)
+        assert c.get("/").status_code == 403
+
+
+def test_sessions_and_codes_are_bounded() -> None:
+    guard = Guard(port=PORT)
+    sessions = [guard.redeem(guard.new_code()) for _ in range(Guard.MAX_SESSIONS + 5)]
+    assert not guard.session_ok(sessions[0])  # the oldest screens are let go first
+    assert guard.session_ok(sessions[-1])
+    codes = [guard.new_code() for _ in range(Guard.MAX_CODES + 5)]
+    assert guard.redeem(codes[0]) is None and guard.redeem(codes[-1]) is not None
 
 
 # --- Host header (DNS rebinding) ------------------------------------------------------------------------
@@ -76,7 +126,7 @@ def test_loopback_names_accepted(client: TestClient, host: str) -> None:
 
 
 def test_foreign_host_cannot_obtain_the_cookie(anon: TestClient, guard: Guard) -> None:
-    r = anon.get(f"/?token={guard.token}", headers={"host": f"rebind.example:{PORT}"})
+    r = anon.get(f"/?code={guard.new_code()}", headers={"host": f"rebind.example:{PORT}"})
     assert r.status_code == 400
     assert "set-cookie" not in r.headers
 
@@ -150,7 +200,13 @@ def test_csrf_token_is_in_the_page_for_forms(client: TestClient, guard: Guard) -
     html = client.get("/").text
     assert f'<meta name="csrf-token" content="{guard.csrf}">' in html
     assert f'name="csrf" value="{guard.csrf}"' in html
-    assert guard.token not in html  # the access token never appears in a page
+    assert anon_session(client, guard) not in html  # the session never appears in a page
+
+
+def anon_session(client: TestClient, guard: Guard) -> str:
+    value = client.cookies.get(guard.cookie_name)
+    assert value
+    return value
 
 
 def test_multipart_refused(client: TestClient, guard: Guard) -> None:
@@ -158,6 +214,34 @@ def test_multipart_refused(client: TestClient, guard: Guard) -> None:
         "/api/capture", files={"f": ("a.jpg", b"\xff\xd8" * 10, "image/jpeg")}, headers={"x-csrf-token": guard.csrf}
     )
     assert r.status_code == 415
+
+
+@pytest.mark.parametrize(
+    "types",
+    [
+        ("multipart/form-data; boundary=x", "image/jpeg"),
+        ("image/jpeg", "multipart/form-data; boundary=x"),
+        ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_more_than_one_content_type_refused(client: TestClient, guard: Guard, types: tuple[str, str]) -> None:
+    body = b"--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n\xff\xd8\r\n--x--\r\n"
+    headers = [("x-csrf-token", guard.csrf), ("content-type", types[0]), ("content-type", types[1])]
+    for path in ("/api/capture", "/finish", "/api/read"):
+        r = client.post(path, content=body, headers=headers)
+        assert r.status_code == 400, (path, r.status_code)
+
+
+@pytest.mark.parametrize("name", ["content-length", "host", "cookie", "origin", "x-csrf-token", "transfer-encoding"])
+def test_other_duplicated_guard_headers_refused(client: TestClient, guard: Guard, name: str) -> None:
+    value = {"content-length": "0", "host": HOST, "cookie": "a=b", "origin": f"http://{HOST}"}.get(name, guard.csrf)
+    if name == "transfer-encoding":
+        value = "chunked"
+    headers = [("x-csrf-token", guard.csrf), (name, value), (name, value)]
+    if name == "x-csrf-token":
+        headers = headers[1:]
+    r = client.post("/finish", headers=headers)
+    assert r.status_code == 400, r.status_code
 
 
 def test_body_limits(client: TestClient, guard: Guard) -> None:

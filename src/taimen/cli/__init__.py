@@ -1,30 +1,100 @@
-"""Command-line interface. Each module in this package that defines ``register(subparsers)`` adds a command."""
+"""Command-line interface. Each module in this package that defines ``register(subparsers)`` adds a command.
+
+Start-up is part of the interface (a clerk waits for it): command modules import only the standard library at
+module level, and a command's options are added by a builder that runs only when that command is chosen
+(``LazySubParsers.add_lazy``), so ``taimen --version`` imports no document, no crypto, no numpy, no web stack.
+See docs/architecture.md, "Start-up".
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
+import os
 import sys
 
 from taimen import __version__
 from taimen.errors import OperatorInputError, PinSafetyError, TaimenError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at every start
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-def build_parser() -> argparse.ArgumentParser:
+
+class LazySubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands whose options (and the imports they need) are added only when the subcommand is chosen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._builders: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
+
+    def add_lazy(
+        self, name: str, build: Callable[[argparse.ArgumentParser], None], **kwargs: Any
+    ) -> argparse.ArgumentParser:
+        """A subcommand listed with its help now; ``build(parser)`` adds its options when it is used."""
+        parser: argparse.ArgumentParser = self.add_parser(name, **kwargs)
+        self._builders[name] = build
+        return parser
+
+    def build(self, name: str) -> None:
+        build = self._builders.pop(name, None)
+        if build is not None:
+            build(self._name_parser_map[name])
+
+    def build_all(self) -> None:
+        """Every subcommand complete (tests and documentation), recursively."""
+        for name in list(self._builders):
+            self.build(name)
+        for parser in self._name_parser_map.values():
+            for action in parser._actions:
+                if isinstance(action, LazySubParsers):
+                    action.build_all()
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if values:
+            self.build(values[0])
+        super().__call__(parser, namespace, values, option_string)
+
+
+def command_modules() -> list[str]:
+    """The modules of this package, by name (a directory listing: ``pkgutil`` would import ``inspect``)."""
+    names = set()
+    for directory in __path__:
+        for entry in os.scandir(directory):
+            stem, dot, ext = entry.name.partition(".")
+            if dot and ext in ("py", "pyc") and not stem.startswith("_") and entry.is_file():
+                names.add(stem)
+    return sorted(names)
+
+
+def subparsers(parser: argparse.ArgumentParser, **kwargs: Any) -> LazySubParsers:
+    return parser.add_subparsers(action=LazySubParsers, **kwargs)  # type: ignore[return-value]
+
+
+def build_parser(*, complete: bool = False) -> argparse.ArgumentParser:
+    """The whole parser; ``complete`` builds every lazy subcommand (else they are built when chosen)."""
     parser = argparse.ArgumentParser(
         prog="taimen",
         description="対面 — ICカード本人確認書類の対面確認 / face-to-face checks of Japanese IC identity documents",
     )
     parser.add_argument("--version", action="version", version=f"taimen {__version__}")
     parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="message language (default: ja)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name == "common":
+    sub = subparsers(parser, dest="command", metavar="COMMAND")
+    for name in command_modules():
+        if name.startswith("read_") or name == "common":
             continue
-        mod = importlib.import_module(f"{__name__}.{info.name}")
+        mod = importlib.import_module(f"{__name__}.{name}")
         if hasattr(mod, "register"):
             mod.register(sub)
+    if complete:
+        sub.build_all()
     return parser
 
 
@@ -35,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        from taimen.cli.common import check_outputs
+
+        check_outputs(args)  # before anything is read or typed: the verdict must not be lost after the read
         return int(args.func(args) or 0)
     except PinSafetyError as exc:
         print(exc.message_ja if args.lang == "ja" else str(exc), file=sys.stderr)
@@ -47,6 +120,20 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file or device problem nobody anticipated: one line, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{type(exc).__name__}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 3
+    except Exception as exc:
+        # A bug. The message could quote a value (a PIN, a name): only the type, unless asked for details.
+        if os.environ.get("TAIMEN_DEBUG") == "1":
+            raise
+        print(
+            f"内部エラー（{type(exc).__name__}）。詳細は TAIMEN_DEBUG=1 で再実行してください。"
+            f" / internal error ({type(exc).__name__}); rerun with TAIMEN_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from taimen.core.conversation import Progress, Transport
-from taimen.documents import Document
-from taimen.result import ReadResult
+from taimen.errors import OperatorInputError
+
+if TYPE_CHECKING:  # annotations only: this module is imported while the parser is built
+    from taimen.core.conversation import Progress, Transport
+    from taimen.documents import Document
+    from taimen.result import ReadResult
 
 
 def add_transport_args(p: argparse.ArgumentParser) -> None:
@@ -26,6 +30,41 @@ def add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--trust-dir", action="append", default=[], metavar="DIR", help="more trust anchors")
     p.add_argument("--confirm-last-try", action="store_true", help="allow a VERIFY when only one try is left")
+
+
+def check_output_path(path: str | None, flag: str) -> None:
+    """Refuse an output file that cannot be written, BEFORE the card is read (else the verdict would be lost
+    after the read, and a try may have been spent for nothing)."""
+    if not path:
+        return
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    problem = ""
+    if p.is_dir():
+        problem, ja = "is a directory", "はディレクトリです"
+    elif not parent.is_dir():
+        problem, ja = f"cannot be written: folder {parent} does not exist", f"のフォルダ {parent} がありません"
+    elif not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        problem, ja = "cannot be written (permission denied)", "に書き込めません（権限がありません）"
+    if problem:
+        raise OperatorInputError(f"{flag} {path} {problem}", message_ja=f"{flag} {path} {ja}。")
+
+
+def write_output(path: str, data: bytes | str, flag: str) -> None:
+    try:
+        if isinstance(data, str):
+            Path(path).write_text(data, encoding="utf-8")
+        else:
+            Path(path).write_bytes(data)
+    except OSError as exc:
+        raise OperatorInputError(
+            f"{flag} {path}: {exc.strerror}", message_ja=f"{flag} {path} に書き込めません。"
+        ) from None
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    check_output_path(getattr(args, "trace", None), "--trace")
+    check_output_path(getattr(args, "photo_out", None), "--photo-out")
 
 
 def open_transport(args: argparse.Namespace) -> Transport:
@@ -51,9 +90,11 @@ def open_transport(args: argparse.Namespace) -> Transport:
 def finish_transport(transport: Transport, args: argparse.Namespace) -> None:
     from taimen.transport.trace import TracingTransport
 
-    if isinstance(transport, TracingTransport) and args.trace:
-        Path(args.trace).write_text(transport.trace.text(), encoding="utf-8")
-    transport.close()
+    try:
+        if isinstance(transport, TracingTransport) and args.trace:
+            write_output(args.trace, transport.trace.text(), "--trace")
+    finally:
+        transport.close()
 
 
 class ProgressBar:
@@ -79,8 +120,10 @@ class ProgressBar:
 
 def emit_result(result: ReadResult, args: argparse.Namespace) -> int:
     if getattr(args, "photo_out", None) and result.photo is not None:
-        Path(args.photo_out).write_bytes(result.photo.data)
+        write_output(args.photo_out, result.photo.data, "--photo-out")
     if args.json:
+        import json
+
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
@@ -94,6 +137,7 @@ def emit_result(result: ReadResult, args: argparse.Namespace) -> int:
 def read_with(document: Document, unlock: dict[str, str], args: argparse.Namespace, *, expected: int) -> ReadResult:
     """Read one document with the shared transport/progress options, then drop the unlock values."""
     try:
+        check_outputs(args)
         transport = open_transport(args)
         progress = ProgressBar(not args.no_progress, expected=expected)
         try:

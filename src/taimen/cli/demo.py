@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from taimen.cli.serve import _announce, add_server_args
+from taimen.cli.serve import _announce, add_server_args, bound, check_server_args, revocation_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,14 +20,32 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="serve the sample cards through vsmartcard's vpcd (pcscd must run with the vpcd driver; "
         "port 35963 = 'Virtual PCD 00 00')",
     )
+    p.add_argument(
+        "--no-records",
+        action="store_true",
+        help="no 確認記録 (by default a temporary store with demo accounts, deleted at exit)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_server_args(args)
+    if args.vpcd:
+        from taimen.emulator.vpcd import reader_name_for_port
+        from taimen.errors import OperatorInputError
+
+        try:
+            reader_name_for_port(args.vpcd)
+        except ValueError:
+            raise OperatorInputError(
+                f"--vpcd {args.vpcd} is not a vpcd port (35963 or 35964)",
+                message_ja=f"--vpcd {args.vpcd} は vpcd のポートではありません（35963 か 35964）。",
+            ) from None
     from taimen.web.app import Settings
     from taimen.web.demo import load_catalog
     from taimen.web.hooks import compare_hook, ocr_hook, warm_up
     from taimen.web.readers import ReaderSource, VirtualSource
+    from taimen.web.records_setup import RecordsSetup, open_demo
     from taimen.web.server import serve_forever
 
     if args.vpcd:
@@ -41,21 +59,34 @@ def run(args: argparse.Namespace) -> int:
         catalog = load_catalog(realtime=not args.no_realtime)
         source = VirtualSource(catalog.reader)  # type: ignore[arg-type]
 
+    try:
+        records = RecordsSetup() if args.no_records else open_demo()
+    except BaseException:
+        catalog.close()
+        raise
+    lookup = revocation_url(args)
+
     def settings(port: int) -> Settings:
         return Settings(
             port=port,
+            revocation_url=lookup,
             sources=[source],
             trust_dirs=catalog.trust_dirs,
             lang=args.lang,
             demo=catalog,
             ocr=ocr_hook(),
             compare=compare_hook(),
+            **records.settings(),
         )
 
     warm_up()
     try:
-        return serve_forever(
-            settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce
+        return bound(
+            lambda: serve_forever(
+                settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce
+            ),
+            args,
         )
     finally:
+        records.close()
         catalog.close()

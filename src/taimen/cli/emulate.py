@@ -7,25 +7,31 @@ the field and put it back: type ``r`` / ``i`` + Enter (when stdin is a terminal)
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sys
-import threading
-from contextlib import ExitStack
-from types import FrameType
 
-from taimen.emulator.link import BIT_RATES
-from taimen.emulator.vpcd import VPCD_PORT, VpcdBridge, reader_name_for_port
+from taimen.cli import LazySubParsers
 from taimen.errors import OperatorInputError
 
+TYPE_CHECKING = False  # without importing typing (start-up time)
+if TYPE_CHECKING:
+    import threading
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
+    from taimen.emulator.vpcd import VpcdBridge
+
+
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy(
         "emulate",
+        build,
         help="serve a card image to pcscd via vpcd / カードイメージを仮想リーダーに挿入する",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    from taimen.emulator.link import BIT_RATES
+
     p.add_argument("image", metavar="FILE", help="card-image JSON file")
     p.add_argument("--port", type=int, default=35963, help="vpcd port: 35963 (default) or 35964")
     p.add_argument("--host", default="127.0.0.1", help="host where vpcd listens (default 127.0.0.1)")
@@ -40,8 +46,12 @@ def _say(args: argparse.Namespace, ja: str, en: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import threading
+    from contextlib import ExitStack
+
     from taimen.emulator.image import load_card
     from taimen.emulator.link import LinkModel
+    from taimen.emulator.vpcd import VPCD_PORT, VpcdBridge, reader_name_for_port
     from taimen.testing.pcscd import PcscdError, file_lock
 
     try:
@@ -81,6 +91,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, bridge: VpcdBridge, reader: str, stop: threading.Event) -> None:
+    import os
+    import signal
+    import threading
+    from types import FrameType
+
     from taimen.testing.pcscd import vpcd_readers
 
     card = bridge.card

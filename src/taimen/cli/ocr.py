@@ -11,19 +11,14 @@ the output is redirected they are masked, and ``--json`` never contains them.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
-from typing import Any
 
-from taimen.cli.common import (
-    add_output_args,
-    add_transport_args,
-    emit_result,
-    read_with,
-)
+from taimen.cli import LazySubParsers
 from taimen.errors import OperatorInputError
-from taimen.ocr.proposals import SECRET_FIELDS
+
+TYPE_CHECKING = False  # without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 FIELD_LABELS = {
     "name": ("氏名", "name"),
@@ -45,9 +40,10 @@ DOC_TITLES = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy(
         "ocr",
+        build,
         help="券面の写真を読み取り、入力値を提案する / propose values from a photo of the card face",
         description=(
             "カメラで撮った券面の写真から記載事項と照合番号Bの材料（在留カード番号）を読み取り、提案として表示します。"
@@ -55,6 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "券面とICチップの内容を照合します。 OCR output is always a proposal: confirm or correct it."
         ),
     )
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    from taimen.cli.common import add_output_args, add_transport_args
+
     p.add_argument("image", help="photo of the card front (JPEG/PNG)")
     p.add_argument("--document", choices=("mynumber", "license", "residence"), help="書類の種類（省略時は自動判定）")
     p.add_argument(
@@ -68,6 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _read_image(path: str) -> bytes:
+    from pathlib import Path
+
     try:
         return Path(path).read_bytes()
     except OSError as exc:
@@ -77,6 +80,8 @@ def _read_image(path: str) -> bytes:
 
 
 def _shown(key: str, value: str | None, *, reveal: bool) -> str:
+    from taimen.ocr.proposals import SECRET_FIELDS
+
     if value is None:
         return "—"
     if key in SECRET_FIELDS and not reveal:
@@ -104,6 +109,8 @@ def _pad(label: str, width: int) -> str:
 
 
 def render_text(res: Any, *, lang: str, reveal: bool) -> str:
+    from taimen.ocr.proposals import SECRET_FIELDS
+
     ja = lang == "ja"
     out = []
     out.append(
@@ -131,14 +138,14 @@ def render_text(res: Any, *, lang: str, reveal: bool) -> str:
     for key, f in res.fields.items():
         label = FIELD_LABELS.get(key, (key, key))[0 if ja else 1]
         value = _shown(key, f.value, reveal=reveal) if key in SECRET_FIELDS else _field_text(f)
-        flag = "" if f.value is not None and f.confidence >= 0.9 else ("  ← 要確認" if ja else "  <- check")
+        flag = _doubt(f.doubtful, f.reasons, ja)
         out.append(f"  {_pad(label, width)}{value}   ({f.confidence:.2f}){flag}")
     if res.unlock:
         out.append("読み取りに使う値（提案）:" if ja else "Unlock values (proposals):")
         for u in res.unlock.values():
             label = u.label_ja if ja else u.label_en
             value = u.value if (u.value is None or not u.secret or reveal) else "*" * len(u.value)
-            flag = "" if u.value is not None and u.confidence >= 0.9 else ("  ← 要確認" if ja else "  <- check")
+            flag = _doubt(u.doubtful, u.reasons, ja)
             out.append(f"  {_pad(label, width)}{value or '—'}   ({u.confidence:.2f}){flag}")
         if not reveal:
             out.append(
@@ -148,7 +155,23 @@ def render_text(res: Any, *, lang: str, reveal: bool) -> str:
             )
     for p in res.problems:
         out.append(("注意: " if ja else "Note: ") + p)
+    if res.hints:
+        from taimen.ocr.proposals import HINTS
+
+        out.append("撮り直すと読み取れる可能性があります:" if ja else "A better photo would help:")
+        out += [f"  ・{HINTS[h][0 if ja else 1]}" for h in res.hints]
     return "\n".join(out) + "\n"
+
+
+def _doubt(doubtful: bool, reasons: tuple[str, ...], ja: bool) -> str:
+    """The flag after a doubtful value, with the reasons (cut off, glare, two candidates …)."""
+    if not doubtful:
+        return ""
+    from taimen.ocr.fieldread import REASONS
+
+    why = ("、" if ja else ", ").join(REASONS[r][0 if ja else 1] for r in reasons if r in REASONS)
+    head = "  ← 要確認" if ja else "  <- check"
+    return f"{head}（{why}）" if why and ja else f"{head} ({why})" if why else head
 
 
 def _ask(prompt: str) -> str:
@@ -184,6 +207,14 @@ def confirm_unlock(res: Any, document: Any, *, lang: str, reveal: bool) -> dict[
                 values[uf.key] = answer
             elif not uf.optional:
                 raise OperatorInputError(f"{uf.key} is required", message_ja=f"{label}を入力してください。")
+    from taimen.documents import strip_spaces
+
+    for uf in document.unlock_fields:  # the same check as everywhere: bounded, whole-value, no control chars
+        if uf.key in values:
+            values[uf.key] = strip_spaces(values[uf.key])
+            if not uf.accepts(values[uf.key]):
+                label = uf.label_ja if ja else uf.label_en
+                raise OperatorInputError(f"{uf.key}: invalid format", message_ja=f"{label}の形式が正しくありません。")
     return values
 
 
@@ -195,6 +226,8 @@ def run(args: argparse.Namespace) -> int:
     reveal = sys.stdout.isatty()
     if not args.read:
         if args.json:
+            import json
+
             json.dump(res.to_json(), sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
         else:
@@ -215,6 +248,8 @@ def run(args: argparse.Namespace) -> int:
             message_ja="この書類のICチップの読み取りには対応していません。",
         ) from exc
     unlock = confirm_unlock(res, document, lang=args.lang, reveal=sys.stderr.isatty())
+    from taimen.cli.common import emit_result, read_with
+
     result = read_with(document, unlock, args, expected=35)
     result = cross_check(res, result)
     return emit_result(result, args)

@@ -1,17 +1,23 @@
-"""``taimen read DOCUMENT …``: each ``taimen.cli.read_*`` module adds one document."""
+"""``taimen read DOCUMENT …``: each ``taimen.cli.read_*`` module adds one document; ``read_any`` adds the rest.
+
+A ``read_*`` module's ``register_read(sub)`` calls ``sub.add_lazy(name, build, help=…)``: the document and
+everything it imports are loaded only when that document is read.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 
 import taimen.cli as cli_pkg
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("read", help="read and verify a card / カードを読み取り検証する")
-    docs = p.add_subparsers(dest="document", metavar="DOCUMENT")
-    for info in sorted(pkgutil.iter_modules(cli_pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("read_"):
-            importlib.import_module(f"taimen.cli.{info.name}").register_read(docs)
+def register(sub: cli_pkg.LazySubParsers) -> None:
+    sub.add_lazy("read", build, help="read and verify a card / カードを読み取り検証する")
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    docs = cli_pkg.subparsers(p, dest="document", metavar="DOCUMENT")
+    for name in cli_pkg.command_modules():
+        if name.startswith("read_"):
+            importlib.import_module(f"taimen.cli.{name}").register_read(docs)

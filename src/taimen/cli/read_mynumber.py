@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from taimen.cli.common import add_output_args, add_transport_args, read_document
+from taimen.cli import LazySubParsers
 from taimen.errors import OperatorInputError
 
 _PROMPTS = {
@@ -16,9 +16,10 @@ _PROMPTS = {
 }
 
 
-def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
+def register_read(sub: LazySubParsers) -> None:
+    sub.add_lazy(
         "mynumber",
+        build,
         help="マイナンバーカード（照合番号Bで読み取り）/ My Number Card via 照合番号B",
         description=(
             "照合番号B（券面の生年月日・有効期限の年・セキュリティコード）で券面AP・券面事項入力補助APを読み取り、"
@@ -26,6 +27,11 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
             " Values left out are asked for without echo; values on the command line may stay in the shell history."
         ),
     )
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    from taimen.cli.common import add_output_args, add_transport_args
+
     p.add_argument(
         "--birth",
         metavar="DATE",
@@ -59,5 +65,7 @@ def _values(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from taimen.cli.common import read_document
+
     unlock = _values(args)
     return read_document("mynumber", unlock, args, expected=35)

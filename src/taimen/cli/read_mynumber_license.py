@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from taimen.cli.common import add_output_args, add_transport_args, read_document
+from taimen.cli import LazySubParsers
 from taimen.cli.read_mynumber import _values
 
 
-def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
+def register_read(sub: LazySubParsers) -> None:
+    sub.add_lazy(
         "mynumber-license",
+        build,
         help="マイナ免許証（免許AP＋照合番号B）/ licence data on a My Number Card",
         description=(
             "マイナンバーカードの免許APから免許情報を、券面事項入力補助APから氏名・住所・生年月日を読み取ります。"
@@ -18,6 +19,11 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
             " Reads the licence data (免許AP) and the holder's name, address and birth date (入力補助AP, 照合番号B)."
         ),
     )
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    from taimen.cli.common import add_output_args, add_transport_args
+
     p.add_argument("--license-pin", metavar="NNNN", help="免許情報の暗証番号（4桁）/ licence PIN")
     p.add_argument("--birth", metavar="DATE", help="生年月日（券面の表記どおり）: 550217 / 昭和55年2月17日")
     p.add_argument("--calendar", choices=("wareki", "seireki"), help="券面の生年月日の暦（既定: wareki）")
@@ -29,6 +35,8 @@ def register_read(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run(args: argparse.Namespace) -> int:
+    from taimen.cli.common import read_document
+
     unlock = _values(args)
     if args.license_pin:
         unlock["license_pin"] = args.license_pin

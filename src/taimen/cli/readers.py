@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import threading
-
-from taimen.errors import TransportError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
 
     states = reader_status()
     if args.json:
+        import json
+
         out = [{"reader": s.name, "card_present": s.card_present, "atr": s.atr.hex().upper() or None} for s in states]
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -47,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
+    import threading
+
     from taimen.transport.monitor import CardWatcher, WatchEvent
 
     labels = {
@@ -67,6 +67,8 @@ def _watch(args: argparse.Namespace) -> int:
         with CardWatcher(show):
             done.wait()
     except ImportError as exc:
+        from taimen.errors import TransportError
+
         raise TransportError("pyscard is not installed") from exc
     except KeyboardInterrupt:
         pass

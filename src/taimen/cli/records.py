@@ -7,9 +7,6 @@ Secrets never go on the command line (they would show in the process list): the 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import getpass
-import json
 import os
 import sys
 from datetime import UTC, date, datetime
@@ -122,6 +119,8 @@ def _secret(env: str, prompt: str, *, confirm: bool = False) -> str:
         raise OperatorInputError(
             f"set {env} or run in a terminal", message_ja=f"{env} を設定するか、端末から実行してください。"
         )
+    import getpass
+
     value = getpass.getpass(prompt)
     if confirm and getpass.getpass("もう一度 / again: ") != value:
         from taimen.errors import OperatorInputError
@@ -264,6 +263,8 @@ def _list(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
+        import json
+
         json.dump([record_json(r) for r in found], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
@@ -284,6 +285,8 @@ def _show(args: argparse.Namespace) -> int:
         store.close()
     rec = next(r for r in history if r.id == args.id)
     if args.json:
+        import json
+
         json.dump(
             {"record": record_json(rec), "versions": [record_json(r) for r in history]},
             sys.stdout,
@@ -359,6 +362,9 @@ def _verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
+        import dataclasses
+        import json
+
         json.dump(dataclasses.asdict(rep), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif rep.ok:

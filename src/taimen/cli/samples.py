@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from pathlib import Path
 from types import ModuleType
+
+from taimen.errors import OperatorInputError
 
 BUILDERS = (
     "taimen.samples.mynumber_cards",
     "taimen.samples.license_cards",
+    "taimen.samples.residence_cards",
+    "taimen.samples.passport_cards",
     "taimen.samples.faces",
 )
 
@@ -37,11 +40,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     out = Path(args.directory)
+    if out.exists() and not out.is_dir():
+        raise OperatorInputError(
+            f"{out} exists and is not a directory", message_ja=f"{out} は既にあり、ディレクトリではありません。"
+        )
     total = 0
-    for mod in builders():
-        for path in mod.build(out):
-            print(path)
-            total += 1
+    try:
+        for mod in builders():
+            for path in mod.build(out):
+                print(path)
+                total += 1
+    except OSError as exc:
+        raise OperatorInputError(
+            f"cannot write the samples to {out}: {exc.strerror} ({exc.filename})",
+            message_ja=f"{out} にサンプルを書き出せません（{exc.strerror}）。",
+        ) from None
     print(f"{total} files written to {out}; read them with --card-image FILE --trust-dir {out / 'trust'}")
     return 0

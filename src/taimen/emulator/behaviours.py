@@ -6,18 +6,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 from taimen.core.apdu import Command, Response
 from taimen.emulator.card import DedicatedFile, KeyRef, VirtualCard
 
 
 def _load_rsa(pem: str) -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    # The emulator's own test keys, from its card image. OpenSSL's key validation (primality of p and q) took
+    # ~75 ms per 2048-bit key, most of a command-line read; a broken key only yields signatures the reader
+    # refuses, which is what a forged card does anyway.
+    key = serialization.load_pem_private_key(pem.encode(), password=None, unsafe_skip_rsa_key_validation=True)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("behaviour key must be an RSA private key")
     return key
+
+
+#: DER prefixes of DigestInfo (RFC 8017 §9.2 note 1): a DigestInfo of a known hash is signed by
+#: cryptography's own private-key operation (OpenSSL, with CRT), byte for byte the same signature.
+_DIGEST_INFO_PREFIXES: tuple[tuple[bytes, Callable[[], hashes.HashAlgorithm]], ...] = (
+    (bytes.fromhex("3021300906052b0e03021a05000414"), hashes.SHA1),
+    (bytes.fromhex("302d300d06096086480165030402040500041c"), hashes.SHA224),
+    (bytes.fromhex("3031300d060960864801650304020105000420"), hashes.SHA256),
+    (bytes.fromhex("3041300d060960864801650304020205000430"), hashes.SHA384),
+    (bytes.fromhex("3051300d060960864801650304020305000440"), hashes.SHA512),
+)
 
 
 def raw_pkcs1_sign(key: rsa.RSAPrivateKey, digest_info: bytes) -> bytes:
@@ -25,10 +39,15 @@ def raw_pkcs1_sign(key: rsa.RSAPrivateKey, digest_info: bytes) -> bytes:
     k = key.key_size // 8
     if len(digest_info) > k - 11:
         raise ValueError("DigestInfo too long for the key")
-    block = b"\x00\x01" + b"\xff" * (k - 3 - len(digest_info)) + b"\x00" + digest_info
-    n = key.private_numbers().public_numbers.n
-    d = key.private_numbers().d
-    return pow(int.from_bytes(block, "big"), d, n).to_bytes(k, "big")
+    for prefix, algorithm in _DIGEST_INFO_PREFIXES:
+        h = algorithm()
+        if digest_info.startswith(prefix) and len(digest_info) == len(prefix) + h.digest_size:
+            return key.sign(digest_info[len(prefix) :], padding.PKCS1v15(), utils.Prehashed(h))
+    # Any other block (a reader may send anything): the same operation by hand, with CRT.
+    block = int.from_bytes(b"\x00\x01" + b"\xff" * (k - 3 - len(digest_info)) + b"\x00" + digest_info, "big")
+    priv = key.private_numbers()
+    m1, m2 = pow(block, priv.dmp1, priv.p), pow(block, priv.dmq1, priv.q)
+    return (m2 + priv.q * (priv.iqmp * (m1 - m2) % priv.p)).to_bytes(k, "big")
 
 
 @dataclass
@@ -92,8 +111,8 @@ class AcceptAnyVerify:
     fids: tuple[int, ...]
 
     def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
-        key = card.current_ef
-        is_verify = c.cla == 0x00 and c.ins == 0x20 and c.p2 == 0x80 and bool(c.data)
+        is_verify = c.cla == 0x00 and c.ins == 0x20 and bool(c.data)
+        key = card._key_for_verify(c.p2) if is_verify else None  # P2 80 (current key EF) or 80|SFI
         if is_verify and isinstance(key, KeyRef) and key.fid in self.fids:
             card.verified.add((id(df), key.fid))
             return Response(b"", 0x9000)
@@ -101,6 +120,22 @@ class AcceptAnyVerify:
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "accept-any-verify", "fids": [f"{f:04X}" for f in self.fids]}
+
+
+@dataclass
+class FirstAnswer:
+    """The first ``count`` commands after power-up or reset get ``sw`` (some cards answer the first APDU 6F00)."""
+
+    sw: int = 0x6F00
+    count: int = 1
+
+    def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
+        if card.since_power_on < self.count:
+            return Response(b"", self.sw)
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "first-answer", "sw": f"{self.sw:04X}", "count": self.count}
 
 
 def _pem(key: rsa.RSAPrivateKey) -> str:
@@ -128,7 +163,34 @@ def _accept_any_verify(spec: dict[str, Any]) -> AcceptAnyVerify:
     return AcceptAnyVerify(tuple(int(f, 16) for f in spec.get("fids", [])))
 
 
+def _first_answer(spec: dict[str, Any]) -> FirstAnswer:
+    count = spec.get("count", 1)
+    if type(count) is not int or not 1 <= count <= 16:
+        raise ValueError("first-answer count must be 1..16")
+    return FirstAnswer(int(spec.get("sw", "6F00"), 16), count)
+
+
+def _selected_key_sign(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.keysign import SelectedKeySign  # it builds on this module
+
+    keys, pems = {}, {}
+    for fid, k in spec.get("keys", {}).items():
+        f = int(fid, 16)
+        keys[f] = (_load_rsa(k["private_key_pem"]), int(k["required"], 16))
+        pems[f] = k["private_key_pem"]
+    return SelectedKeySign(keys, pems)
+
+
+def _icao_emrtd(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.passport_card import from_json  # the passport chip lives with its own module
+
+    return from_json(spec)
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "selected-key-sign": _selected_key_sign,
+    "first-answer": _first_answer,
+    "icao-emrtd": _icao_emrtd,
     "rsa-challenge": _rsa_challenge,
     "mute": _mute,
     "accept-any-verify": _accept_any_verify,

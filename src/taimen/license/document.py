@@ -16,8 +16,8 @@ from taimen.license.pin import PIN1, PIN2, pin_bytes
 from taimen.license.reader import read_license, read_tries
 from taimen.license.report import build_result
 from taimen.license.signature import TRUST_CATEGORY
-from taimen.mynumber.document import CountingTransport
 from taimen.result import ReadResult, ReadStats
+from taimen.transport.counting import CountingTransport
 from taimen.trust import TrustStore
 
 

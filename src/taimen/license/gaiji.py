@@ -15,10 +15,12 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from taimen.license.elements import Element, element, parse_records, unknown_element
+
+if TYPE_CHECKING:  # Pillow is imported only when a licence carries 外字
+    from PIL import Image
 
 #: Largest bitmap rendered: 64×64 dots (512 bytes). Anything larger is kept raw.
 MAX_BITMAP_BYTES = 512
@@ -66,6 +68,8 @@ def render_bitmap(bitmap: bytes) -> tuple[int, bytes] | None:
     side = math.isqrt(n * 8)
     if side * side != n * 8 or side % 8:
         return None
+    from PIL import Image
+
     img = Image.frombytes("1", (side, side), bitmap)  # PIL "1": bit set = white, so invert below
     grey = img.convert("L").point(lambda v: 255 - v)
     if SCALE != 1:

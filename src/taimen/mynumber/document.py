@@ -7,35 +7,16 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
 from taimen.core import apdu
-from taimen.core.apdu import Command, Response
 from taimen.core.conversation import Conversation, Progress, Transport, drive
 from taimen.core.files import ReadSession
 from taimen.documents import TriesReport, UnlockField
 from taimen.mynumber import aids, kenmen_ap, reader, shogo_b, text_ap
 from taimen.mynumber.evaluate import Entered, evaluate
 from taimen.result import ReadResult, ReadStats
+from taimen.transport.counting import CountingTransport
 from taimen.trust import TrustStore
 
-
-class CountingTransport:
-    """Counts APDUs and bytes of one read for the result's statistics."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.apdus = 0
-        self.bytes_sent = 0
-        self.bytes_received = 0
-
-    def transmit(self, command: Command) -> Response:
-        response = self.inner.transmit(command)
-        self.apdus += 1
-        self.bytes_sent += len(command.to_bytes())
-        self.bytes_received += len(response.data) + 2
-        return response
-
-    def close(self) -> None:
-        self.inner.close()
+__all__ = ["DOCUMENT", "CountingTransport", "MynumberDocument"]
 
 
 class MynumberDocument:
@@ -47,9 +28,10 @@ class MynumberDocument:
             "birth",
             "生年月日（券面の表記どおり）",
             "birth date (as printed)",
-            r"^\s*(\d{6}|.*\d.*)\s*$",
+            r"^\D{0,16}\d.{0,23}$",  # 6 digits or a date in words; taimen.mynumber.shogo_b checks it
             hint_ja="例：550217 / 昭和55年2月17日 / 1985-07-04（西暦表記のカード）",
             hint_en="e.g. 550217, 昭和55年2月17日, or 1985-07-04 for a card that prints a Gregorian date",
+            max_length=24,
         ),
         UnlockField(
             "calendar",
@@ -61,8 +43,8 @@ class MynumberDocument:
             hint_ja="wareki＝和暦（日本国籍の方）、seireki＝西暦（西暦表記のカード）",
             hint_en="wareki (Japanese era, Japanese nationals) or seireki (Gregorian)",
         ),
-        UnlockField("expiry_year", "有効期限の年（西暦4桁）", "card expiry year (4 digits)", r"^\d{4}$"),
-        UnlockField("security_code", "セキュリティコード（4桁）", "security code (4 digits)", r"^\d{4}$"),
+        UnlockField("expiry_year", "有効期限の年（西暦4桁）", "card expiry year (4 digits)", r"^[0-9]{4}$"),
+        UnlockField("security_code", "セキュリティコード（4桁）", "security code (4 digits)", r"^[0-9]{4}$"),
     )
 
     def detect(self, transport: Transport) -> bool:

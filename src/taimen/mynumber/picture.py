@@ -7,10 +7,13 @@ small security-code image.
 
 from __future__ import annotations
 
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from taimen.core import images
 from taimen.errors import ParseError
+
+if TYPE_CHECKING:  # Pillow is imported when an image is decoded (taimen.core.images)
+    from PIL import Image
 
 PNG = images.MIME["png"]
 JP2 = images.MIME["jp2"]

@@ -22,8 +22,9 @@ from taimen import wareki
 from taimen.core import apdu
 from taimen.core.conversation import Conversation
 from taimen.core.status import tries_left
+from taimen.documents import has_control
 from taimen.errors import OperatorInputError, SecretRejected, StatusError
-from taimen.pinsafety import Secret
+from taimen.pinsafety import Secret, TriesState
 
 WAREKI = "wareki"
 SEIREKI = "seireki"
@@ -31,16 +32,28 @@ CALENDARS = (WAREKI, SEIREKI)
 MIN_EXPIRY_YEAR = 2016  # the first cards were issued in January 2016
 MAX_EXPIRY_YEAR = 2099
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")  # with fullmatch
+_SLASH = re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})")
 
 
 def _bad(en: str, ja: str) -> OperatorInputError:
     return OperatorInputError(en, message_ja=ja)
 
 
+#: Longest text taken as a birth date ("明治45年12月31日" is 11 characters); longer input is refused unparsed.
+MAX_BIRTH_LENGTH = 24
+
+
+def _typed(text: str, limit: int, what_en: str, what_ja: str) -> str:
+    """``text`` NFKC-normalised without surrounding spaces; refused when long or holding a control character
+    (a value with a newline is a paste gone wrong, and must never reach the card)."""
+    if len(text) > limit or has_control(text):
+        raise _bad(f"{what_en}: invalid input", f"{what_ja}の入力が正しくありません。")
+    return unicodedata.normalize("NFKC", text).strip(" ")
+
+
 def _digits(text: str, n: int, what_en: str, what_ja: str) -> str:
-    t = unicodedata.normalize("NFKC", text).strip()
+    t = _typed(text, n + 8, what_en, what_ja)
     if len(t) != n or not t.isascii() or not t.isdigit():
         raise _bad(f"{what_en} must be exactly {n} digits", f"{what_ja}は{n}桁の数字で入力してください。")
     return t
@@ -96,7 +109,7 @@ def parse_birth(text: str, calendar: str | None = None, *, today: date | None = 
     today = today or date.today()
     if calendar is not None and calendar not in CALENDARS:
         raise _bad(f"calendar must be {' or '.join(CALENDARS)}", "暦は wareki（和暦）か seireki（西暦）です。")
-    t = unicodedata.normalize("NFKC", text).strip()
+    t = _typed(text, MAX_BIRTH_LENGTH, "birth date", "生年月日")
     if not t:
         raise _bad("birth date is empty", "生年月日を入力してください。")
     if t.isascii() and t.isdigit():
@@ -113,7 +126,7 @@ def parse_birth(text: str, calendar: str | None = None, *, today: date | None = 
             )
         return BirthKey(t, cal)
     has_era = any(e.name in t for e in wareki.ERAS)
-    m = _ISO.match(t) or _SLASH.match(t)
+    m = _ISO.fullmatch(t) or _SLASH.fullmatch(t)
     try:
         if has_era:
             if calendar == SEIREKI:
@@ -207,11 +220,12 @@ def select_key(key_fid: int, label: str) -> Conversation[None]:
         raise StatusError(response.sw, f"SELECT 照合番号B key ({label})")
 
 
-def query_tries(key_fid: int, label: str) -> Conversation[int | None]:
-    """SELECT the key EF of the current AP and ask its remaining tries without spending one (63Cx)."""
+def query_tries(key_fid: int, label: str) -> Conversation[TriesState]:
+    """SELECT the key EF of the current AP and ask its remaining tries without spending one (63Cx; 9000:
+    already verified, see ``taimen.pinsafety``)."""
     yield from select_key(key_fid, label)
     response = yield apdu.verify_query(label=f"VERIFY 照合番号B tries ({label})")
-    return tries_left(response.sw) if response.sw != 0x9000 else None
+    return TriesState.from_sw(response.sw)
 
 
 def present(b: ShogoB, label_ja: str, label_en: str) -> Conversation[int | None]:

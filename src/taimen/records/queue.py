@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,10 @@ class LocalQueue:
     def __init__(self, path: Path, key: KeySource) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        # The web app saves from worker threads: one connection shared under a lock (sqlite3 refuses a
+        # connection from another thread unless told, and interleaved statements would mix transactions).
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute("PRAGMA secure_delete = ON")
@@ -54,15 +58,17 @@ class LocalQueue:
         nonce = secrets.token_bytes(12)
         blob = nonce + self._aead.encrypt(nonce, codec.draft_to_json(draft), self._aad(record_id, actor))
         try:
-            self._db.execute(
-                "INSERT INTO queue (record_id, actor, queued_at, blob) VALUES (?, ?, ?, ?)",
-                (record_id, actor, datetime.now(UTC).isoformat(), blob),
-            )
+            with self._lock:
+                self._db.execute(
+                    "INSERT INTO queue (record_id, actor, queued_at, blob) VALUES (?, ?, ?, ?)",
+                    (record_id, actor, datetime.now(UTC).isoformat(), blob),
+                )
         except sqlite3.Error as exc:
             raise RecordSaveError(f"the store is unreachable and the local queue failed: {exc}") from exc
 
     def items(self) -> Iterator[tuple[str, RecordDraft, str]]:
-        rows = self._db.execute("SELECT record_id, actor, blob FROM queue ORDER BY n").fetchall()
+        with self._lock:
+            rows = self._db.execute("SELECT record_id, actor, blob FROM queue ORDER BY n").fetchall()
         for record_id, actor, blob in rows:
             try:
                 raw = self._aead.decrypt(blob[:12], blob[12:], self._aad(record_id, actor))
@@ -71,22 +77,26 @@ class LocalQueue:
             yield record_id, codec.draft_from_json(raw), actor
 
     def remove(self, record_id: str) -> None:
-        self._db.execute("DELETE FROM queue WHERE record_id = ?", (record_id,))
+        with self._lock:
+            self._db.execute("DELETE FROM queue WHERE record_id = ?", (record_id,))
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM queue").fetchone()[0])
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM queue").fetchone()[0])
 
     def rekey(self, key: KeySource) -> None:
         """Re-encrypt what is queued under a new key source (after ``rotate_key``)."""
         pending = list(self.items())
         new = AESGCM(key.derive(self._salt, b"queue"))
-        self._db.execute("BEGIN IMMEDIATE")
-        for record_id, draft, actor in pending:
-            nonce = secrets.token_bytes(12)
-            blob = nonce + new.encrypt(nonce, codec.draft_to_json(draft), self._aad(record_id, actor))
-            self._db.execute("UPDATE queue SET blob = ? WHERE record_id = ?", (blob, record_id))
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            for record_id, draft, actor in pending:
+                nonce = secrets.token_bytes(12)
+                blob = nonce + new.encrypt(nonce, codec.draft_to_json(draft), self._aad(record_id, actor))
+                self._db.execute("UPDATE queue SET blob = ? WHERE record_id = ?", (blob, record_id))
+            self._db.execute("COMMIT")
         self._aead = new
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()

@@ -20,13 +20,12 @@ Nothing here ever takes a key or certificate from a card: an anchor is something
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,10 @@ CVC_DIR = "jlis-cvc"
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FILES = 500
+
+#: Categories whose certificates are kept as the DER bytes given and parsed by the document that uses them:
+#: some states' passport CSCAs are not strict DER, which ``cryptography`` refuses (passport/certs.py).
+RAW_CATEGORIES = ("csca",)
 
 #: CVC CA roles: which certificate a key may sign.
 ROLES = ("kenmen_ap", "text_ap", "mf_chain")
@@ -79,6 +82,39 @@ class CertificateAnchor:
     @property
     def label(self) -> str:
         return f"{Path(self.source).name or self.category} (SHA-256 {self.fingerprint[:16]}…)"
+
+
+@dataclass(frozen=True)
+class RawCertificateAnchor:
+    """A pinned certificate kept as bytes (category in ``RAW_CATEGORIES``)."""
+
+    category: str
+    der: bytes
+    source: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.der).hexdigest().upper()
+
+
+def split_certificates(raw: bytes, source: str) -> list[bytes]:
+    """The DER of each certificate in a PEM file (one or more blocks) or of a DER file, without parsing it."""
+    if b"-----BEGIN" not in raw:
+        if not raw.startswith(b"\x30"):
+            raise OperatorInputError(f"trust file {source} is neither PEM nor a DER certificate")
+        return [raw]
+    out = []
+    for block in raw.split(b"-----BEGIN CERTIFICATE-----")[1:]:
+        body, sep, _ = block.partition(b"-----END CERTIFICATE-----")
+        if not sep:
+            raise OperatorInputError(f"trust file {source}: unterminated PEM block")
+        try:
+            out.append(base64.b64decode(b"".join(body.split()), validate=True))
+        except ValueError as exc:
+            raise OperatorInputError(f"trust file {source}: PEM block is not base64") from exc
+    if not out:
+        raise OperatorInputError(f"trust file {source} holds no CERTIFICATE block")
+    return out
 
 
 def _infer_role(signs: str) -> str | None:
@@ -153,6 +189,7 @@ class TrustStore:
     def __init__(self, cvc: Iterable[CvcAnchor] = (), certificates: Iterable[CertificateAnchor] = ()) -> None:
         self._cvc: dict[bytes, CvcAnchor] = {}
         self._certs: dict[tuple[str, str], CertificateAnchor] = {}
+        self._raw: dict[tuple[str, str], RawCertificateAnchor] = {}
         self.sources: list[str] = []
         for a in cvc:
             self.add_cvc(a)
@@ -167,7 +204,7 @@ class TrustStore:
     def add_certificate(self, anchor: CertificateAnchor) -> None:
         self._certs[(anchor.category, anchor.fingerprint)] = anchor
 
-    def add_tree(self, root: Path | Traversable, label: str) -> None:
+    def add_tree(self, root: Path, label: str) -> None:
         """Add every anchor found in a trust directory (layout in the module docstring)."""
         count = 0
         self.sources.append(label)
@@ -182,7 +219,11 @@ class TrustStore:
                     raise OperatorInputError(f"trust directory {label} holds more than {MAX_FILES} files")
                 source = f"{label}/{sub.name}/{f.name}"
                 suffix = Path(f.name).suffix.lower()
-                if sub.name == CVC_DIR and suffix == ".json":
+                if sub.name in RAW_CATEGORIES and suffix in CERT_SUFFIXES:
+                    for der in split_certificates(_read_bounded(f, source), source):
+                        anchor = RawCertificateAnchor(sub.name, der, source)
+                        self._raw[(sub.name, anchor.fingerprint)] = anchor
+                elif sub.name == CVC_DIR and suffix == ".json":
                     for a in parse_cvc_key_file(_read_bounded(f, source).decode("utf-8"), source):
                         self.add_cvc(a)
                 elif suffix in CERT_SUFFIXES:
@@ -201,7 +242,7 @@ class TrustStore:
         if builtin is None:
             builtin = os.environ.get(ENV_NO_BUILTIN, "") not in ("1", "true", "yes")
         if builtin:
-            store.add_tree(resources.files("taimen.trust") / "anchors", "built-in")
+            store.add_tree(Path(__file__).with_name("anchors"), "built-in")  # not importlib.resources: ~10 ms more
         dirs: list[Path] = []
         if environment:
             config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "taimen" / "trust"
@@ -212,7 +253,7 @@ class TrustStore:
         for d in dirs:
             if not d.is_dir():
                 raise OperatorInputError(
-                    f"trust directory {d} does not exist",
+                    f"trust directory {d} {'is not a directory' if d.exists() else 'does not exist'}",
                     message_ja=f"トラストアンカーのディレクトリ {d} がありません。",
                 )
             store.add_tree(d, str(d))
@@ -230,12 +271,15 @@ class TrustStore:
     def certificates(self, category: str) -> list[CertificateAnchor]:
         return [a for (cat, _), a in self._certs.items() if cat == category]
 
+    def raw_certificates(self, category: str) -> list[RawCertificateAnchor]:
+        return [a for (cat, _), a in self._raw.items() if cat == category]
+
     def __iter__(self) -> Iterator[CvcAnchor | CertificateAnchor]:
         yield from self._cvc.values()
         yield from self._certs.values()
 
 
-def _read_bounded(f: Path | Traversable, source: str) -> bytes:
+def _read_bounded(f: Path, source: str) -> bytes:
     with f.open("rb") as fh:
         raw = fh.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:

@@ -7,17 +7,18 @@ browser. Both are opened lazily (header only), their dimensions checked, then de
 from __future__ import annotations
 
 import io
+import threading
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from taimen.errors import OperatorInputError, ParseError
+from taimen.photo_limits import open_photo
 
 #: Chip photos are about 300×400; name/address images a few hundred pixels wide.
 CHIP_MAX_PIXELS = 2_000_000
 CHIP_FORMATS = frozenset({"JPEG2000", "PNG", "JPEG"})
-#: A camera frame or a phone photo of the card face.
-CAPTURE_MAX_PIXELS = 50_000_000
-CAPTURE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+#: A camera frame or a phone photo of the card face (pixel budget: taimen.photo_limits).
+CAPTURE_FORMATS = ("JPEG", "PNG", "WEBP")
 #: Captured images are scaled down to this longest side before being kept.
 CAPTURE_MAX_SIDE = 2000
 
@@ -47,19 +48,23 @@ def chip_image_png(data: bytes) -> bytes:
     return out.getvalue()
 
 
+#: One photo decoded at a time: four large uploads at once must not add up (a counter has one clerk).
+_DECODING = threading.BoundedSemaphore(1)
+
+
 def normalize_capture(data: bytes) -> tuple[bytes, Image.Image]:
     """A captured card-face photo, upright, scaled down and re-encoded as JPEG (drops EXIF and location)."""
-    try:
-        img = _open(data, CAPTURE_FORMATS, CAPTURE_MAX_PIXELS)
-        img.draft("RGB", (CAPTURE_MAX_SIDE, CAPTURE_MAX_SIDE))  # JPEG: decode at reduced scale
-        img = ImageOps.exif_transpose(img)
-        img = img.convert("RGB")
-    except (ValueError, OSError, Image.DecompressionBombError) as exc:
-        raise OperatorInputError(
-            f"the photo cannot be used: {exc}",
-            message_ja="写真を読み込めません。JPEG または PNG の画像を使ってください。",
-        ) from None
-    img.thumbnail((CAPTURE_MAX_SIDE, CAPTURE_MAX_SIDE))
-    out = io.BytesIO()
-    img.save(out, format="JPEG", quality=90)
-    return out.getvalue(), img
+    with _DECODING:
+        img = open_photo(data, CAPTURE_FORMATS, CAPTURE_MAX_SIDE)  # refused above the budget, nothing decoded
+        try:
+            img = ImageOps.exif_transpose(img)
+            img = img.convert("RGB")
+        except (ValueError, OSError, Image.DecompressionBombError) as exc:
+            raise OperatorInputError(
+                f"the photo cannot be used: {exc}",
+                message_ja="写真を読み込めません。JPEG または PNG の画像を使ってください。",
+            ) from None
+        img.thumbnail((CAPTURE_MAX_SIDE, CAPTURE_MAX_SIDE))
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=90)
+        return out.getvalue(), img

@@ -27,6 +27,7 @@ from taimen.errors import (
 from taimen.result import ReadResult
 from taimen.web.context import (
     DEFAULT_EXPECTED_EXCHANGES,
+    NO_TRIES_COUNTER,
     State,
     card_present,
     current_document,
@@ -37,6 +38,7 @@ from taimen.web.context import (
 )
 from taimen.web.i18n import translator
 from taimen.web.images import chip_image_png
+from taimen.web.view import normalise_unlock
 
 log = logging.getLogger("taimen.web")
 router = APIRouter()
@@ -58,12 +60,12 @@ async def api_read(request: Request) -> Response:
     unlock: dict[str, str] = {}
     bad: dict[str, str] = {}
     for f in doc.unlock_fields:
-        value = str(form.get(f.key, "")).strip()
+        value = normalise_unlock(f, str(form.get(f.key, "")))
         if not value and f.optional:
             continue
         if not value:
             bad[f.key] = t("field_required")
-        elif not re.fullmatch(f.pattern, value):
+        elif not f.accepts(value):
             bad[f.key] = t("field_invalid")
         unlock[f.key] = value
     confirm_last = form.get("confirm_last_try") == "1"
@@ -95,7 +97,7 @@ async def api_read(request: Request) -> Response:
     try:
         result = await asyncio.to_thread(run)
     except Exception as exc:
-        return _failure(st, lang, exc)
+        return _failure(st, lang, exc, doc.key)
     finally:
         unlock.clear()
         st.reading.clear()
@@ -115,7 +117,7 @@ async def api_read(request: Request) -> Response:
     return JSONResponse({"ok": True, "next": "/result"})
 
 
-def _failure(st: State, lang: str, exc: Exception) -> Response:
+def _failure(st: State, lang: str, exc: Exception, document: str = "") -> Response:
     """What the clerk is told, and whether a retry (which never spends a try by itself) is offered."""
     extra: dict[str, object] = {}
     if isinstance(exc, PinSafetyError):
@@ -131,6 +133,9 @@ def _failure(st: State, lang: str, exc: Exception) -> Response:
     elif isinstance(exc, SecretRejected):
         kind, status = "rejected", 409
         extra = {"tries_left": exc.tries_left}
+        if document in NO_TRIES_COUNTER:  # the residence card: no counter to report, one plain instruction
+            st.hub.publish("read", state="failed", kind=kind)
+            return simple_error(kind, translator(lang)("rc_number_rejected"), status)
     elif isinstance(exc, OperatorInputError):
         kind, status = "input", 400
     elif isinstance(exc, TaimenError):

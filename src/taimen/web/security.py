@@ -3,18 +3,26 @@
 Threats, in the order they are checked:
 - DNS rebinding: a hostile page whose name resolves to 127.0.0.1 sends its own Host; only our loopback names
   with our port are accepted.
-- Other local users and other browser tabs: every request needs the per-run token, given once in the URL
-  taimen prints (then swapped for an HttpOnly, SameSite=Strict cookie and removed from the address bar).
+- Other local users and other browser tabs: every request needs a session cookie (HttpOnly, SameSite=Strict).
+  A browser gets one by opening a one-time launch code (``/?code=…``): the code is swapped for a session of
+  its own on first use and dies, so the code on the browser's command line (readable with ``ps``) or in the
+  history is worthless once used, and unused codes expire after a few minutes. A second screen needs a new
+  code, which the server prints on request (Enter in its terminal, or SIGUSR1).
 - Cross-site requests: POST needs the CSRF token (header or form field), a same-origin Origin when sent,
   and no cross-site Sec-Fetch-Site. No CORS headers are ever sent.
 - Leaks to disk: ``Cache-Control: no-store`` on every response; multipart bodies are refused because
   Starlette spools large parts into temporary files.
+- Ambiguous requests: a request repeating a header the guard decides on (Content-Type, Content-Length,
+  Host, Cookie, Origin…) is refused: the guard and the framework could read different copies.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,13 +70,21 @@ class Guard:
     """The secrets of one run. ``port`` is the port actually bound (Host and Origin must name it)."""
 
     port: int
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     extra_hosts: tuple[str, ...] = ()
+    #: Seconds a launch code stays valid when nobody uses it.
+    code_lifetime: float = 300.0
+    _codes: OrderedDict[str, float] = field(default_factory=OrderedDict, repr=False)  # code → deadline
+    _sessions: OrderedDict[str, None] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    #: Screens open at once (the oldest are let go first) and codes waiting to be used.
+    MAX_SESSIONS = 16
+    MAX_CODES = 8
 
     @property
     def cookie_name(self) -> str:
-        # Cookies ignore ports: two instances on one machine must not overwrite each other's token.
+        # Cookies ignore ports: two instances on one machine must not overwrite each other's session.
         return f"taimen_{self.port}"
 
     @property
@@ -80,23 +96,76 @@ class Guard:
     def origins(self) -> frozenset[str]:
         return frozenset(f"http://{h}" for h in self.hosts)
 
-    def url(self, host: str = "127.0.0.1", path: str = "/") -> str:
-        return f"http://{host}:{self.port}{path}?token={self.token}"
+    def new_code(self) -> str:
+        """A fresh one-time launch code."""
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[code] = time.monotonic() + self.code_lifetime
+            while len(self._codes) > self.MAX_CODES:
+                self._codes.popitem(last=False)
+        return code
 
-    def token_ok(self, candidate: str | None) -> bool:
-        return candidate is not None and hmac.compare_digest(candidate.encode(), self.token.encode())
+    def launch_url(self, host: str = "127.0.0.1", path: str = "/") -> str:
+        """A URL with a fresh launch code: good for one browser, once."""
+        return f"http://{host}:{self.port}{path}?code={self.new_code()}"
+
+    def redeem(self, candidate: str) -> str | None:
+        """The new session for a valid, unused, unexpired code (which dies here), else None."""
+        now = time.monotonic()
+        with self._lock:
+            found = None
+            for code, deadline in self._codes.items():
+                if hmac.compare_digest(candidate.encode(), code.encode()):
+                    found = (code, deadline)
+            if found is None:
+                return None
+            del self._codes[found[0]]
+            if now > found[1]:
+                return None
+            session = secrets.token_urlsafe(32)
+            self._sessions[session] = None
+            while len(self._sessions) > self.MAX_SESSIONS:
+                self._sessions.popitem(last=False)
+            return session
+
+    def session_ok(self, candidate: str | None) -> bool:
+        if not candidate:
+            return False
+        with self._lock:
+            return any(hmac.compare_digest(candidate.encode(), s.encode()) for s in self._sessions)
 
     def csrf_ok(self, candidate: str | None) -> bool:
         return candidate is not None and hmac.compare_digest(candidate.encode(), self.csrf.encode())
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+#: Headers the guard (or the framework behind it) decides on: sent twice, the two could disagree.
+SINGLE_HEADERS = frozenset(
+    {
+        "host",
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+        "cookie",
+        "origin",
+        "sec-fetch-site",
+        "x-csrf-token",
+    }
+)
+
+
+def _headers(scope: Scope) -> tuple[dict[str, str], bool]:
+    """The request's headers by lower-case name, and whether one of ``SINGLE_HEADERS`` came more than once."""
     out: dict[str, str] = {}
+    repeated = False
     for k, v in scope.get("headers", []):
         key = k.decode("latin-1").lower()
-        # Duplicated security-relevant headers are refused by keeping a marker value that never matches.
-        out[key] = "\x00duplicate" if key in out else v.decode("latin-1")
-    return out
+        if key in out:
+            repeated = repeated or key in SINGLE_HEADERS
+            # Any other repeated header keeps a marker value that never matches anything.
+            out[key] = "\x00duplicate"
+        else:
+            out[key] = v.decode("latin-1")
+    return out, repeated
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -121,8 +190,10 @@ async def _plain(send: Send, status: int, text: str, extra: list[tuple[bytes, by
 
 
 FORBIDDEN_TEXT = (
-    "このページを開くには、taimen を起動したときに表示されたURLを使ってください。\n"
-    "Open the URL that taimen printed when it started (it carries this run's access token).\n"
+    "このページを開くには、taimen が表示したURLを使ってください。URLは一度しか使えません。"
+    "新しいURLは、taimen を起動した画面で Enter キーを押すと表示されます。\n"
+    "Open the URL that taimen printed. Each URL works once: press Enter in taimen's terminal "
+    "(or send it SIGUSR1) for a new one.\n"
 )
 
 
@@ -138,7 +209,10 @@ class SecurityMiddleware:
         if scope["type"] != "http":  # no websockets in this app
             return
         g = self.guard
-        h = _headers(scope)
+        h, repeated = _headers(scope)
+        if repeated:
+            await _plain(send, 400, "Repeated header / 同じヘッダーが複数あります。\n")
+            return
         if h.get("host") not in g.hosts:
             await _plain(send, 400, "Host not allowed / 許可されていないホスト名です。\n")
             return
@@ -148,16 +222,18 @@ class SecurityMiddleware:
             await _plain(send, 405, "Method not allowed\n", [(b"allow", b"GET, HEAD, POST")])
             return
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        offered = [v for k, v in query if k == "token"]
+        offered = [v for k, v in query if k == "code"]
         if offered:
-            if method != "GET" or len(offered) != 1 or not g.token_ok(offered[0]):
+            # Spent even when refused (a POST, a second copy): a launch code is good for one attempt.
+            sessions = [g.redeem(v) for v in offered]
+            if method != "GET" or len(offered) != 1 or sessions[0] is None:
                 await _plain(send, 403, FORBIDDEN_TEXT)
                 return
-            # Swap the URL token for a cookie and drop it from the address bar and history.
-            rest = urlencode([(k, v) for k, v in query if k != "token"])
+            # Swap the code for a session cookie and drop it from the address bar and history.
+            rest = urlencode([(k, v) for k, v in query if k != "code"])
             # A relative, single-slash path: "//host" in Location would send the browser elsewhere.
             location = "/" + quote(scope.get("path", "/").lstrip("/\\")) + (f"?{rest}" if rest else "")
-            cookie = f"{g.cookie_name}={g.token}; Path=/; HttpOnly; SameSite=Strict"
+            cookie = f"{g.cookie_name}={sessions[0]}; Path=/; HttpOnly; SameSite=Strict"
             await _plain(
                 send,
                 303,
@@ -165,7 +241,7 @@ class SecurityMiddleware:
                 [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode("latin-1"))],
             )
             return
-        if not g.token_ok(_cookies(h.get("cookie")).get(g.cookie_name)):
+        if not g.session_ok(_cookies(h.get("cookie")).get(g.cookie_name)):
             await _plain(send, 403, FORBIDDEN_TEXT)
             return
         if method not in ("GET", "HEAD", "POST"):

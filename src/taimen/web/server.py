@@ -1,14 +1,15 @@
 """Running the app: bind 127.0.0.1 first (so the Host check and the URL know the real port), then uvicorn.
 
-Uvicorn's access log is off: the first request carries the token in its query string, and nothing about a
-customer's visit belongs in a log.
+Uvicorn's access log is off: a launch code travels in a query string, and nothing about a customer's visit
+belongs in a log. The browser is opened with a one-time launch code; a second screen needs a new one, printed
+when the clerk presses Enter in taimen's terminal or when the process receives SIGUSR1.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
+import signal
 import socket
 import sys
 import threading
@@ -20,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from taimen.web.app import Settings, create_app
+from taimen.web.loopback import is_loopback
 from taimen.web.security import Guard
 
 LOOPBACK = "127.0.0.1"
@@ -61,11 +63,15 @@ class _Server(uvicorn.Server):
 
 @dataclass
 class Running:
-    url: str
+    origin: str  # http://127.0.0.1:PORT
     guard: Guard
     app: FastAPI
     server: uvicorn.Server
     thread: threading.Thread | None = None
+
+    def launch_url(self, path: str = "/") -> str:
+        """A URL with a fresh one-time launch code (one browser, once)."""
+        return f"{self.origin}{path}?code={self.guard.new_code()}"
 
     def stop(self) -> None:
         self.app.state.taimen.hub.close()
@@ -87,7 +93,7 @@ def build(
     app = create_app(settings)
     server = _Server(_config(app), app.state.taimen.hub.close)
     url_host = f"[{host}]" if ":" in host else host
-    return sock, Running(guard.url(url_host), guard, app, server)
+    return sock, Running(f"http://{url_host}:{real_port}", guard, app, server)
 
 
 @contextlib.contextmanager
@@ -117,26 +123,40 @@ def serve_forever(
     host: str = LOOPBACK,
     port: int = 0,
     open_browser: bool = True,
-    announce: Callable[[str], None] | None = None,
+    announce: Callable[[str, bool], None] | None = None,
 ) -> int:
+    """Serve until Ctrl-C. ``announce(url, opened)`` tells the clerk where the app is: the launch URL when no
+    browser was opened for it, else only the address. Every Enter on a terminal stdin, and every SIGUSR1,
+    announces a new launch URL for another screen."""
     sock, run = build(settings_for_port, host, port)
-    (announce or (lambda u: print(u, flush=True)))(run.url)
+    say = announce or (lambda u, _opened: print(u, flush=True))
     if open_browser:
-        threading.Timer(0.5, lambda: webbrowser.open(run.url, new=1)).start()
+        say(run.origin, True)
+        url = run.launch_url()  # only the browser gets this one
+        threading.Timer(0.5, lambda: webbrowser.open(url, new=1)).start()
+    else:
+        say(run.launch_url(), False)
+
+    def another(*_: object) -> None:
+        say(run.launch_url(), False)
+
+    previous = signal.signal(signal.SIGUSR1, another) if hasattr(signal, "SIGUSR1") else None
+    if sys.stdin is not None and sys.stdin.isatty():
+        threading.Thread(target=_on_enter, args=(another,), name="taimen-new-code", daemon=True).start()
     try:
         asyncio.run(run.server.serve(sockets=[sock]))
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
+        if previous is not None:
+            signal.signal(signal.SIGUSR1, previous)
     return 0 if run.server.started else 1
 
 
-def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _on_enter(another: Callable[[], None]) -> None:
+    for _line in sys.stdin:
+        another()
 
 
 def warn(text: str) -> None:

@@ -1,0 +1,117 @@
+"""Benchmark: whole-process wall time of taimen commands, hyperfine-style (N runs, median), against targets.
+
+Each command is started as a fresh process running what the installed ``taimen`` script runs
+(``from taimen.cli import main; sys.exit(main())``, with this checkout's ``src`` first on the path), so
+interpreter start, imports, the read and the output are all counted. Card images are the synthetic
+samples (``taimen samples``), read from files with ``--card-image``; the licence is read with both PINs, the
+My Number Card with 照合番号B (券面AP, 入力補助AP, signatures and the chip-presence challenge).
+
+Targets (issue 13): ``--version`` ≤ 80 ms, ``read license`` ≤ 150 ms, ``read mynumber`` ≤ 250 ms (medians).
+Prints one row per command with min / median / mean / max wall time, the median CPU time (user + system,
+which hardly depends on the machine's load) and PASS or FAIL on the wall-clock median, and the load average,
+because the machine is shared: measure when the load is low. Exit status 1 if a target is missed.
+
+Run: ``python3 benchmarks/startup_bench.py [--runs 20] [--warmup 3] [--json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+#: What the console script ``taimen`` (pyproject [project.scripts]) executes.
+SCRIPT = "import sys; from taimen.cli import main; sys.exit(main())"
+
+
+def commands(samples: Path) -> list[tuple[str, list[str], float]]:
+    trust = ["--trust-dir", str(samples / "trust"), "--no-progress"]
+    return [
+        ("taimen --version", ["--version"], 0.080),
+        (
+            "taimen read license --card-image …",
+            ["read", "license", "--card-image", str(samples / "license-yamada.json"), "--pin1", "1234", "--pin2",
+             "5678", *trust],
+            0.150,
+        ),
+        (
+            "taimen read mynumber --card-image …",
+            ["read", "mynumber", "--card-image", str(samples / "mynumber-yamada.json"), "--birth", "550217",
+             "--expiry", "2035", "--code", "2285", *trust],
+            0.250,
+        ),
+    ]  # fmt: skip
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+system) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *argv], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if out.returncode != 0:
+        raise SystemExit(f"taimen {' '.join(argv[:2])} failed ({out.returncode}): {out.stderr.decode()[-400:]}")
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    env = {**os.environ, "PYTHONPATH": str(SRC), "LANG": "C.UTF-8"}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="taimen-startup-") as tmp:
+        samples = Path(tmp)
+        subprocess.run([sys.executable, "-m", "taimen", "samples", tmp], env=env, check=True, stdout=subprocess.DEVNULL)
+        load_before = os.getloadavg()
+        for name, argv, target in commands(samples):
+            for _ in range(args.warmup):
+                run_once(argv, env)
+            measured = [run_once(argv, env) for _ in range(args.runs)]
+            times = [wall for wall, _ in measured]
+            median = statistics.median(times)
+            rows.append(
+                {
+                    "command": name,
+                    "runs": args.runs,
+                    "min_ms": round(min(times) * 1000, 1),
+                    "median_ms": round(median * 1000, 1),
+                    "mean_ms": round(statistics.fmean(times) * 1000, 1),
+                    "max_ms": round(max(times) * 1000, 1),
+                    # CPU time hardly depends on the load of a shared machine: a check on the wall-clock numbers.
+                    "cpu_median_ms": round(statistics.median(cpu for _, cpu in measured) * 1000, 1),
+                    "target_ms": round(target * 1000),
+                    "pass": median <= target,
+                }
+            )
+        load_after = os.getloadavg()
+    if args.json:
+        print(json.dumps({"load_before": load_before, "load_after": load_after, "rows": rows}, indent=1))
+    else:
+        print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+              f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} CPUs)")  # fmt: skip
+        print(f"{'command (ms)':<40}{'min':>8}{'median':>9}{'mean':>8}{'max':>8}{'CPU':>8}{'target':>9}  result")
+        for r in rows:
+            print(
+                f"{r['command']:<40}{r['min_ms']:>8}{r['median_ms']:>9}{r['mean_ms']:>8}{r['max_ms']:>8}"
+                f"{r['cpu_median_ms']:>8}{r['target_ms']:>9}  {'PASS' if r['pass'] else 'FAIL'}"
+            )
+    return 0 if all(r["pass"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
