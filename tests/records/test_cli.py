@@ -114,3 +114,33 @@ def test_purge_and_export(
     log = store.access_log(boss)
     assert log[0].action == "purge" and log[0].record_ids == (rec.id,)
     store.close()
+
+
+def test_serve_start_purges_what_is_due(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make_draft: Callable[..., RecordDraft]
+) -> None:
+    import argparse
+    from datetime import UTC, datetime
+
+    from taimen.records import Role, create_key_file
+    from taimen.web.records_setup import open_from_args
+
+    keyfile, url = create_key_file(tmp_path / "k"), str(tmp_path / "r.sqlite3")
+    store = open_store(url, KeySource.from_file(keyfile))
+    boss = store.create_account("boss", "boss-password-1", Role.SUPERVISOR)
+    old = store.save(make_draft("boss", presented_at=datetime(2015, 1, 5, tzinfo=UTC)), boss)
+    new = store.save(make_draft("boss"), boss)
+    store.close()
+    args = argparse.Namespace(
+        records=url, records_key=str(keyfile), counter="1", keep_images=False, sign_in="auto", records_queue=None
+    )
+    setup = open_from_args(args)
+    try:
+        from taimen.records import RecordQuery
+
+        assert [r.id for r in setup.store.search(RecordQuery(), boss)] == [new.id]
+        assert setup.store.verify_chain().tombstones == 1
+        assert any(e.action == "purge" and old.id in e.record_ids for e in setup.store.access_log(boss))
+    finally:
+        setup.close()
+    assert "1 件を削除" in capsys.readouterr().out

@@ -66,7 +66,10 @@ def _scan(paths: list[Path], needles: list[str], secrets: list[str], images: lis
     for root in paths:
         files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
         for path in files:
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # a WAL segment recycled while we scan
+                continue
             problems += [f"{path}: {t!r}" for t, raw in enc if raw in data]
             # secrets: short digits, so only as the form they would be written in (a field value)
             problems += [f"{path}: secret {s!r}" for s in secrets if f'"{s}"'.encode() in data]

@@ -177,6 +177,7 @@ class SqlRecordStore:
         self._cipher: RecordCipher | None = None
         self._queue = queue
         self._password_memory_kib = password_memory_kib
+        self.read_engine = engine
         #: the SQLite file, to tell a read-only file system from other failures
         self.sqlite_path = Path(engine.url.database) if dialect == "sqlite" and engine.url.database else None
 
@@ -193,9 +194,12 @@ class SqlRecordStore:
         connect_timeout: int = 5,
     ) -> SqlRecordStore:
         sa_url, dialect = engine_url(url)
+        read_engine = None
         if dialect == "sqlite":
             engine = sa.create_engine(sa_url, poolclass=sa.pool.NullPool)
-            _sqlite_pragmas(engine)
+            _sqlite_pragmas(engine, immediate=True)
+            read_engine = sa.create_engine(sa_url, poolclass=sa.pool.NullPool)
+            _sqlite_pragmas(read_engine, immediate=False)  # readers do not take the write lock (WAL)
         else:
             engine = sa.create_engine(
                 sa_url, pool_pre_ping=True, pool_size=2, connect_args={"connect_timeout": connect_timeout}
@@ -206,6 +210,7 @@ class SqlRecordStore:
 
             queue = LocalQueue(Path(queue_path), key)
         store = cls(engine, dialect, key, queue=queue, password_memory_kib=password_memory_kib)
+        store.read_engine = read_engine or engine
         try:
             store._ready()
         except StoreUnavailable:
@@ -215,6 +220,7 @@ class SqlRecordStore:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
         if self._queue is not None:
             self._queue.close()
 
@@ -237,7 +243,7 @@ class SqlRecordStore:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as conn:
+            with self.read_engine.connect() as conn:
                 yield conn
         except DBAPIError as exc:
             if _is_unavailable(exc):
@@ -1021,7 +1027,7 @@ def _describe_query(q: RecordQuery) -> str:
     return " ".join(parts)  # the searched name itself is not logged
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, *, immediate: bool) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _rec: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
@@ -1037,7 +1043,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _migrate(conn: Connection) -> None:

@@ -111,8 +111,26 @@ def open_from_args(args: argparse.Namespace) -> RecordsSetup:
 
         queue = str(default_sqlite_path().with_name("records-queue.sqlite3"))
     store = open_store(url, key, queue_path=queue) if queue else open_store(url, key)
+    _purge_at_start(store)
     require = {"password": True, "identify": False}.get(args.sign_in, True if central else None)
     return RecordsSetup(store, args.counter, args.keep_images, require)
+
+
+def _purge_at_start(store: Any) -> None:
+    """Retention runs at every start of ``serve`` (docs/records.md); an unreachable store only delays it."""
+    from taimen.records import RecordsError
+    from taimen.records.retention import purge_due
+
+    try:
+        report = purge_due(store)
+    except RecordsError as exc:
+        print(f"taimen: 保存期間の削除は次回に行います / retention purge postponed: {exc}", flush=True)
+        return
+    if report.purged:
+        print(
+            f"taimen: 保存期間を過ぎた記録 {len(report.purged)} 件を削除しました / purged {len(report.purged)}",
+            flush=True,
+        )
 
 
 def open_demo(counter: str = "デモ窓口", keep_images: bool = False) -> RecordsSetup:
