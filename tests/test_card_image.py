@@ -17,6 +17,7 @@ from taimen.emulator.card import DedicatedFile, ElementaryFile, KeyRef, VirtualC
 from taimen.emulator.image import FORMAT, MAX_IMAGE_BYTES, VERSION, card_from_json, card_to_json, load_card, save_card
 from taimen.emulator.link import LinkModel
 from taimen.errors import OperatorInputError
+from taimen.transport.inprocess import InProcessTransport
 
 AID = bytes.fromhex("D392F000260100000001")
 AID2 = bytes.fromhex("A0000002310100000000000000000000")
@@ -115,7 +116,8 @@ def test_script_exercises_what_it_claims(key: rsa.RSAPrivateKey) -> None:
 
 def test_saved_document_shape(key: rsa.RSAPrivateKey) -> None:
     doc = card_to_json(sample_card(key))
-    assert doc["format"] == FORMAT == "taimen-card-image" and doc["version"] == VERSION == 1
+    assert doc["format"] == FORMAT == "taimen-card-image" and VERSION == 2
+    assert doc["version"] == 1  # version 1 unless a version-2 feature is used
     assert doc["card_type"] == "test-card" and doc["atr"] == "3B8A80019000"
     assert doc["extended_length"] is False and doc["max_response"] == 1000
     assert doc["description"] == "a card for tests" and doc["sample"]["person"] == "yamada"
@@ -204,7 +206,7 @@ _APP = {"name": "A", "aid": "A000000001", "files": [], "keys": []}
     [
         (_set("format", "something-else"), "not a taimen card image"),
         (_set("format", _DELETE), "not a taimen card image"),
-        (_set("version", 2), "unsupported card-image version 2"),
+        (_set("version", 3), "unsupported card-image version 3"),
         (_set("version", "1"), "unsupported card-image version '1'"),
         (_set("version", _DELETE), "unsupported card-image version None"),
         (_set("mf", _DELETE), "missing 'mf'"),
@@ -301,3 +303,30 @@ def test_the_example_in_the_documentation_loads_and_behaves() -> None:
     assert card.execute(bytes.fromhex("00A4020C020001")) == b"\x90\x00"
     assert card.execute(bytes.fromhex("00B0000000")) == bytes.fromhex("5F1F03010203") + b"\x90\x00"
     assert card.execute(bytes.fromhex("802A000000")) == b"\x6d\x00"
+
+
+def test_query_after_verify_per_key_and_version_2(tmp_path: Path) -> None:
+    """Issue 13 item 2: per key, what the tries query answers once the key is verified (JPKI cards: 63Cx)."""
+    from taimen.core import apdu
+    from taimen.samples import mynumber_cards as mc
+
+    card = mc.genuine("yamada").card()
+    path = tmp_path / "card.json"
+    save_card(card, path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["version"] == 2
+    jpki = next(a for a in doc["applications"] if a["aid"] == "D392F000260100000001")
+    assert {k["fid"]: k.get("query_after_verify") for k in jpki["keys"]} == {"0018": "63Cx", "001B": "63Cx"}
+    other = [k for a in doc["applications"] if a is not jpki for k in a["keys"]]
+    assert other and all("query_after_verify" not in k for k in other)  # default 9000, not written
+
+    loaded = load_card(path)
+    t = InProcessTransport(loaded)
+    t.transmit(apdu.select_aid(bytes.fromhex("D392F000260100000001")))
+    t.transmit(apdu.select_ef(0x0018))
+    assert t.transmit(apdu.verify(b"1234")).sw == 0x9000
+    assert t.transmit(apdu.verify_query()).sw == 0x63C3  # verified, and still answers 63Cx
+    bad = json.loads(path.read_text(encoding="utf-8"))
+    next(a for a in bad["applications"] if a["aid"] == "D392F000260100000001")["keys"][0]["query_after_verify"] = "x"
+    with pytest.raises(OperatorInputError, match="query_after_verify"):
+        card_from_json(bad)

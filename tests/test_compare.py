@@ -92,6 +92,21 @@ def test_unsure_ocr_warns_unless_the_operator_confirmed() -> None:
     assert _by_name(corrected)["face.name"].status is CheckStatus.PASSED
 
 
+@pytest.mark.parametrize("reason", ["neighbour_text_removed", "cut_off", "two_candidates", "glare"])
+def test_a_confident_but_doubtful_misreading_is_checked_by_eye_not_failed(reason: str) -> None:
+    """「平野春香　昭」 at 1.00: a value the reader doubts for a reason never turns a genuine card not_genuine."""
+    ocr = _ocr(conf=1.0)
+    ocr.fields["name"] = FieldReading("name", "山田\u3000花", "山田\u3000花", 1.0, reasons=(reason,))
+    res = cross_check(ocr, _chip())
+    check = _by_name(res.checks)["face.name"]
+    assert check.status is CheckStatus.WARNING
+    assert "目視で確認" in check.detail_ja and "compare by eye" in check.detail_en
+    assert res.verdict.status is not VerdictStatus.NOT_GENUINE
+    # the same value without a doubt, or confirmed by the operator, fails the card
+    ocr.fields["name"] = FieldReading("name", "山田\u3000花", "山田\u3000花", 1.0)
+    assert cross_check(ocr, _chip()).verdict.status is VerdictStatus.NOT_GENUINE
+
+
 def test_missing_values_are_skipped_not_passed() -> None:
     ocr = _ocr()
     ocr.fields["address"] = FieldReading("address", None, "", 0.0, problem="nothing read")

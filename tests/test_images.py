@@ -318,3 +318,43 @@ def test_fuzz_decode(data: bytes) -> None:
     w, h = im.size
     assert 1 <= w <= 1000 and 1 <= h <= 1000 and w * h <= 100_000
     assert to_png(im).startswith(images.PNG_MAGIC)
+
+
+# --- bilevel TIFF (residence card front, name and address images) ----------------------------------------
+
+
+def _g4(size: tuple[int, int] = (300, 120)) -> bytes:
+    import io as _io
+
+    from PIL import Image as _Image
+
+    buf = _io.BytesIO()
+    _Image.new("1", size, 1).save(buf, "TIFF", compression="group4")
+    return buf.getvalue()
+
+
+def test_tiff_g4_is_probed_and_converted() -> None:
+    data = _g4()
+    info = probe(data)
+    assert (info.format, info.width, info.height) == ("tiff", 300, 120)
+    assert decode(data + bytes(50)).size == (300, 120)  # fixed-size card fields pad with 00
+
+
+def test_tiff_with_huge_dimensions_is_refused_before_decoding() -> None:
+    data = bytearray(_g4())
+    ifd = int.from_bytes(data[4:8], "little")
+    for i in range(int.from_bytes(data[ifd : ifd + 2], "little")):
+        pos = ifd + 2 + 12 * i
+        if int.from_bytes(data[pos : pos + 2], "little") in (256, 257):
+            data[pos + 8 : pos + 10] = (60000).to_bytes(2, "little")
+    with pytest.raises(ParseError, match="exceeds the limits"):
+        probe(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"II*\x00\xff\xff\x00\x00", b"II*\x00\x08\x00\x00\x00\x00\x00", b"MM\x00*\x00\x00\x00\x08\x00\x01"],
+)
+def test_truncated_tiff_headers(data: bytes) -> None:
+    with pytest.raises(ParseError):
+        probe(data)

@@ -39,9 +39,16 @@ def test_common_data() -> None:
         parse_common_data(bytes.fromhex("450A30303820190410202102"))
 
 
-@pytest.mark.parametrize(("raw", "pin_set"), [("050101", True), ("050100", False), ("0501FF", True)])
+@pytest.mark.parametrize(("raw", "pin_set"), [("050101", True), ("050100", False)])
 def test_pin_setting_bit1(raw: str, pin_set: bool) -> None:
     assert parse_pin_setting(bytes.fromhex(raw)).pin_set is pin_set
+
+
+@pytest.mark.parametrize("raw", ["0501FF", "0501FE", "050102", "050180", "05020001"])
+def test_pin_setting_other_values_are_a_card_error(raw: str) -> None:
+    """Only 00 and 01 are specified: a misread byte must never send DPIN "****" (b1 = 0) on its own."""
+    with pytest.raises(CardError):
+        parse_pin_setting(bytes.fromhex(raw))
 
 
 def test_tags_1f_5f_7f_are_single_byte() -> None:

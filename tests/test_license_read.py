@@ -95,7 +95,8 @@ def test_no_pin_card_uses_dpin_without_asking() -> None:
     card.log = []
     res = _read(card, {})
     assert res.fields["pin"] == {
-        "pin_set": False, "dpin_used": True, "tries_left_before_read": {"pin1": 3, "pin2": 3}, "pin2_verified": True
+        "pin_set": False, "dpin_used": True, "tries_left_before_read": {"pin1": 3, "pin2": 3}, "pin2_verified": True,
+        "already_unlocked": [],
     }  # fmt: skip
     assert [v[5:] for v in _verifies(card)] == [b"****", b"****"]
     assert res.photo is not None

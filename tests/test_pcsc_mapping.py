@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taimen.errors import CardRemovedError, ExtendedLengthUnsupported, OperatorInputError, TransportError
+from taimen.errors import AnswerTooLong, CardRemovedError, ExtendedLengthUnsupported, OperatorInputError, TransportError
 from taimen.transport import pcsc
 from taimen.transport.pcsc import choose_reader, map_failure
 
@@ -32,6 +32,23 @@ def test_failure_mapping(code: int, extended: bool, card: pcsc.CardState, expect
     assert type(err) is expected
     assert f"0x{code:08X}" in str(err)
     assert err.message_ja
+
+
+@pytest.mark.parametrize(
+    ("code", "answer", "expected"),
+    [
+        (pcsc.E_INSUFFICIENT_BUFFER, 256, AnswerTooLong),
+        (pcsc.E_NOT_TRANSACTED, 256, AnswerTooLong),
+        (pcsc.E_COMM_DATA_LOST, 128, AnswerTooLong),
+        (pcsc.E_NOT_TRANSACTED, 64, TransportError),  # 64 bytes fit every reader: a real link failure
+        (pcsc.E_NOT_TRANSACTED, 0, TransportError),
+        (pcsc.E_COMM_ERROR, 256, TransportError),  # pcscd itself was lost
+    ],
+)
+def test_short_command_whose_long_answer_was_lost(code: int, answer: int, expected: type[Exception]) -> None:
+    """Item 11: a short APDU expecting more than 64 bytes that the reader lost may fit in smaller pieces."""
+    err = map_failure(code, extended=False, card="present", expected_answer=answer)
+    assert type(err) is expected
 
 
 READERS = ["SONY FeliCa RC-S300/P 00 00", "Virtual PCD 00 00", "Virtual PCD 00 01"]

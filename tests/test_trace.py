@@ -94,7 +94,7 @@ def test_failed_secret_does_not_unlock_redaction_of_later_public_reads() -> None
     assert all(f not in text for f in forms(WRONG))
 
 
-@pytest.mark.parametrize("ins", [0x20, 0x21, 0x24, 0x2C])
+@pytest.mark.parametrize("ins", [0x20, 0x21, 0x24, 0x2C, 0x82])  # 82: MUTUAL AUTHENTICATE cryptograms
 def test_reference_data_commands_are_redacted_even_without_the_secret_flag(ins: int) -> None:
     # A hand-built VERIFY / CHANGE / RESET RETRY COUNTER that forgot ``secret=True`` must still not leak.
     transport = TracingTransport(InProcessTransport(card()))

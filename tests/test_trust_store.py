@@ -23,8 +23,39 @@ def test_builtin_fingerprints_match_provenance() -> None:
         for m in re.finditer(r"^- (\w+) `([0-9A-F:]+)`", PROVENANCE.read_text(encoding="utf-8"), re.M)
     }
     pinned = {a.fingerprint for a in store.certificates("jpki")}
-    assert len(recorded) == 4
+    assert len(recorded) == 6
     assert pinned == recorded
+
+
+#: The three generations J-LIS publishes of each JPKI root (serial, not before, not after).
+JPKI_GENERATIONS = {
+    ("user authentication", "01", "2015-10-20", "2025-10-19"),
+    ("user authentication", "133C349", "2019-09-14", "2029-09-14"),
+    ("user authentication", "6D18006", "2023-07-16", "2033-07-15"),
+    ("digital signature", "01", "2015-10-20", "2025-10-19"),
+    ("digital signature", "132C4AB", "2019-09-14", "2029-09-14"),
+    ("digital signature", "67C6A21", "2023-07-16", "2033-07-15"),
+}
+
+
+def test_builtin_jpki_roots_cover_all_three_generations() -> None:
+    """2019 generation too: certificates issued 2019-09 to 2023-07 chain to authca02/signca02."""
+    store = TrustStore.load(builtin=True, environment=False)
+    found = set()
+    for anchor in store.certificates("jpki"):
+        cert = anchor.certificate
+        cert.verify_directly_issued_by(cert)  # self-signed
+        ou = [a.value for a in cert.subject if a.oid.dotted_string == "2.5.4.11"]
+        purpose = "user authentication" if "JPKI for user authentication" in ou else "digital signature"
+        found.add(
+            (
+                purpose,
+                format(cert.serial_number, "X").lstrip("0") or "0",
+                cert.not_valid_before_utc.date().isoformat(),
+                cert.not_valid_after_utc.date().isoformat(),
+            )
+        )
+    assert {(p, s.lstrip("0") or "0", a, b) for p, s, a, b in JPKI_GENERATIONS} == found
 
 
 def test_builtin_cvc_keys_by_full_key_id() -> None:

@@ -71,9 +71,20 @@ def test_any_text_accepted_is_short_and_clean(key: str, field: UnlockField) -> N
 
 @pytest.mark.parametrize(("key", "field"), [(k, f) for k, f in FIELDS if "[0-9]" in f.pattern], ids=lambda x: str(x))
 def test_digit_fields_accept_ascii_digits_only(key: str, field: UnlockField) -> None:
-    assert field.accepts("1234")
-    for other in ("１２３４", "١٢٣٤", "1234\n", "\n1234", "12 34", "123"):
-        assert not field.accepts(other), other
+    @given(st.from_regex(field.pattern, fullmatch=True))
+    def check(value: str) -> None:
+        if len(value) > field.max_length:
+            return
+        assert field.accepts(value)
+        digit = next((i for i, c in enumerate(value) if c.isascii() and c.isdigit()), None)
+        variants = [value + "\n", "\n" + value]
+        if digit is not None:  # a full-width or Arabic-Indic digit in place of an ASCII one
+            for other in ("０", "٠"):
+                variants.append(value[:digit] + other + value[digit + 1 :])
+        for other in variants:
+            assert not field.accepts(other), other
+
+    check()
 
 
 def test_pin_with_trailing_newline_is_refused_before_anything_is_sent() -> None:

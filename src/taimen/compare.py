@@ -97,6 +97,9 @@ class Printed:
     confidence: float
     confirmed: bool
     display: str
+    #: why OCR doubts this value (taimen.ocr.fieldread.REASONS); a doubtful value never fails a card by itself
+    reasons: tuple[str, ...] = ()
+    doubtful: bool = False
 
 
 def printed_values(ocr: OcrResult, confirmed: Mapping[str, str] | None = None) -> dict[str, Printed]:
@@ -108,14 +111,14 @@ def printed_values(ocr: OcrResult, confirmed: Mapping[str, str] | None = None) -
             v = confirmed[key]
             out[key] = Printed(v, 1.0, True, v)
         else:
-            out[key] = Printed(f.value, f.confidence, False, f.text or (f.value or ""))
+            out[key] = Printed(f.value, f.confidence, False, f.text or (f.value or ""), f.reasons, f.doubtful)
     for key, v in confirmed.items():
         out.setdefault(key, Printed(v, 1.0, True, v))
     return out
 
 
 def _mismatch(name: str, title_ja: str, title_en: str, p: Printed, printed: str, chip: str) -> Check:
-    sure = p.confirmed or p.confidence >= CONFIDENT
+    sure = p.confirmed or (p.confidence >= CONFIDENT and not p.doubtful)
     ja = f"券面「{printed}」／IC「{chip}」"
     en = f"printed {printed!r} / chip {chip!r}"
     if sure:
@@ -129,13 +132,18 @@ def _mismatch(name: str, title_ja: str, title_en: str, p: Printed, printed: str,
             ("printed card face", "chip"),
             required=False,
         )
+    from taimen.ocr.fieldread import REASONS
+
+    why_ja = "、".join(REASONS[r][0] for r in p.reasons if r in REASONS) or f"確度 {p.confidence:.2f}"
+    why_en = ", ".join(REASONS[r][1] for r in p.reasons if r in REASONS) or f"confidence {p.confidence:.2f}"
     return Check(
         name,
         CheckStatus.WARNING,
         title_ja,
         title_en,
-        f"一致しません：{ja}。OCRの確度が低いため（{p.confidence:.2f}）読み違いの可能性があります。券面を目視で確認してください。",
-        f"they differ: {en}; OCR was unsure ({p.confidence:.2f}), so this may be a misreading: compare by eye",
+        f"一致しません：{ja}。OCRの読み取りに疑いがあるため（{why_ja}）読み違いの可能性があります。"
+        "券面を目視で確認してください。",
+        f"they differ: {en}; OCR doubted this value ({why_en}), so this may be a misreading: compare by eye",
         ("printed card face (OCR, unconfirmed)", "chip"),
         required=False,
     )
@@ -475,7 +483,297 @@ def compare(ocr: OcrResult, chip: ReadResult, confirmed: Mapping[str, str] | Non
             )
         )
     checks.append(_photo_check(ocr, chip))
+    if chip.document == "residence":
+        checks = _residence_checks(ocr, chip, p, checks)
     return checks
+
+
+# -- residence card / SPRC ---------------------------------------------------------------------------------
+#
+# Gen 2 holds the printed entries as text: card number, birth date, sex, card expiry, period expiry (compared
+# like any chip text). Gen 1 holds the whole front as a signed bilevel image (the 券面（表）イメージ) and no text:
+# that image is read with the same OCR as the photographed face, and the two readings are compared. A value
+# either reading doubts only asks for a look by eye; two confident readings that differ fail the check (the
+# printed face differs from what the issuer signed).
+
+FRONT_FIELDS = (
+    ("card_number", "在留カード等番号", "card number", "text"),
+    ("name", "氏名", "name", "text"),
+    ("birth_date", "生年月日", "birth date", "date"),
+    ("sex", "性別", "sex", "sex"),
+    ("address", "住居地", "address", "address"),
+    ("status", "在留資格", "status of residence", "text"),
+    ("period", "在留期間（満了日）", "period of stay (end)", "date"),
+    ("expiry", "有効期間", "card expiry", "date"),
+)
+
+
+def _date_iso(v: object) -> str | None:
+    iso = v.get("iso") if isinstance(v, dict) else getattr(v, "iso", None)
+    return iso if isinstance(iso, str) else None
+
+
+def _same(kind: str, a: str, b: str) -> bool:
+    if kind == "date":
+        da, db = _parse_date(a), _parse_date(b)
+        return da is not None and da == db
+    if kind == "sex":
+        return a.strip().lower() == b.strip().lower()
+    return _equal(a, b, "address" if kind == "address" else "text")
+
+
+def _number_check(p: Printed | None, chip_number: str | None) -> Check:
+    """The printed card number against the chip's (gen 2). The details never quote the number."""
+    name, title_ja, title_en = (
+        PREFIX + "card_number",
+        "券面とICの照合（在留カード等番号）",
+        "card face vs chip: card number",
+    )
+    if not chip_number:
+        return _skipped(name, title_ja, title_en, "ICチップにこの項目がありません。", "the chip has no such value")
+    if p is None or not p.value:
+        return _skipped(name, title_ja, title_en, "券面から読み取れませんでした。", "not read from the card face")
+    if _equal(p.value, chip_number, "text"):
+        return Check(
+            name,
+            CheckStatus.PASSED,
+            title_ja,
+            title_en,
+            "券面とICチップが一致しました。",
+            "the card face matches the chip",
+            ("printed card face", "chip"),
+            required=False,
+        )
+    c = _mismatch(name, title_ja, title_en, p, "…", "…")
+    return Check(
+        c.name,
+        c.status,
+        c.title_ja,
+        c.title_en,
+        c.detail_ja.replace("：券面「…」／IC「…」", ""),
+        c.detail_en.replace(": printed '…' / chip '…'", ""),
+        c.covers,
+        required=False,
+    )
+
+
+def _residence_address(p: Printed | None, chip: ReadResult) -> Check | None:
+    """The front shows the address at issue; later moves are entries on the back (gen 1: the chip's
+    address entries). A printed address equal to any entry matches; one equal to none is for the eye (the
+    front's address may predate every back entry), never a failure by itself."""
+    entries = [e for e in chip.fields.get("address_entries") or [] if isinstance(e, dict) and e.get("address")]
+    if not entries or p is None or not p.value:
+        return None
+    name, title_ja, title_en = PREFIX + "address", "券面とICの照合（住居地）", "card face vs chip: address"
+    for e in entries:
+        if _equal(p.value, str(e["address"]), "address"):
+            when = _date_iso(e.get("date")) or ""
+            return Check(
+                name,
+                CheckStatus.PASSED,
+                title_ja,
+                title_en,
+                f"券面の住居地はICチップの記載（{when}）と一致しました：{e['address']}",
+                f"the printed address matches the chip's entry of {when}",
+                ("printed card face", "chip"),
+                required=False,
+            )
+    latest = str(entries[-1]["address"])
+    return Check(
+        name,
+        CheckStatus.WARNING,
+        title_ja,
+        title_en,
+        f"券面の住居地「{p.value}」はICチップのどの記載とも一致しません（最新：{latest}）。表面は交付時の住居地、"
+        "変更は裏面に記載されます。裏面の記載とICチップの券面画像を目視で確認してください。",
+        f"the printed address {p.value!r} matches no entry on the chip (latest: {latest!r}); the front shows the "
+        "address at issue and moves are written on the back: check the back and the chip's front image by eye",
+        ("printed card face", "chip"),
+        required=False,
+    )
+
+
+def _front_reading(chip: ReadResult) -> OcrResult | None:
+    """The gen-1 chip's front image read by the same OCR as the photographed face, or None when it cannot be.
+
+    The image is put on a dark surround, like a card photographed on a counter, so the card finder sees its
+    edges and cuts fields by the layout (a bare white image falls back to whole-page reading, which misplaces
+    fields)."""
+    img = chip.images.get("front")
+    if img is None:
+        return None
+    import io
+
+    from PIL import Image as PILImage
+
+    from taimen.core import images
+    from taimen.ocr import read_photo
+
+    try:
+        front = images.decode(img.data).convert("RGB")
+    except Exception:
+        return None
+    pad = max(40, front.width // 8)
+    scene = PILImage.new("RGB", (front.width + 2 * pad, front.height + 2 * pad), (92, 74, 58))
+    scene.paste(front, (pad, pad))
+    buf = io.BytesIO()
+    scene.save(buf, format="PNG")
+    try:
+        return read_photo(buf.getvalue(), "residence")
+    except Exception:
+        return None
+
+
+def _front_text_checks(p: dict[str, Printed], front: OcrResult) -> list[Check]:
+    out = []
+    for key, ja, en, kind in FRONT_FIELDS:
+        name = f"{PREFIX}front.{key}"
+        title_ja, title_en = f"券面とICの券面画像の照合（{ja}）", f"card face vs chip front image: {en}"
+        f = front.fields.get(key)
+        mine = p.get(key)
+        if f is None or not f.value or mine is None or not mine.value:
+            continue  # not read on one side: nothing to say beyond the image shown for the eye
+        quote = key != "card_number"  # the number is the unlock key: never quoted in a check
+        if _same(kind, mine.value, f.value):
+            out.append(
+                Check(
+                    name,
+                    CheckStatus.PASSED,
+                    title_ja,
+                    title_en,
+                    "券面とICチップの券面画像が一致しました" + (f"：{f.value}" if quote else "。"),
+                    "the card face matches the chip's front image" + (f": {f.value!r}" if quote else ""),
+                    ("printed card face (OCR)", "chip front image (OCR)"),
+                    required=False,
+                )
+            )
+            continue
+        front_sure = f.confidence >= CONFIDENT and not getattr(f, "doubtful", False)
+        sure = (
+            mine.confirmed or (mine.confidence >= CONFIDENT and not getattr(mine, "doubtful", False))
+        ) and front_sure
+        shown_ja = f"：券面「{mine.value}」／IC画像「{f.value}」" if quote else ""
+        shown_en = f": printed {mine.value!r} / chip image {f.value!r}" if quote else ""
+        if sure:
+            out.append(
+                Check(
+                    name,
+                    CheckStatus.FAILED,
+                    title_ja,
+                    title_en,
+                    f"券面とICチップの券面画像が一致しません{shown_ja}。券面が書き換えられた偽造の疑いがあります。",
+                    f"the card face and the chip's front image differ{shown_en}; the printed face may be altered",
+                    ("printed card face (OCR)", "chip front image (OCR)"),
+                    required=False,
+                )
+            )
+        else:
+            out.append(
+                Check(
+                    name,
+                    CheckStatus.WARNING,
+                    title_ja,
+                    title_en,
+                    f"一致しません{shown_ja}。読み取りに自信がないため読み違いの可能性があります。"
+                    "ICチップの券面画像と券面を目視で確認してください。",
+                    f"they differ{shown_en}; OCR was unsure, so this may be a misreading: compare the chip's "
+                    "front image with the card by eye",
+                    ("printed card face (OCR)", "chip front image (OCR)"),
+                    required=False,
+                )
+            )
+    return out
+
+
+#: The photo box of the gen-1 front image, as fractions of the card (85.6 × 54 mm): taimen.ocr.layouts.
+def _front_photo_check(ocr: OcrResult, chip: ReadResult) -> Check | None:
+    """The photo area of the gen-1 front image beside the printed portrait, scored like the photos.
+
+    The front image is bilevel (MMR, black and white): a face is at best a silhouette, so the score says
+    little about who it is. It is shown as an aid and never passes or fails a card."""
+    img = chip.images.get("front")
+    printed = ocr.portrait_context if ocr.portrait_context is not None else ocr.portrait
+    if img is None or printed is None or getattr(printed, "size", 0) == 0:
+        return None
+    import cv2
+
+    from taimen.core import images
+    from taimen.ocr.layouts import RESIDENCE
+
+    name, title_ja, title_en = (
+        PREFIX + "front.photo",
+        "券面とICの券面画像の照合（顔写真・参考）",
+        ("card face vs chip front image: photo (an aid)"),
+    )
+    try:
+        g = np.asarray(images.decode(img.data).convert("L"))
+    except Exception:
+        return None
+    h, w = g.shape
+    b = RESIDENCE.photo
+    x0, y0 = round(b.x / 85.6 * w), round(b.y / 54.0 * h)
+    x1, y1 = round((b.x + b.w) / 85.6 * w), round((b.y + b.h) / 54.0 * h)
+    crop = g[y0:y1, x0:x1]
+    if crop.size == 0:
+        return None
+    k = max(3, (w // 170) | 1)  # soften the black-and-white pixels into grey before the comparison
+    crop = cv2.GaussianBlur(crop, (k, k), 0)
+    inner = ocr.portrait_inner if ocr.portrait_context is not None else (1.0, 1.0)
+    score = photo_similarity(printed, crop, inner)
+    return Check(
+        name,
+        CheckStatus.NOT_VERIFIABLE,
+        title_ja,
+        title_en,
+        f"類似度 {score:.2f}（参考値）。ICチップの券面画像は白黒2値のため、顔の見分けには使えません。"
+        "ICチップの顔写真と券面の写真を見比べてください。",
+        f"similarity {score:.2f} (an aid): the chip's front image is black and white, too coarse to tell faces "
+        "apart; compare the chip photo with the printed photo by eye",
+        ("printed photo (from the camera image)", "photo area of the chip front image"),
+        required=False,
+    )
+
+
+def _residence_checks(ocr: OcrResult, chip: ReadResult, p: dict[str, Printed], checks: list[Check]) -> list[Check]:
+    f = chip.fields
+    address = _residence_address(p.get("address"), chip)
+    if address is not None:
+        checks = [address if c.name == address.name else c for c in checks]
+    extra: list[Check] = []
+    if f.get("generation") == 2:
+        extra.append(_number_check(p.get("card_number"), f.get("card_number")))
+        period = _date_iso(f.get("period_expiry"))
+        if period is not None or "period" in p:
+            extra.append(
+                _date_check(
+                    "period",
+                    "券面とICの照合（在留期間の満了日）",
+                    "card face vs chip: end of the period of stay",
+                    p.get("period"),
+                    period,
+                )
+            )
+        status = f.get("status_of_residence")
+        words = status.get("ja") if isinstance(status, dict) else None
+        if words and "status" in p:
+            extra.append(
+                _text_check(
+                    "status",
+                    "券面とICの照合（在留資格）",
+                    "card face vs chip: status of residence",
+                    p.get("status"),
+                    words,
+                    "text",
+                )
+            )
+    elif f.get("generation") == 1:
+        front = _front_reading(chip)
+        if front is not None:
+            extra += _front_text_checks(p, front)
+        photo = _front_photo_check(ocr, chip)
+        if photo is not None:
+            extra.append(photo)
+    return checks + extra
 
 
 def apply(result: ReadResult, checks: list[Check]) -> ReadResult:

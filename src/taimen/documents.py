@@ -109,6 +109,8 @@ LISTINGS = (
         "マイナ免許証",
         "マイナ免許証 (licence data on a My Number Card)",
     ),
+    Listing("residence", "taimen.residence.document", "在留カード・特別永住者証明書", "Residence card / SPRC"),
+    Listing("passport", "taimen.passport.document", "旅券（パスポート）", "Passport"),
 )
 
 _loaded: dict[str, Document | None] = {}

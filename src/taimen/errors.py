@@ -68,6 +68,12 @@ class ExtendedLengthUnsupported(TransportError):
     message_ja = "このカードリーダーは拡張長APDUに対応していません。"
 
 
+class AnswerTooLong(TransportError):
+    """The reader lost an answer longer than it can carry (some readers cannot take 256-byte answers)."""
+
+    message_ja = "カードリーダーが長い応答を受け取れませんでした。カードを置き直して、もう一度読み取ってください。"
+
+
 class PinSafetyError(TaimenError):
     """taimen refused to send a VERIFY because it could spend a try the operator did not approve."""
 

@@ -51,6 +51,11 @@ def render(result: ReadResult, lang: str = "ja") -> str:
     for row in details if isinstance(details, list) else []:
         if isinstance(row, dict) and row.get("value"):
             out.append(f"{row.get('label_ja' if ja else 'label_en', '')}: {row['value']}")
+    # Notices the clerk must act on (fields["notices"]: code, ja, en), e.g. a passport proves no address.
+    notices = result.fields.get("notices")
+    for n in notices if isinstance(notices, list) else []:
+        if isinstance(n, dict):
+            out.append(f"{'注意' if ja else 'Notice'}: {n.get('ja' if ja else 'en', '')}")
     out.append("")
     out.append("検証項目:" if ja else "Checks:")
     for c in result.checks:

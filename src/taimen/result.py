@@ -64,29 +64,80 @@ class Reason:
         return {"code": self.code, "ja": self.ja, "en": self.en}
 
 
+#: Whether the chip proved it is the original: ``proven`` (a required presence check passed),
+#: ``not_proven`` (the document could, but this read did not), ``not_provable`` (the document type has no
+#: published way: the IC driving licence).
+CHIP_PRESENCE = ("proven", "not_proven", "not_provable")
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     status: VerdictStatus
     reasons: tuple[Reason, ...]
+    chip_presence: str = "not_proven"
+
+    @property
+    def data_only(self) -> bool:
+        """Genuine as far as the document can be: its signed data are authentic, its chip cannot be proven."""
+        return self.status is VerdictStatus.GENUINE and self.chip_presence == "not_provable"
 
     @property
     def label_ja(self) -> str:
+        if self.data_only:
+            return "データ真正（チップ未証明）"
         return {"genuine": "真正", "attention": "要確認", "not_genuine": "真正でない"}[self.status]
 
     @property
     def label_en(self) -> str:
+        if self.data_only:
+            return "Data authentic, chip not provable"
         return {"genuine": "Genuine", "attention": "Attention", "not_genuine": "Not genuine"}[self.status]
+
+    @property
+    def kind(self) -> str:
+        """For display: the status, with the qualified genuine told apart (``genuine_data_only``)."""
+        return "genuine_data_only" if self.data_only else str(self.status)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "status": str(self.status),
+            "chip_presence": self.chip_presence,
             "label": {"ja": self.label_ja, "en": self.label_en},
             "reasons": [r.to_json() for r in self.reasons],
         }
 
 
-def decide(checks: list[Check], extra: list[Reason] | None = None) -> Verdict:
-    """Verdict from checks: any failure → not genuine; any warning or unproven required check → attention."""
+CHIP_NOT_PROVABLE = Reason(
+    "chip_not_provable",
+    "署名されたデータは真正です。ただしこの種類のカードにはICチップの実在を確かめる仕組みがなく、"
+    "データを複製したチップと区別できません。券面と本人を必ず確認してください。",
+    "the signed data are authentic, but this kind of card has no way to prove its chip is the original: a chip "
+    "carrying a copy of the data cannot be told apart. Check the card face and the holder.",
+)
+
+
+def _chip_presence(checks: list[Check], provable: bool) -> str:
+    if not provable:
+        return "not_provable"
+    presence = [c for c in checks if c.required and c.name.endswith(".presence")]
+    return "proven" if presence and all(c.status is CheckStatus.PASSED for c in presence) else "not_proven"
+
+
+def decide(checks: list[Check], extra: list[Reason] | None = None, *, presence_provable: bool = True) -> Verdict:
+    """Verdict from checks: any failure → not genuine; any warning or unproven required check → attention.
+
+    ``presence_provable=False`` (documents without a presence mechanism) qualifies a genuine verdict: it then
+    says what was proven, "data authentic, chip not provable", and never the plain 真正.
+    """
+    verdict = _decide(checks, extra)
+    presence = _chip_presence(checks, presence_provable)
+    reasons = verdict.reasons
+    if verdict.status is VerdictStatus.GENUINE and presence == "not_provable":
+        reasons = (*reasons, CHIP_NOT_PROVABLE)
+    return Verdict(verdict.status, reasons, presence)
+
+
+def _decide(checks: list[Check], extra: list[Reason] | None) -> Verdict:
     failed = [c for c in checks if c.status is CheckStatus.FAILED]
     if failed:
         return Verdict(
@@ -180,9 +231,12 @@ class ReadResult:
     checks: list[Check] = field(default_factory=list)
     verdict: Verdict | None = None
     stats: ReadStats = field(default_factory=ReadStats)
+    #: False for documents with no published way to prove their chip is the original (the IC licence): their
+    #: best verdict is "data authentic, chip not provable". Kept here so every recomputation honours it.
+    presence_provable: bool = True
 
     def finish(self, extra: list[Reason] | None = None) -> ReadResult:
-        self.verdict = decide(self.checks, extra)
+        self.verdict = decide(self.checks, extra, presence_provable=self.presence_provable)
         return self
 
     def to_json(self, *, include_images: bool = True) -> dict[str, Any]:

@@ -144,7 +144,7 @@ def test_intermediate_from_the_card_must_chain_to_a_pinned_root() -> None:
 
 def test_real_jpki_roots_are_pinned_and_do_not_verify_samples() -> None:
     builtin = TrustStore.load(builtin=True, environment=False)
-    assert len(builtin.certificates("jpki")) == 4
+    assert len(builtin.certificates("jpki")) == 6  # 2015, 2019 and 2023 generations, authentication and signing
     assert jpki_ap.check_auth_certificate(_leaf(), None, builtin, NOW).status is CheckStatus.NOT_VERIFIABLE
 
 

@@ -99,10 +99,10 @@ def shot(p, name: str, docs: bool = False) -> None:  # type: ignore[no-untyped-d
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     if docs:  # the floating demo panel is not part of the counter screen
-        p.evaluate("document.getElementById('demo-panel').hidden = true")
+        p.evaluate("(el => el && (el.hidden = true))(document.getElementById('demo-panel'))")
     p.screenshot(path=str(path), full_page=True)
     if docs:
-        p.evaluate("document.getElementById('demo-panel').hidden = false")
+        p.evaluate("(el => el && (el.hidden = false))(document.getElementById('demo-panel'))")
     if docs and os.environ.get("TAIMEN_DOCS_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS / f"{name}.png")
@@ -329,7 +329,8 @@ def test_license_genuine_pins_typed_by_the_customer(page, server) -> None:  # ty
     shot(p, "6-confirm-license-ja")
     p.click("#read-start")
     p.wait_for_url("**/result", timeout=20_000)
-    expect(p.locator("#verdict-label")).to_have_text("真正")
+    expect(p.locator("#verdict-label")).to_have_text("データ真正（チップ未証明）")
+    expect(p.locator("#verdict")).to_have_class(re.compile("verdict-genuine_data_only"))
     expect(p.locator('#field-table tr[data-field="name"] .chip-value')).to_have_text("山田　花子")
     assert p.locator("#field-table tbody tr.match-no").count() == 0
     assert p.locator("#field-table tbody tr.match-yes").count() >= 3  # name, address, birth date, expiry

@@ -511,3 +511,20 @@ def test_genuine_chip_under_a_forged_print_is_caught_by_the_cross_check(ocr_clie
     assert 'data-check="face.name" data-status="failed"' in result
     assert 'class="match-no" data-field="name"' in result
     assert _st(c).settings.demo.entries["mynumber-forged-face-name"].expected == "not_genuine"
+
+
+def test_confirm_screen_says_why_a_proposal_is_doubtful_and_what_to_fix(ocr_client: TestClient, guard: Guard) -> None:
+    from dataclasses import replace
+
+    c = ocr_client
+    place(c, guard, "mynumber-showa64")
+    c.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    assert c.post("/api/demo/face", headers=_h(guard)).status_code == 200
+    session = _st(c).session
+    ocr = session.ocr
+    ocr.unlock["security_code"] = replace(ocr.unlock["security_code"], reasons=("glare", "two_candidates"))
+    ocr.hints = ["glare", "frame"]
+    session.doubtful = {"security_code"}
+    page = c.get("/confirm").text
+    assert "光が反射しています" in page and "候補が複数あります" in page  # why the value is doubtful
+    assert 'id="photo-hints"' in page and "カード全体を枠に入れてください" in page  # what to fix

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from taimen.cli.serve import _announce, add_server_args, bound, check_server_args
+from taimen.cli.serve import _announce, add_server_args, bound, check_server_args, revocation_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,6 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="PORT",
         help="serve the sample cards through vsmartcard's vpcd (pcscd must run with the vpcd driver; "
         "port 35963 = 'Virtual PCD 00 00')",
+    )
+    p.add_argument(
+        "--no-records",
+        action="store_true",
+        help="no 確認記録 (by default a temporary store with demo accounts, deleted at exit)",
     )
     p.set_defaults(func=run)
 
@@ -40,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from taimen.web.demo import load_catalog
     from taimen.web.hooks import compare_hook, ocr_hook, warm_up
     from taimen.web.readers import ReaderSource, VirtualSource
+    from taimen.web.records_setup import RecordsSetup, open_demo
     from taimen.web.server import serve_forever
 
     if args.vpcd:
@@ -53,15 +59,24 @@ def run(args: argparse.Namespace) -> int:
         catalog = load_catalog(realtime=not args.no_realtime)
         source = VirtualSource(catalog.reader)  # type: ignore[arg-type]
 
+    try:
+        records = RecordsSetup() if args.no_records else open_demo()
+    except BaseException:
+        catalog.close()
+        raise
+    lookup = revocation_url(args)
+
     def settings(port: int) -> Settings:
         return Settings(
             port=port,
+            revocation_url=lookup,
             sources=[source],
             trust_dirs=catalog.trust_dirs,
             lang=args.lang,
             demo=catalog,
             ocr=ocr_hook(),
             compare=compare_hook(),
+            **records.settings(),
         )
 
     warm_up()
@@ -73,4 +88,5 @@ def run(args: argparse.Namespace) -> int:
             args,
         )
     finally:
+        records.close()
         catalog.close()

@@ -138,14 +138,14 @@ def render_text(res: Any, *, lang: str, reveal: bool) -> str:
     for key, f in res.fields.items():
         label = FIELD_LABELS.get(key, (key, key))[0 if ja else 1]
         value = _shown(key, f.value, reveal=reveal) if key in SECRET_FIELDS else _field_text(f)
-        flag = "" if f.value is not None and f.confidence >= 0.9 else ("  ← 要確認" if ja else "  <- check")
+        flag = _doubt(f.doubtful, f.reasons, ja)
         out.append(f"  {_pad(label, width)}{value}   ({f.confidence:.2f}){flag}")
     if res.unlock:
         out.append("読み取りに使う値（提案）:" if ja else "Unlock values (proposals):")
         for u in res.unlock.values():
             label = u.label_ja if ja else u.label_en
             value = u.value if (u.value is None or not u.secret or reveal) else "*" * len(u.value)
-            flag = "" if u.value is not None and u.confidence >= 0.9 else ("  ← 要確認" if ja else "  <- check")
+            flag = _doubt(u.doubtful, u.reasons, ja)
             out.append(f"  {_pad(label, width)}{value or '—'}   ({u.confidence:.2f}){flag}")
         if not reveal:
             out.append(
@@ -155,7 +155,23 @@ def render_text(res: Any, *, lang: str, reveal: bool) -> str:
             )
     for p in res.problems:
         out.append(("注意: " if ja else "Note: ") + p)
+    if res.hints:
+        from taimen.ocr.proposals import HINTS
+
+        out.append("撮り直すと読み取れる可能性があります:" if ja else "A better photo would help:")
+        out += [f"  ・{HINTS[h][0 if ja else 1]}" for h in res.hints]
     return "\n".join(out) + "\n"
+
+
+def _doubt(doubtful: bool, reasons: tuple[str, ...], ja: bool) -> str:
+    """The flag after a doubtful value, with the reasons (cut off, glare, two candidates …)."""
+    if not doubtful:
+        return ""
+    from taimen.ocr.fieldread import REASONS
+
+    why = ("、" if ja else ", ").join(REASONS[r][0 if ja else 1] for r in reasons if r in REASONS)
+    head = "  ← 要確認" if ja else "  <- check"
+    return f"{head}（{why}）" if why and ja else f"{head} ({why})" if why else head
 
 
 def _ask(prompt: str) -> str:

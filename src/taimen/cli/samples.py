@@ -15,6 +15,8 @@ from taimen.errors import OperatorInputError
 BUILDERS = (
     "taimen.samples.mynumber_cards",
     "taimen.samples.license_cards",
+    "taimen.samples.residence_cards",
+    "taimen.samples.passport_cards",
     "taimen.samples.faces",
 )
 

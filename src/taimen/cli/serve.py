@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from taimen.cli import LazySubParsers
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("serve", help="start the counter web app / 窓口用の画面を起動する")
+
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy("serve", build, help="start the counter web app / 窓口用の画面を起動する")
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    from taimen.web.records_setup import add_records_args
+
     add_server_args(p)
     p.add_argument("--trust-dir", action="append", default=[], metavar="DIR", help="more trust anchors")
+    add_records_args(p)
     p.set_defaults(func=run)
 
 
@@ -47,6 +55,25 @@ def add_server_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free port)")
     p.add_argument("--no-browser", action="store_true", help="do not open the browser; only print the URL")
+    p.add_argument(
+        "--revocation-url",
+        default=None,
+        metavar="URL",
+        help="page the result screen's 失効情報照会 button opens in a new tab (default: $TAIMEN_REVOCATION_URL, "
+        "else ISA's page; taimen never fetches it)",
+    )
+
+
+def revocation_url(args: argparse.Namespace) -> str:
+    """--revocation-url, else $TAIMEN_REVOCATION_URL, else the default; only https URLs are accepted."""
+    import os
+
+    from taimen.web.context import DEFAULT_REVOCATION_URL
+
+    url = args.revocation_url or os.environ.get("TAIMEN_REVOCATION_URL") or DEFAULT_REVOCATION_URL
+    if not url.startswith("https://") or any(c in url for c in "\"'<> \t\n"):
+        raise SystemExit(f"taimen: --revocation-url must be an https:// URL: {url!r}")
+    return url
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from taimen.web.app import Settings
     from taimen.web.hooks import compare_hook, ocr_hook, warm_up
     from taimen.web.readers import ReaderSource
+    from taimen.web.records_setup import open_from_args
     from taimen.web.server import serve_forever, warn
     from taimen.web.sources import pcsc_source
 
@@ -64,23 +92,31 @@ def run(args: argparse.Namespace) -> int:
     else:
         sources.append(pcsc)
 
+    records = open_from_args(args)
+    lookup = revocation_url(args)
+
     def settings(port: int) -> Settings:
         return Settings(
             port=port,
+            revocation_url=lookup,
             sources=sources,
             trust_dirs=tuple(args.trust_dir),
             lang=args.lang,
             ocr=ocr_hook(),
             compare=compare_hook(),
+            **records.settings(),
         )
 
     warm_up()
-    return bound(
-        lambda: serve_forever(
-            settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce
-        ),
-        args,
-    )
+    try:
+        return bound(
+            lambda: serve_forever(
+                settings, host=args.host, port=args.port, open_browser=not args.no_browser, announce=_announce
+            ),
+            args,
+        )
+    finally:
+        records.close()
 
 
 def _announce(url: str, opened: bool) -> None:

@@ -2,7 +2,8 @@
 
 The conversation never touches a reader (sans-I/O, in the spirit of h11): ``drive`` runs it over any
 ``Transport``; tests can also feed responses by hand. Sub-steps compose with ``yield from``.
-Transport failures the conversation can handle (``ExtendedLengthUnsupported``) are thrown into it.
+Transport failures the conversation can handle (``ExtendedLengthUnsupported``, ``AnswerTooLong``) are thrown
+into it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from taimen.core.apdu import Command, Response
-from taimen.errors import ExtendedLengthUnsupported, StatusError
+from taimen.errors import AnswerTooLong, ExtendedLengthUnsupported, StatusError
 
 T = TypeVar("T")
 Conversation = Generator[Command, Response, T]
@@ -48,7 +49,7 @@ def drive(
         while True:
             try:
                 response = transport.transmit(command)
-            except ExtendedLengthUnsupported as exc:
+            except (ExtendedLengthUnsupported, AnswerTooLong) as exc:
                 command = conversation.throw(exc)
                 continue
             count += 1

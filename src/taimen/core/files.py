@@ -2,8 +2,9 @@
 
 Extended-length READ BINARY (Le = 65536) fetches a whole file in one exchange. When the reader cannot carry
 it (``ExtendedLengthUnsupported``) or the card refuses it (6700, 6Cxx, 6D00 on an extended command), the
-session falls back to short reads of up to 256 bytes for good. A file holding one BER object is read only as
-far as its header says, capped by ``max_size`` because a forged chip may claim any length.
+session falls back to short reads of up to 256 bytes for good; a reader that cannot carry 256-byte answers
+either (``AnswerTooLong``) makes the session step down to 128, then 64 bytes. A file holding one BER object
+is read only as far as its header says, capped by ``max_size`` because a forged chip may claim any length.
 """
 
 from __future__ import annotations
@@ -13,10 +14,21 @@ from dataclasses import dataclass
 from taimen.core import apdu
 from taimen.core.conversation import Conversation
 from taimen.core.tlv import _read_length, _read_tag
-from taimen.errors import ExtendedLengthUnsupported, ParseError, StatusError
+from taimen.errors import AnswerTooLong, ExtendedLengthUnsupported, ParseError, StatusError
 
 _EXTENDED_REFUSED = {0x6700, 0x6D00, 0x6A86, 0x6F00}
 _MAX_OFFSET = 0x7FFF  # READ BINARY (B0) with an offset in P1-P2 reaches 32 767
+#: Short-read sizes tried in turn when a reader cannot carry 256-byte answers.
+_SHORT_STEPS = (256, 128, 64)
+
+
+def _step_down(session: ReadSession, exc: Exception) -> None:
+    """Use the next smaller short-read size for the rest of the session, or give up below 64 bytes."""
+    smaller = [s for s in _SHORT_STEPS if s < session.short_le]
+    if not smaller:
+        raise exc
+    session.short_le = smaller[0]
+    session.short_step_downs += 1
 
 
 @dataclass
@@ -27,6 +39,7 @@ class ReadSession:
     #: Largest data field a single short read asks for.
     short_le: int = 256
     extended_fallbacks: int = 0
+    short_step_downs: int = 0
 
 
 def _tlv_total(head: bytes) -> int | None:
@@ -65,7 +78,7 @@ def read_file(
         cmd = apdu.Command(cmd.cla, cmd.ins, cmd.p1, cmd.p2, le=65536, extended=True, label=label)
         try:
             resp = yield cmd
-        except ExtendedLengthUnsupported:
+        except (ExtendedLengthUnsupported, AnswerTooLong):
             resp = None
         if resp is not None and resp.sw in (0x9000, 0x6282):
             data += resp.data
@@ -108,7 +121,14 @@ def read_file(
             if offset > _MAX_OFFSET:
                 raise ParseError(f"{label}: offset beyond the 15-bit READ BINARY range")
             cmd = apdu.read_binary(offset, want, label=label)
-        resp = yield cmd
+        try:
+            resp = yield cmd
+        except AnswerTooLong as exc:
+            # The reader cannot carry this many bytes: ask for less from now on, then the same chunk again.
+            _step_down(session, exc)
+            if cmd.p1 & 0x80:
+                first_sfi = sfi
+            continue
         if resp.sw == 0x6B00 and offset > 0:
             break  # offset past the end: the previous chunk ended exactly at EOF
         exact_end = False

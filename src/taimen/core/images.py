@@ -6,7 +6,8 @@ the codestream's SIZ marker, J2K SIZ, JPEG SOFn) WITHOUT decoding. Anything beyo
 with ``ParseError`` before Pillow allocates a pixel; then Pillow decodes only the format that was detected
 and only if it reports the same size. Every failure is a ``ParseError``.
 
-Formats: PNG, JPEG 2000 (JP2 container and raw J2K codestream), JPEG. Browsers do not show JPEG 2000, so
+Formats: PNG, JPEG 2000 (JP2 container and raw J2K codestream), JPEG, and bilevel TIFF (uncompressed or CCITT
+G3/G4 "MMR", the residence card's front, name and address images). Browsers do not show JPEG 2000, so
 ``to_png`` converts for display.
 """
 
@@ -25,9 +26,13 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JP2_MAGIC = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 J2K_MAGIC = b"\xff\x4f\xff\x51"  # SOC then SIZ: the SIZ marker must follow SOC
 JPEG_MAGIC = b"\xff\xd8\xff"
+TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
 
-MIME = {"png": "image/png", "jp2": "image/jp2", "j2k": "image/j2c", "jpeg": "image/jpeg"}
-_PILLOW_FORMAT = {"png": "PNG", "jp2": "JPEG2000", "j2k": "JPEG2000", "jpeg": "JPEG"}
+MIME = {"png": "image/png", "jp2": "image/jp2", "j2k": "image/j2c", "jpeg": "image/jpeg", "tiff": "image/tiff"}
+_PILLOW_FORMAT = {"png": "PNG", "jp2": "JPEG2000", "j2k": "JPEG2000", "jpeg": "JPEG", "tiff": "TIFF"}
+#: TIFF compressions accepted: none, CCITT G3 (T.4), CCITT G4 (T.6, "MMR") — bilevel document images only.
+TIFF_COMPRESSIONS = (1, 3, 4)
+MAX_TIFF_ENTRIES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,10 @@ def detect(data: bytes) -> str:
         return "j2k"
     if data.startswith(JPEG_MAGIC):
         return "jpeg"
-    raise ParseError(f"not a PNG, JPEG 2000 or JPEG image (starts {bytes(data[:8]).hex(' ').upper()})")
+    if data[:4] in TIFF_MAGICS:
+        return "tiff"
+    start = bytes(data[:8]).hex(" ").upper()
+    raise ParseError(f"not a PNG, JPEG 2000 or JPEG image (nor a bilevel TIFF) (starts {start})")
 
 
 def probe(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInfo:
@@ -83,6 +91,8 @@ def probe(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInfo:
         info = _jp2(data, limits)
     elif fmt == "j2k":
         info = _j2k(data, 0, limits, "j2k")
+    elif fmt == "tiff":
+        info = _tiff(data)
     else:
         info = _jpeg(data)
     _check(info, limits)
@@ -288,3 +298,35 @@ def _jpeg(data: bytes) -> ImageInfo:
                 raise ParseError("JPEG frame header length disagrees with its component count")
             return ImageInfo("jpeg", width, height, comps)
         pos += length
+
+
+def _tiff(data: bytes) -> ImageInfo:
+    """First IFD of a TIFF: one bilevel image (1 bit, 1 sample), compression none/G3/G4. Nothing else."""
+    order = "little" if data[:2] == b"II" else "big"
+
+    def u(pos: int, n: int) -> int:
+        if pos < 0 or pos + n > len(data):
+            raise ParseError("TIFF header truncated or offset outside the file")
+        return int.from_bytes(data[pos : pos + n], order)
+
+    ifd = u(4, 4)
+    count = u(ifd, 2)
+    if not 1 <= count <= MAX_TIFF_ENTRIES:
+        raise ParseError(f"TIFF IFD with {count} entries")
+    tags: dict[int, int] = {}
+    for i in range(count):
+        pos = ifd + 2 + 12 * i
+        tag, typ, n = u(pos, 2), u(pos + 2, 2), u(pos + 4, 4)
+        if tag in tags:
+            raise ParseError(f"TIFF tag {tag} repeated")
+        if n == 1 and typ == 3:  # SHORT, stored in the first 2 bytes of the value field
+            tags[tag] = u(pos + 8, 2)
+        elif n == 1 and typ == 4:  # LONG
+            tags[tag] = u(pos + 8, 4)
+    width, height = tags.get(256, 0), tags.get(257, 0)
+    compression = tags.get(259, 1)
+    if compression not in TIFF_COMPRESSIONS:
+        raise ParseError(f"TIFF compression {compression} is not a bilevel CCITT/none compression")
+    if tags.get(258, 1) != 1 or tags.get(277, 1) != 1:
+        raise ParseError("TIFF image is not bilevel (1 bit per sample, 1 sample per pixel)")
+    return ImageInfo("tiff", width, height, 1)

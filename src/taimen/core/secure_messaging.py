@@ -28,7 +28,7 @@ from taimen.core import tlv
 from taimen.core.apdu import Command, Response
 from taimen.core.conversation import Conversation
 from taimen.core.symmetric import SessionKeys, pad, unpad
-from taimen.errors import CardError, ExtendedLengthUnsupported, ParseError
+from taimen.errors import AnswerTooLong, CardError, ExtendedLengthUnsupported, ParseError
 
 T_CRYPTOGRAM_ODD = 0x87
 T_CRYPTOGRAM_EVEN = 0x86
@@ -223,6 +223,11 @@ class SecureChannel:
                 raise SecureMessagingError(f"decrypted response is malformed: {exc}") from exc
         return Response(data, sw)
 
+    def skip_response(self) -> None:
+        """Step the counter past a response the reader lost (the chip counted it), so both sides stay in step."""
+        self._check_open()
+        self._step()
+
     def rollback(self) -> None:
         """Undo the counter step of a ``protect`` whose command never reached the chip."""
         if self.ssc is not None:
@@ -285,7 +290,9 @@ def secured(conversation: Conversation[T], channel: SecureChannel) -> Generator[
 
     Give the inner file reads ``ReadSession(short_le=SM_SHORT_LE)`` so that short reads still fit once wrapped.
     A reader that refuses an extended APDU never delivered the command, so the counter step is undone
-    before the refusal is passed to the inner conversation (which then falls back to short reads).
+    before the refusal is passed to the inner conversation (which then falls back to short reads). A reader
+    that lost a too-long answer (``AnswerTooLong``) did deliver it: the counter steps past the chip's response
+    and the inner conversation steps down to smaller reads.
     """
     command = next(conversation)
     while True:
@@ -293,6 +300,15 @@ def secured(conversation: Conversation[T], channel: SecureChannel) -> Generator[
             response = yield channel.protect(command)
         except ExtendedLengthUnsupported as exc:
             channel.rollback()
+            try:
+                command = conversation.throw(exc)
+            except StopIteration as done:
+                return done.value
+            continue
+        except AnswerTooLong as exc:
+            # The chip processed the command and answered; only the reader lost the answer. With a counter the
+            # chip has stepped it for its response too, so step past it; then the inner read asks for less.
+            channel.skip_response()
             try:
                 command = conversation.throw(exc)
             except StopIteration as done:

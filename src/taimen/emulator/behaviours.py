@@ -111,8 +111,8 @@ class AcceptAnyVerify:
     fids: tuple[int, ...]
 
     def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
-        key = card.current_ef
-        is_verify = c.cla == 0x00 and c.ins == 0x20 and c.p2 == 0x80 and bool(c.data)
+        is_verify = c.cla == 0x00 and c.ins == 0x20 and bool(c.data)
+        key = card._key_for_verify(c.p2) if is_verify else None  # P2 80 (current key EF) or 80|SFI
         if is_verify and isinstance(key, KeyRef) and key.fid in self.fids:
             card.verified.add((id(df), key.fid))
             return Response(b"", 0x9000)
@@ -120,6 +120,22 @@ class AcceptAnyVerify:
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "accept-any-verify", "fids": [f"{f:04X}" for f in self.fids]}
+
+
+@dataclass
+class FirstAnswer:
+    """The first ``count`` commands after power-up or reset get ``sw`` (some cards answer the first APDU 6F00)."""
+
+    sw: int = 0x6F00
+    count: int = 1
+
+    def handle(self, card: VirtualCard, df: DedicatedFile, c: Command) -> Response | None:
+        if card.since_power_on < self.count:
+            return Response(b"", self.sw)
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "first-answer", "sw": f"{self.sw:04X}", "count": self.count}
 
 
 def _pem(key: rsa.RSAPrivateKey) -> str:
@@ -147,7 +163,34 @@ def _accept_any_verify(spec: dict[str, Any]) -> AcceptAnyVerify:
     return AcceptAnyVerify(tuple(int(f, 16) for f in spec.get("fids", [])))
 
 
+def _first_answer(spec: dict[str, Any]) -> FirstAnswer:
+    count = spec.get("count", 1)
+    if type(count) is not int or not 1 <= count <= 16:
+        raise ValueError("first-answer count must be 1..16")
+    return FirstAnswer(int(spec.get("sw", "6F00"), 16), count)
+
+
+def _selected_key_sign(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.keysign import SelectedKeySign  # it builds on this module
+
+    keys, pems = {}, {}
+    for fid, k in spec.get("keys", {}).items():
+        f = int(fid, 16)
+        keys[f] = (_load_rsa(k["private_key_pem"]), int(k["required"], 16))
+        pems[f] = k["private_key_pem"]
+    return SelectedKeySign(keys, pems)
+
+
+def _icao_emrtd(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.passport_card import from_json  # the passport chip lives with its own module
+
+    return from_json(spec)
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "selected-key-sign": _selected_key_sign,
+    "first-answer": _first_answer,
+    "icao-emrtd": _icao_emrtd,
     "rsa-challenge": _rsa_challenge,
     "mute": _mute,
     "accept-any-verify": _accept_any_verify,

@@ -32,6 +32,12 @@ class KeyRef:
     max_tries: int
     sfi: int | None = None
     name: str = ""
+    #: What the non-consuming query (VERIFY without data) answers once the key is verified: "9000", or
+    #: "63Cx" (the tries left, as if not verified: real JPKI cards, OpenSC PR #959).
+    query_after_verify: str = "9000"
+
+
+QUERY_AFTER_VERIFY = ("9000", "63Cx")
 
 
 @dataclass
@@ -91,6 +97,7 @@ class VirtualCard:
         behaviours: Sequence[Behaviour] = (),
         description: str = "",
         sample: dict[str, Any] | None = None,
+        warm_reset_keeps_security: bool = False,
     ) -> None:
         self.mf = mf
         self.applications = list(applications)
@@ -104,14 +111,20 @@ class VirtualCard:
         #: Card-image metadata, kept so that load → save gives the image back (docs/card-image.md).
         self.description = description
         self.sample = sample
+        #: A warm reset keeps what was verified (real cards: only losing power clears the security state).
+        self.warm_reset_keeps_security = warm_reset_keeps_security
         self.present = True
         self.powered = False
+        #: Commands processed since the last power-up or reset (behaviours may act on the first one).
+        self.since_power_on = 0
         self.log: list[tuple[bytes, bytes]] | None = None  # set to [] to record exchanges in tests
         self._reset_state()
 
     # --- power and presence ---------------------------------------------------------------------------
 
     def _reset_state(self) -> None:
+        #: Changes at every power-on/reset: behaviours drop session state (SM keys, challenges) when it does.
+        self.session = getattr(self, "session", 0) + 1
         self.current_df: DedicatedFile = self.mf
         self.current_ef: ElementaryFile | KeyRef | None = None
         self.current_key_object: int | None = None
@@ -119,6 +132,7 @@ class VirtualCard:
 
     def power_on(self) -> bytes:
         self.powered = True
+        self.since_power_on = 0
         self._reset_state()
         return self.atr
 
@@ -127,7 +141,11 @@ class VirtualCard:
         self._reset_state()
 
     def reset(self) -> bytes:
-        return self.power_on()
+        """Warm reset: the application selection is dropped; the security state too unless the card keeps it."""
+        kept = set(self.verified) if self.warm_reset_keeps_security and self.powered else set()
+        atr = self.power_on()
+        self.verified = kept
+        return atr
 
     def remove(self) -> None:
         self.present = False
@@ -161,6 +179,7 @@ class VirtualCard:
             answer = _sw(0x6700).to_bytes()
         else:
             answer = self.process(command).to_bytes()
+        self.since_power_on += 1
         t = self.meter.record(len(raw), len(answer))
         if self.realtime:
             time.sleep(t)
@@ -290,7 +309,7 @@ class VirtualCard:
         if not c.data:
             if key.tries_left == 0:
                 return _sw(0x63C0)
-            if ident in self.verified:
+            if ident in self.verified and key.query_after_verify == "9000":
                 return _sw(0x9000)
             return _sw(0x63C0 | min(key.tries_left, 15))
         if key.tries_left == 0:

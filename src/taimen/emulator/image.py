@@ -13,8 +13,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from taimen.emulator import residence_card as _residence_card  # noqa: F401 - registers "residence-access"
 from taimen.emulator.behaviours import REGISTRY
-from taimen.emulator.card import DEFAULT_ATR, DedicatedFile, ElementaryFile, KeyRef, VirtualCard
+from taimen.emulator.card import (
+    DEFAULT_ATR,
+    QUERY_AFTER_VERIFY,
+    DedicatedFile,
+    ElementaryFile,
+    KeyRef,
+    VirtualCard,
+)
 from taimen.emulator.link import LinkModel
 from taimen.errors import OperatorInputError
 
@@ -22,7 +30,10 @@ _FID = re.compile(r"[0-9A-Fa-f]{4}")
 _KEY_REF = re.compile(r"(MF:)?[0-9A-Fa-f]{4}")
 
 FORMAT = "taimen-card-image"
-VERSION = 1
+#: Version 2 adds a key's ``query_after_verify``; an image that does not use it is written as version 1, and
+#: both load here (a version-1 loader refuses a version-2 image rather than answer its queries wrongly).
+VERSION = 2
+VERSIONS = (1, 2)
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 
 
@@ -82,7 +93,10 @@ def _df_from_json(spec: dict[str, Any], mf: DedicatedFile | None = None) -> Dedi
         fid = _fid(k["fid"])
         if fid in df.keys:
             raise OperatorInputError(f"card image: key {k['fid']} defined twice in {df.name!r}")
-        df.add_key(KeyRef(fid, _bytes(k, "value"), left, most, _sfi(k.get("sfi")), k.get("name", "")))
+        query = k.get("query_after_verify", "9000")
+        if query not in QUERY_AFTER_VERIFY:
+            raise OperatorInputError(f"card image: query_after_verify {query!r} must be one of {QUERY_AFTER_VERIFY}")
+        df.add_key(KeyRef(fid, _bytes(k, "value"), left, most, _sfi(k.get("sfi")), k.get("name", ""), query))
     for f in spec.get("files", []):
         fid = _fid(f["fid"])
         if fid in df.files or fid in df.keys:
@@ -110,8 +124,10 @@ def card_from_json(doc: dict[str, Any], *, link: LinkModel | None = None, realti
     """Build a card from a parsed card image; every defect is an ``OperatorInputError`` naming it."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise OperatorInputError(f"not a taimen card image (format must be {FORMAT!r})")
-    if doc.get("version") != VERSION:
-        raise OperatorInputError(f"unsupported card-image version {doc.get('version')!r}; this taimen reads {VERSION}")
+    if doc.get("version") not in VERSIONS:
+        raise OperatorInputError(
+            f"unsupported card-image version {doc.get('version')!r}; this taimen reads versions 1 and 2"
+        )
     try:
         return _card_from_json(doc, link=link, realtime=realtime)
     except OperatorInputError:
@@ -131,6 +147,8 @@ def _card_from_json(doc: dict[str, Any], *, link: LinkModel | None, realtime: bo
         raise OperatorInputError(f"card image: max_response {max_response!r} must be 1..65536")
     if not isinstance(doc.get("extended_length", True), bool):
         raise OperatorInputError("card image: extended_length must be true or false")
+    if not isinstance(doc.get("warm_reset_keeps_security", False), bool):
+        raise OperatorInputError("card image: warm_reset_keeps_security must be true or false")
     card_behaviours = []
     for b in doc.get("card_behaviours", []):
         factory = REGISTRY.get(b.get("type", ""))
@@ -149,6 +167,7 @@ def _card_from_json(doc: dict[str, Any], *, link: LinkModel | None, realtime: bo
         behaviours=card_behaviours,
         description=doc.get("description", ""),
         sample=doc.get("sample"),
+        warm_reset_keeps_security=doc.get("warm_reset_keeps_security", False),
     )
 
 
@@ -218,6 +237,7 @@ def _df_to_json(df: DedicatedFile) -> dict[str, Any]:
             "value_hex": k.value.hex().upper(),
             "tries_left": k.tries_left,
             "max_tries": k.max_tries,
+            **({"query_after_verify": k.query_after_verify} if k.query_after_verify != "9000" else {}),
         }
         for k in df.keys.values()
     ]
@@ -233,14 +253,16 @@ def card_to_json(
     """The card image of ``card``; ``description`` and ``person`` (the "sample" metadata) default to the card's."""
     if person is None:
         person = card.sample
+    uses_v2 = any(k.query_after_verify != "9000" for df in (card.mf, *card.applications) for k in df.keys.values())
     doc: dict[str, Any] = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": 2 if uses_v2 else 1,
         "card_type": card.card_type,
         "description": card.description if description is None else description,
         "atr": card.atr.hex().upper(),
         "extended_length": card.extended_length,
         "max_response": card.max_response,
+        **({"warm_reset_keeps_security": True} if card.warm_reset_keeps_security else {}),
         "mf": _df_to_json(card.mf),
         "applications": [_df_to_json(a) for a in card.applications],
     }

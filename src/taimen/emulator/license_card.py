@@ -18,6 +18,7 @@ and v009 changed is not published; the emulator treats them alike and differs on
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from datetime import date
 
@@ -291,7 +292,11 @@ def build_license_card(
     tries: tuple[int, int] = (3, 3),
     extended_length: bool = True,
     files: dict[str, bytes] | None = None,
+    locked: tuple[str, ...] = (),
+    omit: tuple[str, ...] = (),
 ) -> VirtualCard:
+    """``locked``: file keys (``df1_ef03``…) whose READ answers 6982 whatever PIN was given (a card that
+    protects an optional file differently); ``omit``: file keys the card does not have (SELECT/READ 6A82)."""
     facts = person.license
     if facts is None:
         raise ValueError(f"{person.key} has no driving licence")
@@ -302,14 +307,21 @@ def build_license_card(
     mf.add_file(ElementaryFile(aids.MF_PIN_SETTING_FID, f["mf_ef02"], sfi=aids.MF_PIN_SETTING_SFI, name="暗証番号設定"))
     mf.add_key(KeyRef(aids.PIN1_FID, _pin_value(facts, 1), tries[0], aids.PIN_MAX_TRIES, aids.PIN1_SFI, "暗証番号1"))
     mf.add_key(KeyRef(aids.PIN2_FID, _pin_value(facts, 2), tries[1], aids.PIN_MAX_TRIES, aids.PIN2_SFI, "暗証番号2"))
+    nobody = ("MF:000F",)
+    if locked:  # a key no one can present (blocked, unknown value): its files answer 6982
+        mf.add_key(KeyRef(0x000F, os.urandom(8), 0, 3, name="(no one)"))
 
     # The short-EF VERIFY form names an MF key; sent while DF1 is current the card answers 6981 (hiro99ma).
     df1 = DedicatedFile("DF1 記載事項", aid=aids.DF1_AID, behaviours=[Mute(0x00, 0x20, 0x6981)])
     for spec in aids.DF1_FILES:
-        rule = (pin2,) if 2 in spec.pins else (pin1,)
+        if spec.key in omit:
+            continue
+        rule = (nobody,) if spec.key in locked else (pin2,) if 2 in spec.pins else (pin1,)
         df1.add_file(ElementaryFile(spec.fid, f[spec.key], sfi=spec.sfi, read=rule, name=spec.name_ja))
     df2 = DedicatedFile("DF2 写真", aid=aids.DF2_AID, behaviours=[Mute(0x00, 0x20, 0x6981)])
-    df2.add_file(ElementaryFile(0x0001, f["df2_ef01"], sfi=1, read=(pin2,), name="写真"))
+    if "df2_ef01" not in omit:
+        rule = (nobody,) if "df2_ef01" in locked else (pin2,)
+        df2.add_file(ElementaryFile(0x0001, f["df2_ef01"], sfi=1, read=rule, name="写真"))
     df3 = DedicatedFile("DF3 RFU", aid=aids.DF3_AID)
     df3.add_file(ElementaryFile(0x0001, bytes([PAD]) * 16, sfi=1, name="RFU"))
     return VirtualCard(

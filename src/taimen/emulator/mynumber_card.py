@@ -5,6 +5,11 @@ the PIN or 照合番号B opens EF 0002, and the PIN or either 照合番号 opens
 照合番号A or B opens EF 0002/0006 while only A opens EF 0005 and only the birth-date key opens EF 0001.
 EF 0004 (CVC), the basic-info files and the JPKI token/authentication certificates are free.
 
+JPKI AP: EF 0006 token, 000A/000B (利用者証明用 certificate and its CA, free), 0001 (署名用 certificate, behind
+the 署名用 password 001B) and 0002 (its CA), key objects 0017/001A and the signature command as OpenSC's
+card-jpki.c sends it (``SelectedKeySign``); its PIN keys answer the tries query 63Cx even once verified, as
+real JPKI cards do. tests/e2e/test_opensc_jpki.py runs OpenSC against it.
+
 Retry counts: 入力補助 PIN 3, JPKI authentication PIN 3, JPKI signing password 5 (reference §4). The counts
 for 照合番号A/B and the birth-date key are not known from any source; ``SHOGO_TRIES`` is this emulator's own
 **unverified** choice and taimen never relies on it (the reader always queries the counter).
@@ -19,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from taimen.emulator.behaviours import AcceptAnyVerify, Mute, RsaChallenge
 from taimen.emulator.card import DedicatedFile, ElementaryFile, KeyRef, VirtualCard
+from taimen.emulator.keysign import SelectedKeySign
 from taimen.emulator.link import LinkModel
 from taimen.mynumber.aids import JPKI_AP, KENMEN_AP, TEXT_AP, JpkiAp, KenmenAp, TextAp
 
@@ -47,6 +53,9 @@ class MynumberChip:
     jpki_sign_password: str
     text_key: rsa.RSAPrivateKey  # 入力補助AP key 0013: signs challenges
     card_key: rsa.RSAPrivateKey  # 券面AP default key (DF24): signs challenges
+    #: JPKI private keys (0017 利用者証明用, 001A 署名用); None: the AP cannot sign.
+    jpki_auth_key: rsa.RSAPrivateKey | None = None
+    jpki_sign_key: rsa.RSAPrivateKey | None = None
     #: Replacements that turn this into a forged chip (tests and forged samples only).
     text_behaviours: list[Any] | None = None
     kenmen_behaviours: list[Any] | None = None
@@ -97,8 +106,22 @@ def build_card(chip: MynumberChip, *, link: LinkModel | None = None) -> VirtualC
     jrules = {JpkiAp.SIGN_CERT: (("001B",),)}
     for fid, data in chip.jpki_files.items():
         jpki.add_file(ElementaryFile(fid, data, read=jrules.get(fid, ())))
-    jpki.add_key(_key(JpkiAp.AUTH_PIN, chip.jpki_auth_pin, JPKI_AUTH_TRIES, "利用者証明用PIN"))
-    jpki.add_key(_key(JpkiAp.SIGN_PASSWORD, chip.jpki_sign_password, JPKI_SIGN_TRIES, "署名用パスワード"))
+    # A real JPKI card answers the tries query with 63Cx even after a successful VERIFY (OpenSC PR #959, from
+    # a real card; OpenSC's card-jpki.c requires SW1 = 63 there).
+    auth_pin = _key(JpkiAp.AUTH_PIN, chip.jpki_auth_pin, JPKI_AUTH_TRIES, "利用者証明用PIN")
+    sign_pin = _key(JpkiAp.SIGN_PASSWORD, chip.jpki_sign_password, JPKI_SIGN_TRIES, "署名用パスワード")
+    auth_pin.query_after_verify = sign_pin.query_after_verify = "63Cx"
+    jpki.add_key(auth_pin)
+    jpki.add_key(sign_pin)
+    signers: dict[int, tuple[rsa.RSAPrivateKey, int]] = {}
+    if chip.jpki_auth_key is not None:
+        jpki.key_objects[JpkiAp.AUTH_KEY] = "利用者証明用秘密鍵"
+        signers[JpkiAp.AUTH_KEY] = (chip.jpki_auth_key, JpkiAp.AUTH_PIN)
+    if chip.jpki_sign_key is not None:
+        jpki.key_objects[JpkiAp.SIGN_KEY] = "署名用秘密鍵"
+        signers[JpkiAp.SIGN_KEY] = (chip.jpki_sign_key, JpkiAp.SIGN_PASSWORD)
+    if signers:
+        jpki.behaviours.append(SelectedKeySign(signers))
 
     return VirtualCard(DedicatedFile("MF"), [jpki, text, kenmen], atr=ATR, card_type=CARD_TYPE, link=link)
 

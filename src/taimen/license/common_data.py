@@ -2,7 +2,8 @@
 
 MF/EF01 (17 bytes): ``45 0B`` spec version (3 chars JIS X 0201, e.g. "008") + 交付年月日 and 有効期間の末日 as
 4-byte BCD Gregorian YYYYMMDD; ``46 02`` カード製造業者識別子 and 暗号関数識別子 (one byte each).
-MF/EF02 (3 bytes): ``05 01 xx``; b1 of xx = 1 when the holder set PINs, 0 when the card holds DPIN "****".
+MF/EF02 (3 bytes): ``05 01 xx``; xx = 01 when the holder set PINs, 00 when the card holds DPIN "****" (spec: b1); any
+other byte is refused as a card error, so a misread never sends DPIN.
 """
 
 from __future__ import annotations
@@ -99,7 +100,11 @@ def parse_pin_setting(data: bytes) -> PinSetting:
     if t is None or len(t.value) != 1:
         raise ParseError("MF/EF02: PIN setting (tag 05, 1 byte) is missing")
     raw = t.value[0]
-    pin_set = bool(raw & 0x01)
+    if raw not in (0x00, 0x01):
+        # Only 00 and 01 are specified. Reading any other byte as "b1 = 0" would send DPIN "****" unasked and
+        # spend a try of a PIN the holder did set; a misread must stop the read instead.
+        raise ParseError(f"MF/EF02: PIN setting {raw:02X} is neither 00 (no PIN, DPIN) nor 01 (PIN set)")
+    pin_set = raw == 0x01
     el = Element(
         0x05,
         "暗証番号設定",

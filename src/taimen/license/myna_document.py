@@ -30,7 +30,7 @@ from taimen.mynumber import shogo_b, text_ap
 from taimen.mynumber.aids import TEXT_AP, TextAp
 from taimen.mynumber.document import DOCUMENT as MYNUMBER
 from taimen.mynumber.values import sex_label
-from taimen.pinsafety import check_tries
+from taimen.pinsafety import already_unlocked_check, must_verify
 from taimen.result import Check, CheckStatus, DateValue, Image, ReadResult, ReadStats
 from taimen.transport.counting import CountingTransport
 from taimen.trust import TrustStore
@@ -43,6 +43,8 @@ class MynaCardRead:
     license: ap.MynaLicenseRead
     text: text_ap.TextApRecords
     b_tries_before: int | None
+    #: Keys the card reported as already verified (no VERIFY was sent for them).
+    already_unlocked: tuple[str, ...] = ()
 
 
 def read_myna_license(
@@ -52,21 +54,28 @@ def read_myna_license(
     pin_set, setting, lic_tries = yield from ap.read_pin_state()
     value = ap.license_pin_value(pin_set, pin)
     b_tries = yield from text_ap.query_tries()
-    # Both secrets pass the policy before either is presented.
-    if not lic_tries.already_verified:
-        check_tries(MYNA_PIN, lic_tries.tries_left, confirm_last_try=confirm_last_try)
-    check_tries(B_SECRET, b_tries, confirm_last_try=confirm_last_try)
+    # Both secrets pass the policy before either is presented (one rule for 9000: pinsafety.must_verify).
+    must_verify(MYNA_PIN, lic_tries, confirm_last_try=confirm_last_try)
+    must_verify(B_SECRET, b_tries, confirm_last_try=confirm_last_try)
     yield from ap.select_license_ap()
     yield from ap.unlock(value, lic_tries, confirm_last_try=confirm_last_try)
     del value
     licence = yield from ap.read_files(session, pin_set, setting, lic_tries)
     yield from text_ap.select()
-    yield from shogo_b.select_key(TextAp.SHOGO_B, text_ap.AP_EN)
-    refused = yield from shogo_b.present(b, text_ap.AP_JA, text_ap.AP_EN)
-    if refused is not None:
-        raise shogo_b.rejected(refused, text_ap.AP_JA, text_ap.AP_EN)
-    records = yield from text_ap.read_records(session, challenge=True, tries_before=b_tries)
-    return MynaCardRead(licence, records, b_tries)
+    if b_tries.already_verified:  # the 免許AP was selected since: ask again right before deciding
+        b_now = yield from shogo_b.query_tries(TextAp.SHOGO_B, text_ap.AP_EN)
+    else:
+        yield from shogo_b.select_key(TextAp.SHOGO_B, text_ap.AP_EN)
+        b_now = b_tries
+    unlocked = ["licence PIN"] if lic_tries.already_verified else []
+    if must_verify(B_SECRET, b_now, confirm_last_try=confirm_last_try):
+        refused = yield from shogo_b.present(b, text_ap.AP_JA, text_ap.AP_EN)
+        if refused is not None:
+            raise shogo_b.rejected(refused, text_ap.AP_JA, text_ap.AP_EN)
+    else:
+        unlocked.append("照合番号B (text AP)")
+    records = yield from text_ap.read_records(session, challenge=True, tries_before=b_tries.tries_left)
+    return MynaCardRead(licence, records, b_tries.tries_left, tuple(unlocked))
 
 
 def _detect() -> Conversation[bool]:
@@ -80,7 +89,7 @@ def _detect() -> Conversation[bool]:
 def _tries() -> Conversation[tuple[bool, int | None, int | None]]:
     pin_set, _, lic = yield from ap.read_pin_state()
     b = yield from text_ap.query_tries()
-    return pin_set, lic.tries_left, b
+    return pin_set, lic.tries_left, b.tries_left
 
 
 def _license_checks(lic: ap.MynaLicenseRead, today: date) -> list[Check]:
@@ -164,6 +173,14 @@ def build_result(read: MynaCardRead, entered: shogo_b.BirthKey, store: TrustStor
     text = text_ap.evaluate(read.text, store)
     lic = read.license
     checks = [*text.checks, *_license_checks(lic, today)]
+    if read.already_unlocked:
+        ja = {"licence PIN": "免許情報の暗証番号", "照合番号B (text AP)": "照合番号B（入力補助AP）"}
+        checks.insert(
+            0,
+            already_unlocked_check(
+                "unlock.already_verified", [ja[k] for k in read.already_unlocked], list(read.already_unlocked)
+            ),
+        )
     attrs = text.attributes
     result = ReadResult(document="mynumber_license")
     if attrs is not None:

@@ -29,7 +29,6 @@ from taimen.license.elements import Element, era_date_value, unknown_element
 from taimen.license.photo import J2K_SOC_SIZ, JP2_SIGNATURE, Photo, decode_jpeg2000
 from taimen.license.pin import MYNA_PIN, TriesState, pin_bytes, present_pin, query_tries
 from taimen.license.signature import TAGS as EF07_TAGS
-from taimen.pinsafety import check_tries
 from taimen.result import DateValue
 from taimen.wareki import parse_era_coded
 
@@ -187,9 +186,7 @@ def license_pin_value(pin_set: bool, pin: str | None) -> bytes:
 
 
 def unlock(value: bytes, tries: TriesState, *, confirm_last_try: bool) -> Conversation[None]:
-    """One VERIFY at SFI 6 of the selected 免許AP, after the safety policy allowed it."""
-    if not tries.already_verified:
-        check_tries(MYNA_PIN, tries.tries_left, confirm_last_try=confirm_last_try)
+    """One VERIFY at SFI 6 of the selected 免許AP, after the safety policy allowed it (none if already verified)."""
     yield from present_pin(PIN_P2, MYNA_PIN, value, tries, confirm_last_try=confirm_last_try)
 
 

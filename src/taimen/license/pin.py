@@ -9,14 +9,13 @@ set is opened with DPIN "****" without asking. A locked licence PIN can only be 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from taimen.core import apdu
 from taimen.core.conversation import Conversation
 from taimen.core.status import tries_left
 from taimen.errors import OperatorInputError, SecretRejected, StatusError
 from taimen.license.aids import DPIN
-from taimen.pinsafety import Secret, check_tries
+from taimen.pinsafety import Secret, TriesState, must_verify
 
 _LOCK_JA = (
     "ロックされた暗証番号は、本人が運転免許センターまたは警察署で解除の手続きをする必要があります"
@@ -59,30 +58,26 @@ def pin_bytes(value: str, secret: Secret) -> bytes:
     return value.encode("ascii")
 
 
-@dataclass(frozen=True, slots=True)
-class TriesState:
-    tries_left: int | None
-    already_verified: bool = False  # the query answered 9000
+__all__ = ["TriesState", "present_pin", "query_tries"]
 
 
 def query_tries(p2: int, secret: Secret) -> Conversation[TriesState]:
-    """VERIFY without data (63Cx: x tries left; 9000: already verified in this session)."""
+    """VERIFY without data (63Cx: x tries left; 9000: already verified, see ``taimen.pinsafety``)."""
     resp = yield apdu.verify_query(p2=p2, label=f"VERIFY（{secret.name_ja} 残り回数）")
-    if resp.sw == 0x9000:
-        return TriesState(None, True)
-    n = tries_left(resp.sw)
-    if n is None:
+    state = TriesState.from_sw(resp.sw)
+    if state.tries_left is None and not state.already_verified:
         raise StatusError(resp.sw, f"{secret.name_en}: tries query")
-    return TriesState(n)
+    return state
 
 
 def present_pin(
     p2: int, secret: Secret, value: bytes, state: TriesState, *, confirm_last_try: bool
 ) -> Conversation[None]:
-    """Send one VERIFY, after the safety policy allowed it; raise PinRejected if the card refuses it."""
-    if state.already_verified:
+    """Send one VERIFY, after the safety policy allowed it; raise PinRejected if the card refuses it.
+
+    Nothing is sent when the key is already verified (``taimen.pinsafety.must_verify``)."""
+    if not must_verify(secret, state, confirm_last_try=confirm_last_try):
         return
-    check_tries(secret, state.tries_left, confirm_last_try=confirm_last_try)
     resp = yield apdu.verify(value, p2=p2, label=f"VERIFY（{secret.name_ja}）")
     if resp.sw == 0x9000:
         return

@@ -29,7 +29,7 @@ from taimen.license.photo import Photo, parse_photo_file
 from taimen.license.pin import PIN1, PIN2, TriesState, choose_pins, present_pin, query_tries
 from taimen.license.signature import SignatureInfo, parse_ef07
 from taimen.license.tsuiki import Tsuiki, merge, parse_tsuiki
-from taimen.pinsafety import check_tries
+from taimen.pinsafety import must_verify
 
 
 @dataclass
@@ -44,6 +44,10 @@ class LicenseRead:
     kisai: Kisai
     files: dict[str, bytes] = field(default_factory=dict)
     absent: list[str] = field(default_factory=list)
+    #: Optional files the card did not give: file key → status word ("6A82" not found, "6982" refused).
+    not_read: dict[str, str] = field(default_factory=dict)
+    #: PINs the card reported as already verified (no VERIFY was sent for them).
+    already_unlocked: list[str] = field(default_factory=list)
     honseki: list[Element] = field(default_factory=list)
     gaiji: list[Gaiji] = field(default_factory=list)
     gaiji_elements: list[Element] = field(default_factory=list)
@@ -64,11 +68,19 @@ def read_tries() -> Conversation[tuple[PinSetting, TriesState, TriesState]]:
     return setting, t1, t2
 
 
-def _read_ef(session: ReadSession, f: LicenseFile, *, optional: bool) -> Conversation[bytes | None]:
+#: Answers that mean "this optional file is not there for us": not found, or access refused (a card may
+#: protect EF03–EF07 or the photo differently). Either way the file is reported as not read.
+_NOT_READ = (0x6A82, 0x6982)
+
+
+def _read_ef(
+    session: ReadSession, f: LicenseFile, *, optional: bool, not_read: dict[str, str]
+) -> Conversation[bytes | None]:
     try:
         data = yield from read_file(session, sfi=f.sfi, max_size=f.limit, tlv=False, label=f"{f.df}/{f.name_ja}")
     except StatusError as exc:
-        if optional and exc.sw == 0x6A82:
+        if optional and exc.sw in _NOT_READ:
+            not_read[f.key] = f"{exc.sw:04X}"
             return None
         raise
     return (yield from _complete(data, f))
@@ -116,10 +128,10 @@ def read_license(
     t1 = yield from query_tries(0x80 | aids.PIN1_SFI, PIN1)
     t2 = yield from query_tries(0x80 | aids.PIN2_SFI, PIN2)
     # Policy for both PINs before either is presented: a refusal must not leave half a read behind.
-    if not t1.already_verified:
-        check_tries(PIN1, t1.tries_left, confirm_last_try=confirm_last_try)
-    if value2 is not None and not t2.already_verified:
-        check_tries(PIN2, t2.tries_left, confirm_last_try=confirm_last_try)
+    must_verify(PIN1, t1, confirm_last_try=confirm_last_try)
+    if value2 is not None:
+        must_verify(PIN2, t2, confirm_last_try=confirm_last_try)
+    already = [s for s, t in ((PIN1, t1), (PIN2, t2)) if t.already_verified and (s is PIN1 or value2 is not None)]
     yield from present_pin(0x80 | aids.PIN1_SFI, PIN1, value1, t1, confirm_last_try=confirm_last_try)
     if value2 is not None:
         yield from present_pin(0x80 | aids.PIN2_SFI, PIN2, value2, t2, confirm_last_try=confirm_last_try)
@@ -129,19 +141,30 @@ def read_license(
     yield from transmit_ok(apdu.select_aid(aids.DF1_AID, "SELECT DF1（記載事項）"))
     files: dict[str, bytes] = {}
     absent: list[str] = []
+    not_read: dict[str, str] = {}
     for f in aids.DF1_FILES:
         if 2 in f.pins and not with_pin2:
             continue
-        data = yield from _read_ef(session, f, optional=f is not aids.DF1_EF01 and f is not aids.DF1_EF02)
+        optional = f is not aids.DF1_EF01 and f is not aids.DF1_EF02
+        data = yield from _read_ef(session, f, optional=optional, not_read=not_read)
         if data is None:
             absent.append(f"{f.df}/{f.name_ja}")
         else:
             files[f.key] = data
     if with_pin2:
-        yield from transmit_ok(apdu.select_aid(aids.DF2_AID, "SELECT DF2（写真）"))
-        photo_raw = yield from _read_ef(session, aids.DF2_EF01, optional=False)
-        assert photo_raw is not None
-        files[aids.DF2_EF01.key] = photo_raw
+        # A licence without its photo still shows everything else; the photo is then marked missing.
+        resp = yield apdu.select_aid(aids.DF2_AID, "SELECT DF2（写真）")
+        photo_raw = None
+        if resp.sw == 0x9000:
+            photo_raw = yield from _read_ef(session, aids.DF2_EF01, optional=True, not_read=not_read)
+        elif resp.sw in _NOT_READ:
+            not_read[aids.DF2_EF01.key] = f"{resp.sw:04X}"
+        else:
+            raise StatusError(resp.sw, "SELECT DF2（写真）")
+        if photo_raw is None:
+            absent.append(f"{aids.DF2_EF01.df}/{aids.DF2_EF01.name_ja}")
+        else:
+            files[aids.DF2_EF01.key] = photo_raw
 
     result = LicenseRead(
         common=common,
@@ -152,6 +175,8 @@ def read_license(
         kisai=parse_kisai(files["df1_ef01"]),
         files=files,
         absent=absent,
+        not_read=not_read,
+        already_unlocked=[s.name_en for s in already],
         extended_length=session.extended,
     )
     if "df1_ef02" in files:

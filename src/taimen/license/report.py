@@ -18,9 +18,11 @@ from taimen.license.elements import Element
 from taimen.license.gaiji import Gaiji
 from taimen.license.kisai import Kisai
 from taimen.license.number import RULE_VERIFIED, check_number
+from taimen.license.pin import PIN1, PIN2
 from taimen.license.reader import LicenseRead
 from taimen.license.signature import COVERED, NOT_COVERED, find_signer, verify
 from taimen.license.tsuiki import Tsuiki
+from taimen.pinsafety import already_unlocked_check
 from taimen.result import Check, CheckStatus, DateValue, Image, ReadResult, ReadStats
 from taimen.wareki import format_ja
 
@@ -332,6 +334,16 @@ def build_result(
         *(read.signature.elements if read.signature else ()),
     ]
     checks: list[Check] = []
+    if read.already_unlocked:
+        names = {PIN1.name_en: PIN1.name_ja, PIN2.name_en: PIN2.name_ja}
+        checks.append(
+            already_unlocked_check(
+                "unlock.already_verified",
+                [names.get(n, n) for n in read.already_unlocked],
+                read.already_unlocked,
+                ("MF/IEF01 PIN 1", "MF/IEF02 PIN 2"),
+            )
+        )
     sig_check, sig_json = signature_check(read, certificates or [])
     checks.append(sig_check)
     checks.append(_date_check(k, read.common))
@@ -345,7 +357,22 @@ def build_result(
     texts = {e.name_ja: e.decoded for e in elements if isinstance(e.decoded, JisText)}
     texts.update({f"追記 {e.label_ja}": e.value for e in read.tsuiki.entries})
     checks.append(_text_check(texts))
-    if read.photo is None:
+    if read.photo is None and read.pin2_verified:
+        sw = read.not_read.get("df2_ef01", "")
+        checks.append(
+            Check(
+                "license.photo",
+                CheckStatus.WARNING,
+                "顔写真",
+                "photo",
+                f"カードに顔写真（DF2/EF01）がありません（{sw}）。顔写真なしで本人確認はできません。"
+                "券面の写真と本人の顔を確認してください。",
+                f"the photo (DF2/EF01) is missing on the card ({sw}); compare the printed photo with the holder",
+                ("DF2/EF01",),
+                required=False,
+            )
+        )
+    elif read.photo is None:
         checks.append(
             Check(
                 "license.photo",
@@ -413,6 +440,7 @@ def build_result(
             "dpin_used": read.dpin_used,
             "tries_left_before_read": read.tries,
             "pin2_verified": read.pin2_verified,
+            "already_unlocked": read.already_unlocked,
         },
         "common_data": {
             "spec_version": read.common.spec_version,
@@ -451,6 +479,7 @@ def build_result(
             else None
         ),
         "files_absent": read.absent,
+        "files_not_read": read.not_read,
         "elements": [e.to_json() for e in elements],
         "details": _details(read, current, number),
     }
@@ -467,4 +496,6 @@ def build_result(
         checks=checks,
         stats=stats or ReadStats(extended_length=read.extended_length),
     )
+    # The licence has no published challenge-response: its best verdict is "data authentic, chip not provable".
+    result.presence_provable = False
     return result.finish()

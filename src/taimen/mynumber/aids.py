@@ -39,10 +39,13 @@ class KenmenAp:
 
 class JpkiAp:
     SIGN_CERT = 0x0001  # needs the signing password: never read
+    SIGN_CA_CERT = 0x0002  # the 署名用 CA certificate (free; taimen does not read it)
     TOKEN_INFO = 0x0006  # free
     AUTH_CERT = 0x000A  # 利用者証明用 certificate, free
     AUTH_CA_CERT = 0x000B  # its CA certificate, free (never trusted)
+    AUTH_KEY = 0x0017  # 利用者証明用 private key (selected before 80 2A; taimen never signs)
     AUTH_PIN = 0x0018
+    SIGN_KEY = 0x001A  # 署名用 private key
     SIGN_PASSWORD = 0x001B
 
 

@@ -6,7 +6,7 @@ one, DF29's year against the entered expiry year); they are never copied into th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from taimen.mynumber import jpki_ap, kenmen_ap, shogo_b, signatures, text_ap
 from taimen.mynumber.cvc import format_key_id
 from taimen.mynumber.reader import CardRead
 from taimen.mynumber.values import sex_label
+from taimen.pinsafety import already_unlocked_check
 from taimen.result import Check, CheckStatus, DateValue, Image, ReadResult
 from taimen.trust import TrustStore
 
@@ -38,6 +39,15 @@ def _display(d: date, calendar: str) -> str:
 def _unlock_check(read: CardRead) -> Check:
     title_ja, title_en = "照合番号Bの照合", "照合番号B accepted by the chip"
     covers = ("入力補助AP key EF 0015", "券面AP key EF 0012")
+    if read.already_unlocked:
+        names = {"text_ap": ("入力補助AP", "text AP"), "kenmen_ap": ("券面AP", "券面AP")}
+        check = already_unlocked_check(
+            "unlock.shogo_b",
+            [f"照合番号B（{names[k][0]}）" for k in read.already_unlocked],
+            [f"照合番号B ({names[k][1]})" for k in read.already_unlocked],
+            covers,
+        )
+        return replace(check, title_ja=title_ja, title_en=title_en)
     if read.kenmen_refused is not None:
         return Check(
             "unlock.shogo_b",
@@ -196,6 +206,8 @@ def evaluate(read: CardRead, entered: Entered, store: TrustStore, *, today: date
         result.name = attrs.name
         result.address = attrs.address
         fields["name_parts"] = {"family": attrs.family_name, "given": attrs.given_name}
+        if attrs.gaiji:
+            fields["gaiji"] = [{"field": f, "code_point": cp, "kind": k} for f, cp, k in attrs.gaiji]
     birth = attrs.birth_date if attrs is not None else face.birth_date if face is not None else None
     if birth is not None:
         result.birth_date = DateValue(birth.isoformat(), _display(birth, calendar), birth.strftime("%Y%m%d"))

@@ -213,6 +213,11 @@ def check_auth_certificate(
     )
 
 
+def _garbage(err: Exception | None) -> bool:
+    """The card gave the EF, but its content is no certificate (as opposed to: no such EF, access refused)."""
+    return isinstance(err, ParseError)
+
+
 def evaluate(records: JpkiRecords, store: TrustStore, now: datetime) -> JpkiEvaluation:
     checks: list[Check] = []
     title_ja, title_en = "JPKIトークン種別（EF 0006）", "JPKI token type (EF 0006)"
@@ -253,30 +258,37 @@ def evaluate(records: JpkiRecords, store: TrustStore, now: datetime) -> JpkiEval
                 ("JPKI EF 0006 token label",),
             )
         )
-    if records.auth_cert.data is None:
+    title_ja, title_en = "利用者証明用電子証明書（JPKI EF 000A）", "JPKI user-authentication certificate (EF 000A)"
+    err = records.auth_cert.error
+    if records.auth_cert.data is None and not _garbage(err):
+        # The EF is not there (SELECT 6A82) or the card refused it: no certificate was issued (or it was removed).
         checks.append(
             Check(
                 "jpki.auth_cert",
                 CheckStatus.SKIPPED,
-                "利用者証明用電子証明書（JPKI EF 000A）",
-                "JPKI user-authentication certificate (EF 000A)",
+                title_ja,
+                title_en,
                 "カードに証明書がありません（発行されていないか削除済み）。",
-                f"no certificate on the card (not issued or removed): {records.auth_cert.error}",
+                f"no certificate on the card (not issued or removed): {err}",
                 required=False,
             )
         )
         return JpkiEvaluation(token, checks, info)
     try:
+        if records.auth_cert.data is None:
+            raise ParseError(str(err))
         leaf = parse_certificate(records.auth_cert.data)
     except ParseError as exc:
+        # The EF exists but holds no certificate (all FF, empty, truncated, not DER): a card that has a JPKI
+        # token and an EF 000A has a certificate in it, so this is garbage where one should be, not "not issued".
         checks.append(
             Check(
                 "jpki.auth_cert",
                 CheckStatus.FAILED,
-                "利用者証明用電子証明書（JPKI EF 000A）",
-                "JPKI user-authentication certificate (EF 000A)",
-                f"証明書の形式が不正です：{exc}",
-                f"malformed certificate: {exc}",
+                title_ja,
+                title_en,
+                f"証明書があるべき場所に不正なデータがあります（未発行ではありません）：{exc}",
+                f"garbage where the certificate should be (the EF exists, so this is not 'not issued'): {exc}",
             )
         )
         return JpkiEvaluation(token, checks, info)

@@ -7,17 +7,21 @@ chip pass the signature checks but cannot answer this.
 
 Not yet confirmed on real hardware: the command and its P2=00 default key come from one source only
 (soltia48/myna-card). A card that does not answer is reported as "presence not proven", not as forged.
+soltia48 challenges only the 券面AP (and checks the answer with DF24); no real-card-tested code challenges
+the 入力補助AP, so there (``tested_on_cards=False``) a refusal *or* an answer that does not verify is "not
+verifiable" with its reason, never evidence of forgery, and the check is not required for "genuine".
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from taimen.core.apdu import Command, Response
 from taimen.core.conversation import Conversation
+from taimen.errors import AnswerTooLong
 from taimen.mynumber import signatures
 from taimen.result import Check, CheckStatus
 
@@ -28,6 +32,8 @@ NONCE_BYTES = 32
 class ChallengeResult:
     nonce: bytes
     response: Response
+    #: Why no answer arrived although the card may have given one (e.g. the reader cannot carry 256 bytes).
+    reader_problem: str = ""
 
 
 def challenge_command(nonce: bytes, label: str) -> Command:
@@ -37,7 +43,10 @@ def challenge_command(nonce: bytes, label: str) -> Command:
 def challenge(label: str, nonce: bytes | None = None) -> Conversation[ChallengeResult]:
     """Send one fresh challenge to the currently selected AP."""
     nonce = nonce if nonce is not None else secrets.token_bytes(NONCE_BYTES)
-    response = yield challenge_command(nonce, f"CHALLENGE ({label})")
+    try:
+        response = yield challenge_command(nonce, f"CHALLENGE ({label})")
+    except AnswerTooLong as exc:  # the 256-byte signature does not fit the reader: nothing proven either way
+        return ChallengeResult(nonce, Response(b"", 0x6F00), reader_problem=str(exc))
     return ChallengeResult(nonce, response)
 
 
@@ -49,14 +58,51 @@ def check_presence(
     key: rsa.RSAPublicKey | None,
     key_source: str,
     key_trusted: bool,
+    *,
+    tested_on_cards: bool = True,
 ) -> Check:
-    """``key_trusted``: the key comes from a record whose signature chains to a pinned anchor."""
+    """``key_trusted``: the key comes from a record whose signature chains to a pinned anchor.
+    ``tested_on_cards``: False where no real-card-tested reader challenges this AP (see the module text)."""
+    check = _presence(name, ap_ja, ap_en, result, key, key_source, key_trusted)
+    if tested_on_cards:
+        return check
+    untested_ja = "このAPへのチャレンジは実機で確認された手順ではないため、真贋の判断には使いません。"
+    untested_en = "challenging this AP is not a procedure confirmed on real cards, so it does not decide genuineness"
+    if check.status is CheckStatus.FAILED:
+        check = replace(
+            check,
+            status=CheckStatus.NOT_VERIFIABLE,
+            detail_ja=f"{check.detail_ja}{untested_ja}",
+            detail_en=f"{check.detail_en}; {untested_en}",
+        )
+    return replace(check, required=False)
+
+
+def _presence(
+    name: str,
+    ap_ja: str,
+    ap_en: str,
+    result: ChallengeResult | None,
+    key: rsa.RSAPublicKey | None,
+    key_source: str,
+    key_trusted: bool,
+) -> Check:
     title_ja, title_en = f"ICチップの実在確認（{ap_ja}）", f"chip presence ({ap_en})"
     covers = (f"fresh 32-byte random challenge signed by the {ap_en} key, checked with {key_source}",)
     note_ja = "（実機では未確認の手順）"
     note_en = " (procedure not yet confirmed on real hardware)"
     if result is None:
         return Check(name, CheckStatus.SKIPPED, title_ja, title_en, "チャレンジを送っていません。", "no challenge sent")
+    if result.reader_problem:
+        return Check(
+            name,
+            CheckStatus.NOT_VERIFIABLE,
+            title_ja,
+            title_en,
+            "カードリーダーが256バイトの署名応答を受け取れないため、実在を確認できません。別のリーダーでお試しください。",
+            f"the reader cannot carry the 256-byte answer, so presence was not tested: {result.reader_problem}",
+            covers,
+        )
     sw = result.response.sw
     if sw != 0x9000:
         return Check(

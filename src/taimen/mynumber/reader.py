@@ -21,13 +21,24 @@ from taimen.core.conversation import Conversation
 from taimen.core.files import ReadSession
 from taimen.mynumber import jpki_ap, kenmen_ap, shogo_b, text_ap
 from taimen.mynumber.aids import KenmenAp, TextAp
-from taimen.pinsafety import check_tries
+from taimen.pinsafety import TriesState, must_verify
 
 
 @dataclass(frozen=True)
 class Tries:
     text_ap: int | None
     kenmen_ap: int | None
+    #: The query answered 9000: 照合番号B was already verified at that AP before this read.
+    text_ap_verified: bool = False
+    kenmen_ap_verified: bool = False
+
+    @property
+    def text_state(self) -> TriesState:
+        return TriesState(self.text_ap, self.text_ap_verified)
+
+    @property
+    def kenmen_state(self) -> TriesState:
+        return TriesState(self.kenmen_ap, self.kenmen_ap_verified)
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class CardRead:
     #: Tries left at the 券面AP when it refused the value the 入力補助AP had accepted (else None).
     kenmen_refused: int | None
     jpki: jpki_ap.JpkiRecords | None
+    #: APs whose 照合番号B was already verified, so no VERIFY was sent there ("text_ap", "kenmen_ap").
+    already_unlocked: tuple[str, ...] = ()
 
 
 def query_tries() -> Conversation[Tries]:
@@ -48,7 +61,7 @@ def query_tries() -> Conversation[Tries]:
     kenmen = yield from shogo_b.query_tries(KenmenAp.SHOGO_B, "券面AP")
     yield from text_ap.select()
     text = yield from shogo_b.query_tries(TextAp.SHOGO_B, "入力補助AP")
-    return Tries(text, kenmen)
+    return Tries(text.tries_left, kenmen.tries_left, text.already_verified, kenmen.already_verified)
 
 
 def read_card(
@@ -60,17 +73,33 @@ def read_card(
     jpki: bool = True,
 ) -> Conversation[CardRead]:
     tries = yield from query_tries()
-    check_tries(shogo_b.secret_at(text_ap.AP_JA, text_ap.AP_EN), tries.text_ap, confirm_last_try=confirm_last_try)
-    check_tries(shogo_b.secret_at(kenmen_ap.AP_JA, kenmen_ap.AP_EN), tries.kenmen_ap, confirm_last_try=confirm_last_try)
-    refused = yield from shogo_b.present(b, text_ap.AP_JA, text_ap.AP_EN)
-    if refused is not None:
-        raise shogo_b.rejected(refused, text_ap.AP_JA, text_ap.AP_EN)
+    text_secret = shogo_b.secret_at(text_ap.AP_JA, text_ap.AP_EN)
+    kenmen_secret = shogo_b.secret_at(kenmen_ap.AP_JA, kenmen_ap.AP_EN)
+    # The policy for both counters before any VERIFY (one rule for 9000: pinsafety.must_verify).
+    verify_text = must_verify(text_secret, tries.text_state, confirm_last_try=confirm_last_try)
+    must_verify(kenmen_secret, tries.kenmen_state, confirm_last_try=confirm_last_try)
+    unlocked: list[str] = []
+    if verify_text:
+        refused = yield from shogo_b.present(b, text_ap.AP_JA, text_ap.AP_EN)
+        if refused is not None:
+            raise shogo_b.rejected(refused, text_ap.AP_JA, text_ap.AP_EN)
+    else:
+        unlocked.append("text_ap")
     text = yield from text_ap.read_records(session, challenge=challenge, tries_before=tries.text_ap)
     yield from kenmen_ap.select()
-    yield from shogo_b.select_key(KenmenAp.SHOGO_B, "券面AP")
-    kenmen_refused = yield from shogo_b.present(b, kenmen_ap.AP_JA, kenmen_ap.AP_EN)
+    kenmen_state = tries.kenmen_state
+    if kenmen_state.already_verified:
+        # It was unlocked when asked, but the 入力補助AP was selected since: ask again right before deciding.
+        kenmen_state = yield from shogo_b.query_tries(KenmenAp.SHOGO_B, "券面AP")
+    else:
+        yield from shogo_b.select_key(KenmenAp.SHOGO_B, "券面AP")
+    kenmen_refused = None
+    if must_verify(kenmen_secret, kenmen_state, confirm_last_try=confirm_last_try):
+        kenmen_refused = yield from shogo_b.present(b, kenmen_ap.AP_JA, kenmen_ap.AP_EN)
+    else:
+        unlocked.append("kenmen_ap")
     kenmen = None
     if kenmen_refused is None:
         kenmen = yield from kenmen_ap.read_records(session, challenge=challenge)
     records = (yield from jpki_ap.read_records(session)) if jpki else None
-    return CardRead(tries, text, kenmen, kenmen_refused, records)
+    return CardRead(tries, text, kenmen, kenmen_refused, records, tuple(unlocked))

@@ -24,7 +24,7 @@ from taimen.core.conversation import Conversation
 from taimen.core.status import tries_left
 from taimen.documents import has_control
 from taimen.errors import OperatorInputError, SecretRejected, StatusError
-from taimen.pinsafety import Secret
+from taimen.pinsafety import Secret, TriesState
 
 WAREKI = "wareki"
 SEIREKI = "seireki"
@@ -220,11 +220,12 @@ def select_key(key_fid: int, label: str) -> Conversation[None]:
         raise StatusError(response.sw, f"SELECT 照合番号B key ({label})")
 
 
-def query_tries(key_fid: int, label: str) -> Conversation[int | None]:
-    """SELECT the key EF of the current AP and ask its remaining tries without spending one (63Cx)."""
+def query_tries(key_fid: int, label: str) -> Conversation[TriesState]:
+    """SELECT the key EF of the current AP and ask its remaining tries without spending one (63Cx; 9000:
+    already verified, see ``taimen.pinsafety``)."""
     yield from select_key(key_fid, label)
     response = yield apdu.verify_query(label=f"VERIFY 照合番号B tries ({label})")
-    return tries_left(response.sw) if response.sw != 0x9000 else None
+    return TriesState.from_sw(response.sw)
 
 
 def present(b: ShogoB, label_ja: str, label_en: str) -> Conversation[int | None]:

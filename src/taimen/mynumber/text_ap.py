@@ -30,7 +30,7 @@ from taimen.mynumber.aids import TEXT_AP, TEXT_AP_NAME, TextAp
 from taimen.mynumber.efs import FileResult, parse_file, read_ef, select_application, signature_status
 from taimen.mynumber.offset_table import parse_indexed_record
 from taimen.mynumber.values import parse_date8, parse_sex, parse_text
-from taimen.pinsafety import check_tries
+from taimen.pinsafety import TriesState, must_verify
 from taimen.result import Check, CheckStatus
 from taimen.trust import TrustStore
 
@@ -57,6 +57,8 @@ class Attributes:
     offsets: tuple[int, ...]
     #: What DF32 digests: the record's value after the DF21 offset table (the DF22..DF25 objects).
     signed_region: bytes = field(repr=False)
+    #: 外字 shown as a placeholder: (field "name"/"address", "U+XXXX", "private_use"/"unassigned").
+    gaiji: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def family_name(self) -> str:
@@ -75,13 +77,16 @@ def parse_attributes(data: bytes) -> Attributes:
         data, outer_tag=0xFF20, table_tag=0xDF21, field_tags=ATTRIBUTE_TAGS, what="入力補助AP EF 0002"
     )
     f = rec.fields
+    in_name: list[tuple[str, str]] = []
+    in_address: list[tuple[str, str]] = []
     return Attributes(
-        name=parse_text(f[0xDF22].value, "氏名 (DF22)", max_chars=MAX_NAME_CHARS),
-        address=parse_text(f[0xDF23].value, "住所 (DF23)", max_chars=MAX_ADDRESS_CHARS),
+        name=parse_text(f[0xDF22].value, "氏名 (DF22)", max_chars=MAX_NAME_CHARS, gaiji=in_name),
+        address=parse_text(f[0xDF23].value, "住所 (DF23)", max_chars=MAX_ADDRESS_CHARS, gaiji=in_address),
         birth_date=parse_date8(f[0xDF24].value, "生年月日 (DF24)"),
         sex=parse_sex(f[0xDF25].value, "性別 (DF25)"),
         offsets=rec.offsets,
         signed_region=rec.after_table(),
+        gaiji=tuple(("name", cp, k) for cp, k in in_name) + tuple(("address", cp, k) for cp, k in in_address),
     )
 
 
@@ -173,7 +178,7 @@ def select() -> Conversation[None]:
         )
 
 
-def query_tries() -> Conversation[int | None]:
+def query_tries() -> Conversation[TriesState]:
     """Remaining tries of 照合番号B at this AP (selects the AP first); spends nothing."""
     yield from select()
     return (yield from shogo_b.query_tries(TextAp.SHOGO_B, "入力補助AP"))
@@ -186,12 +191,12 @@ def read_attributes(
 
     A refused 照合番号B raises ``SecretRejected`` with the tries left; nothing is retried.
     """
-    left = yield from query_tries()
-    check_tries(shogo_b.secret_at(AP_JA, AP_EN), left, confirm_last_try=confirm_last_try)
-    refused = yield from shogo_b.present(b, AP_JA, AP_EN)
-    if refused is not None:
-        raise shogo_b.rejected(refused, AP_JA, AP_EN)
-    return (yield from read_records(session, challenge=challenge, tries_before=left))
+    state = yield from query_tries()
+    if must_verify(shogo_b.secret_at(AP_JA, AP_EN), state, confirm_last_try=confirm_last_try):
+        refused = yield from shogo_b.present(b, AP_JA, AP_EN)
+        if refused is not None:
+            raise shogo_b.rejected(refused, AP_JA, AP_EN)
+    return (yield from read_records(session, challenge=challenge, tries_before=state.tries_left))
 
 
 # --- verification --------------------------------------------------------------------------------------
@@ -261,6 +266,23 @@ def evaluate(records: TextApRecords, store: TrustStore) -> TextApEvaluation:
                 ("EF 0002 DF21 offset table (checked against the object positions instead)",),
             )
         )
+    if attrs is not None and attrs.gaiji:
+        listed = ", ".join(f"{cp} ({'氏名' if f == 'name' else '住所'})" for f, cp, _ in attrs.gaiji)
+        listed_en = ", ".join(f"{cp} in the {f}" for f, cp, _ in attrs.gaiji)
+        checks.append(
+            Check(
+                "text_ap.gaiji",
+                CheckStatus.WARNING,
+                "外字",
+                "characters without a standard glyph (外字)",
+                f"チップの氏名・住所に標準の文字にない文字（外字）があり、〓で表示しています：{listed}。"
+                "券面の印字と照らし合わせてください。",
+                f"the chip's name or address holds private-use or unassigned code points (外字), shown as 〓: "
+                f"{listed_en}; compare with what the card face prints",
+                ("EF 0002 DF22 氏名", "DF23 住所"),
+                required=False,
+            )
+        )
     key_trusted = False
     if skey is not None and cert is not None:
         valid = signatures.verify_sha256(cert.public_key, skey.signature, skey.signed_data)
@@ -294,6 +316,7 @@ def evaluate(records: TextApRecords, store: TrustStore) -> TextApEvaluation:
             skey.key if skey is not None else None,
             "EF 0007 DF51",
             key_trusted,
+            tested_on_cards=False,
         )
     )
     return TextApEvaluation(attrs, checks, cert, verification)

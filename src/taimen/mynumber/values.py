@@ -33,14 +33,33 @@ def sex_label(code: str) -> str:
     return SEX_CODES.get(code, code)
 
 
-def parse_text(value: bytes, what: str, *, max_chars: int) -> str:
-    """UTF-8 text without control characters (a forged chip could otherwise drive the terminal)."""
+#: Shown in place of a character the chip holds but no font can show (外字): 〓 (GETA MARK), as in Japanese
+#: print and as taimen shows the licence's 外字.
+PLACEHOLDER = "\u3013"
+_GAIJI_KINDS = {"Co": "private_use", "Cn": "unassigned"}
+
+
+def parse_text(value: bytes, what: str, *, max_chars: int, gaiji: list[tuple[str, str]] | None = None) -> str:
+    """UTF-8 text without control or format characters (a forged chip could otherwise drive the terminal).
+
+    Private-use and unassigned code points (real cards may carry 外字 there) are accepted and replaced by
+    ``PLACEHOLDER``; each is appended to ``gaiji`` as (``U+XXXX``, kind) so the caller can warn.
+    """
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"{what}: not UTF-8") from exc
     if not text or len(text) > max_chars:
         raise ParseError(f"{what}: {len(text)} characters (1..{max_chars} allowed)")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in text):
-        raise ParseError(f"{what}: control or unassigned characters")
-    return text
+    out = []
+    for c in text:
+        cat = unicodedata.category(c)
+        if cat in ("Cc", "Cf", "Cs"):
+            raise ParseError(f"{what}: control or format character U+{ord(c):04X}")
+        if cat in _GAIJI_KINDS:
+            if gaiji is not None:
+                gaiji.append((f"U+{ord(c):04X}", _GAIJI_KINDS[cat]))
+            out.append(PLACEHOLDER)
+        else:
+            out.append(c)
+    return "".join(out)

@@ -14,6 +14,7 @@ contain (``CHARSETS``): a security code can only decode to digits, which removes
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ CHARSETS: dict[str, str | None] = {
     "sex": "男女MF. ",
     "title": None,
 }
+#: Long side of a rectified card as the text detector sees it (about 10 px per mm: the smallest print that
+#: matters, 2 mm high, is still 20 px).
+DET_SIDE = 576
+#: Long side of a whole photo for the text detector (the fallback when no card outline is found).
+PAGE_SIDE = 1280
 #: Charsets of Japanese text, decoded with a prior favouring the characters Japanese cards print.
 JAPANESE = {"any", "title"}
 
@@ -96,14 +102,17 @@ class Engine:
         self.squeeze = squeeze
         self.min_ratio = min_ratio
         self._lock = threading.Lock()
-        self._threads = threads
+        # one onnxruntime thread by default: on a machine shared with other work, two threads spinning for
+        # each other's results were measured twice as slow as one (TAIMEN_OCR_THREADS overrides)
+        self._threads = threads or int(os.environ.get("TAIMEN_OCR_THREADS", "1"))
         self._crop: Any = None  # RapidOCR used for line crops (its recogniser only)
-        self._full: Any = None  # RapidOCR used for whole images (detection + recognition)
+        self._det_lock = threading.Lock()  # the detector's input size is set per call (card or whole photo)
+        self._det: Any = None  # text detector for rectified cards (its own input size)
         self._masks: dict[str, np.ndarray] = {}
         self._fold: list[tuple[np.ndarray, np.ndarray]] | None = None
         self._prior: np.ndarray | None = None
 
-    def _make(self, *, det: bool) -> Any:
+    def _make(self, *, det: bool, det_side: int | None = None) -> Any:
         try:
             from rapidocr import RapidOCR
         except ImportError as exc:  # pragma: no cover
@@ -117,6 +126,9 @@ class Engine:
             "Cls.model_path": str(m["cls"]),
             "Rec.model_path": str(m["rec"]),
         }
+        if det_side:  # a rectified card: its long side scaled to det_side (rapidocr's default scales the short side)
+            params["Det.limit_type"] = "max"
+            params["Det.limit_side_len"] = det_side
         if self._threads:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = self._threads
         return RapidOCR(params=params)
@@ -127,11 +139,47 @@ class Engine:
                 self._crop = self._make(det=False)
             return self._crop._load_rec_model()
 
-    def _full_engine(self) -> Any:
+    def _detector(self) -> Any:
         with self._lock:
-            if self._full is None:
-                self._full = self._make(det=True)
-            return self._full
+            if self._det is None:
+                self._det = self._make(det=True, det_side=DET_SIDE)._load_det_model()
+            return self._det
+
+    def detect(self, img: np.ndarray, side: int = 0) -> list[np.ndarray]:
+        """Text-line boxes (4×2 float arrays, image pixels); the image is seen with its long side at ``side``
+        pixels (default ``DET_SIDE``, for a rectified card)."""
+        det = self._detector()
+        with self._det_lock:
+            det.limit_side_len = side or DET_SIDE
+            out = det(img)
+        return [] if out.boxes is None else [np.asarray(b, np.float32) for b in out.boxes]
+
+    def probabilities(self, crop: np.ndarray) -> np.ndarray:
+        """The recogniser's per-frame class probabilities (T × classes) for one line crop, NFKC-equal
+        classes folded together. Decode them with ``decode``; slices of them decode a part of the line."""
+        rec = self._recogniser()
+        if self.squeeze != 1.0:
+            crop = _squeeze(crop, self.squeeze)
+        _, img_h, img_w = rec.rec_image_shape
+        floor = img_w / img_h if self.min_ratio is None else self.min_ratio
+        ratio = max(floor, crop.shape[1] / crop.shape[0])
+        probs = rec.session(rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32))
+        for var, can in self._folding(rec.postprocess_op.character):
+            probs[:, :, can] += probs[:, :, var]
+            probs[:, :, var] = 0.0
+        return probs[0]
+
+    def decode(self, probs: np.ndarray, charset: str | None = None) -> Line:
+        """Greedy CTC decoding of ``probs`` over ``charset``'s characters (see ``CHARSETS``)."""
+        rec = self._recogniser()
+        table = rec.postprocess_op.character
+        cs = charset or "any"
+        prior = self._japanese_prior(table) if cs in JAPANESE else self._latin_prior(table) if cs == "latin" else None
+        line = _decode(probs, table, self._mask(rec, cs), prior)
+        if cs in JAPANESE:
+            text = _kana_context(variants.japanese(line.text))
+            line = Line(text, line.confidence, line.char_confidences, line.positions)
+        return line
 
     def warm_up(self) -> None:
         """Load the recogniser and run it once (the first inference is several times slower)."""
@@ -222,11 +270,24 @@ class Engine:
         return [line for line in out if line is not None]
 
     def read_page(self, img: np.ndarray) -> list[tuple[np.ndarray, str, float]]:
-        """Detect and recognise every text line of a whole image: (box, text, score) tuples."""
-        res = self._full_engine()(img)
-        if getattr(res, "boxes", None) is None or res.txts is None:
-            return []
-        return list(zip(res.boxes, res.txts, res.scores, strict=False))
+        """Detect and recognise every text line of a whole image: (box, text, score) tuples. The same two
+        models as for cards: nothing else is loaded."""
+        import cv2
+
+        out = []
+        for box in self.detect(img, side=PAGE_SIDE):
+            w = int(max(np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[2] - box[3])))
+            h = int(max(np.linalg.norm(box[3] - box[0]), np.linalg.norm(box[2] - box[1])))
+            if w < 4 or h < 4:
+                continue
+            dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+            crop = cv2.warpPerspective(img, cv2.getPerspectiveTransform(box.astype(np.float32), dst), (w, h))
+            if h > 1.5 * w:  # a vertical line of text: not on these cards
+                continue
+            line = self.decode(self.probabilities(crop))
+            if line.text.strip():
+                out.append((box, line.text, line.confidence))
+        return out
 
 
 def _squeeze(crop: np.ndarray, factor: float) -> np.ndarray:

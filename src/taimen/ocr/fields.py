@@ -15,6 +15,8 @@ from datetime import date
 from taimen import wareki
 from taimen.ocr import variants
 
+#: Below this confidence a value is doubtful (the same threshold as ``proposals.CONFIDENT``).
+DOUBT_BELOW = 0.90
 #: Multiplies the recogniser's confidence when the text read does not have the field's shape.
 MALFORMED = 0.3
 
@@ -32,6 +34,13 @@ class FieldReading:
     flags: tuple[str, ...] = ()  # e.g. ("past_era_end",)
     problem: str = ""  # English; why the value is missing or doubtful
     extra: dict[str, str] = field(default_factory=dict)
+    #: why the value is doubtful (codes of ``taimen.ocr.fieldread.REASONS``: cut_off, glare, grammar …)
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def doubtful(self) -> bool:
+        """The operator must look at this value twice: missing, not confidently read, or with a reason."""
+        return self.value is None or self.confidence < DOUBT_BELOW or bool(self.reasons)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -42,6 +51,8 @@ class FieldReading:
             "calendar": self.calendar,
             "flags": list(self.flags),
             "problem": self.problem,
+            "reasons": list(self.reasons),
+            "doubtful": self.doubtful,
         }
 
 
@@ -64,6 +75,12 @@ def parse_name(text: str, conf: float, *, latin: bool = False, positions: tuple[
     t = re.sub(r"^(氏名|NAME)\s*", "", t)
     if latin:
         t = re.sub(r"\s+", " ", t.upper()).strip(" ,.")
+        if " " not in t and len(positions) == len(t) >= 4:  # the space between family and given name lost
+            gaps = [b - a for a, b in itertools.pairwise(positions)]
+            widest = max(range(1, len(gaps) - 1), key=lambda i: gaps[i])
+            second = max((g for i, g in enumerate(gaps) if i != widest), default=0)
+            if gaps[widest] >= 1.4 * sorted(gaps)[len(gaps) // 2] and gaps[widest] >= 1.25 * second:
+                t = t[: widest + 1] + " " + t[widest + 1 :]
     elif not re.search(r"\s", t) and len(positions) == len(t) >= 3:
         gaps = [b - a for a, b in itertools.pairwise(positions)]
         widest = max(range(len(gaps)), key=lambda i: gaps[i])
@@ -83,6 +100,7 @@ def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
     if not texts:
         return _missing("address", "", 0.0, "no address")
     t = variants.prefecture(variants.address(re.sub(r"^(住所|住居地)\s*", "", "".join(texts))))
+    t = re.sub(r"(?<=[ァ-ヺ])一", "ー", t)  # シャトー新富町: after katakana in an address it is the long-vowel mark
     t = re.sub(r"ー(?=[番丁条])", "一", t)  # 一番町, 一丁目: a long-vowel mark never precedes these
     conf = min(c for t0, c in lines if nfkc(t0))
     if re.search(r"\d+\s*年\s*\d+\s*月", t):  # a date has no place in an address: another line crept in

@@ -81,7 +81,7 @@ def true_aspect(q: np.ndarray, size: tuple[int, int]) -> float:
 def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
     area = cv2.contourArea(q.astype(np.float32))
     frac = area / img_area
-    if frac < 0.08 or frac > 0.98 or not cv2.isContourConvex(q.astype(np.float32)):
+    if frac < 0.03 or frac > 0.98 or not cv2.isContourConvex(q.astype(np.float32)):
         return 0.0
     aspect = true_aspect(q, size)
     aspect_score = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
@@ -126,7 +126,7 @@ def _candidates_from_contours(
     out: list[Quad] = []
     for cnt in sorted(contours, key=cv2.contourArea, reverse=True)[:6]:
         area = cv2.contourArea(cnt)
-        if area < 0.06 * img_area:
+        if area < 0.025 * img_area:
             break
         hull = cv2.convexHull(cnt)
         peri = cv2.arcLength(hull, True)
@@ -213,7 +213,7 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
     candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it."""
     h, w = edges.shape
     size = (w, h)
-    segs = cv2.HoughLinesP(edges, 1, np.pi / 180, 50, minLineLength=0.12 * min(h, w), maxLineGap=8)
+    segs = cv2.HoughLinesP(edges, 1, np.pi / 180, 50, minLineLength=0.07 * min(h, w), maxLineGap=8)
     if segs is None:
         return []
     # merge collinear segments: (theta of the normal, rho, total length, midpoint of the longest piece)
@@ -232,10 +232,25 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
                 break
         else:
             lines.append([theta, rho, length, mid, length])
-    # dominant direction, weighted by length (angles doubled so 0 and pi agree)
-    c = sum(ln[2] * math.cos(2 * ln[0]) for ln in lines)
-    s = sum(ln[2] * math.sin(2 * ln[0]) for ln in lines)
-    theta0 = (math.atan2(s, c) / 2) % math.pi
+    # dominant directions, weighted by length: the card's, and others' (receipts, phones, a sheet of paper)
+    hist = np.zeros(36)
+    for ln in lines:
+        hist[int(ln[0] / math.pi * 36) % 36] += ln[2]
+    smooth = hist + np.roll(hist, 1) + np.roll(hist, -1)
+    peaks: list[float] = []
+    for k in np.argsort(-smooth):
+        if smooth[k] <= 0 or len(peaks) == 3:
+            break
+        t = (k + 0.5) * math.pi / 36
+        if all(min(abs(t - p) % math.pi, math.pi - abs(t - p) % math.pi) > math.radians(20) for p in peaks):
+            peaks.append(t)
+    # refine each peak to the length-weighted mean direction of the lines near it (doubled angles)
+    thetas = []
+    for p in peaks:
+        near = [ln for ln in lines if min(abs(ln[0] - p), math.pi - abs(ln[0] - p)) < math.radians(8)]
+        c = sum(ln[2] * math.cos(2 * ln[0]) for ln in near)
+        s_ = sum(ln[2] * math.sin(2 * ln[0]) for ln in near)
+        thetas.append((math.atan2(s_, c) / 2) % math.pi)
 
     def family(t0: float, tol: float) -> list[tuple[float, float]]:
         n0 = (math.cos(t0), math.sin(t0))
@@ -257,27 +272,30 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         out = []
         for lo in fam[:extremes]:
             for hi in fam[-extremes:]:
-                if hi[0] - lo[0] > 0.15 * min(h, w):
+                if hi[0] - lo[0] > 0.1 * min(h, w):
                     out.append((hi[0] - lo[0], (lo[1], lo[2]), (hi[1], hi[2])))
         return out
 
     out: list[Quad] = []
-    for da, a1, a2 in pairs(family(theta0, 16)):
-        for db, b1, b2 in pairs(family(theta0 + math.pi / 2, 25)):
-            if not 0.45 < da / db < 2.2:  # an ID-1 card seen at a slant: 1/1.585 or 1.585, give or take
-                continue
-            pts = [meet(a1, b1), meet(b1, a2), meet(a2, b2), meet(b2, a1)]
-            if any(p is None for p in pts):
-                continue
-            q = np.array(pts, np.float32)
-            if (q[:, 0] < -0.05 * w).any() or (q[:, 1] < -0.05 * h).any():
-                continue
-            if (q[:, 0] > 1.05 * w).any() or (q[:, 1] > 1.05 * h).any():
-                continue
-            q = _order(q)
-            sc = _quad_score(q, img_area, size)
-            if sc > 0.05:
-                out.append(Quad(q, sc, "lines"))
+    combos = [(da, a1, a2, db, b1, b2)
+              for theta0 in thetas
+              for da, a1, a2 in pairs(family(theta0, 16))
+              for db, b1, b2 in pairs(family(theta0 + math.pi / 2, 25))]
+    for da, a1, a2, db, b1, b2 in combos:
+        if not 0.45 < da / db < 2.2:  # an ID-1 card seen at a slant: 1/1.585 or 1.585, give or take
+            continue
+        pts = [meet(a1, b1), meet(b1, a2), meet(a2, b2), meet(b2, a1)]
+        if any(p is None for p in pts):
+            continue
+        q = np.array(pts, np.float32)
+        if (q[:, 0] < -0.05 * w).any() or (q[:, 1] < -0.05 * h).any():
+            continue
+        if (q[:, 0] > 1.05 * w).any() or (q[:, 1] > 1.05 * h).any():
+            continue
+        q = _order(q)
+        sc = _quad_score(q, img_area, size)
+        if sc > 0.05:
+            out.append(Quad(q, sc, "lines"))
     return out
 
 

@@ -12,10 +12,26 @@ from typing import Any
 
 import numpy as np
 
-from taimen.ocr.fields import FieldReading
+from taimen.ocr.fields import DOUBT_BELOW, FieldReading
 
 #: Below this, the CLI and the web UI flag a value as needing a careful look.
-CONFIDENT = 0.90
+CONFIDENT = DOUBT_BELOW
+#: What the operator can do about a poor photo (codes in ``OcrResult.hints``).
+HINTS: dict[str, tuple[str, str]] = {
+    "glare": (
+        "光が反射しています。カードの角度を変えて撮り直してください。",
+        "Glare on the card: tilt it a little and retake.",
+    ),
+    "frame": ("カード全体を枠に入れてください。", "Put the whole card inside the frame."),
+    "focus": (
+        "ピントが合っていません。カードを動かさずに撮り直してください。",
+        "Out of focus: hold still and retake.",
+    ),
+    "dark": (
+        "暗すぎるか、コントラストが低すぎます。明るい場所で撮り直してください。",
+        "Too dark or low contrast: retake in brighter light.",
+    ),
+}
 #: Printed fields that are (part of) a secret: 照合番号B's security code, the residence card's access number.
 SECRET_FIELDS = frozenset({"security_code", "card_number"})
 
@@ -31,6 +47,11 @@ class UnlockProposal:
     label_en: str
     note_en: str = ""
     note_ja: str = ""
+    reasons: tuple[str, ...] = ()  # the doubt reasons of the fields it was built from
+
+    @property
+    def doubtful(self) -> bool:
+        return self.value is None or self.confidence < CONFIDENT or bool(self.reasons)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +63,8 @@ class UnlockProposal:
             "sources": list(self.sources),
             "label": {"ja": self.label_ja, "en": self.label_en},
             "note": {"ja": self.note_ja, "en": self.note_en},
+            "reasons": list(self.reasons),
+            "doubtful": self.doubtful,
         }
 
 
@@ -64,6 +87,8 @@ class OcrResult:
     portrait_inner: tuple[float, float] = (1.0, 1.0)
     timings: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: what the operator should fix before retaking the photo (codes of ``HINTS``)
+    hints: list[str] = field(default_factory=list)
 
     def value(self, key: str) -> str | None:
         f = self.fields.get(key)
@@ -86,9 +111,9 @@ class OcrResult:
 
     def doubtful(self) -> list[str]:
         """Fields and unlock values the operator should look at twice."""
-        out = [k for k, f in self.fields.items() if f.value is None or f.confidence < CONFIDENT]
-        out += [k for k, u in self.unlock.items() if u.value is None or u.confidence < CONFIDENT]
-        return out
+        out = [k for k, f in self.fields.items() if f.doubtful]
+        out += [k for k, u in self.unlock.items() if u.doubtful]
+        return list(dict.fromkeys(out))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +132,7 @@ class OcrResult:
             "unlock": {k: u.to_json() for k, u in self.unlock.items()},
             "doubtful": self.doubtful(),
             "problems": list(self.problems),
+            "hints": [{"code": h, "ja": HINTS[h][0], "en": HINTS[h][1]} for h in self.hints],
             "timings_ms": {k: round(v * 1000, 1) for k, v in self.timings.items()},
         }
 
@@ -128,6 +154,9 @@ def mynumber_unlock(fields: dict[str, FieldReading]) -> dict[str, UnlockProposal
     if birth and birth.date:
         yy = birth.era_year if birth.calendar == "wareki" and birth.era_year else birth.date.year
         yymmdd = f"{yy % 100:02d}{birth.date.month:02d}{birth.date.day:02d}"
+    def why(*keys: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r for k in keys if fields.get(k) for r in fields[k].reasons))
+
     out["birth_yymmdd"] = UnlockProposal(
         "birth_yymmdd",
         yymmdd,
@@ -139,6 +168,7 @@ def mynumber_unlock(fields: dict[str, FieldReading]) -> dict[str, UnlockProposal
         note_en="year as printed: the era year for a 和暦 date; the Gregorian year's last two digits otherwise"
         + (" (unverified for Gregorian-printed cards)" if birth and birth.calendar == "seireki" else ""),
         note_ja="券面の表記どおりの年（和暦なら元号の年、西暦なら下2桁）",
+        reasons=why("birth_date"),
     )
     exp = fields.get("expiry")
     year = str(exp.date.year) if exp and exp.date else None
@@ -150,6 +180,7 @@ def mynumber_unlock(fields: dict[str, FieldReading]) -> dict[str, UnlockProposal
         False,
         "有効期限の年（西暦4桁）",
         "expiry year",
+        reasons=why("expiry"),
     )
     code = fields.get("security_code")
     out["security_code"] = UnlockProposal(
@@ -160,6 +191,7 @@ def mynumber_unlock(fields: dict[str, FieldReading]) -> dict[str, UnlockProposal
         True,
         "セキュリティコード",
         "security code",
+        reasons=why("security_code"),
     )
     parts = [out["birth_yymmdd"], out["expiry_year"], out["security_code"]]
     b = "".join(p.value for p in parts if p.value) if all(p.value for p in parts) else None
@@ -171,6 +203,7 @@ def mynumber_unlock(fields: dict[str, FieldReading]) -> dict[str, UnlockProposal
         True,
         "照合番号B（14桁）",
         "PIN B (14 digits)",
+        reasons=why("birth_date", "expiry", "security_code"),
     )
     return out
 
@@ -186,5 +219,6 @@ def residence_unlock(fields: dict[str, FieldReading]) -> dict[str, UnlockProposa
             True,
             "在留カード番号",
             "residence card number",
+            reasons=num.reasons if num else (),
         )
     }

@@ -47,6 +47,9 @@ class SamplePki:
     jpki_root_key: rsa.RSAPrivateKey
     jpki_root: x509.Certificate
     hierarchy: str = "taimen-sample"
+    #: The 署名用 (digital signature) root, which issues EF 0001's certificate.
+    jpki_sign_root_key: rsa.RSAPrivateKey | None = None
+    jpki_sign_root: x509.Certificate | None = None
 
     def kenmen_cvc(self) -> bytes:
         return encode_cvc(
@@ -90,19 +93,26 @@ class SamplePki:
         keys.write_text(json.dumps(self.anchors_json(), ensure_ascii=False, indent=1), encoding="utf-8")
         root = jpki_dir / f"{self.hierarchy}-jpki-auth-root.pem"
         root.write_bytes(self.jpki_root.public_bytes(serialization.Encoding.PEM))
-        return [keys, root]
+        written = [keys, root]
+        if self.jpki_sign_root is not None:
+            sign_root = jpki_dir / f"{self.hierarchy}-jpki-sign-root.pem"
+            sign_root.write_bytes(self.jpki_sign_root.public_bytes(serialization.Encoding.PEM))
+            written.append(sign_root)
+        return written
 
 
 def _name(key_id: bytes) -> str:
     return f"{key_id[:7].decode()}/{key_id[9:12].decode()}"
 
 
-def jpki_root(key: rsa.RSAPrivateKey, label: str = "JPKI-SAMPLE") -> x509.Certificate:
+def jpki_root(
+    key: rsa.RSAPrivateKey, label: str = "JPKI-SAMPLE", purpose: str = "JPKI for user authentication"
+) -> x509.Certificate:
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, label),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JPKI for user authentication"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, purpose),
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "taimen synthetic test hierarchy"),
         ]
     )
@@ -144,8 +154,28 @@ def jpki_auth_certificate(
     )
 
 
+def jpki_sign_certificate(
+    pki: SamplePki, subject_key: rsa.RSAPublicKey, not_before: dt.date, not_after: dt.date, name: str
+) -> x509.Certificate:
+    """A 署名用 certificate: unlike the 利用者証明用 one it carries the holder's name (synthetic here)."""
+    assert pki.jpki_sign_root is not None and pki.jpki_sign_root_key is not None
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"), x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(pki.jpki_sign_root.subject)
+        .public_key(subject_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(dt.datetime.combine(not_before, dt.time(), tzinfo=dt.UTC))
+        .not_valid_after(dt.datetime.combine(not_after, dt.time(14, 59, 59), tzinfo=dt.UTC))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(pki.jpki_sign_root_key, hashes.SHA256())
+    )
+
+
 def generate(kenmen_number: str = "9000023", text_number: str = "9000033", label: str = "JPKI-SAMPLE") -> SamplePki:
-    root_key = new_key()
+    root_key, sign_root_key = new_key(), new_key()
     return SamplePki(
         kenmen_ca=CvcKey(make_key_id(kenmen_number), new_key()),
         text_ca=CvcKey(make_key_id(text_number), new_key()),
@@ -154,6 +184,8 @@ def generate(kenmen_number: str = "9000023", text_number: str = "9000033", label
         text_issuer=CvcKey(make_key_id("91" + text_number[2:]), new_key()),
         jpki_root_key=root_key,
         jpki_root=jpki_root(root_key, label),
+        jpki_sign_root_key=sign_root_key,
+        jpki_sign_root=jpki_root(sign_root_key, label, "JPKI for digital signature"),
     )
 
 

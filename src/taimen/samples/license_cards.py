@@ -81,6 +81,16 @@ def myna_license_card(
     return card, unlock
 
 
+def no_photo_card(key: str = "yamada", signer: SignerInfo | None = None) -> tuple[VirtualCard, dict[str, str]]:
+    """A licence whose DF2 holds no photo EF (SELECT/READ answer 6A82): everything else must still show."""
+    p = person(key)
+    facts = p.license
+    assert facts is not None
+    card = build_license_card(p, signer or sample_signer()[0], omit=("df2_ef01",))
+    unlock = {"pin1": facts.pin1, "pin2": facts.pin2} if facts.pin_set else {}
+    return card, unlock
+
+
 def expected_verdict(p: Person, today: dt.date | None = None) -> str:
     """What a read with the sample trust directory concludes: a signed, unexpired licence whose dates all fit
     their era is genuine; an expired one or one recording a year after its era ended needs attention."""
@@ -115,6 +125,23 @@ def build(out_dir: Path) -> list[Path]:
             },
         )
         written.append(path)
+    card, unlock = no_photo_card("yamada", signer)
+    path = out_dir / "license-yamada-nophoto.json"
+    save_card(
+        card,
+        path,
+        description="IC driving licence of yamada without its DF2 photo EF; synthetic sample, not a real person",
+        person={
+            "key": "yamada",
+            "document": "license",
+            "pin1": unlock.get("pin1"),
+            "pin2": unlock.get("pin2"),
+            "trust_dir": "trust",
+            # photo missing (warning); the signature covers the photo, so it cannot be verified
+            "expected_verdict": "attention",
+        },
+    )
+    written.append(path)
     from taimen.samples import jlis_test_pki
 
     for key in MYNA_LICENSE_PERSONS:

@@ -154,7 +154,7 @@ def _auth_cert_validity(p: Person) -> tuple[dt.date, dt.date]:
 
 def chip_for(p: Person, pki: SamplePki) -> MynumberChip:
     printed = printed_for(p)
-    text_key, card_key, auth_key = new_key(), new_key(), new_key()
+    text_key, card_key, auth_key, sign_key = new_key(), new_key(), new_key(), new_key()
     number = p.individual_number
     number_file = tlv.encode(0xFF10, number.encode()) + b"\xff\xff"
     attributes = text_attributes(p.name, p.address, p.birth_date, p.sex)
@@ -200,6 +200,10 @@ def chip_for(p: Person, pki: SamplePki) -> MynumberChip:
         JpkiAp.AUTH_CERT: auth.public_bytes(Encoding.DER),
         JpkiAp.AUTH_CA_CERT: pki.jpki_root.public_bytes(Encoding.DER),
     }
+    if pki.jpki_sign_root is not None:
+        sign = jlis_test_pki.jpki_sign_certificate(pki, sign_key.public_key(), not_before, not_after, p.name)
+        jpki_files[JpkiAp.SIGN_CERT] = sign.public_bytes(Encoding.DER)
+        jpki_files[JpkiAp.SIGN_CA_CERT] = pki.jpki_sign_root.public_bytes(Encoding.DER)
     return MynumberChip(
         text_files=text_files,
         kenmen_files=kenmen_files,
@@ -212,6 +216,8 @@ def chip_for(p: Person, pki: SamplePki) -> MynumberChip:
         jpki_sign_password="ABCDEF123456",
         text_key=text_key,
         card_key=card_key,
+        jpki_auth_key=auth_key,
+        jpki_sign_key=sign_key,
     )
 
 

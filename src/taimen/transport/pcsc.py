@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from taimen.core.apdu import Command, Response
-from taimen.errors import CardRemovedError, ExtendedLengthUnsupported, OperatorInputError, TransportError
+from taimen.errors import (
+    AnswerTooLong,
+    CardRemovedError,
+    ExtendedLengthUnsupported,
+    OperatorInputError,
+    TransportError,
+)
 
 try:
     from smartcard import scard
@@ -217,8 +223,15 @@ def choose_reader(names: list[str], name_part: str | None, present: set[str] | N
 CardState = Literal["present", "gone", "service"]
 
 
-def map_failure(code: int, *, extended: bool, card: CardState) -> TransportError:
-    """The exception for a failed transmit, from the return code and what a status probe then showed."""
+#: Every reader carries answers this long; a lost longer answer may fit in smaller pieces (files.py steps down).
+SAFE_ANSWER = 64
+
+
+def map_failure(code: int, *, extended: bool, card: CardState, expected_answer: int = 0) -> TransportError:
+    """The exception for a failed transmit, from the return code and what a status probe then showed.
+
+    ``expected_answer``: the data bytes the short command asked for (its Le).
+    """
     what = describe(code)
     if code in CARD_GONE or card == "gone":
         return CardRemovedError(f"the card left the reader: {what}")
@@ -226,11 +239,17 @@ def map_failure(code: int, *, extended: bool, card: CardState) -> TransportError
         return TransportError(f"reader or PC/SC service lost: {what}", message_ja=MSG_SERVICE_LOST_JA)
     if extended:
         return ExtendedLengthUnsupported(f"the reader refused an extended-length APDU: {what}")
+    if expected_answer > SAFE_ANSWER:
+        return AnswerTooLong(f"the reader lost a {expected_answer}-byte answer: {what}")
     return TransportError(f"reader link failed: {what}", message_ja=MSG_LINK_JA)
 
 
 class PcscTransport:
-    """A connection to the card in one PC/SC reader (exclusive; T=1 preferred, T=0 accepted)."""
+    """A connection to the card in one PC/SC reader (exclusive; T=1 preferred, T=0 accepted).
+
+    Real-card robustness: a card another program left in RAW protocol is recovered (``_recover_protocol``);
+    a first SELECT after power-up answered 6F00 is sent again once; ``close`` unpowers the card.
+    """
 
     readers = staticmethod(readers)
 
@@ -243,6 +262,8 @@ class PcscTransport:
         self._card: int | None = None
         self.protocol = 0
         self.atr = b""
+        #: No APDU was sent since this connection powered or reset the card.
+        self._fresh = False
         self.exchanges = 0
         self.bytes_sent = 0
         self.bytes_received = 0
@@ -281,11 +302,33 @@ class PcscTransport:
                 break
             if code != E_PROTO_MISMATCH:
                 break
+        if self._card is None and code == E_PROTO_MISMATCH:
+            code = self._recover_protocol()
         if self._card is None:
             raise self._connect_error(code)
+        self._fresh = True
         hresult, _reader, _state, _proto, atr = sc.SCardStatus(self._card)
         if _code(hresult) == S_SUCCESS:
             self.atr = bytes(atr)
+
+    def _recover_protocol(self) -> int:
+        """Another program left the card in RAW protocol, so pcscd refuses T=1 and T=0 (SCARD_E_PROTO_MISMATCH)
+        until the card is reset. Connect without a protocol (SCARD_SHARE_DIRECT), then reconnect exclusively
+        with T=1|T=0 and a reset, which clears the protocol. Returns the PC/SC code of the last step."""
+        sc = self._sc
+        hresult, card, _active = sc.SCardConnect(self._context, self.name, sc.SCARD_SHARE_DIRECT, 0)
+        code = _code(hresult)
+        if code != S_SUCCESS:
+            return code
+        hresult, active = sc.SCardReconnect(
+            card, sc.SCARD_SHARE_EXCLUSIVE, sc.SCARD_PROTOCOL_T1 | sc.SCARD_PROTOCOL_T0, sc.SCARD_RESET_CARD
+        )
+        code = _code(hresult)
+        if code != S_SUCCESS:
+            sc.SCardDisconnect(card, sc.SCARD_LEAVE_CARD)
+            return code
+        self._card, self.protocol = card, int(active)
+        return S_SUCCESS
 
     def _connect_error(self, code: int) -> TransportError:
         what = f"cannot connect to the card in {self.name!r}: {describe(code)}"
@@ -312,7 +355,7 @@ class PcscTransport:
 
     # --- exchanges --------------------------------------------------------------------------------------
 
-    def _wire(self, raw: bytes, extended: bool) -> Response:
+    def _wire(self, raw: bytes, extended: bool, expected_answer: int = 0) -> Response:
         if self._card is None:
             raise TransportError("the connection is closed", message_ja=MSG_LINK_JA)
         sc = self._sc
@@ -330,7 +373,8 @@ class PcscTransport:
             code = E_COMM_DATA_LOST  # an answer without a status word: the link lost it
         if code in CARD_GONE or code in SERVICE_GONE:
             raise map_failure(code, extended=extended, card="present")
-        raise map_failure(code, extended=extended, card=self._probe(0.0 if extended else self.removal_probe))
+        card = self._probe(0.0 if extended else self.removal_probe)
+        raise map_failure(code, extended=extended, card=card, expected_answer=expected_answer)
 
     def _probe(self, wait: float) -> CardState:
         """Is the card still there? pcscd learns of a removal on its next poll, so look for up to ``wait`` s."""
@@ -347,14 +391,20 @@ class PcscTransport:
             time.sleep(0.05)
 
     def transmit(self, command: Command) -> Response:
-        return self._transmit(command, resend_allowed=True)
+        fresh, self._fresh = self._fresh, False
+        response = self._transmit(command, resend_allowed=True)
+        if fresh and response.sw == 0x6F00 and command.ins == 0xA4 and not command.secret:
+            # Some cards answer the first APDU after power-up with 6F00 (soltia48/myna-card sends a throwaway
+            # SELECT for this). A SELECT changes nothing that a second one would not: send it again, once.
+            response = self._transmit(command, resend_allowed=True)
+        return response
 
     def _transmit(self, command: Command, *, resend_allowed: bool) -> Response:
         if command.extended and self.is_t0:
             # T=0 carries extended APDUs only inside ENVELOPE, which the cards here do not offer.
             raise ExtendedLengthUnsupported("extended-length APDUs cannot be sent over T=0")
         raw = command.to_bytes()
-        response = self._wire(raw, command.extended)
+        response = self._wire(raw, command.extended, 0 if command.extended else (command.le or 0))
         data = b""
         rounds = 0
         while response.sw1 == 0x61 and rounds < MAX_GET_RESPONSE:
@@ -386,9 +436,12 @@ class PcscTransport:
         self._context = 0
 
     def close(self) -> None:
-        """Disconnect and reset the card, so nothing unlocked during the read stays unlocked."""
+        """Disconnect and take the card's power away, so nothing unlocked during the read stays unlocked.
+
+        A warm reset (SCARD_RESET_CARD) does not clear a card's security status; only unpowering does.
+        """
         try:
-            self._disconnect(self._sc.SCARD_RESET_CARD)
+            self._disconnect(self._sc.SCARD_UNPOWER_CARD)
         finally:
             self._release()
 

@@ -1,7 +1,9 @@
 """Opt-in APDU trace for support staff, redacting every secret.
 
 What is redacted: the data of any command marked ``secret`` (VERIFY with a PIN or 照合番号) or carrying reference
-data (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, even when a caller forgot the flag), and the data
+data (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, even when a caller forgot the flag), the cryptograms
+of MUTUAL AUTHENTICATE (made with a key derived from the residence card number or a passport's MRZ: with the
+challenge they would let anyone test guesses of that number offline, then derive the session key), and the data
 of every response after a secret was accepted, since that content is what the secret unlocked (names,
 photos, addresses). Only lengths and status words remain for those. Nothing else about the card is hidden.
 """
@@ -15,8 +17,9 @@ from taimen.core.apdu import Command, Response
 from taimen.core.conversation import Transport
 
 REDACTED = "<redacted>"
-#: Instructions whose data field is reference data (a PIN, a 照合番号, a new PIN, an unblocking code).
-SECRET_INS = frozenset({0x20, 0x21, 0x24, 0x2C})
+#: Instructions whose data field is reference data (a PIN, a 照合番号, a new PIN, an unblocking code) or a
+#: cryptogram under a key derived from one (MUTUAL AUTHENTICATE, 82).
+SECRET_INS = frozenset({0x20, 0x21, 0x24, 0x2C, 0x82})
 
 
 def is_secret(command: Command) -> bool:

@@ -20,6 +20,7 @@ Nothing here ever takes a key or certificate from a card: an anchor is something
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -40,6 +41,10 @@ CVC_DIR = "jlis-cvc"
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FILES = 500
+
+#: Categories whose certificates are kept as the DER bytes given and parsed by the document that uses them:
+#: some states' passport CSCAs are not strict DER, which ``cryptography`` refuses (passport/certs.py).
+RAW_CATEGORIES = ("csca",)
 
 #: CVC CA roles: which certificate a key may sign.
 ROLES = ("kenmen_ap", "text_ap", "mf_chain")
@@ -77,6 +82,39 @@ class CertificateAnchor:
     @property
     def label(self) -> str:
         return f"{Path(self.source).name or self.category} (SHA-256 {self.fingerprint[:16]}…)"
+
+
+@dataclass(frozen=True)
+class RawCertificateAnchor:
+    """A pinned certificate kept as bytes (category in ``RAW_CATEGORIES``)."""
+
+    category: str
+    der: bytes
+    source: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.der).hexdigest().upper()
+
+
+def split_certificates(raw: bytes, source: str) -> list[bytes]:
+    """The DER of each certificate in a PEM file (one or more blocks) or of a DER file, without parsing it."""
+    if b"-----BEGIN" not in raw:
+        if not raw.startswith(b"\x30"):
+            raise OperatorInputError(f"trust file {source} is neither PEM nor a DER certificate")
+        return [raw]
+    out = []
+    for block in raw.split(b"-----BEGIN CERTIFICATE-----")[1:]:
+        body, sep, _ = block.partition(b"-----END CERTIFICATE-----")
+        if not sep:
+            raise OperatorInputError(f"trust file {source}: unterminated PEM block")
+        try:
+            out.append(base64.b64decode(b"".join(body.split()), validate=True))
+        except ValueError as exc:
+            raise OperatorInputError(f"trust file {source}: PEM block is not base64") from exc
+    if not out:
+        raise OperatorInputError(f"trust file {source} holds no CERTIFICATE block")
+    return out
 
 
 def _infer_role(signs: str) -> str | None:
@@ -151,6 +189,7 @@ class TrustStore:
     def __init__(self, cvc: Iterable[CvcAnchor] = (), certificates: Iterable[CertificateAnchor] = ()) -> None:
         self._cvc: dict[bytes, CvcAnchor] = {}
         self._certs: dict[tuple[str, str], CertificateAnchor] = {}
+        self._raw: dict[tuple[str, str], RawCertificateAnchor] = {}
         self.sources: list[str] = []
         for a in cvc:
             self.add_cvc(a)
@@ -180,7 +219,11 @@ class TrustStore:
                     raise OperatorInputError(f"trust directory {label} holds more than {MAX_FILES} files")
                 source = f"{label}/{sub.name}/{f.name}"
                 suffix = Path(f.name).suffix.lower()
-                if sub.name == CVC_DIR and suffix == ".json":
+                if sub.name in RAW_CATEGORIES and suffix in CERT_SUFFIXES:
+                    for der in split_certificates(_read_bounded(f, source), source):
+                        anchor = RawCertificateAnchor(sub.name, der, source)
+                        self._raw[(sub.name, anchor.fingerprint)] = anchor
+                elif sub.name == CVC_DIR and suffix == ".json":
                     for a in parse_cvc_key_file(_read_bounded(f, source).decode("utf-8"), source):
                         self.add_cvc(a)
                 elif suffix in CERT_SUFFIXES:
@@ -227,6 +270,9 @@ class TrustStore:
 
     def certificates(self, category: str) -> list[CertificateAnchor]:
         return [a for (cat, _), a in self._certs.items() if cat == category]
+
+    def raw_certificates(self, category: str) -> list[RawCertificateAnchor]:
+        return [a for (cat, _), a in self._raw.items() if cat == category]
 
     def __iter__(self) -> Iterator[CvcAnchor | CertificateAnchor]:
         yield from self._cvc.values()

@@ -19,9 +19,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from taimen import documents
 from taimen.errors import CardError, TaimenError
-from taimen.web import capture, demo_routes, pages, reading
+from taimen.web import capture, demo_routes, pages, reading, records_routes
 from taimen.web.context import HERE, Settings, State
 from taimen.web.events import EventHub
+from taimen.web.operators import OperatorGate, OperatorSessions
 from taimen.web.readers import ReaderManager
 from taimen.web.security import Guard, SecurityMiddleware
 from taimen.web.session import CheckSession
@@ -41,7 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    state = State(settings, guard, hub, manager, CheckSession(), env)
+    state = State(settings, guard, hub, manager, CheckSession(), env, operators=OperatorSessions(port=guard.port))
 
     def detect(reader_name: str) -> None:
         threading.Thread(target=_detect, args=(state, reader_name), name="taimen-detect", daemon=True).start()
@@ -54,27 +55,51 @@ def create_app(settings: Settings) -> FastAPI:
     manager.on_card_inserted = detect
     manager.on_card_removed = removed
 
+    stop_delivery = threading.Event()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         manager.start()
+        if getattr(settings.records, "deliver_queued", None) is not None:
+            threading.Thread(
+                target=_deliver_queued, args=(settings.records, stop_delivery), name="taimen-records-queue", daemon=True
+            ).start()
         for info in manager.infos():  # cards already on a reader at start
             if info.card_present:
                 detect(info.name)
         try:
             yield
         finally:
+            stop_delivery.set()
             hub.close()
             manager.stop()
             state.session.wipe()
+            state.operators.end_all()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.taimen = state
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (pages, capture, reading, demo_routes):
+    for module in (pages, capture, reading, demo_routes, records_routes):
         app.include_router(module.router)
+    # Inside the security middleware: token, Host and CSRF are checked before anyone is asked to sign in.
+    app.add_middleware(OperatorGate, sessions=state.operators, enabled=lambda: settings.records is not None)
     app.add_middleware(SecurityMiddleware, guard=guard)
     return app
+
+
+#: How often records queued while the central store was unreachable are sent again.
+DELIVERY_SECONDS = 30.0
+
+
+def _deliver_queued(store: object, stop: threading.Event) -> None:
+    """Sends the records queued locally (central store unreachable) once it is back; the store does it once."""
+    while not stop.wait(DELIVERY_SECONDS):
+        try:
+            if getattr(store, "queued", lambda: 1)():
+                store.deliver_queued()  # type: ignore[attr-defined]
+        except Exception as exc:  # still unreachable: try again later; the message may name the server only
+            log.info("queued records not delivered yet: %s", type(exc).__name__)
 
 
 def _detect(state: State, reader_name: str) -> None:

@@ -19,6 +19,7 @@ from taimen.errors import TaimenError
 from taimen.result import ReadResult
 from taimen.web.events import EventHub
 from taimen.web.i18n import LANGS, pick, translator
+from taimen.web.operators import BROWSE_ROLES, OperatorSessions, SignedIn
 from taimen.web.readers import ReaderManager, ReaderSource
 from taimen.web.security import Guard
 from taimen.web.session import CheckSession
@@ -26,6 +27,13 @@ from taimen.web.session import CheckSession
 HERE = Path(__file__).parent
 LANG_COOKIE = "taimen_lang"
 DEFAULT_EXPECTED_EXCHANGES = 40
+#: An ISA page the operator starts 在留カード等番号失効情報照会 from. The form itself moved on 2026-01-05 and cannot be
+#: linked to reliably (residence-card.md §4), so the operator opens ISA's page and follows it; set
+#: ``--revocation-url`` (or TAIMEN_REVOCATION_URL) to the page your organisation uses.
+DEFAULT_REVOCATION_URL = "https://www.moj.go.jp/isa/applications/procedures/rcc-support.html"
+#: Documents with no tries counter the card can report (the residence card: none is published, residence-card.md
+#: open question 3). Their confirm screen says so instead of refusing to read for an unknown count.
+NO_TRIES_COUNTER = frozenset({"residence"})
 
 
 @dataclass
@@ -44,6 +52,19 @@ class Settings:
     #: Optional hook (taimen.web.hooks.compare_hook): the result with the chip-vs-face checks added, from the
     #: OCR reading of the captured face.
     compare: Callable[[ReadResult, Any], ReadResult] | None = None
+    #: The 確認記録 store (taimen.records ``RecordStore``). With one, operators sign in and records can be kept.
+    records: Any = None
+    #: The counter's name, prefilled in every record (the operator may correct it per record).
+    counter: str = ""
+    #: The business's policy: keep the chip's photo and card-face images in records (encrypted).
+    keep_images: bool = False
+    #: Sign in with a password (accounts). None: ask the store whether accounts exist.
+    require_password: bool | None = None
+    #: The demo's accounts, (login, role), and their shared password: shown on the demo's sign-in page only.
+    demo_accounts: tuple[tuple[str, str], ...] = ()
+    demo_password: str = ""
+    #: Opened in a new tab by the result screen's 「失効情報照会を開く」 (never fetched by taimen).
+    revocation_url: str = DEFAULT_REVOCATION_URL
 
 
 @dataclass
@@ -59,6 +80,8 @@ class State:
     reading: threading.Event = field(default_factory=threading.Event)
     #: Starts detection on a reader (set by create_app).
     detect: Callable[[str], None] = lambda name: None
+    #: The signed-in operators of this run (used only with a record store).
+    operators: OperatorSessions = field(default_factory=lambda: OperatorSessions(port=0))
 
 
 def state_of(request: Request) -> State:
@@ -81,6 +104,7 @@ def render(request: Request, template: str, page: str, status: int = 200, **cont
     st = state_of(request)
     lang = lang_of(request)
     demo = st.settings.demo
+    who: SignedIn | None = request.scope.get("state", {}).get("operator")
     html = st.env.get_template(template).render(
         t=translator(lang),
         lang=lang,
@@ -95,6 +119,10 @@ def render(request: Request, template: str, page: str, status: int = 200, **cont
         else [],
         readers=st.readers.infos(),
         current_reader=st.readers.current_name(),
+        records_on=st.settings.records is not None,
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        who=who,
+        can_browse=who is not None and who.role in BROWSE_ROLES,
         **context,
     )
     return HTMLResponse(html, status_code=status)
@@ -131,10 +159,15 @@ def card_present(st: State) -> bool:
     return r is not None and r.info().card_present
 
 
-def tries_json(reports: list[TriesReport]) -> list[dict[str, Any]]:
+def tries_json(reports: list[TriesReport], document: str = "") -> list[dict[str, Any]]:
+    """Each secret's state; "none" where the document has no counter at all (nothing to read, nothing to lose
+    but the one attempt, which is never repeated automatically)."""
     out = []
     for r in reports:
         n = r.tries_left
+        if n is None and document in NO_TRIES_COUNTER:
+            out.append({"secret": r.secret, "tries_left": None, "state": "none"})
+            continue
         state = "unknown" if n is None else "locked" if n == 0 else "last" if n == 1 else "ok"
         out.append({"secret": r.secret, "tries_left": n, "state": state})
     return out

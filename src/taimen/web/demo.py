@@ -13,7 +13,7 @@ import importlib
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Protocol
@@ -152,7 +152,7 @@ def _module(name: str) -> ModuleType | None:
         raise
 
 
-def _face_png(person_key: str, document: str, forgery: str | None = None) -> bytes | None:
+def _face_png(person_key: str | Person, document: str, forgery: str | None = None) -> bytes | None:
     """The printed card front of a sample person as a photo on the counter (PNG), when faces are installed.
 
     ``forgery`` ("name", "face" …: taimen.face.variants) prints someone else's details over the genuine chip.
@@ -166,7 +166,7 @@ def _face_png(person_key: str, document: str, forgery: str | None = None) -> byt
 
     from taimen.samples.persons import person
 
-    shown = person(person_key)
+    shown = person(person_key) if isinstance(person_key, str) else person_key
     if forgery is not None:
         from taimen.face.variants import forged
 
@@ -367,6 +367,119 @@ def _license_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path]
     return out, trust
 
 
+#: Japanese names of the residence sample forgeries (taimen.samples.residence_cards).
+RESIDENCE_FORGERIES_JA = {
+    "front": "署名後に券面画像を改ざん",
+    "photo": "署名後に顔写真を差し替え",
+    "resigned": "未知の鍵で署名し直したデータ",
+    "any_number": "どの番号も受け付けるチップ",
+    "gen1_as_gen2": "第2世代を名乗る第1世代のチップ",
+}
+
+
+def _passport_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
+    pc = _module("taimen.samples.passport_cards")
+    if pc is None:
+        return [], None
+    out: list[SampleEntry] = []
+    for s in pc.all_samples():
+        p = s.person
+        l1, l2 = pc.mrz_lines(p)
+        forged = s.failing_check is not None
+        out.append(
+            SampleEntry(
+                key=f"passport-{s.key}",
+                document="passport",
+                group="forged" if forged else "genuine",
+                title_ja=f"旅券{'（偽造）' if forged else ''}：{p.name_ja}",
+                title_en=f"Passport{' (forged)' if forged else ''}: {p.surname} {p.given} — {s.description}",
+                make_card=lambda s=s: s.card(),
+                # the data page's MRZ: what the clerk types or the camera reads (the access key, never stored)
+                printed=[("MRZ 1行目", "MRZ line 1", l1), ("MRZ 2行目", "MRZ line 2", l2),
+                         ("旅券番号", "Document number", p.number), ("生年月日", "Date of birth", p.birth),
+                         ("有効期間満了日", "Expiry", p.expiry)],
+                expected=s.expected_verdict,
+            )
+        )
+
+    def trust(root: Path) -> None:
+        d = root / "csca"
+        d.mkdir(parents=True, exist_ok=True)
+        from cryptography.hazmat.primitives import serialization
+
+        (d / pc.TRUST_FILE).write_bytes(pc.pki().csca.public_bytes(serialization.Encoding.PEM))
+
+    return out, trust
+
+
+def _residence_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
+    rc = _module("taimen.samples.residence_cards")
+    if rc is None:
+        return [], None
+    from cryptography.hazmat.primitives import serialization
+
+    pki = rc.make_pki()
+    out: list[SampleEntry] = []
+    for s in rc.samples():
+        printed_number = s.unlock_number or s.number  # the any-number chip's face claims another number
+        p = s.person
+        if printed_number != s.number and p.residence is not None:
+            p = replace(p, residence=replace(p.residence, card_number=printed_number))
+        kind_ja = "特別永住者証明書" if s.sprc else "在留カード"
+        kind_en = "SPRC" if s.sprc else "Residence card"
+        gen = "第1世代" if s.generation == 1 else "第2世代"
+        name = f"{s.person.family_name} {s.person.given_name}".strip()
+        if s.forgery:
+            group = "forged"
+            title_ja = f"{kind_ja}（偽造：{RESIDENCE_FORGERIES_JA.get(s.forgery, s.forgery)}）"
+            title_en = f"{kind_en} (forged: {s.description.removeprefix('FORGED: ')})"
+        else:
+            group = "expired" if s.expected_verdict != "genuine" else "genuine"
+            title_ja = f"{kind_ja}（{gen}）：{name}"
+            title_en = f"{kind_en} (gen {s.generation}): {name}"
+        out.append(
+            SampleEntry(
+                key=f"residence-{s.key}",
+                document="residence",
+                group=group,
+                title_ja=title_ja,
+                title_en=title_en,
+                make_card=lambda s=s: rc.build_card(s, pki),
+                make_face=lambda p=p: _face_png(p, "residence"),
+                printed=[("在留カード等番号", "Card number", printed_number)],
+                expected=s.expected_verdict,
+            )
+        )
+
+    # Genuine chips under a face printed with another birth date: caught only by the chip-vs-face comparison
+    # (gen 2: the chip's text; gen 1: the chip's front image read by OCR).
+    if _module("taimen.face.variants") is not None:
+        by = {s.key: s for s in rc.samples()}
+        for key, gen in (("rc2-smith", 2), ("rc1-nguyen", 1)):
+            s = by[key]
+            out.append(
+                SampleEntry(
+                    key=f"residence-forged-face-birth-gen{gen}",
+                    document="residence",
+                    group="forged",
+                    title_ja=f"在留カード（偽造：券面の生年月日だけ別の日付・第{gen}世代の本物のチップ）",
+                    title_en=f"Residence card (forged: printed birth date altered over a genuine gen-{gen} chip)",
+                    make_card=lambda s=s: rc.build_card(s, pki),
+                    make_face=lambda p=s.person: _face_png(p, "residence", "birth_date"),
+                    printed=[("在留カード等番号", "Card number", s.number)],
+                    expected="not_genuine",
+                )
+            )
+
+    def trust(root: Path) -> None:
+        d = root / "residence"
+        d.mkdir(parents=True, exist_ok=True)
+        for name, cert in (("sample-zairyucard-ca.pem", pki.ca1), ("sample-zairyucard-ca2.pem", pki.ca2)):
+            (d / name).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+    return out, trust
+
+
 def load_catalog(
     reader: DemoReader | None = None, *, realtime: bool = True, today: dt.date | None = None
 ) -> DemoCatalog:
@@ -374,7 +487,7 @@ def load_catalog(
     today = today or dt.date.today()
     entries: list[SampleEntry] = []
     trust_writers: list[Callable[[Path], None]] = []
-    for build in (_mynumber_entries, _license_entries):
+    for build in (_mynumber_entries, _license_entries, _residence_entries, _passport_entries):
         found, trust = build(today)
         entries += found
         if trust is not None:

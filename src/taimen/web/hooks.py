@@ -21,10 +21,12 @@ PRINTED_FIELDS = {
     "birth_date": "birth_date",
     "sex": "sex",
     "expiry": "card_expiry",
+    "period": "period",  # residence card: the end of the period of stay
 }
 #: OCR unlock proposal → the document's unlock field, per document.
 UNLOCK_FIELDS = {
     "mynumber": {"birth_yymmdd": "birth", "expiry_year": "expiry_year", "security_code": "security_code"},
+    "residence": {"card_number": "card_number"},
 }
 
 
@@ -78,7 +80,7 @@ def ocr_values(result: Any, document: str | None) -> OcrValues:
         value = getattr(proposal, "value", None)
         if value:
             proposals[unlock_key] = str(value)
-            if getattr(proposal, "confidence", 0.0) < confident:
+            if getattr(proposal, "confidence", 0.0) < confident or getattr(proposal, "doubtful", False):
                 doubtful.add(unlock_key)
     birth = result.fields.get("birth_date")
     if proposals.get("birth") and getattr(birth, "calendar", None) in ("wareki", "seireki"):

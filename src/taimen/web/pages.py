@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from taimen.errors import TaimenError, TransportError
-from taimen.web import view
+from taimen.web import residence_view, view
 from taimen.web.context import (
     LANG_COOKIE,
+    NO_TRIES_COUNTER,
     current_document,
     docs,
     error_json,
@@ -123,7 +124,7 @@ async def confirm_page(request: Request) -> Response:
     error = ""
     if any(i.card_present for i in st.readers.infos() if i.name == st.readers.current_name()):
         try:
-            tries = tries_json(await query_tries(st, doc))
+            tries = tries_json(await query_tries(st, doc), doc.key)
         except TaimenError as exc:
             error = exc.message_ja if lang == "ja" else str(exc)
     return render(
@@ -134,12 +135,42 @@ async def confirm_page(request: Request) -> Response:
         doc_title=pick(lang, doc.title_ja, doc.title_en),
         fields=[view.unlock_field(f, st.session.proposal(f.key), lang) for f in doc.unlock_fields],
         doubtful=set(st.session.doubtful),
+        doubt_reasons=_doubt_reasons(st.session.ocr, lang),
+        photo_hints=_photo_hints(st.session.ocr, lang),
         photo_document=_title(st.session.photo_document, lang),
         tries=tries,
         tries_error=error,
         has_capture=st.session.capture is not None,
         generation=st.session.generation,
+        no_counter=doc.key in NO_TRIES_COUNTER,
     )
+
+
+_UNLOCK_SOURCE = {"birth": "birth_yymmdd", "expiry_year": "expiry_year", "security_code": "security_code"}
+
+
+def _doubt_reasons(ocr: Any, lang: str) -> dict[str, str]:
+    """Why OCR doubts each proposed unlock value (cut off, glare, two candidates …), keyed by form field."""
+    if ocr is None:
+        return {}
+    from taimen.ocr.fieldread import REASONS
+
+    out = {}
+    for key, ocr_key in _UNLOCK_SOURCE.items():
+        proposal = getattr(ocr, "unlock", {}).get(ocr_key)
+        why = [REASONS[r][0 if lang == "ja" else 1] for r in getattr(proposal, "reasons", ()) if r in REASONS]
+        if why:
+            out[key] = ("、" if lang == "ja" else ", ").join(why)
+    return out
+
+
+def _photo_hints(ocr: Any, lang: str) -> list[str]:
+    """What the operator should fix in the photo (「光が反射しています」 …)."""
+    if ocr is None:
+        return []
+    from taimen.ocr.proposals import HINTS
+
+    return [HINTS[h][0 if lang == "ja" else 1] for h in getattr(ocr, "hints", []) if h in HINTS]
 
 
 def _title(key: str | None, lang: str) -> str:
@@ -149,7 +180,7 @@ def _title(key: str | None, lang: str) -> str:
     doc = docs().get(key)
     if doc is not None:
         return pick(lang, doc.title_ja, doc.title_en)
-    return {"residence": pick(lang, "在留カード", "residence card")}.get(key, key)
+    return {"residence": pick(lang, "在留カード・特別永住者証明書", "residence card or SPRC")}.get(key, key)
 
 
 @router.get("/api/tries")
@@ -162,7 +193,7 @@ async def api_tries(request: Request) -> Response:
         reports = await query_tries(st, doc)
     except TaimenError as exc:
         return error_json(lang_of(request), exc, "transport" if isinstance(exc, TransportError) else "card", 409)
-    return JSONResponse({"ok": True, "tries": tries_json(reports)})
+    return JSONResponse({"ok": True, "tries": tries_json(reports, doc.key)})
 
 
 @router.get("/result", response_class=HTMLResponse)
@@ -176,6 +207,9 @@ async def result_page(request: Request) -> Response:
         doc = docs().get(result.document)
         verdict = result.verdict
         pngs = st.session.pngs
+        image_keys = {k.removeprefix("image:") for k in pngs if k.startswith("image:")}
+        rc = residence_view.residence_panel(result, lang, image_keys, st.session.printed)
+        shown = {rc.front_image, rc.address_image} if rc is not None else set()
         return render(
             request,
             "result.html",
@@ -183,7 +217,7 @@ async def result_page(request: Request) -> Response:
             result=result,
             doc_title=pick(lang, doc.title_ja, doc.title_en) if doc is not None else result.document,
             verdict=verdict,
-            verdict_icon=view.VERDICT_ICON[verdict.status] if verdict else "？",
+            verdict_icon=view.VERDICT_ICON[verdict.kind] if verdict else "？",
             verdict_label=pick(lang, verdict.label_ja, verdict.label_en) if verdict else "",
             reasons=[pick(lang, r.ja, r.en) for r in verdict.reasons] if verdict else [],
             rows=view.field_rows(result, st.session.printed, lang),
@@ -192,11 +226,17 @@ async def result_page(request: Request) -> Response:
             summary=view.summary(result.checks, lang),
             checked_at=view.when(st.session.read_at, lang),
             has_photo="photo" in pngs,
-            images=view.image_labels([k.removeprefix("image:") for k in pngs if k.startswith("image:")], lang),
+            images=view.image_labels(
+                [n for k in pngs if k.startswith("image:") and (n := k.removeprefix("image:")) not in shown], lang
+            ),
+            rc=rc,
+            revocation_url=st.settings.revocation_url,
             others=view.other_fields(result),
             has_capture=st.session.capture is not None,
             has_portrait=st.session.capture is not None and st.session.capture.portrait is not None,
             generation=st.session.generation,
+            saved=st.session.saved_record,
+            unsaved=st.settings.records is not None and st.session.saved_record is None,
         )
 
 

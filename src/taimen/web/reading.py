@@ -15,7 +15,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from taimen.core.conversation import Progress
-from taimen.documents import strip_spaces
 from taimen.errors import (
     CardError,
     CardRemovedError,
@@ -28,6 +27,7 @@ from taimen.errors import (
 from taimen.result import ReadResult
 from taimen.web.context import (
     DEFAULT_EXPECTED_EXCHANGES,
+    NO_TRIES_COUNTER,
     State,
     card_present,
     current_document,
@@ -38,6 +38,7 @@ from taimen.web.context import (
 )
 from taimen.web.i18n import translator
 from taimen.web.images import chip_image_png
+from taimen.web.view import normalise_unlock
 
 log = logging.getLogger("taimen.web")
 router = APIRouter()
@@ -59,7 +60,7 @@ async def api_read(request: Request) -> Response:
     unlock: dict[str, str] = {}
     bad: dict[str, str] = {}
     for f in doc.unlock_fields:
-        value = strip_spaces(str(form.get(f.key, "")))
+        value = normalise_unlock(f, str(form.get(f.key, "")))
         if not value and f.optional:
             continue
         if not value:
@@ -96,7 +97,7 @@ async def api_read(request: Request) -> Response:
     try:
         result = await asyncio.to_thread(run)
     except Exception as exc:
-        return _failure(st, lang, exc)
+        return _failure(st, lang, exc, doc.key)
     finally:
         unlock.clear()
         st.reading.clear()
@@ -116,7 +117,7 @@ async def api_read(request: Request) -> Response:
     return JSONResponse({"ok": True, "next": "/result"})
 
 
-def _failure(st: State, lang: str, exc: Exception) -> Response:
+def _failure(st: State, lang: str, exc: Exception, document: str = "") -> Response:
     """What the clerk is told, and whether a retry (which never spends a try by itself) is offered."""
     extra: dict[str, object] = {}
     if isinstance(exc, PinSafetyError):
@@ -132,6 +133,9 @@ def _failure(st: State, lang: str, exc: Exception) -> Response:
     elif isinstance(exc, SecretRejected):
         kind, status = "rejected", 409
         extra = {"tries_left": exc.tries_left}
+        if document in NO_TRIES_COUNTER:  # the residence card: no counter to report, one plain instruction
+            st.hub.publish("read", state="failed", kind=kind)
+            return simple_error(kind, translator(lang)("rc_number_rejected"), status)
     elif isinstance(exc, OperatorInputError):
         kind, status = "input", 400
     elif isinstance(exc, TaimenError):

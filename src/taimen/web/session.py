@@ -48,6 +48,12 @@ class CheckSession:
     #: Display copies of the result's images, converted to PNG in memory: "photo", "image:<name>".
     pngs: dict[str, bytearray] = field(default_factory=dict)
     read_at: datetime | None = None
+    #: The idempotency key of this read's 確認記録 (saving twice stores one record), and the saved record's id.
+    record_key: str | None = None
+    saved_record: str | None = None
+    saved_pending: bool = False  # queued locally: the central store was unreachable
+    #: What the operator entered in the saved record (shown again, read-only, until 「終了」).
+    saved_form: dict[str, str] = field(default_factory=dict)
     #: Bumped on every wipe, so a page from before 「終了」 cannot fetch images of the next person.
     generation: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -102,6 +108,10 @@ class CheckSession:
             self.photo_document = None
             self.document = None
             self.read_at = None
+            self.record_key = None
+            self.saved_record = None
+            self.saved_pending = False
+            self.saved_form = {}
             self.generation += 1
 
     @property

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from taimen.documents import UnlockField
+from taimen.documents import UnlockField, strip_spaces
 from taimen.result import Check, CheckStatus, DateValue, ReadResult, VerdictStatus
 from taimen.web.i18n import pick, translator
 
@@ -19,7 +19,12 @@ STATUS_ICON = {
     CheckStatus.NOT_VERIFIABLE: "？",
     CheckStatus.SKIPPED: "－",
 }
-VERDICT_ICON = {VerdictStatus.GENUINE: "✔", VerdictStatus.ATTENTION: "⚠", VerdictStatus.NOT_GENUINE: "✖"}
+VERDICT_ICON = {
+    VerdictStatus.GENUINE: "✔",
+    VerdictStatus.ATTENTION: "⚠",
+    VerdictStatus.NOT_GENUINE: "✖",
+    "genuine_data_only": "✔",  # signed data authentic, chip not provable (licence): same mark, own label and style
+}
 
 #: The common fields of every document, in display order: (key, i18n key).
 COMMON_FIELDS = (
@@ -138,9 +143,76 @@ def field_rows(result: ReadResult, printed: dict[str, str], lang: str) -> list[F
         if not chip and not raw:
             continue
         check = by_name.get(FACE_CHECKS[key])
+        if result.document == "residence":
+            chip, check = _residence_row(result, key, chip, check, by_name, lang)
         match = CHECK_MATCH[check.status] if check is not None and raw else _match(result, key, raw)
+        if not _chip_text(result, key, lang) and raw and (check is None or check.status is CheckStatus.SKIPPED):
+            match = "image"  # the chip keeps this item as an image only: nothing to compare as text
         rows.append(FieldRow(key, t(label), chip, _printed_text(key, raw, lang), match))
+    if result.document == "residence":
+        rows += _residence_rows(result, printed, by_name, lang)
     return rows
+
+
+def _residence_rows(
+    result: ReadResult, printed: dict[str, str], by_name: dict[str, Check], lang: str
+) -> list[FieldRow]:
+    """The end of the period of stay, chip (gen 2 text, or gen 1's front image read by OCR) beside print."""
+    from taimen.web.residence_view import show_date
+
+    t = translator(lang)
+    raw = printed.get("period", "")
+    end = result.fields.get("period_expiry")
+    chip = show_date(end, lang) if end is not None else ""
+    check = by_name.get("face.period") or by_name.get("face.front.period")
+    if not chip and check is not None and check.name == "face.front.period":
+        chip = t("chip_front_image")
+    if not chip and not raw:
+        return []
+    d = _printed_date(raw) if raw else None
+    if check is not None and raw:
+        match = CHECK_MATCH[check.status]
+    elif not raw:
+        match = "none"
+    elif not chip:
+        match = "image"
+    else:  # no cross-check ran: equal dates match, anything else is for the eye
+        iso = end.get("iso") if isinstance(end, dict) else getattr(end, "iso", None)
+        match = "yes" if d is not None and d.isoformat() == iso else "doubt"
+    shown = raw
+    if d is not None:
+        shown = show_date(d.isoformat(), lang)
+    return [FieldRow("period", t("rc_period"), chip, shown, match)]
+
+
+#: Residence gen 1: the items read off the chip's front image (taimen.compare's face.front.* checks).
+FRONT_CHECKS = {
+    "name": "face.front.name",
+    "birth_date": "face.front.birth_date",
+    "sex": "face.front.sex",
+    "card_expiry": "face.front.expiry",
+}
+
+
+def _residence_row(
+    result: ReadResult, key: str, chip: str, check: Check | None, by_name: dict[str, Check], lang: str
+) -> tuple[str, Check | None]:
+    """A residence card keeps name and address as images (gen 2) or the whole front as an image (gen 1):
+    the chip column says so, and the front image's reading decides the match where it was compared. The
+    address column lists every entry of the back, newest first, since the front shows the one at issue."""
+    t = translator(lang)
+    front = by_name.get(FRONT_CHECKS.get(key, ""))
+    if not chip and front is not None:
+        return t("chip_front_image"), front
+    entries = [e for e in result.fields.get("address_entries") or [] if isinstance(e, dict) and e.get("address")]
+    if key == "address" and entries:
+        from taimen.web.residence_view import show_date
+
+        shown = [f"{show_date(e.get('date'), lang)}：{e['address']}" for e in reversed(entries)]
+        return " ／ ".join(shown), check
+    if not chip and key in ("name", "address") and f"{key}" in result.images:
+        return t("chip_image_only"), check
+    return chip, check
 
 
 def _printed_text(key: str, raw: str, lang: str) -> str:
@@ -239,6 +311,7 @@ class UnlockInput:
     masked: bool  # a memorised PIN the customer types ("pin1", "license_pin"): never shown
     numeric: bool
     choices: tuple[tuple[str, str], ...]  # (value, label) when the field is a fixed choice
+    upper: bool = False  # letters in upper case only (the residence card number): the screen upper-cases them
 
 
 def unlock_field(f: UnlockField, value: str, lang: str) -> UnlockInput:
@@ -256,7 +329,23 @@ def unlock_field(f: UnlockField, value: str, lang: str) -> UnlockInput:
         masked=any(part.startswith("pin") for part in f.key.lower().split("_")),
         numeric=bool(_DIGITS.fullmatch(f.pattern)),
         choices=choices,
+        upper=_upper_only(f.pattern),
     )
+
+
+def _upper_only(pattern: str) -> bool:
+    return "A-Z" in pattern and "a-z" not in pattern
+
+
+def normalise_unlock(f: UnlockField, value: str) -> str:
+    """What the clerk typed, in the form the field's pattern expects. A field of upper-case letters (the
+    residence card number, e.g. ``ab 1234 5678 cd`` or full-width) is NFKC-folded, upper-cased and freed of
+    spaces and hyphens; other fields are only stripped."""
+    value = strip_spaces(value)  # controls such as a trailing newline stay, to be refused by the pattern
+    if _upper_only(f.pattern):
+        folded = unicodedata.normalize("NFKC", value).upper()
+        value = "".join(ch for ch in folded if ch not in " -")
+    return value
 
 
 def summary(checks: list[Check], lang: str) -> str:

@@ -84,7 +84,22 @@
   }
 
   // Another tab or the demo panel pressed 終了: leave no personal data on this screen either.
-  on("finished", () => { if (page !== "document") window.location.assign("/"); });
+  // 「終了」 elsewhere: screens that show this customer go back to the start (the records screens do not).
+  on("finished", () => { if (!["document", "records", "signin"].includes(page)) window.location.assign("/"); });
+
+  // 記録一覧: one checkbox selects every record of the page for export.
+  const selectAll = $("select-all");
+  if (selectAll) {
+    selectAll.addEventListener("change", () => {
+      for (const box of document.querySelectorAll('#records-table input[name="id"]')) box.checked = selectAll.checked;
+    });
+  }
+
+  // 「終了」 before the 確認記録 was saved: ask once, since finishing erases what was read.
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest(".js-unsaved");
+    if (b && !window.confirm(t("record_unsaved_warning"))) ev.preventDefault();
+  });
 
   // The step indicator follows the read overlay (step 4 has no page of its own).
   function setStep(key) {
@@ -207,17 +222,18 @@
         li.className = "tries-" + r.state;
         li.dataset.state = r.state;
         const strong = document.createElement("strong");
-        strong.textContent = r.state === "unknown" ? t("tries_unknown") : r.state === "locked" ? t("tries_locked") : t("tries_left", { n: r.tries_left });
+        strong.textContent = r.state === "unknown" ? t("tries_unknown") : r.state === "none" ? t("rc_tries_none_state")
+          : r.state === "locked" ? t("tries_locked") : t("tries_left", { n: r.tries_left });
         li.append(r.secret + ": ", strong);
         ul.appendChild(li);
       }
       triesBox.appendChild(ul);
-      for (const [state, key] of [["locked", "tries_locked_msg"], ["unknown", "tries_unknown_msg"]]) {
+      for (const [state, key] of [["locked", "tries_locked_msg"], ["unknown", "tries_unknown_msg"], ["none", "rc_tries_none"]]) {
         if (triesState.includes(state)) {
           const p = document.createElement("p");
-          p.className = "notice notice-bad";
+          p.className = state === "none" ? "notice notice-warn" : "notice notice-bad";
           p.setAttribute("role", "alert");
-          p.textContent = "✖ " + t(key);
+          p.textContent = (state === "none" ? "⚠ " : "✖ ") + t(key);
           triesBox.appendChild(p);
         }
       }
@@ -237,6 +253,13 @@
       const data = await resp.json();
       if (data.ok) renderTries(data.tries);
       else noCard(data.error && data.error.message);
+    }
+    // The residence card number: letters upper-cased and full-width folded as typed (the server does it again).
+    for (const input of readForm.querySelectorAll("input[data-upper]")) {
+      input.addEventListener("input", () => {
+        const v = input.value.normalize("NFKC").toUpperCase().replace(/[\s-]/g, "");
+        if (v !== input.value) input.value = v;
+      });
     }
     lastBox.addEventListener("change", updateButton);
     on("card", (d) => {
@@ -280,7 +303,8 @@
           continue;
         }
         let re = null;
-        try { re = new RegExp(input.dataset.pattern, "u"); } catch (e) { re = null; }
+        // Python's end-of-string \Z is JavaScript's $ here (no multiline flag).
+        try { re = new RegExp(input.dataset.pattern.replace(/\\Z$/, "$"), "u"); } catch (e) { re = null; }
         if (re && !re.test(v)) fields[input.name] = t("field_invalid");
       }
       return fields;
@@ -350,6 +374,32 @@
       if (ev.key === "Escape" && !overlay.hidden && !reading) $("read-close").click();
     });
   }
+
+  // --- 5. result: copy the card number and expiry for ISA's 失効情報照会 (typed there by the operator) -------
+  document.addEventListener("click", async (ev) => {
+    const b = ev.target.closest(".js-copy");
+    if (!b) return;
+    const src = $(b.dataset.copyFrom);
+    if (!src) return;
+    const text = src.textContent.trim();
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      ok = true;
+    } catch (e) {
+      // No clipboard permission: select the value so Ctrl+C copies it.
+      const range = document.createRange();
+      range.selectNodeContents(src);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+    }
+    if (ok) {
+      const label = b.textContent;
+      b.textContent = b.dataset.done || label;
+      setTimeout(() => { b.textContent = label; }, 1500);
+    }
+  });
 
   // --- demo panel ------------------------------------------------------------------------------------
   const panel = $("demo-panel");

@@ -1,0 +1,159 @@
+"""OCR benchmark on independently generated card photos (photos.py): accuracy per field, per photo and per
+difficulty bucket, wrong values proposed without a doubt flag, latency; rapidocr (taimen) and Tesseract.
+
+    python3 benchmarks/ocr/photos_bench.py --split tune --n 80            # develop on the tuning split
+    python3 benchmarks/ocr/photos_bench.py --split heldout --n 320        # report; never tune on it
+    python3 benchmarks/ocr/photos_bench.py --split heldout --engine tesseract --n 120
+
+The reader gets the JPEG bytes and the document kind (as the operator picks it on the counter screen).
+"Exact" compares after NFKC and removing whitespace. A field counts as "doubtful" when the proposal flags it
+(``OcrResult.doubtful()``: no value, confidence below 0.90, or a reason); "silent wrong" is a wrong value
+proposed without that flag, the one an operator could wave through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1] / "src"))
+
+from photos import Sample, generate, norm  # noqa: E402
+
+from taimen.ocr.reader import read_photo  # noqa: E402
+
+UNLOCK = {"mynumber": "unlock.kenmen_b", "residence": "unlock.card_number"}
+
+
+def _got(res, key: str) -> tuple[str | None, bool]:
+    doubtful = set(res.doubtful())
+    if key.startswith("unlock."):
+        u = res.unlock.get(key[7:])
+        return (u.value if u else None), (key[7:] in doubtful or u is None)
+    f = res.fields.get(key)
+    return (f.value if f else None), (key in doubtful or f is None)
+
+
+def run(samples: list[Sample], engine: str) -> dict:
+    ocr = None
+    if engine == "tesseract":
+        from tesseract_lines import TesseractEngine
+
+        ocr = TesseractEngine()
+    else:
+        from taimen.ocr.engine import engine as shared
+
+        ocr = shared()
+        ocr.warm_up()
+    read_photo(samples[0].path.read_bytes(), samples[0].document, ocr=ocr)  # warm-up, not counted
+    r: dict = {
+        "field": defaultdict(list),
+        "photo_all": defaultdict(list),
+        "unlock": defaultdict(list),
+        "bucket": defaultdict(list),
+        "silent_wrong": [],
+        "doubt_right": 0,
+        "doubt_total": 0,
+        "latency": [],
+        "not_found": 0,
+        "misses": [],
+        "hints": defaultdict(int),
+    }
+    for s in samples:
+        data = s.path.read_bytes()
+        t = time.perf_counter()
+        res = read_photo(data, s.document, ocr=ocr)
+        r["latency"].append(time.perf_counter() - t)
+        r["not_found"] += not res.card_found
+        for h in getattr(res, "hints", []):
+            r["hints"][h] += 1
+        ok_all = True
+        for key, want in s.truth.items():
+            got, doubt = _got(res, key)
+            ok = norm(got) == norm(want)
+            r["field"][f"{s.document}.{key}"].append(ok)
+            ok_all &= ok
+            r["doubt_total"] += doubt
+            r["doubt_right"] += doubt and ok
+            if not ok and got is not None and not doubt:
+                r["silent_wrong"].append(f"{s.id} {s.document}.{key}: want {want!r} got {got!r}")
+            if not ok:
+                r["misses"].append(
+                    f"{s.id} [{s.bucket}] {s.document}.{key}: want {want!r} got {got!r}{' (doubt)' if doubt else ''}"
+                )
+        r["photo_all"][s.document].append(ok_all)
+        r["bucket"][(s.document, s.bucket)].append(ok_all)
+        if s.document in UNLOCK:
+            got, _ = _got(res, UNLOCK[s.document])
+            r["unlock"][s.document].append(norm(got) == norm(s.truth[UNLOCK[s.document]]))
+    return r
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def rate(h: list[bool]) -> str:
+    return f"{100 * sum(h) / len(h):6.1f}% ({sum(h)}/{len(h)})" if h else "   n/a"
+
+
+def report(r: dict, name: str, n: int, misses: int) -> None:
+    print(f"\n== {name}: {n} photos (card outline not found: {r['not_found']})")
+    print("per field (exact):")
+    for k in sorted(r["field"]):
+        print(f"  {k:32s} {rate(r['field'][k])}")
+    print("per photo:")
+    for doc in sorted(r["photo_all"]):
+        print(f"  {doc:10s} every field exact  {rate(r['photo_all'][doc])}")
+        if doc in r["unlock"]:
+            print(f"  {doc:10s} unlock value exact {rate(r['unlock'][doc])}")
+    print("per photo, every field exact, by difficulty bucket:")
+    for doc, b in sorted(r["bucket"]):
+        print(f"  {doc:10s} {b:7s} {rate(r['bucket'][(doc, b)])}")
+    print(f"wrong values proposed WITHOUT a doubt flag: {len(r['silent_wrong'])}")
+    for line in r["silent_wrong"][:30]:
+        print("  " + line)
+    print(f"doubt flags: {r['doubt_total']} ({r['doubt_right']} on values that were in fact right)")
+    if r["hints"]:
+        print("operator hints: " + ", ".join(f"{k} ×{v}" for k, v in sorted(r["hints"].items())))
+    lat = [x * 1000 for x in r["latency"]]
+    print(
+        f"latency per photo: median {statistics.median(lat):.0f} ms, p95 {pct(lat, 0.95):.0f} ms, max {max(lat):.0f} ms"
+    )
+    if misses:
+        print("misses:")
+        for line in r["misses"][:misses]:
+            print("  " + line)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", choices=("tune", "heldout"), default="tune")
+    ap.add_argument("--n", type=int, default=320)
+    ap.add_argument("--start", type=int, default=0)
+    ap.add_argument("--engine", choices=("rapidocr", "tesseract"), default="rapidocr")
+    ap.add_argument("--document", choices=("mynumber", "license", "residence"))
+    ap.add_argument("--misses", type=int, default=40, help="how many misses to list")
+    args = ap.parse_args()
+    t = time.perf_counter()
+    samples = generate(args.split, args.start + args.n)[args.start :]
+    if args.document:
+        samples = [s for s in samples if s.document == args.document]
+    print(f"{args.split}: {len(samples)} photos ({time.perf_counter() - t:.0f} s to generate or load)")
+    print(f"cpus: {os.cpu_count()}, load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    r = run(samples, args.engine)
+    report(r, args.engine, len(samples), args.misses)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,546 @@
+"""Assign recognised text lines to a card's fields by what they say and where they stand relative to each
+other, not by millimetre boxes.
+
+Input: the text lines found anywhere on the rectified card (position in mm, text as read). Output: for each
+field, the pieces of lines that hold its value (a line may hold a label, one value and the start of the next:
+「氏名 平野 春香 昭和55年…生」) and the reasons to doubt the choice. Anchors, strongest first:
+
+- the value's own grammar: a date followed by 生 is a birth date, by まで有効 an expiry; twelve digits are a
+  licence number; two letters, eight digits and two letters a residence card number;
+- the printed labels (氏名, 住所, 住居地, 生年月日, 性別, 交付, セキュリティコード, 第…号): a value stands on the
+  label's row to its right, or just below it;
+- neighbour relations: an address continues on the lines below its first line at about the same left edge
+  until a line that is something else (a date, a label); a name ends where a date begins;
+- the printed layout only as a prior: where two candidates remain, the one nearer the usual place wins and
+  the field is marked as having had two candidates.
+
+Pure functions over ``TextLine`` lists (tested on synthetic line lists, without OCR).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from taimen.ocr import variants
+
+ERA = "明治|大正|昭和|平成|令和"
+_NUM = r"\d{1,2}"
+#: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
+#: 「2028年(令和10年)03月17日」.
+#: An era name with its first character misread (委和 for 令和): the date is decoded again over date
+#: characters only, which settles the era, or it fails to parse.
+_ERA_FUZZY = r"[^\s\d][和成治正]"
+DATE = re.compile(
+    rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
+    rf"(?:[(（]\s*(?:{ERA})?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
+)
+#: The start of a date: where a name or an address must end.
+DATE_START = re.compile(rf"(?:{ERA}|[明大昭平令](?=\s*[\d元])|\d{{4}}\s*年|\d{{1,2}}\s*年\s*\d)")
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("氏名", "氏 名"),
+    "address": ("住所", "住居地", "住 所"),
+    "birth": ("生年月日",),
+    "sex": ("性別",),
+    "issue": ("交付",),
+    "code": ("セキュリティコード", "セキュリティ", "コード"),
+    "number": ("番号",),
+    "nationality": ("国籍・地域", "国籍"),
+    "status": ("在留資格",),
+    "period": ("在留期間", "(満了日)", "（満了日）"),
+    "card": ("このカードは",),
+    "valid": ("まで有効です。", "まで有効です", "有効期限"),
+    "title": ("個人番号カード", "運転免許証", "在留カード"),
+    "other": ("免許の", "条件等", "二・小・原", "二種", "就労制限の有無", "臓器提供意思", "電子証明書", "公安委員会"),
+}
+_ALL_LABELS = sorted({lab.replace(" ", "") for labs in LABELS.values() for lab in labs}, key=len, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One text line found on the rectified card: its box in mm and what was read (NFKC)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    confidence: float = 1.0
+
+    @property
+    def h(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Characters ``start:end`` of line ``line``."""
+
+    line: int
+    start: int
+    end: int
+
+
+@dataclass
+class Pick:
+    spans: list[Span]
+    reasons: list[str] = field(default_factory=list)
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def label_kind(text: str) -> str | None:
+    t = re.sub(r"\s+", "", text)
+    for kind, labs in LABELS.items():
+        for lab in labs:
+            lab = lab.replace(" ", "")
+            if t == lab or (len(lab) >= 4 and len(t) >= len(lab) - 1 and _close(t, lab)):
+                return kind
+    return None
+
+
+def _close(a: str, b: str) -> bool:
+    """Equal but for one character (a label read with one slip)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def strip_label(text: str, kinds: tuple[str, ...]) -> int:
+    """How many leading characters of ``text`` are one of the labels of ``kinds`` (and the spaces after)."""
+    for kind in kinds:
+        for lab in sorted(LABELS[kind], key=len, reverse=True):
+            m = re.match(r"\s*" + r"\s*".join(map(re.escape, lab.replace(" ", ""))) + r"\s*", text)
+            if m:
+                return m.end()
+    return 0
+
+
+def _rows_overlap(a: TextLine, b: TextLine) -> float:
+    return max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0)) / max(1e-6, min(a.h, b.h))
+
+
+@dataclass(frozen=True, slots=True)
+class DateHit:
+    line: int
+    start: int
+    end: int  # end of the date itself
+    kind: str  # "birth" (…生), "expiry" (…まで有効), "period" (in parentheses), "date"
+    western: bool
+
+
+def find_dates(lines: list[TextLine]) -> list[DateHit]:
+    out = []
+    for i, ln in enumerate(lines):
+        for m in DATE.finditer(ln.text):
+            after = ln.text[m.end() : m.end() + 6]
+            before = ln.text[max(0, m.start() - 2) : m.start()]
+            if re.match(r"\s*生", after):
+                kind, end = "birth", m.end() + after.index("生") + 1
+            elif re.match(r"\s*(まで|有効|迄)", after):
+                kind = "expiry"
+                mm = re.match(r"\s*(まで有効|まで|有効)", after)
+                end = m.end() + (mm.end() if mm else 0)
+            elif re.search(r"[(（]\s*$", before):
+                kind, end = "period", m.end()
+            else:
+                kind, end = "date", m.end()
+            out.append(DateHit(i, m.start(), end, kind, bool(re.match(r"\d{4}", m.group(0)))))
+    return out
+
+
+def _label_lines(lines: list[TextLine], kind: str) -> list[tuple[int, int]]:
+    """(line, characters the label takes) for lines that start with a label of ``kind``."""
+    out = []
+    for i, ln in enumerate(lines):
+        n = strip_label(ln.text, (kind,))
+        if n:
+            out.append((i, n))
+        elif label_kind(ln.text) == kind:
+            out.append((i, len(ln.text)))
+    return out
+
+
+def _right_of(lines: list[TextLine], label: TextLine, used: set[int], max_gap: float = 30.0) -> list[int]:
+    """Lines on the label's row to its right, nearest first."""
+    cands = [
+        i
+        for i, ln in enumerate(lines)
+        if i not in used and ln.x0 >= label.x1 - 1.5 and ln.x0 - label.x1 < max_gap and _rows_overlap(ln, label) >= 0.3
+    ]
+    return sorted(cands, key=lambda i: abs(lines[i].cy - label.cy) + 0.2 * (lines[i].x0 - label.x1))
+
+
+def _is_label_only(text: str) -> bool:
+    return label_kind(text) is not None
+
+
+class Assigner:
+    """Field picks for one document; ``prior`` gives each field's usual place (mm) for tie-breaks."""
+
+    def __init__(self, lines: list[TextLine]) -> None:
+        self.lines = lines
+        self.dates = find_dates(lines)
+        self.used: dict[int, list[tuple[int, int]]] = {}  # line → character ranges already given to a field
+
+    # -- bookkeeping
+    def take(self, span: Span) -> None:
+        self.used.setdefault(span.line, []).append((span.start, span.end))
+
+    def free(self, line: int, start: int, end: int) -> bool:
+        return all(e <= start or s >= end for s, e in self.used.get(line, []))
+
+    # -- dates
+    def date(
+        self,
+        kinds: tuple[str, ...],
+        *,
+        near: str | None = None,
+        prior: tuple[float, float] | None = None,
+        western: bool | None = None,
+    ) -> Pick | None:
+        cands = [
+            d
+            for d in self.dates
+            if d.kind in kinds and self.free(d.line, d.start, d.end) and (western is None or d.western == western)
+        ]
+        if not cands:
+            return None
+        reasons: list[str] = []
+
+        def dist(d: DateHit) -> float:
+            ln = self.lines[d.line]
+            score = 0.0
+            if near:
+                labels = _label_lines(self.lines, near)
+                if labels:
+                    lab = min(
+                        (self.lines[i] for i, _ in labels), key=lambda lb: abs(lb.cy - ln.cy) + abs(lb.x1 - ln.x0)
+                    )
+                    same_line = any(i == d.line for i, _ in labels)
+                    score += 0 if same_line else abs(lab.cy - ln.cy) + 0.3 * max(0.0, ln.x0 - lab.x1)
+            if prior:
+                score += 0.25 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1]))
+            return score
+
+        cands.sort(key=dist)
+        if len(cands) > 1 and abs(dist(cands[0]) - dist(cands[1])) < 2.0 and cands[0].kind == cands[1].kind == "date":
+            reasons.append("two_candidates")
+        d = cands[0]
+        return Pick([Span(d.line, d.start, d.end)], reasons)
+
+    # -- text after a label on its row
+    def after_label(self, kind: str, *, prior: tuple[float, float] | None = None) -> tuple[int, int] | None:
+        """(line, first character) of the value that follows the label ``kind``: on the label's own line, or
+        the nearest line to its right on the same row."""
+        for i, n in _label_lines(self.lines, kind):
+            rest = self.lines[i].text[n:].strip()
+            if rest and n < len(self.lines[i].text):
+                return i, n
+            right = _right_of(self.lines, self.lines[i], set())
+            if right:
+                return right[0], strip_label(self.lines[right[0]].text, (kind,))
+        return None
+
+
+# -- per field ----------------------------------------------------------------------------------------------
+
+
+def _cut_at_date(text: str, start: int) -> int:
+    m = DATE_START.search(text, start)
+    return m.start() if m else len(text)
+
+
+_ERA_CHARS = "明大昭平令"
+
+
+def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> Pick | None:
+    """The name: after 氏名 (on its row), up to where a date begins; a lone era character left at the end
+    (「平野春香 昭」: the start of the birth date) is cut and flagged."""
+    reasons: list[str] = []
+    at = a.after_label("name")
+    if at is None:  # no label read: the highest plausible line in the upper part of the card
+        cands = [
+            i
+            for i, ln in enumerate(a.lines)
+            if ln.y0 < top_limit
+            and not re.search(r"\d|カード|番号|免許", ln.text)
+            and not _is_label_only(ln.text)
+            and len(re.findall(r"\w", ln.text)) >= 2
+            and ln.x0 < 40
+            and (not latin or re.fullmatch(r"[A-Z ,.'-]+", ln.text.strip()))
+        ]
+        if not cands:
+            return None
+        cands.sort(key=lambda i: a.lines[i].y0)
+        at = (cands[0], 0)
+        reasons.append("no_label")
+    i, start = at
+    # the name may be split into pieces on its row (family and given name apart): take them left to right
+    # until a date begins
+    first = a.lines[i]
+    row = sorted(
+        (
+            j
+            for j, ln in enumerate(a.lines)
+            if j != i and ln.x0 > first.x1 - 1.0 and _rows_overlap(ln, first) >= 0.5 and a.free(j, 0, len(ln.text))
+        ),
+        key=lambda j: a.lines[j].x0,
+    )
+    spans: list[Span] = []
+    prev_x1, cut_inside = first.x0, False
+    for j, st in [(i, start), *((j, 0) for j in row)]:
+        ln = a.lines[j]
+        if spans and (ln.x0 - prev_x1 > 3.0 * ln.h or DATE_START.match(ln.text.strip()) or label_kind(ln.text)):
+            break
+        if spans and re.match(r"\s*[治正和成]\s*(?:元|\d)", ln.text):  # the rest of an era name: a date
+            break
+        end = _cut_at_date(ln.text, st)
+        piece = ln.text[st:end]
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            spans.append(Span(j, st + lead, st + len(piece.rstrip())))
+        prev_x1 = ln.x1
+        if end < len(ln.text):
+            cut_inside = True
+            break
+    if not spans:
+        return None
+    rest_of_row = " ".join(  # every line further right on the row, also those already given to the birth date
+        ln.text
+        for ln in sorted(a.lines, key=lambda ln: ln.x0)
+        if ln is not first and ln.x0 > a.lines[spans[-1].line].x1 - 1.0 and _rows_overlap(ln, first) >= 0.5
+    )
+    last = spans[-1]
+    last_text = a.lines[last.line].text[last.start : last.end]
+    m = re.search(rf"(^|\s+)[{_ERA_CHARS}]$", last_text)
+    if m and (len(spans) > 1 or m.start() > 0):
+        after = a.lines[last.line].text[last.end :] + " " + rest_of_row
+        continues = re.match(r"\s*[治正和成]\s*(?:元|\d)", after)
+        date_later = DATE.search(after)
+        if continues or not date_later:  # 「平野 春香 昭」: the era of the birth date, not a given name
+            if m.start() > 0 or last_text.strip() != last_text[m.start() :].strip():
+                spans[-1] = Span(last.line, last.start, last.start + m.start())
+            else:
+                spans.pop()
+            reasons.append("neighbour_text_removed")
+    elif cut_inside and not DATE.search(a.lines[spans[-1].line].text, spans[-1].end):
+        reasons.append("neighbour_text_removed")
+    spans = [sp for sp in spans if sp.end > sp.start]
+    if not spans:
+        return None
+    for sp in spans:
+        a.take(sp)
+    return Pick(spans, reasons)
+
+
+def _prefecture_start(text: str) -> bool:
+    t = variants.prefecture(text)
+    return t.startswith(variants.PREFECTURES)
+
+
+def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick | None:
+    """The first address line (after 住所/住居地, or starting with a prefecture) and the lines that continue
+    it below at about the same left edge, until a line that is something else."""
+    reasons: list[str] = []
+    at = a.after_label(label)
+    if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
+        cands = [
+            i
+            for i, ln in enumerate(a.lines)
+            if _prefecture_start(ln.text.strip()) and a.free(i, 0, 1) and not re.search(r"公安|委員会|長$", ln.text)
+        ]
+        if not cands:
+            return None
+        at = (min(cands, key=lambda i: a.lines[i].y0), 0)
+        reasons.append("no_label")
+    i, start = at
+    first = a.lines[i]
+    text = first.text
+    end = _cut_at_date(text, start)
+    if end < len(text):
+        reasons.append("neighbour_text_removed")
+    spans = [Span(i, start, end)]
+    prev = first
+    left = first.x0 + (start / max(1, len(text))) * (first.x1 - first.x0) if start else first.x0
+    taken = {i}
+    while len(spans) < max_lines:
+        below = [
+            j
+            for j, ln in enumerate(a.lines)
+            if j not in taken
+            and a.free(j, 0, len(ln.text))
+            and ln.y0 >= prev.cy
+            and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
+            and abs(ln.x0 - left) < 7.0
+            and 0.55 < ln.h / max(prev.h, 1e-6) < 1.7
+        ]
+        if not below:
+            break
+        j = min(below, key=lambda k: a.lines[k].y0)
+        ln = a.lines[j]
+        if DATE.search(ln.text) or _is_label_only(ln.text) or re.match(r"^\s*(男|女)\s*$", ln.text):
+            break
+        if strip_label(ln.text, ("birth", "sex", "issue", "nationality", "status", "valid", "other")):
+            break
+        cut = _cut_at_date(ln.text, 0)
+        spans.append(Span(j, 0, cut))
+        taken.add(j)
+        prev = ln
+    # one more line right below that looks like it continues the address: say so rather than drop it
+    for j, ln in enumerate(a.lines):
+        if j in taken or not a.free(j, 0, len(ln.text)):
+            continue
+        close = 0 <= ln.y0 - prev.y1 < 0.9 * prev.h and abs(ln.x0 - left) < 7.0
+        if close and not DATE.search(ln.text) and not _is_label_only(ln.text) and len(spans) >= max_lines:
+            reasons.append("more_lines")
+    for s in spans:
+        a.take(s)
+    return Pick(spans, reasons)
+
+
+def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, float]) -> Pick | None:
+    """A run of exactly ``n`` digits (spaces allowed) that is not part of a date."""
+    cands: list[tuple[float, Span]] = []
+    label_lines = [a.lines[i] for i, _ in _label_lines(a.lines, label)] if label else []
+    for i, ln in enumerate(a.lines):
+        for m in re.finditer(r"(?<![\d年月日])\d(?:\s?\d)*(?![\d年月日])", ln.text):
+            digits = re.sub(r"\s", "", m.group(0))
+            if len(digits) != n or not a.free(i, m.start(), m.end()):
+                continue
+            if any(d.line == i and d.start <= m.start() < d.end for d in a.dates):
+                continue
+            score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1]))
+            if label_lines:
+                lab = min(label_lines, key=lambda lb: abs(lb.cy - ln.cy) + abs(lb.x0 - ln.x0))
+                if lab is ln:
+                    score -= 20
+                else:
+                    score += 0.5 * (abs(lab.cy - ln.cy) + max(0.0, abs(ln.x0 - lab.x1) - 20))
+            cands.append((score, Span(i, m.start(), m.end())))
+    if not cands:
+        return None
+    cands.sort(key=lambda c: c[0])
+    reasons = ["two_candidates"] if len(cands) > 1 and cands[1][0] - cands[0][0] < 6.0 else []
+    a.take(cands[0][1])
+    return Pick([cands[0][1]], reasons)
+
+
+def pick_sex(a: Assigner) -> Pick | None:
+    cands: list[tuple[float, Span]] = []
+    labels = [a.lines[i] for i, _ in _label_lines(a.lines, "sex")]
+    for i, ln in enumerate(a.lines):
+        for m in re.finditer(r"[男女](?:\s*[MF]\.?)?", ln.text):
+            if not a.free(i, m.start(), m.end()):
+                continue
+            rest = re.sub(r"\s|性別", "", ln.text)
+            alone = len(rest) <= 4
+            score = 0.0 if alone else 5.0
+            if labels:
+                lab = min(labels, key=lambda lb: abs(lb.cy - ln.cy))
+                score += 0 if lab is ln else abs(lab.cy - ln.cy) + 0.1 * abs(ln.x0 - lab.x1)
+            cands.append((score, Span(i, m.start(), m.end())))
+    if not cands:
+        return None
+    cands.sort(key=lambda c: c[0])
+    reasons = ["two_candidates"] if len(cands) > 1 and cands[1][0] - cands[0][0] < 1.0 else []
+    a.take(cands[0][1])
+    return Pick([cands[0][1]], reasons)
+
+
+def pick_card_number(a: Assigner) -> Pick | None:
+    cands: list[tuple[float, Span]] = []
+    for i, ln in enumerate(a.lines):
+        t = ln.text.upper()
+        for m in re.finditer(r"[A-Z0-9](?:\s?[A-Z0-9]){11}", t):
+            s = re.sub(r"\s", "", m.group(0))
+            letters = sum(ch.isalpha() for ch in s[:2] + s[10:])
+            digits = sum(ch.isdigit() for ch in s[2:10])
+            if letters + digits >= 9:
+                cands.append((-(letters + digits) + 0.05 * ln.y0, Span(i, m.start(), m.end())))
+    if not cands:
+        return None
+    cands.sort(key=lambda c: c[0])
+    a.take(cands[0][1])
+    return Pick([cands[0][1]], ["two_candidates"] if len(cands) > 1 else [])
+
+
+def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
+    """Field → the line pieces holding it (None when nothing fits)."""
+    a = Assigner(lines)
+    out: dict[str, Pick | None] = {}
+    if document == "mynumber":
+        out["birth_date"] = a.date(("birth",), near="birth", prior=(11, 28)) or a.date(
+            ("date",), near="birth", prior=(11, 28), western=None
+        )
+        if out["birth_date"] and not any(d.kind == "birth" for d in a.dates):
+            out["birth_date"].reasons.append("grammar")
+        _take(a, out["birth_date"])
+        out["expiry"] = a.date(("expiry",), prior=(5, 36)) or a.date(("date",), prior=(5, 36), western=True)
+        _take(a, out["expiry"])
+        out["security_code"] = pick_digits(a, 4, label="code", prior=(65, 46))
+        out["sex"] = pick_sex(a)
+        out["name"] = pick_name(a)
+        out["address"] = pick_address(a, 3)
+    elif document == "license":
+        out["birth_date"] = a.date(("birth",), prior=(48, 2))
+        _take(a, out["birth_date"])
+        out["expiry"] = a.date(("expiry",), prior=(4, 21))
+        _take(a, out["expiry"])
+        out["license_number"] = pick_digits(a, 12, label="number", prior=(8, 40))
+        out["name"] = pick_name(a)
+        out["address"] = pick_address(a, 2)
+        # the issue date is printed above the expiry band in every revision; the category dates further down
+        # are smaller print
+        exp = out["expiry"]
+        limit = a.lines[exp.spans[0].line].y0 + 1.0 if exp else None
+        plain = [d for d in a.dates if d.kind == "date" and a.free(d.line, d.start, d.end)]
+        tallest = max((a.lines[d.line].h for d in plain), default=0.0)
+        issue_cands = [
+            d
+            for d in plain
+            if (a.lines[d.line].y1 <= limit if limit is not None else a.lines[d.line].h >= 0.7 * tallest)
+        ]
+        out["issue_date"] = None
+        if issue_cands:
+            a.dates = [d for d in a.dates if d in issue_cands or d.kind != "date"]
+            out["issue_date"] = a.date(("date",), near="issue", prior=(9, 15))
+            _take(a, out["issue_date"])
+    else:
+        out["card_number"] = pick_card_number(a)
+        out["expiry"] = a.date(("expiry",), western=True, prior=(19, 48))
+        if out["expiry"] is None:  # 「このカードは 2030年01月01日 まで有効です。」 read as separate lines
+            cands = [d for d in a.dates if d.kind == "date" and d.western]
+            if cands:
+                d = max(cands, key=lambda d: a.lines[d.line].y0)
+                out["expiry"] = Pick([Span(d.line, d.start, d.end)], [])
+        _take(a, out["expiry"])
+        periods = [d for d in a.dates if d.kind == "period"]
+        for d in periods:
+            a.take(Span(d.line, d.start, d.end))
+        if periods:  # 在留期間 … （YYYY年MM月DD日）: the end of the period of stay
+            d = periods[0]
+            out["period"] = Pick([Span(d.line, d.start, d.end)], ["two_candidates"] if len(periods) > 1 else [])
+        out["birth_date"] = a.date(("date", "birth"), near="birth", prior=(15, 15))
+        _take(a, out["birth_date"])
+        out["sex"] = pick_sex(a)
+        out["name"] = pick_name(a, latin=True)
+        out["address"] = pick_address(a, 2)
+    return out
+
+
+def _take(a: Assigner, p: Pick | None) -> None:
+    if p:
+        for s in p.spans:
+            a.take(s)

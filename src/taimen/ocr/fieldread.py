@@ -1,0 +1,271 @@
+"""Read the fields of a rectified card: detect every text line on the card, recognise each line once, assign
+lines to fields by content and relative position (``taimen.ocr.assign``), then decode each field's part of
+its line again over the field's own characters (digits for a security code, date characters for a date) from
+the same recogniser output, and parse it (``taimen.ocr.fields``).
+
+Each field carries the reasons to doubt it (``REASONS``): the reader says what it is unsure of instead of
+proposing a bad value with confidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from taimen.ocr import assign as asg
+from taimen.ocr import fields as fp
+from taimen.ocr.engine import CHARSETS, Engine, Line
+from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
+
+#: Why a field is doubtful (codes in JSON; text in the CLI and the web UI).
+REASONS: dict[str, tuple[str, str]] = {
+    "not_found": ("券面に見つかりません", "not found on the card"),
+    "low_confidence": ("読み取りの確度が低い", "recognised with low confidence"),
+    "grammar": ("書式に合いません", "does not have the field's form"),
+    "two_candidates": ("候補が複数あります", "two candidates"),
+    "cut_off": ("文字が欠けている可能性（カードの端・指）", "may be cut off (card edge, finger)"),
+    "low_contrast": ("コントラストが低い", "low contrast"),
+    "glare": ("光が反射しています", "glare over the text"),
+    "neighbour_text_removed": ("隣の項目の文字を除きました", "text of a neighbouring field removed"),
+    "no_label": ("項目名が読めず、位置から推定", "its label was not read: placed by position"),
+    "more_lines": ("続きの行がある可能性", "a further line may belong to it"),
+    "repaired": ("文字を補正しました", "characters repaired"),
+    "no_outline": ("カードの輪郭が見つからず写真全体から読み取り", "read from the whole photo: no card outline found"),
+}
+
+CHARSET = {
+    "birth_date": "date",
+    "expiry": "date",
+    "period": "date",
+    "issue_date": "date",
+    "security_code": "digits",
+    "license_number": "digits",
+    "card_number": "card_number",
+    "sex": "sex",
+}
+FIELDS = {
+    "mynumber": ("name", "address", "birth_date", "sex", "expiry", "security_code"),
+    "license": ("name", "birth_date", "address", "issue_date", "expiry", "license_number"),
+    "residence": ("card_number", "name", "birth_date", "sex", "address", "period", "expiry"),
+}
+#: Lines lower than this (mm) are fine print no field is printed in; taller ones are not text.
+MIN_LINE_MM, MAX_LINE_MM = 1.9, 9.0
+PPM_REC = 12.0
+
+
+@dataclass
+class RecLine:
+    line: asg.TextLine
+    probs: np.ndarray | None  # None: only the text is known (lines read from the whole photo)
+    decoded: Line
+    crop: np.ndarray
+
+
+def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
+    """Every text line on the card, recognised once (whole dictionary, Japanese prior)."""
+    out: list[RecLine] = []
+    h, w = card.shape[:2]
+    for x0, y0, x1, y1 in merge_boxes([(*b.min(axis=0), *b.max(axis=0)) for b in ocr.detect(card)]):
+        lh = (y1 - y0) / ppm
+        if lh < MIN_LINE_MM or lh > MAX_LINE_MM or (x1 - x0) < (y1 - y0) * 0.6:
+            continue
+        pad = 0.04 * (y1 - y0)
+        cx0, cy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
+        cx1, cy1 = min(w, int(np.ceil(x1 + pad))), min(h, int(np.ceil(y1 + pad)))
+        crop = card[cy0:cy1, cx0:cx1]
+        if crop.size == 0:
+            continue
+        probs = ocr.probabilities(crop)
+        dec = ocr.decode(probs, "any")
+        text = asg.nfkc(dec.text)
+        if not text.strip():
+            continue
+        if len(text) != len(dec.positions):  # an NFKC expansion: keep the text, no per-character slicing
+            dec = Line(text, dec.confidence, (), ())
+        tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+        out.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
+    out.sort(key=lambda r: (round(r.line.y0), r.line.x0))
+    return out
+
+
+def merge_boxes(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """Join boxes that are pieces of one printed line (the detector splits a line at a wide space, e.g.
+    between family and given name): same row, similar height, a gap of less than about one character."""
+    rest = sorted(boxes, key=lambda b: b[0])
+    out: list[list[float]] = []
+    for b in rest:
+        for m in out:
+            hm, hb = m[3] - m[1], b[3] - b[1]
+            overlap = (min(m[3], b[3]) - max(m[1], b[1])) / max(1e-6, min(hm, hb))
+            gap = b[0] - m[2]
+            if overlap > 0.6 and max(hm, hb) < 1.45 * min(hm, hb) and -0.5 * hb < gap < 1.1 * max(hm, hb):
+                m[:] = [min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])]
+                break
+        else:
+            out.append(list(b))
+    return [(a, b, c, d) for a, b, c, d in out]
+
+
+def _frames(dec: Line, start: int, end: int, total: int) -> tuple[int, int]:
+    pos = dec.positions
+    if not pos:
+        return 0, total
+    t0 = 0 if start <= 0 else (pos[start - 1] + pos[start]) // 2 + 1
+    t1 = total if end >= len(pos) else (pos[end - 1] + pos[end]) // 2 + 1
+    return t0, t1
+
+
+def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) -> tuple[str, float, tuple[int, ...]]:
+    """The text of a span, decoded again over ``charset`` from its own frames (None: as first read), with the
+    recogniser's confidence and each character's frame."""
+    dec = rl.decoded
+    if rl.probs is None or charset is None:
+        confs = dec.char_confidences[span.start : span.end] or (dec.confidence,)
+        text = dec.text[span.start : span.end]
+        return text, (min(confs) if text.strip() else 0.0), dec.positions[span.start : span.end]
+    if not dec.positions:  # no per-character frames: the span's characters that the charset allows
+        allowed = CHARSETS.get(charset)
+        text = dec.text[span.start : span.end]
+        text = text if allowed is None else "".join(ch for ch in text if ch in allowed or ch.isspace())
+        return text, dec.confidence if text.strip() else 0.0, ()
+    t0, t1 = _frames(dec, span.start, span.end, rl.probs.shape[0])
+    again = ocr.decode(rl.probs[t0:t1], charset)
+    return again.text, again.confidence, again.positions
+
+
+def _condition(crop: np.ndarray) -> list[str]:
+    """Photo conditions that explain a poor reading of this line."""
+    out = []
+    grey = crop.min(axis=2) if crop.ndim == 3 else crop
+    if grey.size == 0:
+        return out
+    if float((grey >= 242).mean()) > 0.25:
+        out.append("glare")
+    lo, hi = np.percentile(grey, (3, 97))
+    if hi - lo < 70:
+        out.append("low_contrast")
+    return out
+
+
+def _edge(line: asg.TextLine) -> bool:
+    return line.x0 < 0.6 or line.y0 < 0.4 or line.x1 > CARD_W_MM - 0.6 or line.y1 > CARD_H_MM - 0.4
+
+
+def read_fields(
+    card: np.ndarray, document: str, ocr: Engine, ppm: float = PPM_REC
+) -> tuple[dict[str, fp.FieldReading], list[RecLine]]:
+    recs = detect_lines(card, ocr, ppm)
+    return fields_from_lines(document, recs, ocr), recs
+
+
+def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[str, fp.FieldReading]:
+    picks = asg.assign(document, [r.line for r in recs])
+    out: dict[str, fp.FieldReading] = {}
+    for key in FIELDS[document]:
+        pick = picks.get(key)
+        if pick is None:
+            out[key] = fp.FieldReading(key, None, "", 0.0, problem="not found on the card", reasons=("not_found",))
+            continue
+        cs = CHARSET.get(key)
+        if key == "name" and document == "residence":
+            cs = "latin"
+        parts = [_span_text(ocr, recs[s.line], s, cs) for s in pick.spans]
+        if cs == "latin":  # the whole-dictionary reading may have kept the space the Latin decoding lost
+            first = _span_text(ocr, recs[pick.spans[0].line], pick.spans[0], None)
+            t = first[0].upper().strip()
+            if " " in t and t.replace(" ", "") == parts[0][0].replace(" ", "") and " " not in parts[0][0]:
+                parts[0] = (t, parts[0][1], ())
+        if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
+            sep = " " if document == "residence" else "\u3000"
+            parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
+        reading = _parse(document, key, parts)
+        reasons = list(pick.reasons)
+        if reading.value is None or reading.problem:
+            reasons.append("grammar")
+        if "repaired" in reading.flags:
+            reasons.append("repaired")
+        if reading.value is not None and reading.confidence < 0.9:
+            reasons.append("low_confidence")
+        if recs[pick.spans[0].line].probs is None:
+            reasons.append("no_outline")
+        elif any(_edge(recs[s.line].line) for s in pick.spans):
+            reasons.append("cut_off")
+        if reading.value is None or reading.confidence < 0.9:
+            for s in pick.spans:
+                reasons += _condition(recs[s.line].crop)
+        out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
+    return out
+
+
+def _parse(document: str, key: str, parts: list[tuple[str, float, tuple[int, ...]]]) -> fp.FieldReading:
+    text, conf, positions = parts[0]
+    if key == "name":
+        return fp.parse_name(text, conf, latin=document == "residence", positions=positions)
+    if key == "address":
+        return fp.parse_address([(t, c) for t, c, _ in parts])
+    if key == "birth_date":
+        if document == "residence":
+            return fp.parse_western_date(text, conf, "birth_date")
+        return fp.parse_birth_date(text if "生" in text else text + "生", conf)
+    if key == "expiry":
+        if document == "mynumber":
+            return fp.parse_mynumber_expiry(text, conf)
+        if document == "license":
+            return fp.parse_license_expiry(text, conf)
+        return fp.parse_western_date(text, conf, "expiry")
+    if key == "period":  # the residence card's 在留期間 end, printed in parentheses
+        return fp.parse_western_date(text, conf, "period")
+    if key == "issue_date":
+        r = fp.parse_birth_date(text, conf, key="issue_date")
+        return r
+    if key == "sex":
+        return fp.parse_sex(text, conf)
+    if key == "security_code":
+        return fp.parse_digits(text, conf, "security_code", 4)
+    if key == "license_number":
+        return fp.parse_digits(text, conf, "license_number", 12)
+    return fp.parse_card_number(text, conf)
+
+
+def page_lines(found: list[tuple[np.ndarray, str, float]]) -> list[RecLine]:
+    """Lines read from a whole photo (no card outline) in a card-aligned frame: turned by the median angle of
+    the lines (the card is within ±15° of upright) and scaled so that the median line is 3.5 mm high. Good
+    enough for relative positions; every value found this way is doubtful anyway."""
+    items = [(np.asarray(b, np.float32), asg.nfkc(t), float(c)) for b, t, c in found if asg.nfkc(t).strip()]
+    if not items:
+        return []
+    angles = [np.arctan2(b[1, 1] - b[0, 1], b[1, 0] - b[0, 0]) for b, _, _ in items]
+    a = -float(np.median(angles))
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]], np.float32)
+    boxes = [b @ rot.T for b, _, _ in items]
+    heights = [float(b[:, 1].max() - b[:, 1].min()) for b in boxes]
+    scale = 3.5 / max(1.0, float(np.median(heights)))
+    x_min = min(float(b[:, 0].min()) for b in boxes)
+    y_min = min(float(b[:, 1].min()) for b in boxes)
+    out = []
+    for b, (_, text, conf) in zip(boxes, items, strict=True):
+        x0, y0 = (b.min(axis=0) - (x_min, y_min)) * scale + 2.0
+        x1, y1 = (b.max(axis=0) - (x_min, y_min)) * scale + 2.0
+        tl = asg.TextLine(float(x0), float(y0), float(x1), float(y1), text, conf)
+        out.append(RecLine(tl, None, Line(text, conf, (conf,) * len(text)), np.zeros((1, 1, 3), np.uint8)))
+    out.sort(key=lambda r: (round(r.line.y0), r.line.x0))
+    return out
+
+
+def card_text_score(recs: list[RecLine], document: str) -> float:
+    """How much the lines look like this document's face (labels and dates found): 0..1."""
+    lines = [r.line for r in recs]
+    if not lines:
+        return 0.0
+    dates = asg.find_dates(lines)
+    labels = sum(1 for ln in lines if asg.label_kind(ln.text) or asg.strip_label(ln.text, tuple(asg.LABELS)))
+    return min(1.0, (len(dates) + labels) / 6)
+
+
+def sharpness(card: np.ndarray) -> float:
+    """Edge strength relative to contrast (low: out of focus or moving)."""
+    grey = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+    lap = cv2.Laplacian(grey, cv2.CV_32F)
+    return float(np.abs(lap).mean() / max(1.0, float(grey.std())))

@@ -1,0 +1,1 @@
+"""The Japanese passport (eMRTD, ICAO Doc 9303): MRZ, BAC, LDS, passive and active authentication."""

@@ -1,0 +1,156 @@
+"""Elliptic-curve arithmetic for PACE generic mapping (9303-11 §4.4.3.3.1; BSI TR-03111 §2.3).
+
+PACE's generic mapping computes a new generator G' = s·G + H, which ``cryptography`` cannot express (it
+offers ECDH only on a curve's standard generator), so the point arithmetic is here: affine short-Weierstrass
+over the curves of 9303-11 Table 12 that taimen supports. Inputs from the chip are points: they are checked
+to be on the curve and not the point at infinity before any use. Not constant time: the secrets involved are
+ephemeral per session, and the terminal's timing is not observable by the chip beyond the exchange itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from taimen.errors import ParseError
+
+Point = tuple[int, int] | None  # None is the point at infinity
+
+
+@dataclass(frozen=True)
+class Curve:
+    name: str
+    parameter_id: int  # 9303-11 Table 12 standardized domain parameters
+    p: int
+    a: int
+    b: int
+    gx: int
+    gy: int
+    n: int
+    h: int
+
+    @property
+    def size(self) -> int:
+        return (self.p.bit_length() + 7) // 8
+
+    @property
+    def g(self) -> tuple[int, int]:
+        return (self.gx, self.gy)
+
+    def on_curve(self, pt: Point) -> bool:
+        if pt is None:
+            return False
+        x, y = pt
+        return 0 <= x < self.p and 0 <= y < self.p and (y * y - (x * x * x + self.a * x + self.b)) % self.p == 0
+
+    def add(self, p1: Point, p2: Point) -> Point:
+        if p1 is None:
+            return p2
+        if p2 is None:
+            return p1
+        (x1, y1), (x2, y2) = p1, p2
+        if x1 == x2 and (y1 + y2) % self.p == 0:
+            return None
+        if p1 == p2:
+            lam = (3 * x1 * x1 + self.a) * pow(2 * y1, -1, self.p) % self.p
+        else:
+            lam = (y2 - y1) * pow(x2 - x1, -1, self.p) % self.p
+        x3 = (lam * lam - x1 - x2) % self.p
+        return (x3, (lam * (x1 - x3) - y1) % self.p)
+
+    def mul(self, k: int, pt: Point) -> Point:
+        result: Point = None
+        addend = pt
+        k %= self.n
+        while k:
+            if k & 1:
+                result = self.add(result, addend)
+            addend = self.add(addend, addend)
+            k >>= 1
+        return result
+
+    def encode(self, pt: Point) -> bytes:
+        if pt is None:
+            raise ValueError("the point at infinity has no encoding here")
+        return b"\x04" + pt[0].to_bytes(self.size, "big") + pt[1].to_bytes(self.size, "big")
+
+    def decode(self, data: bytes) -> tuple[int, int]:
+        """An uncompressed point from the chip, checked to lie on the curve."""
+        if len(data) != 1 + 2 * self.size or data[0] != 0x04:
+            raise ParseError(f"EC point of {len(data)} bytes is not an uncompressed {self.name} point")
+        pt = (int.from_bytes(data[1 : 1 + self.size], "big"), int.from_bytes(data[1 + self.size :], "big"))
+        if not self.on_curve(pt):
+            raise ParseError(f"point is not on {self.name}")
+        return pt
+
+
+# Domain parameters as printed by ``openssl ecparam -param_enc explicit`` (SEC 2 and RFC 5639); the tests
+# check each generator against ``cryptography``'s own key derivation on the same named curve.
+NIST_P256 = Curve(
+    "prime256v1",
+    12,
+    p=0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF,
+    a=0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFC,
+    b=0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B,
+    gx=0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+    gy=0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
+    n=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+    h=1,
+)
+NIST_P384 = Curve(
+    "secp384r1",
+    15,
+    p=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFF,
+    a=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFC,
+    b=0xB3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875AC656398D8A2ED19D2A85C8EDD3EC2AEF,
+    gx=0xAA87CA22BE8B05378EB1C71EF320AD746E1D3B628BA79B9859F741E082542A385502F25DBF55296C3A545E3872760AB7,
+    gy=0x3617DE4A96262C6F5D9E98BF9292DC29F8F41DBD289A147CE9DA3113B5F0B8C00A60B1CE1D7E819D7A431D7C90EA0E5F,
+    n=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973,
+    h=1,
+)
+NIST_P521 = Curve(
+    "secp521r1",
+    18,
+    p=0x1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF,
+    a=0x1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC,
+    b=0x51953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00,
+    gx=0xC6858E06B70404E9CD9E3ECB662395B4429C648139053FB521F828AF606B4D3DBAA14B5E77EFE75928FE1DC127A2FFA8DE3348B3C1856A429BF97E7E31C2E5BD66,
+    gy=0x11839296A789A3BC0045C8A5FB42C7D1BD998F54449579B446817AFBD17273E662C97EE72995EF42640C550B9013FAD0761353C7086A272C24088BE94769FD16650,
+    n=0x1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409,
+    h=1,
+)
+BRAINPOOL_P256R1 = Curve(
+    "brainpoolP256r1",
+    13,
+    p=0xA9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377,
+    a=0x7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9,
+    b=0x26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6,
+    gx=0x8BD2AEB9CB7E57CB2C4B482FFC81B7AFB9DE27E1E3BD23C23A4453BD9ACE3262,
+    gy=0x547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997,
+    n=0xA9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7,
+    h=1,
+)
+BRAINPOOL_P384R1 = Curve(
+    "brainpoolP384r1",
+    16,
+    p=0x8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B412B1DA197FB71123ACD3A729901D1A71874700133107EC53,
+    a=0x7BC382C63D8C150C3C72080ACE05AFA0C2BEA28E4FB22787139165EFBA91F90F8AA5814A503AD4EB04A8C7DD22CE2826,
+    b=0x4A8C7DD22CE28268B39B55416F0447C2FB77DE107DCD2A62E880EA53EEB62D57CB4390295DBC9943AB78696FA504C11,
+    gx=0x1D1C64F068CF45FFA2A63A81B7C13F6B8847A3E77EF14FE3DB7FCAFE0CBD10E8E826E03436D646AAEF87B2E247D4AF1E,
+    gy=0x8ABE1D7520F9C2A45CB1EB8E95CFD55262B70B29FEEC5864E19C054FF99129280E4646217791811142820341263C5315,
+    n=0x8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B31F166E6CAC0425A7CF3AB6AF6B7FC3103B883202E9046565,
+    h=1,
+)
+BRAINPOOL_P512R1 = Curve(
+    "brainpoolP512r1",
+    17,
+    p=0xAADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA703308717D4D9B009BC66842AECDA12AE6A380E62881FF2F2D82C68528AA6056583A48F3,
+    a=0x7830A3318B603B89E2327145AC234CC594CBDD8D3DF91610A83441CAEA9863BC2DED5D5AA8253AA10A2EF1C98B9AC8B57F1117A72BF2C7B9E7C1AC4D77FC94CA,
+    b=0x3DF91610A83441CAEA9863BC2DED5D5AA8253AA10A2EF1C98B9AC8B57F1117A72BF2C7B9E7C1AC4D77FC94CADC083E67984050B75EBAE5DD2809BD638016F723,
+    gx=0x81AEE4BDD82ED9645A21322E9C4C6A9385ED9F70B5D916C1B43B62EEF4D0098EFF3B1F78E2D0D48D50D1687B93B97D5F7C6D5047406A5E688B352209BCB9F822,
+    gy=0x7DDE385D566332ECC0EABFA9CF7822FDF209F70024A57B1AA000C55B881F8111B2DCDE494A5F485E5BCA4BD88A2763AED1CA2B2FA8F0540678CD1E0F3AD80892,
+    n=0xAADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330870553E5C414CA92619418661197FAC10471DB1D381085DDADDB58796829CA90069,
+    h=1,
+)
+
+CURVES = {c.parameter_id: c for c in (NIST_P256, NIST_P384, NIST_P521, BRAINPOOL_P256R1, BRAINPOOL_P384R1,
+                                      BRAINPOOL_P512R1)}  # fmt: skip

@@ -1,0 +1,165 @@
+"""Assigning text lines to fields by content and relative position (taimen.ocr.assign), on synthetic line
+lists: no OCR engine, no images. Positions are in mm on the card; they differ from taimen's layouts on
+purpose (the layout is only a prior)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from taimen.ocr.assign import DATE, Pick, TextLine, assign, find_dates, strip_label
+from taimen.ocr.fieldread import merge_boxes
+
+
+def L(x0: float, y0: float, x1: float, y1: float, text: str) -> TextLine:
+    return TextLine(x0, y0, x1, y1, text)
+
+
+def text_of(lines: list[TextLine], pick: Pick | None) -> str:
+    assert pick is not None
+    return "".join(lines[s.line].text[s.start : s.end] for s in pick.spans)
+
+
+MYNUMBER = [
+    L(2, 2, 30, 6, "個人番号カード"),
+    L(2, 8, 8, 11, "氏名"),
+    L(9, 7.5, 30, 11.5, "平野 春香"),
+    L(2, 14, 8, 17, "住所"),
+    L(11, 13.5, 55, 17, "滋賀県草津市草津1丁目2番"),
+    L(11, 17.6, 30, 21, "3号"),
+    L(3, 28, 9, 30, "生年月日"),
+    L(13, 26, 44, 29.5, "昭和55年 2月17日生"),
+    L(44, 26.5, 55, 29.5, "性別 女"),
+    L(5, 35, 42, 39, "2035年 2月17日まで有効"),
+    L(56, 47, 80, 50, "セキュリティコード 2285"),
+    L(30, 49, 40, 52, "草津市長"),
+]
+
+
+def test_my_number_card_fields_by_content_and_position() -> None:
+    picks = assign("mynumber", MYNUMBER)
+    assert text_of(MYNUMBER, picks["name"]) == "平野 春香"
+    assert text_of(MYNUMBER, picks["address"]) == "滋賀県草津市草津1丁目2番3号"  # the wrapped line kept
+    assert text_of(MYNUMBER, picks["birth_date"]) == "昭和55年 2月17日生"
+    assert text_of(MYNUMBER, picks["expiry"]) == "2035年 2月17日まで有効"
+    assert text_of(MYNUMBER, picks["security_code"]) == "2285"
+    assert text_of(MYNUMBER, picks["sex"]) == "女"
+    assert not picks["name"].reasons and not picks["address"].reasons
+
+
+def test_a_name_never_ends_in_a_lone_era_character() -> None:
+    """The detector ran the name into the start of the birth date: 「平野 春香 昭」."""
+    lines = [L(2, 2, 8, 6, "氏名"), L(9, 2, 40, 6, "平野 春香 昭"), L(41, 2, 70, 6, "和55年02月17日生")]
+    pick = assign("license", lines)["name"]
+    assert text_of(lines, pick) == "平野 春香"
+    assert "neighbour_text_removed" in pick.reasons  # said, so the value is doubtful
+
+
+def test_licence_name_row_holds_the_birth_date_and_the_issue_date_sits_anywhere() -> None:
+    lines = [
+        L(1.5, 1, 70, 6, "氏名 伊藤 彩 平成17年12月12日生"),
+        L(2, 8.5, 54, 12, "住所愛知県豊田市小坂本町8丁目3番地12"),
+        L(11.6, 12, 33, 15, "2019年11月01日"),  # printed 4 mm high: right under the address
+        L(2, 15.4, 7.5, 18.8, "交付"),
+        L(41, 15, 50, 18, "98056"),
+        L(3.6, 20.8, 40, 24.5, "平成33年01月11日まで有効"),
+        L(11.7, 38.8, 33.7, 42.2, "第449003562473号"),
+        L(10.6, 45.2, 26, 47, "令和05年12月12日"),  # category dates, smaller print
+        L(11.9, 47.7, 26, 49.5, "令和05年12月12日"),
+    ]
+    picks = assign("license", lines)
+    assert text_of(lines, picks["name"]) == "伊藤 彩"
+    assert text_of(lines, picks["birth_date"]) == "平成17年12月12日生"
+    assert text_of(lines, picks["address"]) == "愛知県豊田市小坂本町8丁目3番地12"  # the date below is not address
+    assert text_of(lines, picks["issue_date"]) == "2019年11月01日"
+    assert text_of(lines, picks["expiry"]) == "平成33年01月11日まで有効"
+    assert text_of(lines, picks["license_number"]) == "449003562473"
+
+
+def test_residence_card() -> None:
+    lines = [
+        L(2, 2, 25, 6, "在留カード"),
+        L(50, 2, 84, 6, "番号 AB12345678CD"),
+        L(2, 8, 40, 12, "氏名 NGUYEN VAN DUC"),
+        L(2, 14, 60, 17, "生年月日 1990年01月02日 性別 男 M."),
+        L(2, 18.5, 30, 21.5, "国籍・地域 ベトナム"),
+        L(2, 22.5, 58, 25.5, "住居地 東京都杉並区荻窪1丁目2番3号"),
+        L(12, 25.8, 40, 28.6, "パレス荻窪101号室"),
+        L(2, 29, 12, 31, "在留資格"),
+        L(2, 41.5, 60, 44.5, "在留期間(満了日) 5年(2030年01月02日)"),
+        L(2, 47.5, 70, 50.5, "このカードは 2030年01月02日 まで有効です。"),
+    ]
+    picks = assign("residence", lines)
+    assert text_of(lines, picks["card_number"]) == "AB12345678CD"
+    assert text_of(lines, picks["name"]) == "NGUYEN VAN DUC"
+    assert text_of(lines, picks["birth_date"]) == "1990年01月02日"
+    assert text_of(lines, picks["sex"]).startswith("男")
+    assert text_of(lines, picks["address"]) == "東京都杉並区荻窪1丁目2番3号パレス荻窪101号室"
+    assert text_of(lines, picks["expiry"]).startswith("2030年01月02日")
+
+
+def test_two_security_code_candidates_are_flagged() -> None:
+    lines = [L(56, 46, 70, 49, "1234"), L(70, 40, 80, 43, "5678"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
+    pick = assign("mynumber", lines)["security_code"]
+    assert pick is not None and "two_candidates" in pick.reasons
+
+
+def test_a_line_left_out_of_the_address_is_said() -> None:
+    lines = [
+        L(2, 8, 40, 11, "氏名 山田 花子"),
+        L(2, 14, 55, 17, "住所 東京都港区芝公園1丁目"),
+        L(11, 17.5, 40, 20.5, "2番3号"),
+        L(11, 21, 40, 24, "メゾン芝公園"),
+        L(11, 24.5, 40, 27.5, "101号室"),
+        L(13, 29, 44, 32, "昭和55年2月17日生"),
+    ]
+    pick = assign("mynumber", lines)["address"]
+    assert text_of(lines, pick) == "東京都港区芝公園1丁目2番3号メゾン芝公園"
+    assert "more_lines" in pick.reasons
+
+
+def test_missing_fields_are_none_not_guessed() -> None:
+    picks = assign("mynumber", [L(2, 2, 30, 6, "個人番号カード")])
+    assert picks["birth_date"] is None and picks["security_code"] is None and picks["address"] is None
+
+
+def test_dates_and_labels() -> None:
+    kinds = [d.kind for d in find_dates([L(0, 0, 1, 1, "昭和55年2月17日生 2035年2月17日まで有効 5年(2030年01月02日)")])]
+    assert kinds == ["birth", "expiry", "period"]
+    assert DATE.search("2028年(令和10年)03月17日まで有効")
+    assert strip_label("氏名 山田", ("name",)) == 3 and strip_label("山田", ("name",)) == 0
+
+
+def test_split_name_boxes_are_joined() -> None:
+    boxes = [(100.0, 10.0, 200.0, 50.0), (230.0, 12.0, 300.0, 50.0), (600.0, 10.0, 900.0, 48.0)]
+    assert merge_boxes(boxes) == [(100.0, 10.0, 300.0, 50.0), (600.0, 10.0, 900.0, 48.0)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 80), st.floats(0, 50), st.floats(0.5, 40), st.floats(1, 6), st.text(max_size=25)),
+        max_size=14,
+    ),
+    st.sampled_from(["mynumber", "license", "residence"]),
+)
+def test_any_line_list_gives_well_formed_picks(raw: list, document: str) -> None:
+    lines = [L(x, y, x + w, y + h, t) for x, y, w, h, t in raw]
+    for pick in assign(document, lines).values():
+        if pick is None:
+            continue
+        for s in pick.spans:
+            assert 0 <= s.line < len(lines) and 0 <= s.start <= s.end <= len(lines[s.line].text)
+
+
+def test_a_given_name_that_is_an_era_character_is_kept() -> None:
+    """竹内 昭: 昭 is the given name when the birth date follows on the row in full."""
+    lines = [
+        L(2, 2, 8, 6, "氏名"),
+        L(9, 2, 18, 6, "竹内"),
+        L(22, 2, 26, 6, "昭"),
+        L(48, 2, 75, 6, "昭和30年03月10日生"),
+    ]
+    pick = assign("license", lines)["name"]
+    assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["竹内", "昭"]
+    assert not pick.reasons
