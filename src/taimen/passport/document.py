@@ -85,7 +85,7 @@ class PassportDocument:
     title_en = "Passport"
     unlock_fields = (
         UnlockField("mrz", "MRZ（身分事項ページ下部の2行）", "MRZ (the two lines at the foot of the data page)",
-                    r"^[0-9A-Za-z<\s]{88,100}$", optional=True,
+                    r"^[0-9A-Za-z<\s]{88,100}$", optional=True, max_length=100, multiline=True,
                     hint_ja="撮影から読み取るか入力します。旅券番号・生年月日・有効期限の入力でも構いません。",
                     hint_en="from the camera or typed; or give the three fields below"),
         UnlockField("document_number", "旅券番号", "document number", r"^[0-9A-Za-z]{1,9}$", optional=True),
