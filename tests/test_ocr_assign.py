@@ -163,3 +163,29 @@ def test_a_given_name_that_is_an_era_character_is_kept() -> None:
     pick = assign("license", lines)["name"]
     assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["竹内", "昭"]
     assert not pick.reasons
+
+
+def test_digits_inside_an_address_are_not_a_security_code() -> None:
+    lines = [L(2, 14, 55, 17, "住所 東京都府中市宮町1353番地2"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
+    assert assign("mynumber", lines)["security_code"] is None
+
+
+def test_a_security_code_placed_by_position_alone_is_doubtful() -> None:
+    lines = [L(62, 46, 72, 49, "2285"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
+    pick = assign("mynumber", lines)["security_code"]
+    assert pick is not None and "no_label" in pick.reasons
+
+
+def test_dates_that_break_the_card_rules_are_doubtful() -> None:
+    from taimen.ocr.fieldread import _consistent
+    from taimen.ocr.fields import parse_birth_date, parse_license_expiry, parse_mynumber_expiry
+
+    birth = parse_birth_date("昭和55年2月17日生", 1.0)
+    ok = _consistent("mynumber", {"birth_date": birth, "expiry": parse_mynumber_expiry("2035年2月17日まで有効", 1.0)})
+    assert not ok["expiry"].reasons
+    bad = _consistent("mynumber", {"birth_date": birth, "expiry": parse_mynumber_expiry("2035年12月17日まで有効", 1.0)})
+    assert "inconsistent" in bad["expiry"].reasons and bad["expiry"].doubtful and bad["birth_date"].doubtful
+    lic = _consistent(
+        "license", {"birth_date": birth, "expiry": parse_license_expiry("2028年(令和10年)03月17日まで有効", 1.0)}
+    )
+    assert not lic["expiry"].reasons

@@ -74,20 +74,13 @@ def test_any_text_accepted_is_short_and_clean(key: str, field: UnlockField) -> N
 
 @pytest.mark.parametrize(("key", "field"), [(k, f) for k, f in FIELDS if "[0-9]" in f.pattern], ids=lambda x: str(x))
 def test_digit_fields_accept_ascii_digits_only(key: str, field: UnlockField) -> None:
-    @given(st.from_regex(field.pattern, fullmatch=True))
-    def check(value: str) -> None:
-        if len(value) > field.max_length:
-            return
-        assert field.accepts(value)
-        digit = next((i for i, c in enumerate(value) if c.isascii() and c.isdigit()), None)
-        variants = [value + "\n", "\n" + value]
-        if digit is not None:  # a full-width or Arabic-Indic digit in place of an ASCII one
-            for other in ("０", "٠"):
-                variants.append(value[:digit] + other + value[digit + 1 :])
-        for other in variants:
-            assert not field.accepts(other), other
-
-    check()
+    # a well-formed value of the field's own shape: a 4-digit PIN, a YYMMDD date, a residence card number
+    good = next((v for v in ("1234", "123456", "AB12345678CD") if field.accepts(v)), None)
+    assert good is not None
+    full_width = good.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    arabic = good.translate({ord(d): 0x0660 + int(d) for d in "0123456789"})
+    for other in (full_width, arabic, good + "\n", "\n" + good, good[:2] + " " + good[2:], good[:-1]):
+        assert not field.accepts(other), other
 
 
 def test_pin_with_trailing_newline_is_refused_before_anything_is_sent() -> None:

@@ -69,3 +69,16 @@ def test_active_auth_verify_never_raises(signature: bytes, nonce: bytes) -> None
     assert activeauth.verify(key, nonce, signature) is False
     ec_key = pc.aa_key("ec", "sato").public_key()
     assert activeauth.verify(ec_key, nonce, signature) is False
+
+
+def test_dg15_with_an_unknown_key_type_is_a_parse_error() -> None:
+    """Found by the mutation fuzzer: a flipped byte in the EC key OID made cryptography raise UnsupportedAlgorithm."""
+    import pytest
+
+    from taimen.errors import ParseError
+
+    good = bytearray(FILES[0x010F])
+    at = bytes(good).find(bytes.fromhex("2A8648CE3D0201"))  # id-ecPublicKey
+    good[at] = 0x00
+    with pytest.raises(ParseError):
+        parse_dg15(bytes(good))

@@ -212,11 +212,12 @@ def test_mynumber_forged_typed_values(page, server) -> None:  # type: ignore[no-
     failed = p.locator('[data-check="text_ap.digest"]')
     expect(failed).to_have_attribute("data-status", "failed")
     expect(failed.locator(".check-status")).to_contain_text("不合格")
-    # The altered name is highlighted against the printed one.
+    # The altered name is highlighted against the printed one: a mismatch, or — when OCR was not sure of the
+    # printed name (issue 12: a doubtful reading never fails a card by itself) — a check by eye.
     name_row = p.locator('#field-table tr[data-field="name"]')
-    expect(name_row).to_have_class(re.compile("match-no"))
+    expect(name_row).to_have_class(re.compile("match-(no|doubt)"))
     expect(name_row.locator(".chip-value")).to_have_text("山田　花代")
-    expect(name_row.locator(".match")).to_contain_text("不一致")
+    expect(name_row.locator(".match")).to_contain_text(re.compile("不一致|要確認"))
     shot(p, "result-forged-ja", docs=True)
 
 

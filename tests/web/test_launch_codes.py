@@ -52,7 +52,7 @@ def test_printed_url_works_once_and_a_new_one_comes_on_request(tmp_path: Path, h
     master, terminal = pty.openpty()  # stdin is a terminal, as at a counter
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "taimen", "demo", "--no-browser", "--port", "0", "--no-realtime"],
+        [sys.executable, "-m", "taimen", "demo", "--no-browser", "--port", "0", "--no-realtime", "--no-records"],
         cwd=tmp_path,
         env=env,
         stdin=terminal,

@@ -287,6 +287,10 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         at = (cands[0], 0)
         reasons.append("no_label")
     i, start = at
+    if start == 0 and a.lines[i].x0 < 6.0:  # a label read with a slip (「氏千名」, 「名」): it stands at the left edge
+        m = re.match(r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
+        if m and len(a.lines[i].text) - m.end() >= 2:
+            start = m.end()
     # the name may be split into pieces on its row (family and given name apart): take them left to right
     # until a date begins
     first = a.lines[i]
@@ -302,6 +306,9 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     prev_x1, cut_inside = first.x0, False
     for j, st in [(i, start), *((j, 0) for j in row)]:
         ln = a.lines[j]
+        if spans and ln.x0 - prev_x1 > 3.0 * ln.h and not DATE.search(ln.text) and not label_kind(ln.text):
+            reasons.append("more_lines")  # text further along the row: perhaps the rest of the name
+            break
         if spans and (ln.x0 - prev_x1 > 3.0 * ln.h or DATE_START.match(ln.text.strip()) or label_kind(ln.text)):
             break
         if spans and re.match(r"\s*[治正和成]\s*(?:元|\d)", ln.text):  # the rest of an era name: a date
@@ -421,6 +428,11 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
                 continue
             if any(d.line == i and d.start <= m.start() < d.end for d in a.dates):
                 continue
+            before, after = ln.text[m.start() - 1 : m.start()], ln.text[m.end() : m.end() + 1]
+            if (before and not before.isspace() and before not in "第ド:：") or (
+                after and not after.isspace() and after not in "号"
+            ):
+                continue  # digits inside other text (「1353番地」 in an address) are not a number of their own
             score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1]))
             if label_lines:
                 lab = min(label_lines, key=lambda lb: abs(lb.cy - ln.cy) + abs(lb.x0 - ln.x0))
@@ -433,6 +445,8 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
         return None
     cands.sort(key=lambda c: c[0])
     reasons = ["two_candidates"] if len(cands) > 1 and cands[1][0] - cands[0][0] < 6.0 else []
+    if label and not label_lines:  # placed by position alone
+        reasons.append("no_label")
     a.take(cands[0][1])
     return Pick([cands[0][1]], reasons)
 

@@ -32,6 +32,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_label": ("項目名が読めず、位置から推定", "its label was not read: placed by position"),
     "more_lines": ("続きの行がある可能性", "a further line may belong to it"),
     "repaired": ("文字を補正しました", "characters repaired"),
+    "inconsistent": (
+        "他の日付と整合しません（誕生日と有効期限）",
+        "inconsistent with the other date (birthday, expiry)",
+    ),
     "no_outline": ("カードの輪郭が見つからず写真全体から読み取り", "read from the whole photo: no card outline found"),
 }
 
@@ -196,6 +200,30 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
+    return _consistent(document, out)
+
+
+def _consistent(document: str, out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """Rules tying a card's dates together: a My Number Card expires on a birthday; a driving licence one
+    month after a birthday (a few days' tolerance). A month or day misread in either date breaks the rule:
+    both are then doubtful."""
+    birth, exp = out.get("birth_date"), out.get("expiry")
+    if not (birth and exp and birth.date and exp.date) or document == "residence":
+        return out
+    b, e = birth.date, exp.date
+    if document == "mynumber":
+        ok = (e.month, e.day) == (b.month, b.day) or (b.month, b.day, e.month, e.day) == (2, 29, 3, 1)
+    else:
+        from datetime import date
+
+        try:
+            anniversary = date(e.year, b.month, b.day)
+        except ValueError:  # 29 February
+            anniversary = date(e.year, 3, 1)
+        ok = any(25 <= (e - anniversary.replace(year=y)).days <= 35 for y in (e.year - 1, e.year))
+    if not ok:
+        for k in ("birth_date", "expiry"):
+            out[k] = replace(out[k], reasons=tuple(dict.fromkeys((*out[k].reasons, "inconsistent"))))
     return out
 
 

@@ -128,6 +128,8 @@ def parse_birth_date(text: str, conf: float, *, key: str = "birth_date") -> Fiel
             d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             return _missing(key, t, conf, "not a date")
+        if key == "birth_date" and not 1868 <= d.year <= date.today().year:
+            return _missing(key, t, conf, "not a plausible birth year")
         return FieldReading(key, d.isoformat(), t, conf, date=d, calendar="seireki", era_year=None)
     return _missing(key, t, conf, "no date")
 

@@ -85,12 +85,12 @@ class PassportDocument:
     title_en = "Passport"
     unlock_fields = (
         UnlockField("mrz", "MRZ（身分事項ページ下部の2行）", "MRZ (the two lines at the foot of the data page)",
-                    r"^[0-9A-Za-z<\s]{88,100}$", optional=True, max_length=100, multiline=True,
+                    r"[0-9A-Za-z< ]{88,100}", optional=True, max_length=100,
                     hint_ja="撮影から読み取るか入力します。旅券番号・生年月日・有効期限の入力でも構いません。",
                     hint_en="from the camera or typed; or give the three fields below"),
-        UnlockField("document_number", "旅券番号", "document number", r"^[0-9A-Za-z]{1,9}$", optional=True),
-        UnlockField("birth", "生年月日（YYMMDD）", "birth date (YYMMDD)", r"^[0-9]{6}$", optional=True),
-        UnlockField("expiry", "有効期間満了日（YYMMDD）", "expiry (YYMMDD)", r"^[0-9]{6}$", optional=True),
+        UnlockField("document_number", "旅券番号", "document number", r"[0-9A-Za-z]{1,9}", optional=True),
+        UnlockField("birth", "生年月日（YYMMDD）", "birth date (YYMMDD)", r"[0-9]{6}", optional=True),
+        UnlockField("expiry", "有効期間満了日（YYMMDD）", "expiry (YYMMDD)", r"[0-9]{6}", optional=True),
     )  # fmt: skip
 
     def detect(self, transport: Transport) -> bool:
