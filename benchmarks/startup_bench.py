@@ -71,8 +71,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--src", default=str(SRC), help="the taimen sources to measure (default: this checkout)")
     args = ap.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(SRC), "LANG": "C.UTF-8"}
+    env = {**os.environ, "PYTHONPATH": args.src, "LANG": "C.UTF-8"}
     rows = []
     with tempfile.TemporaryDirectory(prefix="taimen-startup-") as tmp:
         samples = Path(tmp)

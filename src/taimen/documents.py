@@ -34,6 +34,8 @@ class UnlockField:
     hint_en: str = ""
     #: Longest value accepted, checked before the pattern runs (a 20 KB form field must cost nothing).
     max_length: int = 16
+    #: Line breaks allowed (the passport's two MRZ lines); every other control character is still refused.
+    multiline: bool = False
 
     def accepts(self, value: str) -> bool:
         """Whether ``value`` (as typed, surrounding spaces already removed) has this field's form.
@@ -41,7 +43,8 @@ class UnlockField:
         Length first, then no control character (a PIN "1234\\n" must never reach the card as 5 bytes), then
         ``fullmatch``: ``re.match`` with ``$`` lets a trailing newline through.
         """
-        if len(value) > self.max_length or has_control(value):
+        checked = value.replace("\r", "").replace("\n", "") if self.multiline else value
+        if len(value) > self.max_length or has_control(checked):
             return False
         return re.fullmatch(self.pattern, value) is not None
 

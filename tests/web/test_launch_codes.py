@@ -69,11 +69,12 @@ def test_printed_url_works_once_and_a_new_one_comes_on_request(tmp_path: Path, h
         with httpx.Client(follow_redirects=False, timeout=10) as a:
             r = a.get(first)
             assert r.status_code == 303
-            assert a.get(origin + "/").status_code == 200
+            assert a.get(origin + "/api/state").status_code != 403  # past the guard (operator sign-in is next)
             session = a.cookies.get(f"taimen_{origin.rsplit(':', 1)[1]}")
             assert session and session not in first
         with httpx.Client(follow_redirects=False, timeout=10) as b:
             assert b.get(first).status_code == 403  # used: a second browser cannot reuse it
+            assert b.get(origin + "/api/state").status_code == 403
             if how == "signal":
                 proc.send_signal(signal.SIGUSR1)
             else:
@@ -81,7 +82,7 @@ def test_printed_url_works_once_and_a_new_one_comes_on_request(tmp_path: Path, h
             second = _next_url(lines, seen, 20)
             assert second != first
             assert b.get(second).status_code == 303
-            assert b.get(origin + "/").status_code == 200
+            assert b.get(origin + "/api/state").status_code != 403
     finally:
         proc.send_signal(signal.SIGINT)
         try:
