@@ -14,6 +14,7 @@ the search numbers are not measured on uniformly unique keys.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,6 +104,29 @@ GIVEN = [
 DOCS = ["mynumber", "license", "mynumber_license"]
 VERDICTS = ["genuine"] * 90 + ["attention"] * 9 + ["not_genuine"]
 SUPERVISOR = Operator("bench", "bench", Role.SUPERVISOR)
+GIVEN_KANA = [
+    "タロウ",
+    "ハナコ",
+    "イチロウ",
+    "ヒナ",
+    "レン",
+    "ユイ",
+    "ヒロト",
+    "ミサキ",
+    "ショウタ",
+    "アオイ",
+    "ケン",
+    "サクラ",
+    "マコト",
+    "アイ",
+    "タクミ",
+    "ナナミ",
+    "ユウマ",
+    "メイ",
+    "ミナト",
+    "リン",
+]
+PAGE = 26  # the 記録一覧 page asks for 25 + 1 (is there a next page?)
 
 
 def rare_family(i: int) -> str:
@@ -191,6 +215,139 @@ def bulk_load(store: SqlRecordStore, n: int, seed: int, *, start: datetime, days
     return time.perf_counter() - t0
 
 
+# ---- growth to 1 000 000: the store's own encryption and blind index, bulk inserts, no chain -------------------
+
+#: Readings of FAMILY (kana search needs realistic kana too).
+FAMILY_KANA = [
+    "サトウ",
+    "スズキ",
+    "タカハシ",
+    "タナカ",
+    "イトウ",
+    "ワタナベ",
+    "ヤマモト",
+    "ナカムラ",
+    "コバヤシ",
+    "カトウ",
+    "ヨシダ",
+    "ヤマダ",
+    "ササキ",
+    "ヤマグチ",
+    "マツモト",
+    "イノウエ",
+    "キムラ",
+    "ハヤシ",
+    "サイトウ",
+    "シミズ",
+    "ヤマザキ",
+    "モリ",
+    "イケダ",
+    "ハシモト",
+    "アベ",
+    "イシカワ",
+    "ヤマシタ",
+    "ナカジマ",
+    "イシイ",
+    "オガワ",
+    "マエダ",
+    "オカダ",
+    "ハセガワ",
+    "フジタ",
+    "ゴトウ",
+    "コンドウ",
+    "ムラカミ",
+    "エンドウ",
+    "アオキ",
+    "サカモト",
+]
+TAIL = 20_000  # family names in all; rank k has weight 1/k^0.8: the top one ~3 % of records, the top 40 ~20 %
+JST = timezone(timedelta(hours=9))
+
+
+class Population:
+    """Who comes to the counters: Zipf-like family names, 300 clerks of unequal load, weekdays busier."""
+
+    def __init__(self, seed: int, end: date, days: int) -> None:
+        self.rng = random.Random(seed)
+        self.family = FAMILY + [f"姓{k:05d}" for k in range(len(FAMILY), TAIL)]
+        self.family_kana = FAMILY_KANA + [f"セイ{k:05d}" for k in range(len(FAMILY), TAIL)]
+        self.family_cw = list(itertools.accumulate(1 / (k + 1) ** 0.8 for k in range(TAIL)))
+        self.clerk_cw = list(itertools.accumulate(1 / (k + 1) ** 0.5 for k in range(300)))
+        days_list = [end - timedelta(days=d) for d in range(days)]
+        self.days = days_list
+        self.day_cw = list(itertools.accumulate(1.0 if d.weekday() < 5 else 0.6 for d in days_list))
+        self.docs = ["mynumber"] * 55 + ["license"] * 25 + ["mynumber_license"] * 5 + ["residence"] * 10
+        self.docs += ["passport"] * 5
+        self.verdicts = ["genuine"] * 93 + ["attention"] * 6 + ["not_genuine"]
+
+    def draft(self, i: int) -> RecordDraft:
+        rng = self.rng
+        k = rng.choices(range(TAIL), cum_weights=self.family_cw)[0]
+        fam, fam_kana = self.family[k], self.family_kana[k]
+        if i % 1000 == 7:
+            fam, fam_kana = rare_family(i), f"マレ{i:07d}"
+        g = rng.randrange(len(GIVEN))
+        day = rng.choices(self.days, cum_weights=self.day_cw)[0]
+        when = datetime(day.year, day.month, day.day, 9, tzinfo=JST) + timedelta(seconds=rng.randrange(10 * 3600))
+        d = make_draft(rng, i, when)
+        return d.with_changes(
+            name=f"{fam}　{GIVEN[g]}",
+            name_kana=f"{fam_kana}　{GIVEN_KANA[g]}",
+            operator=f"clerk{rng.choices(range(300), cum_weights=self.clerk_cw)[0]}",
+            document=rng.choice(self.docs),
+            verdict=rng.choice(self.verdicts),
+        )
+
+
+def grow(store: SqlRecordStore, n: int, seed: int, *, end: date, days: int, batch: int = 20_000) -> float:
+    """Add ``n`` records, each encrypted under its own id with its own blind-index tokens, in bulk.
+
+    Bypassed (docs/records.md): the chain (no chain entries, so ``verify_chain`` reports them), the
+    access log, the idempotency check and one transaction per record. Search reads exactly what save writes.
+    """
+    cipher = store._ready()
+    pop = Population(seed, end, days)
+    cols = [c.name for c in records.columns]
+    tcols = [c.name for c in record_tokens.columns]
+    t0 = time.perf_counter()
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        if store.dialect == "sqlite":
+            cur.execute("PRAGMA synchronous = OFF")  # the load only; saves keep FULL
+        done = 0
+        while done < n:
+            m = min(batch, n - done)
+            rows, toks = [], []
+            for j in range(m):
+                d = pop.draft(done + j)
+                rid = uuid.uuid4().hex
+                row = store._row(cipher, d, rid, rid, 1, None, None, d.operator, d.presented_at + timedelta(seconds=40))
+                rows.append(tuple(row[c] for c in cols))
+                for f, text in (("name", d.name), ("kana", d.name_kana)):
+                    for t in tokens(text):
+                        toks.append((rid, f, cipher.index_token(f, t), row["presented_date"], row["presented_at"]))
+            if store.dialect == "sqlite":
+                cur.execute("BEGIN")
+                cur.executemany(f"INSERT INTO records ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
+                cur.executemany(f"INSERT INTO record_tokens ({','.join(tcols)}) VALUES (?,?,?,?,?)", toks)
+                cur.execute("COMMIT")
+            else:
+                with cur.copy(f"COPY records ({','.join(cols)}) FROM STDIN") as cp:
+                    for r in rows:
+                        cp.write_row(r)
+                with cur.copy(f"COPY record_tokens ({','.join(tcols)}) FROM STDIN") as cp:
+                    for r in toks:
+                        cp.write_row(r)
+                raw.commit()
+            done += m
+            if done % 100_000 == 0 or done == n:
+                print(f"    grown {done:>9,} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    finally:
+        raw.close()
+    return time.perf_counter() - t0
+
+
 def measure_writes(url: str, key: KeySource, n: int) -> float:
     store = open_store(url, key)
     rng = random.Random(1)
@@ -257,6 +414,56 @@ def measure_search(store: SqlRecordStore, n: int, start: datetime) -> None:
         print(f"    {label:<42} {hits:>4} shown   median {med:7.1f} ms   p90 {p90:7.1f} ms")
 
 
+def list_cases(end: date) -> list[tuple[str, dict[str, object]]]:
+    """Every search the 記録一覧 page offers, as the page asks for it (25 + 1 rows)."""
+    month = (end - timedelta(days=120), end - timedelta(days=90))
+    day = end - timedelta(days=100)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return [
+        ("newest, no filter (page 1)", {}),
+        ("no filter, page 200 (offset 4 975)", {"offset": 4975}),
+        ("no filter, page 2 000 (offset 49 975)", {"offset": 49975}),
+        ("name: most common family name", {"name": "佐藤"}),
+        ("name: most common, page 200", {"name": "佐藤", "offset": 4975}),
+        ("name: common full name", {"name": "佐藤 太郎"}),
+        ("name: rare family name (1 record)", {"name": rare_family(500007)}),
+        ("name: unknown (0 records)", {"name": "存在しない"}),
+        ("kana: most common family name", {"kana": "サトウ"}),
+        ("name + one month", {"name": "鈴木", "presented_from": month[0], "presented_to": month[1]}),
+        ("date: one day", {"presented_from": day, "presented_to": day}),
+        ("date: one month", {"presented_from": month[0], "presented_to": month[1]}),
+        ("date: one month, page 20", {"presented_from": month[0], "presented_to": month[1], "offset": 475}),
+        ("document: passport (5 %)", {"document": "passport"}),
+        ("operator: busiest clerk", {"operator": "clerk0"}),
+        ("operator: quiet clerk", {"operator": "clerk299"}),
+        ("verdict: not genuine (1 %)", {"verdict": "not_genuine"}),
+        (
+            "operator + month + verdict",
+            {"operator": "clerk3", "presented_from": month[0], "presented_to": month[1], "verdict": "attention"},
+        ),
+        ("document + verdict + name", {"name": "高橋", "document": "residence", "verdict": "attention"}),
+    ]
+
+
+def measure_list(store: SqlRecordStore, end: date, repeat: int) -> list[tuple[str, int, float, float, float]]:
+    out = []
+    for label, kw in list_cases(end):
+        query = RecordQuery(limit=PAGE, **kw)  # type: ignore[arg-type]
+        hits = len(store.search(query, SUPERVISOR))  # warm
+        ts = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            store.search(query, SUPERVISOR)
+            ts.append((time.perf_counter() - t0) * 1000)
+        ts.sort()
+        p95 = ts[min(len(ts) - 1, round(0.95 * (len(ts) - 1)))]
+        load = os.getloadavg()[0]
+        out.append((label, hits, statistics.median(ts), p95, load))
+        print(f"    {label:<40} {hits:>3} shown  p50 {ts[len(ts) // 2]:7.1f} ms  p95 {p95:7.1f} ms  load {load:.1f}")
+    return out
+
+
 def size_per_record(store: SqlRecordStore, n: int) -> float:
     if store.dialect == "sqlite":
         import sqlite3
@@ -273,8 +480,27 @@ def size_per_record(store: SqlRecordStore, n: int) -> float:
     return float(total) / n
 
 
+def run_grown(label: str, url: str, key: KeySource, n: int, repeat: int) -> None:
+    """A store grown to ``n`` records (see ``grow``), then every list search of the page."""
+    print(f"\n== {label}: {n:,} records grown in bulk (load average {os.getloadavg()[0]:.1f}) ==")
+    store = open_store(url, key)
+    assert isinstance(store, SqlRecordStore)
+    end = date(2026, 12, 4)
+    secs = grow(store, n, seed=n, end=end, days=3 * 365)
+    print(f"    grown in {secs:.0f} s ({n / secs:,.0f} records/s)")
+    with store.engine.connect() as conn:
+        if store.dialect == "postgresql":  # what autovacuum does after a big load; SQLite runs without statistics
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+    print(f"    size: {size_per_record(store, n):,.0f} bytes per record (tables, indexes, blind index; no chain)")
+    measure_list(store, end, repeat)
+    store.close()
+
+
 def run_backend(label: str, make_url, key: KeySource, keyfile: Path, sizes: list[int], writes: int) -> None:  # type: ignore[no-untyped-def]
     print(f"\n== {label} ==")
+    if writes <= 0:
+        return
     url = make_url("writes")
     rate = measure_writes(url, key, writes)
     print(f"  save(): {rate:7.1f} records/s (one process, one transaction per record, {writes} records)")
@@ -313,7 +539,28 @@ def main() -> int:
     ap.add_argument("--postgres", metavar="URL", help="a PostgreSQL URL whose role may create databases")
     ap.add_argument("--postgres-sizes", default="100000")
     ap.add_argument("--no-sqlite", action="store_true")
+    ap.add_argument("--grow", type=int, metavar="N", help="only: grow a store to N records and time every list search")
+    ap.add_argument("--repeat", type=int, default=20, help="runs of each list search (p50, p95)")
+    ap.add_argument("--dir", help="where the SQLite file goes (default: a temporary directory, removed after)")
     args = ap.parse_args()
+    if args.grow:
+        with tempfile.TemporaryDirectory(prefix="taimen-records-grow-", dir=args.dir) as tmp:
+            key = KeySource.from_file(create_key_file(Path(tmp) / "bench.key"))
+            print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+            if not args.no_sqlite:
+                run_grown("SQLite", str(Path(tmp) / "grown.sqlite3"), key, args.grow, args.repeat)
+            if args.postgres:
+                import psycopg
+
+                db = f"bench_grow_{uuid.uuid4().hex[:6]}"
+                with psycopg.connect(args.postgres, autocommit=True) as conn:
+                    conn.execute(f"CREATE DATABASE {db}")
+                try:
+                    run_grown("PostgreSQL", args.postgres.rsplit("/", 1)[0] + "/" + db, key, args.grow, args.repeat)
+                finally:
+                    with psycopg.connect(args.postgres, autocommit=True) as conn:
+                        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        return 0
     with tempfile.TemporaryDirectory(prefix="taimen-records-bench-") as tmp:
         keyfile = create_key_file(Path(tmp) / "bench.key")
         key = KeySource.from_file(keyfile)

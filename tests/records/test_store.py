@@ -17,6 +17,7 @@ from taimen.records import (
     NotAuthorized,
     Operator,
     RecordDraft,
+    RecordNotFound,
     RecordQuery,
     Retention,
     Role,
@@ -114,14 +115,44 @@ def test_save_get_search_roles(
     assert len(store.search(RecordQuery(verdict=YAMADA.expected), boss)) == 2
     # every read is logged, without the searched name
     store.get(rec.id, audit)
-    store.log_export([rec.id, other.id], "csv", audit)
     log = store.access_log(boss)
-    assert [e.action for e in log[:2]] == ["export", "view"] and log[1].actor == "audit"
+    assert [e.action for e in log[:1]] == ["view"] and log[0].actor == "audit"
     assert all("山田" not in e.detail for e in log)
     with pytest.raises(NotAuthorized):
         store.access_log(clerk)
-    with pytest.raises(NotAuthorized):
-        store.log_export([rec.id], "csv", clerk)
+    # auditors are read-only: they read on screen but take no copy (docs/records.md, "Roles")
+    for who in (clerk, audit):
+        with pytest.raises(NotAuthorized):
+            store.export_records([rec.id], "csv", who)
+    assert store.access_log(boss)[0].action == "view"  # a refused export logs nothing and returns nothing
+
+
+def test_export_logs_every_exported_record(
+    store: SqlRecordStore, people: dict[str, Operator], make_draft: Callable[..., RecordDraft]
+) -> None:
+    boss = people["boss"]
+    saved = [store.save(make_draft(), people["clerk"]) for _ in range(3)]
+    ids = [r.id for r in saved]
+    out = store.export_records([*ids, ids[0]], "pdf", boss)
+    assert [r.id for r in out] == ids and out[0].draft.name == saved[0].draft.name
+    entry = store.access_log(boss)[0]
+    assert (entry.action, entry.actor, entry.record_ids, entry.detail) == ("export", "boss", tuple(ids), "pdf")
+    for rid in ids:  # each record's own history shows who exported it and when
+        assert [e.action for e in store.access_log(boss, record_id=rid)][:1] == ["export"]
+    assert not [e for e in store.access_log(boss) if e.action == "view"]  # the export is the trace, not N views
+    with pytest.raises(RecordNotFound):
+        store.export_records(["0" * 32], "csv", boss)
+    assert store.access_log(boss)[0] == entry  # nothing exported, nothing logged
+
+
+def test_has_accounts_says_only_whether_one_exists(url: str, key: KeySource) -> None:
+    store = open_store(url, key, password_memory_kib=FAST_ARGON2)
+    try:
+        assert store.has_accounts() is False
+        store.create_account("boss", "boss-password-1", Role.SUPERVISOR)
+        assert store.has_accounts() is True
+    finally:
+        store.close()
 
 
 def test_idempotent_save(
@@ -271,3 +302,37 @@ def test_tamper_is_detected(
     assert not rep.ok, rep
     assert rep.first_broken == {"truncate": 4, "insert": 5}.get(tamper, 2), rep
     assert rep.problem and rep.problem_ja
+
+
+def test_record_says_what_was_proven_in_both_languages(
+    store: SqlRecordStore, people: dict[str, Operator], yamada_result: ReadResult
+) -> None:
+    """The record keeps whether the chip proved presence, and reasons and check titles in English too."""
+    from dataclasses import replace
+
+    from taimen.records.export import export_csv
+    from taimen.result import CHIP_NOT_PROVABLE, Verdict, VerdictStatus
+
+    def save(result: ReadResult) -> str:
+        d = draft_from_result(
+            result,
+            document_key="mynumber",
+            operator="clerk",
+            counter="c1",
+            presented_at=datetime.now(UTC),
+            keep_images=False,
+        )
+        return store.save(d, people["clerk"]).id
+
+    assert yamada_result.verdict is not None and yamada_result.verdict.chip_presence == "proven"
+    proven = store.get(save(yamada_result), people["boss"]).draft
+    assert proven.chip_presence == "proven" and proven.verdict == "genuine"
+    assert all(c.title_en for c in proven.checks) and proven.checks[0].title("en") != proven.checks[0].title("ja")
+    data_only = replace(yamada_result, verdict=Verdict(VerdictStatus.GENUINE, (CHIP_NOT_PROVABLE,), "not_provable"))
+    rec = store.get(save(data_only), people["boss"])
+    assert rec.draft.chip_presence == "not_provable"
+    assert [r.en for r in rec.draft.reasons] == [CHIP_NOT_PROVABLE.en]
+    en = export_csv([rec], lang="en").decode("utf-8-sig")
+    assert CHIP_NOT_PROVABLE.en in en and CHIP_NOT_PROVABLE.ja not in en
+    ja = export_csv([rec], lang="ja").decode("utf-8-sig")
+    assert CHIP_NOT_PROVABLE.ja in ja and "チップ未証明" in ja

@@ -41,6 +41,7 @@ def record(name: str = "山田　花子", version: int = 1, **business: str) -> 
                 "license.chip_presence", CheckStatus.NOT_VERIFIABLE, "ICチップの実在確認", "presence", required=False
             ),
         ],
+        presence_provable=False,  # as license/report.py: a licence has no published presence mechanism
     ).finish()
     draft = draft_from_result(
         result,

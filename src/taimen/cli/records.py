@@ -343,9 +343,9 @@ def _export(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         actor = _actor(store, args)
-        records = [store.get(i, actor) for i in args.ids] if args.ids else store.search(_query(args), actor)
+        ids = args.ids or [r.id for r in store.search(_query(args), actor)]
+        records = store.export_records(ids, args.format, actor)  # logged before anything is written
         data = export.export_csv(records) if args.format == "csv" else export.export_pdf(records)
-        store.log_export([r.id for r in records], args.format, actor)
     finally:
         store.close()
     fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only

@@ -146,15 +146,22 @@ def _date(value: str | date | None, lang: str) -> str:
         return text
 
 
-def _verdict_kind(verdict: str, checks: Sequence[Any]) -> str:
-    """A genuine verdict whose chip could not be proven (e.g. a licence) is shown as data-only, as on screen."""
+def _verdict_kind(verdict: str, checks: Sequence[Any], chip_presence: str | None = None) -> str:
+    """A genuine verdict whose chip could not be proven (e.g. a licence) is shown as data-only, as on screen.
+
+    The record says so itself (``chip_presence``); records saved before it was kept are judged by their checks.
+    """
+    if chip_presence is not None:
+        return "genuine_data_only" if verdict == "genuine" and chip_presence != "proven" else verdict
     found = [c for c in checks if c.name.endswith("presence")]
     if verdict == "genuine" and not (found and all(c.status == "passed" for c in found)):
         return "genuine_data_only"
     return verdict
 
 
-def _presence(checks: Sequence[Any], lang: str) -> str:
+def _presence(checks: Sequence[Any], lang: str, chip_presence: str | None = None) -> str:
+    if chip_presence is not None:
+        return _l({"proven": "proven", "not_provable": "unsupported"}.get(chip_presence, "not_proven"), lang)
     found = [c for c in checks if c.name.endswith("presence")]
     if not found or all(c.status == "not_verifiable" for c in found):
         return _l("unsupported", lang)
@@ -181,9 +188,9 @@ def _rows(r: Any, lang: str) -> list[tuple[str, str, str]]:
         ("sec_check", "counter", d.counter),
         ("sec_check", "created_by", r.created_by),
         ("sec_check", "created_at", _when(r.created_at)),
-        ("sec_check", "verdict", _pick(VERDICTS, _verdict_kind(d.verdict, d.checks), lang)),
+        ("sec_check", "verdict", _pick(VERDICTS, _verdict_kind(d.verdict, d.checks, d.chip_presence), lang)),
         ("sec_check", "signatures", _signatures(d.checks, lang)),
-        ("sec_check", "presence", _presence(d.checks, lang)),
+        ("sec_check", "presence", _presence(d.checks, lang, d.chip_presence)),
         ("sec_person", "name", d.name or ""),
         ("sec_person", "name_kana", d.name_kana or ""),
         ("sec_person", "address", d.address or ""),
@@ -237,7 +244,7 @@ def _csv_values(r: Any, lang: str) -> dict[str, str]:
         birth_date=d.birth_date or "",
         expiry=d.expiry or "",
         contract_end=d.business.contract_end.isoformat() if d.business.contract_end else "",
-        reasons=" / ".join(x.ja if lang == "ja" else x.code for x in d.reasons),
+        reasons=" / ".join(x.text(lang) for x in d.reasons),
         images=" ".join(sorted(d.images)),
         pending=_l("pending", lang) if getattr(r, "pending", False) else "",
     )
@@ -387,10 +394,10 @@ def _verdict_band(pdf: Any, d: Any, lang: str, width: float) -> None:
     pdf.set_text_color(*fg_bg[:3])
     pdf.set_line_width(0.8)
     pdf.set_font("jp", size=14)
-    kind = _verdict_kind(d.verdict, d.checks)
+    kind = _verdict_kind(d.verdict, d.checks, d.chip_presence)
     pdf.cell(width, 10, f"{_l('verdict', lang)}: {_pick(VERDICTS, kind, lang)}", border=1, fill=True,
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-    reasons = [x.ja if lang == "ja" else x.code for x in d.reasons]
+    reasons = [x.text(lang) for x in d.reasons]
     if reasons:
         pdf.set_font("jp", size=8.5)
         pdf.multi_cell(width, 4.6, "\n".join(f"・{x}" for x in reasons), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -424,4 +431,4 @@ def _checks(pdf: Any, d: Any, lang: str, width: float) -> None:
             row = table.row()
             colour = {"passed": (11, 107, 46), "failed": (163, 0, 27)}.get(c.status, (122, 74, 0))
             row.cell(_pick(STATUS, c.status, lang), style=FontFace(color=colour))
-            row.cell(c.title_ja)
+            row.cell(c.title(lang))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class Role(StrEnum):
     OPERATOR = "operator"  # counter operator: saves records, sees only what they just saved
     SUPERVISOR = "supervisor"  # browses, opens, exports, corrects; manages accounts
-    AUDITOR = "auditor"  # reads, exports and verifies; changes nothing
+    AUDITOR = "auditor"  # reads and verifies; changes nothing and exports nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +63,20 @@ class CheckSummary:
     status: str  # CheckStatus value
     title_ja: str
     required: bool
+    title_en: str = ""  # empty in records saved before English was kept
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title_ja
 
 
 @dataclass(frozen=True, slots=True)
 class ReasonSummary:
     code: str
     ja: str
+    en: str = ""  # empty in records saved before English was kept
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.ja
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,10 @@ class RecordDraft:
     business: BusinessFields = BusinessFields()
     retention: Retention = Retention.HANSHU
     images: Mapping[str, Image] = field(default_factory=dict)  # only when the business keeps images
+    #: taimen.result.CHIP_PRESENCE: "proven", "not_proven" or "not_provable" (the document has no way to prove
+    #: its chip, e.g. the licence: a genuine verdict then means "data authentic, chip not provable").
+    #: None only in records saved before it was kept.
+    chip_presence: str | None = None
 
     def with_changes(self, **changes: Any) -> RecordDraft:
         """A copy with operator corrections applied (before saving)."""
@@ -221,7 +233,9 @@ class RecordStore(Protocol):
 
     def history(self, record_id: str, actor: Operator) -> list[Record]: ...
 
-    def log_export(self, ids: Sequence[str], fmt: str, actor: Operator) -> None: ...
+    def export_records(self, ids: Sequence[str], fmt: str, actor: Operator) -> list[Record]: ...
+
+    def has_accounts(self) -> bool: ...
 
     def access_log(self, actor: Operator, *, record_id: str | None = None, limit: int = 200) -> list[AccessEntry]: ...
 
@@ -254,7 +268,7 @@ class RecordStore(Protocol):
 
 
 def _summary_checks(result: ReadResult) -> tuple[CheckSummary, ...]:
-    return tuple(CheckSummary(c.name, str(c.status), c.title_ja, c.required) for c in result.checks)
+    return tuple(CheckSummary(c.name, str(c.status), c.title_ja, c.required, c.title_en) for c in result.checks)
 
 
 def document_number_of(result: ReadResult) -> str | None:
@@ -324,7 +338,8 @@ def draft_from_result(
         method="ic_chip_read",
         checks=_summary_checks(result),
         verdict=str(verdict.status) if verdict else "attention",
-        reasons=tuple(ReasonSummary(r.code, r.ja) for r in verdict.reasons) if verdict else (),
+        reasons=tuple(ReasonSummary(r.code, r.ja, r.en) for r in verdict.reasons) if verdict else (),
+        chip_presence=verdict.chip_presence if verdict else "not_proven",
         name=result.name,
         name_kana=result.name_kana,
         address=result.address,

@@ -69,6 +69,9 @@ record_tokens = Table(
     Column("record_id", String(32), primary_key=True),
     Column("field", String(8), primary_key=True),
     Column("token", String(24), primary_key=True),
+    # copies of the record's, so that a name search walks its index in list order (migration 0004)
+    Column("presented_date", String(10), nullable=True),
+    Column("presented_at", String(40), nullable=True),
 )
 
 #: Hash chain over record versions and tombstones, MACed with a key derived from the data key.

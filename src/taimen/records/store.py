@@ -66,6 +66,9 @@ from taimen.records.schema import (
 
 #: How long a counter operator may reopen a record they saved ("what they just saved").
 OPERATOR_WINDOW = timedelta(minutes=30)
+#: Who may export: supervisors. Auditors are read-only: they browse and open every record (each read logged) but
+#: take no copy out of the encrypted store (docs/records.md, "Roles").
+EXPORT_ROLES = frozenset({Role.SUPERVISOR})
 #: Argon2id for account passwords (RFC 9106 second recommendation).
 PASSWORD_MEMORY_KIB = 64 * 1024
 GENESIS = b"\x00" * 32
@@ -409,7 +412,13 @@ class SqlRecordStore:
             row = self._row(cipher, draft, record_id, root_id, version, supersedes, reason, actor_name, created)
             digest = _digest(row)
             toks = [
-                {"record_id": record_id, "field": f, "token": cipher.index_token(f, t)}
+                {
+                    "record_id": record_id,
+                    "field": f,
+                    "token": cipher.index_token(f, t),
+                    "presented_date": row["presented_date"],
+                    "presented_at": row["presented_at"],
+                }
                 for f, text in (("name", draft.name), ("kana", draft.name_kana))
                 for t in tokens(text)
             ]
@@ -613,48 +622,94 @@ class SqlRecordStore:
         return out
 
     def search(self, query: RecordQuery, actor: Operator) -> list[Record]:
-        cipher = self._ready()
-        q = sa.select(records)
-        if actor.role is Role.OPERATOR:  # only what they just saved
-            q = q.where(records.c.created_by == actor.name, records.c.created_at >= _iso(_now() - OPERATOR_WINDOW))
-        elif actor.role not in (Role.SUPERVISOR, Role.AUDITOR):
+        if actor.role not in (Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR) or not actor.active:
             raise NotAuthorized(f"{actor.role} cannot search")
-        for fieldname, text in (("name", query.name), ("kana", query.kana)):
-            if text:
-                toks = tokens(text)
-                # the query's whole form must be one of the record's tokens (whole name or one part)
-                from taimen.records.keys import normalise
-
-                tok = cipher.index_token(fieldname, normalise(text)) if toks else ""
-                sub = sa.select(record_tokens.c.record_id).where(
-                    record_tokens.c.field == fieldname, record_tokens.c.token == tok
-                )
-                q = q.where(records.c.id.in_(sub))
-        if query.presented_from:
-            q = q.where(records.c.presented_date >= query.presented_from.isoformat())
-        if query.presented_to:
-            q = q.where(records.c.presented_date <= query.presented_to.isoformat())
-        for col, val in (
-            (records.c.document, query.document),
-            (records.c.operator, query.operator),
-            (records.c.verdict, query.verdict),
-        ):
-            if val:
-                q = q.where(col == val)
-        r2 = records.alias("r2")
-        newer = sa.select(r2.c.id).where(r2.c.supersedes == records.c.id)
-        if not query.include_superseded:
-            q = q.where(~sa.exists(newer))
-        q = q.order_by(records.c.presented_at.desc(), records.c.id).limit(max(0, min(query.limit, 1000)))
-        q = q.offset(max(0, query.offset))
         with self._read() as conn:
-            out = [self._decode(r, conn) for r in conn.execute(q).all()]
+            out = [self._decode(r, conn) for r in conn.execute(self._search_query(query, actor)).all()]
         self._log_now(actor.name, "search", [r.id for r in out], _describe_query(query))
         return out
 
-    def log_export(self, ids: Sequence[str], fmt: str, actor: Operator) -> None:
-        _require(actor, {Role.SUPERVISOR, Role.AUDITOR}, "export records")
-        self._log_now(actor.name, "export", list(ids), fmt)
+    def _search_query(self, query: RecordQuery, actor: Operator) -> sa.Select[Any]:
+        """The page's ids first, through an index in list order; then only those rows (with their ciphertexts).
+
+        The list order is (presented_date, presented_at, id), newest first. A name or kana search is driven by
+        the blind index, which carries the date and time (migration 0004), so its index range is already in list
+        order; the other filters have an index (column, presented_date, presented_at, id). A page therefore
+        reads limit + offset index entries, not every match (docs/records.md, "Search at 1 000 000 records").
+        """
+        from taimen.records.keys import normalise
+
+        cipher = self._ready()
+        token_filters = []
+        for fieldname, text in (("name", query.name), ("kana", query.kana)):
+            if text:
+                # the query's whole form must be one of the record's tokens (whole name or one part)
+                tok = cipher.index_token(fieldname, normalise(text)) if tokens(text) else ""
+                token_filters.append((fieldname, tok))
+        if token_filters:
+            t = record_tokens.alias("t")
+            key_id, key_date, key_at = t.c.record_id, t.c.presented_date, t.c.presented_at
+            ids = sa.select(key_id.label("id")).select_from(t)
+            ids = ids.where(t.c.field == token_filters[0][0], t.c.token == token_filters[0][1])
+            for fieldname, tok in token_filters[1:]:
+                t2 = record_tokens.alias()
+                ids = ids.where(
+                    sa.exists(
+                        sa.select(t2.c.record_id).where(
+                            t2.c.record_id == key_id, t2.c.field == fieldname, t2.c.token == tok
+                        )
+                    )
+                )
+        else:
+            key_id, key_date, key_at = records.c.id, records.c.presented_date, records.c.presented_at
+            ids = sa.select(key_id.label("id"))
+        plain = [
+            (records.c.document, query.document),
+            (records.c.operator, query.operator),
+            (records.c.verdict, query.verdict),
+        ]
+        needs_row = actor.role is Role.OPERATOR or any(v for _, v in plain)
+        if token_filters and needs_row:
+            ids = ids.join(records, records.c.id == key_id)
+        if actor.role is Role.OPERATOR:  # only what they just saved
+            ids = ids.where(
+                records.c.created_by == actor.name, records.c.created_at >= _iso(_now() - OPERATOR_WINDOW)
+            )
+        for col, val in plain:
+            if val:
+                ids = ids.where(col == val)
+        if query.presented_from:
+            ids = ids.where(key_date >= query.presented_from.isoformat())
+        if query.presented_to:
+            ids = ids.where(key_date <= query.presented_to.isoformat())
+        if not query.include_superseded:
+            r2 = records.alias("r2")
+            ids = ids.where(~sa.exists(sa.select(r2.c.id).where(r2.c.supersedes == key_id)))
+        page = (
+            ids.order_by(key_date.desc(), key_at.desc(), key_id.desc())
+            .limit(max(0, min(query.limit, 1000)))
+            .offset(max(0, query.offset))
+            .subquery("page")
+        )
+        return (
+            sa.select(records)
+            .join(page, page.c.id == records.c.id)
+            .order_by(records.c.presented_date.desc(), records.c.presented_at.desc(), records.c.id.desc())
+        )
+
+    def export_records(self, ids: Sequence[str], fmt: str, actor: Operator) -> list[Record]:
+        """The records to export, for a supervisor only, logged as one "export" entry naming every record.
+
+        No "view" entry per record: the export entry is the trace (``access_log(record_id=…)`` finds it for
+        each record). The entry is written before any record is returned; if it cannot be, nothing is.
+        Auditors read on screen but do not export (docs/records.md, "Roles").
+        """
+        _require(actor, EXPORT_ROLES, "export records")
+        unique = list(dict.fromkeys(ids))
+        with self._read() as conn:
+            out = [self._fetch(i, conn=conn) for i in unique]
+        self._log_now(actor.name, "export", [r.id for r in out], fmt)
+        return out
 
     def access_log(self, actor: Operator, *, record_id: str | None = None, limit: int = 200) -> list[AccessEntry]:
         _require(actor, {Role.SUPERVISOR, Role.AUDITOR}, "read the access log")
@@ -896,6 +951,13 @@ class SqlRecordStore:
             if not n:
                 raise RecordNotFound(f"no account {name}")
             self._log(conn, actor.name, "account", [], f"{'enable' if active else 'disable'} {name}")
+
+    def has_accounts(self) -> bool:
+        """Whether any account exists: the sign-in page asks for a password then. Says nothing else (no names,
+        no roles, no record), so it needs no actor and writes no access-log entry."""
+        self._ready()
+        with self._read() as conn:
+            return conn.execute(sa.select(accounts.c.name).limit(1)).first() is not None
 
     def authenticate(self, name: str, password: str) -> Operator:
         self._ready()

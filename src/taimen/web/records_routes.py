@@ -28,19 +28,8 @@ from taimen.web.operators import BROWSE_ROLES, CORRECT_ROLES, EXPORT_ROLES, OPER
 log = logging.getLogger("taimen.web")
 router = APIRouter()
 
-# Wanted from the store API (taimen.records), noted for issue 10; the pages work around each today:
-# 1. ``RecordStore.has_accounts() -> bool`` without an actor, to choose password or identify-only sign-in
-#    (until then: a password unless ``--sign-in identify``).
-# 2. Records for an export fetched without a "view" entry per record (e.g. ``get_many(ids, actor)``, or
-#    ``log_export`` returning the records): today ``get`` logs a view, then ``log_export`` logs the export.
-# 3. English text of reasons and check titles in ``ReasonSummary``/``CheckSummary`` (only Japanese is kept, so
-#    the English pages show them in Japanese).
-# 4. Roles: the store lets auditors export (``log_export``); these pages follow the issue (auditor: read-only
-#    browsing, no export). One of the two should change.
-# 5. ``Verdict.chip_presence`` (main: "データ真正（チップ未証明）" for a licence) in ``RecordDraft``: today the pages
-#    derive it from the kept checks (records_view.verdict_kind).
-# 6. ``LocalQueue`` opens its sqlite3 connection bound to one thread: saves from the app's worker threads fail
-#    to queue when the central store is down (test_unreachable_central_store_queues_then_delivers_once, xfail).
+# ``LocalQueue`` opens its sqlite3 connection bound to one thread: saves from the app's worker threads fail
+# to queue when the central store is down (test_unreachable_central_store_queues_then_delivers_once, xfail).
 
 #: The most records one export may hold (a search's "export all").
 EXPORT_MAX = 1000
@@ -76,10 +65,10 @@ def password_required(st: State) -> bool:
     if st.settings.require_password is not None:
         return st.settings.require_password
     store = _store(st)
-    # Wanted from the store: has_accounts() (see the report of issue 10). Until then a password is asked for
-    # unless the counter was started with --sign-in identify: safe by default.
-    has_accounts = getattr(store, "has_accounts", None)
-    return bool(has_accounts()) if callable(has_accounts) else True
+    try:
+        return bool(store.has_accounts())
+    except Exception:  # the store cannot say (unreachable): ask for a password, the safe side
+        return True
 
 
 @router.get("/signin")
@@ -216,10 +205,10 @@ def _save_page(
         draft=d,
         chip_rows=rv.chip_rows(d, lang),
         method_rows=rv.method_rows(d, lang),
-        verdict_kind=rv.verdict_kind(d.verdict, d.checks),
-        verdict_label=rv.verdict_label(rv.verdict_kind(d.verdict, d.checks), lang),
+        verdict_kind=rv.verdict_kind(d.verdict, d.checks, d.chip_presence),
+        verdict_label=rv.verdict_label(rv.verdict_kind(d.verdict, d.checks, d.chip_presence), lang),
         verdict_icon=rv.VERDICT_ICONS.get(d.verdict, "？"),
-        reasons=[r.ja for r in d.reasons] if lang == "ja" else [_reason_en(st, r) for r in d.reasons],
+        reasons=[r.text(lang) for r in d.reasons],
         fields=[(k, t(label), n) for k, label, n in rv.BUSINESS_FIELDS],
         business=business or {},
         counter=st.settings.counter if counter is None else counter,
@@ -236,16 +225,6 @@ def _save_page(
         unsaved=st.session.saved_record is None,
         error=error,
     )
-
-
-def _reason_en(st: State, reason: Any) -> str:
-    """The English text of a verdict reason, from the result still in memory (the draft keeps Japanese)."""
-    result = st.session.result
-    verdict = result.verdict if result is not None else None
-    for r in verdict.reasons if verdict else ():
-        if r.code == reason.code:
-            return r.en
-    return reason.ja
 
 
 @router.get("/record/new")
@@ -387,8 +366,8 @@ def _list_item(r: Any, lang: str) -> dict[str, Any]:
         "name": r.name or "",
         "kana": r.name_kana or "",
         "document": rv.document_title(r.document, lang),
-        "verdict": rv.verdict_kind(r.verdict, r.draft.checks),
-        "verdict_label": rv.verdict_label(rv.verdict_kind(r.verdict, r.draft.checks), lang),
+        "verdict": rv.verdict_kind(r.verdict, r.draft.checks, r.draft.chip_presence),
+        "verdict_label": rv.verdict_label(rv.verdict_kind(r.verdict, r.draft.checks, r.draft.chip_presence), lang),
         "verdict_icon": rv.VERDICT_ICONS.get(r.verdict, "？"),
         "operator": r.operator,
         "counter": r.counter,
@@ -494,11 +473,11 @@ async def record_detail(request: Request, record_id: str, correct_error: str = "
         method_rows=rv.method_rows(d, lang),
         number=d.document_number or "",
         number_allowed=d.document != "mynumber",
-        verdict_kind=rv.verdict_kind(d.verdict, d.checks),
-        verdict_label=rv.verdict_label(rv.verdict_kind(d.verdict, d.checks), lang),
+        verdict_kind=rv.verdict_kind(d.verdict, d.checks, d.chip_presence),
+        verdict_label=rv.verdict_label(rv.verdict_kind(d.verdict, d.checks, d.chip_presence), lang),
         verdict_icon=rv.VERDICT_ICONS.get(d.verdict, "？"),
-        reasons=[r.ja for r in d.reasons],
-        checks=[(c.title_ja, rv.status_word(c.status, lang), c.status, c.required) for c in d.checks],
+        reasons=[r.text(lang) for r in d.reasons],
+        checks=[(c.title(lang), rv.status_word(c.status, lang), c.status, c.required) for c in d.checks],
         business_rows=business_rows,
         record_rows=[
             rv.Row(t("f_operator"), d.operator, "operator"),
@@ -651,9 +630,8 @@ async def records_export(request: Request) -> Response:
     del form
 
     def collect() -> list[Any]:
-        if everything:
-            return list(store.search(_query(search, EXPORT_MAX, 0), who.actor))
-        return [store.get(i, who.actor) for i in dict.fromkeys(ids)]
+        chosen = [r.id for r in store.search(_query(search, EXPORT_MAX, 0), who.actor)] if everything else ids
+        return list(store.export_records(chosen, fmt, who.actor)) if chosen else []  # one logged export entry
 
     if not ids and not everything:
         return _message(request, "export_none", 400, "records")
@@ -661,7 +639,6 @@ async def records_export(request: Request) -> Response:
         records = await asyncio.to_thread(collect)
         if not records:
             return _message(request, "records_none", 404, "records")
-        await asyncio.to_thread(store.log_export, [r.id for r in records], fmt, who.actor)
         data = await asyncio.to_thread(_export, records, fmt, lang)
     except Exception as exc:
         kind = type(exc).__name__

@@ -24,12 +24,14 @@ def presence_checks(checks: Any) -> list[Any]:
     return [c for c in checks if c.name.endswith("presence")]
 
 
-def verdict_kind(verdict: str, checks: Any) -> str:
+def verdict_kind(verdict: str, checks: Any, chip_presence: str | None = None) -> str:
     """The verdict as the result screen showed it: "genuine" whose chip could not be proven is told apart.
 
     The record keeps the status and the checks; a genuine verdict without a passed presence check can only be
     the data-only kind (a document whose chip cannot prove itself), as taimen.result decides it.
     """
+    if chip_presence is not None:  # kept by the record itself (older records: judged by their checks)
+        return "genuine_data_only" if verdict == "genuine" and chip_presence != "proven" else verdict
     found = presence_checks(checks)
     if verdict == "genuine" and not (found and all(c.status == "passed" for c in found)):
         return "genuine_data_only"
@@ -116,14 +118,20 @@ class Row:
     key: str = ""
 
 
-def signature_summary(checks: Any, lang: str) -> tuple[str, str]:
-    """(signatures, presence) in words, from the checks the record keeps."""
+def signature_summary(checks: Any, lang: str, chip_presence: str | None = None) -> tuple[str, str]:
+    """(signatures, presence) in words: presence as the record says it (older records: from their checks)."""
     t = translator(lang)
     sig = [c for c in checks if c.name.endswith((".signature", ".digest"))]
     passed = sum(1 for c in sig if c.status == "passed")
     signatures = f"{passed} / {len(sig)} {t('st_passed')}" if sig else t("st_skipped")
     found = presence_checks(checks)
-    if not found or all(c.status == "not_verifiable" for c in found):
+    if chip_presence is not None:
+        presence = t(
+            {"proven": "presence_proven", "not_provable": "presence_unsupported"}.get(
+                chip_presence, "presence_not_proven"
+            )
+        )
+    elif not found or all(c.status == "not_verifiable" for c in found):
         presence = t("presence_unsupported")
     elif all(c.status == "passed" for c in found):
         presence = t("presence_proven")
@@ -153,7 +161,7 @@ def chip_rows(d: Any, lang: str) -> list[Row]:
 
 def method_rows(d: Any, lang: str) -> list[Row]:
     t = translator(lang)
-    signatures, presence = signature_summary(d.checks, lang)
+    signatures, presence = signature_summary(d.checks, lang, d.chip_presence)
     return [
         Row(t("record_presented_at"), when(d.presented_at, lang), "presented_at"),
         Row(t("record_method"), t("record_method_ic") if d.method == "ic_chip_read" else d.method, "method"),
