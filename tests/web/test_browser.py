@@ -22,13 +22,13 @@ from taimen.web.hooks import compare_hook, ocr_hook
 from taimen.web.readers import VirtualSource
 from taimen.web.server import Running, running_in_thread
 
+from .conftest import CHROMIUM, chromium, watched_page
 from .fakecam import camera_file
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("taimen.samples.mynumber_cards")
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 DOCS = ROOT / "docs" / "screenshots"
@@ -41,24 +41,12 @@ if not Path(CHROMIUM).exists():  # pragma: no cover
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     cam = camera_file(person("yamada"), tmp_path_factory.mktemp("cam") / "card.y4m")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={cam}",
-            ],
-        )
+    with chromium(
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={cam}",
+    ) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -83,16 +71,8 @@ def server() -> Iterator[tuple[Running, DemoCatalog]]:
 @pytest.fixture
 def page(browser, server):  # type: ignore[no-untyped-def]
     run, _catalog = server
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ja-JP")
-    context.grant_permissions(["camera"], origin=run.origin)
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.goto(run.launch_url())
-    yield p
-    context.close()
-    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
+    with watched_page(browser, run.launch_url(), camera_origin=run.origin) as p:
+        yield p
 
 
 def shot(p, name: str, docs: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,8 @@ from taimen.web.readers import VirtualSource
 from taimen.web.records_setup import DEMO_PASSWORD, RecordsSetup, open_demo
 from taimen.web.server import Running, running_in_thread
 
-from .test_browser import CHROMIUM, YAMADA, place, shot, sync_api, type_values, wait_tries
+from .conftest import CHROMIUM, chromium, watched_page
+from .test_browser import YAMADA, place, shot, sync_api, type_values, wait_tries
 from .test_records_web import pdf_text
 
 pytestmark = pytest.mark.browser
@@ -32,22 +33,8 @@ PERSON = person("yamada")
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--lang=ja-JP",
-            ],
-        )
+    with chromium("--lang=ja-JP") as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -72,16 +59,8 @@ def server() -> Iterator[tuple[Running, DemoCatalog, RecordsSetup]]:
 
 @pytest.fixture
 def page(browser, server):  # type: ignore[no-untyped-def]
-    run = server[0]
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ja-JP", accept_downloads=True)
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.goto(run.launch_url())
-    yield p
-    context.close()
-    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
+    with watched_page(browser, server[0].launch_url(), accept_downloads=True) as p:
+        yield p
 
 
 def sign_in(p, login: str) -> None:  # type: ignore[no-untyped-def]

@@ -4,17 +4,16 @@ typed card number (upper-cased), a wrong number stopped without a retry, the res
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 
 from taimen.emulator.card import VirtualCard
-from taimen.web.app import Settings, State, create_app
 from taimen.web.demo import DemoCatalog, load_catalog
-from taimen.web.readers import VirtualSource
 from taimen.web.security import Guard
+
+from .conftest import app_state, csrf_headers, demo_client, place_demo_card
 
 pytest.importorskip("taimen.samples.residence_cards")
 
@@ -36,35 +35,13 @@ def guard() -> Guard:
 
 @pytest.fixture
 def client(catalog: DemoCatalog, guard: Guard) -> Iterator[TestClient]:
-    settings = Settings(
-        port=PORT, guard=guard, sources=[VirtualSource(catalog.reader)], demo=catalog, trust_dirs=catalog.trust_dirs
-    )
-    with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
-        assert c.get(f"/?code={guard.new_code()}").status_code == 303
+    with demo_client(catalog, guard, PORT) as c:
         yield c
 
 
-def _st(c: TestClient) -> State:
-    return c.app.state.taimen  # type: ignore[attr-defined,no-any-return]
-
-
-def _h(guard: Guard) -> dict[str, str]:
-    return {"x-csrf-token": guard.csrf}
-
-
-def place(c: TestClient, guard: Guard, key: str) -> VirtualCard:
-    r = c.post("/api/demo/place", data={"card": key}, headers=_h(guard))
-    assert r.status_code == 200, r.text
-    st = _st(c)
-    name = st.readers.current_name()
-    for _ in range(500):  # detection runs in a worker thread
-        if name in st.detected:
-            break
-        time.sleep(0.01)
-    card = st.settings.demo.entries[key]._card
-    assert card is not None
-    card.log = []
-    return card
+_st = app_state
+_h = csrf_headers
+place = place_demo_card
 
 
 def authentications(card: VirtualCard) -> list[bytes]:
