@@ -542,7 +542,18 @@ def main() -> int:
     ap.add_argument("--grow", type=int, metavar="N", help="only: grow a store to N records and time every list search")
     ap.add_argument("--repeat", type=int, default=20, help="runs of each list search (p50, p95)")
     ap.add_argument("--dir", help="where the SQLite file goes (default: a temporary directory, removed after)")
+    ap.add_argument("--measure", metavar="URL", help="only: time every list search on an existing store")
+    ap.add_argument("--key-file", help="the key of the store given with --measure")
     args = ap.parse_args()
+    if args.measure:
+        store = open_store(args.measure, KeySource.from_file(args.key_file))
+        assert isinstance(store, SqlRecordStore)
+        with store.engine.connect() as conn:
+            n = conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one()
+        print(f"== {store.dialect}: {n:,} records (load average {os.getloadavg()[0]:.1f}) ==")
+        measure_list(store, date(2026, 12, 4), args.repeat)
+        store.close()
+        return 0
     if args.grow:
         with tempfile.TemporaryDirectory(prefix="taimen-records-grow-", dir=args.dir) as tmp:
             key = KeySource.from_file(create_key_file(Path(tmp) / "bench.key"))
