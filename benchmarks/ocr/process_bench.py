@@ -6,7 +6,9 @@ Each run is a fresh process executing what the installed ``taimen`` script runs,
 cycled over the runs. Prints min / median / p95 / max wall time, the median and p95 CPU time (user + system of
 the child: on a shared machine it hardly depends on the load, the wall time does), the load average before
 and after, and with ``--importtime`` the slowest imports of one extra run (``python -X importtime``,
-cumulative microseconds). Exit status 1 if the wall-clock median misses the target.
+cumulative microseconds). As in ``benchmarks/startup_bench.py``, the children share a private bytecode cache
+(an installed taimen has its ``.pyc`` files) unless ``--no-bytecode-cache``. Exit status 1 if the wall-clock
+median misses the target.
 
 Run: ``python3 benchmarks/ocr/process_bench.py [--runs 10] [--photos 5] [--importtime 15]``
 """
@@ -19,6 +21,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,6 +30,9 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 from photos import generate  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from startup_bench import bytecode_env  # noqa: E402
 
 SCRIPT = "import sys; from taimen.cli import main; sys.exit(main())"
 TARGET_S = 1.5
@@ -69,8 +75,14 @@ def main() -> int:
     ap.add_argument("--photos", type=int, default=5, help="first N held-out photos, cycled")
     ap.add_argument("--importtime", type=int, default=0, metavar="N", help="list the N slowest imports")
     ap.add_argument("--src", default=str(ROOT / "src"), help="the taimen sources to measure (default: this checkout)")
+    ap.add_argument("--no-bytecode-cache", action="store_true", help="compile every module on every run")
     args = ap.parse_args()
-    env = {**os.environ, "PYTHONPATH": args.src, "LANG": "C.UTF-8"}
+    with tempfile.TemporaryDirectory(prefix="taimen-ocr-process-") as tmp:
+        env = bytecode_env({**os.environ, "PYTHONPATH": args.src, "LANG": "C.UTF-8"}, tmp, not args.no_bytecode_cache)
+        return measure(args, env)
+
+
+def measure(args: argparse.Namespace, env: dict[str, str]) -> int:
     samples = generate("heldout", args.photos)
     argvs = [["ocr", str(s.path), "--document", s.document, "--json"] for s in samples]
     for i in range(args.warmup):
@@ -81,7 +93,9 @@ def main() -> int:
     wall = [w * 1000 for w, _ in measured]
     cpu = [c * 1000 for _, c in measured]
     med = statistics.median(wall)
-    print(f"taimen ocr PHOTO --json, {args.runs} runs over {len(argvs)} held-out photos ({os.cpu_count()} CPUs)")
+    cache = "no bytecode cache" if args.no_bytecode_cache else "bytecode cached"
+    print(f"taimen ocr PHOTO --json, {args.runs} runs over {len(argvs)} held-out photos")
+    print(f"{os.cpu_count()} CPUs, {cache}")
     print(f"load average before {' '.join(f'{x:.2f}' for x in load_before)}, after "
           f"{' '.join(f'{x:.2f}' for x in load_after)}")  # fmt: skip
     print(f"wall ms: min {min(wall):.0f}  median {med:.0f}  p95 {pct(wall, 0.95):.0f}  max {max(wall):.0f}")
