@@ -7,6 +7,11 @@ samples (``taimen samples``), read from files with ``--card-image``; the licence
 My Number Card with 照合番号B (券面AP, 入力補助AP, signatures and the chip-presence challenge).
 
 Targets (issue 13): ``--version`` ≤ 80 ms, ``read license`` ≤ 150 ms, ``read mynumber`` ≤ 250 ms (medians).
+Bytecode: an installed taimen has its modules compiled (pip writes the ``.pyc`` files at install time), so
+each child process gets a bytecode cache of its own under a temporary ``PYTHONPYCACHEPREFIX``, filled by the
+warm-up runs, whatever ``PYTHONDONTWRITEBYTECODE`` says in the calling shell (``--no-bytecode-cache``
+measures the other case: every module compiled from source on every run, 0.1-0.2 s more per command).
+
 Prints one row per command with min / median / mean / max wall time, the median CPU time (user + system,
 which hardly depends on the machine's load) and PASS or FAIL on the wall-clock median, and the load average,
 because the machine is shared: measure when the load is low. Exit status 1 if a target is missed.
@@ -52,6 +57,18 @@ def commands(samples: Path) -> list[tuple[str, list[str], float]]:
     ]  # fmt: skip
 
 
+def bytecode_env(env: dict[str, str], tmp: str, cache: bool) -> dict[str, str]:
+    """``env`` with a private bytecode cache under ``tmp`` (``cache``), or with bytecode never written."""
+    env = dict(env)
+    if cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    return env
+
+
 def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds user+system) of one whole process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -72,12 +89,15 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--src", default=str(SRC), help="the taimen sources to measure (default: this checkout)")
+    ap.add_argument("--no-bytecode-cache", action="store_true", help="compile every module on every run")
     args = ap.parse_args()
-    env = {**os.environ, "PYTHONPATH": args.src, "LANG": "C.UTF-8"}
     rows = []
     with tempfile.TemporaryDirectory(prefix="taimen-startup-") as tmp:
-        samples = Path(tmp)
-        subprocess.run([sys.executable, "-m", "taimen", "samples", tmp], env=env, check=True, stdout=subprocess.DEVNULL)
+        env = bytecode_env({**os.environ, "PYTHONPATH": args.src, "LANG": "C.UTF-8"}, tmp, not args.no_bytecode_cache)
+        samples = Path(tmp) / "samples"
+        subprocess.run(
+            [sys.executable, "-m", "taimen", "samples", str(samples)], env=env, check=True, stdout=subprocess.DEVNULL
+        )
         load_before = os.getloadavg()
         for name, argv, target in commands(samples):
             for _ in range(args.warmup):
@@ -100,11 +120,14 @@ def main() -> int:
                 }
             )
         load_after = os.getloadavg()
+    cache = "no bytecode cache" if args.no_bytecode_cache else "bytecode cached"
     if args.json:
-        print(json.dumps({"load_before": load_before, "load_after": load_after, "rows": rows}, indent=1))
+        doc = {"load_before": load_before, "load_after": load_after, "bytecode": cache, "rows": rows}
+        print(json.dumps(doc, indent=1))
     else:
         print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
-              f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} CPUs)")  # fmt: skip
+              f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")  # fmt: skip
+        print(f"{os.cpu_count()} CPUs, {cache}")
         print(f"{'command (ms)':<40}{'min':>8}{'median':>9}{'mean':>8}{'max':>8}{'CPU':>8}{'target':>9}  result")
         for r in rows:
             print(

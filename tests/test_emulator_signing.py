@@ -40,3 +40,30 @@ def test_any_other_block_gives_the_textbook_signature(payload: bytes) -> None:
 def test_too_long_is_refused() -> None:
     with pytest.raises(ValueError):
         behaviours.raw_pkcs1_sign(KEY, bytes(246))
+
+
+class _Card:
+    """Just the state SelectedKeySign consults: the selected key object and which PINs are verified."""
+
+    current_key_object = 0x0017
+
+    def is_verified(self, df: object, fid: int) -> bool:
+        return fid == 0x0018
+
+
+@pytest.mark.parametrize("payload", [b"known", b"any block a reader sends", bytes(246)])
+def test_jpki_signature_command_uses_the_one_digest_info_table(payload: bytes) -> None:
+    """The JPKI COMPUTE DIGITAL SIGNATURE behaviour signs exactly as ``raw_pkcs1_sign`` (one DigestInfo table,
+    the same length limit): textbook signatures for a known DigestInfo and any other block, 6700 when too long."""
+    from taimen.core.apdu import Command
+    from taimen.emulator.keysign import SelectedKeySign
+
+    if payload == b"known":
+        payload = signatures.sha256_digest_info(hashlib.sha256(b"challenge").digest())
+    sign = SelectedKeySign({0x0017: (KEY, 0x0018)})
+    r = sign.handle(_Card(), None, Command(0x80, 0x2A, 0x00, 0x80, payload, 256))  # type: ignore[arg-type]
+    assert r is not None
+    if len(payload) > KEY.key_size // 8 - 11:
+        assert (r.data, r.sw) == (b"", 0x6700)
+    else:
+        assert (r.data, r.sw) == (_textbook(KEY, payload), 0x9000)

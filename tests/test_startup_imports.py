@@ -129,3 +129,5 @@ def test_read_imports_no_web_ocr_or_numpy(samples: Path, argv: list[str], allowe
     assert not names & ALL_PLUGINS
     others = {entry.module for entry in LISTINGS if entry.key != argv[1]} - {"taimen.mynumber.document"}
     assert not names & others  # only the document read is imported
+    # the emulator loads another card type's behaviours only for an image that uses them
+    assert not {n for n in names if n.startswith("taimen.emulator.") and n.endswith("_card")}

@@ -62,15 +62,17 @@ def run(samples: list[Sample], engine: str) -> dict:
         "doubt_right": 0,
         "doubt_total": 0,
         "latency": [],
+        "cpu": [],
         "not_found": 0,
         "misses": [],
         "hints": defaultdict(int),
     }
     for s in samples:
         data = s.path.read_bytes()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = read_photo(data, s.document, ocr=ocr)
         r["latency"].append(time.perf_counter() - t)
+        r["cpu"].append(time.process_time() - c)  # all threads of this process; barely depends on the load
         r["not_found"] += not res.card_found
         for h in getattr(res, "hints", []):
             r["hints"][h] += 1
@@ -127,6 +129,11 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
     lat = [x * 1000 for x in r["latency"]]
     print(
         f"latency per photo: median {statistics.median(lat):.0f} ms, p95 {pct(lat, 0.95):.0f} ms, max {max(lat):.0f} ms"
+    )
+    cpu = [x * 1000 for x in r["cpu"]]
+    print(
+        f"CPU time per photo: median {statistics.median(cpu):.0f} ms, p95 {pct(cpu, 0.95):.0f} ms, "
+        f"max {max(cpu):.0f} ms"
     )
     if misses:
         print("misses:")

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from taimen.emulator import residence_card as _residence_card  # noqa: F401 - registers "residence-access"
 from taimen.emulator.behaviours import REGISTRY
 from taimen.emulator.card import (
     DEFAULT_ATR,
@@ -25,6 +24,23 @@ from taimen.emulator.card import (
 )
 from taimen.emulator.link import LinkModel
 from taimen.errors import OperatorInputError
+
+#: Behaviour types registered by modules imported only for an image that uses them (start-up time: the
+#: residence card's secure messaging is not needed to replay a licence).
+_PLUGINS = {"residence-access": "taimen.emulator.residence_card"}
+
+
+def _behaviour(spec: dict[str, Any]) -> Any:
+    kind = spec.get("type", "")
+    if kind not in REGISTRY and kind in _PLUGINS:
+        import importlib
+
+        importlib.import_module(_PLUGINS[kind])  # registers the type
+    factory = REGISTRY.get(kind)
+    if factory is None:
+        raise OperatorInputError(f"card image: unknown behaviour type {spec.get('type')!r}")
+    return factory(spec)
+
 
 _FID = re.compile(r"[0-9A-Fa-f]{4}")
 _KEY_REF = re.compile(r"(MF:)?[0-9A-Fa-f]{4}")
@@ -113,10 +129,7 @@ def _df_from_json(spec: dict[str, Any], mf: DedicatedFile | None = None) -> Dedi
     for fid, label in spec.get("key_objects", {}).items():
         df.key_objects[_fid(fid)] = label
     for b in spec.get("behaviours", []):
-        factory = REGISTRY.get(b.get("type", ""))
-        if factory is None:
-            raise OperatorInputError(f"card image: unknown behaviour type {b.get('type')!r}")
-        df.behaviours.append(factory(b))
+        df.behaviours.append(_behaviour(b))
     return df
 
 
@@ -151,10 +164,7 @@ def _card_from_json(doc: dict[str, Any], *, link: LinkModel | None, realtime: bo
         raise OperatorInputError("card image: warm_reset_keeps_security must be true or false")
     card_behaviours = []
     for b in doc.get("card_behaviours", []):
-        factory = REGISTRY.get(b.get("type", ""))
-        if factory is None:
-            raise OperatorInputError(f"card image: unknown behaviour type {b.get('type')!r}")
-        card_behaviours.append(factory(b))
+        card_behaviours.append(_behaviour(b))
     return VirtualCard(
         mf,
         apps,

@@ -5,31 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from taimen.core.apdu import Command, Response
 from taimen.emulator.behaviours import _pem, raw_pkcs1_sign
 from taimen.emulator.card import DedicatedFile, VirtualCard
-
-#: DigestInfo prefixes (RFC 8017 §9.2 note 1) → hash, so that a signature over a caller-supplied DigestInfo can
-#: use cryptography's private-key operation (CRT, constant-time) instead of a bare modular exponentiation.
-_DIGEST_INFO = {
-    bytes.fromhex("3021300906052b0e03021a05000414"): hashes.SHA1(),
-    bytes.fromhex("302d300d06096086480165030402040500041c"): hashes.SHA224(),
-    bytes.fromhex("3031300d060960864801650304020105000420"): hashes.SHA256(),
-    bytes.fromhex("3041300d060960864801650304020205000430"): hashes.SHA384(),
-    bytes.fromhex("3051300d060960864801650304020305000440"): hashes.SHA512(),
-}
-
-
-def sign_digest_info(key: rsa.RSAPrivateKey, digest_info: bytes) -> bytes:
-    """PKCS#1 v1.5 signature of a caller-supplied DigestInfo (the card's 80 2A P1=00)."""
-    for prefix, algorithm in _DIGEST_INFO.items():
-        if digest_info.startswith(prefix) and len(digest_info) == len(prefix) + algorithm.digest_size:
-            return key.sign(digest_info[len(prefix) :], padding.PKCS1v15(), Prehashed(algorithm))
-    return raw_pkcs1_sign(key, digest_info)  # any other content: the card signs it as given
 
 
 @dataclass
@@ -55,7 +35,7 @@ class SelectedKeySign:
         if not card.is_verified(df, pin_fid):
             return Response(b"", 0x6982)
         try:
-            return Response(sign_digest_info(key, c.data), 0x9000)
+            return Response(raw_pkcs1_sign(key, c.data), 0x9000)  # one DigestInfo table: behaviours'
         except ValueError:
             return Response(b"", 0x6700)
 

@@ -1,15 +1,15 @@
-"""The OCR engine: rapidocr 3.x with the PP-OCRv6 models bundled inside its wheel, on onnxruntime.
+"""The OCR engine: the PP-OCRv6 text detector and line recogniser bundled inside the rapidocr wheel, run
+directly on onnxruntime (``taimen.ocr.ppocr``).
 
-Nothing is ever downloaded: the model files are passed by path, so rapidocr's download code is never reached,
-and a missing file is an error that says to reinstall. The engine loads lazily (the first call costs about a
-second) and keeps two rapidocr instances: one for full-image detection+recognition and one whose recogniser
-reads line crops. They are separate because rapidocr 3.10 makes per-call overrides such as ``use_det=False``
-stick to the instance.
+Nothing is ever downloaded: the model files are opened by path inside the installed wheel, and a missing
+file is an error that says to reinstall. rapidocr itself is never imported (its import alone cost 0.3-0.8 s).
+The engine loads lazily, each model on its first use and only the ones used: a rectified card needs both,
+reading already-cut line crops only the recogniser.
 
-Line crops go one at a time straight through the recogniser's onnxruntime session (no batch padding, which
-changes what the model reads), and each field's decoding is restricted to the characters that field can
-contain (``CHARSETS``): a security code can only decode to digits, which removes a whole class of misreads
-(O/0, l/1, 日/8 …). Japanese text is decoded with a prior favouring JIS X 0208 characters.
+Line crops go one at a time through the recogniser (no batch padding, which changes what the model reads),
+and each field's decoding is restricted to the characters that field can contain (``CHARSETS``): a security
+code can only decode to digits, which removes a whole class of misreads (O/0, l/1, 日/8 …). Japanese text is
+decoded with a prior favouring JIS X 0208 characters.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from taimen.ocr import variants
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
-CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
 _DIGITS = "0123456789０１２３４５６７８９"
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
@@ -73,16 +72,19 @@ class Line:
 
 
 def models_dir() -> Path:
-    try:
-        import rapidocr
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise OcrUnavailable("rapidocr is not installed (pip install 'taimen[ocr]')") from exc
-    return Path(rapidocr.__file__).resolve().parent / "models"
+    """The models folder of the installed rapidocr wheel (found without importing rapidocr)."""
+    from taimen.ocr import ppocr
+
+    d = ppocr.models_dir()
+    if d is None:
+        raise OcrUnavailable("rapidocr is not installed (pip install 'taimen[ocr]')")
+    return d
 
 
 def bundled_models() -> dict[str, Path]:
+    """The two model files taimen uses: ``det`` (text lines) and ``rec`` (characters)."""
     d = models_dir()
-    paths = {"det": d / DET_MODEL, "rec": d / REC_MODEL, "cls": d / CLS_MODEL}
+    paths = {"det": d / DET_MODEL, "rec": d / REC_MODEL}
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
         raise OcrUnavailable(
@@ -105,54 +107,40 @@ class Engine:
         # one onnxruntime thread by default: on a machine shared with other work, two threads spinning for
         # each other's results were measured twice as slow as one (TAIMEN_OCR_THREADS overrides)
         self._threads = threads or int(os.environ.get("TAIMEN_OCR_THREADS", "1"))
-        self._crop: Any = None  # RapidOCR used for line crops (its recogniser only)
-        self._det_lock = threading.Lock()  # the detector's input size is set per call (card or whole photo)
-        self._det: Any = None  # text detector for rectified cards (its own input size)
+        self._rec: Any = None  # ppocr.Recogniser, loaded on first use
+        self._det_lock = threading.Lock()
+        self._det: Any = None  # ppocr.Detector, loaded on first use
         self._masks: dict[str, np.ndarray] = {}
         self._fold: list[tuple[np.ndarray, np.ndarray]] | None = None
         self._prior: np.ndarray | None = None
 
-    def _make(self, *, det: bool, det_side: int | None = None) -> Any:
+    def _load(self, key: str) -> Any:
         try:
-            from rapidocr import RapidOCR
+            from taimen.ocr import ppocr
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise OcrUnavailable("onnxruntime/opencv are not installed (pip install 'taimen[ocr]')") from exc
+        path = bundled_models()[key]
+        try:
+            return (ppocr.Detector if key == "det" else ppocr.Recogniser)(path, self._threads)
         except ImportError as exc:  # pragma: no cover
-            raise OcrUnavailable("rapidocr/onnxruntime are not installed (pip install 'taimen[ocr]')") from exc
-        m = bundled_models()
-        params: dict[str, Any] = {
-            "Global.use_det": det,
-            "Global.use_cls": False,  # the card is rectified upright before recognition
-            "Global.log_level": "error",
-            "Det.model_path": str(m["det"]),
-            "Cls.model_path": str(m["cls"]),
-            "Rec.model_path": str(m["rec"]),
-        }
-        if det_side:  # a rectified card: its long side scaled to det_side (rapidocr's default scales the short side)
-            params["Det.limit_type"] = "max"
-            params["Det.limit_side_len"] = det_side
-        if self._threads:
-            params["EngineConfig.onnxruntime.intra_op_num_threads"] = self._threads
-        return RapidOCR(params=params)
+            raise OcrUnavailable("onnxruntime is not installed (pip install 'taimen[ocr]')") from exc
 
     def _recogniser(self) -> Any:
         with self._lock:
-            if self._crop is None:
-                self._crop = self._make(det=False)
-            return self._crop._load_rec_model()
+            if self._rec is None:
+                self._rec = self._load("rec")
+            return self._rec
 
     def _detector(self) -> Any:
-        with self._lock:
+        with self._det_lock:
             if self._det is None:
-                self._det = self._make(det=True, det_side=DET_SIDE)._load_det_model()
+                self._det = self._load("det")
             return self._det
 
     def detect(self, img: np.ndarray, side: int = 0) -> list[np.ndarray]:
         """Text-line boxes (4×2 float arrays, image pixels); the image is seen with its long side at ``side``
         pixels (default ``DET_SIDE``, for a rectified card)."""
-        det = self._detector()
-        with self._det_lock:
-            det.limit_side_len = side or DET_SIDE
-            out = det(img)
-        return [] if out.boxes is None else [np.asarray(b, np.float32) for b in out.boxes]
+        return [np.asarray(b, np.float32) for b in self._detector()(img, side or DET_SIDE)]
 
     def probabilities(self, crop: np.ndarray) -> np.ndarray:
         """The recogniser's per-frame class probabilities (T × classes) for one line crop, NFKC-equal
@@ -160,19 +148,23 @@ class Engine:
         rec = self._recogniser()
         if self.squeeze != 1.0:
             crop = _squeeze(crop, self.squeeze)
-        _, img_h, img_w = rec.rec_image_shape
-        floor = img_w / img_h if self.min_ratio is None else self.min_ratio
-        ratio = max(floor, crop.shape[1] / crop.shape[0])
-        probs = rec.session(rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32))
-        for var, can in self._folding(rec.postprocess_op.character):
+        probs = rec(crop, self._ratio(crop))
+        for var, can in self._folding(rec.character):
             probs[:, :, can] += probs[:, :, var]
             probs[:, :, var] = 0.0
         return probs[0]
 
+    def _ratio(self, crop: np.ndarray) -> float:
+        """Width:height the crop is padded to (at least ``min_ratio``)."""
+        from taimen.ocr.ppocr import REC_HEIGHT, REC_WIDTH
+
+        floor = REC_WIDTH / REC_HEIGHT if self.min_ratio is None else self.min_ratio
+        return max(floor, crop.shape[1] / crop.shape[0])
+
     def decode(self, probs: np.ndarray, charset: str | None = None) -> Line:
         """Greedy CTC decoding of ``probs`` over ``charset``'s characters (see ``CHARSETS``)."""
         rec = self._recogniser()
-        table = rec.postprocess_op.character
+        table = rec.character
         cs = charset or "any"
         prior = self._japanese_prior(table) if cs in JAPANESE else self._latin_prior(table) if cs == "latin" else None
         line = _decode(probs, table, self._mask(rec, cs), prior)
@@ -193,7 +185,7 @@ class Engine:
             return None
         key = charset or "any"
         if key not in self._masks:
-            table = rec.postprocess_op.character  # index 0 is the CTC blank
+            table = rec.character  # index 0 is the CTC blank
             allowed = set(chars)
             self._masks[key] = np.array([i == 0 or ch in allowed for i, ch in enumerate(table)])
         return self._masks[key]
@@ -246,15 +238,12 @@ class Engine:
         charsets = charsets or [None] * len(crops)
         if self.squeeze != 1.0:
             crops = [_squeeze(c, self.squeeze) for c in crops]
-        table = rec.postprocess_op.character
-        _, img_h, img_w = rec.rec_image_shape
+        table = rec.character
         out: list[Line | None] = [None] * len(crops)
         # One crop per inference: the recogniser mixes information along the whole line, so the zero padding a
         # batch needs (to its widest crop) changes what a narrower crop reads; the cost per column is the same.
         for i, crop in enumerate(crops):
-            floor = img_w / img_h if self.min_ratio is None else self.min_ratio
-            ratio = max(floor, crop.shape[1] / crop.shape[0])
-            probs = rec.session(rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32))
+            probs = rec(crop, self._ratio(crop))
             for var, can in self._folding(table):
                 probs[:, :, can] += probs[:, :, var]
                 probs[:, :, var] = 0.0
