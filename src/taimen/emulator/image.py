@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from taimen.emulator import residence_card as _residence_card  # noqa: F401 - registers "residence-access"
 from taimen.emulator.behaviours import REGISTRY
 from taimen.emulator.card import (
     DEFAULT_ATR,
