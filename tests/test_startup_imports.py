@@ -127,6 +127,9 @@ def test_read_imports_no_web_ocr_or_numpy(samples: Path, argv: list[str], allowe
     assert "taimen.documents" in names  # it did read
     assert not _offending(names, HEAVY - allowed)
     assert not names & ALL_PLUGINS
+    # JPEG 2000 opened through its plugin and PNG written by name: not Image.preinit's five plugins
+    assert not names & {"PIL.GifImagePlugin", "PIL.BmpImagePlugin", "PIL.JpegImagePlugin", "PIL.PpmImagePlugin"}
+    assert "taimen.emulator.residence_card" not in names  # a residence card's emulator only for its images
     others = {entry.module for entry in LISTINGS if entry.key != argv[1]} - {"taimen.mynumber.document"}
     assert not names & others  # only the document read is imported
     # the emulator loads another card type's behaviours only for an image that uses them

@@ -23,24 +23,34 @@ if TYPE_CHECKING:
 
 
 class LazySubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
-    """Subcommands whose options (and the imports they need) are added only when the subcommand is chosen."""
+    """Subcommands listed with their help at once, but whose parser is made (and options added, with the imports
+    they need) only when the subcommand is chosen: making an argparse parser costs about half a millisecond,
+    mostly gettext looking for translations on disk, times the twenty-odd commands and documents."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._builders: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
+        self._builders: dict[str, tuple[Callable[[argparse.ArgumentParser], None], dict[str, Any]]] = {}
 
-    def add_lazy(
-        self, name: str, build: Callable[[argparse.ArgumentParser], None], **kwargs: Any
-    ) -> argparse.ArgumentParser:
-        """A subcommand listed with its help now; ``build(parser)`` adds its options when it is used."""
-        parser: argparse.ArgumentParser = self.add_parser(name, **kwargs)
-        self._builders[name] = build
-        return parser
+    def add_lazy(self, name: str, build: Callable[[argparse.ArgumentParser], None], **kwargs: Any) -> None:
+        """A subcommand listed with its help now; its parser is made, and ``build(parser)`` adds its options,
+        when it is used (``kwargs`` as for ``add_parser``)."""
+        if "help" in kwargs:  # the line in the parent's help, as add_parser would add it
+            self._choices_actions.append(self._ChoicesPseudoAction(name, (), kwargs["help"]))
+        self._builders[name] = (build, kwargs)
+        self._name_parser_map[name] = None  # a valid choice already; the parser is made in ``build``
 
     def build(self, name: str) -> None:
-        build = self._builders.pop(name, None)
-        if build is not None:
-            build(self._name_parser_map[name])
+        entry = self._builders.pop(name, None)
+        if entry is None:
+            return
+        build, kwargs = entry
+        order = list(self._name_parser_map)
+        del self._name_parser_map[name]
+        parser = self.add_parser(name, **{k: v for k, v in kwargs.items() if k != "help"})
+        ordered = {k: self._name_parser_map[k] for k in order}  # keep the listing order
+        self._name_parser_map.clear()
+        self._name_parser_map.update(ordered)
+        build(parser)
 
     def build_all(self) -> None:
         """Every subcommand complete (tests and documentation), recursively."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from taimen.cli import LazySubParsers
 from taimen.cli.serve import _announce, add_server_args, bound, check_server_args, revocation_url
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("demo", help="the counter app with sample cards, no hardware / 見本カードでデモ")
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy("demo", build, help="the counter app with sample cards, no hardware / 見本カードでデモ")
+
+
+def build(p: argparse.ArgumentParser) -> None:
     add_server_args(p)
     p.add_argument("--no-realtime", action="store_true", help="answer instantly instead of at contactless speed")
     p.add_argument(

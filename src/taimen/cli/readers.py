@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from taimen.cli import LazySubParsers
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("readers", help="list PC/SC readers and cards / カードリーダーとカードの一覧")
+
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy("readers", build, help="list PC/SC readers and cards / カードリーダーとカードの一覧")
+
+
+def build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--watch", action="store_true", help="keep running and print reader/card events until Ctrl-C")
     p.set_defaults(func=run)

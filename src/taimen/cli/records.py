@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from taimen.cli import LazySubParsers
+
 PASSPHRASE_ENV = "TAIMEN_RECORDS_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "TAIMEN_RECORDS_NEW_PASSPHRASE"
 PASSWORD_ENV = "TAIMEN_RECORDS_PASSWORD"
@@ -21,8 +23,11 @@ URL_ENV = "TAIMEN_RECORDS_URL"
 KEY_FILE_ENV = "TAIMEN_RECORDS_KEY_FILE"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("records", help="確認記録の一覧・表示・出力・検証・削除 / verification records")
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy("records", build, help="確認記録の一覧・表示・出力・検証・削除 / verification records")
+
+
+def build(p: argparse.ArgumentParser) -> None:
     rs = p.add_subparsers(dest="records_command", metavar="ACTION", required=True)
 
     def cmd(name: str, help_: str, *, login: bool = True) -> argparse.ArgumentParser:

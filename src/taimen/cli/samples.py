@@ -10,6 +10,7 @@ import argparse
 import importlib
 from types import ModuleType
 
+from taimen.cli import LazySubParsers
 from taimen.errors import OperatorInputError
 
 BUILDERS = (
@@ -33,8 +34,11 @@ def builders(names: tuple[str, ...] = BUILDERS) -> list[ModuleType]:
     return found
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("samples", help="サンプルのカードイメージを書き出す / write sample card images")
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy("samples", build, help="サンプルのカードイメージを書き出す / write sample card images")
+
+
+def build(p: argparse.ArgumentParser) -> None:
     p.add_argument("directory", help="output directory (card images, trust/ with the test anchors)")
     p.set_defaults(func=run)
 

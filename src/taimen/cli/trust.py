@@ -15,6 +15,7 @@ import os
 import textwrap
 from pathlib import Path
 
+from taimen.cli import LazySubParsers
 from taimen.errors import OperatorInputError, ParseError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at every start
@@ -28,8 +29,11 @@ def default_dir() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "taimen" / "trust"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("trust", help="トラストアンカーの登録 / pin trust anchors (passport CSCAs)")
+def register(sub: LazySubParsers) -> None:
+    sub.add_lazy("trust", build, help="トラストアンカーの登録 / pin trust anchors (passport CSCAs)")
+
+
+def build(p: argparse.ArgumentParser) -> None:
     tsub = p.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
     c = tsub.add_parser("import-csca", help="CSCA証明書ファイルを登録 / pin a CSCA certificate file (PEM or DER)")
     c.add_argument("file")

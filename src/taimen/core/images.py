@@ -104,9 +104,16 @@ def decode(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image:
     info = probe(data, limits)
     Image = _pillow(info.format)
     try:
-        # Pillow's own bomb guard (Image.MAX_IMAGE_PIXELS) stays in force; ours is far below it and per call,
-        # so no process-wide setting is touched (the web UI decodes in several threads).
-        im = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[info.format]])
+        # ``probe``'s limits are far below Pillow's own bomb guard (Image.MAX_IMAGE_PIXELS) and per call, so no
+        # process-wide setting is touched (the web UI decodes in several threads).
+        if info.format in ("jp2", "j2k"):
+            # Through the plugin's class: Image.open would first import five other plugins (Image.preinit),
+            # about 5 % of a licence read's start-up (and check the size against Pillow's guard: moot after probe).
+            from PIL.Jpeg2KImagePlugin import Jpeg2KImageFile
+
+            im = Jpeg2KImageFile(io.BytesIO(data))
+        else:
+            im = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[info.format]])
         if im.size != (info.width, info.height):
             raise ParseError(f"{info.format} header says {info.width}×{info.height}, decoder sees {im.size}")
         im.load()
@@ -118,12 +125,10 @@ def decode(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image:
 
 
 def _pillow(fmt: str) -> Any:
-    """Pillow's Image module with the one decoder ``fmt`` needs registered. Imported on first use (a read
-    that shows no picture never loads Pillow), and never ``Image.init()``, which imports every plugin."""
+    """Pillow's Image module, imported on first use (a read that shows no picture never loads Pillow); never
+    ``Image.init()``, which imports every plugin."""
     from PIL import Image
 
-    if fmt in ("jp2", "j2k"):
-        from PIL import Jpeg2KImagePlugin  # noqa: F401  (registers JPEG2000)
     return Image
 
 
@@ -133,7 +138,9 @@ def to_png(image: Image.Image | bytes, limits: ImageLimits = DEFAULT_LIMITS) -> 
     if im.mode not in ("1", "L", "LA", "RGB", "RGBA", "P"):
         im = im.convert("RGBA" if "A" in im.getbands() else "RGB")
     out = io.BytesIO()
-    im.save(out, format="PNG")
+    # named, not ``format="PNG"``: Pillow then imports only the PNG plugin rather than five (Image.preinit)
+    out.name = "image.png"  # type: ignore[attr-defined]
+    im.save(out)
     return out.getvalue()
 
 

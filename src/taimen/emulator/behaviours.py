@@ -187,10 +187,17 @@ def _icao_emrtd(spec: dict[str, Any]) -> Any:
     return from_json(spec)
 
 
+def _residence_access(spec: dict[str, Any]) -> Any:
+    from taimen.emulator.residence_card import from_json  # imported only by images of residence cards
+
+    return from_json(spec)
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Any]] = {
     "selected-key-sign": _selected_key_sign,
     "first-answer": _first_answer,
     "icao-emrtd": _icao_emrtd,
+    "residence-access": _residence_access,
     "rsa-challenge": _rsa_challenge,
     "mute": _mute,
     "accept-any-verify": _accept_any_verify,

@@ -19,7 +19,6 @@ from typing import Any
 from taimen.core.apdu import Command, Response
 from taimen.core.secure_messaging import ENCRYPTION_ONLY, SecureChannel, SmCommandError
 from taimen.core.symmetric import SessionKeys
-from taimen.emulator.behaviours import REGISTRY
 from taimen.emulator.card import DedicatedFile, VirtualCard
 from taimen.residence.access import VERIFY_P2, base_key, card_answer, cipher_for
 
@@ -105,7 +104,8 @@ class ResidenceAccess:
         }
 
 
-def _factory(spec: dict[str, Any]) -> ResidenceAccess:
+def from_json(spec: dict[str, Any]) -> ResidenceAccess:
+    """The ``residence-access`` behaviour of a card image (registered in ``behaviours.REGISTRY``)."""
     gen = spec.get("generation")
     if gen not in (1, 2):
         raise ValueError("residence-access: generation must be 1 or 2")
@@ -113,5 +113,3 @@ def _factory(spec: dict[str, Any]) -> ResidenceAccess:
         gen, tuple(bytes.fromhex(a) for a in spec.get("sm_aids", [])), bool(spec.get("accept_any_number", False))
     )
 
-
-REGISTRY["residence-access"] = _factory
