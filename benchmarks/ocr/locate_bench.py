@@ -54,7 +54,7 @@ def true_quad(split: str, i: int, cache: Path = photos.CACHE) -> np.ndarray:
     class Done(Exception):
         pass
 
-    def spy(s, rng):  # noqa: ANN001, ANN202 - the generator's own signature
+    def spy(s: photos.Shot, rng: object) -> np.ndarray:
         got.append(original(s, rng).copy())
         raise Done  # the rest of the photo is not needed
 
