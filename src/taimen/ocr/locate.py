@@ -70,25 +70,33 @@ def true_aspect(q: np.ndarray, size: tuple[int, int], centre: np.ndarray | None 
     camera with its principal point at the image centre and unknown focal length (Zhang & He, "Whiteboard
     scanning and image enhancement", 2007). Near-affine views fall back to the image's own proportions."""
     w, h = size
-    c = np.array([w / 2, h / 2]) if centre is None else np.asarray(centre, np.float64)
-    m1, m2, m4, m3 = (np.array([*(p - c), 1.0]) for p in q)  # m1 tl, m2 tr, m3 bl, m4 br
-    d2 = np.dot(np.cross(m2, m4), m3)
-    d3 = np.dot(np.cross(m3, m4), m2)
+    cx, cy = (w / 2, h / 2) if centre is None else (float(centre[0]), float(centre[1]))
+    # scalar arithmetic: this runs for every candidate quadrilateral, and numpy's small-array calls dominate
+    m1, m2, m4, m3 = ((float(p[0]) - cx, float(p[1]) - cy, 1.0) for p in q)  # m1 tl, m2 tr, m3 bl, m4 br
+    d2 = _triple(m2, m4, m3)
+    d3 = _triple(m3, m4, m2)
     if abs(d2) < 1e-9 or abs(d3) < 1e-9:
         return 0.0
-    k2 = np.dot(np.cross(m1, m4), m3) / d2
-    k3 = np.dot(np.cross(m1, m4), m2) / d3
-    n2 = k2 * m2 - m1
-    n3 = k3 * m3 - m1
-    affine = np.hypot(n2[0], n2[1]) + np.hypot(n3[0], n3[1])
+    k2 = _triple(m1, m4, m3) / d2
+    k3 = _triple(m1, m4, m2) / d3
+    n2 = tuple(k2 * a - b for a, b in zip(m2, m1, strict=True))
+    n3 = tuple(k3 * a - b for a, b in zip(m3, m1, strict=True))
+    affine = math.hypot(n2[0], n2[1]) + math.hypot(n3[0], n3[1])
     if abs(n2[2] * n3[2]) > 1e-12 and affine > 0:
         f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
         if (0.3 * max(w, h)) ** 2 < f2 < (8 * max(w, h)) ** 2:
             num = (n2[0] ** 2 + n2[1] ** 2) / f2 + n2[2] ** 2
             den = (n3[0] ** 2 + n3[1] ** 2) / f2 + n3[2] ** 2
-            return float(np.sqrt(num / den)) if den > 0 else 0.0
+            return math.sqrt(num / den) if den > 0 else 0.0
     den = n3[0] ** 2 + n3[1] ** 2
-    return float(np.sqrt((n2[0] ** 2 + n2[1] ** 2) / den)) if den > 0 else 0.0
+    return math.sqrt((n2[0] ** 2 + n2[1] ** 2) / den) if den > 0 else 0.0
+
+
+def _triple(a: tuple[float, ...], b: tuple[float, ...], c: tuple[float, ...]) -> float:
+    """(a × b) · c"""
+    return (
+        (a[1] * b[2] - a[2] * b[1]) * c[0] + (a[2] * b[0] - a[0] * b[2]) * c[1] + (a[0] * b[1] - a[1] * b[0]) * c[2]
+    )
 
 
 def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
@@ -370,18 +378,19 @@ def _side_line(
     sub = np.where(np.abs(den) > 1e-6, 0.5 * (m0 - m2) / np.where(np.abs(den) > 1e-6, den, 1.0), 0.0)
     v = offs[k_idx] + np.clip(sub, -0.5, 0.5)  # offset across the side (into the card is positive)
     u = us[r_idx]
-    lines: list[tuple[float, float, float]] = []  # (votes, slope, intercept)
-    span = np.arange(-search - 2, search + 3, 1.0)
-    for slope in np.linspace(-0.06, 0.06, 25):  # ±3.4°: the rough side's direction is close
-        v0 = v - slope * (u - length / 2)
-        hist = np.zeros(len(span) + 1)
-        bins = np.clip(np.round(v0 - span[0]).astype(int), 0, len(span))
-        # one vote per row and bin: a thick step with two peaks in one row must not count twice
-        key = np.unique(r_idx * (len(span) + 2) + bins)
-        np.add.at(hist, key % (len(span) + 2), 1.0)
-        hist = hist[:-1] + np.concatenate([hist[1:-1], [0.0]])  # 2-px bins, overlapping
-        for j in np.nonzero(hist >= 6)[0]:
-            lines.append((float(hist[j]), float(slope), float(span[j] + 0.5)))
+    pad = 0.03 * length + 2  # a sloped line leaves the search band by up to this much at the side's ends
+    span = np.arange(-search - pad, search + pad + 1, 1.0)
+    nb = len(span) + 1  # the last bin takes what falls outside
+    slopes = np.linspace(-0.06, 0.06, 25)  # ±3.4°: the rough side's direction is close
+    v0 = v[None, :] - slopes[:, None] * (u - length / 2)[None, :]
+    bins = np.round(v0 - span[0]).astype(np.int64)
+    bins[(bins < 0) | (bins >= nb - 1)] = nb - 1
+    # one vote per row and bin: a thick step with two peaks in one row must not count twice
+    key = np.unique((np.arange(len(slopes))[:, None] * rows + r_idx[None, :]) * nb + bins)
+    hist = np.bincount((key // (rows * nb)) * nb + key % nb, minlength=len(slopes) * nb).reshape(len(slopes), nb)
+    hist = hist[:, :-2] + hist[:, 1:-1]  # 2-px bins, overlapping
+    js, ks = np.nonzero(hist >= 6)
+    lines = [(float(hist[j, k]), float(slopes[j]), float(span[k] + 0.5)) for j, k in zip(js, ks, strict=True)]
     if not lines:
         return None
     top = max(c[0] for c in lines)
