@@ -21,6 +21,8 @@ PPM = 12.0  # pixels per millimetre of the rectified card
 CARD_ASPECT = CARD_W_MM / CARD_H_MM
 WORK_SIDE = 640  # long side of the downscaled image the search runs on
 HOUGH_SEED = 0x7A1
+LINE_QUADS = 80  # straight-edge outlines kept for ranking
+LONGEST = 4  # the longest lines of each direction paired as card sides, besides the outermost
 POOL = 8  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
@@ -100,19 +102,22 @@ def _triple(a: tuple[float, ...], b: tuple[float, ...], c: tuple[float, ...]) ->
 
 
 def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
-    area = cv2.contourArea(q.astype(np.float32))
+    qf = q.astype(np.float32)
+    area = cv2.contourArea(qf)
     frac = area / img_area
-    if frac < 0.03 or frac > 0.98 or not cv2.isContourConvex(q.astype(np.float32)):
+    if frac < 0.03 or frac > 0.98 or not cv2.isContourConvex(qf):
         return 0.0
-    aspect = card_aspect(q, size)
-    aspect_score = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
-    # corners stay within ~30 degrees of square even in a steep hand-held shot
+    # corners stay within ~30 degrees of square even in a steep hand-held shot (scalar maths: this runs for
+    # thousands of candidate quadrilaterals)
+    pts = [(float(x), float(y)) for x, y in q]
     worst = 0.0
     for i in range(4):
-        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
-        v1, v2 = a - b, c - b
-        worst = max(worst, abs(float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))))
+        (ax, ay), (bx, by), (cx, cy) = pts[i - 1], pts[i], pts[(i + 1) % 4]
+        v1x, v1y, v2x, v2y = ax - bx, ay - by, cx - bx, cy - by
+        worst = max(worst, abs(v1x * v2x + v1y * v2y) / (math.hypot(v1x, v1y) * math.hypot(v2x, v2y) + 1e-9))
     angle_score = math.exp(-((worst / 0.8) ** 2))
+    aspect = card_aspect(q, size)
+    aspect_score = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
     size_score = min(1.0, frac / 0.25)
     return aspect_score * angle_score * (0.5 + 0.5 * size_score)
 
@@ -228,6 +233,43 @@ def _support(edges: np.ndarray, q: np.ndarray) -> float:
     return float(hits.sum()) / len(pts)
 
 
+class _Steps:
+    """Colour steps of the search image with their direction (Sobel per Lab channel), for ``support``."""
+
+    WEIGHT = (1.0, 2.5, 2.5)  # chroma counts more than its 8-bit range suggests (as in ``_Gradients``)
+
+    def __init__(self, small: np.ndarray) -> None:
+        lab = cv2.cvtColor(cv2.GaussianBlur(small, (3, 3), 0), cv2.COLOR_BGR2LAB)
+        chans = list(zip(cv2.split(lab), self.WEIGHT, strict=True))
+        self.gx = np.stack([cv2.Sobel(c, cv2.CV_32F, 1, 0) * k for c, k in chans], -1)
+        self.gy = np.stack([cv2.Sobel(c, cv2.CV_32F, 0, 1) * k for c, k in chans], -1)
+        self.h, self.w = small.shape[:2]
+
+    def support(self, q: np.ndarray, reach: int = 3, strength: float = 40.0) -> float:
+        """Share of the outline (corners excepted) that lies on a step running along it: within ``reach`` px
+        across the side there is a colour step of at least ``strength`` whose direction is within about 30° of
+        the side's normal. A receipt's text bars or a phone's corner crossing a wrong side make steps too, but
+        at another angle; a dilated edge map cannot tell them apart."""
+        t = np.linspace(0.06, 0.94, 40)[:, None]
+        offs = np.arange(-reach, reach + 1, dtype=np.float32)
+        hits = 0
+        for i in range(4):
+            a, b = q[i], q[(i + 1) % 4]
+            d = b - a
+            n = np.array([-d[1], d[0]], np.float32) / (float(np.linalg.norm(d)) + 1e-9)
+            base = a + d * t
+            xs = np.rint(base[:, :1] + n[0] * offs).astype(int)
+            ys = np.rint(base[:, 1:] + n[1] * offs).astype(int)
+            ok = (xs >= 0) & (xs < self.w) & (ys >= 0) & (ys < self.h)
+            xs, ys = np.clip(xs, 0, self.w - 1), np.clip(ys, 0, self.h - 1)
+            gx, gy = self.gx[ys, xs], self.gy[ys, xs]  # (40, K, 3)
+            across = np.sqrt(((gx * n[0] + gy * n[1]) ** 2).sum(-1))
+            total = np.sqrt((gx * gx + gy * gy).sum(-1))
+            good = ok & (across >= strength) & (across >= 0.85 * total)
+            hits += int(good.any(axis=1).sum())
+        return hits / 160.0
+
+
 def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Quad]:
     """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
     two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
@@ -274,13 +316,13 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         s_ = sum(ln[2] * math.sin(2 * ln[0]) for ln in near)
         thetas.append((math.atan2(s_, c) / 2) % math.pi)
 
-    def family(t0: float, tol: float) -> list[tuple[float, float]]:
+    def family(t0: float, tol: float) -> list[tuple[float, float, float, float]]:
         n0 = (math.cos(t0), math.sin(t0))
         fam = []
-        for theta, rho, _, mid, _ in lines:
+        for theta, rho, total, mid, _ in lines:
             dt = abs(theta - t0) % math.pi
             if min(dt, math.pi - dt) < math.radians(tol):
-                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho))
+                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho, total))
         fam.sort()
         return fam
 
@@ -290,10 +332,18 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
             return None
         return np.linalg.solve(a, np.array([l1[1], l2[1]]))
 
-    def pairs(fam: list[tuple[float, float, float]]) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
+    def pairs(
+        fam: list[tuple[float, float, float, float]],
+    ) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
+        # the outermost lines, and the longest ones: a card lying on a receipt or a sheet of paper has its
+        # own edge inside the outermost ones, and a card's edge is among the longest straight steps
+        pool = set(range(min(extremes, len(fam)))) | set(range(max(0, len(fam) - extremes), len(fam)))
+        pool |= set(sorted(range(len(fam)), key=lambda k: -fam[k][3])[:LONGEST])
+        idx = sorted(pool)
         out = []
-        for lo in fam[:extremes]:
-            for hi in fam[-extremes:]:
+        for x, i in enumerate(idx):
+            for j in idx[x + 1 :]:
+                lo, hi = fam[i], fam[j]
                 if hi[0] - lo[0] > 0.1 * min(h, w):
                     out.append((hi[0] - lo[0], (lo[1], lo[2]), (hi[1], hi[2])))
         return out
@@ -318,7 +368,9 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         sc = _quad_score(q, img_area, size)
         if sc > 0.05:
             out.append(Quad(q, sc, "lines"))
-    return out
+    # the ranking measures each outline's edges: keep it to the most card-like shapes of a good size
+    out.sort(key=lambda c: -c.score * math.sqrt(cv2.contourArea(c.points) / img_area))
+    return out[:LINE_QUADS]
 
 
 class _Gradients:
@@ -471,7 +523,7 @@ class Search:
         )
         area = float(small.shape[0] * small.shape[1])
         edges = _edge_map(small)
-        near = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+        steps = _Steps(small)
         cands: list[Quad] = []
         for method, mask in _masks(small):
             cands += _candidates_from_mask(mask, method, area)
@@ -484,7 +536,7 @@ class Search:
                 (
                     Quad(
                         c.points,
-                        c.score * _support(near, c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
+                        c.score * steps.support(c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
                         c.method,
                     )
                     for c in cs
