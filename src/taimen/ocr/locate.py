@@ -20,6 +20,12 @@ from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 PPM = 12.0  # pixels per millimetre of the rectified card
 CARD_ASPECT = CARD_W_MM / CARD_H_MM
 WORK_SIDE = 640  # long side of the downscaled image the search runs on
+HOUGH_SEED = 0x7A1
+LINE_QUADS = 80  # straight-edge outlines kept for ranking
+LONGEST = 4  # the longest lines of each direction paired as card sides, besides the outermost
+POOL = 8  # rough outlines refined and re-ranked
+ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
+FINAL_MIN = 0.02  # score after refinement below which there is no card
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,46 +58,66 @@ def _order(pts: np.ndarray) -> np.ndarray:
     return p.astype(np.float32)
 
 
-def true_aspect(q: np.ndarray, size: tuple[int, int]) -> float:
+def card_aspect(q: np.ndarray, size: tuple[int, int]) -> float:
+    """``true_aspect`` under the two likely principal points, the one nearer an ID-1 card's: the photo's
+    centre (a whole camera frame) or the outline's own centre (a cropped or zoomed frame, where the camera's
+    centre is unknown). Which one a photo has is not known; taking the better keeps a cropped, steep shot."""
+    a1 = true_aspect(q, size)
+    a2 = true_aspect(q, size, centre=q.mean(axis=0))
+    return a1 if abs(a1 - CARD_ASPECT) <= abs(a2 - CARD_ASPECT) else a2
+
+
+def true_aspect(q: np.ndarray, size: tuple[int, int], centre: np.ndarray | None = None) -> float:
     """Width/height of the real rectangle whose perspective image is ``q`` (tl, tr, br, bl), for a pinhole
     camera with its principal point at the image centre and unknown focal length (Zhang & He, "Whiteboard
     scanning and image enhancement", 2007). Near-affine views fall back to the image's own proportions."""
     w, h = size
-    c = np.array([w / 2, h / 2])
-    m1, m2, m4, m3 = (np.array([*(p - c), 1.0]) for p in q)  # m1 tl, m2 tr, m3 bl, m4 br
-    d2 = np.dot(np.cross(m2, m4), m3)
-    d3 = np.dot(np.cross(m3, m4), m2)
+    cx, cy = (w / 2, h / 2) if centre is None else (float(centre[0]), float(centre[1]))
+    # scalar arithmetic: this runs for every candidate quadrilateral, and numpy's small-array calls dominate
+    m1, m2, m4, m3 = ((float(p[0]) - cx, float(p[1]) - cy, 1.0) for p in q)  # m1 tl, m2 tr, m3 bl, m4 br
+    d2 = _triple(m2, m4, m3)
+    d3 = _triple(m3, m4, m2)
     if abs(d2) < 1e-9 or abs(d3) < 1e-9:
         return 0.0
-    k2 = np.dot(np.cross(m1, m4), m3) / d2
-    k3 = np.dot(np.cross(m1, m4), m2) / d3
-    n2 = k2 * m2 - m1
-    n3 = k3 * m3 - m1
-    affine = np.hypot(n2[0], n2[1]) + np.hypot(n3[0], n3[1])
+    k2 = _triple(m1, m4, m3) / d2
+    k3 = _triple(m1, m4, m2) / d3
+    n2 = tuple(k2 * a - b for a, b in zip(m2, m1, strict=True))
+    n3 = tuple(k3 * a - b for a, b in zip(m3, m1, strict=True))
+    affine = math.hypot(n2[0], n2[1]) + math.hypot(n3[0], n3[1])
     if abs(n2[2] * n3[2]) > 1e-12 and affine > 0:
         f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
         if (0.3 * max(w, h)) ** 2 < f2 < (8 * max(w, h)) ** 2:
             num = (n2[0] ** 2 + n2[1] ** 2) / f2 + n2[2] ** 2
             den = (n3[0] ** 2 + n3[1] ** 2) / f2 + n3[2] ** 2
-            return float(np.sqrt(num / den)) if den > 0 else 0.0
+            return math.sqrt(num / den) if den > 0 else 0.0
     den = n3[0] ** 2 + n3[1] ** 2
-    return float(np.sqrt((n2[0] ** 2 + n2[1] ** 2) / den)) if den > 0 else 0.0
+    return math.sqrt((n2[0] ** 2 + n2[1] ** 2) / den) if den > 0 else 0.0
+
+
+def _triple(a: tuple[float, ...], b: tuple[float, ...], c: tuple[float, ...]) -> float:
+    """(a × b) · c"""
+    return (
+        (a[1] * b[2] - a[2] * b[1]) * c[0] + (a[2] * b[0] - a[0] * b[2]) * c[1] + (a[0] * b[1] - a[1] * b[0]) * c[2]
+    )
 
 
 def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
-    area = cv2.contourArea(q.astype(np.float32))
+    qf = q.astype(np.float32)
+    area = cv2.contourArea(qf)
     frac = area / img_area
-    if frac < 0.03 or frac > 0.98 or not cv2.isContourConvex(q.astype(np.float32)):
+    if frac < 0.03 or frac > 0.98 or not cv2.isContourConvex(qf):
         return 0.0
-    aspect = true_aspect(q, size)
-    aspect_score = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
-    # corners stay within ~30 degrees of square even in a steep hand-held shot
+    # corners stay within ~30 degrees of square even in a steep hand-held shot (scalar maths: this runs for
+    # thousands of candidate quadrilaterals)
+    pts = [(float(x), float(y)) for x, y in q]
     worst = 0.0
     for i in range(4):
-        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
-        v1, v2 = a - b, c - b
-        worst = max(worst, abs(float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))))
+        (ax, ay), (bx, by), (cx, cy) = pts[i - 1], pts[i], pts[(i + 1) % 4]
+        v1x, v1y, v2x, v2y = ax - bx, ay - by, cx - bx, cy - by
+        worst = max(worst, abs(v1x * v2x + v1y * v2y) / (math.hypot(v1x, v1y) * math.hypot(v2x, v2y) + 1e-9))
     angle_score = math.exp(-((worst / 0.8) ** 2))
+    aspect = card_aspect(q, size)
+    aspect_score = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
     size_score = min(1.0, frac / 0.25)
     return aspect_score * angle_score * (0.5 + 0.5 * size_score)
 
@@ -207,12 +233,50 @@ def _support(edges: np.ndarray, q: np.ndarray) -> float:
     return float(hits.sum()) / len(pts)
 
 
+class _Steps:
+    """Colour steps of the search image with their direction (Sobel per Lab channel), for ``support``."""
+
+    WEIGHT = (1.0, 2.5, 2.5)  # chroma counts more than its 8-bit range suggests (as in ``_Gradients``)
+
+    def __init__(self, small: np.ndarray) -> None:
+        lab = cv2.cvtColor(cv2.GaussianBlur(small, (3, 3), 0), cv2.COLOR_BGR2LAB)
+        chans = list(zip(cv2.split(lab), self.WEIGHT, strict=True))
+        self.gx = np.stack([cv2.Sobel(c, cv2.CV_32F, 1, 0) * k for c, k in chans], -1)
+        self.gy = np.stack([cv2.Sobel(c, cv2.CV_32F, 0, 1) * k for c, k in chans], -1)
+        self.h, self.w = small.shape[:2]
+
+    def support(self, q: np.ndarray, reach: int = 3, strength: float = 40.0) -> float:
+        """Share of the outline (corners excepted) that lies on a step running along it: within ``reach`` px
+        across the side there is a colour step of at least ``strength`` whose direction is within about 30° of
+        the side's normal. A receipt's text bars or a phone's corner crossing a wrong side make steps too, but
+        at another angle; a dilated edge map cannot tell them apart."""
+        t = np.linspace(0.06, 0.94, 40)[:, None]
+        offs = np.arange(-reach, reach + 1, dtype=np.float32)
+        hits = 0
+        for i in range(4):
+            a, b = q[i], q[(i + 1) % 4]
+            d = b - a
+            n = np.array([-d[1], d[0]], np.float32) / (float(np.linalg.norm(d)) + 1e-9)
+            base = a + d * t
+            xs = np.rint(base[:, :1] + n[0] * offs).astype(int)
+            ys = np.rint(base[:, 1:] + n[1] * offs).astype(int)
+            ok = (xs >= 0) & (xs < self.w) & (ys >= 0) & (ys < self.h)
+            xs, ys = np.clip(xs, 0, self.w - 1), np.clip(ys, 0, self.h - 1)
+            gx, gy = self.gx[ys, xs], self.gy[ys, xs]  # (40, K, 3)
+            across = np.sqrt(((gx * n[0] + gy * n[1]) ** 2).sum(-1))
+            total = np.sqrt((gx * gx + gy * gy).sum(-1))
+            good = ok & (across >= strength) & (across >= 0.85 * total)
+            hits += int(good.any(axis=1).sum())
+        return hits / 160.0
+
+
 def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Quad]:
     """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
     two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
     candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it."""
     h, w = edges.shape
     size = (w, h)
+    cv2.setRNGSeed(HOUGH_SEED)  # the probabilistic Hough transform samples points: same photo, same outline
     segs = cv2.HoughLinesP(edges, 1, np.pi / 180, 50, minLineLength=0.07 * min(h, w), maxLineGap=8)
     if segs is None:
         return []
@@ -252,13 +316,13 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         s_ = sum(ln[2] * math.sin(2 * ln[0]) for ln in near)
         thetas.append((math.atan2(s_, c) / 2) % math.pi)
 
-    def family(t0: float, tol: float) -> list[tuple[float, float]]:
+    def family(t0: float, tol: float) -> list[tuple[float, float, float, float]]:
         n0 = (math.cos(t0), math.sin(t0))
         fam = []
-        for theta, rho, _, mid, _ in lines:
+        for theta, rho, total, mid, _ in lines:
             dt = abs(theta - t0) % math.pi
             if min(dt, math.pi - dt) < math.radians(tol):
-                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho))
+                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho, total))
         fam.sort()
         return fam
 
@@ -268,10 +332,18 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
             return None
         return np.linalg.solve(a, np.array([l1[1], l2[1]]))
 
-    def pairs(fam: list[tuple[float, float, float]]) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
+    def pairs(
+        fam: list[tuple[float, float, float, float]],
+    ) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
+        # the outermost lines, and the longest ones: a card lying on a receipt or a sheet of paper has its
+        # own edge inside the outermost ones, and a card's edge is among the longest straight steps
+        pool = set(range(min(extremes, len(fam)))) | set(range(max(0, len(fam) - extremes), len(fam)))
+        pool |= set(sorted(range(len(fam)), key=lambda k: -fam[k][3])[:LONGEST])
+        idx = sorted(pool)
         out = []
-        for lo in fam[:extremes]:
-            for hi in fam[-extremes:]:
+        for x, i in enumerate(idx):
+            for j in idx[x + 1 :]:
+                lo, hi = fam[i], fam[j]
                 if hi[0] - lo[0] > 0.1 * min(h, w):
                     out.append((hi[0] - lo[0], (lo[1], lo[2]), (hi[1], hi[2])))
         return out
@@ -296,7 +368,9 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         sc = _quad_score(q, img_area, size)
         if sc > 0.05:
             out.append(Quad(q, sc, "lines"))
-    return out
+    # the ranking measures each outline's edges: keep it to the most card-like shapes of a good size
+    out.sort(key=lambda c: -c.score * math.sqrt(cv2.contourArea(c.points) / img_area))
+    return out[:LINE_QUADS]
 
 
 class _Gradients:
@@ -321,45 +395,94 @@ class _Gradients:
         return np.where(inside, d, 0.0)
 
 
-def _refine(grad: _Gradients, q: np.ndarray, window: float) -> np.ndarray:
-    """Fit each side to the outermost strong colour/brightness step near it, then intersect the four lines.
+def _side_line(
+    grad: _Gradients, a: np.ndarray, b: np.ndarray, search: float
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The card's edge near the rough side ``a``→``b``: (point, direction, support) or None.
 
-    Outermost, not strongest: a coloured band printed along the card's edge makes a stronger step a
-    millimetre inside the real edge."""
-    side_len = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
-    search = max(4.0, side_len * window)
+    Along the side, every local maximum of the colour step across it is a candidate edge point (to sub-pixel,
+    by a parabola through the peak). A small Hough vote over lines nearly parallel to the rough side keeps
+    the straight line that most sample rows agree on: a receipt's text bars, a phone or a finger give short
+    or broken steps, the card's edge a long straight one. Of the lines almost as well supported as the best,
+    the outermost wins: a coloured band printed along the edge makes a second long line a millimetre inside.
+    ``support`` is the share of sample rows on the chosen line."""
+    d = b - a
+    length = float(np.linalg.norm(d))
+    t = d / length
+    n = np.array([-t[1], t[0]], np.float32)  # points into the card (corners run clockwise)
+    rows = 48
+    us = np.linspace(0.1, 0.9, rows) * length  # skip the rounded corners
     offs = np.arange(-search, search + 1, 1.0)
-    lines = []
-    for i in range(4):
-        a, b = q[i], q[(i + 1) % 4]
-        d = b - a
-        t = d / float(np.linalg.norm(d))
-        n = np.array([-t[1], t[0]], np.float32)  # points into the card (corners run clockwise)
-        base = a + d * np.linspace(0.12, 0.88, 40)[:, None]  # skip the rounded corners
-        xs = base[:, :1] + n[0] * offs[None, :]
-        ys = base[:, 1:] + n[1] * offs[None, :]
-        mag = grad.across(xs, ys, n)
-        peak = mag.max(axis=1)
-        floor = 4.0 * np.median(mag[:, : max(3, len(offs) // 4)], axis=1)  # background texture outside
-        thr = np.maximum(np.maximum(25.0, floor), 0.3 * peak)
-        pts = []
-        for k in np.nonzero(peak > 25)[0]:
-            row = mag[k]
-            j = int(np.argmax(row >= thr[k]))  # first strong step from the outside
-            while j + 1 < len(row) and row[j + 1] > row[j]:  # climb to that step's own peak
-                j += 1
-            pts.append((xs[k, j], ys[k, j]))
-        if len(pts) < 8:
-            lines.append(None)
-            continue
-        vx, vy, x0, y0 = cv2.fitLine(np.array(pts, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
-        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    base = a + t * us[:, None]
+    xs = base[:, :1] + n[0] * offs[None, :]
+    ys = base[:, 1:] + n[1] * offs[None, :]
+    mag = grad.across(xs, ys, n)
+    peak_row = mag.max(axis=1)
+    floor = np.maximum(20.0, 0.25 * peak_row)[:, None]
+    mid = mag[:, 1:-1]
+    is_peak = (mid >= mag[:, :-2]) & (mid > mag[:, 2:]) & (mid >= floor)
+    r_idx, k_idx = np.nonzero(is_peak)
+    if len(r_idx) < 8:
+        return None
+    k_idx = k_idx + 1
+    m0, m1, m2 = mag[r_idx, k_idx - 1], mag[r_idx, k_idx], mag[r_idx, k_idx + 1]
+    den = m0 - 2 * m1 + m2
+    sub = np.where(np.abs(den) > 1e-6, 0.5 * (m0 - m2) / np.where(np.abs(den) > 1e-6, den, 1.0), 0.0)
+    v = offs[k_idx] + np.clip(sub, -0.5, 0.5)  # offset across the side (into the card is positive)
+    u = us[r_idx]
+    pad = 0.03 * length + 2  # a sloped line leaves the search band by up to this much at the side's ends
+    span = np.arange(-search - pad, search + pad + 1, 1.0)
+    nb = len(span) + 1  # the last bin takes what falls outside
+    slopes = np.linspace(-0.06, 0.06, 25)  # ±3.4°: the rough side's direction is close
+    v0 = v[None, :] - slopes[:, None] * (u - length / 2)[None, :]
+    bins = np.round(v0 - span[0]).astype(np.int64)
+    bins[(bins < 0) | (bins >= nb - 1)] = nb - 1
+    # one vote per row and bin: a thick step with two peaks in one row must not count twice
+    key = np.unique((np.arange(len(slopes))[:, None] * rows + r_idx[None, :]) * nb + bins)
+    hist = np.bincount((key // (rows * nb)) * nb + key % nb, minlength=len(slopes) * nb).reshape(len(slopes), nb)
+    hist = hist[:, :-2] + hist[:, 1:-1]  # 2-px bins, overlapping
+    js, ks = np.nonzero(hist >= 6)
+    lines = [(float(hist[j, k]), float(slopes[j]), float(span[k] + 0.5)) for j, k in zip(js, ks, strict=True)]
+    if not lines:
+        return None
+    top = max(c[0] for c in lines)
+    # the outermost well-supported line (the smallest offset: offsets grow into the card)
+    good = [c for c in lines if c[0] >= 0.7 * top]
+    _, slope, icpt = min(good, key=lambda c: (round(c[2]), -c[0]))
+    v0 = v - slope * (u - length / 2)
+    inl = np.abs(v0 - icpt) <= 1.5
+    # one point per row (the strongest within the band), then a least-squares line through them
+    pts: dict[int, tuple[float, float, float]] = {}
+    for r, uu, vv, m in zip(r_idx[inl], u[inl], v[inl], m1[inl], strict=True):
+        if r not in pts or m > pts[r][2]:
+            pts[int(r)] = (float(uu), float(vv), float(m))
+    if len(pts) < 6:
+        return None
+    arr = np.array(list(pts.values()))
+    fit = np.polyfit(arr[:, 0], arr[:, 1], 1)
+    res = arr[:, 1] - np.polyval(fit, arr[:, 0])
+    keep = np.abs(res) <= max(0.75, 2.5 * float(np.median(np.abs(res))))
+    if keep.sum() >= 6:
+        fit = np.polyfit(arr[keep, 0], arr[keep, 1], 1)
+    s1, s0 = float(fit[0]), float(fit[1])
+    p0 = a + t * 0.0 + n * s0
+    direction = t + n * s1
+    direction = direction / float(np.linalg.norm(direction))
+    return p0.astype(np.float64), direction.astype(np.float64), len(pts) / rows
+
+
+def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray, float]:
+    """Fit each side to the card's edge near it (``_side_line``), then intersect the four lines: a finger
+    over a corner hides the corner, not the sides. Returns the corners and the mean side support."""
+    side_len = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
+    search = max(4.0, float(side_len) * window)
+    lines = [_side_line(grad, q[i], q[(i + 1) % 4], search) for i in range(4)]
     out = q.copy()
     for i in range(4):
         l1, l2 = lines[i - 1], lines[i]  # side i-1 ends at corner i, side i starts there
         if l1 is None or l2 is None:
             continue
-        (p1, d1), (p2, d2) = l1, l2
+        (p1, d1, _), (p2, d2, _) = l1, l2
         mat = np.array([d1, -d2]).T
         if abs(np.linalg.det(mat)) < 1e-6:
             continue
@@ -367,7 +490,8 @@ def _refine(grad: _Gradients, q: np.ndarray, window: float) -> np.ndarray:
         corner = p1 + s * d1
         if np.linalg.norm(corner - q[i]) < search * 3:
             out[i] = corner
-    return out.astype(np.float32)
+    support = sum(ln[2] for ln in lines if ln is not None) / 4
+    return out.astype(np.float32), support
 
 
 def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
@@ -399,7 +523,7 @@ class Search:
         )
         area = float(small.shape[0] * small.shape[1])
         edges = _edge_map(small)
-        near = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+        steps = _Steps(small)
         cands: list[Quad] = []
         for method, mask in _masks(small):
             cands += _candidates_from_mask(mask, method, area)
@@ -412,7 +536,7 @@ class Search:
                 (
                     Quad(
                         c.points,
-                        c.score * _support(near, c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
+                        c.score * steps.support(c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
                         c.method,
                     )
                     for c in cs
@@ -425,24 +549,44 @@ class Search:
             scored = rank(cands + _line_quads(edges, area, extremes=6))
         picked: list[Quad] = []
         for c in scored:
-            if c.score < 0.08 or len(picked) == limit:
+            if c.score < ROUGH_MIN or len(picked) == POOL:
                 break
             if any(np.abs(c.points - p.points).max() < 0.02 * max(small.shape) for p in picked):
                 continue  # the same outline found twice
             picked.append(c)
-        if not picked:
-            best = scored[0].score if scored else 0.0
-            raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
-        self.candidates = [Quad(c.points * (mid_scale / scale), c.score, c.method) for c in picked]
         self._mid, self._mid_scale = mid, mid_scale
+        self._grad = _Gradients(mid)
+        self._refined: dict[int, Quad] = {}
+        # every rough outline is refined (a few ms each) and re-ranked by how much of it lies on one straight
+        # step per side: the rough score is measured on a coarse, dilated edge map, where a receipt's text bars
+        # or a phone next to the card look as good as the card's own edge
+        ranked = []
+        for c in picked:
+            rough = Quad(c.points * (mid_scale / scale), c.score, c.method)
+            fine = self._fit(rough)
+            ranked.append((fine.score, rough, fine))
+        ranked.sort(key=lambda x: -x[0])
+        ranked = [x for x in ranked if x[0] >= FINAL_MIN][:limit]
+        if not ranked:
+            best = max((x.score for x in scored), default=0.0)
+            raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
+        self.candidates = [Quad(r.points, f, r.method) for f, r, _ in ranked]
+        for (_, _, fine), cand in zip(ranked, self.candidates, strict=True):
+            self._refined[id(cand)] = fine
+
+    def _fit(self, rough: Quad) -> Quad:
+        q, _ = _refine(self._grad, rough.points, 0.05)
+        q, support = _refine(self._grad, q, 0.012)
+        size = (self._mid.shape[1], self._mid.shape[0])
+        aspect = card_aspect(_order(q), size)
+        shape = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
+        score = math.sqrt(rough.score) * support**3 * shape
+        return Quad(_order(q / self._mid_scale), score, rough.method)
 
     def refine(self, rough: Quad) -> Quad:
         """``rough`` (one of ``candidates``) with each side fitted to the card's edge, in photo pixels."""
-        q = rough.points
-        grad = _Gradients(self._mid)
-        q = _refine(grad, q, 0.03)
-        q = _refine(grad, q, 0.008)
-        return Quad(_order(q / self._mid_scale), rough.score, rough.method)
+        got = self._refined.get(id(rough))
+        return got if got is not None else self._fit(rough)
 
 
 def find_card(img: np.ndarray) -> Quad:

@@ -1,0 +1,52 @@
+"""The card locator's edge evidence and its outlines, on drawn photos (no OCR)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from taimen.ocr import locate
+
+
+def _quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+
+def test_support_counts_only_steps_along_the_side() -> None:
+    img = np.full((400, 600, 3), 120, np.uint8)
+    cv2.rectangle(img, (100, 100), (400, 290), (235, 235, 240), -1)
+    for k in range(-600, 600, 14):  # diagonal text bars to the right of the card
+        cv2.line(img, (420 + k, 0), (420 + k + 400, 400), (40, 40, 40), 4)
+    img[:, :410] = np.where(img[:, :410] == 40, 120, img[:, :410])
+    cv2.rectangle(img, (100, 100), (400, 290), (235, 235, 240), -1)
+    steps = locate._Steps(img)
+    assert steps.support(_quad(100, 100, 400, 290)) > 0.9
+    # an outline over the bars: edges everywhere near it (a dilated edge map says yes), none along it
+    bars = _quad(440, 100, 590, 290)
+    edges = cv2.dilate(cv2.Canny(img, 20, 60), np.ones((7, 7), np.uint8))
+    assert locate._support(edges, bars) > 0.9
+    assert steps.support(bars) < 0.3
+
+
+def test_card_lying_on_a_sheet_is_found_inside_it() -> None:
+    img = np.full((720, 1000, 3), (110, 115, 120), np.uint8)
+    cv2.rectangle(img, (150, 120), (900, 680), (245, 245, 245), -1)  # a sheet of paper
+    w, h = 428, 270  # 85.6 × 54 mm at 5 px/mm
+    x0, y0 = 300, 250
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (215, 200, 245), -1)  # a pink card on it
+    for r in range(6):
+        cv2.line(img, (x0 + 30, y0 + 40 + 35 * r), (x0 + 250, y0 + 40 + 35 * r), (60, 40, 40), 5)
+    quad = locate.find_card(img)
+    err = np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max()
+    assert err < 3, quad.points
+
+
+def test_same_photo_same_outline() -> None:
+    rng = np.random.default_rng(5)
+    img = rng.integers(60, 140, (600, 900, 3), dtype=np.uint8)
+    img = cv2.GaussianBlur(img, (0, 0), 2)
+    cv2.rectangle(img, (200, 150), (628, 420), (230, 235, 240), -1)
+    a = locate.find_card(img).points
+    cv2.HoughLinesP(np.eye(64, dtype=np.uint8) * 255, 1, np.pi / 180, 10)  # moves OpenCV's random state
+    b = locate.find_card(img).points
+    assert np.array_equal(a, b)
