@@ -139,6 +139,7 @@ def run(samples: list[Sample], engine: str) -> dict:
         "hints": defaultdict(int),
         "causes": defaultdict(lambda: defaultdict(int)),
         "cpu": [],
+        "reasons": defaultdict(lambda: [0, 0]),  # reason → [on right values, on wrong values]
     }
     for s in samples:
         data = s.path.read_bytes()
@@ -157,6 +158,11 @@ def run(samples: list[Sample], engine: str) -> dict:
             ok_all &= ok
             r["doubt_total"] += doubt
             r["doubt_right"] += doubt and ok
+            f = res.fields.get(key) if not key.startswith("unlock.") else None
+            if f is not None and f.value is not None:
+                why_doubt = list(f.reasons) + (["confidence<0.90"] if f.confidence < 0.9 else [])
+                for reason in why_doubt:
+                    r["reasons"][reason][0 if ok else 1] += 1
             if not ok and got is not None and not doubt:
                 r["silent_wrong"].append(f"{s.id} {s.document}.{key}: want {want!r} got {got!r}")
             if not ok:
@@ -200,6 +206,9 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
     for line in r["silent_wrong"][:30]:
         print("  " + line)
     print(f"doubt flags: {r['doubt_total']} ({r['doubt_right']} on values that were in fact right)")
+    print("doubt reasons on proposed values (right / wrong):")
+    for reason, (right, wrong) in sorted(r["reasons"].items(), key=lambda kv: -kv[1][0]):
+        print(f"  {reason:24s} {right:4d} / {wrong:4d}")
     if r["hints"]:
         print("operator hints: " + ", ".join(f"{k} ×{v}" for k, v in sorted(r["hints"].items())))
     print("failure breakdown (misses per cause; unlock values follow their fields):")

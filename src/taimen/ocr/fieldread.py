@@ -16,6 +16,7 @@ import numpy as np
 
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
+from taimen.ocr import variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
@@ -35,6 +36,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "inconsistent": (
         "他の日付と整合しません（誕生日と有効期限）",
         "inconsistent with the other date (birthday, expiry)",
+    ),
+    "variant_form": (
+        "異体字の可能性（﨑/崎、髙/高など）: 券面を目で確認",
+        "may be a variant form (﨑/崎, 髙/高 …): check the card",
     ),
     "no_outline": ("カードの輪郭が見つからず写真全体から読み取り", "read from the whole photo: no card outline found"),
 }
@@ -192,6 +197,8 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
             reasons.append("repaired")
         if reading.value is not None and reading.confidence < 0.9:
             reasons.append("low_confidence")
+        if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
+            reasons.append("variant_form")
         if recs[pick.spans[0].line].probs is None:
             reasons.append("no_outline")
         elif any(_edge(recs[s.line].line) for s in pick.spans):
@@ -201,6 +208,44 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
                 reasons += _condition(recs[s.line].crop)
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
     return _consistent(document, out)
+
+
+#: A name character's other registered forms (``variants.NAME_VARIANTS``) with at least this probability in
+#: the recogniser's own frames make the reading doubtful.
+VARIANT_P = 0.02
+
+
+_INDEX: dict[int, dict[str, int]] = {}
+
+
+def _class_index(ocr: Engine) -> dict[str, int] | None:
+    if id(ocr) not in _INDEX:
+        try:
+            table = ocr._recogniser().postprocess_op.character
+        except AttributeError:  # another engine (Tesseract in the benchmark): no per-class probabilities
+            return None
+        _INDEX[id(ocr)] = {ch: i for i, ch in enumerate(table) if i}
+    return _INDEX[id(ocr)]
+
+
+def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> bool:
+    """A name character that has other registered forms (崎/﨑, 高/髙 …) is doubtful when one of them is missing
+    from the recogniser's dictionary (it could never be read: 﨑), or had weight in the character's frames."""
+    index = None
+    for s in spans:
+        rl = recs[s.line]
+        for k in range(s.start, min(s.end, len(rl.decoded.text))):
+            others = variants.NAME_VARIANTS.get(rl.decoded.text[k])
+            if not others:
+                continue
+            index = index if index is not None else _class_index(ocr) or {}
+            if rl.probs is None or not rl.decoded.positions or any(o not in index for o in others):
+                return True
+            t = rl.decoded.positions[k]
+            frames = rl.probs[max(0, t - 1) : t + 2]
+            if max(float(frames[:, index[o]].max()) for o in others) >= VARIANT_P:
+                return True
+    return False
 
 
 def _consistent(document: str, out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
