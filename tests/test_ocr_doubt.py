@@ -7,11 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ocr_helpers import ocr
 from taimen.ocr import fieldread
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
-
-from ocr_helpers import ocr
 
 
 def _line(e, text: str, box: tuple[float, float, float, float], extra: dict[int, dict[str, float]] | None = None):
