@@ -38,8 +38,8 @@ _LINES: dict[int, list] = {}
 _fields_from_lines = fieldread.fields_from_lines
 
 
-def _capture(document, recs, ocr):  # type: ignore[no-untyped-def]
-    out = _fields_from_lines(document, recs, ocr)
+def _capture(document, recs, ocr, **kw):  # type: ignore[no-untyped-def]
+    out = _fields_from_lines(document, recs, ocr, **kw)
     _LINES[id(out)] = [r.line for r in recs]
     return out
 

@@ -382,7 +382,10 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     prev = first
     left = first.x0 + (start / max(1, len(text))) * (first.x1 - first.x0) if start else first.x0
     taken = {i}
-    while len(spans) < max_lines:
+    if end == len(text):
+        prev = _row_pieces(a, first, spans, taken, reasons)
+    rows = 1
+    while rows < max_lines:
         below = [
             j
             for j, ln in enumerate(a.lines)
@@ -404,17 +407,51 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         cut = _cut_at_date(ln.text, 0)
         spans.append(Span(j, 0, cut))
         taken.add(j)
-        prev = ln
+        prev, rows = ln, rows + 1
+        if cut == len(ln.text):
+            prev = _row_pieces(a, ln, spans, taken, reasons)
     # one more line right below that looks like it continues the address: say so rather than drop it
     for j, ln in enumerate(a.lines):
         if j in taken or not a.free(j, 0, len(ln.text)):
             continue
         close = 0 <= ln.y0 - prev.y1 < 0.9 * prev.h and abs(ln.x0 - left) < 7.0
-        if close and not DATE.search(ln.text) and not _is_label_only(ln.text) and len(spans) >= max_lines:
+        if close and not DATE.search(ln.text) and not _is_label_only(ln.text) and rows >= max_lines:
             reasons.append("more_lines")
     for s in spans:
         a.take(s)
     return Pick(spans, reasons)
+
+
+def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], reasons: list[str]) -> TextLine:
+    """Further pieces of an address line on its row (the detector splits a line where glare or a wide space
+    interrupts it: 「…北九州市小」 and 「町9丁目20番」): appended left to right; a gap wider than a character
+    means text was lost in between, which is said (``gap``). Returns the last piece."""
+    last = ln
+    while True:
+        row = [
+            j
+            for j, o in enumerate(a.lines)
+            if j not in taken
+            and a.free(j, 0, len(o.text))
+            and o.x0 > last.x1 - 1.0
+            and o.x0 - last.x1 < 3.0 * last.h
+            and _rows_overlap(o, last) >= 0.5
+            and 0.6 < o.h / max(last.h, 1e-6) < 1.6
+        ]
+        if not row:
+            return last
+        j = min(row, key=lambda k: a.lines[k].x0)
+        o = a.lines[j]
+        others = tuple(k for k in LABELS if k != "address")
+        if DATE.search(o.text) or _is_label_only(o.text) or strip_label(o.text, others):
+            return last
+        if re.fullmatch(r"\s*(男|女)\s*[MF]?\.?\s*", o.text):
+            return last
+        if o.x0 - last.x1 > 0.8 * last.h:
+            reasons.append("gap")
+        spans.append(Span(j, 0, _cut_at_date(o.text, 0)))
+        taken.add(j)
+        last = o
 
 
 def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, float]) -> Pick | None:
@@ -530,6 +567,8 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         if issue_cands:
             a.dates = [d for d in a.dates if d in issue_cands or d.kind != "date"]
             out["issue_date"] = a.date(("date",), near="issue", prior=(9, 15))
+            if out["issue_date"] and not _label_lines(a.lines, "issue"):
+                out["issue_date"].reasons.append("no_label")  # placed by position alone (a category date?)
             _take(a, out["issue_date"])
     else:
         out["card_number"] = pick_card_number(a)

@@ -9,6 +9,7 @@ proposing a bad value with confidence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import cv2
@@ -31,6 +32,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "glare": ("光が反射しています", "glare over the text"),
     "neighbour_text_removed": ("隣の項目の文字を除きました", "text of a neighbouring field removed"),
     "no_label": ("項目名が読めず、位置から推定", "its label was not read: placed by position"),
+    "gap": ("行の途中が読めません（反射・汚れ）", "part of the line could not be read (glare, dirt)"),
     "more_lines": ("続きの行がある可能性", "a further line may belong to it"),
     "repaired": ("文字を補正しました", "characters repaired"),
     "inconsistent": (
@@ -166,11 +168,79 @@ def read_fields(
     card: np.ndarray, document: str, ocr: Engine, ppm: float = PPM_REC
 ) -> tuple[dict[str, fp.FieldReading], list[RecLine]]:
     recs = detect_lines(card, ocr, ppm)
-    return fields_from_lines(document, recs, ocr), recs
+    return fields_from_lines(document, recs, ocr, card=card, ppm=ppm), recs
 
 
-def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[str, fp.FieldReading]:
+#: Where a lone 性別 value can stand relative to its label (mm): to its right, up to a few mm off its row.
+SEX_WINDOW = (-1.0, 12.0, 5.5)  # from the label's right edge, to the right edge, up and down from its centre
+
+
+def _sex_label(text: str) -> bool:
+    """性別 on a line of its own, also read with one slip (性測, 惟別); not when the value is on the line."""
+    t = re.sub(r"\s", "", text)
+    return bool(re.fullmatch(r"性.|.別", t)) and "男" not in t and "女" not in t
+
+
+def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The one-character 性別 value (男/女) the line detector often misses: the ink blob of about one
+    character's size beside the 性別 label, outside every detected line, recognised over the whole
+    dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex."""
+    labels = [r.line for r in recs if _sex_label(r.line.text)]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    h, w = card.shape[:2]
+    dx0, dx1, dy = SEX_WINDOW
+    x0, x1 = max(0, int((lab.x1 + dx0) * ppm)), min(w, int((lab.x1 + dx1) * ppm))
+    y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
+    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+        return None
+    region = card[y0:y1, x0:x1]
+    grey = region.min(axis=2)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
+    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
+    for r in recs:  # what the detector found is some other text
+        ln = r.line
+        ink[
+            max(0, int(ln.y0 * ppm) - y0) : max(0, int(np.ceil(ln.y1 * ppm)) - y0),
+            max(0, int(ln.x0 * ppm) - x0) : max(0, int(np.ceil(ln.x1 * ppm)) - x0),
+        ] = 0
+    top = float(np.percentile(ink, 99.8))
+    if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
+        return None
+    mask = (ink > max(15.0, 0.4 * top)).astype(np.uint8)
+    glyph = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, int(0.6 * ppm) | 1)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(glyph)
+    blobs = [
+        stats[i]
+        for i in range(1, n)
+        if 1.8 * ppm <= stats[i][3] <= 5.5 * ppm and 1.5 * ppm <= stats[i][2] <= 5.5 * ppm
+    ]
+    if len(blobs) != 1:  # nothing, or several marks: not a lone value
+        return None
+    bx, by, bw, bh = (int(v) for v in blobs[0][:4])
+    pad = int(0.15 * bh)
+    cx0, cy0 = max(0, x0 + bx - pad), max(0, y0 + by - pad)
+    cx1, cy1 = min(w, x0 + bx + bw + pad), min(h, y0 + by + bh + pad)
+    crop = card[cy0:cy1, cx0:cx1]
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text).strip()
+    if text not in ("男", "女"):
+        return None
+    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+    return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences[:1], dec.positions[:1]), crop)
+
+
+def fields_from_lines(
+    document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
+) -> dict[str, fp.FieldReading]:
     picks = asg.assign(document, [r.line for r in recs])
+    if "sex" in FIELDS[document] and picks.get("sex") is None and card is not None:
+        extra = sex_beside_label(card, ppm, recs, ocr)
+        if extra is not None:
+            recs = [*recs, extra]
+            picks = asg.assign(document, [r.line for r in recs])
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)
