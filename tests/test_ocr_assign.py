@@ -219,3 +219,23 @@ def test_an_issue_date_without_its_label_is_doubtful() -> None:
     assert pick is not None and "no_label" in pick.reasons
     labelled = [L(1.8, 15.1, 34.2, 20.0, "交付令和06年06月24日"), *lines]
     assert "no_label" not in assign("license", labelled)["issue_date"].reasons
+
+
+def test_a_security_code_label_read_with_slips_still_anchors_the_code() -> None:
+    """セキュリティコード in small print: cut where it wraps (セキュリ) or read with a slip (セキュリチィコード)."""
+    for label in ("セキュリ", "セキ2リラィコード", "セキュリチィコード"):
+        lines = [L(55, 46, 68, 49, label), L(70, 46, 78, 49.5, "5531"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
+        pick = assign("mynumber", lines)["security_code"]
+        assert pick is not None and "no_label" not in pick.reasons, label
+    same_line = [L(55, 46, 80, 49, "セキュリチィコード 4561")]
+    pick = assign("mynumber", same_line)["security_code"]
+    assert text_of(same_line, pick) == "4561" and not pick.reasons
+    unlabelled = [L(55, 46, 68, 49, "港区長"), L(70, 46, 78, 49.5, "5531")]
+    assert "no_label" in assign("mynumber", unlabelled)["security_code"].reasons
+
+
+def test_a_licence_number_printed_as_dai_go_needs_no_other_label() -> None:
+    lines = [L(2, 40, 32, 45, "第 037328963663"), L(38, 40, 42, 45, "号")]
+    assert not assign("license", lines)["license_number"].reasons
+    bare = [L(2, 40, 32, 45, "037328963663")]
+    assert "no_label" in assign("license", bare)["license_number"].reasons

@@ -169,7 +169,14 @@ def _label_lines(lines: list[TextLine], kind: str) -> list[tuple[int, int]]:
             out.append((i, n))
         elif label_kind(ln.text) == kind:
             out.append((i, len(ln.text)))
+        elif kind == "code" and (m := CODE_LABEL.match(ln.text)):
+            out.append((i, m.end()))
     return out
+
+
+#: セキュリティコード in small print, read with slips (セキュリチィコード, セキ2リラィコード, せキュソチ<コ-ド) or cut
+#: where it wraps (セキュリ / ティコード): at least three of its characters in order at the start of a line.
+CODE_LABEL = re.compile(r"\s*(?:[セせ][キ][ュユ2工]\S*|\S?キュリ\S*|\S*[ィイ]コ[ーｰ-]?ド)\s*(?![\S\s]*[^\d\s])")
 
 
 def _right_of(lines: list[TextLine], label: TextLine, used: set[int], max_gap: float = 30.0) -> list[int]:
@@ -482,7 +489,15 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
         return None
     cands.sort(key=lambda c: c[0])
     reasons = ["two_candidates"] if len(cands) > 1 and cands[1][0] - cands[0][0] < 6.0 else []
-    if label and not label_lines:  # placed by position alone
+    best = a.lines[cands[0][1].line].text
+    sp = cands[0][1]
+    own_form = (
+        label == "number"
+        and bool(  # 第…号 is its own label
+            re.search(r"第\s*$", best[: sp.start]) or re.match(r"\s*号", best[sp.end :])
+        )
+    )
+    if label and not label_lines and not own_form:  # placed by position alone
         reasons.append("no_label")
     a.take(cands[0][1])
     return Pick([cands[0][1]], reasons)
