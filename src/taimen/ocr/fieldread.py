@@ -208,18 +208,18 @@ def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
     top = float(np.percentile(ink, 99.8))
     if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
         return None
-    mask = (ink > max(15.0, 0.4 * top)).astype(np.uint8)
-    glyph = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, int(0.6 * ppm) | 1)))
+    mask = (ink > max(12.0, 0.3 * top)).astype(np.uint8)
+    glyph = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(glyph)
     blobs = [
         stats[i]
         for i in range(1, n)
-        if 1.8 * ppm <= stats[i][3] <= 5.5 * ppm and 1.5 * ppm <= stats[i][2] <= 5.5 * ppm
+        if 2.4 * ppm <= stats[i][3] <= 6.0 * ppm and 2.0 * ppm <= stats[i][2] <= 6.0 * ppm
     ]
     if len(blobs) != 1:  # nothing, or several marks: not a lone value
         return None
     bx, by, bw, bh = (int(v) for v in blobs[0][:4])
-    pad = int(0.15 * bh)
+    pad = 0  # the dilation left a margin of about half a millimetre
     cx0, cy0 = max(0, x0 + bx - pad), max(0, y0 + by - pad)
     cx1, cy1 = min(w, x0 + bx + bw + pad), min(h, y0 + by + bh + pad)
     crop = card[cy0:cy1, cx0:cx1]
