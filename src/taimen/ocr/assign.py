@@ -29,9 +29,10 @@ ERA = "明治|大正|昭和|平成|令和"
 _NUM = r"\d{1,2}"
 #: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
 #: 「2028年(令和10年)03月17日」.
-#: An era name with its first character misread (委和 for 令和): the date is decoded again over date
-#: characters only, which settles the era, or it fails to parse.
-_ERA_FUZZY = r"[^\s\d][和成治正]"
+#: An era name with its first character misread or lost (委和 or 和 for 令和): the date is decoded again over
+#: date characters only, and an era still without its first character is completed where only one era fits
+#: (``fieldread._complete_era``), or it fails to parse.
+_ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d)))"
 DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA})?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"

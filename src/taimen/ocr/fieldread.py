@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 import cv2
 import numpy as np
@@ -212,9 +213,7 @@ def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
     glyph = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(glyph)
     blobs = [
-        stats[i]
-        for i in range(1, n)
-        if 2.4 * ppm <= stats[i][3] <= 6.0 * ppm and 2.0 * ppm <= stats[i][2] <= 6.0 * ppm
+        stats[i] for i in range(1, n) if 2.4 * ppm <= stats[i][3] <= 6.0 * ppm and 2.0 * ppm <= stats[i][2] <= 6.0 * ppm
     ]
     if len(blobs) != 1:  # nothing, or several marks: not a lone value
         return None
@@ -259,7 +258,13 @@ def fields_from_lines(
         if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
             sep = " " if document == "residence" else "\u3000"
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
+        repaired_era = False
+        if CHARSET.get(key) == "date" and parts:
+            text, repaired_era = _complete_era(parts[0][0], key)
+            parts[0] = (text, parts[0][1], parts[0][2])
         reading = _parse(document, key, parts)
+        if repaired_era and reading.value is not None:
+            reading = replace(reading, flags=(*reading.flags, "repaired"))
         reasons = list(pick.reasons)
         if reading.value is None or reading.problem:
             reasons.append("grammar")
@@ -316,6 +321,36 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
             if max(float(frames[:, index[o]].max()) for o in others) >= VARIANT_P:
                 return True
     return False
+
+
+#: The eras an era name's second character can belong to.
+_ERA_BY_TAIL = {"和": ("昭和", "令和"), "成": ("平成",), "治": ("明治",), "正": ("大正",)}
+_ERA_HEADS = "明大昭平令"
+
+
+def _complete_era(text: str, key: str) -> tuple[str, bool]:
+    """An era read without its first character (「和17年…」, 「0和02年…」: the first character lost to glare
+    or decoded as a digit): completed when exactly one era gives a plausible date for the field (a birth or
+    issue date not in the future, an issue date not before 1950, an expiry not before 1990). Returns the
+    text and whether it was completed; the value is then flagged ``repaired`` (doubtful)."""
+    m = re.search(r"([^\s年月日]?)([和成治正])(\s*(?:元|\d{1,2})\s*年)", text)
+    if not m or (m.group(1) and m.group(1) in _ERA_HEADS):
+        return text, False
+    fits = []
+    eras = _ERA_BY_TAIL[m.group(2)]
+    for era in eras:
+        cand = text[: m.start()] + era + m.group(3) + text[m.end() :]
+        r = fp.parse_birth_date(cand if "生" in cand else cand + "生", 1.0, key=key)
+        if len(eras) > 1 and r.date is None:
+            continue
+        if r.date is not None and (
+            (key in ("birth_date", "issue_date") and r.date > date.today())
+            or (key == "issue_date" and r.date.year < 1950)
+            or (key == "expiry" and r.date.year < 1990)
+        ):
+            continue
+        fits.append(cand)
+    return (fits[0], True) if len(fits) == 1 else (text, False)
 
 
 def _consistent(document: str, out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:

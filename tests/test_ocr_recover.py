@@ -1,5 +1,5 @@
-"""The one-character 性別 value the line detector misses (taimen.ocr.fieldread.sex_beside_label): found as
-the one ink blob beside the 性別 label and read by the real recogniser; never a value from another mark."""
+"""Values the first reading missed, recovered without guessing (taimen.ocr.fieldread): the one-character 性別
+value beside its label, and an era name that lost its first character."""
 
 from __future__ import annotations
 
@@ -56,3 +56,16 @@ def test_no_value_and_other_marks_are_not_a_sex(e) -> None:
     assert fieldread.sex_beside_label(two, PPM, recs, e) is None  # two marks: not a lone value
     far = _card([LABEL, ("男", 30.0, 31.8, 3.0, 40)])
     assert fieldread.sex_beside_label(far, PPM, recs, e) is None  # outside the label's window
+
+
+def test_an_era_without_its_first_character_is_completed_only_where_one_era_fits() -> None:
+    """「和17年…生」 (昭 lost to glare) is 昭和 (令和17 is in the future); 「0和02年…」 as an issue date is 令和
+    (昭和2 is before any licence); 平成 is the only era ending in 成. Completed values are flagged."""
+    assert fieldread._complete_era("和17年02月08日生", "birth_date") == ("昭和17年02月08日生", True)
+    assert fieldread._complete_era("0和02年09月16日", "issue_date") == ("令和02年09月16日", True)
+    assert fieldread._complete_era("成3年1月8日生", "birth_date") == ("平成3年1月8日生", True)
+    assert fieldread._complete_era("和5年1月8日生", "birth_date") == ("和5年1月8日生", False)  # 昭和5 or 令和5
+    assert fieldread._complete_era("昭和17年02月08日生", "birth_date") == ("昭和17年02月08日生", False)
+    recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("和17年02月08日生", (10, 28, 40, 31.5))]
+    birth = fieldread.fields_from_lines("license", recs, ocr())["birth_date"]
+    assert birth.value == "1942-02-08" and "repaired" in birth.reasons and birth.doubtful
