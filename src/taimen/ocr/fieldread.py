@@ -231,15 +231,59 @@ def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
     return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences[:1], dec.positions[:1]), crop)
 
 
+#: Where the セキュリティコード value can stand around its label (mm): left, right, up, down of the label box.
+CODE_WINDOW = (4.0, 18.0, 7.0, 6.0)
+#: A value found only by looking again must be read surely to go without a doubt flag.
+RECOVERED_SURE = 0.97
+
+
+def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The four-digit セキュリティコード the line detector missed (printed over a pattern, the photo, glare):
+    the text detector runs again on the area around the label at twice the scale, and a line there that reads
+    as exactly four digits (whole dictionary) is taken; none or several: nothing."""
+    labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    h, w = card.shape[:2]
+    left, right, up, down = CODE_WINDOW
+    x0, x1 = max(0, int((lab.x0 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
+    y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    if x1 - x0 < 4 * ppm or y1 - y0 < 3 * ppm:
+        return None
+    region = card[y0:y1, x0:x1]
+    found: list[RecLine] = []
+    for b in ocr.detect(region, side=2 * max(region.shape[:2])):
+        bx0, by0 = (float(v) for v in b.min(axis=0))
+        bx1, by1 = (float(v) for v in b.max(axis=0))
+        pad = 0.08 * (by1 - by0)
+        cx0, cy0 = max(0, int(x0 + bx0 - pad)), max(0, int(y0 + by0 - pad))
+        cx1, cy1 = min(w, int(np.ceil(x0 + bx1 + pad))), min(h, int(np.ceil(y0 + by1 + pad)))
+        if not (MIN_LINE_MM * ppm <= cy1 - cy0 <= MAX_LINE_MM * ppm) or cx1 - cx0 < cy1 - cy0:
+            continue
+        crop = card[cy0:cy1, cx0:cx1]
+        probs = ocr.probabilities(crop)
+        dec = ocr.decode(probs, "any")
+        text = asg.nfkc(dec.text)
+        if not re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", text) or len(text) != len(dec.positions):
+            continue
+        tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+        found.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
+    return found[0] if len(found) == 1 else None
+
+
 def fields_from_lines(
     document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
 ) -> dict[str, fp.FieldReading]:
     picks = asg.assign(document, [r.line for r in recs])
-    if "sex" in FIELDS[document] and picks.get("sex") is None and card is not None:
-        extra = sex_beside_label(card, ppm, recs, ocr)
-        if extra is not None:
-            recs = [*recs, extra]
-            picks = asg.assign(document, [r.line for r in recs])
+    recovered: set[str] = set()
+    for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
+        if key in FIELDS[document] and picks.get(key) is None and card is not None:
+            extra = look(card, ppm, recs, ocr)
+            if extra is not None:
+                recs = [*recs, extra]
+                picks = asg.assign(document, [r.line for r in recs])
+                recovered.add(key)
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)
@@ -270,7 +314,7 @@ def fields_from_lines(
             reasons.append("grammar")
         if "repaired" in reading.flags:
             reasons.append("repaired")
-        if reading.value is not None and reading.confidence < 0.9:
+        if reading.value is not None and reading.confidence < (RECOVERED_SURE if key in recovered else 0.9):
             reasons.append("low_confidence")
         if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
             reasons.append("variant_form")
