@@ -69,3 +69,18 @@ def test_an_era_without_its_first_character_is_completed_only_where_one_era_fits
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("和17年02月08日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("license", recs, ocr())["birth_date"]
     assert birth.value == "1942-02-08" and "repaired" in birth.reasons and birth.doubtful
+
+
+def test_a_security_code_the_first_pass_missed_is_found_near_its_label(e) -> None:
+    label = ("セキュリティコード", 56.0, 47.6, 1.7, 70)
+    card = _card([label, ("1149", 66.0, 42.5, 3.3, 40)])
+    recs = [_rec("セキュリティコード", (55.8, 47.4, 72.0, 49.6))]
+    got = fieldread.code_near_label(card, PPM, recs, e)
+    assert got is not None and got.line.text.replace(" ", "") == "1149"
+    code = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["security_code"]
+    assert code.value == "1149" and not code.reasons
+    assert fieldread.code_near_label(_card([label]), PPM, recs, e) is None
+    two = _card([label, ("1149", 60.0, 42.5, 3.3, 40), ("5678", 60.0, 51.0, 2.4, 40)])
+    assert fieldread.code_near_label(two, PPM, recs, e) is None  # two four-digit lines: not a guess
+    word = _card([label, ("男女", 66.0, 42.5, 3.3, 40)])
+    assert fieldread.code_near_label(word, PPM, recs, e) is None
