@@ -84,3 +84,22 @@ def test_a_security_code_the_first_pass_missed_is_found_near_its_label(e) -> Non
     assert fieldread.code_near_label(two, PPM, recs, e) is None  # two four-digit lines: not a guess
     word = _card([label, ("男女", 66.0, 42.5, 3.3, 40)])
     assert fieldread.code_near_label(word, PPM, recs, e) is None
+
+
+def test_a_date_is_as_sure_as_its_digits_and_era_not_its_decoration(e) -> None:
+    """「まで有効」 or 「生」 read unsurely does not make a date doubtful; an unsure digit does."""
+    from test_ocr_doubt import _line
+
+    def expiry(extra):
+        recs = [
+            _line(e, "昭和55年2月17日生", (13, 26, 44, 29.5)),
+            _line(e, "2035年2月17日まで有効", (5, 35, 42, 39), extra),
+        ]
+        return fieldread.fields_from_lines("mynumber", recs, e)["expiry"]
+
+    text = "2035年2月17日まで有効"
+    unsure_kana = {2 * text.index("有") + 1: {"有": 0.55}, 2 * text.index("ま") + 1: {"ま": 0.6}}
+    sure = expiry(unsure_kana)
+    assert sure.value == "2035-02-17" and "low_confidence" not in sure.reasons and not sure.doubtful
+    unsure = expiry({2 * text.index("3") + 1: {"3": 0.55}})
+    assert unsure.value == "2035-02-17" and "low_confidence" in unsure.reasons

@@ -129,6 +129,10 @@ def _frames(dec: Line, start: int, end: int, total: int) -> tuple[int, int]:
     return t0, t1
 
 
+#: Characters of a printed date that do not make its value.
+DATE_DECORATION = frozenset("生まで有効()（） 　")
+
+
 def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) -> tuple[str, float, tuple[int, ...]]:
     """The text of a span, decoded again over ``charset`` from its own frames (None: as first read), with the
     recogniser's confidence and each character's frame."""
@@ -144,7 +148,11 @@ def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) ->
         return text, dec.confidence if text.strip() else 0.0, ()
     t0, t1 = _frames(dec, span.start, span.end, rl.probs.shape[0])
     again = ocr.decode(rl.probs[t0:t1], charset)
-    return again.text, again.confidence, again.positions
+    conf = again.confidence
+    if charset == "date":  # only what makes the value counts: not 生, まで有効 or brackets after or around it
+        value = [c for ch, c in zip(again.text, again.char_confidences, strict=True) if ch not in DATE_DECORATION]
+        conf = min(value) if value else conf
+    return again.text, conf, again.positions
 
 
 def _condition(crop: np.ndarray) -> list[str]:
