@@ -103,3 +103,20 @@ def test_a_date_is_as_sure_as_its_digits_and_era_not_its_decoration(e) -> None:
     assert sure.value == "2035-02-17" and "low_confidence" not in sure.reasons and not sure.doubtful
     unsure = expiry({2 * text.index("3") + 1: {"3": 0.55}})
     assert unsure.value == "2035-02-17" and "low_confidence" in unsure.reasons
+
+
+def test_every_reason_the_reader_gives_has_words_for_the_operator() -> None:
+    """The CLI, the confirm screen and the cross-check show REASONS' text; a code without an entry would be
+    shown as nothing at all."""
+    import re
+    from pathlib import Path
+
+    src = Path(fieldread.__file__).parent
+    codes = set()
+    for path in src.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'reasons(?:\.append\(|\s*\+=\s*\[|=\[|=\()\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'\(\s*"([a-z_]+)",\s*\)', text)) & {"not_found"}
+        codes |= set(re.findall(r'\*out\[k\]\.reasons,\s*"([a-z_]+)"', text))
+    assert {"cut_off", "grammar", "low_confidence", "inconsistent", "not_found"} <= codes
+    assert codes <= set(fieldread.REASONS), codes - set(fieldread.REASONS)
