@@ -239,3 +239,15 @@ def test_a_licence_number_printed_as_dai_go_needs_no_other_label() -> None:
     assert not assign("license", lines)["license_number"].reasons
     bare = [L(2, 40, 32, 45, "037328963663")]
     assert "no_label" in assign("license", bare)["license_number"].reasons
+
+
+def test_an_address_whose_label_was_misread_starts_at_its_prefecture() -> None:
+    lines = [
+        L(1.4, 0.2, 25.5, 6.4, "氏名 森田 陽子"),
+        L(1.4, 7.4, 52.1, 12.3, "徐北海道旭川市四条通781番地46"),  # 住所 read as 徐
+        L(20.0, 20.0, 40.0, 24.0, "東京都公安委員会"),
+    ]
+    pick = assign("license", lines)["address"]
+    assert text_of(lines, pick) == "北海道旭川市四条通781番地46" and "no_label" in pick.reasons
+    far = [L(30.0, 7.4, 70.0, 12.3, "徐北海道旭川市四条通781番地46")]  # not at the label's place: no guess
+    assert assign("license", far)["address"] is None

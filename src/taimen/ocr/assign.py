@@ -371,14 +371,20 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     reasons: list[str] = []
     at = a.after_label(label)
     if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
-        cands = [
-            i
-            for i, ln in enumerate(a.lines)
-            if _prefecture_start(ln.text.strip()) and a.free(i, 0, 1) and not re.search(r"公安|委員会|長$", ln.text)
-        ]
-        if not cands:
+        # a line starting with a prefecture, or with one or two characters before it at the label's place (住所
+        # misread: 「徐北海道…」, 「住北海道…」)
+        found: list[tuple[int, int]] = []
+        for i, ln in enumerate(a.lines):
+            if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, 1):
+                continue
+            lead = len(ln.text) - len(ln.text.lstrip())
+            for k in range(3 if ln.x0 < 8.0 else 1):
+                if _prefecture_start(ln.text[lead + k :].lstrip()):
+                    found.append((i, lead + k + len(ln.text[lead + k :]) - len(ln.text[lead + k :].lstrip())))
+                    break
+        if not found:
             return None
-        at = (min(cands, key=lambda i: a.lines[i].y0), 0)
+        at = min(found, key=lambda f: a.lines[f[0]].y0)
         reasons.append("no_label")
     i, start = at
     first = a.lines[i]
