@@ -189,3 +189,65 @@ def test_dates_that_break_the_card_rules_are_doubtful() -> None:
         "license", {"birth_date": birth, "expiry": parse_license_expiry("2028年(令和10年)03月17日まで有効", 1.0)}
     )
     assert not lic["expiry"].reasons
+
+
+def test_an_address_line_split_by_glare_is_joined_and_the_gap_said() -> None:
+    """Glare took the middle of the first address line: the pieces on its row are kept, the line below too,
+    and the value is doubtful (``gap``) instead of silently losing 「倉北区魚」."""
+    lines = [
+        L(2.3, 9.3, 8, 13.2, "氏名"),
+        L(8.6, 5.7, 29.8, 9.7, "JACKSON KAREN"),
+        L(2.4, 13.8, 32.9, 18.8, "生年月日2015年05月17日"),
+        L(2.5, 23.6, 32.8, 27.7, "住居地福岡県北九州市小"),
+        L(41.8, 23.8, 59.4, 27.7, "町9丁目20番"),
+        L(12.8, 26.5, 21.4, 30.7, "38号"),
+        L(2.3, 29.9, 11.6, 33.4, "在留資格"),
+    ]
+    pick = assign("residence", lines)["address"]
+    assert text_of(lines, pick) == "福岡県北九州市小町9丁目20番38号"
+    assert "gap" in pick.reasons
+    touching = [L(2.5, 23.6, 32.8, 27.7, "住居地福岡県北九州市小"), L(33.0, 23.8, 50, 27.7, "倉北区魚町1番")]
+    pick = assign("residence", touching)["address"]
+    assert text_of(touching, pick) == "福岡県北九州市小倉北区魚町1番" and "gap" not in pick.reasons
+
+
+def test_an_issue_date_without_its_label_is_doubtful() -> None:
+    """Only the category dates at the bottom of a licence were read (the outline cut the card): the date
+    placed as the issue date by position alone is flagged."""
+    lines = [L(4.2, 34.8, 64.3, 42.8, "第 913455798124 号"), L(19.2, 45.5, 42.2, 49.8, "平成16年03月24日")]
+    pick = assign("license", lines)["issue_date"]
+    assert pick is not None and "no_label" in pick.reasons
+    labelled = [L(1.8, 15.1, 34.2, 20.0, "交付令和06年06月24日"), *lines]
+    assert "no_label" not in assign("license", labelled)["issue_date"].reasons
+
+
+def test_a_security_code_label_read_with_slips_still_anchors_the_code() -> None:
+    """セキュリティコード in small print: cut where it wraps (セキュリ) or read with a slip (セキュリチィコード)."""
+    for label in ("セキュリ", "セキ2リラィコード", "セキュリチィコード"):
+        lines = [L(55, 46, 68, 49, label), L(70, 46, 78, 49.5, "5531"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
+        pick = assign("mynumber", lines)["security_code"]
+        assert pick is not None and "no_label" not in pick.reasons, label
+    same_line = [L(55, 46, 80, 49, "セキュリチィコード 4561")]
+    pick = assign("mynumber", same_line)["security_code"]
+    assert text_of(same_line, pick) == "4561" and not pick.reasons
+    unlabelled = [L(55, 46, 68, 49, "港区長"), L(70, 46, 78, 49.5, "5531")]
+    assert "no_label" in assign("mynumber", unlabelled)["security_code"].reasons
+
+
+def test_a_licence_number_printed_as_dai_go_needs_no_other_label() -> None:
+    lines = [L(2, 40, 32, 45, "第 037328963663"), L(38, 40, 42, 45, "号")]
+    assert not assign("license", lines)["license_number"].reasons
+    bare = [L(2, 40, 32, 45, "037328963663")]
+    assert "no_label" in assign("license", bare)["license_number"].reasons
+
+
+def test_an_address_whose_label_was_misread_starts_at_its_prefecture() -> None:
+    lines = [
+        L(1.4, 0.2, 25.5, 6.4, "氏名 森田 陽子"),
+        L(1.4, 7.4, 52.1, 12.3, "徐北海道旭川市四条通781番地46"),  # 住所 read as 徐
+        L(20.0, 20.0, 40.0, 24.0, "東京都公安委員会"),
+    ]
+    pick = assign("license", lines)["address"]
+    assert text_of(lines, pick) == "北海道旭川市四条通781番地46" and "no_label" in pick.reasons
+    far = [L(30.0, 7.4, 70.0, 12.3, "徐北海道旭川市四条通781番地46")]  # not at the label's place: no guess
+    assert assign("license", far)["address"] is None

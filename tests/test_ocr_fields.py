@@ -148,3 +148,9 @@ def test_parsers_never_raise_and_never_invent(text: str, conf: float) -> None:
             assert r.problem
     code = fp.parse_digits(text, conf, "security_code", 4)
     assert code.value is None or (len(code.value) == 4 and code.value.isdigit())
+
+
+def test_chome_read_as_chonichi_after_a_number_is_repaired() -> None:
+    a = fp.parse_address([("東京都港区白金台6丁日12番39号", 0.95)])
+    assert a.value == "東京都港区白金台6丁目12番39号"
+    assert fp.parse_address([("東京都港区日丁日町1番", 0.95)]).value == "東京都港区日丁日町1番"  # no number before

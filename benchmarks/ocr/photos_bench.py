@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -27,7 +28,78 @@ sys.path.insert(0, str(HERE.parents[1] / "src"))
 
 from photos import Sample, generate, norm  # noqa: E402
 
+from taimen.ocr import assign as asg  # noqa: E402
+from taimen.ocr import fieldread  # noqa: E402
+from taimen.ocr import fields as fp  # noqa: E402
 from taimen.ocr.reader import read_photo  # noqa: E402
+
+#: The lines each field dict was read from (``fields_from_lines`` wrapped), for the failure breakdown.
+_LINES: dict[int, list] = {}
+_fields_from_lines = fieldread.fields_from_lines
+
+
+def _capture(document, recs, ocr, **kw):  # type: ignore[no-untyped-def]
+    out = _fields_from_lines(document, recs, ocr, **kw)
+    _LINES[id(out)] = [r.line for r in recs]
+    return out
+
+
+fieldread.fields_from_lines = _capture  # the reader calls it through the module
+
+CAUSES = ("locator", "not detected", "wrong line", "recognition", "parse")
+
+
+def _dates_on(lines: list) -> set[str]:
+    out = set()
+    for d in asg.find_dates(lines):
+        t = lines[d.line].text[d.start : d.end]
+        for r in (fp.parse_license_expiry(t, 1.0), fp.parse_birth_date(t, 1.0), fp.parse_western_date(t, 1.0, "x")):
+            if r.value:
+                out.add(r.value)
+    return out
+
+
+def cause(res, key: str, want: str, got: str | None) -> str:
+    """Why a field was missed: the card outline was not found (locator); nothing like the value was read
+    anywhere on the card (not detected); the value was read right on some line but another line (or only part
+    of it) was given to the field (wrong line); a line close to the value was read with a slip (recognition);
+    the field's own text was right but did not parse (parse)."""
+    if not res.card_found:
+        return "locator"
+    lines = _LINES.get(id(res.fields), [])
+    if key.startswith("unlock."):
+        return "unlock"
+    f = res.fields.get(key)
+    field = key
+    w = norm(want)
+    if f is not None and f.value is None and f.text and norm(f.text).find(w) >= 0:
+        return "parse"
+    texts = [norm(ln.text) for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0))]
+    if field in ("birth_date", "expiry", "issue_date", "period"):
+        if want in _dates_on(lines):
+            return "wrong line"
+        near = [norm(t) for t in texts if re.search(r"年.*月.*日", t)]
+        return "recognition" if near else "not detected"
+    if field in ("security_code", "license_number"):
+        if any(w in re.sub(r"\D", "", t) for t in texts):
+            return "wrong line"
+        near = [t for t in texts if len(re.sub(r"\D", "", t)) >= len(w) - 1]
+        return "recognition" if near else "not detected"
+    if field == "sex":
+        ch = {"male": "男", "female": "女"}.get(want, want)
+        return "wrong line" if any(ch in t for t in texts) else "not detected"
+    joined = "".join(texts)
+    probe = norm(fp.variants.prefecture(fp.variants.address(want))) if field == "address" else w
+    if w in joined or probe in joined:
+        return "wrong line"
+    import difflib
+
+    best = max(
+        (difflib.SequenceMatcher(None, w, joined[i : i + len(w)]).ratio() for i in range(max(1, len(joined)))),
+        default=0,
+    )
+    return "recognition" if best >= 0.6 else "not detected"
+
 
 UNLOCK = {"mynumber": "unlock.kenmen_b", "residence": "unlock.card_number"}
 
@@ -66,6 +138,9 @@ def run(samples: list[Sample], engine: str) -> dict:
         "not_found": 0,
         "misses": [],
         "hints": defaultdict(int),
+        "causes": defaultdict(lambda: defaultdict(int)),
+        "cpu": [],
+        "reasons": defaultdict(lambda: [0, 0]),  # reason → [on right values, on wrong values]
     }
     for s in samples:
         data = s.path.read_bytes()
@@ -84,11 +159,19 @@ def run(samples: list[Sample], engine: str) -> dict:
             ok_all &= ok
             r["doubt_total"] += doubt
             r["doubt_right"] += doubt and ok
+            f = res.fields.get(key) if not key.startswith("unlock.") else None
+            if f is not None and f.value is not None:
+                why_doubt = list(f.reasons) + (["confidence<0.90"] if f.confidence < 0.9 else [])
+                for reason in why_doubt:
+                    r["reasons"][reason][0 if ok else 1] += 1
             if not ok and got is not None and not doubt:
                 r["silent_wrong"].append(f"{s.id} {s.document}.{key}: want {want!r} got {got!r}")
             if not ok:
+                why = cause(res, key, want, got)
+                r["causes"][f"{s.document}.{key}"][why] += 1
                 r["misses"].append(
-                    f"{s.id} [{s.bucket}] {s.document}.{key}: want {want!r} got {got!r}{' (doubt)' if doubt else ''}"
+                    f"{s.id} [{s.bucket}] {s.document}.{key}: want {want!r} got {got!r}"
+                    f"{' (doubt)' if doubt else ''} <{why}>"
                 )
         r["photo_all"][s.document].append(ok_all)
         r["bucket"][(s.document, s.bucket)].append(ok_all)
@@ -124,16 +207,25 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
     for line in r["silent_wrong"][:30]:
         print("  " + line)
     print(f"doubt flags: {r['doubt_total']} ({r['doubt_right']} on values that were in fact right)")
+    print("doubt reasons on proposed values (right / wrong):")
+    for reason, (right, wrong) in sorted(r["reasons"].items(), key=lambda kv: -kv[1][0]):
+        print(f"  {reason:24s} {right:4d} / {wrong:4d}")
     if r["hints"]:
         print("operator hints: " + ", ".join(f"{k} ×{v}" for k, v in sorted(r["hints"].items())))
+    print("failure breakdown (misses per cause; unlock values follow their fields):")
+    total: dict[str, int] = defaultdict(int)
+    for k in sorted(r["causes"]):
+        if k.split(".", 1)[1].startswith("unlock"):
+            continue
+        for c, v in r["causes"][k].items():
+            total[c] += v
+        print(f"  {k:32s} " + ", ".join(f"{c} {r['causes'][k][c]}" for c in CAUSES if r["causes"][k][c]))
+    print("  total: " + ", ".join(f"{c} {total[c]}" for c in CAUSES if total[c]))
     lat = [x * 1000 for x in r["latency"]]
-    print(
-        f"latency per photo: median {statistics.median(lat):.0f} ms, p95 {pct(lat, 0.95):.0f} ms, max {max(lat):.0f} ms"
-    )
     cpu = [x * 1000 for x in r["cpu"]]
     print(
-        f"CPU time per photo: median {statistics.median(cpu):.0f} ms, p95 {pct(cpu, 0.95):.0f} ms, "
-        f"max {max(cpu):.0f} ms"
+        f"latency per photo: median {statistics.median(lat):.0f} ms, p95 {pct(lat, 0.95):.0f} ms, max {max(lat):.0f} ms"
+        f"; CPU time median {statistics.median(cpu):.0f} ms, p95 {pct(cpu, 0.95):.0f} ms"
     )
     if misses:
         print("misses:")

@@ -29,9 +29,10 @@ ERA = "明治|大正|昭和|平成|令和"
 _NUM = r"\d{1,2}"
 #: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
 #: 「2028年(令和10年)03月17日」.
-#: An era name with its first character misread (委和 for 令和): the date is decoded again over date
-#: characters only, which settles the era, or it fails to parse.
-_ERA_FUZZY = r"[^\s\d][和成治正]"
+#: An era name with its first character misread or lost (委和 or 和 for 令和): the date is decoded again over
+#: date characters only, and an era still without its first character is completed where only one era fits
+#: (``fieldread._complete_era``), or it fails to parse.
+_ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d)))"
 DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA})?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
@@ -169,7 +170,14 @@ def _label_lines(lines: list[TextLine], kind: str) -> list[tuple[int, int]]:
             out.append((i, n))
         elif label_kind(ln.text) == kind:
             out.append((i, len(ln.text)))
+        elif kind == "code" and (m := CODE_LABEL.match(ln.text)):
+            out.append((i, m.end()))
     return out
+
+
+#: セキュリティコード in small print, read with slips (セキュリチィコード, セキ2リラィコード, せキュソチ<コ-ド) or cut
+#: where it wraps (セキュリ / ティコード): at least three of its characters in order at the start of a line.
+CODE_LABEL = re.compile(r"\s*(?:[セせ][キ][ュユ2工]\S*|\S?キュリ\S*|\S*[ィイ]コ[ーｰ-]?ド)\s*(?![\S\s]*[^\d\s])")
 
 
 def _right_of(lines: list[TextLine], label: TextLine, used: set[int], max_gap: float = 30.0) -> list[int]:
@@ -363,14 +371,20 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     reasons: list[str] = []
     at = a.after_label(label)
     if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
-        cands = [
-            i
-            for i, ln in enumerate(a.lines)
-            if _prefecture_start(ln.text.strip()) and a.free(i, 0, 1) and not re.search(r"公安|委員会|長$", ln.text)
-        ]
-        if not cands:
+        # a line starting with a prefecture, or with one or two characters before it at the label's place (住所
+        # misread: 「徐北海道…」, 「住北海道…」)
+        found: list[tuple[int, int]] = []
+        for i, ln in enumerate(a.lines):
+            if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, 1):
+                continue
+            lead = len(ln.text) - len(ln.text.lstrip())
+            for k in range(3 if ln.x0 < 8.0 else 1):
+                if _prefecture_start(ln.text[lead + k :].lstrip()):
+                    found.append((i, lead + k + len(ln.text[lead + k :]) - len(ln.text[lead + k :].lstrip())))
+                    break
+        if not found:
             return None
-        at = (min(cands, key=lambda i: a.lines[i].y0), 0)
+        at = min(found, key=lambda f: a.lines[f[0]].y0)
         reasons.append("no_label")
     i, start = at
     first = a.lines[i]
@@ -382,7 +396,10 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     prev = first
     left = first.x0 + (start / max(1, len(text))) * (first.x1 - first.x0) if start else first.x0
     taken = {i}
-    while len(spans) < max_lines:
+    if end == len(text):
+        prev = _row_pieces(a, first, spans, taken, reasons)
+    rows = 1
+    while rows < max_lines:
         below = [
             j
             for j, ln in enumerate(a.lines)
@@ -404,17 +421,51 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         cut = _cut_at_date(ln.text, 0)
         spans.append(Span(j, 0, cut))
         taken.add(j)
-        prev = ln
+        prev, rows = ln, rows + 1
+        if cut == len(ln.text):
+            prev = _row_pieces(a, ln, spans, taken, reasons)
     # one more line right below that looks like it continues the address: say so rather than drop it
     for j, ln in enumerate(a.lines):
         if j in taken or not a.free(j, 0, len(ln.text)):
             continue
         close = 0 <= ln.y0 - prev.y1 < 0.9 * prev.h and abs(ln.x0 - left) < 7.0
-        if close and not DATE.search(ln.text) and not _is_label_only(ln.text) and len(spans) >= max_lines:
+        if close and not DATE.search(ln.text) and not _is_label_only(ln.text) and rows >= max_lines:
             reasons.append("more_lines")
     for s in spans:
         a.take(s)
     return Pick(spans, reasons)
+
+
+def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], reasons: list[str]) -> TextLine:
+    """Further pieces of an address line on its row (the detector splits a line where glare or a wide space
+    interrupts it: 「…北九州市小」 and 「町9丁目20番」): appended left to right; a gap wider than a character
+    means text was lost in between, which is said (``gap``). Returns the last piece."""
+    last = ln
+    while True:
+        row = [
+            j
+            for j, o in enumerate(a.lines)
+            if j not in taken
+            and a.free(j, 0, len(o.text))
+            and o.x0 > last.x1 - 1.0
+            and o.x0 - last.x1 < 3.0 * last.h
+            and _rows_overlap(o, last) >= 0.5
+            and 0.6 < o.h / max(last.h, 1e-6) < 1.6
+        ]
+        if not row:
+            return last
+        j = min(row, key=lambda k: a.lines[k].x0)
+        o = a.lines[j]
+        others = tuple(k for k in LABELS if k != "address")
+        if DATE.search(o.text) or _is_label_only(o.text) or strip_label(o.text, others):
+            return last
+        if re.fullmatch(r"\s*(男|女)\s*[MF]?\.?\s*", o.text):
+            return last
+        if o.x0 - last.x1 > 0.8 * last.h:
+            reasons.append("gap")
+        spans.append(Span(j, 0, _cut_at_date(o.text, 0)))
+        taken.add(j)
+        last = o
 
 
 def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, float]) -> Pick | None:
@@ -445,7 +496,15 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
         return None
     cands.sort(key=lambda c: c[0])
     reasons = ["two_candidates"] if len(cands) > 1 and cands[1][0] - cands[0][0] < 6.0 else []
-    if label and not label_lines:  # placed by position alone
+    best = a.lines[cands[0][1].line].text
+    sp = cands[0][1]
+    own_form = (
+        label == "number"
+        and bool(  # 第…号 is its own label
+            re.search(r"第\s*$", best[: sp.start]) or re.match(r"\s*号", best[sp.end :])
+        )
+    )
+    if label and not label_lines and not own_form:  # placed by position alone
         reasons.append("no_label")
     a.take(cands[0][1])
     return Pick([cands[0][1]], reasons)
@@ -530,6 +589,8 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         if issue_cands:
             a.dates = [d for d in a.dates if d in issue_cands or d.kind != "date"]
             out["issue_date"] = a.date(("date",), near="issue", prior=(9, 15))
+            if out["issue_date"] and not _label_lines(a.lines, "issue"):
+                out["issue_date"].reasons.append("no_label")  # placed by position alone (a category date?)
             _take(a, out["issue_date"])
     else:
         out["card_number"] = pick_card_number(a)

@@ -9,13 +9,16 @@ proposing a bad value with confidence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 import cv2
 import numpy as np
 
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
+from taimen.ocr import variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
@@ -30,11 +33,16 @@ REASONS: dict[str, tuple[str, str]] = {
     "glare": ("光が反射しています", "glare over the text"),
     "neighbour_text_removed": ("隣の項目の文字を除きました", "text of a neighbouring field removed"),
     "no_label": ("項目名が読めず、位置から推定", "its label was not read: placed by position"),
+    "gap": ("行の途中が読めません（反射・汚れ）", "part of the line could not be read (glare, dirt)"),
     "more_lines": ("続きの行がある可能性", "a further line may belong to it"),
     "repaired": ("文字を補正しました", "characters repaired"),
     "inconsistent": (
         "他の日付と整合しません（誕生日と有効期限）",
         "inconsistent with the other date (birthday, expiry)",
+    ),
+    "variant_form": (
+        "異体字の可能性（﨑/崎、髙/高など）: 券面を目で確認",
+        "may be a variant form (﨑/崎, 髙/高 …): check the card",
     ),
     "no_outline": ("カードの輪郭が見つからず写真全体から読み取り", "read from the whole photo: no card outline found"),
 }
@@ -121,6 +129,10 @@ def _frames(dec: Line, start: int, end: int, total: int) -> tuple[int, int]:
     return t0, t1
 
 
+#: Characters of a printed date that do not make its value.
+DATE_DECORATION = frozenset("生まで有効()（） 　")
+
+
 def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) -> tuple[str, float, tuple[int, ...]]:
     """The text of a span, decoded again over ``charset`` from its own frames (None: as first read), with the
     recogniser's confidence and each character's frame."""
@@ -136,7 +148,11 @@ def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) ->
         return text, dec.confidence if text.strip() else 0.0, ()
     t0, t1 = _frames(dec, span.start, span.end, rl.probs.shape[0])
     again = ocr.decode(rl.probs[t0:t1], charset)
-    return again.text, again.confidence, again.positions
+    conf = again.confidence
+    if charset == "date":  # only what makes the value counts: not 生, まで有効 or brackets after or around it
+        value = [c for ch, c in zip(again.text, again.char_confidences, strict=True) if ch not in DATE_DECORATION]
+        conf = min(value) if value else conf
+    return again.text, conf, again.positions
 
 
 def _condition(crop: np.ndarray) -> list[str]:
@@ -161,11 +177,121 @@ def read_fields(
     card: np.ndarray, document: str, ocr: Engine, ppm: float = PPM_REC
 ) -> tuple[dict[str, fp.FieldReading], list[RecLine]]:
     recs = detect_lines(card, ocr, ppm)
-    return fields_from_lines(document, recs, ocr), recs
+    return fields_from_lines(document, recs, ocr, card=card, ppm=ppm), recs
 
 
-def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[str, fp.FieldReading]:
+#: Where a lone 性別 value can stand relative to its label (mm): to its right, up to a few mm off its row.
+SEX_WINDOW = (-1.0, 12.0, 5.5)  # from the label's right edge, to the right edge, up and down from its centre
+
+
+def _sex_label(text: str) -> bool:
+    """性別 on a line of its own, also read with one slip (性測, 惟別); not when the value is on the line."""
+    t = re.sub(r"\s", "", text)
+    return bool(re.fullmatch(r"性.|.別", t)) and "男" not in t and "女" not in t
+
+
+def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The one-character 性別 value (男/女) the line detector often misses: the ink blob of about one
+    character's size beside the 性別 label, outside every detected line, recognised over the whole
+    dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex."""
+    labels = [r.line for r in recs if _sex_label(r.line.text)]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    h, w = card.shape[:2]
+    dx0, dx1, dy = SEX_WINDOW
+    x0, x1 = max(0, int((lab.x1 + dx0) * ppm)), min(w, int((lab.x1 + dx1) * ppm))
+    y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
+    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+        return None
+    region = card[y0:y1, x0:x1]
+    grey = region.min(axis=2)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
+    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
+    for r in recs:  # what the detector found is some other text
+        ln = r.line
+        ink[
+            max(0, int(ln.y0 * ppm) - y0) : max(0, int(np.ceil(ln.y1 * ppm)) - y0),
+            max(0, int(ln.x0 * ppm) - x0) : max(0, int(np.ceil(ln.x1 * ppm)) - x0),
+        ] = 0
+    top = float(np.percentile(ink, 99.8))
+    if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
+        return None
+    mask = (ink > max(12.0, 0.3 * top)).astype(np.uint8)
+    glyph = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(glyph)
+    blobs = [
+        stats[i] for i in range(1, n) if 2.4 * ppm <= stats[i][3] <= 6.0 * ppm and 2.0 * ppm <= stats[i][2] <= 6.0 * ppm
+    ]
+    if len(blobs) != 1:  # nothing, or several marks: not a lone value
+        return None
+    bx, by, bw, bh = (int(v) for v in blobs[0][:4])
+    pad = 0  # the dilation left a margin of about half a millimetre
+    cx0, cy0 = max(0, x0 + bx - pad), max(0, y0 + by - pad)
+    cx1, cy1 = min(w, x0 + bx + bw + pad), min(h, y0 + by + bh + pad)
+    crop = card[cy0:cy1, cx0:cx1]
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text).strip()
+    if text not in ("男", "女"):
+        return None
+    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+    return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences[:1], dec.positions[:1]), crop)
+
+
+#: Where the セキュリティコード value can stand around its label (mm): left, right, up, down of the label box.
+CODE_WINDOW = (4.0, 18.0, 7.0, 6.0)
+#: A value found only by looking again must be read surely to go without a doubt flag.
+RECOVERED_SURE = 0.97
+
+
+def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The four-digit セキュリティコード the line detector missed (printed over a pattern, the photo, glare):
+    the text detector runs again on the area around the label at twice the scale, and a line there that reads
+    as exactly four digits (whole dictionary) is taken; none or several: nothing."""
+    labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    h, w = card.shape[:2]
+    left, right, up, down = CODE_WINDOW
+    x0, x1 = max(0, int((lab.x0 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
+    y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    if x1 - x0 < 4 * ppm or y1 - y0 < 3 * ppm:
+        return None
+    region = card[y0:y1, x0:x1]
+    found: list[RecLine] = []
+    for b in ocr.detect(region, side=2 * max(region.shape[:2])):
+        bx0, by0 = (float(v) for v in b.min(axis=0))
+        bx1, by1 = (float(v) for v in b.max(axis=0))
+        pad = 0.08 * (by1 - by0)
+        cx0, cy0 = max(0, int(x0 + bx0 - pad)), max(0, int(y0 + by0 - pad))
+        cx1, cy1 = min(w, int(np.ceil(x0 + bx1 + pad))), min(h, int(np.ceil(y0 + by1 + pad)))
+        if not (MIN_LINE_MM * ppm <= cy1 - cy0 <= MAX_LINE_MM * ppm) or cx1 - cx0 < cy1 - cy0:
+            continue
+        crop = card[cy0:cy1, cx0:cx1]
+        probs = ocr.probabilities(crop)
+        dec = ocr.decode(probs, "any")
+        text = asg.nfkc(dec.text)
+        if not re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", text) or len(text) != len(dec.positions):
+            continue
+        tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+        found.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
+    return found[0] if len(found) == 1 else None
+
+
+def fields_from_lines(
+    document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
+) -> dict[str, fp.FieldReading]:
     picks = asg.assign(document, [r.line for r in recs])
+    recovered: set[str] = set()
+    for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
+        if key in FIELDS[document] and picks.get(key) is None and card is not None:
+            extra = look(card, ppm, recs, ocr)
+            if extra is not None:
+                recs = [*recs, extra]
+                picks = asg.assign(document, [r.line for r in recs])
+                recovered.add(key)
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)
@@ -184,14 +310,22 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
         if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
             sep = " " if document == "residence" else "\u3000"
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
+        repaired_era = False
+        if CHARSET.get(key) == "date" and parts:
+            text, repaired_era = _complete_era(parts[0][0], key)
+            parts[0] = (text, parts[0][1], parts[0][2])
         reading = _parse(document, key, parts)
+        if repaired_era and reading.value is not None:
+            reading = replace(reading, flags=(*reading.flags, "repaired"))
         reasons = list(pick.reasons)
         if reading.value is None or reading.problem:
             reasons.append("grammar")
         if "repaired" in reading.flags:
             reasons.append("repaired")
-        if reading.value is not None and reading.confidence < 0.9:
+        if reading.value is not None and reading.confidence < (RECOVERED_SURE if key in recovered else 0.9):
             reasons.append("low_confidence")
+        if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
+            reasons.append("variant_form")
         if recs[pick.spans[0].line].probs is None:
             reasons.append("no_outline")
         elif any(_edge(recs[s.line].line) for s in pick.spans):
@@ -201,6 +335,74 @@ def fields_from_lines(document: str, recs: list[RecLine], ocr: Engine) -> dict[s
                 reasons += _condition(recs[s.line].crop)
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
     return _consistent(document, out)
+
+
+#: A name character's other registered forms (``variants.NAME_VARIANTS``) with at least this probability in
+#: the recogniser's own frames make the reading doubtful.
+VARIANT_P = 0.02
+
+
+_INDEX: dict[int, dict[str, int]] = {}
+
+
+def _class_index(ocr: Engine) -> dict[str, int] | None:
+    if id(ocr) not in _INDEX:
+        try:
+            table = ocr._recogniser().postprocess_op.character
+        except AttributeError:  # another engine (Tesseract in the benchmark): no per-class probabilities
+            return None
+        _INDEX[id(ocr)] = {ch: i for i, ch in enumerate(table) if i}
+    return _INDEX[id(ocr)]
+
+
+def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> bool:
+    """A name character that has other registered forms (崎/﨑, 高/髙 …) is doubtful when one of them is missing
+    from the recogniser's dictionary (it could never be read: 﨑), or had weight in the character's frames."""
+    index = None
+    for s in spans:
+        rl = recs[s.line]
+        for k in range(s.start, min(s.end, len(rl.decoded.text))):
+            others = variants.NAME_VARIANTS.get(rl.decoded.text[k])
+            if not others:
+                continue
+            index = index if index is not None else _class_index(ocr) or {}
+            if rl.probs is None or not rl.decoded.positions or any(o not in index for o in others):
+                return True
+            t = rl.decoded.positions[k]
+            frames = rl.probs[max(0, t - 1) : t + 2]
+            if max(float(frames[:, index[o]].max()) for o in others) >= VARIANT_P:
+                return True
+    return False
+
+
+#: The eras an era name's second character can belong to.
+_ERA_BY_TAIL = {"和": ("昭和", "令和"), "成": ("平成",), "治": ("明治",), "正": ("大正",)}
+_ERA_HEADS = "明大昭平令"
+
+
+def _complete_era(text: str, key: str) -> tuple[str, bool]:
+    """An era read without its first character (「和17年…」, 「0和02年…」: the first character lost to glare
+    or decoded as a digit): completed when exactly one era gives a plausible date for the field (a birth or
+    issue date not in the future, an issue date not before 1950, an expiry not before 1990). Returns the
+    text and whether it was completed; the value is then flagged ``repaired`` (doubtful)."""
+    m = re.search(r"([^\s年月日]?)([和成治正])(\s*(?:元|\d{1,2})\s*年)", text)
+    if not m or (m.group(1) and m.group(1) in _ERA_HEADS):
+        return text, False
+    fits = []
+    eras = _ERA_BY_TAIL[m.group(2)]
+    for era in eras:
+        cand = text[: m.start()] + era + m.group(3) + text[m.end() :]
+        r = fp.parse_birth_date(cand if "生" in cand else cand + "生", 1.0, key=key)
+        if len(eras) > 1 and r.date is None:
+            continue
+        if r.date is not None and (
+            (key in ("birth_date", "issue_date") and r.date > date.today())
+            or (key == "issue_date" and r.date.year < 1950)
+            or (key == "expiry" and r.date.year < 1990)
+        ):
+            continue
+        fits.append(cand)
+    return (fits[0], True) if len(fits) == 1 else (text, False)
 
 
 def _consistent(document: str, out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:

@@ -102,6 +102,7 @@ def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
     t = variants.prefecture(variants.address(re.sub(r"^(住所|住居地)\s*", "", "".join(texts))))
     t = re.sub(r"(?<=[ァ-ヺ])一", "ー", t)  # シャトー新富町: after katakana in an address it is the long-vowel mark
     t = re.sub(r"ー(?=[番丁条])", "一", t)  # 一番町, 一丁目: a long-vowel mark never precedes these
+    t = re.sub(r"(?<=\d)丁[日曰]", "丁目", t)  # 6丁日: after a number, 丁 is always followed by 目
     conf = min(c for t0, c in lines if nfkc(t0))
     if re.search(r"\d+\s*年\s*\d+\s*月", t):  # a date has no place in an address: another line crept in
         return FieldReading("address", t, t, conf * MALFORMED, problem="a date inside the address")

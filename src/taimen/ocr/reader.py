@@ -106,7 +106,7 @@ def _read_card(
         res.problems.append("the card's title was not recognised; pass the document kind")
         return res
     t = time.perf_counter()
-    res.fields = fieldread.fields_from_lines(key, recs, ocr)
+    res.fields = fieldread.fields_from_lines(key, recs, ocr, card=card, ppm=locate.PPM)
     timings["fields"] = timings.get("fields", 0.0) + time.perf_counter() - t
     layout = LAYOUTS[key]
     res.portrait_context, res.portrait_inner = _cut_portrait(card, layout.photo)

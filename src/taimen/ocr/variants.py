@@ -73,3 +73,14 @@ def prefecture(text: str) -> str:
         p = close[0]
         return p + text[len(p) :]
     return text
+
+
+#: Forms of one character that names are registered (and printed) with: 﨑 and 崎 are different names to
+#: the chip. The recogniser's dictionary lacks some of them (﨑, 𠮷, 濵) and its Japanese prior leans to the
+#: common form, so a name read with any member of a group may be the other: ``fieldread`` doubts it unless the
+#: recogniser itself gave the other forms no weight.
+_NAME_GROUPS = _words(
+    "崎﨑嵜 吉𠮷 浜濱濵 高髙 辺邊邉 斎齋齊 沢澤 広廣 柳栁 桜櫻 徳德 恵惠 黒黑 横橫 国國 島嶋嶌 富冨 瀬瀨 真眞 "
+    "槙槇 竜龍 晋晉 峰峯 桧檜 渕淵 曽曾 条條 蔵藏 彦彥"
+)
+NAME_VARIANTS: dict[str, str] = {ch: g.replace(ch, "") for g in _NAME_GROUPS for ch in g}

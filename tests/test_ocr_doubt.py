@@ -1,0 +1,68 @@
+"""Doubt rules that need the recogniser's per-frame probabilities (taimen.ocr.fieldread), on synthetic
+probabilities over the real recogniser's dictionary: each test is a silent-wrong cause seen on the tuning
+split, which must now be flagged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocr_helpers import ocr
+from taimen.ocr import fieldread
+from taimen.ocr.assign import TextLine
+from taimen.ocr.engine import Line
+
+
+def _line(e, text: str, box: tuple[float, float, float, float], extra: dict[int, dict[str, float]] | None = None):
+    """A recognised line whose frame 2k+1 holds character k with probability 0.97 (blank elsewhere), plus any
+    ``extra`` class probabilities at given frames."""
+    table = e._recogniser().postprocess_op.character
+    index = {ch: i for i, ch in enumerate(table) if i}
+    probs = np.zeros((2 * len(text) + 1, len(table)), np.float32)
+    probs[:, 0] = 1.0
+    for k, ch in enumerate(text):
+        if ch == " ":
+            continue
+        probs[2 * k + 1, 0] = 0.03
+        probs[2 * k + 1, index[ch]] = 0.97
+    for t, classes in (extra or {}).items():
+        for ch, p in classes.items():
+            probs[t, index[ch]] = p
+    dec = e.decode(probs)
+    assert dec.text == text.replace(" ", "")
+    tl = TextLine(*box, dec.text, dec.confidence)
+    return fieldread.RecLine(
+        tl,
+        probs,
+        Line(dec.text, dec.confidence, dec.char_confidences, dec.positions),
+        np.full((20, 80, 3), 255, np.uint8),
+    )
+
+
+@pytest.fixture(scope="module")
+def e():
+    return ocr()
+
+
+def _mynumber(e, name: str, extra=None) -> dict:
+    recs = [
+        _line(e, "氏名", (2, 8, 8, 11)),
+        _line(e, name, (9, 7.5, 30, 11.5), extra),
+        _line(e, "昭和55年2月17日生", (13, 26, 44, 29.5)),
+        _line(e, "2035年2月17日まで有効", (5, 35, 42, 39)),
+    ]
+    return fieldread.fields_from_lines("mynumber", recs, e)
+
+
+def test_a_name_with_a_form_the_recogniser_cannot_read_is_doubtful(e) -> None:
+    """山崎 may be printed 山﨑 (the chip holds which); 﨑 is not in the recogniser's dictionary."""
+    f = _mynumber(e, "山崎花子")["name"]
+    assert f.value == "山崎花子" and "variant_form" in f.reasons and f.doubtful
+
+
+def test_a_variant_with_weight_in_the_frames_is_doubtful_and_none_is_not(e) -> None:
+    weighted = _mynumber(e, "高田花子", {1: {"髙": 0.05}})["name"]  # frame 1 holds 高
+    assert "variant_form" in weighted.reasons
+    plain = _mynumber(e, "高田花子")["name"]
+    assert "variant_form" not in plain.reasons and not plain.doubtful
+    assert not _mynumber(e, "平野春香")["name"].doubtful

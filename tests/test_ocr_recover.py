@@ -1,0 +1,122 @@
+"""Values the first reading missed, recovered without guessing (taimen.ocr.fieldread): the one-character 性別
+value beside its label, and an era name that lost its first character."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr_helpers import ocr
+from taimen.ocr import fieldread
+from taimen.ocr.assign import TextLine
+from taimen.ocr.engine import Line
+
+PPM = 12.0
+FONT = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
+
+
+def _card(marks: list[tuple[str, float, float, float, int]]) -> np.ndarray:
+    """A blank card (85.6 × 54 mm at 12 px/mm) with ``marks``: (text, x mm, y mm, height mm, grey level)."""
+    img = Image.new("RGB", (round(85.6 * PPM), round(54 * PPM)), (248, 244, 246))
+    d = ImageDraw.Draw(img)
+    for text, x, y, size, grey in marks:
+        d.text((x * PPM, y * PPM), text, font=ImageFont.truetype(FONT, round(size * PPM)), fill=(grey,) * 3)
+    return np.asarray(img)[:, :, ::-1].copy()
+
+
+def _rec(text: str, box: tuple[float, float, float, float]) -> fieldread.RecLine:
+    tl = TextLine(*box, text, 0.99)
+    return fieldread.RecLine(tl, None, Line(text, 0.99, (0.99,) * len(text)), np.zeros((1, 1, 3), np.uint8))
+
+
+LABEL = ("性別", 3.0, 32.4, 2.0, 60)
+
+
+@pytest.fixture(scope="module")
+def e():
+    return ocr()
+
+
+@pytest.mark.parametrize("value,sex", [("男", "male"), ("女", "female")])
+def test_a_lone_value_beside_the_label_is_read(e, value: str, sex: str) -> None:
+    card = _card([LABEL, (value, 9.5, 31.8, 3.0, 150)])  # faint, as under uneven light
+    recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("性測", (2.8, 32.2, 7.3, 34.8))]  # the label with a slip
+    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    assert got is not None and got.line.text == value
+    assert 8.5 < got.line.x0 < 10.5
+    assert fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["sex"].value == sex
+
+
+def test_no_value_and_other_marks_are_not_a_sex(e) -> None:
+    recs = [_rec("性別", (2.8, 32.2, 7.3, 34.8))]
+    assert fieldread.sex_beside_label(_card([LABEL]), PPM, recs, e) is None
+    assert fieldread.sex_beside_label(_card([LABEL, ("田", 9.5, 31.8, 3.0, 40)]), PPM, recs, e) is None
+    two = _card([LABEL, ("男", 9.5, 31.8, 3.0, 40), ("女", 15.0, 31.8, 3.0, 40)])
+    assert fieldread.sex_beside_label(two, PPM, recs, e) is None  # two marks: not a lone value
+    far = _card([LABEL, ("男", 30.0, 31.8, 3.0, 40)])
+    assert fieldread.sex_beside_label(far, PPM, recs, e) is None  # outside the label's window
+
+
+def test_an_era_without_its_first_character_is_completed_only_where_one_era_fits() -> None:
+    """「和17年…生」 (昭 lost to glare) is 昭和 (令和17 is in the future); 「0和02年…」 as an issue date is 令和
+    (昭和2 is before any licence); 平成 is the only era ending in 成. Completed values are flagged."""
+    assert fieldread._complete_era("和17年02月08日生", "birth_date") == ("昭和17年02月08日生", True)
+    assert fieldread._complete_era("0和02年09月16日", "issue_date") == ("令和02年09月16日", True)
+    assert fieldread._complete_era("成3年1月8日生", "birth_date") == ("平成3年1月8日生", True)
+    assert fieldread._complete_era("和5年1月8日生", "birth_date") == ("和5年1月8日生", False)  # 昭和5 or 令和5
+    assert fieldread._complete_era("昭和17年02月08日生", "birth_date") == ("昭和17年02月08日生", False)
+    recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("和17年02月08日生", (10, 28, 40, 31.5))]
+    birth = fieldread.fields_from_lines("license", recs, ocr())["birth_date"]
+    assert birth.value == "1942-02-08" and "repaired" in birth.reasons and birth.doubtful
+
+
+def test_a_security_code_the_first_pass_missed_is_found_near_its_label(e) -> None:
+    label = ("セキュリティコード", 56.0, 47.6, 1.7, 70)
+    card = _card([label, ("1149", 66.0, 42.5, 3.3, 40)])
+    recs = [_rec("セキュリティコード", (55.8, 47.4, 72.0, 49.6))]
+    got = fieldread.code_near_label(card, PPM, recs, e)
+    assert got is not None and got.line.text.replace(" ", "") == "1149"
+    code = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["security_code"]
+    assert code.value == "1149" and not code.reasons
+    assert fieldread.code_near_label(_card([label]), PPM, recs, e) is None
+    two = _card([label, ("1149", 60.0, 42.5, 3.3, 40), ("5678", 60.0, 51.0, 2.4, 40)])
+    assert fieldread.code_near_label(two, PPM, recs, e) is None  # two four-digit lines: not a guess
+    word = _card([label, ("男女", 66.0, 42.5, 3.3, 40)])
+    assert fieldread.code_near_label(word, PPM, recs, e) is None
+
+
+def test_a_date_is_as_sure_as_its_digits_and_era_not_its_decoration(e) -> None:
+    """「まで有効」 or 「生」 read unsurely does not make a date doubtful; an unsure digit does."""
+    from test_ocr_doubt import _line
+
+    def expiry(extra):
+        recs = [
+            _line(e, "昭和55年2月17日生", (13, 26, 44, 29.5)),
+            _line(e, "2035年2月17日まで有効", (5, 35, 42, 39), extra),
+        ]
+        return fieldread.fields_from_lines("mynumber", recs, e)["expiry"]
+
+    text = "2035年2月17日まで有効"
+    unsure_kana = {2 * text.index("有") + 1: {"有": 0.55}, 2 * text.index("ま") + 1: {"ま": 0.6}}
+    sure = expiry(unsure_kana)
+    assert sure.value == "2035-02-17" and "low_confidence" not in sure.reasons and not sure.doubtful
+    unsure = expiry({2 * text.index("3") + 1: {"3": 0.55}})
+    assert unsure.value == "2035-02-17" and "low_confidence" in unsure.reasons
+
+
+def test_every_reason_the_reader_gives_has_words_for_the_operator() -> None:
+    """The CLI, the confirm screen and the cross-check show REASONS' text; a code without an entry would be
+    shown as nothing at all."""
+    import re
+    from pathlib import Path
+
+    src = Path(fieldread.__file__).parent
+    codes = set()
+    for path in src.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'reasons(?:\.append\(|\s*\+=\s*\[|=\[|=\()\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'\(\s*"([a-z_]+)",\s*\)', text)) & {"not_found"}
+        codes |= set(re.findall(r'\*out\[k\]\.reasons,\s*"([a-z_]+)"', text))
+    assert {"cut_off", "grammar", "low_confidence", "inconsistent", "not_found"} <= codes
+    assert codes <= set(fieldread.REASONS), codes - set(fieldread.REASONS)
