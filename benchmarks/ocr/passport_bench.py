@@ -88,7 +88,8 @@ def main() -> int:
     print(f"doubt flags: {doubt_total} on {3 * n} key values, {doubt_right} of them on right values; "
           f"chosen by check digit: {chosen}")
     lat.sort()
-    print(f"latency per photo: median {1000 * statistics.median(lat):.0f} ms, p95 {1000 * lat[int(0.95 * (n - 1))]:.0f} ms, "
+    p95 = lat[int(0.95 * (n - 1))]
+    print(f"latency per photo: median {1000 * statistics.median(lat):.0f} ms, p95 {1000 * p95:.0f} ms, "
           f"load average {os.getloadavg()[0]:.1f}")
     return 0
 

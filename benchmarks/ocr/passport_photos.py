@@ -25,9 +25,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
-
 import photos  # the card benchmark's camera (background, clutter, shot parameters)
+from PIL import Image, ImageDraw, ImageFont
 
 VERSION = 1
 PAGE_W, PAGE_H = 125.0, 88.0
@@ -61,7 +60,7 @@ _POOLS = {
         "prefixes": "TZ TT MA MB TG RE",
     },
 }
-MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
 def check_digit(s: str) -> str:
@@ -80,7 +79,8 @@ def mrz_lines(state: str, surname: str, given: str, number: str, nat: str, birth
     opt = optional.ljust(14, "<")
     opt_cd = check_digit(opt) if optional else empty_cd  # 9303-4: an empty field may have "<" instead of 0
     body = num + check_digit(num) + nat + birth + check_digit(birth) + sex + expiry + check_digit(expiry) + opt + opt_cd
-    comp = check_digit(num + check_digit(num) + birth + check_digit(birth) + expiry + check_digit(expiry) + opt + opt_cd)
+    key = num + check_digit(num) + birth + check_digit(birth) + expiry + check_digit(expiry)
+    comp = check_digit(key + opt + opt_cd)
     return l1, body + comp
 
 
@@ -127,7 +127,9 @@ def _dmy(d: date) -> str:
     return f"{d.day:02d} {MONTHS[d.month - 1]} {d.year}"
 
 
-def draw_page(p: dict, rng: random.Random, font: str) -> tuple[Image.Image, tuple[str, str], tuple[float, float, float, float]]:
+def draw_page(
+    p: dict, rng: random.Random, font: str
+) -> tuple[Image.Image, tuple[str, str], tuple[float, float, float, float]]:
     """The data page at PPM px/mm, the MRZ, and the portrait's box (mm)."""
     w, h = round(PAGE_W * PPM), round(PAGE_H * PPM)
     tint = (rng.randint(215, 245), rng.randint(215, 240), rng.randint(200, 235))
@@ -153,7 +155,8 @@ def draw_page(p: dict, rng: random.Random, font: str) -> tuple[Image.Image, tupl
     skin = (rng.randint(180, 235), rng.randint(140, 200), rng.randint(110, 170))
     pd.ellipse([cx - pw * 0.48 * PPM, ph * 0.72 * PPM, cx + pw * 0.48 * PPM, ph * 1.3 * PPM],
                fill=tuple(rng.randint(20, 120) for _ in range(3)))
-    pd.ellipse([cx - 9.5 * PPM, cy - 11 * PPM, cx + 9.5 * PPM, cy + 5 * PPM], fill=tuple(rng.randint(10, 90) for _ in range(3)))
+    hair = tuple(rng.randint(10, 90) for _ in range(3))
+    pd.ellipse([cx - 9.5 * PPM, cy - 11 * PPM, cx + 9.5 * PPM, cy + 5 * PPM], fill=hair)
     pd.ellipse([cx - 8.5 * PPM, cy - 9.5 * PPM, cx + 8.5 * PPM, cy + 9.5 * PPM], fill=skin)
     img.paste(pimg, (round(px * PPM), round(py * PPM)))
     # VIZ fields (zone II-IV): label above value
@@ -315,7 +318,7 @@ def make(split: str, i: int) -> tuple[bytes, dict]:
     rng = random.Random(SPLITS[split] * 1_000_003 + i)
     p = _person(rng, split)
     path, fname = rng.choices(fonts(), weights=(5, 3, 2)[: len(fonts())])[0]
-    page, (l1, l2), portrait = draw_page(p, rng, path)
+    page, (l1, l2), _ = draw_page(p, rng, path)
     mrz_top = PAGE_H - 22.0
     booklet = rng.random() < 0.5
     if booklet:  # the open booklet: the facing page above the data page

@@ -100,7 +100,7 @@ def test_no_choice_when_two_alternatives_pass() -> None:
     assert not any("chosen_by_check_digit" in u.reasons for u in res.unlock.values())
 
 
-def _result(l2: mp.LineRead):  # noqa: ANN202
+def _result(l2: mp.LineRead):
     l1 = mp.decode_line(_probs(LINE1), mp._GRAMMAR[1])
     original = mp._find
     mp._find = lambda img, ocr, classes: (l1, l2, np.zeros((8, 2), np.float32))  # type: ignore[assignment]
@@ -112,8 +112,8 @@ def _result(l2: mp.LineRead):  # noqa: ANN202
 
 class _NoEngine:
     class _Rec:
-        class postprocess_op:  # noqa: N801
-            character = ["blank", *mp.ALPHABET]
+        class postprocess_op:
+            character = ("blank", *mp.ALPHABET)
 
     def _recogniser(self) -> _Rec:
         return self._Rec()
@@ -169,8 +169,10 @@ def test_cli_json_has_no_key_field(page_photo: Path, capsys: pytest.CaptureFixtu
         assert secret not in out.out and secret not in out.err
 
 
-def test_cli_read_after_confirmation(page_photo: Path, passport_trust: Path, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_cli_read_after_confirmation(
+    page_photo: Path, passport_trust: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     image = tmp_path / "pp.json"
     save_card(pc.sample("yamada").card(), image)
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n\n\n"))  # the operator accepts the three proposals

@@ -15,7 +15,7 @@ PAGE_MM = (125.0, 88.0)
 OCR_B = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 TEXT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
-MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 #: the portrait's place on the page (mm: x, y, width, height)
 PORTRAIT_MM = (5.0, 16.0, 32.0, 40.0)
 

@@ -234,10 +234,10 @@ def _join_rows(boxes: list[np.ndarray]) -> list[np.ndarray]:
     for i, a in enumerate(long):
         if i in used:
             continue
-        wa, ha, ca, da = _shape(a)
+        _, ha, ca, da = _shape(a)
         row = [a]
         for j in range(i + 1, len(long)):
-            wb, hb, cb, db = _shape(long[j])
+            _, hb, cb, db = _shape(long[j])
             off = cb - ca
             across = abs(float(off[0] * -da[1] + off[1] * da[0]))
             if abs(hb - ha) < 0.35 * ha and across < 0.45 * ha and abs(float(np.dot(da, db))) > 0.99:
@@ -281,7 +281,7 @@ def _pick_lines(cands: list[_Candidate]) -> tuple[_Candidate, _Candidate] | None
     best: tuple[float, _Candidate, _Candidate] | None = None
     for a, b in itertools.permutations(cands, 2):
         wa, ha, ca, da = _shape(a.box)
-        wb, hb, cb, db = _shape(b.box)
+        wb, _, cb, _ = _shape(b.box)
         off = cb - ca  # b below a
         down = np.array([-da[1], da[0]])
         gap = float(np.dot(off, down))
@@ -373,7 +373,7 @@ def _field(key: str, line: LineRead, text: str, lo: int, hi: int, cd: int, chang
         try:
             if fn(value) is None:
                 reasons.append("grammar")
-        except Exception:  # noqa: BLE001 - not YYMMDD digits
+        except Exception:
             reasons.append("grammar")
     return FieldReading(key, value or None, value, conf, reasons=tuple(dict.fromkeys(reasons)))
 
@@ -402,7 +402,7 @@ def read_mrz_image(img: np.ndarray, *, ocr: Engine | None = None) -> OcrResult:
             res.fields[key] = FieldReading(key, None, "", 0.0, problem="MRZ not found", reasons=("mrz_not_found",))
         res.unlock = passport_unlock(res.fields)
         return res
-    l1, l2, boxes = found
+    l1, l2, _ = found
     res.card_found = True
     res.document_confidence = 1.0
     text2, changed = _choose_by_check_digits(l2)
