@@ -782,6 +782,12 @@ def apply(result: ReadResult, checks: list[Check]) -> ReadResult:
     return result.finish()
 
 
+def photo_cross_check(ocr: OcrResult, result: ReadResult) -> ReadResult:
+    """Only the photo comparison (``face.photo``): for a passport, whose printed MRZ the read itself compares
+    with DG1, the data page's portrait beside DG2."""
+    return apply(result, [_photo_check(ocr, result)])
+
+
 def cross_check(ocr: OcrResult, result: ReadResult, confirmed: Mapping[str, str] | None = None) -> ReadResult:
     """``compare`` and ``apply`` in one step."""
     return apply(result, compare(ocr, result, confirmed))
