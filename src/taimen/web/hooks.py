@@ -73,7 +73,10 @@ def ocr_hook() -> OcrHook | None:
 def ocr_values(result: Any, document: str | None) -> OcrValues:
     """Printed fields, unlock proposals and doubtful proposals from an ``OcrResult`` (None and empty left out)."""
     printed: dict[str, str] = {}
-    for ocr_key, key in PRINTED_FIELDS.items():
+    # a passport's MRZ gives the name in its Latin form only (the chip's may be kanji, DG11); the MRZ is
+    # compared with DG1 by the read itself (passport.mrz_match), so nothing goes into the printed column
+    fields = {} if (document or getattr(result, "document", None)) == "passport" else PRINTED_FIELDS
+    for ocr_key, key in fields.items():
         reading = result.fields.get(ocr_key)
         value = getattr(reading, "value", None)
         if value:
