@@ -102,10 +102,6 @@ def test_pcsc_card_pulled_mid_read_then_retry_spends_no_try(rig) -> None:  # typ
     assert _b_tries(card) == [10, 10]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="race: on a loaded machine the read can finish before the demo's mid-read card pull lands (seen on main)",
-)
 def test_demo_served_through_vpcd() -> None:
     """``taimen demo --vpcd``: the demo panel moves sample cards in and out of pcscd's Virtual PCD reader."""
     from taimen.testing.pcsc import pcscd_shared, vpcd_slot

@@ -67,6 +67,7 @@ class VpcdBridge:
         quickack: bool = True,
         on_event: Callable[[str], None] | None = None,
         max_backoff: float = 0.5,
+        after_exchange: Callable[[bytes, bytes], bool] | None = None,
     ) -> None:
         self.card = card
         self.host = host
@@ -74,6 +75,9 @@ class VpcdBridge:
         self.quickack = quickack
         self.on_event = on_event
         self.max_backoff = max_backoff
+        #: Called in the serving thread after each answer is sent; True takes the card out of the field before
+        #: the next command is served (the demo's "pull during the read", deterministic under any load).
+        self.after_exchange = after_exchange
         self.apdus = 0
         self.controls = 0
         self.connections = 0
@@ -217,7 +221,11 @@ class VpcdBridge:
                 self._control(sock, payload[0])
             elif payload:
                 self.apdus += 1
-                self._send_frame(sock, self._execute(payload))
+                answer = self._execute(payload)
+                self._send_frame(sock, answer)
+                if self.after_exchange is not None and self.after_exchange(payload, answer):
+                    self.remove()
+                    raise _Closed
 
     def _control(self, sock: socket.socket, code: int) -> None:
         if code == CTRL_ATR:

@@ -26,9 +26,7 @@ class VpcdSlot:
         self._card: VirtualCard | None = None
         self._label = ""
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._puller = threading.Thread(target=self._pull_watch, name="taimen-demo-pull", daemon=True)
-        self._puller.start()
+        self._pull_countdown: int | None = None
 
     def info(self) -> ReaderInfo:
         with self._lock:
@@ -42,7 +40,7 @@ class VpcdSlot:
         if old is not None:
             old.stop()  # the previous card leaves the reader
         card.insert()
-        bridge = VpcdBridge(card, port=self.port).start()
+        bridge = VpcdBridge(card, port=self.port, after_exchange=self._after_exchange).start()
         with self._lock:
             self._bridge, self._card, self._label = bridge, card, label
 
@@ -58,17 +56,22 @@ class VpcdSlot:
         if bridge is not None:
             bridge.insert()
 
-    def _pull_watch(self) -> None:
-        # "Pull the card during the next read": leave the field once the chip has accepted a value.
-        while not self._stop.wait(0.01):
-            with self._lock:
-                card, armed = self._card, self.pull_during_next_read
-            if armed and card is not None and card.present and card.verified:
-                self.pull_during_next_read = False
-                self.remove()
+    def _after_exchange(self, command: bytes, answer: bytes) -> bool:
+        # "Pull the card during the next read": two exchanges after a VERIFY carrying a value succeeded (as the
+        # in-process reader does), decided in the bridge's own thread so no read can outrun it.
+        if self._pull_countdown is not None:
+            self._pull_countdown -= 1
+            if self._pull_countdown <= 0:
+                self._pull_countdown = None
+                return True
+            return False
+        is_verify = len(command) > 5 and command[1] == 0x20 and answer[-2:] == b"\x90\x00"
+        if is_verify and self.pull_during_next_read:
+            self.pull_during_next_read = False  # one-shot, consumed only by a read that sends a VERIFY
+            self._pull_countdown = 2
+        return False
 
     def close(self) -> None:
-        self._stop.set()
         with self._lock:
             bridge, self._bridge = self._bridge, None
         if bridge is not None:
