@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -780,6 +780,26 @@ def apply(result: ReadResult, checks: list[Check]) -> ReadResult:
     """Add the cross-check to ``result`` (replacing an earlier one) and recompute the verdict."""
     result.checks = [c for c in result.checks if not c.name.startswith(PREFIX)] + list(checks)
     return result.finish()
+
+
+def photo_cross_check(ocr: OcrResult, result: ReadResult) -> ReadResult:
+    """Only the photo comparison (``face.photo``): for a passport, whose printed MRZ the read itself compares
+    with DG1, the data page's portrait beside DG2.
+
+    The portrait's place on the page is estimated from the MRZ (layouts differ, the page may be tilted), so
+    a low similarity cannot say "looks different": it is ``not_verifiable`` (compare by eye), never a warning
+    that would turn a genuine passport's verdict to 要確認 on the strength of a rough crop."""
+    check = _photo_check(ocr, result)
+    if check.status is CheckStatus.WARNING:
+        check = replace(
+            check,
+            status=CheckStatus.NOT_VERIFIABLE,
+            detail_ja="顔写真の位置をMRZから推定して切り出したため、違いは判断できません。目視で確認してください。"
+            + check.detail_ja.split("。", 2)[-1],
+            detail_en="the portrait was cut where the MRZ suggests it is, so a difference cannot be judged: "
+            "compare them by eye; " + check.detail_en.split("; ", 1)[-1],
+        )
+    return apply(result, [check])
 
 
 def cross_check(ocr: OcrResult, result: ReadResult, confirmed: Mapping[str, str] | None = None) -> ReadResult:

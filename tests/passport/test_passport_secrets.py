@@ -79,3 +79,35 @@ def test_key_reprs_are_redacted() -> None:
     channel_text = repr(bac.session_from(bytes(16), bytes(16), bytes(8), bytes(8)))
     assert "<redacted>" in repr(bac.session_from(bytes(16), bytes(16), bytes(8), bytes(8)).keys)
     assert "3DES" in channel_text
+
+
+def test_ocr_path_leaks_no_key(tmp_path: Path, passport_trust: Path, capsys: pytest.CaptureFixture[str],
+                               caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """The MRZ read from a photo of the data page, confirmed, then the chip: the proposals, prompts, trace and
+    logs hold neither the key material nor the key fields; nothing is written but the files asked for."""
+    import io
+    import random
+    import sys
+
+    from taimen.face import degrade
+    from taimen.face.passport import render
+
+    caplog.set_level(logging.DEBUG)
+    params = degrade.random_params(random.Random(7))
+    params = degrade.PhotoParams(**{**params.to_json(), "glare": (), "blur": 0.4, "motion": 0.0, "card_frac": 0.8})
+    page, image, trace = tmp_path / "page.jpg", tmp_path / "pp.json", tmp_path / "trace.txt"
+    page.write_bytes(degrade.photograph(render(P), params).jpeg)
+    save_card(SAMPLE.card(), image)
+    assert main(["ocr", str(page), "--document", "passport", "--json"]) == 0
+    proposals = capsys.readouterr()
+    assert _leaks(proposals.out + proposals.err, fields_too=True) == []
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n\n\n"))  # the clerk confirms the three proposals
+    rc = main(["ocr", str(page), "--document", "passport", "--read", "--card-image", str(image), "--trust-dir",
+               str(passport_trust), "--json", "--trace", str(trace), "--no-progress"])  # fmt: skip
+    out = capsys.readouterr()
+    assert rc == 0, out.err
+    assert json.loads(out.out)["verdict"]["status"] == "genuine"
+    for text in (trace.read_text(encoding="utf-8"), out.err, caplog.text):
+        assert _leaks(text, fields_too=True) == []
+    assert _leaks(out.out, fields_too=False) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.jpg", "pp.json", "trace.txt"]

@@ -67,3 +67,52 @@ def test_passport_samples_through_the_web(client: TestClient, guard: Guard, samp
     assert _st(client).settings.demo.entries[key].expected == sample.expected_verdict
     if sample.failing_check is None:
         assert sample.person.name_ja in page and client.get("/result/photo.png").status_code == 200
+
+
+@pytest.fixture
+def ocr_client(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    pytest.importorskip("taimen.ocr.mrz_photo")
+    from taimen.ocr.engine import engine
+    from taimen.web import capture
+    from taimen.web.hooks import compare_hook, ocr_hook
+
+    # latency is the benchmark's business (benchmarks/ocr/passport_bench.py); on a loaded CI machine the
+    # flow must not fall back to typing because the shared cores are busy
+    monkeypatch.setattr(capture, "OCR_TIMEOUT", 120.0)
+    engine().warm_up()
+
+    catalog: DemoCatalog = load_catalog(realtime=False)
+    settings = Settings(
+        port=PORT, guard=guard, sources=[VirtualSource(catalog.reader)], demo=catalog, trust_dirs=catalog.trust_dirs,
+        ocr=ocr_hook(), compare=compare_hook(),
+    )  # fmt: skip
+    with TestClient(create_app(settings), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as c:
+        assert c.get(f"/?code={guard.new_code()}").status_code == 303
+        yield c
+    catalog.close()
+
+
+def test_data_page_photo_proposes_the_mrz_fields_and_dg2_is_shown_beside_the_page(
+    ocr_client: TestClient, guard: Guard
+) -> None:
+    c = ocr_client
+    p = pc.PERSONS["yamada"]
+    _place(c, guard, "passport-yamada")
+    c.post("/document", data={"csrf": guard.csrf, "document": "passport"})
+    r = c.post("/api/demo/face", headers={"x-csrf-token": guard.csrf})
+    assert r.status_code == 200, r.text
+    assert r.json()["proposed"] == ["birth", "document_number", "expiry"]
+    page = c.get("/confirm").text
+    for value in (f'value="{p.number}"', f'value="{p.birth}"', f'value="{p.expiry}"'):
+        assert value in page
+    r = c.post("/api/read", data={"document_number": p.number, "birth": p.birth, "expiry": p.expiry},
+               headers={"x-csrf-token": guard.csrf})  # fmt: skip
+    assert r.status_code == 200, r.text
+    result = c.get("/result").text
+    assert "verdict-genuine" in result
+    assert 'data-check="passport.mrz_match" data-status="passed"' in result
+    assert 'data-check="face.photo"' in result  # the page's portrait beside DG2 (an aid)
+    assert 'id="printed-portrait"' in result and c.get("/capture/portrait.png").status_code == 200
+    ocr = _st(c).session.ocr
+    gone = ("document_number", "birth", "expiry", "passport_number", "mrz_birth", "mrz_expiry")
+    assert not any(k in ocr.unlock or k in ocr.fields for k in gone)  # the key fields left the session

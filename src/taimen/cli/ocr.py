@@ -31,12 +31,18 @@ FIELD_LABELS = {
     "license_number": ("免許証番号", "licence number"),
     "card_number": ("在留カード番号", "card number"),
     "period": ("在留期間（満了日）", "period of stay ends"),
+    "passport_number": ("旅券番号（MRZ）", "document number (MRZ)"),
+    "mrz_birth": ("生年月日（MRZ, YYMMDD）", "birth date (MRZ, YYMMDD)"),
+    "mrz_expiry": ("有効期間満了日（MRZ, YYMMDD）", "expiry (MRZ, YYMMDD)"),
+    "nationality": ("国籍（MRZ）", "nationality (MRZ)"),
+    "issuing_state": ("発行国（MRZ）", "issuing state (MRZ)"),
 }
 SEX = {"male": ("男", "male"), "female": ("女", "female")}
 DOC_TITLES = {
     "mynumber": ("マイナンバーカード", "My Number Card"),
     "license": ("運転免許証", "driving licence"),
     "residence": ("在留カード", "residence card"),
+    "passport": ("旅券（MRZ）", "passport (MRZ)"),
 }
 
 
@@ -57,7 +63,11 @@ def build(p: argparse.ArgumentParser) -> None:
     from taimen.cli.common import add_output_args, add_transport_args
 
     p.add_argument("image", help="photo of the card front (JPEG/PNG)")
-    p.add_argument("--document", choices=("mynumber", "license", "residence"), help="書類の種類（省略時は自動判定）")
+    p.add_argument(
+        "--document",
+        choices=("mynumber", "license", "residence", "passport"),
+        help="書類の種類（省略時は自動判定。旅券は身分事項ページのMRZを読むため passport を指定）",
+    )
     p.add_argument(
         "--read",
         action="store_true",
@@ -168,8 +178,10 @@ def _doubt(doubtful: bool, reasons: tuple[str, ...], ja: bool) -> str:
     if not doubtful:
         return ""
     from taimen.ocr.fieldread import REASONS
+    from taimen.ocr.mrz_photo import REASONS as MRZ_REASONS
 
-    why = ("、" if ja else ", ").join(REASONS[r][0 if ja else 1] for r in reasons if r in REASONS)
+    texts = {**REASONS, **MRZ_REASONS}
+    why = ("、" if ja else ", ").join(texts[r][0 if ja else 1] for r in reasons if r in texts)
     head = "  ← 要確認" if ja else "  <- check"
     return f"{head}（{why}）" if why and ja else f"{head} ({why})" if why else head
 
@@ -196,6 +208,8 @@ def confirm_unlock(res: Any, document: Any, *, lang: str, reveal: bool) -> dict[
             hint = "Enter＝確定／訂正する場合は値を入力" if ja else "Enter = confirm, or type the correct value"
             answer = _ask(f"{label}: {shown}  （{'OCRの提案' if ja else 'OCR proposal'}）  {hint}: ")
             values[uf.key] = answer or proposed
+        elif uf.optional and res.document == "passport":
+            continue  # the MRZ proposal gives the three fields; the whole MRZ is not asked for again
         else:
             if uf.secret and sys.stdin.isatty():
                 import getpass
@@ -219,10 +233,15 @@ def confirm_unlock(res: Any, document: Any, *, lang: str, reveal: bool) -> dict[
 
 
 def run(args: argparse.Namespace) -> int:
-    from taimen.ocr import read_photo
-
     data = _read_image(args.image)
-    res = read_photo(data, args.document)
+    if args.document == "passport":  # the MRZ of the data page; never sent anywhere without confirmation
+        from taimen.ocr.mrz_photo import read_mrz_photo
+
+        res = read_mrz_photo(data)
+    else:
+        from taimen.ocr import read_photo
+
+        res = read_photo(data, args.document)
     reveal = sys.stdout.isatty()
     if not args.read:
         if args.json:
@@ -251,5 +270,6 @@ def run(args: argparse.Namespace) -> int:
     from taimen.cli.common import emit_result, read_with
 
     result = read_with(document, unlock, args, expected=35)
-    result = cross_check(res, result)
+    if res.document != "passport":  # a passport's MRZ is compared with DG1 by the read itself (mrz_match)
+        result = cross_check(res, result)
     return emit_result(result, args)

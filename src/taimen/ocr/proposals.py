@@ -33,7 +33,7 @@ HINTS: dict[str, tuple[str, str]] = {
     ),
 }
 #: Printed fields that are (part of) a secret: 照合番号B's security code, the residence card's access number.
-SECRET_FIELDS = frozenset({"security_code", "card_number"})
+SECRET_FIELDS = frozenset({"security_code", "card_number", "passport_number", "mrz_birth", "mrz_expiry"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,8 @@ class OcrResult:
         """The proposals keyed as the chip reader's ``Document.unlock_fields`` name them (taimen.documents),
         for pre-filling the operator's form: My Number Card → birth, calendar, expiry_year, security_code.
         Only what the operator then confirms may be passed to ``Document.read``."""
+        if self.document == "passport":  # the MRZ's three key fields (document_number, birth, expiry)
+            return {k: u.value for k, u in self.unlock.items() if u.value}
         if self.document != "mynumber":
             return {}
         birth = self.fields.get("birth_date")

@@ -182,6 +182,25 @@ def _face_png(person_key: str | Person, document: str, forgery: str | None = Non
     return out.getvalue()
 
 
+def _page_png(p: object) -> bytes | None:
+    """The passport's data page lying on the counter (PNG), for the camera step of the demo."""
+    page = _module("taimen.face.passport")
+    if page is None:
+        return None
+    import io
+
+    from PIL import Image
+
+    front = page.render(p)
+    scene = Image.new("RGB", (1600, 1200), (92, 74, 58))
+    w = 1200
+    img = front.resize((w, round(w * front.height / front.width)))
+    scene.paste(img.convert("RGB"), ((1600 - w) // 2, (1200 - img.height) // 2))
+    out = io.BytesIO()
+    scene.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _mynumber_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path], None] | None]:
     mc = _module("taimen.samples.mynumber_cards")
     if mc is None:
@@ -399,6 +418,7 @@ def _passport_entries(today: dt.date) -> tuple[list[SampleEntry], Callable[[Path
                          ("旅券番号", "Document number", p.number), ("生年月日", "Date of birth", p.birth),
                          ("有効期間満了日", "Expiry", p.expiry)],
                 expected=s.expected_verdict,
+                make_face=lambda p=p: _page_png(p),
             )
         )
 

@@ -27,6 +27,8 @@ PRINTED_FIELDS = {
 UNLOCK_FIELDS = {
     "mynumber": {"birth_yymmdd": "birth", "expiry_year": "expiry_year", "security_code": "security_code"},
     "residence": {"card_number": "card_number"},
+    # the passport's MRZ (taimen.ocr.mrz_photo): the three fields of the access key
+    "passport": {"document_number": "document_number", "birth": "birth", "expiry": "expiry"},
 }
 
 
@@ -53,10 +55,14 @@ def ocr_hook() -> OcrHook | None:
     def run(img: Any, doc: Any) -> OcrValues:
         data = io.BytesIO()
         img.save(data, format="JPEG", quality=92)
+        key = getattr(doc, "key", None)
+        if key == "passport":  # the data page: its MRZ, not a card layout
+            from taimen.ocr.mrz_photo import read_mrz_photo
+
+            return ocr_values(read_mrz_photo(data.getvalue()), "passport")
         # OCR recognises the layout itself: forcing the chosen document's layout onto the photo of another
         # card is slow (every outline is tried) and reads nothing useful.
         result = read_photo(data.getvalue(), None)
-        key = getattr(doc, "key", None)
         if key is not None and result.document not in (None, key) and key in DOCUMENTS:
             return OcrValues(document=result.document)  # another card was photographed: propose nothing
         return ocr_values(result, key)
@@ -67,7 +73,10 @@ def ocr_hook() -> OcrHook | None:
 def ocr_values(result: Any, document: str | None) -> OcrValues:
     """Printed fields, unlock proposals and doubtful proposals from an ``OcrResult`` (None and empty left out)."""
     printed: dict[str, str] = {}
-    for ocr_key, key in PRINTED_FIELDS.items():
+    # a passport's MRZ gives the name in its Latin form only (the chip's may be kanji, DG11); the MRZ is
+    # compared with DG1 by the read itself (passport.mrz_match), so nothing goes into the printed column
+    fields = {} if (document or getattr(result, "document", None)) == "passport" else PRINTED_FIELDS
+    for ocr_key, key in fields.items():
         reading = result.fields.get(ocr_key)
         value = getattr(reading, "value", None)
         if value:
@@ -133,6 +142,11 @@ def compare_hook() -> Callable[[Any, Any], Any] | None:
         return None
 
     def run(result: Any, ocr: Any) -> Any:
+        if getattr(ocr, "document", None) == "passport":
+            # the MRZ is compared with DG1 by the read itself (passport.mrz_match); here only the photo
+            from taimen.compare import photo_cross_check
+
+            return photo_cross_check(ocr, result)
         return cross_check(ocr, result)
 
     return run

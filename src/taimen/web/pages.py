@@ -147,6 +147,7 @@ async def confirm_page(request: Request) -> Response:
 
 
 _UNLOCK_SOURCE = {"birth": "birth_yymmdd", "expiry_year": "expiry_year", "security_code": "security_code"}
+_MRZ_SOURCE = {"document_number": "document_number", "birth": "birth", "expiry": "expiry"}
 
 
 def _doubt_reasons(ocr: Any, lang: str) -> dict[str, str]:
@@ -154,9 +155,12 @@ def _doubt_reasons(ocr: Any, lang: str) -> dict[str, str]:
     if ocr is None:
         return {}
     from taimen.ocr.fieldread import REASONS
+    from taimen.ocr.mrz_photo import REASONS as MRZ_REASONS
 
+    REASONS = {**REASONS, **MRZ_REASONS}
     out = {}
-    for key, ocr_key in _UNLOCK_SOURCE.items():
+    source = _MRZ_SOURCE if getattr(ocr, "document", None) == "passport" else _UNLOCK_SOURCE
+    for key, ocr_key in source.items():
         proposal = getattr(ocr, "unlock", {}).get(ocr_key)
         why = [REASONS[r][0 if lang == "ja" else 1] for r in getattr(proposal, "reasons", ()) if r in REASONS]
         if why:

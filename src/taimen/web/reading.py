@@ -130,7 +130,8 @@ def _drop_secret_readings(ocr: object) -> None:
     for attr in ("fields", "unlock"):
         held = getattr(ocr, attr, None)
         if isinstance(held, dict):
-            for key in [k for k in held if k in SECRET_FIELDS or k == "kenmen_b"]:
+            # a secret unlock proposal (照合番号B, the passport's MRZ key fields) leaves with its readings
+            for key in [k for k in held if k in SECRET_FIELDS or k == "kenmen_b" or getattr(held[k], "secret", False)]:
                 del held[key]
 
 
