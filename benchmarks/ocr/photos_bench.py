@@ -139,7 +139,6 @@ def run(samples: list[Sample], engine: str) -> dict:
         "misses": [],
         "hints": defaultdict(int),
         "causes": defaultdict(lambda: defaultdict(int)),
-        "cpu": [],
         "reasons": defaultdict(lambda: [0, 0]),  # reason → [on right values, on wrong values]
     }
     for s in samples:
