@@ -111,12 +111,8 @@ def _result(l2: mp.LineRead):
 
 
 class _NoEngine:
-    class _Rec:
-        class postprocess_op:
-            character = ("blank", *mp.ALPHABET)
-
-    def _recogniser(self) -> _Rec:
-        return self._Rec()
+    def character_table(self) -> list[str]:
+        return ["blank", *mp.ALPHABET]
 
 
 def test_check_digits_of_the_sample() -> None:

@@ -131,6 +131,10 @@ class Engine:
                 self._rec = self._load("rec")
             return self._rec
 
+    def character_table(self) -> list[str]:
+        """The recogniser's output classes (index 0 is the CTC blank), for decoders outside this module."""
+        return list(self._recogniser().character)
+
     def _detector(self) -> Any:
         with self._det_lock:
             if self._det is None:

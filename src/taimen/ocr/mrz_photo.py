@@ -398,7 +398,7 @@ def read_mrz_lines(img: np.ndarray, *, ocr: Engine | None = None) -> tuple[OcrRe
     the access key: keep it in memory only, as briefly as possible)."""
     ocr = ocr or engine()
     t = time.perf_counter()
-    classes = _Classes(ocr._recogniser().postprocess_op.character)
+    classes = _Classes(ocr.character_table())
     found = _find(img, ocr, classes)
     res = OcrResult(document="passport", method="mrz")
     res.timings = {"mrz": time.perf_counter() - t}
