@@ -16,7 +16,7 @@ from taimen.ocr.engine import Line
 def _line(e, text: str, box: tuple[float, float, float, float], extra: dict[int, dict[str, float]] | None = None):
     """A recognised line whose frame 2k+1 holds character k with probability 0.97 (blank elsewhere), plus any
     ``extra`` class probabilities at given frames."""
-    table = e._recogniser().postprocess_op.character
+    table = e.character_table()
     index = {ch: i for i, ch in enumerate(table) if i}
     probs = np.zeros((2 * len(text) + 1, len(table)), np.float32)
     probs[:, 0] = 1.0

@@ -208,7 +208,7 @@ def confirm_unlock(res: Any, document: Any, *, lang: str, reveal: bool) -> dict[
             hint = "Enter＝確定／訂正する場合は値を入力" if ja else "Enter = confirm, or type the correct value"
             answer = _ask(f"{label}: {shown}  （{'OCRの提案' if ja else 'OCR proposal'}）  {hint}: ")
             values[uf.key] = answer or proposed
-        elif uf.optional and res.document == "passport":
+        elif uf.optional and getattr(res, "document", "") == "passport":
             continue  # the MRZ proposal gives the three fields; the whole MRZ is not asked for again
         else:
             if uf.secret and sys.stdin.isatty():

@@ -32,6 +32,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "low_contrast": ("コントラストが低い", "low contrast"),
     "glare": ("光が反射しています", "glare over the text"),
     "neighbour_text_removed": ("隣の項目の文字を除きました", "text of a neighbouring field removed"),
+    "check_digit": ("チェックディジットが合いません", "a check digit does not match"),
+    "chosen_by_check_digit": ("チェックディジットで候補を選びました", "chosen among readings by the check digit"),
+    "mrz_not_found": ("MRZ（機械読取領域）が見つかりません", "the MRZ was not found"),
     "no_label": ("項目名が読めず、位置から推定", "its label was not read: placed by position"),
     "gap": ("行の途中が読めません（反射・汚れ）", "part of the line could not be read (glare, dirt)"),
     "more_lines": ("続きの行がある可能性", "a further line may belong to it"),
@@ -348,7 +351,7 @@ _INDEX: dict[int, dict[str, int]] = {}
 def _class_index(ocr: Engine) -> dict[str, int] | None:
     if id(ocr) not in _INDEX:
         try:
-            table = ocr._recogniser().postprocess_op.character
+            table = ocr.character_table()
         except AttributeError:  # another engine (Tesseract in the benchmark): no per-class probabilities
             return None
         _INDEX[id(ocr)] = {ch: i for i, ch in enumerate(table) if i}
