@@ -15,7 +15,6 @@ a printer without OCR-B. Two splits with different seeds AND different pools of 
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import random
@@ -284,27 +283,7 @@ def photograph(page: Image.Image, rng: random.Random, mrz_top_mm: float) -> tupl
         ang = math.degrees(math.atan2(dvec[1], dvec[0]))
         cv2.ellipse(img, (int((tip[0] + axis[0]) / 2), int((tip[1] + axis[1]) / 2)), (int(31 * mm), int(8 * mm)),
                     ang, 0, 360, skin, -1)
-    gx = np.linspace(-0.5, 0.5, fw, dtype=np.float32)[None, :]
-    gy = np.linspace(-0.5, 0.5, fh, dtype=np.float32)[:, None]
-    la = rng.uniform(0, 6.3)
-    img *= (1 + rng.uniform(0, 0.5) * (gx * math.cos(la) + gy * math.sin(la)))[..., None]
-    img *= np.array([rng.uniform(0.88, 1.1), 1.0, rng.uniform(0.88, 1.1)], np.float32)
-    if s.low_contrast < 1.0:
-        mean = float(img.mean())
-        img = mean + (img - mean) * s.low_contrast + rng.uniform(-20, 25)
-    if s.blur > 0.05:
-        img = cv2.GaussianBlur(img, (0, 0), s.blur)
-    if s.motion > 0.5:
-        k = math.ceil(s.motion) | 1
-        ker = np.zeros((k, k), np.float32)
-        ker[k // 2, :] = 1
-        ker = cv2.warpAffine(ker, cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), rng.uniform(0, 180), 1.0), (k, k))
-        img = cv2.filter2D(img, -1, ker / max(float(ker.sum()), 1e-6))
-    img += nrng.normal(0, rng.uniform(1, 6), img.shape).astype(np.float32)
-    out = Image.fromarray(np.clip(img[:, :, ::-1], 0, 255).astype(np.uint8), "RGB")
-    buf = io.BytesIO()
-    out.save(buf, "JPEG", quality=s.jpeg)
-    return buf.getvalue(), s
+    return photos.finish(img, s, rng, nrng), s
 
 
 def fonts() -> list[tuple[str, str]]:

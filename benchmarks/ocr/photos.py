@@ -33,6 +33,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -842,6 +843,12 @@ def photograph(card: Card, rng: random.Random) -> tuple[bytes, Shot]:
             -1,
         )
     # uneven light, colour cast, low contrast
+    return finish(img, s, rng, nrng), s
+
+
+def finish(img: np.ndarray, s: Any, rng: random.Random, nrng: np.random.Generator) -> bytes:
+    """The camera's last steps (uneven light, colour cast, contrast, blur, noise) and the JPEG, in draw order."""
+    fh, fw = img.shape[:2]
     gx = np.linspace(-0.5, 0.5, fw, dtype=np.float32)[None, :]
     gy = np.linspace(-0.5, 0.5, fh, dtype=np.float32)[:, None]
     la = rng.uniform(0, 6.3)
@@ -862,7 +869,7 @@ def photograph(card: Card, rng: random.Random) -> tuple[bytes, Shot]:
     out = Image.fromarray(np.clip(img[:, :, ::-1], 0, 255).astype(np.uint8), "RGB")
     buf = io.BytesIO()
     out.save(buf, "JPEG", quality=s.jpeg)
-    return buf.getvalue(), s
+    return buf.getvalue()
 
 
 # -- the set ---------------------------------------------------------------------------------------------
