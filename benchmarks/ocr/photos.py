@@ -25,11 +25,13 @@ under /tmp (never committed).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import random
 import re
 import unicodedata
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,7 +41,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-VERSION = 1
+VERSION = 2  # 2: portraits seeded by crc32 (hash() differs per process); jitter never overprints
 CARD_W, CARD_H = 85.6, 54.0
 PPM = 20.0  # render resolution, pixels per mm
 CACHE = Path("/tmp/taimen-ocr-photos")
@@ -354,14 +356,20 @@ class Card:
         x, y = it.x, it.y
         if it.jitter:  # personalisation print: offset up to ±4 mm unless it would overlap something
             dx, dy = self.rng.uniform(-4, 4), self.rng.uniform(-4, 4)
-            for _ in range(6):
-                cx, cy = it.x + dx, it.y + dy
+            # halve the offset towards the layout position; then a few fresh offsets; the layout position
+            # itself only when it is free (a jittered neighbour may already stand there)
+            tries = itertools.chain(
+                ((dx / 2**k, dy / 2**k) for k in range(6)),
+                [(0.0, 0.0)],
+                ((self.rng.uniform(-4, 4), self.rng.uniform(-4, 4)) for _ in range(24)),
+            )
+            for ox, oy in tries:
+                cx, cy = it.x + ox, it.y + oy
                 r = (cx - 0.3, cy - 0.3, cx + w + 0.3, cy + h + 0.3)
                 inside = r[0] >= 0.8 and r[1] >= 0.8 and r[2] <= CARD_W - 0.8 and r[3] <= CARD_H - 0.8
                 if inside and not any(_overlap(r, o) for o in self.rects):
                     x, y = cx, cy
                     break
-                dx, dy = dx / 2, dy / 2
         self.rects.append((x, y, x + w, y + h))
         if it.field:
             self.fields.setdefault(it.field, []).append((x, y, w, h))
@@ -389,6 +397,11 @@ class Card:
 
     def frame_rect(self, x: float, y: float, w: float, h: float) -> None:
         self.rects.append((x, y, x + w, y + h))
+
+
+def _seed(*parts: object) -> int:
+    """A portrait's seed from the person: stable across processes (``hash`` of a str is salted per process)."""
+    return zlib.crc32("\x1f".join(map(str, parts)).encode()) & 0xFFFF
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -462,7 +475,7 @@ def _mynumber(p: Person, rng: random.Random, fonts_: dict) -> tuple[Card, dict[s
     items.append(Item("臓器提供意思 1.2.3.", 3.0, 49.6, 1.5, "gothic", (90, 90, 90)))
     m = re.match(r"^(?:東京都|北海道|.{2,3}[府県])(.+?郡.+?[町村]|.+?市|.+?区)", p.address)
     items.append(Item(f"{m.group(1) if m else '市区町村'}長", 31.0, 49.2, 2.0, "mincho", (60, 60, 60)))
-    card.portrait(60.0, 7.5, 22.0, 29.0, hash((p.family, p.given)) & 0xFFFF)
+    card.portrait(60.0, 7.5, 22.0, 29.0, _seed(p.family, p.given, 1))
     _place(card, items, fonts_)
     yy = era_of(p.birth)[1] if calendar == "wareki" else p.birth.year
     kenmen_b = f"{yy % 100:02d}{p.birth.month:02d}{p.birth.day:02d}{p.mn_expiry.year}{p.security_code}"
@@ -555,7 +568,7 @@ def _license(p: Person, rng: random.Random, fonts_: dict) -> tuple[Card, dict[st
     items.append(Item("運転免許証", 58.0, 45.6, 3.0, "mincho", (30, 30, 30)))
     m = re.match(r"^(東京都|北海道|.{2,3}[府県])", p.address)
     items.append(Item(f"{m.group(1) if m else '東京都'}公安委員会", 58.0, 50.0, 2.2, "mincho", (30, 30, 30)))
-    card.portrait(58.5, 13.5, 24.0, 30.0, hash((p.family, p.given, 2)) & 0xFFFF)
+    card.portrait(58.5, 13.5, 24.0, 30.0, _seed(p.family, p.given, 2))
     _place(card, items, fonts_)
     truth = {
         "name": name,
@@ -609,7 +622,7 @@ def _residence(p: Person, rng: random.Random, fonts_: dict) -> tuple[Card, dict[
     items.append(Item(seireki(p.res_expiry, "zero"), 19.0, 47.9, 2.9, "gothic", max_w=25, field="expiry"))
     items.append(Item("まで有効です。", 45.0, 48.4, 2.0, "gothic", grey))
     items.append(Item("法務大臣", 66.0, 46.5, 2.4, "mincho", (40, 40, 40)))
-    card.portrait(60.5, 9.5, 23.0, 30.0, hash((p.family, p.given, 3)) & 0xFFFF)
+    card.portrait(60.5, 9.5, 23.0, 30.0, _seed(p.family, p.given, 3))
     _place(card, items, fonts_)
     truth = {
         "card_number": p.res_number,
