@@ -28,6 +28,7 @@ import io
 import itertools
 import json
 import math
+import os
 import random
 import re
 import unicodedata
@@ -932,8 +933,12 @@ def generate(split: str, n: int, cache: Path = CACHE) -> list[Sample]:
         jpg, meta_path = out / f"{i:04d}.jpg", out / f"{i:04d}.json"
         if not (jpg.is_file() and meta_path.is_file()):
             data, meta = make(split, i, font_sets)
-            jpg.write_bytes(data)
-            meta_path.write_text(json.dumps(meta, ensure_ascii=False))
+            # written under a temporary name and renamed: several benchmark runs may fill one cache at once
+            tmp = out / f".{i:04d}.{os.getpid()}"
+            tmp.write_bytes(data)
+            tmp.replace(jpg)
+            tmp.write_text(json.dumps(meta, ensure_ascii=False))
+            tmp.replace(meta_path)
         meta = json.loads(meta_path.read_text())
         samples.append(
             Sample(
