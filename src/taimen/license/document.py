@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from cryptography import x509
-
 from taimen.core import apdu
 from taimen.core.conversation import Conversation, Progress, Transport, drive
 from taimen.core.files import ReadSession
@@ -18,13 +16,12 @@ from taimen.license.report import build_result
 from taimen.license.signature import TRUST_CATEGORY
 from taimen.result import ReadResult, ReadStats
 from taimen.transport.counting import CountingTransport
-from taimen.trust import TrustStore
+from taimen.trust import CertificateAnchor, TrustStore
 
 
-def signer_certificates(trust_dirs: tuple[str, ...]) -> list[x509.Certificate]:
+def signer_certificates(trust_dirs: tuple[str, ...]) -> list[CertificateAnchor]:
     """Pinned licence signer certificates (trust-store category ``license``); never anything from the card."""
-    store = TrustStore.load(trust_dirs)
-    return [a.certificate for a in store.certificates(TRUST_CATEGORY)]
+    return TrustStore.load(trust_dirs).certificates(TRUST_CATEGORY)
 
 
 def _detect() -> Conversation[bool]:

@@ -8,9 +8,7 @@ copy of its files) is never proven and is stated as not covered.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from cryptography import x509
+from typing import TYPE_CHECKING, Any
 
 from taimen.jistext import JisText
 from taimen.license.common_data import CommonData
@@ -25,6 +23,9 @@ from taimen.license.tsuiki import Tsuiki
 from taimen.pinsafety import already_unlocked_check
 from taimen.result import Check, CheckStatus, DateValue, Image, ReadResult, ReadStats
 from taimen.wareki import format_ja
+
+if TYPE_CHECKING:
+    from taimen.trust import CertificateAnchor
 
 SEIREKI = "%Y年%-m月%-d日"
 
@@ -226,7 +227,7 @@ def _text_check(texts: dict[str, JisText]) -> Check:
     )
 
 
-def signature_check(read: LicenseRead, certificates: list[x509.Certificate]) -> tuple[Check, dict[str, Any]]:
+def signature_check(read: LicenseRead, certificates: list[CertificateAnchor]) -> tuple[Check, dict[str, Any]]:
     info = read.signature
     if info is None:
         return Check(
@@ -249,8 +250,8 @@ def signature_check(read: LicenseRead, certificates: list[x509.Certificate]) -> 
     status = {"verified": CheckStatus.PASSED, "failed": CheckStatus.FAILED}.get(v.status, CheckStatus.NOT_VERIFIABLE)
     detail_ja, detail_en = v.detail_ja, v.detail_en
     if cert is not None:
-        detail_ja += f"（署名者証明書: {cert.subject.rfc4514_string()}、照合: {how}）"
-        detail_en += f" (signer certificate {cert.subject.rfc4514_string()}, matched by {how})"
+        detail_ja += f"（署名者証明書: {cert.info.subject_text()}、照合: {how}）"
+        detail_en += f" (signer certificate {cert.info.subject_text()}, matched by {how})"
     if v.status == "verified":
         detail_ja += " 署名対象の範囲と方式は公開資料では未確認です。チップの複製でないことは証明されません。"
         detail_en += (
@@ -271,7 +272,7 @@ def signature_check(read: LicenseRead, certificates: list[x509.Certificate]) -> 
         "verification": v.status,
         "signed_content": v.variant,
         "algorithm_checked": "RSA PKCS#1 v1.5 with SHA-256" if v.status != "not_verifiable" else None,
-        "signer_certificate": cert.subject.rfc4514_string() if cert is not None else None,
+        "signer_certificate": cert.info.subject_text() if cert is not None else None,
         "signer_matched_by": how or None,
         "ski_matches_key": v.ski_matches,
     }
@@ -316,7 +317,7 @@ def _details(read: LicenseRead, current: dict[str, Any], number: str | None) -> 
 def build_result(
     read: LicenseRead,
     *,
-    certificates: list[x509.Certificate] | None = None,
+    certificates: list[CertificateAnchor] | None = None,
     today: date | None = None,
     stats: ReadStats | None = None,
 ) -> ReadResult:

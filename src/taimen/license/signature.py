@@ -16,16 +16,21 @@ EF03–EF06 (外字, 追記), which it does not cover.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from taimen.core.tlv import parse_all
 from taimen.errors import ParseError
 from taimen.license.elements import Element, element, parse_records, unknown_element
+from taimen.trust.certinfo import key_id_from_spki
+
+if TYPE_CHECKING:
+    from taimen.trust import CertificateAnchor
 
 FILE = "DF1/EF07"
 TAGS = {
@@ -112,7 +117,7 @@ def signed_variants(ef01: bytes, ef02: bytes, photo: bytes) -> list[tuple[str, b
 
 def key_identifier(key: PublicKeyTypes) -> bytes:
     """RFC 5280 method-1 key identifier (SHA-1 of the subjectPublicKey bits)."""
-    return x509.SubjectKeyIdentifier.from_public_key(key).digest  # type: ignore[arg-type]
+    return key_id_from_spki(key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,27 +190,21 @@ def verify(
 TRUST_CATEGORY = "license"
 
 
-def _cert_ski(cert: x509.Certificate) -> bytes:
-    try:
-        return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    except x509.ExtensionNotFound:
-        return key_identifier(cert.public_key())
+def find_signer(anchors: list[CertificateAnchor], info: SignatureInfo) -> tuple[CertificateAnchor | None, str]:
+    """The pinned certificate the card names: by B6 key identifier (the certificate's subjectKeyIdentifier or
+    its key's method-1 identifier), else by B4 issuer + B2 serial.
 
-
-def find_signer(certificates: list[x509.Certificate], info: SignatureInfo) -> tuple[x509.Certificate | None, str]:
-    """The pinned certificate the card names: by B6 key identifier, else by B4 issuer + B2 serial.
-
-    Returns the certificate (or None) and how it was matched. Only pinned certificates are considered.
+    Returns the anchor (or None) and how it was matched. Only pinned certificates are considered.
     """
     if info.ski:
-        for cert in certificates:
-            if _cert_ski(cert) == info.ski or key_identifier(cert.public_key()) == info.ski:
-                return cert, "B6 主体者鍵識別子"
+        for anchor in anchors:
+            if info.ski in (anchor.info.ski, anchor.info.method1_key_id):
+                return anchor, "B6 主体者鍵識別子"
     if info.issuer and info.serial:
-        for cert in certificates:
-            issuer = cert.issuer.rfc4514_string()
-            n = cert.serial_number
+        for anchor in anchors:
+            issuer = anchor.info.issuer_text()
+            n = anchor.info.serial
             forms = {str(n), f"{n:X}", f"{n:x}"}
             if info.issuer.strip() in issuer and info.serial.strip().lstrip("0") in {f.lstrip("0") for f in forms}:
-                return cert, "B4 発行者名 + B2 シリアル番号"
+                return anchor, "B4 発行者名 + B2 シリアル番号"
     return None, ""

@@ -26,14 +26,18 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 
-from taimen.errors import OperatorInputError
+from taimen.errors import OperatorInputError, ParseError
+from taimen.trust import certinfo
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 ENV_DIRS = "TAIMEN_TRUST_DIRS"
 ENV_NO_BUILTIN = "TAIMEN_TRUST_NO_BUILTIN"
@@ -71,13 +75,44 @@ class CvcAnchor:
 
 @dataclass(frozen=True)
 class CertificateAnchor:
+    """A pinned X.509 certificate, given parsed or as DER. DER is parsed with ``cryptography.x509`` only when a
+    document asks for ``certificate``: a look-up by key (``info``, ``public_key``) needs the light reader."""
+
     category: str
-    certificate: x509.Certificate = field(compare=False)
+    given: x509.Certificate | bytes = field(compare=False, repr=False)
     source: str = ""
+
+    @cached_property
+    def der(self) -> bytes:
+        if isinstance(self.given, bytes):
+            return self.given
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return self.given.public_bytes(Encoding.DER)
+
+    @cached_property
+    def info(self) -> certinfo.CertInfo:
+        return certinfo.parse(self.der)
+
+    @cached_property
+    def certificate(self) -> x509.Certificate:
+        if not isinstance(self.given, bytes):
+            return self.given
+        from cryptography import x509
+
+        try:
+            return x509.load_der_x509_certificate(self.given)
+        except ValueError as exc:  # the light reader accepted the outline; cryptography reads every field
+            raise OperatorInputError(f"trust file {self.source} is not an X.509 certificate: {exc}") from exc
+
+    def public_key(self) -> PublicKeyTypes:
+        from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+        return load_der_public_key(self.info.spki)
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.certificate.public_bytes(Encoding.DER)).hexdigest().upper()
+        return hashlib.sha256(self.der).hexdigest().upper()
 
     @property
     def label(self) -> str:
@@ -173,14 +208,15 @@ def parse_cvc_key_file(text: str, source: str) -> list[CvcAnchor]:
     return out
 
 
-def parse_certificates(raw: bytes, source: str) -> list[x509.Certificate]:
-    """One DER certificate, or one or more PEM certificates."""
-    try:
-        if b"-----BEGIN" in raw:
-            return x509.load_pem_x509_certificates(raw)
-        return [x509.load_der_x509_certificate(raw)]
-    except ValueError as exc:
-        raise OperatorInputError(f"trust file {source} is not an X.509 certificate: {exc}") from exc
+def parse_certificates(raw: bytes, source: str) -> list[bytes]:
+    """The DER of each certificate in a trust file, each checked to be an X.509 certificate in strict DER."""
+    out = split_certificates(raw, source)
+    for der in out:
+        try:
+            certinfo.parse(der)
+        except ParseError as exc:
+            raise OperatorInputError(f"trust file {source} is not an X.509 certificate: {exc}") from exc
+    return out
 
 
 class TrustStore:
