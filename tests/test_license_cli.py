@@ -117,3 +117,33 @@ def test_every_sample_reads_to_its_expected_verdict(samples: Path) -> None:
         else:
             res = MYNA.read(t, sample["unlock"], trust_dirs=trust)
         assert res.verdict is not None and res.verdict.status == sample["expected_verdict"], path.name
+
+
+def test_photo_out_png_converts_other_names_keep_the_chip_bytes(tmp_path: Path) -> None:
+    """The read keeps the JPEG 2000 as stored; ``--photo-out x.png`` decodes it (bounded), another name writes
+    the chip's bytes; a photo that cannot be decoded writes nothing, says so, and the verdict still prints."""
+    from license_helpers import files_for, person, signer
+    from taimen.core.tlv import encode, parse_single
+
+    image = tmp_path / "card.json"
+    save_card(card_for("yamada"), image)
+    png, jp2 = tmp_path / "p.png", tmp_path / "p.jp2"
+    for out in (png, jp2):
+        done = taimen("read", "license", "--card-image", str(image), "--pin1", "1234", "--pin2", "5678",
+                      "--no-progress", "--photo-out", str(out))  # fmt: skip
+        assert done.returncode in (0, 10), done.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert jp2.read_bytes().startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n")
+
+    files = dict(files_for("yamada"))
+    value = bytearray(parse_single(files["df2_ef01"], 0x5F40).value)
+    cod = value.find(b"\xff\x52")
+    value[cod + 9] = 40  # 40 wavelet levels: the header is sound, the codestream cannot be decoded
+    files["df2_ef01"] = encode(0x5F40, bytes(value))
+    save_card(build_license_card(person("yamada"), signer(), files=files), image)
+    bad = tmp_path / "bad.png"
+    done = taimen("read", "license", "--card-image", str(image), "--pin1", "1234", "--pin2", "5678",
+                  "--no-progress", "--photo-out", str(bad))  # fmt: skip
+    assert done.returncode in (10, 11), done.stderr
+    assert "PNG に変換できない" in done.stderr and not bad.exists()
+    assert "判定" in done.stdout or "結果" in done.stdout

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from license_helpers import card_for, facts, files_for, signer, with_facts, write_trust_dir
+from taimen.core import images
 from taimen.core.tlv import encode
 from taimen.emulator.card import VirtualCard
 from taimen.emulator.license_card import build_license_card
@@ -45,7 +46,9 @@ def test_full_read_with_both_pins(tmp_path: Path) -> None:
     assert res.address == "東京都千代田区霞が関２丁目１番２号"  # the 追記 overrides the address at issue
     assert res.fields["current"]["address"]["source"] == "DF1/EF04 新住所1"
     assert res.birth_date is not None and res.birth_date.display_ja == "昭和55年2月17日"
-    assert res.photo is not None and res.photo.mime == "image/png"
+    # the photo as stored (JPEG 2000, header checked); decoded only where it is shown
+    assert res.photo is not None and res.photo.mime == "image/jp2"
+    assert images.decode(res.photo.data).size == (192, 256)
     assert res.fields["current"]["honseki"]["text"] == "東京都千代田区霞が関２丁目１番"
     checks = {c.name: c for c in res.checks}
     assert checks["license.signature"].status is CheckStatus.PASSED

@@ -26,7 +26,11 @@ def add_transport_args(p: argparse.ArgumentParser) -> None:
 
 def add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON (docs/json-output.md)")
-    p.add_argument("--photo-out", metavar="FILE", help="write the chip photo to FILE (on request only)")
+    p.add_argument(
+        "--photo-out",
+        metavar="FILE",
+        help="write the chip photo to FILE (on request only): as PNG if FILE ends in .png, else as the chip stores it",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--trust-dir", action="append", default=[], metavar="DIR", help="more trust anchors")
     p.add_argument("--confirm-last-try", action="store_true", help="allow a VERIFY when only one try is left")
@@ -60,6 +64,30 @@ def write_output(path: str, data: bytes | str, flag: str) -> None:
         raise OperatorInputError(
             f"{flag} {path}: {exc.strerror}", message_ja=f"{flag} {path} に書き込めません。"
         ) from None
+
+
+def photo_bytes(result: ReadResult, path: str, lang: str) -> bytes | None:
+    """The chip photo for ``--photo-out``: converted to PNG for a ``.png`` file (a chip's JPEG 2000 is decoded
+    only here, with the card-image size limits), else as stored. None, with a line on stderr, if it cannot be
+    converted: the read's result is printed all the same."""
+    assert result.photo is not None
+    if not path.lower().endswith(".png") or result.photo.mime == "image/png":
+        return result.photo.data
+    from taimen.core import images
+    from taimen.errors import ParseError
+
+    try:
+        return images.to_png(result.photo.data)
+    except ParseError as exc:
+        print(
+            f"--photo-out {path}: 顔写真を PNG に変換できないため書き出していません（{exc}）。"
+            "別の拡張子なら記録のまま保存します。"
+            if lang == "ja"
+            else f"--photo-out {path}: not written, the chip photo cannot be converted to PNG ({exc}); use another "
+            "extension to save it as stored",
+            file=sys.stderr,
+        )
+        return None
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -120,7 +148,9 @@ class ProgressBar:
 
 def emit_result(result: ReadResult, args: argparse.Namespace) -> int:
     if getattr(args, "photo_out", None) and result.photo is not None:
-        write_output(args.photo_out, result.photo.data, "--photo-out")
+        data = photo_bytes(result, args.photo_out, getattr(args, "lang", "ja"))
+        if data is not None:
+            write_output(args.photo_out, data, "--photo-out")
     if args.json:
         import json
 

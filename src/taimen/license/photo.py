@@ -2,7 +2,10 @@
 
 The value is either a JP2 file (signature box) or a raw J2K codestream (SOC FF4F then SIZ FF51). Card bytes
 are hostile: ``taimen.core.images`` reads the dimensions from the header and bounds them before anything is
-decoded; failures become a reported problem, not a crash. The picture is re-encoded as PNG for display.
+decoded; failures become a reported problem, not a crash. A read checks the header only and keeps the JPEG
+2000 as stored (as the My Number Card's photo is kept): the picture is decoded when it is shown (the web app,
+``taimen.web.images``), so a command-line read neither loads Pillow nor hands hostile bytes to a JPEG 2000
+decoder that nobody looks at. ``decode_jpeg2000`` decodes at once (マイナ免許証, tests).
 """
 
 from __future__ import annotations
@@ -32,7 +35,12 @@ class Photo:
     problem: str = ""
 
 
-def decode_jpeg2000(value: bytes) -> Photo:
+def inspect_jpeg2000(value: bytes) -> Photo:
+    """Sniff and bound from the header only (``taimen.core.images``); problems go to ``Photo.problem``."""
+    return decode_jpeg2000(value, decode=False)
+
+
+def decode_jpeg2000(value: bytes, *, decode: bool = True) -> Photo:
     """Sniff, bound (header only, ``taimen.core.images``) and decode; problems go to ``Photo.problem``."""
     if value.startswith(JP2_SIGNATURE):
         kind = "jp2"
@@ -44,6 +52,8 @@ def decode_jpeg2000(value: bytes) -> Photo:
         info = images.probe(value, LIMITS)
     except ParseError as exc:
         return Photo(value, kind, None, None, None, str(exc))
+    if not decode:
+        return Photo(value, kind, info.width, info.height, None)
     try:
         png = images.to_png(images.decode(value, LIMITS))
     except ParseError as exc:
@@ -51,9 +61,9 @@ def decode_jpeg2000(value: bytes) -> Photo:
     return Photo(value, kind, info.width, info.height, png)
 
 
-def parse_photo_file(data: bytes) -> Photo:
-    """DF2/EF01: one 5F40 object, then only padding."""
+def parse_photo_file(data: bytes, *, decode: bool = True) -> Photo:
+    """DF2/EF01: one 5F40 object, then only padding; ``decode=False`` checks the image header only."""
     tlv = parse_single(data, 0x5F40)
     if len(tlv.value) > MAX_VALUE:
         raise ParseError(f"DF2/EF01: photo of {len(tlv.value)} bytes exceeds {MAX_VALUE}")
-    return decode_jpeg2000(tlv.value)
+    return decode_jpeg2000(tlv.value, decode=decode)

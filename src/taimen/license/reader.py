@@ -198,5 +198,5 @@ def read_license(
     if "df1_ef07" in files:
         result.signature = parse_ef07(files["df1_ef07"])
     if "df2_ef01" in files:
-        result.photo = parse_photo_file(files["df2_ef01"])
+        result.photo = parse_photo_file(files["df2_ef01"], decode=False)  # decoded when shown
     return result

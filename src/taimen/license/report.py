@@ -385,7 +385,7 @@ def build_result(
                 required=False,
             )
         )
-    elif read.photo.png is None:
+    elif read.photo.problem:
         checks.append(
             Check(
                 "license.photo",
@@ -398,15 +398,15 @@ def build_result(
                 required=False,
             )
         )
-    else:
+    else:  # header checked; the picture is decoded where it is shown (taimen.license.photo)
         checks.append(
             Check(
                 "license.photo",
                 CheckStatus.PASSED,
                 "顔写真",
                 "photo",
-                f"JPEG 2000 {read.photo.width}×{read.photo.height} を表示しました。顔と照合してください。",
-                f"JPEG 2000 {read.photo.width}x{read.photo.height} shown; compare with the holder's face",
+                f"JPEG 2000 {read.photo.width}×{read.photo.height} を読み取りました。顔と照合してください。",
+                f"JPEG 2000 {read.photo.width}x{read.photo.height} read; compare with the holder's face",
                 ("DF2/EF01",),
                 required=False,
             )
@@ -427,12 +427,11 @@ def build_result(
 
     images = _gaiji_images(read.gaiji)
     photo = None
-    if read.photo is not None:
-        images["photo_jpeg2000"] = Image(
-            "image/jp2", read.photo.raw, "顔写真（カード記録のJPEG 2000、値フィールド全体）"
-        )
-        if read.photo.png is not None:
-            photo = Image("image/png", read.photo.png, "顔写真（JPEG 2000 から変換）")
+    if read.photo is not None and not read.photo.problem:
+        p = read.photo
+        photo = Image("image/jp2", p.raw, f"顔写真 / photo (DF2/EF01 JPEG 2000, {p.width}×{p.height}, as stored)")
+    elif read.photo is not None:  # kept as read, for the record; not shown as the photo
+        images["photo_jpeg2000"] = Image("image/jp2", read.photo.raw, "顔写真（カード記録のまま、表示できません）")
     birth = k.date(0x16)
     fields: dict[str, Any] = {
         "spec_version": read.common.spec_version,
