@@ -50,3 +50,24 @@ def test_same_photo_same_outline() -> None:
     cv2.HoughLinesP(np.eye(64, dtype=np.uint8) * 255, 1, np.pi / 180, 10)  # moves OpenCV's random state
     b = locate.find_card(img).points
     assert np.array_equal(a, b)
+
+
+def test_id_card_beats_a_white_card_of_its_size_beside_it() -> None:
+    """A membership or business card as large as the ID card and of its shape, white with grey text rows and a
+    crisper edge: only what is inside tells them apart (an ID card has a colour portrait beside its text)."""
+    img = np.full((720, 1100, 3), (95, 100, 105), np.uint8)
+    img = cv2.add(img, np.random.default_rng(0).integers(0, 6, img.shape, dtype=np.uint8))
+    w, h = 394, 248  # 85.6 × 54 mm at 4.6 px/mm
+    x0, y0 = 80, 200
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (228, 226, 236), -1)
+    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (205, 190, 170), -1)  # portrait
+    cv2.ellipse(img, (x0 + w - 72, y0 + 85), (28, 34), 0, 0, 360, (120, 160, 215), -1)
+    cv2.ellipse(img, (x0 + w - 72, y0 + 160), (45, 40), 0, 180, 360, (90, 60, 50), -1)
+    for r in range(5):
+        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    bx, by, bw, bh = 620, 180, 405, 255  # the white card, 3 % larger
+    cv2.rectangle(img, (bx, by), (bx + bw, by + bh), (250, 250, 250), -1)
+    for r in range(8):
+        cv2.line(img, (bx + 60, by + 30 + 28 * r), (bx + bw - 60, by + 30 + 28 * r), (60, 60, 60), 6)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points

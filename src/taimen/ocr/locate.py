@@ -25,7 +25,8 @@ HOUGH_SEED = 0x7A1
 LINE_QUADS = 80  # straight-edge outlines kept for ranking
 LONGEST = 8  # the longest lines of each direction paired as card sides, besides the outermost
 CONTENT_TOP = 24  # rough outlines whose inside is looked at
-POOL = 8  # rough outlines refined and re-ranked
+CORNER_LINES = 6  # of each direction, the lines ending in the most corners, paired as card sides too
+POOL = 4  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
 
@@ -97,7 +98,12 @@ def _true_aspects(q: np.ndarray, centre: np.ndarray, side: float) -> np.ndarray:
     m1, m2, m4, m3 = m[:, 0], m[:, 1], m[:, 2], m[:, 3]  # m1 tl, m2 tr, m3 bl, m4 br
 
     def triple(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-        return (np.cross(a, b) * c).sum(axis=1)
+        """(a × b) · c, row by row"""
+        return (
+            (a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]) * c[:, 0]
+            + (a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]) * c[:, 1]
+            + (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]) * c[:, 2]
+        )
 
     d2, d3 = triple(m2, m4, m3), triple(m3, m4, m2)
     bad = (np.abs(d2) < 1e-9) | (np.abs(d3) < 1e-9)
@@ -221,7 +227,8 @@ def _masks(small: np.ndarray) -> list[tuple[str, np.ndarray]]:
         [lab[:4].reshape(-1, 3), lab[-4:].reshape(-1, 3), lab[:, :4].reshape(-1, 3), lab[:, -4:].reshape(-1, 3)]
     )
     bg = np.median(border, axis=0)
-    dist = np.linalg.norm(lab - bg, axis=2)
+    diff = lab - bg
+    dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
     dist8 = np.clip(dist * (255.0 / max(dist.max(), 1.0)), 0, 255).astype(np.uint8)
     _, m = cv2.threshold(dist8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, k7, iterations=2)
@@ -307,22 +314,32 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
     segs = cv2.HoughLinesP(edges, 1, np.pi / 180, 50, minLineLength=0.07 * min(h, w), maxLineGap=8)
     if segs is None:
         return []
-    # merge collinear segments: (theta of the normal, rho, total length, midpoint of the longest piece)
+    # merge collinear segments: (theta of the normal, rho, total length, midpoint of the longest piece, its
+    # length, the pieces' ends)
     lines: list[list] = []
-    for x1, y1, x2, y2 in segs.reshape(-1, 4).astype(float):
+    segs = segs.reshape(-1, 4).astype(float)
+    th, rh = np.empty(len(segs)), np.empty(len(segs))  # the lines' theta and rho, for a vectorised match
+    for x1, y1, x2, y2 in segs:
         theta = math.atan2(x2 - x1, -(y2 - y1)) % math.pi
         rho = x1 * math.cos(theta) + y1 * math.sin(theta)
         length = math.hypot(x2 - x1, y2 - y1)
         mid = ((x1 + x2) / 2, (y1 + y2) / 2)
-        for ln in lines:
-            dt = abs(theta - ln[0])
-            if min(dt, math.pi - dt) < math.radians(3) and abs((rho if dt < math.pi / 2 else -rho) - ln[1]) < 6:
-                if length > ln[4]:
-                    ln[0], ln[1], ln[3], ln[4] = theta, rho, mid, length
-                ln[2] += length
-                break
+        n = len(lines)
+        dt = np.abs(theta - th[:n])
+        same = (np.minimum(dt, math.pi - dt) < math.radians(3)) & (
+            np.abs(np.where(dt < math.pi / 2, rho, -rho) - rh[:n]) < 6
+        )
+        if same.any():
+            k = int(same.argmax())  # the first that matches
+            ln = lines[k]
+            if length > ln[4]:
+                ln[0], ln[1], ln[3], ln[4] = theta, rho, mid, length
+                th[k], rh[k] = theta, rho
+            ln[2] += length
+            ln[5] += [(x1, y1), (x2, y2)]
         else:
-            lines.append([theta, rho, length, mid, length])
+            th[n], rh[n] = theta, rho
+            lines.append([theta, rho, length, mid, length, [(x1, y1), (x2, y2)]])
     # dominant directions, weighted by length: the card's, and others' (receipts, phones, a sheet of paper)
     hist = np.zeros(36)
     for ln in lines:
@@ -343,22 +360,48 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         s_ = sum(ln[2] * math.sin(2 * ln[0]) for ln in near)
         thetas.append((math.atan2(s_, c) / 2) % math.pi)
 
-    def family(t0: float, tol: float) -> list[tuple[float, float, float, float]]:
+    def family(t0: float, tol: float) -> list[tuple[float, float, float, float, float, float]]:
+        """Lines within ``tol`` degrees of direction ``t0``: (position across, theta, rho, total length, and the
+        extent of their pieces along the line), sorted across."""
         n0 = (math.cos(t0), math.sin(t0))
         fam = []
-        for theta, rho, total, mid, _ in lines:
+        for theta, rho, total, mid, _, ends in lines:
             dt = abs(theta - t0) % math.pi
             if min(dt, math.pi - dt) < math.radians(tol):
-                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho, total))
+                along = [x * -math.sin(theta) + y * math.cos(theta) for x, y in ends]
+                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho, total, min(along), max(along)))
         fam.sort()
         return fam
 
-    def pairs(fam: list[tuple[float, float, float, float]]) -> np.ndarray:
+    def corner_counts(fa: list[tuple[float, ...]], fb: list[tuple[float, ...]]) -> tuple[np.ndarray, np.ndarray]:
+        """At how many of its two ends each line makes a corner with a line of the other family (both end near
+        where they meet). A card's sides end in corners at both ends; wood grain, text rows, a receipt's edge
+        or a pen run on past the other lines or end in the open."""
+        if not fa or not fb:
+            return np.zeros(len(fa)), np.zeros(len(fb))
+        a, b = np.array(fa)[:, None, :], np.array(fb)[None, :, :]
+        p, ok = meet(a[..., 1], a[..., 2], b[..., 1], b[..., 2])
+        tol = 0.04 * max(h, w)
+
+        def ends(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            s_ = p[..., 0] * -np.sin(f[..., 1]) + p[..., 1] * np.cos(f[..., 1])
+            return np.abs(s_ - f[..., 4]) < tol, np.abs(s_ - f[..., 5]) < tol
+
+        (alo, ahi), (blo, bhi) = ends(a), ends(b)
+        c = ok & (blo | bhi)
+        ca = (c & alo).any(axis=1).astype(int) + (c & ahi).any(axis=1)
+        c = ok & (alo | ahi)
+        cb = (c & blo).any(axis=0).astype(int) + (c & bhi).any(axis=0)
+        return ca, cb
+
+    def pairs(fam: list[tuple[float, ...]], corner: np.ndarray) -> np.ndarray:
         """Pairs of opposite sides as rows (distance apart, theta and rho of one, theta and rho of the other)."""
-        # the outermost lines, and the longest ones: a card lying on a receipt or a sheet of paper has its
-        # own edge inside the outermost ones, and a card's edge is among the longest straight steps
+        # the outermost lines, the longest ones and those ending in corners: a card lying on a receipt or a
+        # sheet of paper has its own edge inside the outermost ones, and a card's edge is among the longest
+        # straight steps or ends where a side across it ends
         pool = set(range(min(extremes, len(fam)))) | set(range(max(0, len(fam) - extremes), len(fam)))
         pool |= set(sorted(range(len(fam)), key=lambda k: -fam[k][3])[:LONGEST])
+        pool |= set(sorted(np.flatnonzero(corner), key=lambda k: (-corner[k], -fam[k][3]))[:CORNER_LINES])
         idx = sorted(pool)
         out = []
         for x, i in enumerate(idx):
@@ -378,7 +421,9 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
 
     quads = []
     for theta0 in thetas:
-        pa, pb = pairs(family(theta0, 16)), pairs(family(theta0 + math.pi / 2, 25))
+        fa, fb = family(theta0, 16), family(theta0 + math.pi / 2, 25)
+        ca, cb = corner_counts(fa, fb)
+        pa, pb = pairs(fa, ca), pairs(fb, cb)
         if not len(pa) or not len(pb):
             continue
         a = np.repeat(pa, len(pb), axis=0)
@@ -549,19 +594,22 @@ def _content(img: np.ndarray, qs: np.ndarray) -> np.ndarray:
     """How much each outline's inside looks like an ID card's face rather than a receipt, a business card, a
     note or a phone, as a factor 0.36..1: a card has a colour portrait beside its text (colours that differ
     from its ground) and light and dark areas. Measured on a small warp of the inside without its margin."""
-    out = np.ones(len(qs))
+    qs = np.asarray(qs, np.float32)
+    if not len(qs):
+        return np.ones(0)
     dst = np.array([[0, 0], [47, 0], [47, 29], [0, 29]], np.float32)
-    for k, q in enumerate(np.asarray(qs, np.float32)):
+    patches = []
+    for q in qs:
         c = q.mean(axis=0)
         m = cv2.getPerspectiveTransform(c + (q - c) * 0.9, dst)
-        patch = cv2.warpPerspective(img, m, (48, 30), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        lab = cv2.cvtColor(patch, cv2.COLOR_BGR2LAB).reshape(-1, 3).astype(np.float32)
-        chroma = np.linalg.norm(lab[:, 1:] - np.median(lab[:, 1:], axis=0), axis=1)
-        light = np.abs(lab[:, 0] - np.median(lab[:, 0]))
-        colours = min(1.0, float(np.percentile(chroma, 90)) / 8)
-        shades = min(1.0, float(np.percentile(light, 90)) / 40)
-        out[k] = (0.6 + 0.4 * colours) * (0.6 + 0.4 * shades)
-    return out
+        patches.append(cv2.warpPerspective(img, m, (48, 30), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+    lab = cv2.cvtColor(np.concatenate(patches), cv2.COLOR_BGR2LAB).reshape(len(qs), -1, 3).astype(np.float32)
+    med = np.median(lab, axis=1, keepdims=True)
+    chroma = np.sqrt(((lab[..., 1:] - med[..., 1:]) ** 2).sum(axis=-1))
+    light = np.abs(lab[..., 0] - med[..., 0])
+    colours = np.minimum(1.0, np.percentile(chroma, 90, axis=1) / 8)
+    shades = np.minimum(1.0, np.percentile(light, 90, axis=1) / 40)
+    return (0.6 + 0.4 * colours) * (0.6 + 0.4 * shades)
 
 
 def _shrink(img: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
