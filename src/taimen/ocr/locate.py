@@ -26,7 +26,8 @@ LINE_QUADS = 80  # straight-edge outlines kept for ranking
 LONGEST = 8  # the longest lines of each direction paired as card sides, besides the outermost
 CONTENT_TOP = 24  # rough outlines whose inside is looked at
 CORNER_LINES = 6  # of each direction, the lines ending in the most corners, paired as card sides too
-POOL = 4  # rough outlines refined and re-ranked
+SURE = 0.9  # refined score of an outline that is clearly the card: stop refining others
+POOL = 6  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
 
@@ -304,16 +305,13 @@ class _Steps:
         return good.any(axis=-1).sum(axis=(1, 2)) / 160.0
 
 
-def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Quad]:
-    """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
-    two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
-    candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it."""
+def _straight_lines(edges: np.ndarray) -> tuple[list[list], list[float]]:
+    """The straight edges of ``edges`` (collinear Hough segments merged) and their dominant directions."""
     h, w = edges.shape
-    size = (w, h)
     cv2.setRNGSeed(HOUGH_SEED)  # the probabilistic Hough transform samples points: same photo, same outline
     segs = cv2.HoughLinesP(edges, 1, np.pi / 180, 50, minLineLength=0.07 * min(h, w), maxLineGap=8)
     if segs is None:
-        return []
+        return [], []
     # merge collinear segments: (theta of the normal, rho, total length, midpoint of the longest piece, its
     # length, the pieces' ends)
     lines: list[list] = []
@@ -359,6 +357,21 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         c = sum(ln[2] * math.cos(2 * ln[0]) for ln in near)
         s_ = sum(ln[2] * math.sin(2 * ln[0]) for ln in near)
         thetas.append((math.atan2(s_, c) / 2) % math.pi)
+    return lines, thetas
+
+
+def _line_quads(
+    edges: np.ndarray, img_area: float, extremes: int = 3, found: tuple[list[list], list[float]] | None = None
+) -> list[Quad]:
+    """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
+    two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
+    candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it.
+    ``found``: ``_straight_lines(edges)``, if already known."""
+    h, w = edges.shape
+    size = (w, h)
+    lines, thetas = found if found is not None else _straight_lines(edges)
+    if not lines:
+        return []
 
     def family(t0: float, tol: float) -> list[tuple[float, float, float, float, float, float]]:
         """Lines within ``tol`` degrees of direction ``t0``: (position across, theta, rho, total length, and the
@@ -654,7 +667,8 @@ class Search:
         cands: list[Quad] = []
         for method, mask in _masks(small):
             cands += _candidates_from_mask(mask, method, area)
-        cands += _line_quads(edges, area)
+        found = _straight_lines(edges)
+        cands += _line_quads(edges, area, found=found)
 
         def rank(cs: list[Quad]) -> list[Quad]:
             # a card-shaped outline on edges all round; of several (text rows and the photo also make rectangles),
@@ -670,7 +684,7 @@ class Search:
         scored = rank(cands)
         if not scored or scored[0].score < 0.45:  # clutter or a sheet of paper round the card: look further in
             seen = {c.points.tobytes() for c in cands}
-            more = [c for c in _line_quads(edges, area, extremes=6) if c.points.tobytes() not in seen]
+            more = [c for c in _line_quads(edges, area, extremes=6, found=found) if c.points.tobytes() not in seen]
             scored = sorted(scored + rank(more), key=lambda c: -c.score)
         self._scored = scored  # for inspection
         picked: list[Quad] = []
@@ -685,14 +699,17 @@ class Search:
         self._picked = picked
         self._grad = _Gradients(mid)
         self._refined: dict[int, Quad] = {}
-        # every rough outline is refined (a few ms each) and re-ranked by how much of it lies on one straight
-        # step per side: the rough score is measured on a coarse, dilated edge map, where a receipt's text bars
-        # or a phone next to the card look as good as the card's own edge
-        ranked = []
-        for c in picked:
-            rough = Quad(_rescale(c.points, 1 / small_scale), c.score, c.method)
+        # the rough outlines are refined (a few ms each), best first, and re-ranked by how much of each lies on
+        # one straight step per side: the rough score is measured on a coarse image, where a receipt's text
+        # bars or a phone next to the card look as good as the card's own edge
+        ranked: list[tuple[float, Quad, Quad]] = []
+        roughs = [Quad(_rescale(c.points, 1 / small_scale), c.score, c.method) for c in picked]
+        for rough in roughs:
             fine = self._fit(rough)
             ranked.append((fine.score, rough, fine))
+            if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
+                break
+        n_refined = len(ranked)
         self._winner = max(range(len(ranked)), key=lambda k: ranked[k][0], default=-1)  # for inspection
         ranked.sort(key=lambda x: -x[0])
         ranked = [x for x in ranked if x[0] >= FINAL_MIN][:limit]
@@ -702,6 +719,8 @@ class Search:
         self.candidates = [Quad(r.points, f, r.method) for f, r, _ in ranked]
         for (_, _, fine), cand in zip(ranked, self.candidates, strict=True):
             self._refined[id(cand)] = fine
+        # not yet refined (after a clear card): their rough score, refined by ``refine`` when used
+        self.candidates += roughs[n_refined:][: limit - len(self.candidates)]
 
     def _fit(self, rough: Quad) -> Quad:
         q, _ = _refine(self._grad, rough.points, 0.05)
@@ -710,7 +729,9 @@ class Search:
         aspect = card_aspect(_order(q), size)
         shape = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
         content = float(_content(self._small, _rescale(q, self._small_scale)[None])[0])
-        score = math.sqrt(rough.score * content) * support**3 * shape
+        # the refined outline's own evidence decides: how much of it lies on one straight step per side, its shape
+        # and what is inside (the rough score, measured on a coarse image, only chose which outlines to refine)
+        score = content * support**6 * shape
         return Quad(_order(_rescale(q, 1 / self._mid_scale)), score, rough.method)
 
     def refine(self, rough: Quad) -> Quad:
