@@ -130,6 +130,14 @@ def _areas(q: np.ndarray) -> np.ndarray:
     return np.abs((q[:, :, 0] * nxt[:, :, 1] - nxt[:, :, 0] * q[:, :, 1]).sum(axis=1)) / 2
 
 
+def _convex(q: np.ndarray) -> np.ndarray:
+    """Whether each quadrilateral of shape (N, 4, 2), corners in cyclic order, is strictly convex."""
+    e = np.roll(q, -1, axis=1) - q
+    en = np.roll(e, -1, axis=1)
+    cross = e[:, :, 0] * en[:, :, 1] - e[:, :, 1] * en[:, :, 0]
+    return (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+
+
 def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
     return float(_quad_scores(np.asarray(q)[None], img_area, size)[0])
 
@@ -139,9 +147,8 @@ def _quad_scores(q: np.ndarray, img_area: float, size: tuple[int, int]) -> np.nd
     (within ~30 degrees of square even in a steep hand-held shot) and its size; 0 if not convex or too small."""
     q = np.asarray(q, np.float64)
     e = np.roll(q, -1, axis=1) - q  # side i runs from corner i to i+1
-    cross = e[:, :, 0] * np.roll(e, -1, axis=1)[:, :, 1] - e[:, :, 1] * np.roll(e, -1, axis=1)[:, :, 0]
     frac = _areas(q) / img_area
-    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+    convex = _convex(q)
     prev = -np.roll(e, 1, axis=1)  # from corner i back to i-1
     cosang = np.abs((prev * e).sum(-1)) / (np.linalg.norm(prev, axis=-1) * np.linalg.norm(e, axis=-1) + 1e-9)
     angle_score = np.exp(-((cosang.max(axis=1) / 0.8) ** 2))
@@ -157,7 +164,9 @@ def _to_quad(poly: np.ndarray) -> np.ndarray | None:
     p = [np.asarray(v, np.float64) for v in poly]
     while len(p) > 4:
         n = len(p)
-        i = min(range(n), key=lambda k: np.linalg.norm(p[(k + 1) % n] - p[k]))
+        arr = np.array(p)
+        d = np.roll(arr, -1, axis=0) - arr
+        i = int(np.argmin(np.sqrt((d * d).sum(axis=1))))  # the shortest edge, from p[i] to p[i + 1]
         a0, a1 = p[i - 1], p[i]
         b0, b1 = p[(i + 1) % n], p[(i + 2) % n]
         d1, d2 = a1 - a0, b1 - b0
@@ -457,7 +466,10 @@ def _line_quads(
         quads.append(q[ok])
     if not quads:
         return []
-    q = _order_many(np.concatenate(quads))
+    q = np.concatenate(quads)
+    frac = _areas(q) / img_area
+    q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]  # what ``_quad_scores`` rejects, before ordering
+    q = _order_many(q)
     sc = _quad_scores(q, img_area, size)
     q, sc = q[sc > 0.05], sc[sc > 0.05]
     # the ranking measures each outline's edges: keep it to the most card-like shapes of a good size
