@@ -3,8 +3,11 @@ flat, upright card at a fixed scale (``PPM`` pixels per millimetre).
 
 The locator knows only that an ID-1 card (85.6 × 54 mm, aspect 1.585) lies roughly face up, turned by at
 most about ±45°, and clearly separated from the background by colour, brightness or its shadow. It tries
-several segmentations (edges; brightness; colour distance from the border), keeps quadrilaterals with the
-right shape, then refines each side with a line fitted to the strongest edge near it.
+several segmentations (edges; brightness; colour distance from the border) and pairs straight lines (the
+outermost, the longest, and those ending in corners), keeps quadrilaterals with the right shape on steps
+running along their sides, weighs what is inside (an ID card has a colour portrait beside its text; a
+receipt, a business card or a note does not), then refines the best few, each side to a line fitted to the
+edge near it, and ranks them by that evidence. Candidates are scored as arrays: a photo yields thousands.
 """
 
 from __future__ import annotations
@@ -698,7 +701,6 @@ class Search:
             seen = {c.points.tobytes() for c in cands}
             more = [c for c in _line_quads(edges, area, extremes=6, found=found) if c.points.tobytes() not in seen]
             scored = sorted(scored + rank(more), key=lambda c: -c.score)
-        self._scored = scored  # for inspection
         picked: list[Quad] = []
         for c in scored:
             if c.score < ROUGH_MIN or len(picked) == POOL:
@@ -708,7 +710,6 @@ class Search:
             picked.append(c)
         self._mid, self._mid_scale = mid, mid_scale
         self._small, self._small_scale = small, small_scale
-        self._picked = picked
         self._grad = _Gradients(mid)
         self._refined: dict[int, Quad] = {}
         # the rough outlines are refined (a few ms each), best first, and re-ranked by how much of each lies on
@@ -722,7 +723,6 @@ class Search:
             if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
                 break
         n_refined = len(ranked)
-        self._winner = max(range(len(ranked)), key=lambda k: ranked[k][0], default=-1)  # for inspection
         ranked.sort(key=lambda x: -x[0])
         ranked = [x for x in ranked if x[0] >= FINAL_MIN][:limit]
         if not ranked:
