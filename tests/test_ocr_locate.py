@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from taimen.ocr import locate
 
@@ -50,3 +51,56 @@ def test_same_photo_same_outline() -> None:
     cv2.HoughLinesP(np.eye(64, dtype=np.uint8) * 255, 1, np.pi / 180, 10)  # moves OpenCV's random state
     b = locate.find_card(img).points
     assert np.array_equal(a, b)
+
+
+def test_id_card_beats_a_white_card_of_its_size_beside_it() -> None:
+    """A membership or business card as large as the ID card and of its shape, white with grey text rows and a
+    crisper edge: only what is inside tells them apart (an ID card has a colour portrait beside its text)."""
+    img = np.full((720, 1100, 3), (95, 100, 105), np.uint8)
+    img = cv2.add(img, np.random.default_rng(0).integers(0, 6, img.shape, dtype=np.uint8))
+    w, h = 394, 248  # 85.6 × 54 mm at 4.6 px/mm
+    x0, y0 = 80, 200
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (228, 226, 236), -1)
+    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (205, 190, 170), -1)  # portrait
+    cv2.ellipse(img, (x0 + w - 72, y0 + 85), (28, 34), 0, 0, 360, (120, 160, 215), -1)
+    cv2.ellipse(img, (x0 + w - 72, y0 + 160), (45, 40), 0, 180, 360, (90, 60, 50), -1)
+    for r in range(5):
+        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    bx, by, bw, bh = 620, 180, 405, 255  # the white card, 3 % larger
+    cv2.rectangle(img, (bx, by), (bx + bw, by + bh), (250, 250, 250), -1)
+    for r in range(8):
+        cv2.line(img, (bx + 60, by + 30 + 28 * r), (bx + bw - 60, by + 30 + 28 * r), (60, 60, 60), 6)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
+
+
+def test_corners_of_a_large_photo_keep_their_pixel_centres() -> None:
+    """The search runs on a copy shrunk about 6×; mapping its points back must respect pixel centres (a resize
+    maps x to (x + 0.5) s - 0.5), or every corner lands about half a shrunk pixel up and left."""
+    img = np.full((3000, 4000, 3), (90, 100, 110), np.uint8)
+    x0, y0, w, h = 1203, 911, 1712, 1080  # 20 px/mm
+    cv2.rectangle(img, (x0, y0), (x0 + w - 1, y0 + h - 1), (230, 235, 240), -1)  # edges at x0 - 0.5 and so on
+    cv2.rectangle(img, (x0 + 1200, y0 + 200), (x0 + 1600, y0 + 700), (150, 120, 200), -1)
+    for r in range(6):
+        cv2.line(img, (x0 + 100, y0 + 150 + 120 * r), (x0 + 900, y0 + 150 + 120 * r), (60, 40, 40), 20)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - (_quad(x0, y0, x0 + w, y0 + h) - 0.5)).max() < 0.6, quad.points
+
+
+def test_outline_arrays_match_one_by_one() -> None:
+    """The candidate outlines are ordered, scored and checked against the edges as arrays; each row must be
+    what the single-outline functions give."""
+    rng = np.random.default_rng(3)
+    noisy = _quad(50, 60, 300, 400) + rng.normal(0, 15, (4, 2))
+    qs = np.concatenate([[_quad(100, 80, 400, 270), noisy], rng.uniform(0, 500, (40, 4, 2))]).astype(np.float32)
+    ordered = locate._order_many(qs)
+    img = cv2.GaussianBlur(rng.integers(0, 255, (360, 520, 3), dtype=np.uint8), (0, 0), 3)
+    cv2.rectangle(img, (100, 80), (400, 270), (250, 250, 250), -1)
+    steps = locate._Steps(img)
+    scores = locate._quad_scores(ordered, 520 * 360.0, (520, 360))
+    supports = steps.supports(ordered)
+    assert supports[0] > 0.9 and scores[0] > 0.3
+    for k, q in enumerate(qs):
+        assert np.array_equal(ordered[k], locate._order(q))
+        assert scores[k] == pytest.approx(locate._quad_score(ordered[k], 520 * 360.0, (520, 360)))
+        assert supports[k] == pytest.approx(steps.support(ordered[k]))

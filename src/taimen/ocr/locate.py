@@ -3,8 +3,11 @@ flat, upright card at a fixed scale (``PPM`` pixels per millimetre).
 
 The locator knows only that an ID-1 card (85.6 × 54 mm, aspect 1.585) lies roughly face up, turned by at
 most about ±45°, and clearly separated from the background by colour, brightness or its shadow. It tries
-several segmentations (edges; brightness; colour distance from the border), keeps quadrilaterals with the
-right shape, then refines each side with a line fitted to the strongest edge near it.
+several segmentations (edges; brightness; colour distance from the border) and pairs straight lines (the
+outermost, the longest, and those ending in corners), keeps quadrilaterals with the right shape on steps
+running along their sides, weighs what is inside (an ID card has a colour portrait beside its text; a
+receipt, a business card or a note does not), then refines the best few, each side to a line fitted to the
+edge near it, and ranks them by that evidence. Candidates are scored as arrays: a photo yields thousands.
 """
 
 from __future__ import annotations
@@ -20,10 +23,14 @@ from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 PPM = 12.0  # pixels per millimetre of the rectified card
 CARD_ASPECT = CARD_W_MM / CARD_H_MM
 WORK_SIDE = 640  # long side of the downscaled image the search runs on
+MID_SIDE = 1400  # long side of the image the outline's sides are fitted on
 HOUGH_SEED = 0x7A1
 LINE_QUADS = 80  # straight-edge outlines kept for ranking
-LONGEST = 4  # the longest lines of each direction paired as card sides, besides the outermost
-POOL = 8  # rough outlines refined and re-ranked
+LONGEST = 8  # the longest lines of each direction paired as card sides, besides the outermost
+CONTENT_TOP = 24  # rough outlines whose inside is looked at
+CORNER_LINES = 6  # of each direction, the lines ending in the most corners, paired as card sides too
+SURE = 0.9  # refined score of an outline that is clearly the card: stop refining others
+POOL = 6  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
 
@@ -43,18 +50,24 @@ class CardNotFound(Exception):
 
 def _order(pts: np.ndarray) -> np.ndarray:
     """Order four points so the long sides are top and bottom and the top side is the upper one."""
-    c = pts.mean(axis=0)
-    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
-    p = pts[np.argsort(ang)]  # clockwise in image coordinates (y down), starting anywhere
+    return _order_many(np.asarray(pts, np.float32)[None])[0]
+
+
+def _order_many(q: np.ndarray) -> np.ndarray:
+    """``_order`` for quadrilaterals of shape (N, 4, 2) at once."""
+    q = np.asarray(q, np.float32)
+    c = q.mean(axis=1, keepdims=True)
+    ang = np.arctan2(q[..., 1] - c[..., 1], q[..., 0] - c[..., 0])
+    p = np.take_along_axis(q, np.argsort(ang, axis=1)[..., None], axis=1)  # clockwise (y down)
     # make p[0]->p[1] a long side
-    if np.linalg.norm(p[1] - p[0]) < np.linalg.norm(p[2] - p[1]):
-        p = np.roll(p, -1, axis=0)
+    short = np.linalg.norm(p[:, 1] - p[:, 0], axis=1) < np.linalg.norm(p[:, 2] - p[:, 1], axis=1)
+    p = np.where(short[:, None, None], np.roll(p, -1, axis=1), p)
     # of the two long sides (0-1 and 2-3), the upper one is the top
-    if (p[0, 1] + p[1, 1]) > (p[2, 1] + p[3, 1]):
-        p = np.roll(p, 2, axis=0)
+    low = (p[:, 0, 1] + p[:, 1, 1]) > (p[:, 2, 1] + p[:, 3, 1])
+    p = np.where(low[:, None, None], np.roll(p, 2, axis=1), p)
     # top side must run left to right
-    if p[0, 0] > p[1, 0]:
-        p = p[[1, 0, 3, 2]]
+    back = p[:, 0, 0] > p[:, 1, 0]
+    p = np.where(back[:, None, None], p[:, [1, 0, 3, 2]], p)
     return p.astype(np.float32)
 
 
@@ -62,9 +75,15 @@ def card_aspect(q: np.ndarray, size: tuple[int, int]) -> float:
     """``true_aspect`` under the two likely principal points, the one nearer an ID-1 card's: the photo's
     centre (a whole camera frame) or the outline's own centre (a cropped or zoomed frame, where the camera's
     centre is unknown). Which one a photo has is not known; taking the better keeps a cropped, steep shot."""
-    a1 = true_aspect(q, size)
-    a2 = true_aspect(q, size, centre=q.mean(axis=0))
-    return a1 if abs(a1 - CARD_ASPECT) <= abs(a2 - CARD_ASPECT) else a2
+    return float(_card_aspects(np.asarray(q, np.float64)[None], size)[0])
+
+
+def _card_aspects(q: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``card_aspect`` for quadrilaterals of shape (N, 4, 2)."""
+    w, h = size
+    a1 = _true_aspects(q, np.array([w / 2, h / 2]), max(w, h))
+    a2 = _true_aspects(q, q.mean(axis=1), max(w, h))
+    return np.where(np.abs(a1 - CARD_ASPECT) <= np.abs(a2 - CARD_ASPECT), a1, a2)
 
 
 def true_aspect(q: np.ndarray, size: tuple[int, int], centre: np.ndarray | None = None) -> float:
@@ -72,54 +91,74 @@ def true_aspect(q: np.ndarray, size: tuple[int, int], centre: np.ndarray | None 
     camera with its principal point at the image centre and unknown focal length (Zhang & He, "Whiteboard
     scanning and image enhancement", 2007). Near-affine views fall back to the image's own proportions."""
     w, h = size
-    cx, cy = (w / 2, h / 2) if centre is None else (float(centre[0]), float(centre[1]))
-    # scalar arithmetic: this runs for every candidate quadrilateral, and numpy's small-array calls dominate
-    m1, m2, m4, m3 = ((float(p[0]) - cx, float(p[1]) - cy, 1.0) for p in q)  # m1 tl, m2 tr, m3 bl, m4 br
-    d2 = _triple(m2, m4, m3)
-    d3 = _triple(m3, m4, m2)
-    if abs(d2) < 1e-9 or abs(d3) < 1e-9:
-        return 0.0
-    k2 = _triple(m1, m4, m3) / d2
-    k3 = _triple(m1, m4, m2) / d3
-    n2 = tuple(k2 * a - b for a, b in zip(m2, m1, strict=True))
-    n3 = tuple(k3 * a - b for a, b in zip(m3, m1, strict=True))
-    affine = math.hypot(n2[0], n2[1]) + math.hypot(n3[0], n3[1])
-    if abs(n2[2] * n3[2]) > 1e-12 and affine > 0:
-        f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
-        if (0.3 * max(w, h)) ** 2 < f2 < (8 * max(w, h)) ** 2:
-            num = (n2[0] ** 2 + n2[1] ** 2) / f2 + n2[2] ** 2
-            den = (n3[0] ** 2 + n3[1] ** 2) / f2 + n3[2] ** 2
-            return math.sqrt(num / den) if den > 0 else 0.0
-    den = n3[0] ** 2 + n3[1] ** 2
-    return math.sqrt((n2[0] ** 2 + n2[1] ** 2) / den) if den > 0 else 0.0
+    c = np.array([w / 2, h / 2]) if centre is None else np.asarray(centre, np.float64)
+    return float(_true_aspects(np.asarray(q, np.float64)[None], c, max(w, h))[0])
 
 
-def _triple(a: tuple[float, ...], b: tuple[float, ...], c: tuple[float, ...]) -> float:
-    """(a × b) · c"""
-    return (
-        (a[1] * b[2] - a[2] * b[1]) * c[0] + (a[2] * b[0] - a[0] * b[2]) * c[1] + (a[0] * b[1] - a[1] * b[0]) * c[2]
-    )
+def _true_aspects(q: np.ndarray, centre: np.ndarray, side: float) -> np.ndarray:
+    """``true_aspect`` for quadrilaterals of shape (N, 4, 2); ``centre`` is (2,) or (N, 2), ``side`` the
+    photo's long side (bounds the plausible focal length)."""
+    m = np.concatenate([q - np.reshape(centre, (-1, 1, 2)), np.ones((len(q), 4, 1))], axis=2)
+    m1, m2, m4, m3 = m[:, 0], m[:, 1], m[:, 2], m[:, 3]  # m1 tl, m2 tr, m3 bl, m4 br
+
+    def triple(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """(a × b) · c, row by row"""
+        return (
+            (a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]) * c[:, 0]
+            + (a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]) * c[:, 1]
+            + (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]) * c[:, 2]
+        )
+
+    d2, d3 = triple(m2, m4, m3), triple(m3, m4, m2)
+    bad = (np.abs(d2) < 1e-9) | (np.abs(d3) < 1e-9)
+    d2, d3 = np.where(bad, 1.0, d2), np.where(bad, 1.0, d3)
+    n2 = (triple(m1, m4, m3) / d2)[:, None] * m2 - m1
+    n3 = (triple(m1, m4, m2) / d3)[:, None] * m3 - m1
+    l2, l3 = n2[:, 0] ** 2 + n2[:, 1] ** 2, n3[:, 0] ** 2 + n3[:, 1] ** 2
+    zz = n2[:, 2] * n3[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f2 = -(n2[:, 0] * n3[:, 0] + n2[:, 1] * n3[:, 1]) / np.where(np.abs(zz) > 1e-12, zz, 1.0)
+        persp = (np.abs(zz) > 1e-12) & (l2 + l3 > 0) & ((0.3 * side) ** 2 < f2) & (f2 < (8 * side) ** 2)
+        f2 = np.where(persp, f2, 1.0)
+        num, den = l2 / f2 + n2[:, 2] ** 2, l3 / f2 + n3[:, 2] ** 2
+        pa = np.where(den > 0, np.sqrt(np.maximum(num, 0) / np.where(den > 0, den, 1.0)), 0.0)
+        fa = np.where(l3 > 0, np.sqrt(l2 / np.where(l3 > 0, l3, 1.0)), 0.0)
+    return np.where(bad, 0.0, np.where(persp, pa, fa))
+
+
+def _areas(q: np.ndarray) -> np.ndarray:
+    """Areas of quadrilaterals of shape (N, 4, 2) (shoelace)."""
+    q = np.asarray(q, np.float64)
+    nxt = np.roll(q, -1, axis=1)
+    return np.abs((q[:, :, 0] * nxt[:, :, 1] - nxt[:, :, 0] * q[:, :, 1]).sum(axis=1)) / 2
+
+
+def _convex(q: np.ndarray) -> np.ndarray:
+    """Whether each quadrilateral of shape (N, 4, 2), corners in cyclic order, is strictly convex."""
+    e = np.roll(q, -1, axis=1) - q
+    en = np.roll(e, -1, axis=1)
+    cross = e[:, :, 0] * en[:, :, 1] - e[:, :, 1] * en[:, :, 0]
+    return (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
 
 
 def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
-    qf = q.astype(np.float32)
-    area = cv2.contourArea(qf)
-    frac = area / img_area
-    if frac < 0.03 or frac > 0.98 or not cv2.isContourConvex(qf):
-        return 0.0
-    # corners stay within ~30 degrees of square even in a steep hand-held shot (scalar maths: this runs for
-    # thousands of candidate quadrilaterals)
-    pts = [(float(x), float(y)) for x, y in q]
-    worst = 0.0
-    for i in range(4):
-        (ax, ay), (bx, by), (cx, cy) = pts[i - 1], pts[i], pts[(i + 1) % 4]
-        v1x, v1y, v2x, v2y = ax - bx, ay - by, cx - bx, cy - by
-        worst = max(worst, abs(v1x * v2x + v1y * v2y) / (math.hypot(v1x, v1y) * math.hypot(v2x, v2y) + 1e-9))
-    angle_score = math.exp(-((worst / 0.8) ** 2))
-    aspect = card_aspect(q, size)
-    aspect_score = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
-    size_score = min(1.0, frac / 0.25)
-    return aspect_score * angle_score * (0.5 + 0.5 * size_score)
+    return float(_quad_scores(np.asarray(q)[None], img_area, size)[0])
+
+
+def _quad_scores(q: np.ndarray, img_area: float, size: tuple[int, int]) -> np.ndarray:
+    """How card-like each ordered outline of shape (N, 4, 2) is: its aspect as a real rectangle, its corners
+    (within ~30 degrees of square even in a steep hand-held shot) and its size; 0 if not convex or too small."""
+    q = np.asarray(q, np.float64)
+    e = np.roll(q, -1, axis=1) - q  # side i runs from corner i to i+1
+    frac = _areas(q) / img_area
+    convex = _convex(q)
+    prev = -np.roll(e, 1, axis=1)  # from corner i back to i-1
+    cosang = np.abs((prev * e).sum(-1)) / (np.linalg.norm(prev, axis=-1) * np.linalg.norm(e, axis=-1) + 1e-9)
+    angle_score = np.exp(-((cosang.max(axis=1) / 0.8) ** 2))
+    aspect_score = np.exp(-(((_card_aspects(q, size) - CARD_ASPECT) / 0.15) ** 2))
+    size_score = np.minimum(1.0, frac / 0.25)
+    ok = convex & (frac >= 0.03) & (frac <= 0.98)
+    return np.where(ok, aspect_score * angle_score * (0.5 + 0.5 * size_score), 0.0)
 
 
 def _to_quad(poly: np.ndarray) -> np.ndarray | None:
@@ -128,7 +167,9 @@ def _to_quad(poly: np.ndarray) -> np.ndarray | None:
     p = [np.asarray(v, np.float64) for v in poly]
     while len(p) > 4:
         n = len(p)
-        i = min(range(n), key=lambda k: np.linalg.norm(p[(k + 1) % n] - p[k]))
+        arr = np.array(p)
+        d = np.roll(arr, -1, axis=0) - arr
+        i = int(np.argmin(np.sqrt((d * d).sum(axis=1))))  # the shortest edge, from p[i] to p[i + 1]
         a0, a1 = p[i - 1], p[i]
         b0, b1 = p[(i + 1) % n], p[(i + 2) % n]
         d1, d2 = a1 - a0, b1 - b0
@@ -199,7 +240,8 @@ def _masks(small: np.ndarray) -> list[tuple[str, np.ndarray]]:
         [lab[:4].reshape(-1, 3), lab[-4:].reshape(-1, 3), lab[:, :4].reshape(-1, 3), lab[:, -4:].reshape(-1, 3)]
     )
     bg = np.median(border, axis=0)
-    dist = np.linalg.norm(lab - bg, axis=2)
+    diff = lab - bg
+    dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
     dist8 = np.clip(dist * (255.0 / max(dist.max(), 1.0)), 0, 255).astype(np.uint8)
     _, m = cv2.threshold(dist8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, k7, iterations=2)
@@ -250,52 +292,64 @@ class _Steps:
         across the side there is a colour step of at least ``strength`` whose direction is within about 30° of
         the side's normal. A receipt's text bars or a phone's corner crossing a wrong side make steps too, but
         at another angle; a dilated edge map cannot tell them apart."""
-        t = np.linspace(0.06, 0.94, 40)[:, None]
+        return float(self.supports(np.asarray(q)[None], reach, strength)[0])
+
+    def supports(self, qs: np.ndarray, reach: int = 3, strength: float = 40.0) -> np.ndarray:
+        """``support`` of outlines of shape (N, 4, 2), all at once."""
+        qs = np.asarray(qs, np.float32)
+        if len(qs) == 0:
+            return np.zeros(0)
+        t = np.linspace(0.06, 0.94, 40, dtype=np.float32)[:, None]
         offs = np.arange(-reach, reach + 1, dtype=np.float32)
-        hits = 0
-        for i in range(4):
-            a, b = q[i], q[(i + 1) % 4]
-            d = b - a
-            n = np.array([-d[1], d[0]], np.float32) / (float(np.linalg.norm(d)) + 1e-9)
-            base = a + d * t
-            xs = np.rint(base[:, :1] + n[0] * offs).astype(int)
-            ys = np.rint(base[:, 1:] + n[1] * offs).astype(int)
-            ok = (xs >= 0) & (xs < self.w) & (ys >= 0) & (ys < self.h)
-            xs, ys = np.clip(xs, 0, self.w - 1), np.clip(ys, 0, self.h - 1)
-            gx, gy = self.gx[ys, xs], self.gy[ys, xs]  # (40, K, 3)
-            across = np.sqrt(((gx * n[0] + gy * n[1]) ** 2).sum(-1))
-            total = np.sqrt((gx * gx + gy * gy).sum(-1))
-            good = ok & (across >= strength) & (across >= 0.85 * total)
-            hits += int(good.any(axis=1).sum())
-        return hits / 160.0
+        d = np.roll(qs, -1, axis=1) - qs  # (N, 4, 2)
+        n = np.stack([-d[..., 1], d[..., 0]], -1) / (np.linalg.norm(d, axis=-1, keepdims=True) + 1e-9)
+        base = qs[:, :, None, :] + d[:, :, None, :] * t  # (N, 4, 40, 2)
+        pts = base[:, :, :, None, :] + n[:, :, None, None, :] * offs[:, None]  # (N, 4, 40, K, 2)
+        xs, ys = np.rint(pts[..., 0]).astype(np.int32), np.rint(pts[..., 1]).astype(np.int32)
+        ok = (xs >= 0) & (xs < self.w) & (ys >= 0) & (ys < self.h)
+        flat = np.clip(ys, 0, self.h - 1) * self.w + np.clip(xs, 0, self.w - 1)
+        gx = self.gx.reshape(-1, 3)[flat]
+        gy = self.gy.reshape(-1, 3)[flat]  # (N, 4, 40, K, 3)
+        nx, ny = n[:, :, None, None, None, 0], n[:, :, None, None, None, 1]
+        across = np.sqrt(((gx * nx + gy * ny) ** 2).sum(-1))
+        total = np.sqrt((gx * gx + gy * gy).sum(-1))
+        good = ok & (across >= strength) & (across >= 0.85 * total)
+        return good.any(axis=-1).sum(axis=(1, 2)) / 160.0
 
 
-def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Quad]:
-    """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
-    two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
-    candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it."""
+def _straight_lines(edges: np.ndarray) -> tuple[list[list], list[float]]:
+    """The straight edges of ``edges`` (collinear Hough segments merged) and their dominant directions."""
     h, w = edges.shape
-    size = (w, h)
     cv2.setRNGSeed(HOUGH_SEED)  # the probabilistic Hough transform samples points: same photo, same outline
     segs = cv2.HoughLinesP(edges, 1, np.pi / 180, 50, minLineLength=0.07 * min(h, w), maxLineGap=8)
     if segs is None:
-        return []
-    # merge collinear segments: (theta of the normal, rho, total length, midpoint of the longest piece)
+        return [], []
+    # merge collinear segments: (theta of the normal, rho, total length, midpoint of the longest piece, its
+    # length, the pieces' ends)
     lines: list[list] = []
-    for x1, y1, x2, y2 in segs.reshape(-1, 4).astype(float):
+    segs = segs.reshape(-1, 4).astype(float)
+    th, rh = np.empty(len(segs)), np.empty(len(segs))  # the lines' theta and rho, for a vectorised match
+    for x1, y1, x2, y2 in segs:
         theta = math.atan2(x2 - x1, -(y2 - y1)) % math.pi
         rho = x1 * math.cos(theta) + y1 * math.sin(theta)
         length = math.hypot(x2 - x1, y2 - y1)
         mid = ((x1 + x2) / 2, (y1 + y2) / 2)
-        for ln in lines:
-            dt = abs(theta - ln[0])
-            if min(dt, math.pi - dt) < math.radians(3) and abs((rho if dt < math.pi / 2 else -rho) - ln[1]) < 6:
-                if length > ln[4]:
-                    ln[0], ln[1], ln[3], ln[4] = theta, rho, mid, length
-                ln[2] += length
-                break
+        n = len(lines)
+        dt = np.abs(theta - th[:n])
+        same = (np.minimum(dt, math.pi - dt) < math.radians(3)) & (
+            np.abs(np.where(dt < math.pi / 2, rho, -rho) - rh[:n]) < 6
+        )
+        if same.any():
+            k = int(same.argmax())  # the first that matches
+            ln = lines[k]
+            if length > ln[4]:
+                ln[0], ln[1], ln[3], ln[4] = theta, rho, mid, length
+                th[k], rh[k] = theta, rho
+            ln[2] += length
+            ln[5] += [(x1, y1), (x2, y2)]
         else:
-            lines.append([theta, rho, length, mid, length])
+            th[n], rh[n] = theta, rho
+            lines.append([theta, rho, length, mid, length, [(x1, y1), (x2, y2)]])
     # dominant directions, weighted by length: the card's, and others' (receipts, phones, a sheet of paper)
     hist = np.zeros(36)
     for ln in lines:
@@ -315,62 +369,115 @@ def _line_quads(edges: np.ndarray, img_area: float, extremes: int = 3) -> list[Q
         c = sum(ln[2] * math.cos(2 * ln[0]) for ln in near)
         s_ = sum(ln[2] * math.sin(2 * ln[0]) for ln in near)
         thetas.append((math.atan2(s_, c) / 2) % math.pi)
+    return lines, thetas
 
-    def family(t0: float, tol: float) -> list[tuple[float, float, float, float]]:
+
+def _line_quads(
+    edges: np.ndarray, img_area: float, extremes: int = 3, found: tuple[list[list], list[float]] | None = None
+) -> list[Quad]:
+    """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
+    two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
+    candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it.
+    ``found``: ``_straight_lines(edges)``, if already known."""
+    h, w = edges.shape
+    size = (w, h)
+    lines, thetas = found if found is not None else _straight_lines(edges)
+    if not lines:
+        return []
+
+    def family(t0: float, tol: float) -> list[tuple[float, float, float, float, float, float]]:
+        """Lines within ``tol`` degrees of direction ``t0``: (position across, theta, rho, total length, and the
+        extent of their pieces along the line), sorted across."""
         n0 = (math.cos(t0), math.sin(t0))
         fam = []
-        for theta, rho, total, mid, _ in lines:
+        for theta, rho, total, mid, _, ends in lines:
             dt = abs(theta - t0) % math.pi
             if min(dt, math.pi - dt) < math.radians(tol):
-                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho, total))
+                along = [x * -math.sin(theta) + y * math.cos(theta) for x, y in ends]
+                fam.append((mid[0] * n0[0] + mid[1] * n0[1], theta, rho, total, min(along), max(along)))
         fam.sort()
         return fam
 
-    def meet(l1: tuple[float, float], l2: tuple[float, float]) -> np.ndarray | None:
-        a = np.array([[math.cos(l1[0]), math.sin(l1[0])], [math.cos(l2[0]), math.sin(l2[0])]])
-        if abs(np.linalg.det(a)) < 1e-3:
-            return None
-        return np.linalg.solve(a, np.array([l1[1], l2[1]]))
+    def corner_counts(fa: list[tuple[float, ...]], fb: list[tuple[float, ...]]) -> tuple[np.ndarray, np.ndarray]:
+        """At how many of its two ends each line makes a corner with a line of the other family (both end near
+        where they meet). A card's sides end in corners at both ends; wood grain, text rows, a receipt's edge
+        or a pen run on past the other lines or end in the open."""
+        if not fa or not fb:
+            return np.zeros(len(fa)), np.zeros(len(fb))
+        a, b = np.array(fa)[:, None, :], np.array(fb)[None, :, :]
+        p, ok = meet(a[..., 1], a[..., 2], b[..., 1], b[..., 2])
+        tol = 0.04 * max(h, w)
 
-    def pairs(
-        fam: list[tuple[float, float, float, float]],
-    ) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
-        # the outermost lines, and the longest ones: a card lying on a receipt or a sheet of paper has its
-        # own edge inside the outermost ones, and a card's edge is among the longest straight steps
+        def ends(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            s_ = p[..., 0] * -np.sin(f[..., 1]) + p[..., 1] * np.cos(f[..., 1])
+            return np.abs(s_ - f[..., 4]) < tol, np.abs(s_ - f[..., 5]) < tol
+
+        (alo, ahi), (blo, bhi) = ends(a), ends(b)
+        c = ok & (blo | bhi)
+        ca = (c & alo).any(axis=1).astype(int) + (c & ahi).any(axis=1)
+        c = ok & (alo | ahi)
+        cb = (c & blo).any(axis=0).astype(int) + (c & bhi).any(axis=0)
+        return ca, cb
+
+    def pairs(fam: list[tuple[float, ...]], corner: np.ndarray) -> np.ndarray:
+        """Pairs of opposite sides as rows (distance apart, theta and rho of one, theta and rho of the other)."""
+        # the outermost lines, the longest ones and those ending in corners: a card lying on a receipt or a
+        # sheet of paper has its own edge inside the outermost ones, and a card's edge is among the longest
+        # straight steps or ends where a side across it ends
         pool = set(range(min(extremes, len(fam)))) | set(range(max(0, len(fam) - extremes), len(fam)))
         pool |= set(sorted(range(len(fam)), key=lambda k: -fam[k][3])[:LONGEST])
+        pool |= set(sorted(np.flatnonzero(corner), key=lambda k: (-corner[k], -fam[k][3]))[:CORNER_LINES])
         idx = sorted(pool)
         out = []
         for x, i in enumerate(idx):
             for j in idx[x + 1 :]:
                 lo, hi = fam[i], fam[j]
                 if hi[0] - lo[0] > 0.1 * min(h, w):
-                    out.append((hi[0] - lo[0], (lo[1], lo[2]), (hi[1], hi[2])))
-        return out
+                    out.append((hi[0] - lo[0], lo[1], lo[2], hi[1], hi[2]))
+        return np.array(out, np.float64).reshape(-1, 5)
 
-    out: list[Quad] = []
-    combos = [(da, a1, a2, db, b1, b2)
-              for theta0 in thetas
-              for da, a1, a2 in pairs(family(theta0, 16))
-              for db, b1, b2 in pairs(family(theta0 + math.pi / 2, 25))]
-    for da, a1, a2, db, b1, b2 in combos:
-        if not 0.45 < da / db < 2.2:  # an ID-1 card seen at a slant: 1/1.585 or 1.585, give or take
+    def meet(t1: np.ndarray, r1: np.ndarray, t2: np.ndarray, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where lines x cos t + y sin t = r meet, and whether they do (not nearly parallel)."""
+        c1, s1, c2, s2 = np.cos(t1), np.sin(t1), np.cos(t2), np.sin(t2)
+        det = c1 * s2 - s1 * c2
+        ok = np.abs(det) >= 1e-3
+        det = np.where(ok, det, 1.0)
+        return np.stack([(r1 * s2 - s1 * r2) / det, (c1 * r2 - r1 * c2) / det], -1), ok
+
+    quads = []
+    for theta0 in thetas:
+        fa, fb = family(theta0, 16), family(theta0 + math.pi / 2, 25)
+        ca, cb = corner_counts(fa, fb)
+        pa, pb = pairs(fa, ca), pairs(fb, cb)
+        if not len(pa) or not len(pb):
             continue
-        pts = [meet(a1, b1), meet(b1, a2), meet(a2, b2), meet(b2, a1)]
-        if any(p is None for p in pts):
-            continue
-        q = np.array(pts, np.float32)
-        if (q[:, 0] < -0.05 * w).any() or (q[:, 1] < -0.05 * h).any():
-            continue
-        if (q[:, 0] > 1.05 * w).any() or (q[:, 1] > 1.05 * h).any():
-            continue
-        q = _order(q)
-        sc = _quad_score(q, img_area, size)
-        if sc > 0.05:
-            out.append(Quad(q, sc, "lines"))
+        a = np.repeat(pa, len(pb), axis=0)
+        b = np.tile(pb, (len(pa), 1))
+        ratio = a[:, 0] / b[:, 0]
+        keep = (ratio > 0.45) & (ratio < 2.2)  # an ID-1 card seen at a slant: 1/1.585 or 1.585, give or take
+        a, b = a[keep], b[keep]
+        corners = [
+            meet(a[:, 1], a[:, 2], b[:, 1], b[:, 2]),
+            meet(b[:, 1], b[:, 2], a[:, 3], a[:, 4]),
+            meet(a[:, 3], a[:, 4], b[:, 3], b[:, 4]),
+            meet(b[:, 3], b[:, 4], a[:, 1], a[:, 2]),
+        ]
+        q = np.stack([c for c, _ in corners], axis=1)
+        ok = np.logical_and.reduce([k for _, k in corners])
+        ok &= (q[..., 0] >= -0.05 * w).all(1) & (q[..., 1] >= -0.05 * h).all(1)
+        ok &= (q[..., 0] <= 1.05 * w).all(1) & (q[..., 1] <= 1.05 * h).all(1)
+        quads.append(q[ok])
+    if not quads:
+        return []
+    q = np.concatenate(quads)
+    frac = _areas(q) / img_area
+    q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]  # what ``_quad_scores`` rejects, before ordering
+    q = _order_many(q)
+    sc = _quad_scores(q, img_area, size)
+    q, sc = q[sc > 0.05], sc[sc > 0.05]
     # the ranking measures each outline's edges: keep it to the most card-like shapes of a good size
-    out.sort(key=lambda c: -c.score * math.sqrt(cv2.contourArea(c.points) / img_area))
-    return out[:LINE_QUADS]
+    top = np.argsort(-sc * np.sqrt(_areas(q) / img_area), kind="stable")[:LINE_QUADS]
+    return [Quad(q[k], float(sc[k]), "lines") for k in top]
 
 
 class _Gradients:
@@ -438,37 +545,48 @@ def _side_line(
     bins = np.round(v0 - span[0]).astype(np.int64)
     bins[(bins < 0) | (bins >= nb - 1)] = nb - 1
     # one vote per row and bin: a thick step with two peaks in one row must not count twice
-    key = np.unique((np.arange(len(slopes))[:, None] * rows + r_idx[None, :]) * nb + bins)
-    hist = np.bincount((key // (rows * nb)) * nb + key % nb, minlength=len(slopes) * nb).reshape(len(slopes), nb)
+    occupied = np.zeros((len(slopes), rows, nb), bool)
+    occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
+    hist = occupied.sum(axis=1)
     hist = hist[:, :-2] + hist[:, 1:-1]  # 2-px bins, overlapping
     js, ks = np.nonzero(hist >= 6)
-    lines = [(float(hist[j, k]), float(slopes[j]), float(span[k] + 0.5)) for j, k in zip(js, ks, strict=True)]
-    if not lines:
+    if not len(js):
         return None
-    top = max(c[0] for c in lines)
-    # the outermost well-supported line (the smallest offset: offsets grow into the card)
-    good = [c for c in lines if c[0] >= 0.7 * top]
-    _, slope, icpt = min(good, key=lambda c: (round(c[2]), -c[0]))
+    votes = hist[js, ks]
+    # the outermost well-supported line (the smallest offset: offsets grow into the card), then the best
+    good = votes >= 0.7 * votes.max()
+    js, ks, votes = js[good], ks[good], votes[good]
+    pick = np.lexsort((-votes, np.round(span[ks] + 0.5)))[0]
+    slope, icpt = float(slopes[js[pick]]), float(span[ks[pick]] + 0.5)
     v0 = v - slope * (u - length / 2)
     inl = np.abs(v0 - icpt) <= 1.5
     # one point per row (the strongest within the band), then a least-squares line through them
-    pts: dict[int, tuple[float, float, float]] = {}
-    for r, uu, vv, m in zip(r_idx[inl], u[inl], v[inl], m1[inl], strict=True):
-        if r not in pts or m > pts[r][2]:
-            pts[int(r)] = (float(uu), float(vv), float(m))
-    if len(pts) < 6:
+    ri, ui, vi, mi = r_idx[inl], u[inl], v[inl], m1[inl]
+    order = np.lexsort((-mi, ri))
+    _, first = np.unique(ri[order], return_index=True)
+    best = order[first]
+    if len(best) < 6:
         return None
-    arr = np.array(list(pts.values()))
-    fit = np.polyfit(arr[:, 0], arr[:, 1], 1)
-    res = arr[:, 1] - np.polyval(fit, arr[:, 0])
+    uu, vv = ui[best], vi[best]
+    s1, s0 = _fit_line(uu, vv)
+    res = vv - (s1 * uu + s0)
     keep = np.abs(res) <= max(0.75, 2.5 * float(np.median(np.abs(res))))
     if keep.sum() >= 6:
-        fit = np.polyfit(arr[keep, 0], arr[keep, 1], 1)
-    s1, s0 = float(fit[0]), float(fit[1])
-    p0 = a + t * 0.0 + n * s0
+        s1, s0 = _fit_line(uu[keep], vv[keep])
+    p0 = a + n * s0
     direction = t + n * s1
     direction = direction / float(np.linalg.norm(direction))
-    return p0.astype(np.float64), direction.astype(np.float64), len(pts) / rows
+    n_rows = len(best)
+    return p0.astype(np.float64), direction.astype(np.float64), n_rows / rows
+
+
+def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Least-squares slope and intercept of y over x."""
+    xm, ym = float(x.mean()), float(y.mean())
+    dx = x - xm
+    var = float((dx * dx).sum())
+    slope = float((dx * (y - ym)).sum()) / var if var > 0 else 0.0
+    return slope, ym - slope * xm
 
 
 def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray, float]:
@@ -500,6 +618,52 @@ def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
     return [search.refine(c) for c in search.candidates]
 
 
+def _content(img: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """How much each outline's inside looks like an ID card's face rather than a receipt, a business card, a
+    note or a phone, as a factor 0.36..1: a card has a colour portrait beside its text (colours that differ
+    from its ground) and light and dark areas. Measured on a small warp of the inside without its margin."""
+    qs = np.asarray(qs, np.float32)
+    if not len(qs):
+        return np.ones(0)
+    dst = np.array([[0, 0], [47, 0], [47, 29], [0, 29]], np.float32)
+    patches = []
+    for q in qs:
+        c = q.mean(axis=0)
+        m = cv2.getPerspectiveTransform(c + (q - c) * 0.9, dst)
+        patches.append(cv2.warpPerspective(img, m, (48, 30), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+    lab = cv2.cvtColor(np.concatenate(patches), cv2.COLOR_BGR2LAB).reshape(len(qs), -1, 3).astype(np.float32)
+    med = np.median(lab, axis=1, keepdims=True)
+    chroma = np.sqrt(((lab[..., 1:] - med[..., 1:]) ** 2).sum(axis=-1))
+    light = np.abs(lab[..., 0] - med[..., 0])
+    colours = np.minimum(1.0, np.percentile(chroma, 90, axis=1) / 8)
+    shades = np.minimum(1.0, np.percentile(light, 90, axis=1) / 40)
+    return (0.6 + 0.4 * colours) * (0.6 + 0.4 * shades)
+
+
+def _shrink(img: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """``img`` with its long side at most ``side``, and the scale (x, y) from ``img`` to it. Exact halvings by
+    area (2×2 means: a fast path) while the result stays at least ``side``, then one bilinear step of more than
+    1/2 (which still averages its neighbours): a general area resize of a 12-megapixel photo costs ~40 ms."""
+    h, w = img.shape[:2]
+    sx, sy = 1.0, 1.0
+    while max(h, w) // 2 >= side:
+        h, w = h // 2 * 2, w // 2 * 2  # the odd last row or column goes: the origin stays put
+        img = cv2.resize(img[:h, :w], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        h, w, sx, sy = h // 2, w // 2, sx / 2, sy / 2
+    if max(h, w) > side:
+        f = side / max(h, w)
+        nw, nh = max(1, round(w * f)), max(1, round(h * f))
+        img = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR)
+        sx, sy = sx * nw / w, sy * nh / h
+    return img, np.array([sx, sy], np.float32)
+
+
+def _rescale(q: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Points ``q`` of an image scaled by ``s`` (x, y) from another, in that other's pixels (pixel centres at
+    integers: a resize maps x to (x + 0.5) s - 0.5)."""
+    return ((q + 0.5) * s - 0.5).astype(np.float32)
+
+
 class Search:
     """The card search over one photo: ``candidates`` (rough outlines, best first) are cheap; ``refine``
     sharpens one of them, and is only paid for the outlines actually used."""
@@ -510,43 +674,33 @@ class Search:
         self._find(img, limit)
 
     def _find(self, img: np.ndarray, limit: int) -> None:
-        h, w = img.shape[:2]
-        mid_scale = min(1.0, 1400 / max(h, w))  # refinement resolution: sub-millimetre corners, cheap gradients
-        mid = (
-            cv2.resize(img, (round(w * mid_scale), round(h * mid_scale)), interpolation=cv2.INTER_AREA)
-            if mid_scale < 1
-            else img
-        )
-        scale = min(1.0, WORK_SIDE / max(h, w))  # search resolution
-        small = (
-            cv2.resize(mid, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else mid
-        )
+        mid, mid_scale = _shrink(img, MID_SIDE)  # refinement: sub-millimetre corners, cheap gradients
+        small, small_scale = _shrink(mid, WORK_SIDE)
         area = float(small.shape[0] * small.shape[1])
         edges = _edge_map(small)
         steps = _Steps(small)
         cands: list[Quad] = []
         for method, mask in _masks(small):
             cands += _candidates_from_mask(mask, method, area)
-        cands += _line_quads(edges, area)
+        found = _straight_lines(edges)
+        cands += _line_quads(edges, area, found=found)
 
         def rank(cs: list[Quad]) -> list[Quad]:
             # a card-shaped outline on edges all round; of several (text rows and the photo also make rectangles),
             # the card is the largest
-            return sorted(
-                (
-                    Quad(
-                        c.points,
-                        c.score * steps.support(c.points) ** 6 * math.sqrt(cv2.contourArea(c.points) / area),
-                        c.method,
-                    )
-                    for c in cs
-                ),
-                key=lambda c: -c.score,
-            )
+            if not cs:
+                return []
+            qs = np.stack([c.points for c in cs])
+            sc = np.array([c.score for c in cs]) * steps.supports(qs) ** 6 * np.sqrt(_areas(qs) / area)
+            top = np.argsort(-sc, kind="stable")[:CONTENT_TOP]
+            sc[top] *= _content(small, qs[top])
+            return [Quad(cs[k].points, float(sc[k]), cs[k].method) for k in np.argsort(-sc, kind="stable")]
 
         scored = rank(cands)
         if not scored or scored[0].score < 0.45:  # clutter or a sheet of paper round the card: look further in
-            scored = rank(cands + _line_quads(edges, area, extremes=6))
+            seen = {c.points.tobytes() for c in cands}
+            more = [c for c in _line_quads(edges, area, extremes=6, found=found) if c.points.tobytes() not in seen]
+            scored = sorted(scored + rank(more), key=lambda c: -c.score)
         picked: list[Quad] = []
         for c in scored:
             if c.score < ROUGH_MIN or len(picked) == POOL:
@@ -555,16 +709,20 @@ class Search:
                 continue  # the same outline found twice
             picked.append(c)
         self._mid, self._mid_scale = mid, mid_scale
+        self._small, self._small_scale = small, small_scale
         self._grad = _Gradients(mid)
         self._refined: dict[int, Quad] = {}
-        # every rough outline is refined (a few ms each) and re-ranked by how much of it lies on one straight
-        # step per side: the rough score is measured on a coarse, dilated edge map, where a receipt's text bars
-        # or a phone next to the card look as good as the card's own edge
-        ranked = []
-        for c in picked:
-            rough = Quad(c.points * (mid_scale / scale), c.score, c.method)
+        # the rough outlines are refined (a few ms each), best first, and re-ranked by how much of each lies on
+        # one straight step per side: the rough score is measured on a coarse image, where a receipt's text
+        # bars or a phone next to the card look as good as the card's own edge
+        ranked: list[tuple[float, Quad, Quad]] = []
+        roughs = [Quad(_rescale(c.points, 1 / small_scale), c.score, c.method) for c in picked]
+        for rough in roughs:
             fine = self._fit(rough)
             ranked.append((fine.score, rough, fine))
+            if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
+                break
+        n_refined = len(ranked)
         ranked.sort(key=lambda x: -x[0])
         ranked = [x for x in ranked if x[0] >= FINAL_MIN][:limit]
         if not ranked:
@@ -573,6 +731,8 @@ class Search:
         self.candidates = [Quad(r.points, f, r.method) for f, r, _ in ranked]
         for (_, _, fine), cand in zip(ranked, self.candidates, strict=True):
             self._refined[id(cand)] = fine
+        # not yet refined (after a clear card): their rough score, refined by ``refine`` when used
+        self.candidates += roughs[n_refined:][: limit - len(self.candidates)]
 
     def _fit(self, rough: Quad) -> Quad:
         q, _ = _refine(self._grad, rough.points, 0.05)
@@ -580,8 +740,11 @@ class Search:
         size = (self._mid.shape[1], self._mid.shape[0])
         aspect = card_aspect(_order(q), size)
         shape = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
-        score = math.sqrt(rough.score) * support**3 * shape
-        return Quad(_order(q / self._mid_scale), score, rough.method)
+        content = float(_content(self._small, _rescale(q, self._small_scale)[None])[0])
+        # the refined outline's own evidence decides: how much of it lies on one straight step per side, its shape
+        # and what is inside (the rough score, measured on a coarse image, only chose which outlines to refine)
+        score = content * support**6 * shape
+        return Quad(_order(_rescale(q, 1 / self._mid_scale)), score, rough.method)
 
     def refine(self, rough: Quad) -> Quad:
         """``rough`` (one of ``candidates``) with each side fitted to the card's edge, in photo pixels."""
