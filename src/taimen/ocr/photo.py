@@ -27,7 +27,10 @@ def decode(data: bytes) -> np.ndarray:
         rgb = im if im.mode == "RGB" else im.convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PhotoError(f"cannot decode the photo: {exc}") from exc
+    arr = np.asarray(rgb)
     if max(rgb.size) > WORK_SIDE:
+        # pixel areas averaged, as Pillow's filtered resize did (mean difference 0.4 levels) in two thirds of its
+        # time (55 against 85 ms for 4000 px); bilinear sampling, cheaper still, read tune photos slightly worse
         f = WORK_SIDE / max(rgb.size)
-        rgb = rgb.resize((round(rgb.width * f), round(rgb.height * f)), Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)  # one pass, against two for a reversed copy
+        arr = cv2.resize(arr, (round(rgb.width * f), round(rgb.height * f)), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(arr, cv2.COLOR_RGB2BGR)  # one pass, against two for a reversed copy
