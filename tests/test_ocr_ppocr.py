@@ -106,6 +106,27 @@ def test_same_probabilities_as_rapidocr(
             np.testing.assert_allclose(got, want, rtol=0, atol=1e-6, err_msg=f"crop {i}")
 
 
+def test_lines_side_by_side_read_as_one_at_a_time(new: tuple[ppocr.Detector, ppocr.Recogniser]) -> None:
+    """Two workers recognising crops concurrently give exactly the numbers of one crop at a time, in the
+    order of the crops (the widest start first internally)."""
+    _, card, side = _images()[0]
+    crops = []
+    for b in new[0](card, side):
+        x0, y0 = np.floor(b.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(b.max(axis=0)).astype(int)
+        crops.append(card[y0:y1, x0:x1])
+    assert len({c.shape[1] for c in crops}) > 3  # widths differ, so the working order is not the crops' order
+    one = eng.Engine(threads=1)
+    one._workers = 1
+    two = eng.Engine(threads=1)
+    two._workers = 2
+    want = [one.probabilities(c) for c in crops]
+    got = two.probabilities_many(crops)
+    assert len(got) == len(want) and two._pool is not None
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_empty_and_tiny_images(new: tuple[ppocr.Detector, ppocr.Recogniser]) -> None:
     assert new[0](np.full((200, 300, 3), 255, np.uint8), eng.DET_SIDE) == []
     assert new[0](np.full((10, 10, 3), 255, np.uint8), eng.DET_SIDE) == []  # rounds to 0 × 0: nothing to see

@@ -3,6 +3,7 @@ EXIF orientation, decode large JPEGs at reduced scale, and never write anything 
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -20,11 +21,16 @@ def decode(data: bytes) -> np.ndarray:
     any pixel is decoded."""
     im = photo_limits.open_photo(data, FORMATS, WORK_SIDE)
     try:
-        im = ImageOps.exif_transpose(im)
-        rgb = im.convert("RGB")
+        # in place: without it the whole photo is copied even when nothing needs turning (most photos), and
+        # convert() copies an image that is already RGB
+        ImageOps.exif_transpose(im, in_place=True)
+        rgb = im if im.mode == "RGB" else im.convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PhotoError(f"cannot decode the photo: {exc}") from exc
+    arr = np.asarray(rgb)
     if max(rgb.size) > WORK_SIDE:
+        # pixel areas averaged, as Pillow's filtered resize did (mean difference 0.4 levels) in two thirds of its
+        # time (55 against 85 ms for 4000 px); bilinear sampling, cheaper still, read tune photos slightly worse
         f = WORK_SIDE / max(rgb.size)
-        rgb = rgb.resize((round(rgb.width * f), round(rgb.height * f)), Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
+        arr = cv2.resize(arr, (round(rgb.width * f), round(rgb.height * f)), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(arr, cv2.COLOR_RGB2BGR)  # one pass, against two for a reversed copy
