@@ -180,6 +180,6 @@ def test_a_security_code_whose_box_lost_a_digit_is_read_again_wider_and_flagged(
     box = (six[2] + 0.3 * ppm - origin[0], whole[1] - origin[1], whole[2] - origin[0], whole[3] - origin[1])
     one = _OneBox(e, box)
     got = fieldread.code_near_label(card, ppm, [label], one)
-    assert got is not None and got.widened and got.line.text.replace(" ", "") == "6447"
+    assert got is not None and got.repaired and got.line.text.replace(" ", "") == "6447"
     code = fieldread.fields_from_lines("mynumber", [label], one, card=card, ppm=ppm)["security_code"]
     assert code.value == "6447" and "repaired" in code.reasons and code.doubtful

@@ -77,7 +77,9 @@ class RecLine:
     probs: np.ndarray | None  # None: only the text is known (lines read from the whole photo)
     decoded: Line
     crop: np.ndarray
-    widened: bool = False  # read again with its box widened (a digit the detector's box cut off)
+    #: read again after recognition: a date under the date grammar, a code in a wider box (a digit the
+    #: detector's box cut off); a field taken from it is flagged ``repaired``
+    repaired: bool = False
 
 
 def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
@@ -255,7 +257,7 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     the text detector runs again on the area around the label at twice the scale, and a line there that reads
     as exactly four digits (whole dictionary) is taken; none or several: nothing. A line of two or three digits
     there is a code whose box lost a digit (one printed over the dark part of the photo): it is read again
-    with its box one character wider on each side, and taken (``widened``, always doubtful) only when it then
+    with its box one character wider on each side, and taken (``repaired``, always doubtful) only when it then
     reads as exactly four digits."""
     labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
     if len(labels) != 1:
@@ -286,7 +288,7 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
             grow = WIDEN * (box[3] - box[1])
             wide = _read_box(card, (box[0] - grow, box[1], box[2] + grow, box[3]), ppm, ocr)
             if wide is not None and re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", wide.line.text):
-                found.append(replace(wide, widened=True))
+                found.append(replace(wide, repaired=True))
     return found[0] if len(found) == 1 else None
 
 
@@ -358,7 +360,8 @@ def fields_from_lines(
         reasons = list(pick.reasons)
         if reading.value is None or reading.problem:
             reasons.append("grammar")
-        if "repaired" in reading.flags or any(recs[sp.line].widened for sp in pick.spans):
+        changed = CHARSET.get(key) in ("date", "digits") and any(recs[sp.line].repaired for sp in pick.spans)
+        if "repaired" in reading.flags or changed:
             reasons.append("repaired")
         if reading.value is not None and reading.confidence < (RECOVERED_SURE if key in recovered else 0.9):
             reasons.append("low_confidence")
@@ -456,7 +459,7 @@ def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
                 key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
                 dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
                 if changed:
-                    r = replace(r, line=replace(r.line, text=dec.text), decoded=dec)
+                    r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
         out.append(r)
     return out
 
