@@ -183,3 +183,21 @@ def test_a_security_code_whose_box_lost_a_digit_is_read_again_wider_and_flagged(
     assert got is not None and got.repaired and got.line.text.replace(" ", "") == "6447"
     code = fieldread.fields_from_lines("mynumber", [label], one, card=card, ppm=ppm)["security_code"]
     assert code.value == "6447" and "repaired" in code.reasons and code.doubtful
+
+
+@pytest.mark.parametrize("value,sex", [("男", "male"), ("女", "female")])
+def test_a_sex_value_inside_another_lines_box_is_read_beside_its_label(e, value: str, sex: str) -> None:
+    """The birth date printed over the 性別 value (「女」 under 「1955年…」's box): the lone-blob look masks every
+    detected line, so the old reader found no 性別 at all."""
+    from test_ocr_recover import LABEL, _card, _rec
+
+    card = _card([LABEL, (value, 8.6, 32.0, 3.0, 40), ("1955年01月09日生", 11.0, 29.4, 3.0, 40)])
+    recs = [
+        _rec("生年月日", (3, 28.5, 9.5, 30.5)),
+        _rec("性別", (2.8, 32.2, 7.3, 34.8)),
+        _rec("1955年01月09日生", (8.4, 29.0, 40.0, 35.6)),  # its box covers the value
+    ]
+    got = fieldread.sex_beside_label(card, 12.0, recs, e)
+    assert got is not None and got.line.text == value
+    assert fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=12.0)["sex"].value == sex
+    assert fieldread.sex_beside_label(_card([LABEL, ("1955年01月09日生", 8.6, 30.5, 3.0, 40)]), 12.0, recs, e) is None
