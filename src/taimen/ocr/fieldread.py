@@ -204,7 +204,15 @@ def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
     labels = [r.line for r in recs if _sex_label(r.line.text)]
     if len(labels) != 1:
         return None
-    return _sex_blob(card, ppm, recs, ocr, labels[0]) or _sex_overlapped(card, ppm, ocr, labels[0])
+    lab = labels[0]
+    dx, width, dy = SEX_BESIDE
+    covered = any(  # another line's box over the place of the value: the blob look masked it
+        r.line is not lab
+        and min(r.line.x1, lab.x1 + dx + width) - max(r.line.x0, lab.x1 + dx) > 0.3 * width
+        and min(r.line.y1, lab.cy + dy) - max(r.line.y0, lab.cy - dy) > 0.3 * dy
+        for r in recs
+    )
+    return _sex_blob(card, ppm, recs, ocr, lab) or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
 
 
 #: Where a 性別 value overlapped by another line is read (mm): from the label's right edge, its width, up and
