@@ -201,3 +201,21 @@ def test_a_sex_value_inside_another_lines_box_is_read_beside_its_label(e, value:
     assert got is not None and got.line.text == value
     assert fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=12.0)["sex"].value == sex
     assert fieldread.sex_beside_label(_card([LABEL, ("1955年01月09日生", 8.6, 30.5, 3.0, 40)]), 12.0, recs, e) is None
+
+
+def test_an_implausible_expiry_is_never_proposed_and_is_decoded_again(e) -> None:
+    """「2083年」 for 「2033年」 parses and fits the birthday rule: the old reader proposed it with no doubt."""
+
+    def expiry(frames):
+        recs = [
+            _rec(e, _spelled("昭和55年2月17日生"), (13, 26, 44, 29.5)),
+            _rec(e, frames, (5, 35, 42, 39)),
+        ]
+        return fieldread.fields_from_lines("mynumber", recs, e)["expiry"]
+
+    sure = expiry(_spelled("2083年2月17日まで有効"))
+    assert sure.value is None and "grammar" in sure.reasons
+    frames = _spelled("2083年2月17日まで有効")
+    frames[5] = {"8": 0.6, "3": 0.35, "": 0.05}  # the recogniser half saw the 3 it misread
+    again = expiry(frames)
+    assert again.value == "2033-02-17" and "repaired" in again.reasons and again.doubtful

@@ -385,7 +385,9 @@ def fields_from_lines(
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
         repaired_era = False
         if CHARSET.get(key) == "date" and parts:
-            if document in REPAIR_DATES and _parse(document, key, parts).value is None:
+            first = _parse(document, key, parts)
+            implausible = first.date is not None and not repair.plausible(first.date, key)
+            if document in REPAIR_DATES and (first.value is None or implausible):
                 again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], key, REPAIR_DATES[document][key])
                 if again is not None:
                     parts[0], repaired_era = again, True
@@ -393,6 +395,9 @@ def fields_from_lines(
                 text, repaired_era = _complete_era(parts[0][0], key)
                 parts[0] = (text, parts[0][1], parts[0][2])
         reading = _parse(document, key, parts)
+        if reading.date is not None and document in REPAIR_DATES and not repair.plausible(reading.date, key):
+            # an expiry in 2083 or a birth in the future was misread: never proposed as a value
+            reading = replace(reading, value=None, date=None, problem=f"not a plausible {key}")
         if repaired_era and reading.value is not None:
             reading = replace(reading, flags=(*reading.flags, "repaired"))
         reasons = list(pick.reasons)

@@ -31,9 +31,11 @@ def _md() -> list[Slot]:
 
 
 def western_forms(key: str) -> list[list[Slot]]:
-    """Years 1868-1999 (not for an expiry) and 2000-2099."""
-    tail = [Slot(DIGITS), Slot(DIGITS), Slot("年"), *_md()]
-    out = [[Slot("2"), Slot("0"), *tail]]
+    """Years 1868-1999 (not for an expiry) and from 2000 to the decade of the latest plausible year."""
+    tail = [Slot(DIGITS), Slot("年"), *_md()]
+    latest = date.today().year + (12 if key in ("expiry", "period", "date") else 0)
+    out = [[Slot("2"), Slot("0"), Slot(DIGITS[: (latest - 2000) // 10 + 1]), *tail]]
+    tail = [Slot(DIGITS), *tail]
     if key not in ("expiry", "period"):
         out.append([Slot("1"), Slot("89"), *tail])
     return out
