@@ -219,3 +219,36 @@ def test_an_implausible_expiry_is_never_proposed_and_is_decoded_again(e) -> None
     frames[5] = {"8": 0.6, "3": 0.35, "": 0.05}  # the recogniser half saw the 3 it misread
     again = expiry(frames)
     assert again.value == "2033-02-17" and "repaired" in again.reasons and again.doubtful
+
+
+def test_another_outline_is_tried_while_an_unlock_value_is_missing(monkeypatch) -> None:
+    """An outline that cuts off the card's lower part reads five of six fields (no security code): the old
+    reader stopped there; the next outline, the whole card, reads all six."""
+    from taimen.ocr import fields as fp
+    from taimen.ocr import reader
+    from taimen.ocr.proposals import OcrResult, mynumber_unlock
+
+    class Search:
+        candidates = ("cut", "whole")
+
+        def __init__(self, img) -> None:
+            pass
+
+        def refine(self, rough):
+            return rough
+
+    def read_card(img, quad, document, ocr, timings):
+        values = {"birth_date": "1980-02-17", "expiry": "2035-02-17", "security_code": "2285"}
+        fields = {}
+        for key in ("name", "address", "sex", *values):
+            value = None if (key == "security_code" and quad == "cut") else values.get(key, "x")
+            d = fp.parse_birth_date("昭和55年2月17日生", 0.99) if key == "birth_date" else None
+            if key == "expiry":
+                d = fp.parse_mynumber_expiry("2035年2月17日まで有効", 0.99)
+            fields[key] = d or fp.FieldReading(key, value, value or "", 0.99 if value else 0.0)
+        return OcrResult("mynumber", fields, mynumber_unlock(fields), card_found=True)
+
+    monkeypatch.setattr(reader.locate, "Search", Search)
+    monkeypatch.setattr(reader, "_read_card", read_card)
+    res = reader.read_image(np.zeros((10, 10, 3), np.uint8), "mynumber", ocr=object())
+    assert res.unlock["kenmen_b"].value == "55021720352285"
