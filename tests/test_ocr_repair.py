@@ -252,3 +252,21 @@ def test_another_outline_is_tried_while_an_unlock_value_is_missing(monkeypatch) 
     monkeypatch.setattr(reader, "_read_card", read_card)
     res = reader.read_image(np.zeros((10, 10, 3), np.uint8), "mynumber", ocr=object())
     assert res.unlock["kenmen_b"].value == "55021720352285"
+
+
+def test_a_name_far_right_of_its_label_has_lost_its_start() -> None:
+    """「森田　絵里」 with 森田 under glare: 「絵里」 alone, 12 mm right of 氏名, was proposed with no doubt."""
+    lost = [TextLine(2.2, 8.3, 8.2, 12.5, "氏名"), TextLine(20.2, 6.2, 30.1, 11.9, "絵里")]
+    assert "gap" in assign.assign("mynumber", lost)["name"].reasons
+    whole = [TextLine(2.2, 8.3, 8.2, 12.5, "氏名"), TextLine(9.4, 6.2, 30.1, 11.9, "森田 絵里")]
+    assert assign.assign("mynumber", whole)["name"].reasons == []
+
+
+def test_a_name_read_in_the_old_form_of_a_character_with_weight_on_the_new_is_doubtful(e) -> None:
+    """增田 for 増田 (both are registered forms): the chip holds which; the old reader had no such pair."""
+    frames = _spelled("增田陸")
+    frames[1] = {"增": 0.9, "増": 0.08, "": 0.02}
+    recs = [_rec(e, _spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), _rec(e, frames, (9.4, 8.5, 26.7, 14.8))]
+    name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
+    assert name.value == "增田\u3000陸" or name.value == "增田陸"
+    assert "variant_form" in name.reasons and name.doubtful

@@ -271,6 +271,9 @@ def _cut_at_date(text: str, start: int) -> int:
 
 
 _ERA_CHARS = "明大昭平令"
+#: A name printed this many line heights or more right of its label has lost its start (「絵里」 read alone,
+#: 「森田」 under glare): names follow their label closely.
+NAME_GAP = 1.8
 
 
 def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> Pick | None:
@@ -295,6 +298,11 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         at = (cands[0], 0)
         reasons.append("no_label")
     i, start = at
+    labels = [a.lines[j] for j, _ in _label_lines(a.lines, "name") if j != i]
+    if start == 0 and labels and not reasons:
+        lab = min(labels, key=lambda lb: abs(lb.cy - a.lines[i].cy))
+        if a.lines[i].x0 - lab.x1 > NAME_GAP * a.lines[i].h:  # the start of the name was not read (glare)
+            reasons.append("gap")
     if start == 0 and a.lines[i].x0 < 6.0:  # a label read with a slip (「氏千名」, 「名」): it stands at the left edge
         m = re.match(r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
         if m and len(a.lines[i].text) - m.end() >= 2:
