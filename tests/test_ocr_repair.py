@@ -270,3 +270,13 @@ def test_a_name_read_in_the_old_form_of_a_character_with_weight_on_the_new_is_do
     name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
     assert name.value == "增田\u3000陸" or name.value == "增田陸"
     assert "variant_form" in name.reasons and name.doubtful
+
+
+def test_a_name_character_of_a_vendor_extension_is_doubtful(e) -> None:
+    """增 (an IBM extension of Shift_JIS) for 増, read with no weight on 増 at all: proposed without doubt before."""
+    recs = [_rec(e, _spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), _rec(e, _spelled("增田陸"), (9.4, 8.5, 26.7, 14.8))]
+    name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
+    assert "variant_form" in name.reasons and name.doubtful
+    assert fieldread._vendor_form("增") and not fieldread._vendor_form("濱") and not fieldread._vendor_form("増")
+    plain = [recs[0], _rec(e, _spelled("原田陸"), (9.4, 8.5, 26.7, 14.8))]
+    assert "variant_form" not in fieldread.fields_from_lines("mynumber", plain, e)["name"].reasons

@@ -553,6 +553,8 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
     for s in spans:
         rl = recs[s.line]
         for k in range(s.start, min(s.end, len(rl.decoded.text))):
+            if _vendor_form(rl.decoded.text[k]):  # 增, 﨑, 髙: an old or variant form outside JIS X 0208
+                return True
             others = variants.NAME_VARIANTS.get(rl.decoded.text[k])
             if not others:
                 continue
@@ -564,6 +566,23 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
             if max(float(frames[:, index[o]].max()) for o in others) >= VARIANT_P:
                 return True
     return False
+
+
+def _vendor_form(ch: str) -> bool:
+    """A character of a vendor extension of Shift_JIS (NEC/IBM: 增, 﨑, 髙), outside JIS X 0208 and 0212: the
+    variant forms registers hold and that a blurred common form is misread as."""
+    if ch.isascii():
+        return False
+    try:
+        ch.encode("euc_jp")
+        return False
+    except UnicodeEncodeError:
+        pass
+    try:
+        ch.encode("cp932")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 #: The eras an era name's second character can belong to.
