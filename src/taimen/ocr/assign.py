@@ -271,6 +271,9 @@ def _cut_at_date(text: str, start: int) -> int:
 
 
 _ERA_CHARS = "明大昭平令"
+#: A name printed this many line heights or more right of its label has lost its start (「絵里」 read alone,
+#: 「森田」 under glare): names follow their label closely.
+NAME_GAP = 1.8
 
 
 def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> Pick | None:
@@ -295,6 +298,11 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         at = (cands[0], 0)
         reasons.append("no_label")
     i, start = at
+    labels = [a.lines[j] for j, _ in _label_lines(a.lines, "name") if j != i]
+    if start == 0 and labels and not reasons:
+        lab = min(labels, key=lambda lb: abs(lb.cy - a.lines[i].cy))
+        if a.lines[i].x0 - lab.x1 > NAME_GAP * a.lines[i].h:  # the start of the name was not read (glare)
+            reasons.append("gap")
     if start == 0 and a.lines[i].x0 < 6.0:  # a label read with a slip (「氏千名」, 「名」): it stands at the left edge
         m = re.match(r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
         if m and len(a.lines[i].text) - m.end() >= 2:
@@ -468,9 +476,19 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
         last = o
 
 
+#: Added to the score of a number joined to marks before it (a misread label), so that a clean one wins.
+JOINED_PENALTY = 4.0
+
+
+def _mark(ch: str) -> bool:
+    """A punctuation mark or symbol (「-」, 「~」, 「±」), not a letter, kana, kanji or digit."""
+    return unicodedata.category(ch)[0] in "PS"
+
+
 def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, float]) -> Pick | None:
     """A run of exactly ``n`` digits (spaces allowed) that is not part of a date."""
     cands: list[tuple[float, Span]] = []
+    joined_spans: set[Span] = set()
     label_lines = [a.lines[i] for i, _ in _label_lines(a.lines, label)] if label else []
     for i, ln in enumerate(a.lines):
         for m in re.finditer(r"(?<![\d年月日])\d(?:\s?\d)*(?![\d年月日])", ln.text):
@@ -480,11 +498,14 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
             if any(d.line == i and d.start <= m.start() < d.end for d in a.dates):
                 continue
             before, after = ln.text[m.start() - 1 : m.start()], ln.text[m.end() : m.end() + 1]
-            if (before and not before.isspace() and before not in "第ド:：") or (
-                after and not after.isspace() and after not in "号"
-            ):
+            if after and not after.isspace() and after not in "号":
                 continue  # digits inside other text (「1353番地」 in an address) are not a number of their own
-            score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1]))
+            # the security code joined to its label read as marks (「…コ-ド」 as 「世帝31942-0751」): taken last
+            # and never without a doubt flag
+            joined = bool(before) and not before.isspace() and before not in "第ド:："
+            if joined and not (label == "code" and m.end() == len(ln.text.rstrip()) and _mark(before)):
+                continue
+            score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1])) + (JOINED_PENALTY if joined else 0.0)
             if label_lines:
                 lab = min(label_lines, key=lambda lb: abs(lb.cy - ln.cy) + abs(lb.x0 - ln.x0))
                 if lab is ln:
@@ -492,10 +513,14 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
                 else:
                     score += 0.5 * (abs(lab.cy - ln.cy) + max(0.0, abs(ln.x0 - lab.x1) - 20))
             cands.append((score, Span(i, m.start(), m.end())))
+            if joined:
+                joined_spans.add(cands[-1][1])
     if not cands:
         return None
     cands.sort(key=lambda c: c[0])
     reasons = ["two_candidates"] if len(cands) > 1 and cands[1][0] - cands[0][0] < 6.0 else []
+    if cands[0][1] in joined_spans:
+        reasons.append("neighbour_text_removed")
     best = a.lines[cands[0][1].line].text
     sp = cands[0][1]
     own_form = (
@@ -596,10 +621,7 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         out["card_number"] = pick_card_number(a)
         out["expiry"] = a.date(("expiry",), western=True, prior=(19, 48))
         if out["expiry"] is None:  # 「このカードは 2030年01月01日 まで有効です。」 read as separate lines
-            cands = [d for d in a.dates if d.kind == "date" and d.western]
-            if cands:
-                d = max(cands, key=lambda d: a.lines[d.line].y0)
-                out["expiry"] = Pick([Span(d.line, d.start, d.end)], [])
+            out["expiry"] = _residence_expiry_apart(a)
         _take(a, out["expiry"])
         periods = [d for d in a.dates if d.kind == "period"]
         for d in periods:
@@ -613,6 +635,31 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         out["name"] = pick_name(a, latin=True)
         out["address"] = pick_address(a, 2)
     return out
+
+
+def _residence_expiry_apart(a: Assigner) -> Pick | None:
+    """The residence card's expiry when 「まで有効です」 was not read on its line: the lowest Gregorian date, but
+    only below the 在留期間 line (the expiry is printed under it) and never one on the 生年月日 row (a birth
+    date read without its label is no expiry). Without 「まで」 or 「有効」 on its row it is placed by position
+    alone: ``no_label``."""
+    periods = [a.lines[d.line] for d in a.dates if d.kind == "period"]
+    births = [a.lines[i] for i, _ in _label_lines(a.lines, "birth")]
+    cands = [
+        d
+        for d in a.dates
+        if d.kind == "date"
+        and d.western
+        and all(a.lines[d.line].y0 > p.cy for p in periods)
+        and not any(_rows_overlap(a.lines[d.line], b) >= 0.3 for b in births)
+    ]
+    if not cands:
+        return None
+    d = max(cands, key=lambda d: a.lines[d.line].y0)
+    ln = a.lines[d.line]
+    said = re.search("まで|有効", ln.text[d.end :]) or any(
+        _rows_overlap(o, ln) >= 0.5 and o.x0 >= ln.x1 - 1.0 and re.search("まで|有効", o.text) for o in a.lines
+    )
+    return Pick([Span(d.line, d.start, d.end)], [] if said else ["no_label"])
 
 
 def _take(a: Assigner, p: Pick | None) -> None:

@@ -16,9 +16,10 @@ from datetime import date
 import cv2
 import numpy as np
 
+from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import variants
+from taimen.ocr import repair, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
@@ -76,6 +77,9 @@ class RecLine:
     probs: np.ndarray | None  # None: only the text is known (lines read from the whole photo)
     decoded: Line
     crop: np.ndarray
+    #: read again after recognition: a date under the date grammar, a code in a wider box (a digit the
+    #: detector's box cut off); a field taken from it is flagged ``repaired``
+    repaired: bool = False
 
 
 def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
@@ -206,6 +210,44 @@ def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
     if len(labels) != 1:
         return None
     lab = labels[0]
+    dx, width, dy = SEX_BESIDE
+    covered = any(  # another line's box over the place of the value: the blob look masked it
+        r.line is not lab
+        and min(r.line.x1, lab.x1 + dx + width) - max(r.line.x0, lab.x1 + dx) > 0.3 * width
+        and min(r.line.y1, lab.cy + dy) - max(r.line.y0, lab.cy - dy) > 0.3 * dy
+        for r in recs
+    )
+    return _sex_blob(card, ppm, recs, ocr, lab) or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
+
+
+#: Where a 性別 value overlapped by another line is read (mm): from the label's right edge, its width, up and
+#: down from the label's centre.
+SEX_BESIDE = (0.2, 6.8, 3.0)
+
+
+def _sex_overlapped(card: np.ndarray, ppm: float, ocr: Engine, lab: asg.TextLine) -> RecLine | None:
+    """The 性別 value inside another line's box (a birth date printed over it): the area just right of the
+    label read as it is; taken when the reading starts with 男 or 女 and holds only one of them. The rest of the
+    reading is the other line's; the value is doubtful below 0.97 as any value found by looking again."""
+    h, w = card.shape[:2]
+    dx, width, dy = SEX_BESIDE
+    x0, x1 = max(0, int((lab.x1 + dx) * ppm)), min(w, int((lab.x1 + dx + width) * ppm))
+    y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
+    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+        return None
+    crop = card[y0:y1, x0:x1]
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text).strip()
+    if not text or text[0] not in "男女" or text.count("男") + text.count("女") != 1 or not dec.positions:
+        return None
+    conf = dec.char_confidences[len(dec.text) - len(dec.text.lstrip())]
+    tl = asg.TextLine(x0 / ppm, y0 / ppm, x1 / ppm, y1 / ppm, text[0], conf)
+    return RecLine(tl, probs, Line(text[0], conf, (conf,), (dec.positions[0],)), crop)
+
+
+def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, lab: asg.TextLine) -> RecLine | None:
+    """The value as the one ink blob of a character's size beside the label, outside every detected line."""
     h, w = card.shape[:2]
     dx0, dx1, dy = SEX_WINDOW
     x0, x1 = max(0, int((lab.x1 + dx0) * ppm)), min(w, int((lab.x1 + dx1) * ppm))
@@ -256,7 +298,10 @@ RECOVERED_SURE = 0.97
 def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
     """The four-digit セキュリティコード the line detector missed (printed over a pattern, the photo, glare):
     the text detector runs again on the area around the label at twice the scale, and a line there that reads
-    as exactly four digits (whole dictionary) is taken; none or several: nothing."""
+    as exactly four digits (whole dictionary) is taken; none or several: nothing. A line of two or three digits
+    there is a code whose box lost a digit (one printed over the dark part of the photo): it is read again
+    with its box one character wider on each side, and taken (``repaired``, always doubtful) only when it then
+    reads as exactly four digits."""
     labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
     if len(labels) != 1:
         return None
@@ -273,24 +318,49 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
         bx0, by0 = (float(v) for v in b.min(axis=0))
         bx1, by1 = (float(v) for v in b.max(axis=0))
         pad = 0.08 * (by1 - by0)
-        cx0, cy0 = max(0, int(x0 + bx0 - pad)), max(0, int(y0 + by0 - pad))
-        cx1, cy1 = min(w, int(np.ceil(x0 + bx1 + pad))), min(h, int(np.ceil(y0 + by1 + pad)))
-        if not (MIN_LINE_MM * ppm <= cy1 - cy0 <= MAX_LINE_MM * ppm) or cx1 - cx0 < cy1 - cy0:
+        box = (x0 + bx0 - pad, y0 + by0 - pad, x0 + bx1 + pad, y0 + by1 + pad)
+        if not (MIN_LINE_MM * ppm <= box[3] - box[1] <= MAX_LINE_MM * ppm) or box[2] - box[0] < box[3] - box[1]:
             continue
-        crop = card[cy0:cy1, cx0:cx1]
-        probs = ocr.probabilities(crop)
-        dec = ocr.decode(probs, "any")
-        text = asg.nfkc(dec.text)
-        if not re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", text) or len(text) != len(dec.positions):
+        got = _read_box(card, box, ppm, ocr)
+        if got is None:
             continue
-        tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
-        found.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
+        text = got.line.text
+        if re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", text):
+            found.append(got)
+        elif re.fullmatch(r"\s*\d(?:\s?\d){1,2}\s*", text):  # a digit lost at an end of the box
+            grow = WIDEN * (box[3] - box[1])
+            wide = _read_box(card, (box[0] - grow, box[1], box[2] + grow, box[3]), ppm, ocr)
+            if wide is not None and re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", wide.line.text):
+                found.append(replace(wide, repaired=True))
     return found[0] if len(found) == 1 else None
+
+
+#: How far (in line heights) a code's box is widened on each side when it read two or three digits only.
+WIDEN = 0.8
+
+
+def _read_box(card: np.ndarray, box: tuple[float, float, float, float], ppm: float, ocr: Engine) -> RecLine | None:
+    """The crop of ``box`` (card pixels) read over the whole dictionary; None if it reads as nothing."""
+    h, w = card.shape[:2]
+    cx0, cy0 = max(0, int(box[0])), max(0, int(box[1]))
+    cx1, cy1 = min(w, int(np.ceil(box[2]))), min(h, int(np.ceil(box[3])))
+    crop = card[cy0:cy1, cx0:cx1]
+    if crop.size == 0:
+        return None
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text)
+    if not text.strip() or len(text) != len(dec.positions):
+        return None
+    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+    return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop)
 
 
 def fields_from_lines(
     document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
 ) -> dict[str, fp.FieldReading]:
+    if document in REPAIR_DATES:
+        recs = _repair_lines(recs, ocr)
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
     for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
@@ -320,15 +390,26 @@ def fields_from_lines(
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
         repaired_era = False
         if CHARSET.get(key) == "date" and parts:
-            text, repaired_era = _complete_era(parts[0][0], key)
-            parts[0] = (text, parts[0][1], parts[0][2])
+            first = _parse(document, key, parts)
+            implausible = first.date is not None and not repair.plausible(first.date, key)
+            if document in REPAIR_DATES and (first.value is None or implausible):
+                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], key, REPAIR_DATES[document][key])
+                if again is not None:
+                    parts[0], repaired_era = again, True
+            if not repaired_era:
+                text, repaired_era = _complete_era(parts[0][0], key)
+                parts[0] = (text, parts[0][1], parts[0][2])
         reading = _parse(document, key, parts)
+        if reading.date is not None and document in REPAIR_DATES and not repair.plausible(reading.date, key):
+            # an expiry in 2083 or a birth in the future was misread: never proposed as a value
+            reading = replace(reading, value=None, date=None, problem=f"not a plausible {key}")
         if repaired_era and reading.value is not None:
             reading = replace(reading, flags=(*reading.flags, "repaired"))
         reasons = list(pick.reasons)
         if reading.value is None or reading.problem:
             reasons.append("grammar")
-        if "repaired" in reading.flags:
+        changed = CHARSET.get(key) in ("date", "digits") and any(recs[sp.line].repaired for sp in pick.spans)
+        if "repaired" in reading.flags or changed:
             reasons.append("repaired")
         if reading.value is not None and reading.confidence < (RECOVERED_SURE if key in recovered else 0.9):
             reasons.append("low_confidence")
@@ -342,7 +423,114 @@ def fields_from_lines(
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
+    if document == "mynumber":
+        out = _birth_from_expiry(recs, out)
     return _consistent(document, out)
+
+
+_PARTIAL_BIRTH = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(?:(\d{1,2})\s*月)?")
+
+
+def _birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """A 和暦 birth date whose end was lost (glare over 「…10月 6日生」: 「昭和7年10月」 read) completed from a
+    surely read expiry: a Japanese national's My Number Card expires on a birthday, so the expiry gives the
+    month and day. Only with one such partial date on the card, a month read (if any) that agrees, and always
+    flagged ``repaired``: the year, which 照合番号B needs, is the one read."""
+    birth, exp = out.get("birth_date"), out.get("expiry")
+    if birth is None or birth.value is not None or exp is None or exp.date is None or exp.doubtful:
+        return out
+    hits = []
+    for r in recs:
+        text = r.decoded.text
+        for m in _PARTIAL_BIRTH.finditer(text):
+            if not asg.DATE.match(text, m.start()):
+                hits.append((r, m))
+    if len(hits) != 1:
+        return out
+    r, m = hits[0]
+    if m.group(3) and int(m.group(3)) != exp.date.month:
+        return out
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    try:
+        d = wareki.from_era(wareki.BY_NAME[m.group(1)], year, exp.date.month, exp.date.day, strict=True)
+    except wareki.EraError:
+        return out
+    if not (date(1868, 1, 25) <= d <= date.today() and d < exp.date):
+        return out
+    confs = r.decoded.char_confidences[m.start() : m.end()] or (r.decoded.confidence,)
+    text = f"{m.group(0).strip()}…({exp.date.month}月{exp.date.day}日)"
+    reading = fp.FieldReading(
+        "birth_date",
+        d.isoformat(),
+        text,
+        min(min(confs), exp.confidence),
+        date=d,
+        calendar="wareki",
+        era_year=year,
+        flags=("repaired",),
+        problem="month and day taken from the expiry (a birthday)",
+        reasons=("repaired",),
+    )
+    return {**out, "birth_date": reading}
+
+
+#: Documents whose dates are decoded again under the date grammar when the first reading is not a date, and
+#: the form of each date field (True Gregorian, None either): the licence's dates are left to their own rules.
+REPAIR_DATES: dict[str, dict[str, bool | None]] = {
+    "mynumber": {"birth_date": None, "expiry": True},
+    "residence": {"birth_date": True, "expiry": True, "period": True},
+}
+_REPAIRERS: dict[int, repair.DateRepair] = {}
+
+
+def _repairer(ocr: Engine) -> repair.DateRepair | None:
+    if id(ocr) not in _REPAIRERS:
+        try:
+            table = ocr.character_table()
+        except AttributeError:  # another engine (Tesseract in the benchmark): no per-class probabilities
+            return None
+        _REPAIRERS[id(ocr)] = repair.DateRepair(table)
+    return _REPAIRERS[id(ocr)]
+
+
+def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
+    """Lines holding a date the first reading broke (「195年11月16日生」), with that date decoded again under
+    the date grammar, so that the assignment finds it; the field taken from it is flagged ``repaired`` (its
+    span does not read as a date greedily, so ``_date_again`` decodes it once more)."""
+    rep = None
+    out = []
+    for r in recs:
+        if r.probs is not None and repair.broken_date_spans(r.decoded.text):
+            rep = rep or _repairer(ocr)
+            if rep is not None:
+                tail = r.decoded.text[r.decoded.text.rfind("日") :]
+                key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
+                dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
+                if changed:
+                    r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
+        out.append(r)
+    return out
+
+
+def _date_again(
+    ocr: Engine, rl: RecLine, span: asg.Span, key: str, western: bool | None
+) -> tuple[str, float, tuple[int, ...]] | None:
+    """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
+    reading's 日, then what the greedy reading has after it (生, まで有効)."""
+    rep = _repairer(ocr)
+    if rep is None or rl.probs is None or not rl.decoded.positions:
+        return None
+    t0, t1 = _frames(rl.decoded, span.start, span.end, rl.probs.shape[0])
+    greedy = ocr.decode(rl.probs[t0:t1], "date")
+    cut = greedy.text.rfind("日")
+    tail = ""
+    if 0 <= cut < len(greedy.positions) - 1:
+        t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
+        tail = greedy.text[cut + 1 :]
+    path = rep.decode(rl.probs[t0:t1], key, western)
+    if path is None:
+        return None
+    return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)
 
 
 #: A name character's other registered forms (``variants.NAME_VARIANTS``) with at least this probability in
@@ -370,6 +558,8 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
     for s in spans:
         rl = recs[s.line]
         for k in range(s.start, min(s.end, len(rl.decoded.text))):
+            if _vendor_form(rl.decoded.text[k]):  # 增, 﨑, 髙: an old or variant form outside JIS X 0208
+                return True
             others = variants.NAME_VARIANTS.get(rl.decoded.text[k])
             if not others:
                 continue
@@ -381,6 +571,23 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
             if max(float(frames[:, index[o]].max()) for o in others) >= VARIANT_P:
                 return True
     return False
+
+
+def _vendor_form(ch: str) -> bool:
+    """A character of a vendor extension of Shift_JIS (NEC/IBM: 增, 﨑, 髙), outside JIS X 0208 and 0212: the
+    variant forms registers hold and that a blurred common form is misread as."""
+    if ch.isascii():
+        return False
+    try:
+        ch.encode("euc_jp")
+        return False
+    except UnicodeEncodeError:
+        pass
+    try:
+        ch.encode("cp932")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 #: The eras an era name's second character can belong to.

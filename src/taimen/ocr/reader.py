@@ -60,7 +60,9 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
         res = _read_card(img, quad, document, ocr, timings)
         if best is None or _quality(res) > _quality(best):
             best = res
-        if _quality(best) >= 0.6:  # most fields in place: no need to try another outline
+        # most fields in place and every unlock value found: no need to try another outline (an outline that
+        # cuts off the card's lower part reads all but the security code)
+        if _quality(best) >= 0.6 and all(u.value for u in best.unlock.values()):
             break
         best.problems.append(f"outline {n + 1} gave a poor reading; trying the next")
     assert best is not None

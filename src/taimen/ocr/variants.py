@@ -81,6 +81,6 @@ def prefecture(text: str) -> str:
 #: recogniser itself gave the other forms no weight.
 _NAME_GROUPS = _words(
     "崎﨑嵜 吉𠮷 浜濱濵 高髙 辺邊邉 斎齋齊 沢澤 広廣 柳栁 桜櫻 徳德 恵惠 黒黑 横橫 国國 島嶋嶌 富冨 瀬瀨 真眞 "
-    "槙槇 竜龍 晋晉 峰峯 桧檜 渕淵 曽曾 条條 蔵藏 彦彥"
+    "槙槇 竜龍 晋晉 峰峯 桧檜 渕淵 曽曾 条條 蔵藏 彦彥 増增"
 )
 NAME_VARIANTS: dict[str, str] = {ch: g.replace(ch, "") for g in _NAME_GROUPS for ch in g}
