@@ -251,3 +251,46 @@ def test_an_address_whose_label_was_misread_starts_at_its_prefecture() -> None:
     assert text_of(lines, pick) == "北海道旭川市四条通781番地46" and "no_label" in pick.reasons
     far = [L(30.0, 7.4, 70.0, 12.3, "徐北海道旭川市四条通781番地46")]  # not at the label's place: no guess
     assert assign("license", far)["address"] is None
+
+
+# -- licence misses seen on the v2 photo generator's tuning split -------------------------------------------
+
+LICENCE_TAIL = [
+    L(1.8, 7.6, 71.2, 12.3, "住所 福岡県北九州市小倉北区京町3丁目19番11号"),
+    L(41.6, 14.4, 49.8, 18.6, "14216"),
+    L(3.0, 20.2, 45.1, 25.2, "2023年11月09日まで有効"),
+    L(2.4, 39.8, 6.8, 44.6, "第"),
+    L(9.9, 39.8, 38.2, 44.6, "770500427338"),
+    L(11.2, 44.7, 27.3, 47.6, "昭和58年10月10日"),
+]
+
+
+def test_an_expiry_whose_bracketed_era_was_misread_is_still_a_date() -> None:
+    """「2025年(合和07年)03月10日まで有効」: the era inside the brackets read with a slip (合和, 分和, 和)."""
+    for era in ("合和", "分和", "和"):
+        text = f"2025年({era}07年)03月10日まで有効"
+        lines = [L(1.5, 1, 28, 6, "氏名 森田 陽子"), L(47, 1, 75, 5, "昭和17年02月08日生"), *LICENCE_TAIL[:2]]
+        lines.append(L(2.6, 19.5, 56.8, 25.4, text))
+        assert text_of(lines, assign("license", lines)["expiry"]) == text
+
+
+def test_an_issue_date_drawn_tall_into_the_expiry_band_is_still_the_issue_date() -> None:
+    """The box of 「交付令和02年02月11日」 reached 21.3 mm, below the top of the expiry band (20.2 mm)."""
+    lines = [
+        L(1.8, 2.2, 8.3, 6.6, "氏名"),
+        L(9.3, 3.2, 31.2, 10.0, "上田 雅之"),
+        L(49.8, 3.1, 76.2, 8.2, "昭和53年07月20日生"),
+        L(1.8, 15.1, 32.4, 21.3, "交付令和02年02月11日"),
+        L(3.0, 20.2, 55.1, 26.2, "2025年(令和07年)08月19日まで有効"),
+        L(12.3, 47.4, 27.5, 50.3, "平成08年07月20日"),
+    ]
+    assert text_of(lines, assign("license", lines)["issue_date"]) == "令和02年02月11日"
+
+
+def test_a_birth_date_without_its_sei_on_the_name_row_is_taken_and_doubted() -> None:
+    """生 lost at the end of the name row's date (「昭和58年10月01日」), or a stray mark before it (「…08日1生」)."""
+    lost = [L(1.8, 1.8, 29.7, 7.6, "氏名 齋藤 美桜"), L(46.3, 3.1, 70.0, 7.1, "昭和58年10月01日"), *LICENCE_TAIL]
+    pick = assign("license", lost)["birth_date"]
+    assert text_of(lost, pick) == "昭和58年10月01日" and "grammar" in pick.reasons
+    stray = [L(1.8, 1.8, 29.7, 7.6, "氏名 佐々木 陸"), L(50.1, 3.3, 77.4, 7.7, "平成17年04月08日1生"), *LICENCE_TAIL]
+    assert text_of(stray, assign("license", stray)["birth_date"]) == "平成17年04月08日1生"

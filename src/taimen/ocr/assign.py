@@ -28,14 +28,14 @@ from taimen.ocr import variants
 ERA = "明治|大正|昭和|平成|令和"
 _NUM = r"\d{1,2}"
 #: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
-#: 「2028年(令和10年)03月17日」.
+#: 「2028年(令和10年)03月17日」 (also with the era in brackets misread: 「(合和07年)」).
 #: An era name with its first character misread or lost (委和 or 和 for 令和): the date is decoded again over
 #: date characters only, and an era still without its first character is completed where only one era fits
 #: (``fieldread._complete_era``), or it fails to parse.
 _ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d)))"
 DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
-    rf"(?:[(（]\s*(?:{ERA})?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
+    rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
 )
 #: The start of a date: where a name or an address must end.
 DATE_START = re.compile(rf"(?:{ERA}|[明大昭平令](?=\s*[\d元])|\d{{4}}\s*年|\d{{1,2}}\s*年\s*\d)")
@@ -147,7 +147,7 @@ def find_dates(lines: list[TextLine]) -> list[DateHit]:
         for m in DATE.finditer(ln.text):
             after = ln.text[m.end() : m.end() + 6]
             before = ln.text[max(0, m.start() - 2) : m.start()]
-            if re.match(r"\s*生", after):
+            if re.match(r"\s*\S?\s*生", after):  # one stray mark before 生 (「…08日1生」) is read now and then
                 kind, end = "birth", m.end() + after.index("生") + 1
             elif re.match(r"\s*(まで|有効|迄)", after):
                 kind = "expiry"
@@ -549,6 +549,10 @@ def pick_card_number(a: Assigner) -> Pick | None:
     return Pick([cands[0][1]], ["two_candidates"] if len(cands) > 1 else [])
 
 
+#: A licence's name row (birth date at its right end) lies above this (mm); the address starts below it.
+TOP_ROW_MM = 9.0
+
+
 def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
     """Field → the line pieces holding it (None when nothing fits)."""
     a = Assigner(lines)
@@ -568,6 +572,13 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         out["address"] = pick_address(a, 3)
     elif document == "license":
         out["birth_date"] = a.date(("birth",), prior=(48, 2))
+        if out["birth_date"] is None:  # 生 lost (glare, the card's edge): a date on the name's row, doubtful
+            top = [
+                d for d in a.dates if d.kind == "date" and a.lines[d.line].cy < TOP_ROW_MM and a.lines[d.line].x0 > 20
+            ]
+            if top:
+                d = min(top, key=lambda d: abs(a.lines[d.line].x0 - 48) + abs(a.lines[d.line].y0 - 2))
+                out["birth_date"] = Pick([Span(d.line, d.start, d.end)], ["grammar"])
         _take(a, out["birth_date"])
         out["expiry"] = a.date(("expiry",), prior=(4, 21))
         _take(a, out["expiry"])
@@ -583,7 +594,8 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         issue_cands = [
             d
             for d in plain
-            if (a.lines[d.line].y1 <= limit if limit is not None else a.lines[d.line].h >= 0.7 * tallest)
+            # by its centre: a box drawn tall over the 交付 label may reach into the expiry band
+            if (a.lines[d.line].cy <= limit if limit is not None else a.lines[d.line].h >= 0.7 * tallest)
         ]
         out["issue_date"] = None
         if issue_cands:
