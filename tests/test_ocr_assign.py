@@ -294,3 +294,28 @@ def test_a_birth_date_without_its_sei_on_the_name_row_is_taken_and_doubted() -> 
     assert text_of(lost, pick) == "昭和58年10月01日" and "grammar" in pick.reasons
     stray = [L(1.8, 1.8, 29.7, 7.6, "氏名 佐々木 陸"), L(50.1, 3.3, 77.4, 7.7, "平成17年04月08日1生"), *LICENCE_TAIL]
     assert text_of(stray, assign("license", stray)["birth_date"]) == "平成17年04月08日1生"
+
+
+def test_name_pieces_whose_boxes_overlap_are_one_name() -> None:
+    """「三浦」 was drawn wide over the space before 「秀明」: both boxes cover 18.6-21.7 mm."""
+    lines = [
+        L(8.8, 0.1, 21.7, 6.1, "三浦"),
+        L(18.6, 0.3, 29.5, 5.9, "秀明"),
+        L(1.9, 2.0, 7.4, 6.0, "氏名"),
+        L(46.8, 3.7, 74.4, 8.0, "昭和40年10月10日生"),
+        *LICENCE_TAIL,
+    ]
+    assert text_of(lines, assign("license", lines)["name"]) == "三浦秀明"
+
+
+def test_a_name_label_read_as_other_marks_is_not_taken_into_the_name() -> None:
+    """氏名 read as 「6」 (or 「民者」): the name after it is still the name, placed without its label; a name
+    line is never an address because it starts with a prefecture's name (石川)."""
+    lines = [L(1.4, 0.1, 29.5, 6.4, "6 井上 健太"), L(48, 0.6, 75.9, 4.9, "昭和50年05月23日生"), *LICENCE_TAIL]
+    lines.append(L(9.8, 26.6, 19.6, 31.4, "眼政等"))
+    pick = assign("license", lines)["name"]
+    assert text_of(lines, pick) == "井上 健太" and "no_label" in pick.reasons
+    lines = [L(1.4, 2.0, 28.8, 9.1, "民者 石川 美衣"), L(1.2, 7.6, 59.7, 13.0, "@莱播玉県川越市脇田町6丁目27番地39")]
+    picks = assign("license", lines)
+    assert text_of(lines, picks["name"]) == "石川 美衣"
+    assert picks["address"] is None or "石川" not in text_of(lines, picks["address"])

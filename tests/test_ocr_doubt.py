@@ -66,3 +66,16 @@ def test_a_variant_with_weight_in_the_frames_is_doubtful_and_none_is_not(e) -> N
     plain = _mynumber(e, "高田花子")["name"]
     assert "variant_form" not in plain.reasons and not plain.doubtful
     assert not _mynumber(e, "平野春香")["name"].doubtful
+
+
+def test_an_old_form_chinese_kept_loses_to_the_japanese_form_and_is_doubted(e) -> None:
+    """増田 read 增田 at 0.87 against 0.12 (tuning split): the recogniser leans to the form Chinese kept."""
+    table = e.character_table()
+    index = {ch: i for i, ch in enumerate(table) if i}
+    probs = np.zeros((5, len(table)), np.float32)
+    probs[:, 0] = 1.0
+    probs[1, 0], probs[1, index["增"]], probs[1, index["増"]] = 0.005, 0.872, 0.123
+    probs[3, 0], probs[3, index["田"]] = 0.03, 0.97
+    assert e.decode(probs).text == "増田"
+    f = _mynumber(e, "増田花子", {1: {"增": 0.872, "増": 0.123}})["name"]
+    assert f.value == "増田花子" and "variant_form" in f.reasons

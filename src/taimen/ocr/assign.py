@@ -279,20 +279,24 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     reasons: list[str] = []
     at = a.after_label("name")
     if at is None:  # no label read: the highest plausible line in the upper part of the card
-        cands = [
-            i
-            for i, ln in enumerate(a.lines)
-            if ln.y0 < top_limit
-            and not re.search(r"\d|カード|番号|免許", ln.text)
-            and not _is_label_only(ln.text)
-            and len(re.findall(r"\w", ln.text)) >= 2
-            and ln.x0 < 40
-            and (not latin or re.fullmatch(r"[A-Z ,.'-]+", ln.text.strip()))
-        ]
+        cands = []
+        for i, ln in enumerate(a.lines):
+            # the label read as one or two other marks (「6 井上 健太」): it stands at the left edge, then a space
+            m = re.match(r"\s*\S{1,2}\s+(?=\S)", ln.text) if ln.x0 < 6.0 and not latin else None
+            k = m.end() if m and len(ln.text) - m.end() >= 2 else 0
+            t = ln.text[k:]
+            if (
+                ln.y0 < top_limit
+                and not re.search(r"\d|カード|番号|免許", t)
+                and not _is_label_only(t)
+                and len(re.findall(r"\w", t)) >= 2
+                and ln.x0 < 40
+                and (not latin or re.fullmatch(r"[A-Z ,.'-]+", t.strip()))
+            ):
+                cands.append((i, k))
         if not cands:
             return None
-        cands.sort(key=lambda i: a.lines[i].y0)
-        at = (cands[0], 0)
+        at = min(cands, key=lambda c: a.lines[c[0]].y0)
         reasons.append("no_label")
     i, start = at
     if start == 0 and a.lines[i].x0 < 6.0:  # a label read with a slip (「氏千名」, 「名」): it stands at the left edge
@@ -306,7 +310,12 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         (
             j
             for j, ln in enumerate(a.lines)
-            if j != i and ln.x0 > first.x1 - 1.0 and _rows_overlap(ln, first) >= 0.5 and a.free(j, 0, len(ln.text))
+            # a piece may overlap the first one's box (「三浦」 drawn wide over the gap before 「秀明」)
+            if j != i
+            and ln.x0 > min(first.x1 - 1.0, (first.x0 + first.x1) / 2)
+            and ln.x1 > first.x1 + 1.0
+            and _rows_overlap(ln, first) >= 0.5
+            and a.free(j, 0, len(ln.text))
         ),
         key=lambda j: a.lines[j].x0,
     )
@@ -375,7 +384,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         # misread: 「徐北海道…」, 「住北海道…」)
         found: list[tuple[int, int]] = []
         for i, ln in enumerate(a.lines):
-            if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, 1):
+            if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, len(ln.text)):  # a name's line too
                 continue
             lead = len(ln.text) - len(ln.text.lstrip())
             for k in range(3 if ln.x0 < 8.0 else 1):
