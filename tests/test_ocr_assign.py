@@ -319,3 +319,18 @@ def test_a_name_label_read_as_other_marks_is_not_taken_into_the_name() -> None:
     picks = assign("license", lines)
     assert text_of(lines, picks["name"]) == "石川 美衣"
     assert picks["address"] is None or "石川" not in text_of(lines, picks["address"])
+
+
+def test_the_number_right_of_the_second_address_line_is_not_address() -> None:
+    """The licence's five-digit number stands right of and lower than the address's second line: it was read
+    into the address (「…806号室34014」)."""
+    lines = [
+        L(1.2, 1.2, 28.9, 7.8, "氏名安藤 翔太"),
+        L(51.4, 1.8, 76.2, 5.7, "昭和60年12月23日生"),
+        L(1.4, 7.8, 50.9, 12.7, "住所東京都港区赤坂9丁目7番27号"),
+        L(2.4, 11.6, 36.7, 16.7, "メゾン赤坂806号室"),
+        L(41.2, 14.2, 49.7, 18.6, "34014"),
+        L(0.9, 14.3, 35.6, 21.4, "交付令和06年12月23日"),
+        L(2.8, 20.2, 57.2, 25.2, "2028年(令和10年)01月22日まで有効"),
+    ]
+    assert text_of(lines, assign("license", lines)["address"]) == "東京都港区赤坂9丁目7番27号メゾン赤坂806号室"

@@ -460,6 +460,9 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
             and o.x0 - last.x1 < 3.0 * last.h
             and _rows_overlap(o, last) >= 0.5
             and 0.6 < o.h / max(last.h, 1e-6) < 1.6
+            # pieces of one printed line share its middle; the licence's five-digit number right of the
+            # address's second line stands lower (「…806号室」 and 「34014」)
+            and abs(o.cy - last.cy) < 0.3 * max(o.h, last.h)
         ]
         if not row:
             return last
