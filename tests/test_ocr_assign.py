@@ -334,3 +334,21 @@ def test_the_number_right_of_the_second_address_line_is_not_address() -> None:
         L(2.8, 20.2, 57.2, 25.2, "2028年(令和10年)01月22日まで有効"),
     ]
     assert text_of(lines, assign("license", lines)["address"]) == "東京都港区赤坂9丁目7番27号メゾン赤坂806号室"
+
+
+def test_a_birth_date_cut_after_its_day_is_taken_as_cut_off() -> None:
+    """The box of the name row's date ended before 日生: 「平成05年11月08」. A date further left is no birth date."""
+    lines = [L(1.8, 0.5, 26.4, 6.2, "氏名 安藤 千春"), L(47.1, 3.1, 68.3, 7.1, "平成05年11月08"), *LICENCE_TAIL]
+    pick = assign("license", lines)["birth_date"]
+    assert text_of(lines, pick) == "平成05年11月08" and "cut_off" in pick.reasons
+    shifted = [L(22.6, 2.9, 50.1, 8.4, "2025年01月25日"), L(14.2, 7.3, 21.4, 11.8, "交付")]  # the issue date, high up
+    assert assign("license", shifted)["birth_date"] is None
+
+
+def test_a_licence_number_after_a_stray_mark_or_the_number_label_is_found() -> None:
+    """「号349666852955」 (番号 run into the line), 「*371366795563」; digits inside an address are still not it."""
+    for text in ("号349666852955", "*349666852955"):
+        lines = [L(2.0, 35.3, 33.5, 40.2, text), L(38.1, 39.9, 42.6, 44.9, "号")]
+        assert text_of(lines, assign("license", lines)["license_number"]) == text[1:]
+    inside = [L(2.0, 8, 60, 12, "住所東京都港区赤坂349666852955番地")]
+    assert assign("license", inside)["license_number"] is None

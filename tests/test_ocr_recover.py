@@ -154,3 +154,10 @@ def test_ink_that_does_not_read_as_the_field_makes_it_doubtful(e) -> None:
     assert "more_lines" in got["address"].reasons
     clean = fieldread.fields_from_lines("license", _licence_recs(), e, card=_card([]), ppm=PPM)
     assert "more_lines" not in clean["name"].reasons and "more_lines" not in clean["address"].reasons
+
+
+def test_a_birth_date_cut_after_its_day_is_read_and_doubted(e) -> None:
+    recs = _licence_recs()
+    recs[1] = _rec("平成05年11月08", (47.1, 3.1, 68.3, 7.1))
+    f = fieldread.fields_from_lines("license", recs, e)["birth_date"]
+    assert f.value == "1993-11-08" and "cut_off" in f.reasons and f.doubtful

@@ -37,6 +37,8 @@ DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
 )
+#: A date whose line ends right after the day's digits (日 and what follows lost at the box's end).
+CUT_DATE = re.compile(rf"(?:(?:{ERA})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*{_NUM}\s*月\s*{_NUM}\s*$")
 #: The start of a date: where a name or an address must end.
 DATE_START = re.compile(rf"(?:{ERA}|[明大昭平令](?=\s*[\d元])|\d{{4}}\s*年|\d{{1,2}}\s*年\s*\d)")
 
@@ -492,7 +494,8 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
             if any(d.line == i and d.start <= m.start() < d.end for d in a.dates):
                 continue
             before, after = ln.text[m.start() - 1 : m.start()], ln.text[m.end() : m.end() + 1]
-            if (before and not before.isspace() and before not in "第ド:：") or (
+            # 号 or a mark before the digits: the 番号 label or dirt run into the number's line
+            if (before and before.isalnum() and before not in "第ド号") or (
                 after and not after.isspace() and after not in "号"
             ):
                 continue  # digits inside other text (「1353番地」 in an address) are not a number of their own
@@ -586,11 +589,17 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         out["birth_date"] = a.date(("birth",), prior=(48, 2))
         if out["birth_date"] is None:  # 生 lost (glare, the card's edge): a date on the name's row, doubtful
             top = [
-                d for d in a.dates if d.kind == "date" and a.lines[d.line].cy < TOP_ROW_MM and a.lines[d.line].x0 > 20
+                d for d in a.dates if d.kind == "date" and a.lines[d.line].cy < TOP_ROW_MM and a.lines[d.line].x0 > 35
             ]
             if top:
                 d = min(top, key=lambda d: abs(a.lines[d.line].x0 - 48) + abs(a.lines[d.line].y0 - 2))
                 out["birth_date"] = Pick([Span(d.line, d.start, d.end)], ["grammar"])
+            else:  # the line's box ended before 日生 (「平成05年11月08」): cut off
+                for i, ln in enumerate(a.lines):
+                    m = CUT_DATE.search(ln.text)
+                    if m and ln.cy < TOP_ROW_MM and ln.x0 > 35 and not any(d.line == i for d in a.dates):
+                        out["birth_date"] = Pick([Span(i, m.start(), m.end())], ["cut_off"])
+                        break
         _take(a, out["birth_date"])
         out["expiry"] = a.date(("expiry",), prior=(4, 21))
         _take(a, out["expiry"])
