@@ -352,3 +352,10 @@ def test_a_licence_number_after_a_stray_mark_or_the_number_label_is_found() -> N
         assert text_of(lines, assign("license", lines)["license_number"]) == text[1:]
     inside = [L(2.0, 8, 60, 12, "住所東京都港区赤坂349666852955番地")]
     assert assign("license", inside)["license_number"] is None
+
+
+def test_a_two_character_family_name_at_the_left_edge_is_not_a_misread_label() -> None:
+    """「和田 恵美子」 starting at the label's place (no 氏名 read) keeps its family name."""
+    for x0 in (5.8, 2.3):
+        lines = [L(x0, 12.9, 30.8, 19.0, "和田 恵美子"), L(2.2, 31.6, 34.7, 35.6, "生年月日昭和37年10月24日生")]
+        assert text_of(lines, assign("mynumber", lines)["name"]) == "和田 恵美子"

@@ -284,8 +284,13 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         cands = []
         for i, ln in enumerate(a.lines):
             # the label read as one or two other marks (「6 井上 健太」): it stands at the left edge, then a space
-            m = re.match(r"\s*\S{1,2}\s+(?=\S)", ln.text) if ln.x0 < 6.0 and not latin else None
-            k = m.end() if m and len(ln.text) - m.end() >= 2 else 0
+            m = re.match(r"\s*(\S{1,2})\s+(?=\S)", ln.text) if ln.x0 < 6.0 and not latin else None
+            # ... but a two-character family name is followed by a space too (「和田 恵美子」): a label is taken
+            # off only when no kanji or kana is in it, or a family and a given name still follow it
+            k = 0
+            if m and len(ln.text) - m.end() >= 2:
+                rest = ln.text[m.end() :].strip()
+                k = m.end() if not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.group(1)) or " " in rest else 0
             t = ln.text[k:]
             if (
                 ln.y0 < top_limit
