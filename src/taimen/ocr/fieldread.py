@@ -283,6 +283,9 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     return found[0] if len(found) == 1 else None
 
 
+#: Documents whose name and address are looked for again (``_look_for_missed_text``): how many lines the
+#: address may take. My Number Cards ({"mynumber": 3}) gave no change on 65 tuning photos: not enabled.
+ADDRESS_LINES = {"license": 2}
 #: Ink that makes a region worth a second look: dark marks at least this tall (mm) outside every detected line.
 INK_MIN_MM = 1.6
 
@@ -351,6 +354,7 @@ def _look_for_missed_text(
     picks: dict[str, asg.Pick | None],
     ocr: Engine,
     recovered: set[str],
+    max_lines: int,
 ) -> list[RecLine]:
     """A name or an address the detector cut short (a given name in low contrast, an address's second line):
     where ink stands right of the name's last piece on its row, or right below the address's last line, outside
@@ -386,7 +390,7 @@ def _look_for_missed_text(
                     recovered.add("name")
                 else:
                     name.reasons.append("more_lines")
-    if addr is not None and addr.spans and len({s.line for s in addr.spans}) < 2:
+    if addr is not None and addr.spans and len({s.line for s in addr.spans}) < max_lines:
         last = recs[addr.spans[-1].line].line
         first = recs[addr.spans[0].line].line
         left = first.x0 + (addr.spans[0].start / max(1, len(first.text))) * (first.x1 - first.x0)
@@ -427,8 +431,8 @@ def fields_from_lines(
                 recs = [*recs, extra]
                 picks = asg.assign(document, [r.line for r in recs])
                 recovered.add(key)
-    if card is not None and document == "license":
-        recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered)
+    if card is not None and document in ADDRESS_LINES:
+        recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)
