@@ -251,3 +251,111 @@ def test_an_address_whose_label_was_misread_starts_at_its_prefecture() -> None:
     assert text_of(lines, pick) == "北海道旭川市四条通781番地46" and "no_label" in pick.reasons
     far = [L(30.0, 7.4, 70.0, 12.3, "徐北海道旭川市四条通781番地46")]  # not at the label's place: no guess
     assert assign("license", far)["address"] is None
+
+
+# -- licence misses seen on the v2 photo generator's tuning split -------------------------------------------
+
+LICENCE_TAIL = [
+    L(1.8, 7.6, 71.2, 12.3, "住所 福岡県北九州市小倉北区京町3丁目19番11号"),
+    L(41.6, 14.4, 49.8, 18.6, "14216"),
+    L(3.0, 20.2, 45.1, 25.2, "2023年11月09日まで有効"),
+    L(2.4, 39.8, 6.8, 44.6, "第"),
+    L(9.9, 39.8, 38.2, 44.6, "770500427338"),
+    L(11.2, 44.7, 27.3, 47.6, "昭和58年10月10日"),
+]
+
+
+def test_an_expiry_whose_bracketed_era_was_misread_is_still_a_date() -> None:
+    """「2025年(合和07年)03月10日まで有効」: the era inside the brackets read with a slip (合和, 分和, 和)."""
+    for era in ("合和", "分和", "和"):
+        text = f"2025年({era}07年)03月10日まで有効"
+        lines = [L(1.5, 1, 28, 6, "氏名 森田 陽子"), L(47, 1, 75, 5, "昭和17年02月08日生"), *LICENCE_TAIL[:2]]
+        lines.append(L(2.6, 19.5, 56.8, 25.4, text))
+        assert text_of(lines, assign("license", lines)["expiry"]) == text
+
+
+def test_an_issue_date_drawn_tall_into_the_expiry_band_is_still_the_issue_date() -> None:
+    """The box of 「交付令和02年02月11日」 reached 21.3 mm, below the top of the expiry band (20.2 mm)."""
+    lines = [
+        L(1.8, 2.2, 8.3, 6.6, "氏名"),
+        L(9.3, 3.2, 31.2, 10.0, "上田 雅之"),
+        L(49.8, 3.1, 76.2, 8.2, "昭和53年07月20日生"),
+        L(1.8, 15.1, 32.4, 21.3, "交付令和02年02月11日"),
+        L(3.0, 20.2, 55.1, 26.2, "2025年(令和07年)08月19日まで有効"),
+        L(12.3, 47.4, 27.5, 50.3, "平成08年07月20日"),
+    ]
+    assert text_of(lines, assign("license", lines)["issue_date"]) == "令和02年02月11日"
+
+
+def test_a_birth_date_without_its_sei_on_the_name_row_is_taken_and_doubted() -> None:
+    """生 lost at the end of the name row's date (「昭和58年10月01日」), or a stray mark before it (「…08日1生」)."""
+    lost = [L(1.8, 1.8, 29.7, 7.6, "氏名 齋藤 美桜"), L(46.3, 3.1, 70.0, 7.1, "昭和58年10月01日"), *LICENCE_TAIL]
+    pick = assign("license", lost)["birth_date"]
+    assert text_of(lost, pick) == "昭和58年10月01日" and "grammar" in pick.reasons
+    stray = [L(1.8, 1.8, 29.7, 7.6, "氏名 佐々木 陸"), L(50.1, 3.3, 77.4, 7.7, "平成17年04月08日1生"), *LICENCE_TAIL]
+    assert text_of(stray, assign("license", stray)["birth_date"]) == "平成17年04月08日1生"
+
+
+def test_name_pieces_whose_boxes_overlap_are_one_name() -> None:
+    """「三浦」 was drawn wide over the space before 「秀明」: both boxes cover 18.6-21.7 mm."""
+    lines = [
+        L(8.8, 0.1, 21.7, 6.1, "三浦"),
+        L(18.6, 0.3, 29.5, 5.9, "秀明"),
+        L(1.9, 2.0, 7.4, 6.0, "氏名"),
+        L(46.8, 3.7, 74.4, 8.0, "昭和40年10月10日生"),
+        *LICENCE_TAIL,
+    ]
+    assert text_of(lines, assign("license", lines)["name"]) == "三浦秀明"
+
+
+def test_a_name_label_read_as_other_marks_is_not_taken_into_the_name() -> None:
+    """氏名 read as 「6」 (or 「民者」): the name after it is still the name, placed without its label; a name
+    line is never an address because it starts with a prefecture's name (石川)."""
+    lines = [L(1.4, 0.1, 29.5, 6.4, "6 井上 健太"), L(48, 0.6, 75.9, 4.9, "昭和50年05月23日生"), *LICENCE_TAIL]
+    lines.append(L(9.8, 26.6, 19.6, 31.4, "眼政等"))
+    pick = assign("license", lines)["name"]
+    assert text_of(lines, pick) == "井上 健太" and "no_label" in pick.reasons
+    lines = [L(1.4, 2.0, 28.8, 9.1, "民者 石川 美衣"), L(1.2, 7.6, 59.7, 13.0, "@莱播玉県川越市脇田町6丁目27番地39")]
+    picks = assign("license", lines)
+    assert text_of(lines, picks["name"]) == "石川 美衣"
+    assert picks["address"] is None or "石川" not in text_of(lines, picks["address"])
+
+
+def test_the_number_right_of_the_second_address_line_is_not_address() -> None:
+    """The licence's five-digit number stands right of and lower than the address's second line: it was read
+    into the address (「…806号室34014」)."""
+    lines = [
+        L(1.2, 1.2, 28.9, 7.8, "氏名安藤 翔太"),
+        L(51.4, 1.8, 76.2, 5.7, "昭和60年12月23日生"),
+        L(1.4, 7.8, 50.9, 12.7, "住所東京都港区赤坂9丁目7番27号"),
+        L(2.4, 11.6, 36.7, 16.7, "メゾン赤坂806号室"),
+        L(41.2, 14.2, 49.7, 18.6, "34014"),
+        L(0.9, 14.3, 35.6, 21.4, "交付令和06年12月23日"),
+        L(2.8, 20.2, 57.2, 25.2, "2028年(令和10年)01月22日まで有効"),
+    ]
+    assert text_of(lines, assign("license", lines)["address"]) == "東京都港区赤坂9丁目7番27号メゾン赤坂806号室"
+
+
+def test_a_birth_date_cut_after_its_day_is_taken_as_cut_off() -> None:
+    """The box of the name row's date ended before 日生: 「平成05年11月08」. A date further left is no birth date."""
+    lines = [L(1.8, 0.5, 26.4, 6.2, "氏名 安藤 千春"), L(47.1, 3.1, 68.3, 7.1, "平成05年11月08"), *LICENCE_TAIL]
+    pick = assign("license", lines)["birth_date"]
+    assert text_of(lines, pick) == "平成05年11月08" and "cut_off" in pick.reasons
+    shifted = [L(22.6, 2.9, 50.1, 8.4, "2025年01月25日"), L(14.2, 7.3, 21.4, 11.8, "交付")]  # the issue date, high up
+    assert assign("license", shifted)["birth_date"] is None
+
+
+def test_a_licence_number_after_a_stray_mark_or_the_number_label_is_found() -> None:
+    """「号349666852955」 (番号 run into the line), 「*371366795563」; digits inside an address are still not it."""
+    for text in ("号349666852955", "*349666852955"):
+        lines = [L(2.0, 35.3, 33.5, 40.2, text), L(38.1, 39.9, 42.6, 44.9, "号")]
+        assert text_of(lines, assign("license", lines)["license_number"]) == text[1:]
+    inside = [L(2.0, 8, 60, 12, "住所東京都港区赤坂349666852955番地")]
+    assert assign("license", inside)["license_number"] is None
+
+
+def test_a_two_character_family_name_at_the_left_edge_is_not_a_misread_label() -> None:
+    """「和田 恵美子」 starting at the label's place (no 氏名 read) keeps its family name."""
+    for x0 in (5.8, 2.3):
+        lines = [L(x0, 12.9, 30.8, 19.0, "和田 恵美子"), L(2.2, 31.6, 34.7, 35.6, "生年月日昭和37年10月24日生")]
+        assert text_of(lines, assign("mynumber", lines)["name"]) == "和田 恵美子"

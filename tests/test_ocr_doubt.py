@@ -66,3 +66,40 @@ def test_a_variant_with_weight_in_the_frames_is_doubtful_and_none_is_not(e) -> N
     plain = _mynumber(e, "高田花子")["name"]
     assert "variant_form" not in plain.reasons and not plain.doubtful
     assert not _mynumber(e, "平野春香")["name"].doubtful
+
+
+def test_an_old_form_chinese_kept_loses_to_the_japanese_form_and_is_doubted(e) -> None:
+    """増田 read 增田 at 0.87 against 0.12 (tuning split): the recogniser leans to the form Chinese kept."""
+    table = e.character_table()
+    index = {ch: i for i, ch in enumerate(table) if i}
+    probs = np.zeros((5, len(table)), np.float32)
+    probs[:, 0] = 1.0
+    probs[1, 0], probs[1, index["增"]], probs[1, index["増"]] = 0.005, 0.872, 0.123
+    probs[3, 0], probs[3, index["田"]] = 0.03, 0.97
+    assert e.decode(probs).text == "増田"
+    f = _mynumber(e, "増田花子", {1: {"增": 0.872, "増": 0.123}})["name"]
+    assert f.value == "増田花子" and "variant_form" in f.reasons
+
+
+def test_an_unsure_kanji_inside_a_katakana_word_gives_way_to_the_katakana(e) -> None:
+    """「コーポ」 read 「コ一水」: 水 at 0.29 with ポ at 0.18 in its frames, right after katakana. A sure kanji
+    after katakana (「ハイツ山田」) stays, and the unsure character keeps its low confidence."""
+    table = e.character_table()
+    index = {ch: i for i, ch in enumerate(table) if i}
+
+    def probs(chars: list[dict[str, float]]) -> np.ndarray:
+        p = np.zeros((2 * len(chars) + 1, len(table)), np.float32)
+        p[:, 0] = 1.0
+        for k, classes in enumerate(chars):
+            p[2 * k + 1, 0] = 0.01
+            for ch, v in classes.items():
+                p[2 * k + 1, index[ch]] = v
+        return p
+
+    corpo = probs([{"コ": 0.91}, {"一": 0.9, "ー": 0.07}, {"水": 0.29, "ポ": 0.18, "求": 0.14}, {"新": 0.99}])
+    line = e.decode(corpo)
+    assert line.text == "コーポ新" and line.confidence < 0.9
+    sure = probs([{"ハ": 0.99}, {"イ": 0.99}, {"ツ": 0.99}, {"山": 0.8, "ト": 0.15}, {"田": 0.99}])
+    assert e.decode(sure).text == "ハイツ山田"
+    kanji = probs([{"新": 0.99}, {"水": 0.29, "ポ": 0.18}])  # no katakana before: stays a kanji
+    assert e.decode(kanji).text == "新水"

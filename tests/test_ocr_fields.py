@@ -48,6 +48,20 @@ def test_license_expiry_forms() -> None:
     assert old.value == "2021-02-07" and "past_era_end" in old.flags
 
 
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2023年11月09日まで有効", "2023-11-09"),
+        ("2030年10月16日まで有効", "2030-10-16"),
+        ("2031年12月01日", "2031-12-01"),
+    ],
+)
+def test_a_western_licence_expiry_keeps_a_two_digit_month(text: str, iso: str) -> None:
+    """A 西暦 licence print has no era year in brackets: the month's first digit is not one (11月 read as 1月)."""
+    r = fp.parse_license_expiry(text, 1.0)
+    assert r.value == iso and r.confidence == 1.0
+
+
 def test_mynumber_expiry_and_digits() -> None:
     assert fp.parse_mynumber_expiry("2035年2月17日まで有効", 1.0).value == "2035-02-17"
     assert fp.parse_digits("2285", 1.0, "security_code", 4).value == "2285"

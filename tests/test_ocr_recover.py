@@ -120,3 +120,44 @@ def test_every_reason_the_reader_gives_has_words_for_the_operator() -> None:
         codes |= set(re.findall(r'\*out\[k\]\.reasons,\s*"([a-z_]+)"', text))
     assert {"cut_off", "grammar", "low_confidence", "inconsistent", "not_found"} <= codes
     assert codes <= set(fieldread.REASONS), codes - set(fieldread.REASONS)
+
+
+def _licence_recs(address: str = "住所東京都町田市原町田4丁目23番36号") -> list[fieldread.RecLine]:
+    return [
+        _rec("氏名小川", (1.8, 2.2, 18.7, 7.2)),
+        _rec("昭和57年01月02日生", (44.1, 2.2, 72.4, 6.0)),
+        _rec(address, (1.8, 8.0, 62.9, 12.0)),
+        _rec("交付令和08年07月21日", (2.2, 16.3, 33.0, 19.7)),
+        _rec("2029年(令和11年)02月01日まで有効", (2.8, 20.2, 57.0, 25.1)),
+        _rec("第215388793871号", (1.9, 39.6, 42.0, 45.7)),
+    ]
+
+
+def test_a_given_name_and_an_address_line_the_detector_missed_are_read_again(e) -> None:
+    """The detector missed a faint given name (「小川」 without 「秀明」) and an address's second line: both were
+    proposed cut short without a doubt flag. Ink there is now read again."""
+    card = _card([("秀明", 22.0, 2.6, 3.6, 150), ("シャトー町田909号室", 9.5, 12.4, 2.8, 40)])
+    got = fieldread.fields_from_lines("license", _licence_recs(), e, card=card, ppm=PPM)
+    assert got["name"].value == "小川\u3000秀明"
+    assert got["address"].value == "東京都町田市原町田4丁目23番36号シャトー町田909号室"
+
+
+def test_ink_that_does_not_read_as_the_field_makes_it_doubtful(e) -> None:
+    img = Image.fromarray(_card([])[:, :, ::-1].copy())
+    d = ImageDraw.Draw(img)
+    for k in range(6):  # scribbles where the name continues and under the address
+        d.line([(25 * PPM + 20 * k, 3 * PPM), (26 * PPM + 20 * k, 6 * PPM)], fill=(30, 30, 30), width=4)
+        d.line([(10 * PPM + 30 * k, 12.6 * PPM), (11 * PPM + 30 * k, 14.8 * PPM)], fill=(30, 30, 30), width=4)
+    card = np.asarray(img)[:, :, ::-1].copy()
+    got = fieldread.fields_from_lines("license", _licence_recs(), e, card=card, ppm=PPM)
+    assert got["name"].value == "小川" and "more_lines" in got["name"].reasons
+    assert "more_lines" in got["address"].reasons
+    clean = fieldread.fields_from_lines("license", _licence_recs(), e, card=_card([]), ppm=PPM)
+    assert "more_lines" not in clean["name"].reasons and "more_lines" not in clean["address"].reasons
+
+
+def test_a_birth_date_cut_after_its_day_is_read_and_doubted(e) -> None:
+    recs = _licence_recs()
+    recs[1] = _rec("平成05年11月08", (47.1, 3.1, 68.3, 7.1))
+    f = fieldread.fields_from_lines("license", recs, e)["birth_date"]
+    assert f.value == "1993-11-08" and "cut_off" in f.reasons and f.doubtful

@@ -28,15 +28,17 @@ from taimen.ocr import variants
 ERA = "明治|大正|昭和|平成|令和"
 _NUM = r"\d{1,2}"
 #: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
-#: 「2028年(令和10年)03月17日」.
+#: 「2028年(令和10年)03月17日」 (also with the era in brackets misread: 「(合和07年)」).
 #: An era name with its first character misread or lost (委和 or 和 for 令和): the date is decoded again over
 #: date characters only, and an era still without its first character is completed where only one era fits
 #: (``fieldread._complete_era``), or it fails to parse.
 _ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d)))"
 DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
-    rf"(?:[(（]\s*(?:{ERA})?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
+    rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
 )
+#: A date whose line ends right after the day's digits (日 and what follows lost at the box's end).
+CUT_DATE = re.compile(rf"(?:(?:{ERA})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*{_NUM}\s*月\s*{_NUM}\s*$")
 #: The start of a date: where a name or an address must end.
 DATE_START = re.compile(rf"(?:{ERA}|[明大昭平令](?=\s*[\d元])|\d{{4}}\s*年|\d{{1,2}}\s*年\s*\d)")
 
@@ -147,7 +149,7 @@ def find_dates(lines: list[TextLine]) -> list[DateHit]:
         for m in DATE.finditer(ln.text):
             after = ln.text[m.end() : m.end() + 6]
             before = ln.text[max(0, m.start() - 2) : m.start()]
-            if re.match(r"\s*生", after):
+            if re.match(r"\s*\S?\s*生", after):  # one stray mark before 生 (「…08日1生」) is read now and then
                 kind, end = "birth", m.end() + after.index("生") + 1
             elif re.match(r"\s*(まで|有効|迄)", after):
                 kind = "expiry"
@@ -282,20 +284,29 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     reasons: list[str] = []
     at = a.after_label("name")
     if at is None:  # no label read: the highest plausible line in the upper part of the card
-        cands = [
-            i
-            for i, ln in enumerate(a.lines)
-            if ln.y0 < top_limit
-            and not re.search(r"\d|カード|番号|免許", ln.text)
-            and not _is_label_only(ln.text)
-            and len(re.findall(r"\w", ln.text)) >= 2
-            and ln.x0 < 40
-            and (not latin or re.fullmatch(r"[A-Z ,.'-]+", ln.text.strip()))
-        ]
+        cands = []
+        for i, ln in enumerate(a.lines):
+            # the label read as one or two other marks (「6 井上 健太」): it stands at the left edge, then a space
+            m = re.match(r"\s*(\S{1,2})\s+(?=\S)", ln.text) if ln.x0 < 6.0 and not latin else None
+            # ... but a two-character family name is followed by a space too (「和田 恵美子」): a label is taken
+            # off only when no kanji or kana is in it, or a family and a given name still follow it
+            k = 0
+            if m and len(ln.text) - m.end() >= 2:
+                rest = ln.text[m.end() :].strip()
+                k = m.end() if not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.group(1)) or " " in rest else 0
+            t = ln.text[k:]
+            if (
+                ln.y0 < top_limit
+                and not re.search(r"\d|カード|番号|免許", t)
+                and not _is_label_only(t)
+                and len(re.findall(r"\w", t)) >= 2
+                and ln.x0 < 40
+                and (not latin or re.fullmatch(r"[A-Z ,.'-]+", t.strip()))
+            ):
+                cands.append((i, k))
         if not cands:
             return None
-        cands.sort(key=lambda i: a.lines[i].y0)
-        at = (cands[0], 0)
+        at = min(cands, key=lambda c: a.lines[c[0]].y0)
         reasons.append("no_label")
     i, start = at
     labels = [a.lines[j] for j, _ in _label_lines(a.lines, "name") if j != i]
@@ -314,7 +325,12 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         (
             j
             for j, ln in enumerate(a.lines)
-            if j != i and ln.x0 > first.x1 - 1.0 and _rows_overlap(ln, first) >= 0.5 and a.free(j, 0, len(ln.text))
+            # a piece may overlap the first one's box (「三浦」 drawn wide over the gap before 「秀明」)
+            if j != i
+            and ln.x0 > min(first.x1 - 1.0, (first.x0 + first.x1) / 2)
+            and ln.x1 > first.x1 + 1.0
+            and _rows_overlap(ln, first) >= 0.5
+            and a.free(j, 0, len(ln.text))
         ),
         key=lambda j: a.lines[j].x0,
     )
@@ -383,7 +399,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         # misread: 「徐北海道…」, 「住北海道…」)
         found: list[tuple[int, int]] = []
         for i, ln in enumerate(a.lines):
-            if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, 1):
+            if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, len(ln.text)):  # a name's line too
                 continue
             lead = len(ln.text) - len(ln.text.lstrip())
             for k in range(3 if ln.x0 < 8.0 else 1):
@@ -459,6 +475,9 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
             and o.x0 - last.x1 < 3.0 * last.h
             and _rows_overlap(o, last) >= 0.5
             and 0.6 < o.h / max(last.h, 1e-6) < 1.6
+            # pieces of one printed line share its middle; the licence's five-digit number right of the
+            # address's second line stands lower (「…806号室」 and 「34014」)
+            and abs(o.cy - last.cy) < 0.3 * max(o.h, last.h)
         ]
         if not row:
             return last
@@ -502,8 +521,11 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
                 continue  # digits inside other text (「1353番地」 in an address) are not a number of their own
             # the security code joined to its label read as marks (「…コ-ド」 as 「世帝31942-0751」): taken last
             # and never without a doubt flag
-            joined = bool(before) and not before.isspace() and before not in "第ド:："
-            if joined and not (label == "code" and m.end() == len(ln.text.rstrip()) and _mark(before)):
+            # 号 before the digits is the 番号 label run into the number; a mark there is dirt or a misread label
+            joined = bool(before) and not before.isspace() and before not in "第ド:：号"
+            if joined and not _mark(before):
+                continue
+            if joined and not (label == "number" or (label == "code" and m.end() == len(ln.text.rstrip()))):
                 continue
             score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1])) + (JOINED_PENALTY if joined else 0.0)
             if label_lines:
@@ -574,6 +596,10 @@ def pick_card_number(a: Assigner) -> Pick | None:
     return Pick([cands[0][1]], ["two_candidates"] if len(cands) > 1 else [])
 
 
+#: A licence's name row (birth date at its right end) lies above this (mm); the address starts below it.
+TOP_ROW_MM = 9.0
+
+
 def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
     """Field → the line pieces holding it (None when nothing fits)."""
     a = Assigner(lines)
@@ -593,6 +619,19 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         out["address"] = pick_address(a, 3)
     elif document == "license":
         out["birth_date"] = a.date(("birth",), prior=(48, 2))
+        if out["birth_date"] is None:  # 生 lost (glare, the card's edge): a date on the name's row, doubtful
+            top = [
+                d for d in a.dates if d.kind == "date" and a.lines[d.line].cy < TOP_ROW_MM and a.lines[d.line].x0 > 35
+            ]
+            if top:
+                d = min(top, key=lambda d: abs(a.lines[d.line].x0 - 48) + abs(a.lines[d.line].y0 - 2))
+                out["birth_date"] = Pick([Span(d.line, d.start, d.end)], ["grammar"])
+            else:  # the line's box ended before 日生 (「平成05年11月08」): cut off
+                for i, ln in enumerate(a.lines):
+                    m = CUT_DATE.search(ln.text)
+                    if m and ln.cy < TOP_ROW_MM and ln.x0 > 35 and not any(d.line == i for d in a.dates):
+                        out["birth_date"] = Pick([Span(i, m.start(), m.end())], ["cut_off"])
+                        break
         _take(a, out["birth_date"])
         out["expiry"] = a.date(("expiry",), prior=(4, 21))
         _take(a, out["expiry"])
@@ -608,7 +647,8 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         issue_cands = [
             d
             for d in plain
-            if (a.lines[d.line].y1 <= limit if limit is not None else a.lines[d.line].h >= 0.7 * tallest)
+            # by its centre: a box drawn tall over the 交付 label may reach into the expiry band
+            if (a.lines[d.line].cy <= limit if limit is not None else a.lines[d.line].h >= 0.7 * tallest)
         ]
         out["issue_date"] = None
         if issue_cands:

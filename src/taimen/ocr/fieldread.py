@@ -356,6 +356,142 @@ def _read_box(card: np.ndarray, box: tuple[float, float, float, float], ppm: flo
     return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop)
 
 
+#: Documents whose name and address are looked for again (``_look_for_missed_text``): how many lines the
+#: address may take. My Number Cards ({"mynumber": 3}) gave no change on 65 tuning photos: not enabled.
+ADDRESS_LINES = {"license": 2}
+#: Ink that makes a region worth a second look: dark marks at least this tall (mm) outside every detected line.
+INK_MIN_MM = 1.6
+
+
+def _ink_outside(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> bool:
+    """Whether the region ``box`` (card pixels) holds character-sized marks outside every detected line."""
+    x0, y0, x1, y1 = box
+    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+        return False
+    grey = card[y0:y1, x0:x1].min(axis=2)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
+    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
+    for r in recs:
+        ln = r.line
+        ink[
+            max(0, int(ln.y0 * ppm) - y0) : max(0, int(np.ceil(ln.y1 * ppm)) - y0),
+            max(0, int(ln.x0 * ppm) - x0) : max(0, int(np.ceil(ln.x1 * ppm)) - x0),
+        ] = 0
+    top = float(np.percentile(ink, 99.5))
+    if top < 15:
+        return False
+    mask = (ink > max(10.0, 0.35 * top)).astype(np.uint8)
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, 3)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    return any(stats[i][3] >= INK_MIN_MM * ppm and stats[i][2] >= INK_MIN_MM * ppm for i in range(1, n))
+
+
+def _stretch(img: np.ndarray) -> np.ndarray:
+    """The image's levels stretched so its darkest 1 % is black and its lightest 1 % white."""
+    lo, hi = np.percentile(img.min(axis=2), (1, 99))
+    if hi - lo < 8:
+        return img
+    return np.clip((img.astype(np.float32) - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
+
+
+def _detect_in(card: np.ndarray, ppm: float, ocr: Engine, box: tuple[int, int, int, int]) -> list[RecLine]:
+    """Text lines detected again inside ``box`` (card pixels) at twice the scale, recognised over the whole
+    dictionary."""
+    x0, y0, x1, y1 = box
+    h, w = card.shape[:2]
+    region = _stretch(card[y0:y1, x0:x1])  # text the first pass missed is often faint (glare, low contrast)
+    found: list[RecLine] = []
+    for b in ocr.detect(region, side=2 * max(region.shape[:2])):
+        bx0, by0 = (float(v) for v in b.min(axis=0))
+        bx1, by1 = (float(v) for v in b.max(axis=0))
+        pad = 0.04 * (by1 - by0)
+        cx0, cy0 = max(0, int(x0 + bx0 - pad)), max(0, int(y0 + by0 - pad))
+        cx1, cy1 = min(w, int(np.ceil(x0 + bx1 + pad))), min(h, int(np.ceil(y0 + by1 + pad)))
+        if not (MIN_LINE_MM * ppm <= cy1 - cy0 <= MAX_LINE_MM * ppm) or cx1 - cx0 < 0.6 * (cy1 - cy0):
+            continue
+        crop = card[cy0:cy1, cx0:cx1]
+        probs = ocr.probabilities(crop)
+        dec = ocr.decode(probs, "any")
+        text = asg.nfkc(dec.text)
+        if not text.strip() or len(text) != len(dec.positions):
+            continue
+        tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+        found.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
+    return sorted(found, key=lambda r: r.line.x0)
+
+
+def _look_for_missed_text(
+    card: np.ndarray,
+    ppm: float,
+    recs: list[RecLine],
+    picks: dict[str, asg.Pick | None],
+    ocr: Engine,
+    recovered: set[str],
+    max_lines: int,
+) -> list[RecLine]:
+    """A name or an address the detector cut short (a given name in low contrast, an address's second line):
+    where ink stands right of the name's last piece on its row, or right below the address's last line, outside
+    every detected line, the text detector looks again there. What it reads as the field's continuation is
+    appended (the field is then doubtful below ``RECOVERED_SURE``); ink it cannot read says ``more_lines``."""
+    h, w = card.shape[:2]
+    recs = list(recs)
+    name, addr = picks.get("name"), picks.get("address")
+    if name is not None and name.spans:
+        last = recs[name.spans[-1].line].line
+        if name.spans[-1].end >= len(last.text.rstrip()):  # not cut at a date inside its line
+            row = [
+                r.line
+                for r in recs
+                if r.line.x0 > last.x1 - 0.5 and asg._rows_overlap(r.line, last) >= 0.3 and r.line is not last
+            ]
+            right = min([ln.x0 for ln in row] + [last.x1 + 22.0, CARD_W_MM * 0.62])
+            box = (
+                int((last.x1 + 0.3) * ppm),
+                max(0, int((last.y0 - 0.5) * ppm)),
+                min(w, int((right - 0.3) * ppm)),
+                min(h, int((last.y1 + 0.5) * ppm)),
+            )
+            if _ink_outside(card, ppm, recs, box):
+                more = [
+                    r
+                    for r in _detect_in(card, ppm, ocr, box)
+                    if re.fullmatch(r"[^\d\s]{1,6}", r.line.text.strip()) and not asg.DATE_START.match(r.line.text)
+                ]
+                if len(more) == 1:
+                    recs.append(more[0])
+                    name.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
+                    recovered.add("name")
+                else:
+                    name.reasons.append("more_lines")
+    if addr is not None and addr.spans and len({s.line for s in addr.spans}) < max_lines:
+        last = recs[addr.spans[-1].line].line
+        first = recs[addr.spans[0].line].line
+        left = first.x0 + (addr.spans[0].start / max(1, len(first.text))) * (first.x1 - first.x0)
+        box = (
+            max(0, int((left - 1.5) * ppm)),
+            int((last.y1 + 0.1) * ppm),
+            min(w, int(min(left + 50.0, CARD_W_MM * 0.66) * ppm)),
+            min(h, int((last.y1 + 0.9 * last.h) * ppm)),
+        )
+        if _ink_outside(card, ppm, recs, box):
+            more = [
+                r
+                for r in _detect_in(card, ppm, ocr, box)
+                if abs(r.line.x0 - left) < 7.0
+                and not asg.DATE.search(r.line.text)
+                and not asg.label_kind(r.line.text)
+                and not asg.strip_label(r.line.text, ("issue",))
+                and len(r.line.text.strip()) >= 2
+            ]
+            if len(more) == 1:
+                recs.append(more[0])
+                addr.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
+                recovered.add("address")
+            else:
+                addr.reasons.append("more_lines")
+    return recs
+
+
 def fields_from_lines(
     document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
 ) -> dict[str, fp.FieldReading]:
@@ -370,6 +506,8 @@ def fields_from_lines(
                 recs = [*recs, extra]
                 picks = asg.assign(document, [r.line for r in recs])
                 recovered.add(key)
+    if card is not None and document in ADDRESS_LINES:
+        recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)
@@ -388,6 +526,8 @@ def fields_from_lines(
         if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
             sep = " " if document == "residence" else "\u3000"
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
+        if "cut_off" in pick.reasons and key == "birth_date" and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
+            parts[0] = (parts[0][0] + "日", parts[0][1], parts[0][2])  # the day's digits were read, 日 was cut
         repaired_era = False
         if CHARSET.get(key) == "date" and parts:
             first = _parse(document, key, parts)

@@ -153,8 +153,11 @@ def parse_license_expiry(text: str, conf: float) -> FieldReading:
     """「2028年(令和10年)03月17日まで有効」, or on licences issued under 平成 「平成33年02月07日まで有効」
     (an era year past the era's end: converted arithmetically and flagged)."""
     t = nfkc(text)
+    # an era year only after its bracket or era name: 「2023年11月09日」 has none (read loosely, the month's
+    # first digit was taken for an era year: 11月 became 1月)
     m = re.search(
-        r"(\d{4})\s*年\s*\(?\s*(明治|大正|昭和|平成|令和)?\s*(元|\d{1,2})?\s*年?\s*\)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日",
+        r"(\d{4})\s*年\s*(?:(?=\(|明治|大正|昭和|平成|令和)\(?\s*(?:(明治|大正|昭和|平成|令和)|\S?[和成治正])?\s*(元|\d{1,2})\s*年?\s*\)?\s*)?"
+        r"(\d{1,2})\s*月\s*(\d{1,2})\s*日",
         t,
     )
     if m:

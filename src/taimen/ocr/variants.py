@@ -68,7 +68,13 @@ def prefecture(text: str) -> str:
     wrong character in a prefecture's name is corrected when exactly one prefecture is that close."""
     if text.startswith(PREFECTURES):
         return text
-    close = [p for p in PREFECTURES if len(text) > len(p) and sum(a != b for a, b in zip(text, p, strict=False)) == 1]
+    close = [  # a space is no misread character: 「石川 美穂」 is not 石川県
+        p
+        for p in PREFECTURES
+        if len(text) > len(p)
+        and not text[: len(p)].count(" ")
+        and sum(a != b for a, b in zip(text, p, strict=False)) == 1
+    ]
     if len(close) == 1:
         p = close[0]
         return p + text[len(p) :]
@@ -81,6 +87,10 @@ def prefecture(text: str) -> str:
 #: recogniser itself gave the other forms no weight.
 _NAME_GROUPS = _words(
     "崎﨑嵜 吉𠮷 浜濱濵 高髙 辺邊邉 斎齋齊 沢澤 広廣 柳栁 桜櫻 徳德 恵惠 黒黑 横橫 国國 島嶋嶌 富冨 瀬瀨 真眞 "
-    "槙槇 竜龍 晋晉 峰峯 桧檜 渕淵 曽曾 条條 蔵藏 彦彥 増增"
+    "槙槇 竜龍 晋晉 峰峯 桧檜 渕淵 曽曾 条條 蔵藏 彦彥 増增 穂穗"
 )
+#: Old forms that Chinese kept as its standard glyph and Japanese replaced (增/増, 穗/穂, 德/徳 …): the recogniser
+#: leans to them, so the Japanese prior weighs them down (``engine.CHINESE_FORM_WEIGHT``); each is in a name
+#: group above, so a name read either way is doubted where the other form had weight.
+CHINESE_FORMS = frozenset("增穗德黑惠橫藏條瀨")
 NAME_VARIANTS: dict[str, str] = {ch: g.replace(ch, "") for g in _NAME_GROUPS for ch in g}
