@@ -322,6 +322,13 @@ def _decode(prob: np.ndarray, table: list[str], mask: np.ndarray | None, prior: 
     choose = p if prior is None else p * prior[None, :]
     idx = choose.argmax(axis=1)
     if prior is not None:
+        # The prior picks which character a frame holds, never whether it holds one: a frame the recogniser
+        # gave to a character stays a character (增 at 0.95 weighted 0.03 must not lose to a blank at 0.04
+        # and vanish from a name without a trace).
+        raw = p.argmax(axis=1)
+        lost = (idx == 0) & (raw != 0)
+        if lost.any():
+            idx[lost] = choose[lost, 1:].argmax(axis=1) + 1
         idx = _katakana_run(choose, idx, table)
     best = p[np.arange(len(idx)), idx]
     chars: list[str] = []
