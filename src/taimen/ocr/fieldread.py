@@ -254,16 +254,7 @@ def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, la
     y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
     if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
         return None
-    region = card[y0:y1, x0:x1]
-    grey = region.min(axis=2)
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
-    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
-    for r in recs:  # what the detector found is some other text
-        ln = r.line
-        ink[
-            max(0, int(ln.y0 * ppm) - y0) : max(0, int(np.ceil(ln.y1 * ppm)) - y0),
-            max(0, int(ln.x0 * ppm) - x0) : max(0, int(np.ceil(ln.x1 * ppm)) - x0),
-        ] = 0
+    ink = _ink_map(card, ppm, recs, (x0, y0, x1, y1))
     top = float(np.percentile(ink, 99.8))
     if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
         return None
@@ -363,11 +354,10 @@ ADDRESS_LINES = {"license": 2}
 INK_MIN_MM = 1.6
 
 
-def _ink_outside(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> bool:
-    """Whether the region ``box`` (card pixels) holds character-sized marks outside every detected line."""
+def _ink_map(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> np.ndarray:
+    """Dark marks (black top-hat of the darkest channel) in ``box`` (card pixels), with every detected line's
+    box blanked: what is left is ink the detector did not take for text."""
     x0, y0, x1, y1 = box
-    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
-        return False
     grey = card[y0:y1, x0:x1].min(axis=2)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
     ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
@@ -377,6 +367,15 @@ def _ink_outside(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[i
             max(0, int(ln.y0 * ppm) - y0) : max(0, int(np.ceil(ln.y1 * ppm)) - y0),
             max(0, int(ln.x0 * ppm) - x0) : max(0, int(np.ceil(ln.x1 * ppm)) - x0),
         ] = 0
+    return ink
+
+
+def _ink_outside(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> bool:
+    """Whether the region ``box`` (card pixels) holds character-sized marks outside every detected line."""
+    x0, y0, x1, y1 = box
+    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+        return False
+    ink = _ink_map(card, ppm, recs, box)
     top = float(np.percentile(ink, 99.5))
     if top < 15:
         return False
