@@ -29,8 +29,8 @@ class TesseractEngine:
     def warm_up(self) -> None:
         rapid().warm_up()
 
-    def detect(self, img: np.ndarray) -> list[np.ndarray]:
-        return rapid().detect(img)
+    def detect(self, img: np.ndarray, **kw: Any) -> list[np.ndarray]:
+        return rapid().detect(img, **kw)
 
     def read_page(self, img: np.ndarray) -> list:
         return rapid().read_page(img)
