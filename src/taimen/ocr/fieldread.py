@@ -408,15 +408,20 @@ def _detect_in(card: np.ndarray, ppm: float, ocr: Engine, box: tuple[int, int, i
         cx1, cy1 = min(w, int(np.ceil(x0 + bx1 + pad))), min(h, int(np.ceil(y0 + by1 + pad)))
         if not (MIN_LINE_MM * ppm <= cy1 - cy0 <= MAX_LINE_MM * ppm) or cx1 - cx0 < 0.6 * (cy1 - cy0):
             continue
-        crop = card[cy0:cy1, cx0:cx1]
-        probs = ocr.probabilities(crop)
-        dec = ocr.decode(probs, "any")
-        text = asg.nfkc(dec.text)
-        if not text.strip() or len(text) != len(dec.positions):
-            continue
-        tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
-        found.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
+        rec = _read_box(card, (cx0, cy0, cx1, cy1), ppm, ocr)
+        if rec is not None:
+            found.append(rec)
     return sorted(found, key=lambda r: r.line.x0)
+
+
+def _continue_with(pick: asg.Pick, more: list[RecLine], recs: list[RecLine], recovered: set[str], key: str) -> None:
+    """One line read where the field seemed to go on is its continuation; none or several: ``more_lines``."""
+    if len(more) == 1:
+        recs.append(more[0])
+        pick.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
+        recovered.add(key)
+    else:
+        pick.reasons.append("more_lines")
 
 
 def _look_for_missed_text(
@@ -456,12 +461,7 @@ def _look_for_missed_text(
                     for r in _detect_in(card, ppm, ocr, box)
                     if re.fullmatch(r"[^\d\s]{1,6}", r.line.text.strip()) and not asg.DATE_START.match(r.line.text)
                 ]
-                if len(more) == 1:
-                    recs.append(more[0])
-                    name.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
-                    recovered.add("name")
-                else:
-                    name.reasons.append("more_lines")
+                _continue_with(name, more, recs, recovered, "name")
     if addr is not None and addr.spans and len({s.line for s in addr.spans}) < max_lines:
         last = recs[addr.spans[-1].line].line
         first = recs[addr.spans[0].line].line
@@ -482,12 +482,7 @@ def _look_for_missed_text(
                 and not asg.strip_label(r.line.text, ("issue",))
                 and len(r.line.text.strip()) >= 2
             ]
-            if len(more) == 1:
-                recs.append(more[0])
-                addr.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
-                recovered.add("address")
-            else:
-                addr.reasons.append("more_lines")
+            _continue_with(addr, more, recs, recovered, "address")
     return recs
 
 
