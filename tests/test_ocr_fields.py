@@ -168,3 +168,20 @@ def test_chome_read_as_chonichi_after_a_number_is_repaired() -> None:
     a = fp.parse_address([("東京都港区白金台6丁日12番39号", 0.95)])
     assert a.value == "東京都港区白金台6丁目12番39号"
     assert fp.parse_address([("東京都港区日丁日町1番", 0.95)]).value == "東京都港区日丁日町1番"  # no number before
+
+
+@pytest.mark.parametrize(
+    ("text", "lost"),
+    [
+        ("東京都港区赤坂1丁目14番23", True),  # 号 lost at the line's end (held-out, proposed without doubt)
+        ("滋賀県草津市南草津4丁目1番メゾン南草津1207号室", True),  # 「31号」 lost before the building
+        ("東京都港区赤坂1丁目14番23号", False),
+        ("岡山県倉敷市阿知84番地38", False),
+        ("新潟県新潟市中央区古町通6番町5", False),
+        ("北海道旭川市宮下通1丁目3番地16", False),
+    ],
+)
+def test_an_address_whose_block_number_lost_its_end_is_a_grammar_problem(text: str, lost: bool) -> None:
+    reading = fp.parse_address([(text, 0.99)])
+    assert reading.value == text
+    assert bool(reading.problem) is lost

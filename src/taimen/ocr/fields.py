@@ -108,7 +108,14 @@ def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
         return FieldReading("address", t, t, conf * MALFORMED, problem="a date inside the address")
     if not re.match(r"^.{2,3}[都道府県]", t):
         return FieldReading("address", t, t, conf * 0.6, problem="does not start with a prefecture")
+    if _LOST_GO.search(t):
+        return FieldReading("address", t, t, conf, problem="the block number ends without 号: characters lost")
     return FieldReading("address", t, t, conf)
+
+
+#: 住居表示 prints 「…丁目14番23号」 and 地番 「…14番地23」: a number after 番 with no 号 (「…14番23」), or 丁目 and
+#: 番 with nothing after but a building (「4丁目1番メゾン…」), is a line whose end the recogniser lost.
+_LOST_GO = re.compile(r"\d番\d+(?![\d号])|丁目\d+番(?![\d地の])")
 
 
 def parse_birth_date(text: str, conf: float, *, key: str = "birth_date") -> FieldReading:
