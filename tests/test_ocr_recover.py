@@ -161,3 +161,11 @@ def test_a_birth_date_cut_after_its_day_is_read_and_doubted(e) -> None:
     recs[1] = _rec("平成05年11月08", (47.1, 3.1, 68.3, 7.1))
     f = fieldread.fields_from_lines("license", recs, e)["birth_date"]
     assert f.value == "1993-11-08" and "cut_off" in f.reasons and f.doubtful
+
+
+def test_text_running_on_past_where_a_name_ends_is_not_its_continuation(e) -> None:
+    """On a skewed card the address rose into the name's row, right of 「小川」: the second look read
+    「央区元町通」 from it and proposed 「小川　央区元町通」. Text that runs on to the window's end is no given name."""
+    card = _card([("央区元町通三丁目", 22.0, 2.6, 3.6, 40)])
+    got = fieldread.fields_from_lines("license", _licence_recs(), e, card=card, ppm=PPM)
+    assert got["name"].value == "小川" and "more_lines" in got["name"].reasons

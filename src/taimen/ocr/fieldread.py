@@ -459,7 +459,11 @@ def _look_for_missed_text(
                 more = [
                     r
                     for r in _detect_in(card, ppm, ocr, box)
-                    if re.fullmatch(r"[^\d\s]{1,6}", r.line.text.strip()) and not asg.DATE_START.match(r.line.text)
+                    if re.fullmatch(r"[^\d\s]{1,6}", r.line.text.strip())
+                    and not asg.DATE_START.match(r.line.text)
+                    # text that runs on to the window's end is a longer line (an address rising into the row
+                    # on a skewed card), not the end of a name
+                    and r.line.x1 < box[2] / ppm - 0.5
                 ]
                 _continue_with(name, more, recs, recovered, "name")
     if addr is not None and addr.spans and len({s.line for s in addr.spans}) < max_lines:
