@@ -426,3 +426,13 @@ def test_a_licence_number_after_its_label_read_with_a_slip_is_found() -> None:
     lines.append(L(38.4, 39.8, 42.6, 44.6, "号"))
     pick = assign("license", lines)["license_number"]
     assert text_of(lines, pick) == "537243779642" and not pick.reasons
+
+
+def test_a_number_far_along_the_name_row_is_no_rest_of_the_name() -> None:
+    """The residence card number, read in part (「HB42」), stands at the far end of the name's row: another
+    field, not a sign that the name goes on. Letters there still are."""
+    lines = [L(2.5, 8.6, 8.0, 12.6, "氏名"), L(9.6, 8.4, 36.0, 12.3, "MARTIN ROBERT"), L(57.3, 8.4, 67.6, 12.6, "HB42")]
+    pick = assign("residence", lines)["name"]
+    assert text_of(lines, pick) == "MARTIN ROBERT" and not pick.reasons
+    lines[2] = L(57.3, 8.4, 67.6, 12.6, "JOHN")
+    assert "more_lines" in assign("residence", lines)["name"].reasons

@@ -388,8 +388,11 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     prev_x1, cut_inside = first.x0, False
     for j, st in [(i, start), *((j, 0) for j in row)]:
         ln = a.lines[j]
-        if spans and ln.x0 - prev_x1 > 3.0 * ln.h and not DATE.search(ln.text) and not label_kind(ln.text):
-            reasons.append("more_lines")  # text further along the row: perhaps the rest of the name
+        # text further along the row: perhaps the rest of the name; one with digits is another field (the
+        # residence card's number at the row's far end)
+        far = spans and ln.x0 - prev_x1 > 3.0 * ln.h
+        if far and not DATE.search(ln.text) and not label_kind(ln.text) and not re.search(r"\d", ln.text):
+            reasons.append("more_lines")
             break
         if spans and (ln.x0 - prev_x1 > 3.0 * ln.h or DATE_START.match(ln.text.strip()) or label_kind(ln.text)):
             break
