@@ -436,3 +436,14 @@ def test_a_number_far_along_the_name_row_is_no_rest_of_the_name() -> None:
     assert text_of(lines, pick) == "MARTIN ROBERT" and not pick.reasons
     lines[2] = L(57.3, 8.4, 67.6, 12.6, "JOHN")
     assert "more_lines" in assign("residence", lines)["name"].reasons
+
+
+def test_an_address_after_its_label_read_with_slips_or_dirt_starts_at_its_prefecture() -> None:
+    """住居地 read with a slip (「主居地 熊本県…」, 「住医地岡山県…」) and a mark between 住所 and the address
+    (「住所~岡山県…」): neither is part of the address."""
+    for text in ("主居地 熊本県熊本市中央区手取本町5丁目11番地", "住医地熊本県熊本市中央区手取本町5丁目11番地"):
+        lines = [L(0.0, 7.2, 28.8, 12.4, "氏名 CLARK JESSICA"), L(0.0, 22.8, 57.8, 26.4, text)]
+        pick = assign("residence", lines)["address"]
+        assert text_of(lines, pick) == "熊本県熊本市中央区手取本町5丁目11番地" and "no_label" in pick.reasons
+    lines = [L(2.3, 14.4, 49.5, 18.9, "住所~岡山県倉敷市中央9丁目5番"), L(11.2, 18.7, 20.7, 22.8, "12号")]
+    assert text_of(lines, assign("mynumber", lines)["address"]) == "岡山県倉敷市中央9丁目5番12号"

@@ -457,14 +457,14 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     reasons: list[str] = []
     at = a.after_label(label)
     if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
-        # a line starting with a prefecture, or with one or two characters before it at the label's place (住所
+        # a line starting with a prefecture, or with up to three characters before it at the label's place (住所
         # misread: 「徐北海道…」, 「住北海道…」)
         found: list[tuple[int, int]] = []
         for i, ln in enumerate(a.lines):
             if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, len(ln.text)):  # a name's line too
                 continue
             lead = len(ln.text) - len(ln.text.lstrip())
-            for k in range(3 if ln.x0 < 8.0 else 1):
+            for k in range(4 if ln.x0 < 8.0 else 1):  # up to 住居地 with slips (「主居地 熊本県…」)
                 if _prefecture_start(ln.text[lead + k :].lstrip()):
                     found.append((i, lead + k + len(ln.text[lead + k :]) - len(ln.text[lead + k :].lstrip())))
                     break
@@ -475,6 +475,8 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     i, start = at
     first = a.lines[i]
     text = first.text
+    while start < len(text) and (text[start].isspace() or _mark(text[start])):  # 「住所~岡山県…」: dirt, no address
+        start += 1
     end = _cut_at_date(text, start)
     if end < len(text):
         reasons.append("neighbour_text_removed")
