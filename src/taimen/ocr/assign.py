@@ -364,10 +364,11 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         lab = min(labels, key=lambda lb: abs(lb.cy - a.lines[i].cy))
         if a.lines[i].x0 - lab.x1 > NAME_GAP * a.lines[i].h:  # the start of the name was not read (glare)
             reasons.append("gap")
-    # a label read with a slip (「氏千名」) stands at the left edge; a lone 名 there may be a family name's own
-    # (名取): the reader takes it off only when it is in a label's small print (``fieldread._drop_label_head``)
+    # a label read with a slip (「氏千名」, 「名」) stands at the left edge; without any label read, a lone 名 there
+    # may be a family name's own (名取): the reader takes it off only when it is in a label's small print
+    # (``fieldread._drop_label_head``)
     if start == 0 and a.lines[i].x0 < 6.0:
-        m = re.match(r"\s*氏\S?名\s*", a.lines[i].text)
+        m = re.match(r"\s*氏\S?名\s*" if "no_label" in reasons else r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
         if m and len(a.lines[i].text) - m.end() >= 2:
             start = m.end()
     # the name may be split into pieces on its row (family and given name apart): take them left to right
