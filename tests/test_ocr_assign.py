@@ -359,3 +359,91 @@ def test_a_two_character_family_name_at_the_left_edge_is_not_a_misread_label() -
     for x0 in (5.8, 2.3):
         lines = [L(x0, 12.9, 30.8, 19.0, "和田 恵美子"), L(2.2, 31.6, 34.7, 35.6, "生年月日昭和37年10月24日生")]
         assert text_of(lines, assign("mynumber", lines)["name"]) == "和田 恵美子"
+
+
+def test_the_card_title_read_with_slips_is_not_the_name() -> None:
+    """氏名 was not read and the title came out as 「個人番考カ一字」: the name is the line below it."""
+    lines = [
+        L(2.6, 1.0, 25.5, 6.1, "個人番考カ一字"),
+        L(7.9, 7.6, 24.2, 12.8, "佐藤悟"),
+        L(9.6, 12.0, 53.6, 16.8, "北海道旭川市四条通3丁目3番"),
+        L(5.7, 22.9, 35.7, 28.3, "昭和22年09月17日生"),
+    ]
+    pick = assign("mynumber", lines)["name"]
+    assert text_of(lines, pick) == "佐藤悟" and "no_label" in pick.reasons
+
+
+def test_marks_run_into_a_name_at_the_label_place_are_not_the_name() -> None:
+    """The label misread as marks or digits run into the name (「[6松本 典子」), or as other characters before a
+    Latin name (「彪名 PEREZ MICHAEL」, 「# ALLEN JESSICA」): the name is what follows, placed without its label."""
+    lines = [L(2.0, 6.7, 26.1, 12.2, "[6松本 典子"), L(2.1, 27.0, 34.8, 31.3, "昭和28年05月07日生")]
+    pick = assign("mynumber", lines)["name"]
+    assert text_of(lines, pick) == "松本 典子" and "no_label" in pick.reasons
+    for text in ("彪名 PEREZ MICHAEL", "# PEREZ MICHAEL"):
+        lines = [L(2.2, 0.8, 23.8, 7.0, "在留カード"), L(1.2, 5.8, 35.9, 13.4, text)]
+        pick = assign("residence", lines)["name"]
+        assert text_of(lines, pick) == "PEREZ MICHAEL" and "no_label" in pick.reasons
+
+
+def test_a_latin_name_ends_where_the_sex_begins() -> None:
+    """The 性別 value printed on the name's row was read into it: 「WALKER NANCY男 M.」."""
+    lines = [L(2.3, 8.6, 8.0, 12.4, "氏名"), L(13.1, 10.5, 51.8, 15.8, "WALKER NANCY男 M.")]
+    pick = assign("residence", lines)["name"]
+    assert text_of(lines, pick) == "WALKER NANCY" and "neighbour_text_removed" in pick.reasons
+
+
+def test_a_name_printed_above_its_label_row_when_the_birth_date_stands_on_it() -> None:
+    """The name printed high and the birth date up to 氏名's row: the line right of the label is the date, the
+    name is the line above it."""
+    lines = [
+        L(2.4, 1.0, 23.8, 6.2, "在留カード"),
+        L(9.8, 5.2, 37.3, 9.5, "THOMAS SUSAN"),
+        L(2.3, 8.4, 8.0, 12.2, "氏名"),
+        L(16.8, 10.1, 38.2, 13.5, "1942年01月30日"),
+        L(2.5, 14.1, 11.6, 17.7, "生年月日"),
+        L(2.5, 47.7, 58.2, 51.1, "このカードは2021年01月30日まで有効です。"),
+    ]
+    picks = assign("residence", lines)
+    assert text_of(lines, picks["name"]) == "THOMAS SUSAN" and not picks["name"].reasons
+    assert text_of(lines, picks["birth_date"]) == "1942年01月30日"
+
+
+def test_an_era_character_is_a_given_name_when_the_birth_date_has_its_own_row() -> None:
+    """「前田 昭」 on a My Number Card, whose birth date is read in full on a row below: 昭 is the given name."""
+    lines = [
+        L(2.2, 7.8, 8.0, 11.7, "氏名"),
+        L(10.6, 8.8, 27.8, 14.7, "前田 昭"),
+        L(12.0, 24.7, 36.1, 28.6, "平成6年3月27日生"),
+        L(2.3, 28.3, 9.7, 31.3, "生年月日"),
+    ]
+    pick = assign("mynumber", lines)["name"]
+    assert text_of(lines, pick) == "前田 昭" and not pick.reasons
+
+
+def test_a_licence_number_after_its_label_read_with_a_slip_is_found() -> None:
+    """番号 read 「番管」 and run into the number."""
+    lines = [L(1.8, 36.8, 35.2, 42.6, "番管537243779642"), L(2.2, 39.8, 6.8, 44.6, "第")]
+    lines.append(L(38.4, 39.8, 42.6, 44.6, "号"))
+    pick = assign("license", lines)["license_number"]
+    assert text_of(lines, pick) == "537243779642" and not pick.reasons
+
+
+def test_a_number_far_along_the_name_row_is_no_rest_of_the_name() -> None:
+    """The residence card number, read in part (「HB42」), stands at the far end of the name's row: another
+    field, not a sign that the name goes on. Letters there still are."""
+    lines = [L(2.5, 8.6, 8.0, 12.6, "氏名"), L(9.6, 8.4, 36.0, 12.3, "MARTIN ROBERT"), L(57.3, 8.4, 67.6, 12.6, "HB42")]
+    pick = assign("residence", lines)["name"]
+    assert text_of(lines, pick) == "MARTIN ROBERT" and not pick.reasons
+    lines[2] = L(57.3, 8.4, 67.6, 12.6, "JOHN")
+    assert "more_lines" in assign("residence", lines)["name"].reasons
+
+
+def test_an_address_after_its_label_read_with_slips_or_dirt_starts_at_its_prefecture() -> None:
+    """住居地 read with a slip (「主居地 熊本県…」, 「住医地岡山県…」) and a mark between 住所 and the address
+    (「住所~岡山県…」): neither is part of the address."""
+    for text in ("主居地 熊本県熊本市中央区手取本町5丁目11番地", "住医地熊本県熊本市中央区手取本町5丁目11番地"):
+        lines = [L(0.0, 7.2, 28.8, 12.4, "氏名 CLARK JESSICA"), L(0.0, 22.8, 57.8, 26.4, text)]
+        pick = assign("residence", lines)["address"]
+        assert text_of(lines, pick) == "熊本県熊本市中央区手取本町5丁目11番地" and "no_label" in pick.reasons
+    lines = [L(2.3, 14.4, 49.5, 18.9, "住所~岡山県倉敷市中央9丁目5番"), L(11.2, 18.7, 20.7, 22.8, "12号")]
+    assert text_of(lines, assign("mynumber", lines)["address"]) == "岡山県倉敷市中央9丁目5番12号"

@@ -3,6 +3,8 @@ value beside its label, and an era name that lost its first character."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -161,3 +163,44 @@ def test_a_birth_date_cut_after_its_day_is_read_and_doubted(e) -> None:
     recs[1] = _rec("平成05年11月08", (47.1, 3.1, 68.3, 7.1))
     f = fieldread.fields_from_lines("license", recs, e)["birth_date"]
     assert f.value == "1993-11-08" and "cut_off" in f.reasons and f.doubtful
+
+
+def test_text_running_on_past_where_a_name_ends_is_not_its_continuation(e) -> None:
+    """On a skewed card the address rose into the name's row, right of 「小川」: the second look read
+    「央区元町通」 from it and proposed 「小川　央区元町通」. Text that runs on to the window's end is no given name."""
+    card = _card([("央区元町通三丁目", 22.0, 2.6, 3.6, 40)])
+    got = fieldread.fields_from_lines("license", _licence_recs(), e, card=card, ppm=PPM)
+    assert got["name"].value == "小川" and "more_lines" in got["name"].reasons
+
+
+def _name_line(e, marks: list[tuple[str, float, float, float, int]]) -> fieldread.RecLine:
+    """The name row of a card with ``marks`` read as one line, as the detector gives it."""
+    got = fieldread._read_box(_card(marks), (1.5 * PPM, 1.0 * PPM, 40 * PPM, 7.5 * PPM), PPM, e)
+    assert got is not None
+    return got
+
+
+def _misread_label(rl: fieldread.RecLine, text: str) -> fieldread.RecLine:
+    """``rl`` with its first two characters (氏名 read right) read as the one character ``text``."""
+    dec = rl.decoded
+    assert dec.text.startswith("氏名"), dec.text
+    line = Line(text + dec.text[2:], dec.confidence, dec.char_confidences[1:], dec.positions[1:])
+    return fieldread.RecLine(replace(rl.line, text=line.text), rl.probs, line, rl.crop)
+
+
+def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
+    """「略和田 恵美子」: 氏名 in small print read as one character run into the name, no label found. The small
+    first character, read again on its own, is the label: the name is 和田 恵美子, still doubtful."""
+    rl = _misread_label(_name_line(e, [("氏名", 2.0, 2.0, 1.8, 40), ("和田　恵美子", 6.5, 2.0, 4.2, 40)]), "略")
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
+
+
+def test_a_short_first_character_of_a_name_is_kept(e) -> None:
+    """A family name's own first character in full-size type (名取) or short but reading as itself (三浦)."""
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    for name in ("名取　恵美子", "三浦　恵美子"):
+        rl = _name_line(e, [(name, 2.0, 2.0, 4.2, 40)])
+        got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+        assert got.value == name, (name, rl.decoded.text)

@@ -19,6 +19,7 @@ Pure functions over ``TextLine`` lists (tested on synthetic line lists, without 
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -273,6 +274,49 @@ def _cut_at_date(text: str, start: int) -> int:
 
 
 _ERA_CHARS = "明大昭平令"
+#: Before a name at the label's place: a run of marks, digits or Latin letters (the label 氏名 misread, dirt),
+#: never kana or kanji, which may be the family name's own first character.
+_KANJI_NAME_HEAD = r"\s*[^\s\u3040-\u30ff\u3400-\u9fff々]{1,3}\s*(?=[\u3040-\u30ff\u3400-\u9fff々])"
+#: Before a Latin name: anything that is not a Latin letter (「氏名」 read with a slip, 「#」).
+_LATIN_NAME_HEAD = r"\s*[^A-Za-z\s]+\s*(?=[A-Za-z])"
+#: A Latin name ends where the 性別 label or value begins (「WALKER NANCY男 M.」: the row ran into it).
+_LATIN_NAME_END = re.compile(r"\s*[男女性]")
+_TITLES = LABELS["title"]
+
+
+def _title_like(text: str) -> bool:
+    """The card's title read with slips (「個人番考カ一字」 for 個人番号カード): half of it or more in order."""
+    t = re.sub(r"\s", "", text)
+    return any(difflib.SequenceMatcher(None, t, title).ratio() >= 0.5 for title in _TITLES)
+
+
+def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int] | None:
+    """The name when the line right of 氏名 holds a date (the birth date printed high, up to the label's row,
+    and the name printed higher): the nearest free line right of the label, above the date, about one line
+    height from the label's middle at most."""
+    labels = [a.lines[i] for i, _ in _label_lines(a.lines, "name") if _is_label_only(a.lines[i].text)]
+    d = a.lines[date_line]
+    cands = []
+    for lab in labels:
+        for j, ln in enumerate(a.lines):
+            t = ln.text.strip()
+            if (
+                j != date_line
+                and ln.x0 >= lab.x1 - 1.5
+                and ln.x0 - lab.x1 < 30.0
+                and ln.cy < d.y0
+                and abs(ln.cy - lab.cy) < 1.2 * max(ln.h, lab.h)
+                and a.free(j, 0, len(ln.text))
+                and len(re.findall(r"\w", t)) >= 2
+                and not re.search(r"\d", t)
+                and not _is_label_only(t)
+                and not _title_like(t)
+                and (not latin or re.fullmatch(r"[A-Z ,.'-]+", t))
+            ):
+                cands.append((abs(ln.cy - lab.cy) + 0.2 * (ln.x0 - lab.x1), j))
+    return (min(cands)[1], 0) if cands else None
+
+
 #: A name printed this many line heights or more right of its label has lost its start (「絵里」 read alone,
 #: 「森田」 under glare): names follow their label closely.
 NAME_GAP = 1.8
@@ -283,6 +327,8 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     (「平野春香 昭」: the start of the birth date) is cut and flagged."""
     reasons: list[str] = []
     at = a.after_label("name")
+    if at is not None and DATE_START.match(a.lines[at[0]].text[at[1] :].lstrip()):
+        at = _name_above_date(a, at[0], latin) or at
     if at is None:  # no label read: the highest plausible line in the upper part of the card
         cands = []
         for i, ln in enumerate(a.lines):
@@ -294,10 +340,14 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             if m and len(ln.text) - m.end() >= 2:
                 rest = ln.text[m.end() :].strip()
                 k = m.end() if not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.group(1)) or " " in rest else 0
+            elif ln.x0 < 6.0:  # marks run into the name (「[6松本 典子」, 「彪名 PEREZ」, 「# ALLEN」)
+                m = re.match(_LATIN_NAME_HEAD if latin else _KANJI_NAME_HEAD, ln.text)
+                k = m.end() if m and len(ln.text) - m.end() >= 2 else 0
             t = ln.text[k:]
             if (
                 ln.y0 < top_limit
-                and not re.search(r"\d|カード|番号|免許", t)
+                and not re.search(r"\d|カード|番号|免許|条件|眼鏡", t)
+                and not _title_like(t)
                 and not _is_label_only(t)
                 and len(re.findall(r"\w", t)) >= 2
                 and ln.x0 < 40
@@ -314,8 +364,11 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         lab = min(labels, key=lambda lb: abs(lb.cy - a.lines[i].cy))
         if a.lines[i].x0 - lab.x1 > NAME_GAP * a.lines[i].h:  # the start of the name was not read (glare)
             reasons.append("gap")
-    if start == 0 and a.lines[i].x0 < 6.0:  # a label read with a slip (「氏千名」, 「名」): it stands at the left edge
-        m = re.match(r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
+    # a label read with a slip (「氏千名」, 「名」) stands at the left edge; without any label read, a lone 名 there
+    # may be a family name's own (名取): the reader takes it off only when it is in a label's small print
+    # (``fieldread._drop_label_head``)
+    if start == 0 and a.lines[i].x0 < 6.0:
+        m = re.match(r"\s*氏\S?名\s*" if "no_label" in reasons else r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
         if m and len(a.lines[i].text) - m.end() >= 2:
             start = m.end()
     # the name may be split into pieces on its row (family and given name apart): take them left to right
@@ -338,14 +391,19 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     prev_x1, cut_inside = first.x0, False
     for j, st in [(i, start), *((j, 0) for j in row)]:
         ln = a.lines[j]
-        if spans and ln.x0 - prev_x1 > 3.0 * ln.h and not DATE.search(ln.text) and not label_kind(ln.text):
-            reasons.append("more_lines")  # text further along the row: perhaps the rest of the name
+        # text further along the row: perhaps the rest of the name; one with digits is another field (the
+        # residence card's number at the row's far end)
+        far = spans and ln.x0 - prev_x1 > 3.0 * ln.h
+        if far and not DATE.search(ln.text) and not label_kind(ln.text) and not re.search(r"\d", ln.text):
+            reasons.append("more_lines")
             break
         if spans and (ln.x0 - prev_x1 > 3.0 * ln.h or DATE_START.match(ln.text.strip()) or label_kind(ln.text)):
             break
         if spans and re.match(r"\s*[治正和成]\s*(?:元|\d)", ln.text):  # the rest of an era name: a date
             break
         end = _cut_at_date(ln.text, st)
+        if latin and (sx := _LATIN_NAME_END.search(ln.text, st, end)) and sx.start() > st:
+            end = sx.start()
         piece = ln.text[st:end]
         lead = len(piece) - len(piece.lstrip())
         if piece.strip():
@@ -368,7 +426,12 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         after = a.lines[last.line].text[last.end :] + " " + rest_of_row
         continues = re.match(r"\s*[治正和成]\s*(?:元|\d)", after)
         date_later = DATE.search(after)
-        if continues or not date_later:  # 「平野 春香 昭」: the era of the birth date, not a given name
+        # a birth date read in full on a row of its own below the name (My Number Card): 昭 is a given name
+        birth_below = any(
+            d.kind == "birth" and a.lines[d.line].y0 >= first.cy and _rows_overlap(a.lines[d.line], first) < 0.3
+            for d in a.dates
+        )
+        if continues or not (date_later or birth_below):  # 「平野 春香 昭」: the birth date's era, not a name
             if m.start() > 0 or last_text.strip() != last_text[m.start() :].strip():
                 spans[-1] = Span(last.line, last.start, last.start + m.start())
             else:
@@ -395,14 +458,14 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     reasons: list[str] = []
     at = a.after_label(label)
     if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
-        # a line starting with a prefecture, or with one or two characters before it at the label's place (住所
+        # a line starting with a prefecture, or with up to three characters before it at the label's place (住所
         # misread: 「徐北海道…」, 「住北海道…」)
         found: list[tuple[int, int]] = []
         for i, ln in enumerate(a.lines):
             if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, len(ln.text)):  # a name's line too
                 continue
             lead = len(ln.text) - len(ln.text.lstrip())
-            for k in range(3 if ln.x0 < 8.0 else 1):
+            for k in range(4 if ln.x0 < 8.0 else 1):  # up to 住居地 with slips (「主居地 熊本県…」)
                 if _prefecture_start(ln.text[lead + k :].lstrip()):
                     found.append((i, lead + k + len(ln.text[lead + k :]) - len(ln.text[lead + k :].lstrip())))
                     break
@@ -413,6 +476,8 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     i, start = at
     first = a.lines[i]
     text = first.text
+    while start < len(text) and (text[start].isspace() or _mark(text[start])):  # 「住所~岡山県…」: dirt, no address
+        start += 1
     end = _cut_at_date(text, start)
     if end < len(text):
         reasons.append("neighbour_text_removed")
@@ -523,6 +588,9 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
             # and never without a doubt flag
             # 号 before the digits is the 番号 label run into the number; a mark there is dirt or a misread label
             joined = bool(before) and not before.isspace() and before not in "第ド:：号"
+            # 番号 read with one slip and run into the number (「番管537243779642」): the label, not dirt
+            misread_label = label == "number" and bool(re.fullmatch(r"\s*(?:番\S|\S号)\s*", ln.text[: m.start()]))
+            joined = joined and not misread_label
             if joined and not _mark(before):
                 continue
             if joined and not (label == "number" or (label == "code" and m.end() == len(ln.text.rstrip()))):
@@ -548,7 +616,9 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
     own_form = (
         label == "number"
         and bool(  # 第…号 is its own label
-            re.search(r"第\s*$", best[: sp.start]) or re.match(r"\s*号", best[sp.end :])
+            re.search(r"第\s*$", best[: sp.start])
+            or re.match(r"\s*号", best[sp.end :])
+            or re.fullmatch(r"\s*(?:番\S|\S号)\s*", best[: sp.start])
         )
     )
     if label and not label_lines and not own_form:  # placed by position alone

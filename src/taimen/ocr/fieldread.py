@@ -459,7 +459,11 @@ def _look_for_missed_text(
                 more = [
                     r
                     for r in _detect_in(card, ppm, ocr, box)
-                    if re.fullmatch(r"[^\d\s]{1,6}", r.line.text.strip()) and not asg.DATE_START.match(r.line.text)
+                    if re.fullmatch(r"[^\d\s]{1,6}", r.line.text.strip())
+                    and not asg.DATE_START.match(r.line.text)
+                    # text that runs on to the window's end is a longer line (an address rising into the row
+                    # on a skewed card), not the end of a name
+                    and r.line.x1 < box[2] / ppm - 0.5
                 ]
                 _continue_with(name, more, recs, recovered, "name")
     if addr is not None and addr.spans and len({s.line for s in addr.spans}) < max_lines:
@@ -486,6 +490,69 @@ def _look_for_missed_text(
     return recs
 
 
+#: A name's first characters in type this much smaller than the rest are the label's small print.
+LABEL_TYPE = 0.75
+
+
+def _line_ink(crop: np.ndarray) -> np.ndarray:
+    """Dark marks (Otsu) of a line's crop, without slivers of the lines above and below that reach into it."""
+    grey = crop.min(axis=2) if crop.ndim == 3 else crop
+    h = grey.shape[0]
+    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        y, bh, area = stats[i][1], stats[i][3], stats[i][4]
+        keep[i] = area >= 3 and not ((y == 0 or y + bh >= h) and bh < 0.35 * h)
+    return keep[lab]
+
+
+def _glyph_heights(rl: RecLine, ink: np.ndarray) -> list[float]:
+    """Each character's ink height as a share of its line's crop (``ink``: ``_line_ink`` of it)."""
+    h, w = ink.shape
+    frames = rl.probs.shape[0] if rl.probs is not None else 1
+    out = []
+    for p in rl.decoded.positions:
+        cx = (p + 0.5) / frames * w
+        cols = ink[:, max(0, int(cx - 0.18 * h)) : int(cx + 0.18 * h) + 1]
+        rows = np.nonzero(cols.any(axis=1))[0]
+        out.append((rows[-1] - rows[0] + 1) / h if len(rows) else 0.0)
+    return out
+
+
+def _drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
+    """氏名 misread as one or two other characters run into the name (「略和田 恵美子」, 「民名石田彩」) when no label
+    was found: the name's first characters, when printed in type much smaller than the rest (labels are small
+    print; 一 or 三 as a family name's first character is short but reads as itself), are read again on their
+    own and taken for the label when they then read 氏 or 名. The name stays doubtful (``no_label``)."""
+    sp = pick.spans[0]
+    rl = recs[sp.line]
+    text, pos = rl.decoded.text, rl.decoded.positions
+    if sp.start != 0 or rl.probs is None or len(pos) != len(text) or rl.crop.size == 0:
+        return
+    chars = [k for k in range(sp.start, min(sp.end, len(text))) if not text[k].isspace()]
+    if len(chars) < 3:
+        return
+    ink = _line_ink(rl.crop)
+    sizes = _glyph_heights(rl, ink)
+    for n in (2, 1):
+        head, body = chars[:n], chars[n:]
+        ref = float(np.median([sizes[k] for k in body])) if len(body) >= 2 else 0.0
+        small = ref > 0 and all(sizes[k] < LABEL_TYPE * ref for k in head) and sizes[body[0]] >= LABEL_TYPE * ref
+        if not small:
+            continue
+        cut = int((pos[head[-1]] + pos[body[0]] + 1) / 2 / rl.probs.shape[0] * rl.crop.shape[1])
+        rows = np.nonzero(ink[:, :cut].any(axis=1))[0]
+        if not len(rows):
+            return
+        pad = max(2, int(0.3 * (rows[-1] - rows[0] + 1)))  # the small print alone, at the recogniser's scale
+        head_crop = rl.crop[max(0, rows[0] - pad) : rows[-1] + 1 + pad, :cut]
+        alone = re.sub(r"\s", "", asg.nfkc(ocr.decode(ocr.probabilities(head_crop), "any").text))
+        if 0 < len(alone) <= 3 and ("氏" in alone or "名" in alone):
+            pick.spans[0] = asg.Span(sp.line, body[0], sp.end)
+        return
+
+
 def fields_from_lines(
     document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
 ) -> dict[str, fp.FieldReading]:
@@ -500,6 +567,9 @@ def fields_from_lines(
                 recs = [*recs, extra]
                 picks = asg.assign(document, [r.line for r in recs])
                 recovered.add(key)
+    name = picks.get("name")
+    if document != "residence" and name is not None and "no_label" in name.reasons:
+        _drop_label_head(name, recs, ocr)
     if card is not None and document in ADDRESS_LINES:
         recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
     out: dict[str, fp.FieldReading] = {}
