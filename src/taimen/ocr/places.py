@@ -41,8 +41,9 @@ from taimen.ocr.ctc import classes_of
 DATA = Path(__file__).with_name("data") / "places.tsv.gz"
 NEG = -1e9
 
-#: A place read from the frames is taken when it is at most e^MAX_GAP less probable than the free reading …
-MAX_GAP = 12.0
+#: A place read from the frames is taken when it is at most e^MAX_GAP less probable than the free reading per
+#: character it changes (the date grammar's bound, ``repair``) …
+MAX_GAP = 8.0
 #: … and at least e^MARGIN more probable than the best other place.
 MARGIN = 4.0
 #: Characters that may follow a 町域: a number (丁目, 番地, 条), 字 (大字 …), a separator.
@@ -196,12 +197,14 @@ class Scorer:
         """The classes of any of ``chars`` (with their other forms, or exactly those characters)."""
         return tuple(sorted({i for ch in chars for i in (self.slot(ch) if forms else self.classes.get(ch, ()))}))
 
-    def output(self, probs: np.ndarray, frames: list[int], cls: tuple[int, ...]) -> str:
-        """The form the frames chose among a slot's classes (summed over the slot's frames)."""
+    def output(self, probs: np.ndarray, frames: list[int], cls: tuple[int, ...]) -> tuple[str, float]:
+        """The form the frames chose among a slot's classes (summed over the slot's frames), and how sure the
+        recogniser was of the slot (its classes' highest probability in those frames)."""
         from taimen.ocr.engine import _jis_weight
 
         weights = [float(probs[frames, c].sum()) * _jis_weight(self.table[c]) for c in cls]
-        return variants.japanese(self.table[cls[int(np.argmax(weights))]])
+        seen = float(probs[np.ix_(frames, list(cls))].max()) if cls else 0.0
+        return variants.japanese(self.table[cls[int(np.argmax(weights))]]), seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +324,7 @@ class Match:
     end: int  # its last frame
     gap: float  # log: how much less probable than the free reading
     margin: float  # log: how much more probable than the best other place (inf: no other within reach)
+    seen: float  # the least probability the recogniser gave any of its characters in that character's frames
     second: str = ""  # that other place
 
 
@@ -393,9 +397,11 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
     frames = trace(lp, slots, head_max, got.end)
     if frames is None:
         return None
-    chosen = "".join(scorer.output(probs, f, s) for f, s in zip(frames[:-1], slots, strict=False))
+    chosen = [scorer.output(probs, f, s) for f, s in zip(frames[:-1], slots, strict=False)]
     second = found[1][1] if len(found) > 1 else ""
-    return Match(chosen, key, frames[0][0], frames[-2][-1], free - got.score, margin, second)
+    text = "".join(ch for ch, _ in chosen)
+    seen = min(p for _, p in chosen)
+    return Match(text, key, frames[0][0], frames[-2][-1], free - got.score, margin, seen, second)
 
 
 # -- the hook ------------------------------------------------------------------------------------------
@@ -436,8 +442,11 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     if scorer is not None and frames is not None and text:
         m = best_place(frames, positions, scorer, data)
         if m is not None:
+            i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
             j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
-            if m.gap <= MAX_GAP and m.margin >= MARGIN and not fold(reading.value).startswith(fold(m.text)):
+            changes = _edits(fold(text[i0:j]), fold(m.text)) + i0  # characters left out before it count
+            supported = m.gap <= MAX_GAP * max(1, changes) and m.margin >= MARGIN
+            if supported and not fold(reading.value).startswith(fold(m.text)):
                 again = fp.parse_address([(m.text + text[j:], reading.confidence)])
                 if again.value is not None:
                     return replace(
@@ -448,6 +457,16 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     if known_place(reading.value, data):
         return reading
     return replace(reading, reasons=(*reading.reasons, "unknown_place"))
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (the characters a repair changes)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for k, cb in enumerate(b, 1):
+            prev, row[k] = row[k], min(row[k] + 1, row[k - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def _joined(pieces: Sequence[Piece]) -> tuple[str, np.ndarray | None, list[int]]:
