@@ -437,6 +437,9 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     data = places()
     if data is None or reading.value is None:
         return reading
+    if known_place(reading.value, data):
+        # a place of the list as read: its path is the free reading itself, no other place can beat it
+        return reading
     text, frames, positions = _joined(pieces)
     scorer = _scorer(ocr) if frames is not None else None
     if scorer is not None and frames is not None and text:
@@ -454,8 +457,6 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
                         flags=(*again.flags, "repaired"),
                         extra={**again.extra, "read": reading.value},
                     )
-    if known_place(reading.value, data):
-        return reading
     return replace(reading, reasons=(*reading.reasons, "unknown_place"))
 
 
