@@ -46,6 +46,9 @@ NEG = -1e9
 MAX_GAP = 8.0
 #: … and at least e^MARGIN more probable than the best other place.
 MARGIN = 4.0
+#: Prefectures and municipalities whose places are scored at most (a line that reads like no place at all
+#: would otherwise have many expanded); past it no place is taken.
+MAX_EXPANSIONS = 12
 #: Characters that may follow a 町域: a number (丁目, 番地, 条), 字 (大字 …), a separator.
 BOUNDARY = "0123456789一二三四五六七八九十丁番字大の-ー－ 　"
 #: … and a municipality with no 町域 after it: only a number in digits (番地); 大, 四 … begin many 町域.
@@ -371,10 +374,16 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
 
     push([(p, p, "", "") for p in data.by_prefecture], full=False)
     found: list[tuple[float, str, tuple[str, str, str]]] = []
+    expanded, capped = 0, False
     while heap:
         neg, _, kind, text, pref, rest = heapq.heappop(heap)
         if found and -neg < found[0][0] - MARGIN:
             break
+        if kind != 2:
+            expanded += 1
+            if expanded > MAX_EXPANSIONS:  # frames that fit many places about equally: no place is clearly best
+                capped = True
+                break
         city, town = rest.split("\t")
         if kind == 2:
             key = (pref, city, town)
@@ -391,7 +400,7 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
     if not found:
         return None
     top, text, key = found[0]
-    margin = top - found[1][0] if len(found) > 1 else float("inf")
+    margin = top - found[1][0] if len(found) > 1 else 0.0 if capped else float("inf")
     slots = slots_of(text, True, key[2])
     got = score(lp, [slots], head_max, lim(len(slots)))[0]
     frames = trace(lp, slots, head_max, got.end)
