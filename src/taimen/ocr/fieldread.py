@@ -19,7 +19,7 @@ import numpy as np
 from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import repair, variants
+from taimen.ocr import places, repair, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
@@ -49,6 +49,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "may be a variant form (﨑/崎, 髙/高 …): check the card",
     ),
     "no_outline": ("カードの輪郭が見つからず写真全体から読み取り", "read from the whole photo: no card outline found"),
+    "unknown_place": ("住所の地名が郵便番号データにありません", "the place name is not in the postal code data"),
 }
 
 CHARSET = {
@@ -604,12 +605,15 @@ def fields_from_lines(
                 text, repaired_era = _complete_era(parts[0][0], key)
                 parts[0] = (text, parts[0][1], parts[0][2])
         reading = _parse(document, key, parts)
+        if key == "address":  # the place part checked against the list of places (taimen.ocr.places)
+            pieces = [(recs[s.line].probs, recs[s.line].decoded, s.start, s.end) for s in pick.spans]
+            reading = places.check_address(ocr, reading, pieces)
         if reading.date is not None and document in REPAIR_DATES and not repair.plausible(reading.date, key):
             # an expiry in 2083 or a birth in the future was misread: never proposed as a value
             reading = replace(reading, value=None, date=None, problem=f"not a plausible {key}")
         if repaired_era and reading.value is not None:
             reading = replace(reading, flags=(*reading.flags, "repaired"))
-        reasons = list(pick.reasons)
+        reasons = [*pick.reasons, *reading.reasons]
         if reading.value is None or reading.problem:
             reasons.append("grammar")
         changed = CHARSET.get(key) in ("date", "digits") and any(recs[sp.line].repaired for sp in pick.spans)

@@ -1,0 +1,135 @@
+"""The place part of an address checked against the list of real places and read again from the recogniser's
+frames (taimen.ocr.places), on synthetic probabilities over the real recogniser's dictionary. Each misread is
+one seen on the tuning split of the photo benchmark (宮下通 read 官下通, 白金台 read 自金台 without a doubt)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocr_helpers import ocr
+from taimen.ocr import fieldread, places
+from taimen.ocr.assign import TextLine
+from taimen.ocr.engine import Line
+
+
+@pytest.fixture(scope="module")
+def e():
+    return ocr()
+
+
+def _line(e, chars: list[dict[str, float]], box: tuple[float, float, float, float]) -> fieldread.RecLine:
+    """A recognised line: frame 2k+1 holds character k's classes (blank elsewhere)."""
+    table = e.character_table()
+    index = {ch: i for i, ch in enumerate(table) if i}
+    probs = np.zeros((2 * len(chars) + 1, len(table)), np.float32)
+    probs[:, 0] = 1.0
+    for k, classes in enumerate(chars):
+        probs[2 * k + 1, 0] = 1.0 - sum(classes.values())
+        for ch, p in classes.items():
+            probs[2 * k + 1, index[ch]] = p
+    dec = e.decode(probs)
+    tl = TextLine(*box, dec.text, dec.confidence)
+    return fieldread.RecLine(
+        tl, probs, Line(dec.text, dec.confidence, dec.char_confidences, dec.positions), np.full((20, 80, 3), 255)
+    )
+
+
+def _sure(text: str, p: float = 0.97) -> list[dict[str, float]]:
+    return [{ch: p} for ch in text]
+
+
+def _address(e, chars: list[dict[str, float]]):
+    recs = [
+        _line(e, _sure("氏名"), (2, 8, 8, 11)),
+        _line(e, _sure("平野春香"), (9, 7.5, 30, 11.5)),
+        _line(e, _sure("住所"), (2, 15, 8, 18)),
+        _line(e, chars, (9, 14.5, 60, 18.5)),
+        _line(e, _sure("昭和55年2月17日生"), (13, 26, 44, 29.5)),
+        _line(e, _sure("2035年2月17日まで有効"), (5, 35, 42, 39)),
+    ]
+    return fieldread.fields_from_lines("mynumber", recs, e)["address"]
+
+
+@pytest.fixture
+def no_places(monkeypatch):
+    monkeypatch.setattr(places, "DATA", Path("/nonexistent/places.tsv.gz"))
+    monkeypatch.setattr(places, "_loaded", [])
+    yield
+    places._loaded.clear()
+
+
+def test_a_place_misread_with_the_right_character_close_behind_is_read_again_and_flagged(e) -> None:
+    """宮下通 read 官下通: 官 at 0.55, 宮 at 0.40 in the same frame. The frames support 宮 and 旭川市 has no 官下通."""
+    chars = [*_sure("北海道旭川市"), {"官": 0.55, "宮": 0.40}, *_sure("下通1315番地35")]
+    f = _address(e, chars)
+    assert f.value == "北海道旭川市宮下通1315番地35"
+    assert "repaired" in f.reasons and f.doubtful
+    assert f.extra["read"] == "北海道旭川市官下通1315番地35"
+
+
+def test_a_misread_place_the_frames_do_not_support_is_kept_as_read_and_flagged(e) -> None:
+    """白金台 read 自金台 at 0.99 with 白 nowhere in the frames (the silent wrong of the tuning split): no place
+    is read into it, but a place in no entry of the list is never proposed without doubt."""
+    chars = [*_sure("東京都港区", 0.99), {"自": 0.99}, *_sure("金台916番地16", 0.99)]
+    f = _address(e, chars)
+    assert f.value == "東京都港区自金台916番地16"
+    assert "unknown_place" in f.reasons and f.doubtful
+
+
+def test_a_real_place_read_surely_is_neither_changed_nor_doubted(e) -> None:
+    f = _address(e, _sure("東京都港区白金台916番地16", 0.99))
+    assert f.value == "東京都港区白金台916番地16" and not f.doubtful and f.reasons == ()
+
+
+def test_the_printed_form_is_kept_where_the_list_has_another(e) -> None:
+    """The list has 旭ケ丘 and 4条通; a card printing 旭ヶ丘 or 四条通 is read as printed and not doubted."""
+    f = _address(e, _sure("北海道札幌市中央区旭ヶ丘1丁目2番3号", 0.99))
+    assert f.value == "北海道札幌市中央区旭ヶ丘1丁目2番3号" and f.reasons == ()
+    f = _address(e, _sure("北海道旭川市四条通9丁目3番地16", 0.99))
+    assert f.value == "北海道旭川市四条通9丁目3番地16" and f.reasons == ()
+
+
+def test_two_places_the_frames_cannot_tell_apart_are_not_chosen(e) -> None:
+    """旭川市 or 深川市 (北海道 has both), the first character read as neither: nothing is chosen, and the
+    reading, a place in no entry of the list, is doubted."""
+    chars = [*_sure("北海道"), {"城": 0.5, "旭": 0.2, "深": 0.2}, *_sure("川市1条通1丁目")]
+    f = _address(e, chars)
+    assert f.value == "北海道城川市1条通1丁目" and "unknown_place" in f.reasons
+
+
+def test_without_the_list_addresses_read_as_before(e, no_places) -> None:
+    chars = [*_sure("北海道旭川市"), {"官": 0.55, "宮": 0.40}, *_sure("下通1315番地35")]
+    f = _address(e, chars)
+    assert f.value == "北海道旭川市官下通1315番地35" and f.flags == ()
+    assert "repaired" not in f.reasons and "unknown_place" not in f.reasons
+    assert places.places() is None
+
+
+def test_a_municipality_followed_by_a_number_is_a_known_place() -> None:
+    data = places.places()
+    assert data is not None
+    assert places.known_place("愛知県豊田市挙母町2丁目19番13号", data)
+    assert places.known_place("北海道旭川市四条通9丁目3番地16", data)  # 4条通 in the list
+    assert places.known_place("北海道石狩郡当別町1番地", data)  # a municipality and its 番地
+    assert places.known_place("北海道当別町1番地", data)  # its 郡 left out
+    assert not places.known_place("愛知県豊田市学母町2丁目19番13号", data)
+    assert not places.known_place("東京都港区白金台台2番", data)  # 白金台 must end where its number begins
+
+
+def test_the_list_is_built_from_the_postal_data_names_as_an_address_prints_them() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "build_places", Path(__file__).resolve().parents[1] / "scripts" / "build_places.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.town_names("旭ケ丘", None) == ["旭ケ丘"]
+    assert mod.town_names("４条通", None) == ["4条通"]
+    assert mod.town_names("甲、乙", None) == ["甲", "乙"]
+    assert mod.town_names("穴明２２地割、穴明２", None) == ["穴明", "穴明"]
+    assert mod.town_names("琴平町の次に１〜４２６番地がくる場合", None) == []
+    assert mod.town_names("赤坂アーク森ビル", "１階") == []
