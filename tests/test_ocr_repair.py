@@ -292,3 +292,30 @@ def test_the_prior_never_drops_a_character(e) -> None:
     name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
     assert name.value is not None and name.value.startswith("增")
     assert name.doubtful
+
+
+def test_a_date_whose_year_mark_was_misread_is_decoded_again(e) -> None:
+    """「2028ヶ05月16日まで有効」: no 年, so the line held no date and the expiry (照合番号B's year) was missing."""
+    assert repair.broken_date_spans("2028ヶ05月16日まで有効") == [(0, 11)]
+    assert repair.broken_date_spans("2028年05月16日まで有効") == []
+    frames = _spelled("2028ヶ05月16日まで有効")
+    frames[9] = {"ヶ": 0.6, "年": 0.3, "": 0.1}
+    recs = [_rec(e, _spelled("昭和30年05月16日生"), (8, 23, 35, 27)), _rec(e, frames, (4, 38, 47, 43))]
+    assert recs[1].decoded.text.startswith("2028ヶ")
+    got = fieldread.fields_from_lines("mynumber", recs, e)["expiry"]
+    assert got.value == "2028-05-16" and "repaired" in got.reasons and got.doubtful
+
+
+def test_an_expiry_off_the_birthday_is_decoded_again_on_it(e) -> None:
+    """「2027年08月3日」 for 「…30日」: a real date, so the grammar alone kept it; the card expires on the birthday
+    (昭和42年08月30日), and the frames hold the 0 the greedy reading gave to the blank."""
+    frames = _spelled("2027年08月30日まで有効")
+    frames[19] = {"0": 0.3, "": 0.7}
+    recs = [_rec(e, _spelled("昭和42年08月30日生"), (13, 29, 53, 34)), _rec(e, frames, (2, 35, 36, 39))]
+    assert recs[1].decoded.text.startswith("2027年08月3日")
+    got = fieldread.fields_from_lines("mynumber", recs, e)
+    assert got["expiry"].value == "2027-08-30" and "repaired" in got["expiry"].reasons and got["expiry"].doubtful
+    assert got["birth_date"].value == "1967-08-30"
+    frames[19] = {"": 1.0}  # no trace of the 0: nothing is invented, both stay doubtful
+    got = fieldread.fields_from_lines("mynumber", [recs[0], _rec(e, frames, (2, 35, 36, 39))], e)
+    assert got["expiry"].value == "2027-08-03" and "inconsistent" in got["expiry"].reasons

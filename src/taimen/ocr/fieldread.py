@@ -558,8 +558,51 @@ def fields_from_lines(
                 reasons += _condition(recs[s.line].crop)
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
     if document == "mynumber":
+        out = _on_birthday(ocr, recs, picks, out)
         out = _birth_from_expiry(recs, out)
     return _consistent(document, out)
+
+
+def _birthdays(md: tuple[int, int]) -> list[tuple[int, int]]:
+    """The month and day a card tied to ``md`` may print: one born on 29 February expires on 1 March too."""
+    return {(2, 29): [(2, 29), (3, 1)], (3, 1): [(3, 1), (2, 29)]}.get(md, [md])
+
+
+def _on_birthday(
+    ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None], out: dict[str, fp.FieldReading]
+) -> dict[str, fp.FieldReading]:
+    """A Japanese national's My Number Card expires on a birthday. When the birth date and the expiry disagree
+    in month or day (「2029年 月26日」 repaired to January, 「7月10日」 read 「7日」), or one of them has no
+    value, the less sure one is decoded again from its own frames under the grammar with the other's month and
+    day; taken only within the grammar's bounds, and flagged ``repaired`` (doubtful: the operator confirms)."""
+    birth, exp = out.get("birth_date"), out.get("expiry")
+    if birth is None or exp is None or (birth.date is None and exp.date is None):
+        return out
+    if birth.date and exp.date and (exp.date.month, exp.date.day) in _birthdays((birth.date.month, birth.date.day)):
+        return out
+    dated = [k for k in ("birth_date", "expiry") if out[k].date is not None]
+    source = max(dated, key=lambda k: out[k].confidence)
+    target = "expiry" if source == "birth_date" else "birth_date"
+    pick, src = picks.get(target), out[source].date
+    if pick is None or src is None or not pick.spans or out[target].confidence > out[source].confidence:
+        return out
+    western = REPAIR_DATES["mynumber"][target]
+    best: tuple[float, tuple[str, float, tuple[int, ...]]] | None = None
+    for md in _birthdays((src.month, src.day)):
+        again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], target, western, md=md)
+        if again is not None and (best is None or again[1] > best[0]):
+            best = (again[1], again)
+    if best is None:
+        return out
+    reading = _parse("mynumber", target, [best[1]])
+    if reading.date is None or not repair.plausible(reading.date, target):
+        return out
+    reasons = [r for r in out[target].reasons if r not in ("grammar", "inconsistent", "not_found")]
+    reasons.append("repaired")
+    if reading.confidence < 0.9:
+        reasons.append("low_confidence")
+    flags = (*reading.flags, "repaired")
+    return {**out, target: replace(reading, flags=flags, reasons=tuple(dict.fromkeys(reasons)))}
 
 
 _PARTIAL_BIRTH = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(?:(\d{1,2})\s*月)?")
@@ -647,10 +690,10 @@ def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
 
 
 def _date_again(
-    ocr: Engine, rl: RecLine, span: asg.Span, key: str, western: bool | None
+    ocr: Engine, rl: RecLine, span: asg.Span, key: str, western: bool | None, *, md: tuple[int, int] | None = None
 ) -> tuple[str, float, tuple[int, ...]] | None:
     """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
-    reading's 日, then what the greedy reading has after it (生, まで有効)."""
+    reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day."""
     rep = _repairer(ocr)
     if rep is None or rl.probs is None or not rl.decoded.positions:
         return None
@@ -661,7 +704,7 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
-    path = rep.decode(rl.probs[t0:t1], key, western)
+    path = rep.decode(rl.probs[t0:t1], key, western, md)
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)

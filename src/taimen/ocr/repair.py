@@ -25,14 +25,21 @@ ERAS = ("昭和", "平成", "令和", "大正", "明治")
 _SP = Slot(" ", optional=True)
 
 
-def _md() -> list[Slot]:
-    """「 7月 1日」, 「07月01日」, 「7月1日」: a month's tens digit is 0 or 1, a day's 0 to 3."""
-    return [_SP, Slot("01", True), Slot(DIGITS), Slot("月"), _SP, Slot("0123", True), Slot(DIGITS), Slot("日")]
+def _md(md: tuple[int, int] | None = None) -> list[Slot]:
+    """「 7月 1日」, 「07月01日」, 「7月1日」: a month's tens digit is 0 or 1, a day's 0 to 3; with ``md`` that
+    month and day exactly (printed zero-padded, space-padded or plain)."""
+    if md is None:
+        return [_SP, Slot("01", True), Slot(DIGITS), Slot("月"), _SP, Slot("0123", True), Slot(DIGITS), Slot("日")]
+
+    def two(n: int) -> list[Slot]:
+        return [Slot("0", True), Slot(str(n))] if n < 10 else [Slot(str(n // 10)), Slot(str(n % 10))]
+
+    return [_SP, *two(md[0]), Slot("月"), _SP, *two(md[1]), Slot("日")]
 
 
-def western_forms(key: str) -> list[list[Slot]]:
+def western_forms(key: str, md: tuple[int, int] | None = None) -> list[list[Slot]]:
     """Years 1868-1999 (not for an expiry) and from 2000 to the decade of the latest plausible year."""
-    tail = [Slot(DIGITS), Slot("年"), *_md()]
+    tail = [Slot(DIGITS), Slot("年"), *_md(md)]
     latest = date.today().year + (12 if key in ("expiry", "period", "date") else 0)
     out = [[Slot("2"), Slot("0"), Slot(DIGITS[: (latest - 2000) // 10 + 1]), *tail]]
     tail = [Slot(DIGITS), *tail]
@@ -41,8 +48,8 @@ def western_forms(key: str) -> list[list[Slot]]:
     return out
 
 
-def era_form(era: str) -> list[Slot]:
-    return [Slot(era[0]), Slot(era[1]), _SP, Slot(DIGITS + "元"), Slot(DIGITS, True), Slot("年"), *_md()]
+def era_form(era: str, md: tuple[int, int] | None = None) -> list[Slot]:
+    return [Slot(era[0]), Slot(era[1]), _SP, Slot(DIGITS + "元"), Slot(DIGITS, True), Slot("年"), *_md(md)]
 
 
 _ERA_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -89,14 +96,17 @@ class DateRepair:
     def __init__(self, table: list[str]) -> None:
         self.classes = classes_of(table)
 
-    def decode(self, probs: np.ndarray, key: str, western: bool | None = None) -> Path | None:
+    def decode(
+        self, probs: np.ndarray, key: str, western: bool | None = None, md: tuple[int, int] | None = None
+    ) -> Path | None:
         """The most probable reading of ``probs`` (the frames of one date, 「…日」 inclusive) that is a real,
-        plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None)."""
+        plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None); with ``md``
+        only dates on that month and day."""
         forms: list[list[Slot]] = []
         if western is not False:
-            forms += western_forms(key)
+            forms += western_forms(key, md)
         if western is not True:
-            forms += [era_form(e) for e in ERAS]
+            forms += [era_form(e, md) for e in ERAS]
         best: Path | None = None
         for form in forms:
             p = best_path(probs, self.classes, form)
@@ -137,7 +147,16 @@ def broken_date_spans(text: str) -> list[tuple[int, int]]:
         if as_date(text[start : end + 1]) is not None:
             continue
         out.append((start, end + 1))
-    return out
+    for m in _YEAR_MARK_LOST.finditer(text):  # 「2028ヶ05月16日」: the year's 年 read as another mark
+        if not any(s < m.end() and m.start() < e for s, e in out):
+            out.append(m.span())
+    return sorted(out)
+
+
+#: A year (four digits or an era's) and a month and day, with one mark other than 年 between year and month.
+_YEAR_MARK_LOST = re.compile(
+    r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))[^\d年月日]\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+)
 
 
 def repair_line(rep: DateRepair, text: str, line: Line, probs: np.ndarray, key: str) -> tuple[Line, bool]:
