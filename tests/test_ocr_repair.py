@@ -5,6 +5,8 @@ dictionary or synthetic line lists."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
@@ -319,3 +321,38 @@ def test_an_expiry_off_the_birthday_is_decoded_again_on_it(e) -> None:
     frames[19] = {"": 1.0}  # no trace of the 0: nothing is invented, both stay doubtful
     got = fieldread.fields_from_lines("mynumber", [recs[0], _rec(e, frames, (2, 35, 36, 39))], e)
     assert got["expiry"].value == "2027-08-03" and "inconsistent" in got["expiry"].reasons
+
+
+def _license(e, birth: list[dict[str, float]], expiry: list[dict[str, float]]):
+    recs = [
+        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        _rec(e, birth, (48, 2, 75, 6)),
+        _rec(e, _spelled("交付 令和02年11月22日"), (2, 14, 35, 20)),
+        _rec(e, expiry, (3, 20, 57, 25)),
+    ]
+    return fieldread.fields_from_lines("license", recs, e)
+
+
+def test_a_licence_date_that_is_no_date_is_decoded_again_under_the_grammar(e) -> None:
+    """「昭和115年01月07日生」 (a stray 1 in the year) left the licence's birth date not found, and 「2029年
+    (令和11年)82月06日まで有効」 its expiry: the licence's dates were not decoded again."""
+    birth = _spelled("昭和15年01月07日生")
+    birth[3:3] = [{"1": 0.6, "": 0.4}, {"": 1.0}]
+    expiry = _spelled("2029年(令和11年)02月06日まで有効")
+    expiry[25] = {"8": 0.6, "0": 0.35, "": 0.05}  # the month's 0 half seen as 8
+    got = _license(e, _spelled("昭和15年01月07日生"), _spelled("2029年(令和11年)02月06日まで有効"))
+    assert got["birth_date"].value == "1940-01-07" and not got["birth_date"].doubtful
+    assert got["expiry"].value == "2029-02-06" and not got["expiry"].doubtful
+    got = _license(e, birth, expiry)
+    assert got["birth_date"].value == "1940-01-07" and "repaired" in got["birth_date"].reasons
+    assert got["expiry"].value == "2029-02-06" and "repaired" in got["expiry"].reasons
+    assert got["birth_date"].doubtful and got["expiry"].doubtful
+
+
+def test_the_licence_expiry_grammar_ties_the_bracketed_era_year_to_the_gregorian_year() -> None:
+    assert repair.as_date("2029年(令和11年)02月25日") == date(2029, 2, 25)
+    assert repair.as_date("2029年(令和12年)02月25日") is None
+    assert repair.as_date("平成33年02月19日", strict=False) == date(2021, 2, 19)
+    assert repair.as_date("平成33年02月19日") is None
+    assert repair.broken_date_spans("2029年(令和11年)02月06日まで有効") == []  # whole and valid
+    assert repair.broken_date_spans("2829年(常和11年)82月25日まで有効") == [(0, 18)]

@@ -490,7 +490,7 @@ def fields_from_lines(
     document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
 ) -> dict[str, fp.FieldReading]:
     if document in REPAIR_DATES:
-        recs = _repair_lines(recs, ocr)
+        recs = _repair_lines(recs, ocr, document)
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
     for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
@@ -520,14 +520,16 @@ def fields_from_lines(
         if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
             sep = " " if document == "residence" else "\u3000"
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
-        if "cut_off" in pick.reasons and key == "birth_date" and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
+        cut = "cut_off" in pick.reasons and key in ("birth_date", "issue_date")
+        if cut and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
             parts[0] = (parts[0][0] + "日", parts[0][1], parts[0][2])  # the day's digits were read, 日 was cut
         repaired_era = False
         if CHARSET.get(key) == "date" and parts:
             first = _parse(document, key, parts)
             implausible = first.date is not None and not repair.plausible(first.date, key)
             if document in REPAIR_DATES and (first.value is None or implausible):
-                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], key, REPAIR_DATES[document][key])
+                gkey, western = _grammar_key(document, key), REPAIR_DATES[document][key]
+                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, western)
                 if again is not None:
                     parts[0], repaired_era = again, True
             if not repaired_era:
@@ -652,11 +654,19 @@ def _birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> 
 
 
 #: Documents whose dates are decoded again under the date grammar when the first reading is not a date, and
-#: the form of each date field (True Gregorian, None either): the licence's dates are left to their own rules.
+#: the form of each date field (True Gregorian, None either; a licence's expiry also 「2028年(令和10年)…」).
 REPAIR_DATES: dict[str, dict[str, bool | None]] = {
     "mynumber": {"birth_date": None, "expiry": True},
     "residence": {"birth_date": True, "expiry": True, "period": True},
+    "license": {"birth_date": None, "issue_date": None, "expiry": None},
 }
+
+
+def _grammar_key(document: str, key: str) -> str:
+    """The date grammar's name for a field: a licence's expiry has forms of its own."""
+    return repair.LICENSE_EXPIRY if (document, key) == ("license", "expiry") else key
+
+
 _REPAIRERS: dict[int, repair.DateRepair] = {}
 
 
@@ -670,7 +680,7 @@ def _repairer(ocr: Engine) -> repair.DateRepair | None:
     return _REPAIRERS[id(ocr)]
 
 
-def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
+def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLine]:
     """Lines holding a date the first reading broke (「195年11月16日生」), with that date decoded again under
     the date grammar, so that the assignment finds it; the field taken from it is flagged ``repaired`` (its
     span does not read as a date greedily, so ``_date_again`` decodes it once more)."""
@@ -682,6 +692,7 @@ def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
             if rep is not None:
                 tail = r.decoded.text[r.decoded.text.rfind("日") :]
                 key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
+                key = _grammar_key(document, key)
                 dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
