@@ -356,3 +356,23 @@ def test_the_licence_expiry_grammar_ties_the_bracketed_era_year_to_the_gregorian
     assert repair.as_date("平成33年02月19日") is None
     assert repair.broken_date_spans("2029年(令和11年)02月06日まで有効") == []  # whole and valid
     assert repair.broken_date_spans("2829年(常和11年)82月25日まで有効") == [(0, 18)]
+
+
+def test_a_licence_date_whose_end_is_hidden_is_taken_cut_off(e) -> None:
+    """A finger over 「日生」 (「昭和54年07月16F」), glare over 日 (「平成28年11月04」): both dates were not found."""
+    lines = [
+        TextLine(49, 0, 74, 5, "昭和54年07月16F"),
+        TextLine(9, 13, 32, 17, "平成28年11月04"),
+        TextLine(3, 21, 45, 25, "平成34年08月15日まで有効"),
+    ]
+    picks = assign.assign("license", lines)
+    for key, text in (("birth_date", "昭和54年07月16"), ("issue_date", "平成28年11月04")):
+        pick = picks[key]
+        assert pick is not None and "cut_off" in pick.reasons
+        span = pick.spans[0]
+        assert lines[span.line].text[span.start : span.end] == text
+    recs = [_rec(e, _spelled(ln.text), (ln.x0, ln.y0, ln.x1, ln.y1)) for ln in lines]
+    got = fieldread.fields_from_lines("license", recs, e)
+    assert got["birth_date"].value == "1979-07-16" and got["birth_date"].doubtful
+    assert got["issue_date"].value == "2016-11-04" and got["issue_date"].doubtful
+    assert got["expiry"].value == "2022-08-15" and not got["expiry"].reasons  # 平成34年: no repair, no doubt
