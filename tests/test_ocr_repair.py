@@ -376,3 +376,21 @@ def test_a_licence_date_whose_end_is_hidden_is_taken_cut_off(e) -> None:
     assert got["birth_date"].value == "1979-07-16" and got["birth_date"].doubtful
     assert got["issue_date"].value == "2016-11-04" and got["issue_date"].doubtful
     assert got["expiry"].value == "2022-08-15" and not got["expiry"].reasons  # 平成34年: no repair, no doubt
+
+
+def test_a_licence_issue_date_out_of_any_cards_range_is_decoded_again_and_a_recent_one_kept(e) -> None:
+    """「8025年07月17日」 was proposed as the issue date; an issue date a few days ahead of this PC's clock is
+    not a misreading to throw away."""
+    issue = _spelled("交付 2025年07月17日")
+    issue[7] = {"8": 0.6, "2": 0.35, "": 0.05}
+    recs = [
+        _rec(e, _spelled("昭和30年08月07日生"), (45, 2, 74, 5)),
+        _rec(e, issue, (2, 13, 33, 19)),
+        _rec(e, _spelled("2030年(令和12年)09月06日まで有効"), (3, 20, 57, 25)),
+    ]
+    assert recs[1].decoded.text == "交付 8025年07月17日"
+    got = fieldread.fields_from_lines("license", recs, e)["issue_date"]
+    assert got.value == "2025-07-17" and "repaired" in got.reasons and got.doubtful
+    soon = date.fromordinal(date.today().toordinal() + 10)
+    recs[1] = _rec(e, _spelled(f"交付 {soon.year}年{soon.month:02d}月{soon.day:02d}日"), (2, 13, 33, 19))
+    assert fieldread.fields_from_lines("license", recs, e)["issue_date"].value == soon.isoformat()

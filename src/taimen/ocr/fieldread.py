@@ -526,7 +526,7 @@ def fields_from_lines(
         repaired_era = False
         if CHARSET.get(key) == "date" and parts:
             first = _parse(document, key, parts)
-            implausible = first.date is not None and not repair.plausible(first.date, key)
+            implausible = first.date is not None and not repair.plausible(first.date, _plausible_as(document, key))
             if document in REPAIR_DATES and (first.value is None or implausible):
                 gkey, western = _grammar_key(document, key), REPAIR_DATES[document][key]
                 again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, western)
@@ -536,7 +536,8 @@ def fields_from_lines(
                 text, repaired_era = _complete_era(parts[0][0], key)
                 parts[0] = (text, parts[0][1], parts[0][2])
         reading = _parse(document, key, parts)
-        if reading.date is not None and document in REPAIR_DATES and not repair.plausible(reading.date, key):
+        plausible = reading.date is None or repair.plausible(reading.date, _plausible_as(document, key))
+        if document in REPAIR_DATES and not plausible:
             # an expiry in 2083 or a birth in the future was misread: never proposed as a value
             reading = replace(reading, value=None, date=None, problem=f"not a plausible {key}")
         if repaired_era and reading.value is not None:
@@ -660,6 +661,13 @@ REPAIR_DATES: dict[str, dict[str, bool | None]] = {
     "residence": {"birth_date": True, "expiry": True, "period": True},
     "license": {"birth_date": None, "issue_date": None, "expiry": None},
 }
+
+
+def _plausible_as(document: str, key: str) -> str:
+    """The bounds a field's date is held to: a licence's only to those of any card date (1868 to 12 years
+    ahead), since a licence read on the day it was issued, by a PC whose clock lags, must not lose its issue
+    date; other cards' dates to their field's (no birth in the future, no expiry before 1990)."""
+    return "date" if document == "license" else key
 
 
 def _grammar_key(document: str, key: str) -> str:
