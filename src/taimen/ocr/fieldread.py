@@ -596,7 +596,7 @@ def _on_birthday(
         if again is not None and (best is None or again[1] > best[0]):
             best = (again[1], again)
     if best is None:
-        return out
+        return _expiry_on_birthday(out) if target == "expiry" else out
     reading = _parse("mynumber", target, [best[1]])
     if reading.date is None or not repair.plausible(reading.date, target):
         return out
@@ -605,7 +605,41 @@ def _on_birthday(
     if reading.confidence < 0.9:
         reasons.append("low_confidence")
     flags = (*reading.flags, "repaired")
-    return {**out, target: replace(reading, flags=flags, reasons=tuple(dict.fromkeys(reasons)))}
+    fixed = replace(reading, flags=flags, reasons=tuple(dict.fromkeys(reasons)))
+    held = _disagreed(out[source]) if out[target].date is not None else out[source]
+    return {**out, target: fixed, source: held}
+
+
+def _expiry_on_birthday(out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """An expiry whose month and day were hidden (a finger over 「7月10日」: 「2035年7日」 read, no trace of
+    them in the frames) set on the birthday of a surely read birth date, in the year read; flagged
+    ``repaired``, like a birth date completed from the expiry (``_birth_from_expiry``)."""
+    birth, exp = out["birth_date"], out["expiry"]
+    if birth.date is None or exp.date is None or birth.confidence < 0.9 or set(birth.reasons) - {"inconsistent"}:
+        return out
+    try:
+        d = date(exp.date.year, birth.date.month, birth.date.day)
+    except ValueError:  # 29 February in a common year
+        d = date(exp.date.year, 3, 1)
+    if not (repair.plausible(d, "expiry") and d > birth.date):
+        return out
+    reasons = [r for r in exp.reasons if r not in ("grammar", "inconsistent")]
+    reasons.append("repaired")
+    reading = replace(
+        exp,
+        value=d.isoformat(),
+        date=d,
+        flags=(*exp.flags, "repaired"),
+        problem="month and day taken from the birth date (the card expires on a birthday)",
+        reasons=tuple(dict.fromkeys(reasons)),
+    )
+    return {**out, "birth_date": _disagreed(birth), "expiry": reading}
+
+
+def _disagreed(reading: fp.FieldReading) -> fp.FieldReading:
+    """The date another was set against stays doubtful: as read, the two disagreed, and a confident misreading
+    of this one would otherwise go through unflagged."""
+    return replace(reading, reasons=tuple(dict.fromkeys((*reading.reasons, "inconsistent"))))
 
 
 _PARTIAL_BIRTH = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(?:(\d{1,2})\s*月)?")
