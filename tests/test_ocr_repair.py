@@ -408,3 +408,14 @@ def test_an_expiry_whose_month_and_day_are_hidden_is_set_on_the_birthday_and_bot
     got = fieldread.fields_from_lines("mynumber", recs, e)
     assert got["expiry"].value == "2035-07-10" and "repaired" in got["expiry"].reasons
     assert got["birth_date"].value == "1997-07-10" and got["birth_date"].doubtful
+
+
+def test_an_expiry_read_surely_off_the_birthday_is_not_moved_onto_it(e) -> None:
+    """A foreign resident's card may expire with the period of stay, not on a birthday: a surely read expiry
+    stays as read (both flagged inconsistent)."""
+    recs = [
+        _rec(e, _spelled("生年月日 1990年 7月10日生"), (2, 28, 38, 34)),
+        _rec(e, _spelled("2029年3月31日まで有効"), (2, 34, 40, 40)),
+    ]
+    got = fieldread.fields_from_lines("mynumber", recs, e)
+    assert got["expiry"].value == "2029-03-31" and "inconsistent" in got["expiry"].reasons

@@ -617,6 +617,8 @@ def _expiry_on_birthday(out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldRe
     birth, exp = out["birth_date"], out["expiry"]
     if birth.date is None or exp.date is None or birth.confidence < 0.9 or set(birth.reasons) - {"inconsistent"}:
         return out
+    if exp.confidence >= 0.9 and "repaired" not in exp.reasons:  # read surely: a card that expires otherwise
+        return out
     try:
         d = date(exp.date.year, birth.date.month, birth.date.day)
     except ValueError:  # 29 February in a common year
