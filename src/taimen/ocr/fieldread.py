@@ -589,6 +589,8 @@ def _on_birthday(
     pick, src = picks.get(target), out[source].date
     if pick is None or src is None or not pick.spans or out[target].confidence > out[source].confidence:
         return out
+    if out[target].confidence >= 0.9 and "repaired" not in out[target].reasons:  # read surely: kept as read
+        return out
     western = REPAIR_DATES["mynumber"][target]
     best: tuple[float, tuple[str, float, tuple[int, ...]]] | None = None
     for md in _birthdays((src.month, src.day)):
