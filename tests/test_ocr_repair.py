@@ -312,6 +312,7 @@ def test_an_expiry_off_the_birthday_is_decoded_again_on_it(e) -> None:
     """「2027年08月3日」 for 「…30日」: a real date, so the grammar alone kept it; the card expires on the birthday
     (昭和42年08月30日), and the frames hold the 0 the greedy reading gave to the blank."""
     frames = _spelled("2027年08月30日まで有効")
+    frames[17] = {"3": 0.6, "": 0.4}  # not read surely (a surely read expiry is kept as read)
     frames[19] = {"0": 0.3, "": 0.7}
     recs = [_rec(e, _spelled("昭和42年08月30日生"), (13, 29, 53, 34)), _rec(e, frames, (2, 35, 36, 39))]
     assert recs[1].decoded.text.startswith("2027年08月3日")
