@@ -420,3 +420,17 @@ def test_an_expiry_read_surely_off_the_birthday_is_not_moved_onto_it(e) -> None:
     ]
     got = fieldread.fields_from_lines("mynumber", recs, e)
     assert got["expiry"].value == "2029-03-31" and "inconsistent" in got["expiry"].reasons
+
+
+def test_forms_needing_a_character_the_frames_never_give_are_not_run(e, monkeypatch) -> None:
+    """Their path would be refused (confidence below MIN_P); running the Viterbi for each of the licence's
+    bracket forms cost 0.8 s of CPU on one expiry."""
+    rep = repair.DateRepair(e.character_table())
+    frames = _spelled("2029年(令和11年)02月06日")
+    runs: list[int] = []
+    real = repair.best_path
+    monkeypatch.setattr(repair, "best_path", lambda *a: runs.append(1) or real(*a))
+    assert rep.decode(_probs(e, frames), repair.LICENSE_EXPIRY).text == "2029年(令和11年)02月06日"
+    # of the Gregorian form, one bracket form per year since 2019 and 平成/令和, only those whose every required
+    # character the frames hold: 20xx, 2019 (令和1), 2020 (令和2), 2029 (令和11), 令和
+    assert len(runs) == 5 < 3 + len(repair.bracket_forms())

@@ -118,6 +118,22 @@ class DateRepair:
 
     def __init__(self, table: list[str]) -> None:
         self.classes = classes_of(table)
+        self._ids: dict[str, np.ndarray] = {}
+
+    def _feasible(self, peak: np.ndarray, form: list[Slot]) -> bool:
+        """Whether every required slot has a character the frames give at least ``MIN_P`` somewhere: a path
+        through a form that has not is refused anyway (its confidence is below ``MIN_P``), so it is not run."""
+        for slot in form:
+            if slot.optional:
+                continue
+            ids = self._ids.get(slot.chars)
+            if ids is None:
+                ids = self._ids[slot.chars] = np.array(
+                    sorted({i for ch in slot.chars for i in self.classes.get(ch, ())}), np.intp
+                )
+            if ids.size == 0 or float(peak[ids].max()) < MIN_P:
+                return False
+        return True
 
     def decode(
         self, probs: np.ndarray, key: str, western: bool | None = None, md: tuple[int, int] | None = None
@@ -133,7 +149,10 @@ class DateRepair:
         if western is not True:
             forms += [era_form(e, md) for e in (("平成", "令和") if key == LICENSE_EXPIRY else ERAS)]
         best: Path | None = None
+        peak = probs.max(axis=0)
         for form in forms:
+            if not self._feasible(peak, form):
+                continue
             p = best_path(probs, self.classes, form)
             if p is None or p.confidence < MIN_P or p.gap > MAX_GAP or (best is not None and p.score <= best.score):
                 continue
