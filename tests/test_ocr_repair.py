@@ -5,6 +5,8 @@ dictionary or synthetic line lists."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
@@ -292,3 +294,143 @@ def test_the_prior_never_drops_a_character(e) -> None:
     name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
     assert name.value is not None and name.value.startswith("增")
     assert name.doubtful
+
+
+def test_a_date_whose_year_mark_was_misread_is_decoded_again(e) -> None:
+    """「2028ヶ05月16日まで有効」: no 年, so the line held no date and the expiry (照合番号B's year) was missing."""
+    assert repair.broken_date_spans("2028ヶ05月16日まで有効") == [(0, 11)]
+    assert repair.broken_date_spans("2028年05月16日まで有効") == []
+    frames = _spelled("2028ヶ05月16日まで有効")
+    frames[9] = {"ヶ": 0.6, "年": 0.3, "": 0.1}
+    recs = [_rec(e, _spelled("昭和30年05月16日生"), (8, 23, 35, 27)), _rec(e, frames, (4, 38, 47, 43))]
+    assert recs[1].decoded.text.startswith("2028ヶ")
+    got = fieldread.fields_from_lines("mynumber", recs, e)["expiry"]
+    assert got.value == "2028-05-16" and "repaired" in got.reasons and got.doubtful
+
+
+def test_an_expiry_off_the_birthday_is_decoded_again_on_it(e) -> None:
+    """「2027年08月3日」 for 「…30日」: a real date, so the grammar alone kept it; the card expires on the birthday
+    (昭和42年08月30日), and the frames hold the 0 the greedy reading gave to the blank."""
+    frames = _spelled("2027年08月30日まで有効")
+    frames[17] = {"3": 0.6, "": 0.4}  # not read surely (a surely read expiry is kept as read)
+    frames[19] = {"0": 0.3, "": 0.7}
+    recs = [_rec(e, _spelled("昭和42年08月30日生"), (13, 29, 53, 34)), _rec(e, frames, (2, 35, 36, 39))]
+    assert recs[1].decoded.text.startswith("2027年08月3日")
+    got = fieldread.fields_from_lines("mynumber", recs, e)
+    assert got["expiry"].value == "2027-08-30" and "repaired" in got["expiry"].reasons and got["expiry"].doubtful
+    assert got["birth_date"].value == "1967-08-30"
+    assert "inconsistent" in got["birth_date"].reasons  # the two disagreed as read
+
+
+def _license(e, birth: list[dict[str, float]], expiry: list[dict[str, float]]):
+    recs = [
+        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        _rec(e, birth, (48, 2, 75, 6)),
+        _rec(e, _spelled("交付 令和02年11月22日"), (2, 14, 35, 20)),
+        _rec(e, expiry, (3, 20, 57, 25)),
+    ]
+    return fieldread.fields_from_lines("license", recs, e)
+
+
+def test_a_licence_date_that_is_no_date_is_decoded_again_under_the_grammar(e) -> None:
+    """「昭和115年01月07日生」 (a stray 1 in the year) left the licence's birth date not found, and 「2029年
+    (令和11年)82月06日まで有効」 its expiry: the licence's dates were not decoded again."""
+    birth = _spelled("昭和15年01月07日生")
+    birth[3:3] = [{"1": 0.6, "": 0.4}, {"": 1.0}]
+    expiry = _spelled("2029年(令和11年)02月06日まで有効")
+    expiry[25] = {"8": 0.6, "0": 0.35, "": 0.05}  # the month's 0 half seen as 8
+    got = _license(e, _spelled("昭和15年01月07日生"), _spelled("2029年(令和11年)02月06日まで有効"))
+    assert got["birth_date"].value == "1940-01-07" and not got["birth_date"].doubtful
+    assert got["expiry"].value == "2029-02-06" and not got["expiry"].doubtful
+    got = _license(e, birth, expiry)
+    assert got["birth_date"].value == "1940-01-07" and "repaired" in got["birth_date"].reasons
+    assert got["expiry"].value == "2029-02-06" and "repaired" in got["expiry"].reasons
+    assert got["birth_date"].doubtful and got["expiry"].doubtful
+
+
+def test_the_licence_expiry_grammar_ties_the_bracketed_era_year_to_the_gregorian_year() -> None:
+    assert repair.as_date("2029年(令和11年)02月25日") == date(2029, 2, 25)
+    assert repair.as_date("2029年(令和12年)02月25日") is None
+    assert repair.as_date("平成33年02月19日", strict=False) == date(2021, 2, 19)
+    assert repair.as_date("平成33年02月19日") is None
+    assert repair.broken_date_spans("2029年(令和11年)02月06日まで有効") == []  # whole and valid
+    assert repair.broken_date_spans("2829年(常和11年)82月25日まで有効") == [(0, 18)]
+
+
+def test_a_licence_date_whose_end_is_hidden_is_taken_cut_off(e) -> None:
+    """A finger over 「日生」 (「昭和54年07月16F」), glare over 日 (「平成28年11月04」): both dates were not found."""
+    lines = [
+        TextLine(49, 0, 74, 5, "昭和54年07月16F"),
+        TextLine(9, 13, 32, 17, "平成28年11月04"),
+        TextLine(3, 21, 45, 25, "平成34年08月15日まで有効"),
+    ]
+    picks = assign.assign("license", lines)
+    for key, text in (("birth_date", "昭和54年07月16"), ("issue_date", "平成28年11月04")):
+        pick = picks[key]
+        assert pick is not None and "cut_off" in pick.reasons
+        span = pick.spans[0]
+        assert lines[span.line].text[span.start : span.end] == text
+    recs = [_rec(e, _spelled(ln.text), (ln.x0, ln.y0, ln.x1, ln.y1)) for ln in lines]
+    got = fieldread.fields_from_lines("license", recs, e)
+    assert got["birth_date"].value == "1979-07-16" and got["birth_date"].doubtful
+    assert got["issue_date"].value == "2016-11-04" and got["issue_date"].doubtful
+    assert got["expiry"].value == "2022-08-15" and not got["expiry"].reasons  # 平成34年: no repair, no doubt
+
+
+def test_a_licence_issue_date_out_of_any_cards_range_is_decoded_again_and_a_recent_one_kept(e) -> None:
+    """「8025年07月17日」 was proposed as the issue date; an issue date a few days ahead of this PC's clock is
+    not a misreading to throw away."""
+    issue = _spelled("交付 2025年07月17日")
+    issue[7] = {"8": 0.6, "2": 0.35, "": 0.05}
+    recs = [
+        _rec(e, _spelled("昭和30年08月07日生"), (45, 2, 74, 5)),
+        _rec(e, issue, (2, 13, 33, 19)),
+        _rec(e, _spelled("2030年(令和12年)09月06日まで有効"), (3, 20, 57, 25)),
+    ]
+    assert recs[1].decoded.text == "交付 8025年07月17日"
+    got = fieldread.fields_from_lines("license", recs, e)["issue_date"]
+    assert got.value == "2025-07-17" and "repaired" in got.reasons and got.doubtful
+    soon = date.fromordinal(date.today().toordinal() + 10)
+    recs[1] = _rec(e, _spelled(f"交付 {soon.year}年{soon.month:02d}月{soon.day:02d}日"), (2, 13, 33, 19))
+    assert fieldread.fields_from_lines("license", recs, e)["issue_date"].value == soon.isoformat()
+
+
+def test_an_expiry_whose_month_and_day_are_hidden_is_set_on_the_birthday_and_both_stay_doubtful(e) -> None:
+    """A finger over 「7月10日」: 「2035年7日まで有効」 (2035-07-01 after the grammar), no trace of 10 in the
+    frames. The expiry is set on the birthday (flagged); the birth date, which the two disagreed with as read,
+    stays doubtful too (a confident misreading of it must not go through)."""
+    frames = _spelled("2035年7")
+    frames += [{"月": 0.3, "": 0.7}, {"1": 0.01, "": 0.99}, *_spelled("日まで有効")]
+    recs = [
+        _rec(e, _spelled("生年月日 平成9年 7月10日生"), (2, 28, 38, 34)),
+        _rec(e, frames, (2, 34, 40, 40)),
+    ]
+    assert recs[1].decoded.text == "2035年7日まで有効"
+    got = fieldread.fields_from_lines("mynumber", recs, e)
+    assert got["expiry"].value == "2035-07-10" and "repaired" in got["expiry"].reasons
+    assert got["birth_date"].value == "1997-07-10" and got["birth_date"].doubtful
+
+
+def test_an_expiry_read_surely_off_the_birthday_is_not_moved_onto_it(e) -> None:
+    """A foreign resident's card may expire with the period of stay, not on a birthday: a surely read expiry
+    stays as read (both flagged inconsistent)."""
+    recs = [
+        _rec(e, _spelled("生年月日 1990年 7月10日生"), (2, 28, 38, 34)),
+        _rec(e, _spelled("2029年3月31日まで有効"), (2, 34, 40, 40)),
+    ]
+    got = fieldread.fields_from_lines("mynumber", recs, e)
+    assert got["expiry"].value == "2029-03-31" and "inconsistent" in got["expiry"].reasons
+
+
+def test_forms_needing_a_character_the_frames_never_give_are_not_run(e, monkeypatch) -> None:
+    """Their path would be refused (confidence below MIN_P); running the Viterbi for each of the licence's
+    bracket forms cost 0.8 s of CPU on one expiry."""
+    rep = repair.DateRepair(e.character_table())
+    frames = _spelled("2029年(令和11年)02月06日")
+    runs: list[int] = []
+    real = repair.best_path
+    monkeypatch.setattr(repair, "best_path", lambda *a: runs.append(1) or real(*a))
+    assert rep.decode(_probs(e, frames), repair.LICENSE_EXPIRY).text == "2029年(令和11年)02月06日"
+    # of the Gregorian form, one bracket form per year since 2019 and 平成/令和, only those whose every required
+    # character the frames hold: 20xx, 2019 (令和1), 2020 (令和2), 2029 (令和11), 令和
+    assert len(runs) == 5 < 3 + len(repair.bracket_forms())

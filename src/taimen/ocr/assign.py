@@ -38,8 +38,9 @@ DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
 )
-#: A date whose line ends right after the day's digits (日 and what follows lost at the box's end).
-CUT_DATE = re.compile(rf"(?:(?:{ERA})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*{_NUM}\s*月\s*{_NUM}\s*$")
+#: A date whose line ends right after the day's digits (日 and what follows lost at the box's end), or after
+#: one mark that is no 日 (a finger over 「日生」 read as 「F」): the span ends with the digits.
+CUT_DATE = re.compile(rf"(?:(?:{ERA})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*{_NUM}\s*月\s*{_NUM}(?=\s*[^\d\s日生]?\s*$)")
 #: The start of a date: where a name or an address must end.
 DATE_START = re.compile(rf"(?:{ERA}|[明大昭平令](?=\s*[\d元])|\d{{4}}\s*年|\d{{1,2}}\s*年\s*\d)")
 
@@ -727,6 +728,14 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
             if out["issue_date"] and not _label_lines(a.lines, "issue"):
                 out["issue_date"].reasons.append("no_label")  # placed by position alone (a category date?)
             _take(a, out["issue_date"])
+        if out["issue_date"] is None:  # 日 lost to glare or the box's end (「平成28年11月04」): cut off
+            for i, ln in enumerate(a.lines):
+                m = CUT_DATE.search(ln.text)
+                above = ln.cy > TOP_ROW_MM and (limit is None or ln.cy <= limit)
+                if m and above and a.free(i, m.start(), m.end()) and not any(d.line == i for d in a.dates):
+                    out["issue_date"] = Pick([Span(i, m.start(), m.end())], ["cut_off"])
+                    _take(a, out["issue_date"])
+                    break
     else:
         out["card_number"] = pick_card_number(a)
         out["expiry"] = a.date(("expiry",), western=True, prior=(19, 48))

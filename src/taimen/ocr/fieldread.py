@@ -558,7 +558,7 @@ def fields_from_lines(
     document: str, recs: list[RecLine], ocr: Engine, *, card: np.ndarray | None = None, ppm: float = PPM_REC
 ) -> dict[str, fp.FieldReading]:
     if document in REPAIR_DATES:
-        recs = _repair_lines(recs, ocr)
+        recs = _repair_lines(recs, ocr, document)
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
     for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
@@ -591,14 +591,16 @@ def fields_from_lines(
         if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
             sep = " " if document == "residence" else "\u3000"
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
-        if "cut_off" in pick.reasons and key == "birth_date" and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
+        cut = "cut_off" in pick.reasons and key in ("birth_date", "issue_date")
+        if cut and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
             parts[0] = (parts[0][0] + "日", parts[0][1], parts[0][2])  # the day's digits were read, 日 was cut
         repaired_era = False
         if CHARSET.get(key) == "date" and parts:
             first = _parse(document, key, parts)
-            implausible = first.date is not None and not repair.plausible(first.date, key)
+            implausible = first.date is not None and not repair.plausible(first.date, _plausible_as(document, key))
             if document in REPAIR_DATES and (first.value is None or implausible):
-                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], key, REPAIR_DATES[document][key])
+                gkey, western = _grammar_key(document, key), REPAIR_DATES[document][key]
+                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, western)
                 if again is not None:
                     parts[0], repaired_era = again, True
             if not repaired_era:
@@ -608,7 +610,8 @@ def fields_from_lines(
         if key == "address":  # the place part checked against the list of places (taimen.ocr.places)
             pieces = [(recs[s.line].probs, recs[s.line].decoded, s.start, s.end) for s in pick.spans]
             reading = places.check_address(ocr, reading, pieces)
-        if reading.date is not None and document in REPAIR_DATES and not repair.plausible(reading.date, key):
+        plausible = reading.date is None or repair.plausible(reading.date, _plausible_as(document, key))
+        if document in REPAIR_DATES and not plausible:
             # an expiry in 2083 or a birth in the future was misread: never proposed as a value
             reading = replace(reading, value=None, date=None, problem=f"not a plausible {key}")
         if repaired_era and reading.value is not None:
@@ -632,8 +635,89 @@ def fields_from_lines(
                 reasons += _condition(recs[s.line].crop)
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
     if document == "mynumber":
+        out = _on_birthday(ocr, recs, picks, out)
         out = _birth_from_expiry(recs, out)
     return _consistent(document, out)
+
+
+def _birthdays(md: tuple[int, int]) -> list[tuple[int, int]]:
+    """The month and day a card tied to ``md`` may print: one born on 29 February expires on 1 March too."""
+    return {(2, 29): [(2, 29), (3, 1)], (3, 1): [(3, 1), (2, 29)]}.get(md, [md])
+
+
+def _on_birthday(
+    ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None], out: dict[str, fp.FieldReading]
+) -> dict[str, fp.FieldReading]:
+    """A Japanese national's My Number Card expires on a birthday. When the birth date and the expiry disagree
+    in month or day (「2029年 月26日」 repaired to January, 「7月10日」 read 「7日」), or one of them has no
+    value, the less sure one is decoded again from its own frames under the grammar with the other's month and
+    day; taken only within the grammar's bounds, and flagged ``repaired`` (doubtful: the operator confirms)."""
+    birth, exp = out.get("birth_date"), out.get("expiry")
+    if birth is None or exp is None or (birth.date is None and exp.date is None):
+        return out
+    if birth.date and exp.date and (exp.date.month, exp.date.day) in _birthdays((birth.date.month, birth.date.day)):
+        return out
+    dated = [k for k in ("birth_date", "expiry") if out[k].date is not None]
+    source = max(dated, key=lambda k: out[k].confidence)
+    target = "expiry" if source == "birth_date" else "birth_date"
+    pick, src = picks.get(target), out[source].date
+    if pick is None or src is None or not pick.spans or out[target].confidence > out[source].confidence:
+        return out
+    if out[target].confidence >= 0.9 and "repaired" not in out[target].reasons:  # read surely: kept as read
+        return out
+    western = REPAIR_DATES["mynumber"][target]
+    best: tuple[float, tuple[str, float, tuple[int, ...]]] | None = None
+    for md in _birthdays((src.month, src.day)):
+        again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], target, western, md=md)
+        if again is not None and (best is None or again[1] > best[0]):
+            best = (again[1], again)
+    if best is None:
+        return _expiry_on_birthday(out) if target == "expiry" else out
+    reading = _parse("mynumber", target, [best[1]])
+    if reading.date is None or not repair.plausible(reading.date, target):
+        return out
+    reasons = [r for r in out[target].reasons if r not in ("grammar", "inconsistent", "not_found")]
+    reasons.append("repaired")
+    if reading.confidence < 0.9:
+        reasons.append("low_confidence")
+    flags = (*reading.flags, "repaired")
+    fixed = replace(reading, flags=flags, reasons=tuple(dict.fromkeys(reasons)))
+    held = _disagreed(out[source]) if out[target].date is not None else out[source]
+    return {**out, target: fixed, source: held}
+
+
+def _expiry_on_birthday(out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """An expiry whose month and day were hidden (a finger over 「7月10日」: 「2035年7日」 read, no trace of
+    them in the frames) set on the birthday of a surely read birth date, in the year read; flagged
+    ``repaired``, like a birth date completed from the expiry (``_birth_from_expiry``)."""
+    birth, exp = out["birth_date"], out["expiry"]
+    if birth.date is None or exp.date is None or birth.confidence < 0.9 or set(birth.reasons) - {"inconsistent"}:
+        return out
+    if exp.confidence >= 0.9 and "repaired" not in exp.reasons:  # read surely: a card that expires otherwise
+        return out
+    try:
+        d = date(exp.date.year, birth.date.month, birth.date.day)
+    except ValueError:  # 29 February in a common year
+        d = date(exp.date.year, 3, 1)
+    if not (repair.plausible(d, "expiry") and d > birth.date):
+        return out
+    reasons = [r for r in exp.reasons if r not in ("grammar", "inconsistent")]
+    reasons.append("repaired")
+    reading = replace(
+        exp,
+        value=d.isoformat(),
+        date=d,
+        flags=(*exp.flags, "repaired"),
+        problem="month and day taken from the birth date (the card expires on a birthday)",
+        reasons=tuple(dict.fromkeys(reasons)),
+    )
+    return {**out, "birth_date": _disagreed(birth), "expiry": reading}
+
+
+def _disagreed(reading: fp.FieldReading) -> fp.FieldReading:
+    """The date another was set against stays doubtful: as read, the two disagreed, and a confident misreading
+    of this one would otherwise go through unflagged."""
+    return replace(reading, reasons=tuple(dict.fromkeys((*reading.reasons, "inconsistent"))))
 
 
 _PARTIAL_BIRTH = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(?:(\d{1,2})\s*月)?")
@@ -683,11 +767,26 @@ def _birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> 
 
 
 #: Documents whose dates are decoded again under the date grammar when the first reading is not a date, and
-#: the form of each date field (True Gregorian, None either): the licence's dates are left to their own rules.
+#: the form of each date field (True Gregorian, None either; a licence's expiry also 「2028年(令和10年)…」).
 REPAIR_DATES: dict[str, dict[str, bool | None]] = {
     "mynumber": {"birth_date": None, "expiry": True},
     "residence": {"birth_date": True, "expiry": True, "period": True},
+    "license": {"birth_date": None, "issue_date": None, "expiry": None},
 }
+
+
+def _plausible_as(document: str, key: str) -> str:
+    """The bounds a field's date is held to: a licence's only to those of any card date (1868 to 12 years
+    ahead), since a licence read on the day it was issued, by a PC whose clock lags, must not lose its issue
+    date; other cards' dates to their field's (no birth in the future, no expiry before 1990)."""
+    return "date" if document == "license" else key
+
+
+def _grammar_key(document: str, key: str) -> str:
+    """The date grammar's name for a field: a licence's expiry has forms of its own."""
+    return repair.LICENSE_EXPIRY if (document, key) == ("license", "expiry") else key
+
+
 _REPAIRERS: dict[int, repair.DateRepair] = {}
 
 
@@ -701,7 +800,7 @@ def _repairer(ocr: Engine) -> repair.DateRepair | None:
     return _REPAIRERS[id(ocr)]
 
 
-def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
+def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLine]:
     """Lines holding a date the first reading broke (「195年11月16日生」), with that date decoded again under
     the date grammar, so that the assignment finds it; the field taken from it is flagged ``repaired`` (its
     span does not read as a date greedily, so ``_date_again`` decodes it once more)."""
@@ -713,6 +812,7 @@ def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
             if rep is not None:
                 tail = r.decoded.text[r.decoded.text.rfind("日") :]
                 key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
+                key = _grammar_key(document, key)
                 dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
@@ -721,10 +821,10 @@ def _repair_lines(recs: list[RecLine], ocr: Engine) -> list[RecLine]:
 
 
 def _date_again(
-    ocr: Engine, rl: RecLine, span: asg.Span, key: str, western: bool | None
+    ocr: Engine, rl: RecLine, span: asg.Span, key: str, western: bool | None, *, md: tuple[int, int] | None = None
 ) -> tuple[str, float, tuple[int, ...]] | None:
     """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
-    reading's 日, then what the greedy reading has after it (生, まで有効)."""
+    reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day."""
     rep = _repairer(ocr)
     if rep is None or rl.probs is None or not rl.decoded.positions:
         return None
@@ -735,7 +835,7 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
-    path = rep.decode(rl.probs[t0:t1], key, western)
+    path = rep.decode(rl.probs[t0:t1], key, western, md)
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)

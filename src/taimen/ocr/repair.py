@@ -24,38 +24,68 @@ DIGITS = "0123456789"
 ERAS = ("昭和", "平成", "令和", "大正", "明治")
 _SP = Slot(" ", optional=True)
 
+#: The key under which a driving licence's expiry is decoded: 「2028年(令和10年)…」 or, on licences issued
+#: under 平成, an era year past the era's end (「平成33年」) that only converts leniently.
+LICENSE_EXPIRY = "license_expiry"
 
-def _md() -> list[Slot]:
-    """「 7月 1日」, 「07月01日」, 「7月1日」: a month's tens digit is 0 or 1, a day's 0 to 3."""
-    return [_SP, Slot("01", True), Slot(DIGITS), Slot("月"), _SP, Slot("0123", True), Slot(DIGITS), Slot("日")]
+
+def _md(md: tuple[int, int] | None = None) -> list[Slot]:
+    """「 7月 1日」, 「07月01日」, 「7月1日」: a month's tens digit is 0 or 1, a day's 0 to 3; with ``md`` that
+    month and day exactly (printed zero-padded, space-padded or plain)."""
+    if md is None:
+        return [_SP, Slot("01", True), Slot(DIGITS), Slot("月"), _SP, Slot("0123", True), Slot(DIGITS), Slot("日")]
+
+    def two(n: int) -> list[Slot]:
+        return [Slot("0", True), Slot(str(n))] if n < 10 else [Slot(str(n // 10)), Slot(str(n % 10))]
+
+    return [_SP, *two(md[0]), Slot("月"), _SP, *two(md[1]), Slot("日")]
 
 
-def western_forms(key: str) -> list[list[Slot]]:
+def western_forms(key: str, md: tuple[int, int] | None = None) -> list[list[Slot]]:
     """Years 1868-1999 (not for an expiry) and from 2000 to the decade of the latest plausible year."""
-    tail = [Slot(DIGITS), Slot("年"), *_md()]
-    latest = date.today().year + (12 if key in ("expiry", "period", "date") else 0)
+    tail = [Slot(DIGITS), Slot("年"), *_md(md)]
+    latest = date.today().year + (12 if key in ("expiry", "period", "date", LICENSE_EXPIRY) else 0)
     out = [[Slot("2"), Slot("0"), Slot(DIGITS[: (latest - 2000) // 10 + 1]), *tail]]
     tail = [Slot(DIGITS), *tail]
-    if key not in ("expiry", "period"):
+    if key not in ("expiry", "period", LICENSE_EXPIRY):
         out.append([Slot("1"), Slot("89"), *tail])
     return out
 
 
-def era_form(era: str) -> list[Slot]:
-    return [Slot(era[0]), Slot(era[1]), _SP, Slot(DIGITS + "元"), Slot(DIGITS, True), Slot("年"), *_md()]
+def era_form(era: str, md: tuple[int, int] | None = None) -> list[Slot]:
+    return [Slot(era[0]), Slot(era[1]), _SP, Slot(DIGITS + "元"), Slot(DIGITS, True), Slot("年"), *_md(md)]
 
 
+def bracket_forms(md: tuple[int, int] | None = None) -> list[list[Slot]]:
+    """The licence's 「2028年(令和10年)03月17日」, one form per year: the Gregorian year and the 令和 year in
+    brackets must agree, which no slot-by-slot grammar can say."""
+    out = []
+    for y in range(2019, date.today().year + 13):
+        ey = y - 2018
+        era_year = [Slot("0", True), Slot(str(ey))] if ey < 10 else [Slot(str(ey // 10)), Slot(str(ey % 10))]
+        head = [Slot(c) for c in str(y)]
+        bracket = [Slot("(", True), Slot("令"), Slot("和"), *era_year, Slot("年"), Slot(")", True)]
+        out.append([*head, Slot("年"), _SP, *bracket, *_md(md)])
+    return out
+
+
+_BRACKET_RE = re.compile(r"(\d{4})\s*年\s*\(?令和(\d{1,2})年\)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ERA_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _WEST_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
-def as_date(text: str) -> date | None:
-    """The date a constrained reading spells (strict: 昭和64年1月8日 and 2月30日 do not exist)."""
+def as_date(text: str, *, strict: bool = True) -> date | None:
+    """The date a constrained reading spells (strict: 昭和64年1月8日 and 2月30日 do not exist; not strict: an
+    era year past the era's end, as licences issued under 平成 print, is counted on)."""
     m = _ERA_RE.fullmatch(text.strip())
     try:
         if m:
             year = 1 if m.group(2) == "元" else int(m.group(2))
-            return wareki.from_era(wareki.BY_NAME[m.group(1)], year, int(m.group(3)), int(m.group(4)), strict=True)
+            era = wareki.BY_NAME[m.group(1)]
+            return wareki.from_era(era, year, int(m.group(3)), int(m.group(4)), strict=strict)
+        m = _BRACKET_RE.fullmatch(text.strip())
+        if m and int(m.group(1)) == 2018 + int(m.group(2)):
+            return date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         m = _WEST_RE.fullmatch(text.strip())
         if m:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -71,7 +101,7 @@ def plausible(d: date, key: str) -> bool:
     today = date.today()
     if key in ("birth_date", "issue_date"):
         return date(1868, 1, 25) <= d <= today
-    if key in ("expiry", "period"):
+    if key in ("expiry", "period", LICENSE_EXPIRY):
         return 1990 <= d.year <= today.year + 12
     return date(1868, 1, 25) <= d and d.year <= today.year + 12
 
@@ -88,21 +118,45 @@ class DateRepair:
 
     def __init__(self, table: list[str]) -> None:
         self.classes = classes_of(table)
+        self._ids: dict[str, np.ndarray] = {}
 
-    def decode(self, probs: np.ndarray, key: str, western: bool | None = None) -> Path | None:
+    def _feasible(self, peak: np.ndarray, form: list[Slot]) -> bool:
+        """Whether every required slot has a character the frames give at least ``MIN_P`` somewhere: a path
+        through a form that has not is refused anyway (its confidence is below ``MIN_P``), so it is not run."""
+        for slot in form:
+            if slot.optional:
+                continue
+            ids = self._ids.get(slot.chars)
+            if ids is None:
+                ids = self._ids[slot.chars] = np.array(
+                    sorted({i for ch in slot.chars for i in self.classes.get(ch, ())}), np.intp
+                )
+            if ids.size == 0 or float(peak[ids].max()) < MIN_P:
+                return False
+        return True
+
+    def decode(
+        self, probs: np.ndarray, key: str, western: bool | None = None, md: tuple[int, int] | None = None
+    ) -> Path | None:
         """The most probable reading of ``probs`` (the frames of one date, 「…日」 inclusive) that is a real,
-        plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None)."""
+        plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None); with ``md``
+        only dates on that month and day."""
         forms: list[list[Slot]] = []
         if western is not False:
-            forms += western_forms(key)
+            forms += western_forms(key, md)
+            if key == LICENSE_EXPIRY:
+                forms += bracket_forms(md)
         if western is not True:
-            forms += [era_form(e) for e in ERAS]
+            forms += [era_form(e, md) for e in (("平成", "令和") if key == LICENSE_EXPIRY else ERAS)]
         best: Path | None = None
+        peak = probs.max(axis=0)
         for form in forms:
+            if not self._feasible(peak, form):
+                continue
             p = best_path(probs, self.classes, form)
             if p is None or p.confidence < MIN_P or p.gap > MAX_GAP or (best is not None and p.score <= best.score):
                 continue
-            d = as_date(p.text)
+            d = as_date(p.text, strict=key != LICENSE_EXPIRY)
             if d is not None and plausible(d, key):
                 best = p
 
@@ -118,7 +172,14 @@ def broken_date_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of ``text`` that look like a date the first reading broke: something date-like before
     a 年 and a 日 at most eight characters after it, and no strict date there already."""
     out: list[tuple[int, int]] = []
+    whole = []  # the licence's 「2029年(令和11年)02月25日」 as one date, broken or not
+    for m in _BRACKET_SPAN.finditer(text):
+        whole.append(m.span())
+        if as_date(m.group(0), strict=False) is None:
+            out.append(m.span())
     for m in re.finditer("年", text):
+        if any(s <= m.start() < e for s, e in whole):
+            continue
         start = m.start()
         while start > 0 and m.start() - start < 6:
             if text[start - 1] in _LEAD:
@@ -132,12 +193,23 @@ def broken_date_spans(text: str) -> list[tuple[int, int]]:
         if start == m.start() or not re.search(r"[\d元二三〇和成治正]", text[start : m.start()]):
             continue
         end = text.find("日", m.end(), m.end() + 9)
-        if end < 0 or any(s <= start < e or s < end + 1 <= e for s, e in out):
+        if end < 0 or any(s <= start < e or s < end + 1 <= e or start <= s < end + 1 for s, e in out):
             continue
-        if as_date(text[start : end + 1]) is not None:
+        if as_date(text[start : end + 1], strict=False) is not None:  # a date's form (平成33年 on licences)
             continue
         out.append((start, end + 1))
-    return out
+    for m in _YEAR_MARK_LOST.finditer(text):  # 「2028ヶ05月16日」: the year's 年 read as another mark
+        if not any(s < m.end() and m.start() < e for s, e in out):
+            out.append(m.span())
+    return sorted(out)
+
+
+#: A Gregorian year, something in brackets, a month and a day: the licence's expiry with any of it misread.
+_BRACKET_SPAN = re.compile(r"(?<!\d)\d{4}\s*年\s*[(（][^()（）月日]{0,7}[)）][^年月日]{0,4}月[^年月日]{0,4}日")
+#: A year (four digits or an era's) and a month and day, with one mark other than 年 between year and month.
+_YEAR_MARK_LOST = re.compile(
+    r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))[^\d年月日]\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+)
 
 
 def repair_line(rep: DateRepair, text: str, line: Line, probs: np.ndarray, key: str) -> tuple[Line, bool]:
