@@ -33,6 +33,7 @@ SURE = 0.9  # refined score of an outline that is clearly the card: stop refinin
 POOL = 6  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
+BAND_MM = 1.5  # how far outside the best supported edge line a side may still be moved (a printed edge band)
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +504,7 @@ class _Gradients:
 
 
 def _side_line(
-    grad: _Gradients, a: np.ndarray, b: np.ndarray, search: float
+    grad: _Gradients, a: np.ndarray, b: np.ndarray, search: float, band: float = float("inf")
 ) -> tuple[np.ndarray, np.ndarray, float] | None:
     """The card's edge near the rough side ``a``→``b``: (point, direction, support) or None.
 
@@ -553,8 +554,12 @@ def _side_line(
     if not len(js):
         return None
     votes = hist[js, ks]
-    # the outermost well-supported line (the smallest offset: offsets grow into the card), then the best
+    # the outermost well-supported line (the smallest offset: offsets grow into the card), then the best; but
+    # no farther out than ``band`` beyond the best supported line: a printed band lies that close inside the
+    # card's edge, a receipt's or a sheet's edge or a shadow running beside the card lies farther out
     good = votes >= 0.7 * votes.max()
+    best_at = span[ks[np.lexsort((span[ks], -votes))[0]]]
+    good &= span[ks] >= best_at - band
     js, ks, votes = js[good], ks[good], votes[good]
     pick = np.lexsort((-votes, np.round(span[ks] + 0.5)))[0]
     slope, icpt = float(slopes[js[pick]]), float(span[ks[pick]] + 0.5)
@@ -594,7 +599,8 @@ def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray,
     over a corner hides the corner, not the sides. Returns the corners and the mean side support."""
     side_len = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
     search = max(4.0, float(side_len) * window)
-    lines = [_side_line(grad, q[i], q[(i + 1) % 4], search) for i in range(4)]
+    band = max(2.0, BAND_MM * float(side_len) / CARD_W_MM)
+    lines = [_side_line(grad, q[i], q[(i + 1) % 4], search, band) for i in range(4)]
     out = q.copy()
     for i in range(4):
         l1, l2 = lines[i - 1], lines[i]  # side i-1 ends at corner i, side i starts there
