@@ -120,3 +120,21 @@ def test_side_stays_on_the_card_not_on_a_sheet_edge_beside_it() -> None:
         cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
     quad = locate.find_card(img)
     assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
+
+
+def test_card_with_one_side_unseen_on_a_light_desk() -> None:
+    """A white card on a light desk, a shadow along its bottom and right sides and a sticky note under its top
+    right: its left side shows no step at all, the top one only on the note. The unseen side is put where the
+    seen sides end (the bottom's shadow runs to the corner), within a millimetre."""
+    img = np.full((720, 1000, 3), (236, 240, 244), np.uint8)
+    w, h = 428, 270  # 85.6 × 54 mm at 5 px/mm
+    x0, y0 = 200, 260
+    cv2.rectangle(img, (x0 + 150, y0 - 140), (x0 + w + 60, y0 + 60), (90, 220, 240), -1)  # the note
+    cv2.rectangle(img, (x0 + 6, y0 + 6), (x0 + w + 6, y0 + h + 6), (150, 152, 155), -1)  # the shadow, soft
+    img = cv2.GaussianBlur(img, (0, 0), 4)
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (246, 246, 246), -1)
+    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (150, 170, 200), -1)  # portrait
+    for r in range(5):
+        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 5, quad.points
