@@ -34,9 +34,10 @@ POOL = 6  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
 THREE_SIDE_LINES = 10  # of each direction, the longest lines tried as seen sides of a three-sided outline
-THREE_SIDE_QUADS = 40  # three-sided outlines kept for ranking
+THREE_SIDE_QUADS = 24  # three-sided outlines kept for ranking
 THREE_SIDE_POOL = 2  # three-sided outlines refined besides the ``POOL`` best rough outlines
 THREE_SIDE_MIN = 0.005  # rough score below which a three-sided outline is not refined
+THREE_SIDE_BELOW = 0.5  # best refined score below which the three-sided outlines are refined
 THREE_SIDE_PRIOR = 0.6  # weight of a three-sided outline: a fallback, not a rival to an outline seen all round
 BAND_MM = 1.5  # how far outside the best supported edge line a side may still be moved (a printed edge band)
 
@@ -802,7 +803,6 @@ class Search:
             seen = {c.points.tobytes() for c in cands}
             more = [c for c in _line_quads(edges, area, extremes=6, found=found) if c.points.tobytes() not in seen]
             three = _three_side_quads(edges.shape, found, area)
-            more += three
             scored = sorted(scored + rank(more), key=lambda c: -c.score)
         picked: list[Quad] = []
         for c in scored:
@@ -811,9 +811,10 @@ class Search:
             if any(np.abs(c.points - p.points).max() < 0.02 * max(small.shape) for p in picked):
                 continue  # the same outline found twice
             picked.append(c)
-        # a three-sided outline's unseen side weighs its rough score down (no step where the search image shows
-        # none); the refinement, on the finer image, often finds that side: the best few on their three
-        # seen sides are refined anyway
+        # three-sided outlines are not ranked with the others (their unseen side shows no step on the search
+        # image, though the refinement on the finer image often finds it): the best few on their three seen
+        # sides are refined after the pool, if nothing there is clearly a card
+        n_main = len(picked)
         if three:
             qs = np.stack([c.points for c in three])
             key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
@@ -834,7 +835,10 @@ class Search:
         # bars or a phone next to the card look as good as the card's own edge
         ranked: list[tuple[float, Quad, Quad]] = []
         roughs = [Quad(_rescale(c.points, 1 / small_scale), c.score, c.method) for c in picked]
-        for rough in roughs:
+        for k, rough in enumerate(roughs):
+            if k == n_main and max((x[0] for x in ranked), default=0.0) >= THREE_SIDE_BELOW:
+                roughs = roughs[:n_main]  # a card seen all round is there: no three-sided fallback
+                break
             fine = self._fit(rough)
             ranked.append((fine.score, rough, fine))
             if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
