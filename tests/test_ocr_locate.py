@@ -104,3 +104,37 @@ def test_outline_arrays_match_one_by_one() -> None:
         assert np.array_equal(ordered[k], locate._order(q))
         assert scores[k] == pytest.approx(locate._quad_score(ordered[k], 520 * 360.0, (520, 360)))
         assert supports[k] == pytest.approx(steps.support(ordered[k]))
+
+
+def test_side_stays_on_the_card_not_on_a_sheet_edge_beside_it() -> None:
+    """A sheet of paper under the card whose edge runs parallel 3 mm outside the lower three quarters of the
+    card's right side: both are long straight steps, but the sheet's edge is not the card's (the outermost
+    line is preferred only within a printed band's width, ~1 mm, of the best supported one)."""
+    img = np.full((720, 1000, 3), (100, 105, 110), np.uint8)
+    w, h = 428, 270  # 85.6 × 54 mm at 5 px/mm
+    x0, y0 = 250, 200
+    cv2.rectangle(img, (x0 + 120, y0 + 70), (x0 + w + 15, 660), (245, 245, 245), -1)  # the sheet, edge 3 mm out
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (200, 185, 240), -1)
+    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (150, 170, 200), -1)  # portrait
+    for r in range(5):
+        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
+
+
+def test_card_with_one_side_unseen_on_a_light_desk() -> None:
+    """A white card on a light desk, a shadow along its bottom and right sides and a sticky note under its top
+    right: its left side shows no step at all, the top one only on the note. The unseen side is put where the
+    seen sides end (the bottom's shadow runs to the corner), within a millimetre."""
+    img = np.full((720, 1000, 3), (236, 240, 244), np.uint8)
+    w, h = 428, 270  # 85.6 × 54 mm at 5 px/mm
+    x0, y0 = 200, 260
+    cv2.rectangle(img, (x0 + 150, y0 - 140), (x0 + w + 60, y0 + 60), (90, 220, 240), -1)  # the note
+    cv2.rectangle(img, (x0 + 6, y0 + 6), (x0 + w + 6, y0 + h + 6), (150, 152, 155), -1)  # the shadow, soft
+    img = cv2.GaussianBlur(img, (0, 0), 4)
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (246, 246, 246), -1)
+    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (150, 170, 200), -1)  # portrait
+    for r in range(5):
+        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 5, quad.points

@@ -33,6 +33,13 @@ SURE = 0.9  # refined score of an outline that is clearly the card: stop refinin
 POOL = 6  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
+THREE_SIDE_LINES = 10  # of each direction, the longest lines tried as seen sides of a three-sided outline
+THREE_SIDE_QUADS = 24  # three-sided outlines kept for ranking
+THREE_SIDE_POOL = 2  # three-sided outlines refined besides the ``POOL`` best rough outlines
+THREE_SIDE_MIN = 0.005  # rough score below which a three-sided outline is not refined
+THREE_SIDE_BELOW = 0.5  # best refined score below which the three-sided outlines are refined
+THREE_SIDE_PRIOR = 0.6  # weight of a three-sided outline: a fallback, not a rival to an outline seen all round
+BAND_MM = 1.5  # how far outside the best supported edge line a side may still be moved (a printed edge band)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,9 +303,17 @@ class _Steps:
 
     def supports(self, qs: np.ndarray, reach: int = 3, strength: float = 40.0) -> np.ndarray:
         """``support`` of outlines of shape (N, 4, 2), all at once."""
+        return self.side_supports(qs, reach, strength).mean(axis=1)
+
+    def seen_sides(self, qs: np.ndarray) -> np.ndarray:
+        """``support`` of outlines of shape (N, 4, 2) over their three best supported sides only."""
+        return np.sort(self.side_supports(qs), axis=1)[:, 1:].mean(axis=1)
+
+    def side_supports(self, qs: np.ndarray, reach: int = 3, strength: float = 40.0) -> np.ndarray:
+        """``support`` of each side (from corner i to i + 1) of outlines of shape (N, 4, 2): shape (N, 4)."""
         qs = np.asarray(qs, np.float32)
         if len(qs) == 0:
-            return np.zeros(0)
+            return np.zeros((0, 4))
         t = np.linspace(0.06, 0.94, 40, dtype=np.float32)[:, None]
         offs = np.arange(-reach, reach + 1, dtype=np.float32)
         d = np.roll(qs, -1, axis=1) - qs  # (N, 4, 2)
@@ -314,7 +329,7 @@ class _Steps:
         across = np.sqrt(((gx * nx + gy * ny) ** 2).sum(-1))
         total = np.sqrt((gx * gx + gy * gy).sum(-1))
         good = ok & (across >= strength) & (across >= 0.85 * total)
-        return good.any(axis=-1).sum(axis=(1, 2)) / 160.0
+        return good.any(axis=-1).sum(axis=2) / 40.0
 
 
 def _straight_lines(edges: np.ndarray) -> tuple[list[list], list[float]]:
@@ -480,6 +495,87 @@ def _line_quads(
     return [Quad(q[k], float(sc[k]), "lines") for k in top]
 
 
+def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[float]], img_area: float) -> list[Quad]:
+    """Outlines of a card with one side unseen (white on a white receipt or sheet, light on a light desk, under
+    a finger): two opposite straight sides and one across them are seen, and the fourth side is put where the
+    outline images an ID-1 card's proportions (``card_aspect``), parallel to the side across. Each seen side
+    must run along most of where the outline needs it, so text rows and wood grain make few such outlines."""
+    h, w = shape
+    lines, thetas = found
+    if not lines:
+        return []
+    th = np.array([ln[0] for ln in lines])
+    rh = np.array([ln[1] for ln in lines])
+    total = np.array([ln[2] for ln in lines])
+    mid = np.array([ln[3] for ln in lines], np.float64)
+    lo, hi = np.empty(len(lines)), np.empty(len(lines))
+    for k, ln in enumerate(lines):
+        along = [x * -math.sin(ln[0]) + y * math.cos(ln[0]) for x, y in ln[5]]
+        lo[k], hi[k] = min(along), max(along)
+    out = []
+    for t0 in thetas:
+        da = np.abs(th - t0) % math.pi
+        db = np.abs(th - t0 - math.pi / 2) % math.pi
+        fa = np.flatnonzero(np.minimum(da, math.pi - da) < math.radians(16))
+        fb = np.flatnonzero(np.minimum(db, math.pi - db) < math.radians(25))
+        # the longest lines, and the outermost ones (the card's edge beside text rows longer than its seen part)
+        across = mid[:, 0] * math.cos(t0) + mid[:, 1] * math.sin(t0)
+        side_by_side = fa[np.argsort(across[fa])]
+        fa = np.union1d(fa[np.argsort(-total[fa])][:THREE_SIDE_LINES], np.r_[side_by_side[:3], side_by_side[-3:]])
+        fb = fb[np.argsort(-total[fb])][:THREE_SIDE_LINES]
+        if len(fa) < 2 or not len(fb):
+            continue
+        i1, i2 = np.triu_indices(len(fa), 1)
+        a1, a2 = np.repeat(fa[i1], len(fb)), np.repeat(fa[i2], len(fb))
+        b = np.tile(fb, len(i1))
+        p1, p2 = _meet(th[a1], rh[a1], th[b], rh[b]), _meet(th[a2], rh[a2], th[b], rh[b])
+        side = np.linalg.norm(p2 - p1, axis=1)
+        d1 = np.stack([-np.sin(th[a1]), np.cos(th[a1])], -1)
+        d2 = np.stack([-np.sin(th[a2]), np.cos(th[a2])], -1)
+        flip = (d1 * d2).sum(-1) < 0
+        d2 = np.where(flip[:, None], -d2, d2)
+        # where each seen side's pieces run, along it, from the corner it makes with the side across
+        s1 = (p1 * np.stack([-np.sin(th[a1]), np.cos(th[a1])], -1)).sum(-1)
+        s2 = (p2 * np.stack([-np.sin(th[a2]), np.cos(th[a2])], -1)).sum(-1)
+        lo2, hi2 = np.where(flip, -hi[a2], lo[a2]), np.where(flip, -lo[a2], hi[a2])
+        s2 = np.where(flip, -s2, s2)
+        sb1 = (p1 * np.stack([-np.sin(th[b]), np.cos(th[b])], -1)).sum(-1)
+        sb2 = (p2 * np.stack([-np.sin(th[b]), np.cos(th[b])], -1)).sum(-1)
+        cover = np.minimum(hi[b], np.maximum(sb1, sb2)) - np.maximum(lo[b], np.minimum(sb1, sb2))
+        ok = (side > 0.1 * min(h, w)) & (cover >= 0.6 * side)
+        ok &= (np.abs(p1) < 2 * max(h, w)).all(1) & (np.abs(p2) < 2 * max(h, w)).all(1)
+        for sgn, r1, r2 in ((1.0, hi[a1] - s1, hi2 - s2), (-1.0, s1 - lo[a1], s2 - lo2)):
+            keep = ok & (r1 >= 0.3 * side) & (r2 >= 0.3 * side)
+            if not keep.any():
+                continue
+            # the seen sides run up to the unseen one: it lies where the farther of them ends
+            reach = np.maximum(r1, r2)[keep][:, None]
+            q1, q2 = p1[keep], p2[keep]
+            out.append(np.stack([q1, q2, q2 + d2[keep] * sgn * reach, q1 + d1[keep] * sgn * reach], 1))
+    if not out:
+        return []
+    q = np.concatenate(out)
+    q = q[(q[..., 0] >= -0.05 * w).all(1) & (q[..., 1] >= -0.05 * h).all(1)]
+    q = q[(q[..., 0] <= 1.05 * w).all(1) & (q[..., 1] <= 1.05 * h).all(1)]
+    frac = _areas(q) / img_area
+    q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]
+    if not len(q):
+        return []
+    q = _order_many(q)
+    sc = _quad_scores(q, img_area, (w, h))
+    q, sc = q[sc > 0.05], sc[sc > 0.05]
+    top = np.argsort(-sc * np.sqrt(_areas(q) / img_area), kind="stable")[:THREE_SIDE_QUADS]
+    return [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in top]
+
+
+def _meet(t1: np.ndarray, r1: np.ndarray, t2: np.ndarray, r2: np.ndarray) -> np.ndarray:
+    """Where lines x cos t + y sin t = r meet (far away if nearly parallel)."""
+    c1, s1, c2, s2 = np.cos(t1), np.sin(t1), np.cos(t2), np.sin(t2)
+    det = c1 * s2 - s1 * c2
+    det = np.where(np.abs(det) >= 1e-3, det, 1e-3)
+    return np.stack([(r1 * s2 - s1 * r2) / det, (c1 * r2 - r1 * c2) / det], -1)
+
+
 class _Gradients:
     """Colour steps across a rough side, measured only where the refinement looks (no whole-image filtering)."""
 
@@ -503,7 +599,7 @@ class _Gradients:
 
 
 def _side_line(
-    grad: _Gradients, a: np.ndarray, b: np.ndarray, search: float
+    grad: _Gradients, a: np.ndarray, b: np.ndarray, search: float, band: float = float("inf")
 ) -> tuple[np.ndarray, np.ndarray, float] | None:
     """The card's edge near the rough side ``a``→``b``: (point, direction, support) or None.
 
@@ -553,8 +649,12 @@ def _side_line(
     if not len(js):
         return None
     votes = hist[js, ks]
-    # the outermost well-supported line (the smallest offset: offsets grow into the card), then the best
+    # the outermost well-supported line (the smallest offset: offsets grow into the card), then the best; but
+    # no farther out than ``band`` beyond the best supported line: a printed band lies that close inside the
+    # card's edge, a receipt's or a sheet's edge or a shadow running beside the card lies farther out
     good = votes >= 0.7 * votes.max()
+    best_at = span[ks[np.lexsort((span[ks], -votes))[0]]]
+    good &= span[ks] >= best_at - band
     js, ks, votes = js[good], ks[good], votes[good]
     pick = np.lexsort((-votes, np.round(span[ks] + 0.5)))[0]
     slope, icpt = float(slopes[js[pick]]), float(span[ks[pick]] + 0.5)
@@ -594,7 +694,8 @@ def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray,
     over a corner hides the corner, not the sides. Returns the corners and the mean side support."""
     side_len = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
     search = max(4.0, float(side_len) * window)
-    lines = [_side_line(grad, q[i], q[(i + 1) % 4], search) for i in range(4)]
+    band = max(2.0, BAND_MM * float(side_len) / CARD_W_MM)
+    lines = [_side_line(grad, q[i], q[(i + 1) % 4], search, band) for i in range(4)]
     out = q.copy()
     for i in range(4):
         l1, l2 = lines[i - 1], lines[i]  # side i-1 ends at corner i, side i starts there
@@ -697,9 +798,11 @@ class Search:
             return [Quad(cs[k].points, float(sc[k]), cs[k].method) for k in np.argsort(-sc, kind="stable")]
 
         scored = rank(cands)
+        three: list[Quad] = []
         if not scored or scored[0].score < 0.45:  # clutter or a sheet of paper round the card: look further in
             seen = {c.points.tobytes() for c in cands}
             more = [c for c in _line_quads(edges, area, extremes=6, found=found) if c.points.tobytes() not in seen]
+            three = _three_side_quads(edges.shape, found, area)
             scored = sorted(scored + rank(more), key=lambda c: -c.score)
         picked: list[Quad] = []
         for c in scored:
@@ -708,6 +811,21 @@ class Search:
             if any(np.abs(c.points - p.points).max() < 0.02 * max(small.shape) for p in picked):
                 continue  # the same outline found twice
             picked.append(c)
+        # three-sided outlines are not ranked with the others (their unseen side shows no step on the search
+        # image, though the refinement on the finer image often finds it): the best few on their three seen
+        # sides are refined after the pool, if nothing there is clearly a card
+        n_main = len(picked)
+        if three:
+            qs = np.stack([c.points for c in three])
+            key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
+            key *= _content(small, qs)
+            n = 0
+            for k in np.argsort(-key, kind="stable"):
+                if n == THREE_SIDE_POOL or key[k] < THREE_SIDE_MIN:
+                    break
+                if not any(np.abs(three[k].points - p.points).max() < 0.02 * max(small.shape) for p in picked):
+                    picked.append(three[k])
+                    n += 1
         self._mid, self._mid_scale = mid, mid_scale
         self._small, self._small_scale = small, small_scale
         self._grad = _Gradients(mid)
@@ -717,7 +835,10 @@ class Search:
         # bars or a phone next to the card look as good as the card's own edge
         ranked: list[tuple[float, Quad, Quad]] = []
         roughs = [Quad(_rescale(c.points, 1 / small_scale), c.score, c.method) for c in picked]
-        for rough in roughs:
+        for k, rough in enumerate(roughs):
+            if k == n_main and max((x[0] for x in ranked), default=0.0) >= THREE_SIDE_BELOW:
+                roughs = roughs[:n_main]  # a card seen all round is there: no three-sided fallback
+                break
             fine = self._fit(rough)
             ranked.append((fine.score, rough, fine))
             if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
@@ -743,7 +864,7 @@ class Search:
         content = float(_content(self._small, _rescale(q, self._small_scale)[None])[0])
         # the refined outline's own evidence decides: how much of it lies on one straight step per side, its shape
         # and what is inside (the rough score, measured on a coarse image, only chose which outlines to refine)
-        score = content * support**6 * shape
+        score = content * support**6 * shape * (THREE_SIDE_PRIOR if rough.method == "lines3" else 1.0)
         return Quad(_order(_rescale(q, 1 / self._mid_scale)), score, rough.method)
 
     def refine(self, rough: Quad) -> Quad:
