@@ -121,7 +121,13 @@ def town_spellings(town: str) -> list[str]:
     return [town] if kanji == town else [town, kanji]
 
 
-_FOLD: dict[str, str] = {ch: min(ch + others) for ch, others in variants.NAME_VARIANTS.items()}
+#: Forms that simplified Chinese kept (卷, 增 …) are no printed form of a place: a card prints 石巻, so 石卷 as read
+#: is no place of the list (the frames are searched, and the list's form taken, flagged ``repaired``).
+_FOLD: dict[str, str] = {
+    ch: min(ch + "".join(o for o in others if o not in variants.CHINESE_FORMS))
+    for ch, others in variants.NAME_VARIANTS.items()
+    if ch not in variants.CHINESE_FORMS
+}
 _FOLD.update({ch: g[0] for g in _KANA_GROUPS for ch in g})
 
 
@@ -205,9 +211,11 @@ class Scorer:
         recogniser was of the slot (its classes' highest probability in those frames)."""
         from taimen.ocr.engine import _jis_weight
 
-        weights = [float(probs[frames, c].sum()) * _jis_weight(self.table[c]) for c in cls]
+        # a form only Chinese uses (卷 for 巻) supports the place but is never what the card printed
+        printed = [c for c in cls if self.table[c] not in variants.CHINESE_FORMS] or list(cls)
+        weights = [float(probs[frames, c].sum()) * _jis_weight(self.table[c]) for c in printed]
         seen = float(probs[np.ix_(frames, list(cls))].max()) if cls else 0.0
-        return variants.japanese(self.table[cls[int(np.argmax(weights))]]), seen
+        return variants.japanese(self.table[printed[int(np.argmax(weights))]]), seen
 
 
 @dataclass(frozen=True, slots=True)
