@@ -447,3 +447,21 @@ def test_an_address_after_its_label_read_with_slips_or_dirt_starts_at_its_prefec
         assert text_of(lines, pick) == "熊本県熊本市中央区手取本町5丁目11番地" and "no_label" in pick.reasons
     lines = [L(2.3, 14.4, 49.5, 18.9, "住所~岡山県倉敷市中央9丁目5番"), L(11.2, 18.7, 20.7, 22.8, "12号")]
     assert text_of(lines, assign("mynumber", lines)["address"]) == "岡山県倉敷市中央9丁目5番12号"
+
+
+def test_an_address_whose_prefecture_was_not_read_is_found_by_its_form_and_doubted() -> None:
+    """The card's edge cut 「岡山県」 off (tune-0031), or blur read 千葉県 as 「千集眼」: no label, no prefecture,
+    yet the line has an address's form (a municipality, then a block number)."""
+    for text in ("倉敷市阿知84番地38", "千集眼船橋市湊町881番地31"):
+        lines = [
+            L(20, 1.8, 30, 5, "真理"),
+            L(49, 3, 75, 6, "平成15年10月09日生"),
+            L(12, 7.3, 60, 10.5, text),
+            L(41, 14.4, 50.8, 17, "62435"),
+            L(1.7, 15.1, 32, 18, "交付令和04年07月17日"),
+        ]
+        pick = assign("license", lines)["address"]
+        assert text_of(lines, pick) == text
+        assert "no_label" in pick.reasons and "grammar" in pick.reasons
+    lines = [L(12, 7.3, 60, 10.5, "第449003562473号"), L(2, 15, 30, 18, "14号室 09170")]
+    assert assign("license", lines)["address"] is None  # a number and 号 alone are no address

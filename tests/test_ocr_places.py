@@ -144,3 +144,19 @@ def test_the_list_is_built_from_the_postal_data_names_as_an_address_prints_them(
     assert mod.town_names("穴明２２地割、穴明２", None) == ["穴明", "穴明"]
     assert mod.town_names("琴平町の次に１〜４２６番地がくる場合", None) == []
     assert mod.town_names("赤坂アーク森ビル", "１階") == []
+
+
+def test_an_address_whose_prefecture_was_lost_is_completed_from_the_one_prefecture_that_fits() -> None:
+    data = places.places()
+    assert data is not None
+    assert places.with_prefecture("倉敷市阿知84番地38", data) == "岡山県倉敷市阿知84番地38"  # cut off
+    assert places.with_prefecture("千集眼船橋市湊町881番地31", data) == "千葉県船橋市湊町881番地31"  # blurred
+    assert places.with_prefecture("岡山県倉敷市阿知84番地38", data) is None  # nothing lost
+    assert places.with_prefecture("九州市小倉北区京町2丁目", data) is None  # 北 lost too: no place fits
+    assert places.with_prefecture("府中市1番地", data) is None  # 東京都 and 広島県 both have a 府中市
+
+
+def test_a_completed_address_is_repaired_and_doubtful(e) -> None:
+    f = _address(e, _sure("倉敷市阿知84番地38", 0.99))
+    assert f.value == "岡山県倉敷市阿知84番地38"
+    assert "repaired" in f.reasons and f.doubtful and f.extra["read"] == "倉敷市阿知84番地38"

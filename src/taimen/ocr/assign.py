@@ -453,6 +453,12 @@ def _prefecture_start(text: str) -> bool:
     return t.startswith(variants.PREFECTURES)
 
 
+#: An address without its prefecture: a municipality (市区町村郡) and, later on the line, a block number.
+ADDRESS_FORM = re.compile(r"[^\d\s]{2}[市区町村郡]\S*?\d+\s*(?:丁[目日]|番|号)")
+#: … starting in the card's left half, where every card prints its address.
+ADDRESS_FORM_X0_MM = 30.0
+
+
 def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick | None:
     """The first address line (after 住所/住居地, or starting with a prefecture) and the lines that continue
     it below at about the same left edge, until a line that is something else."""
@@ -471,7 +477,20 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
                     found.append((i, lead + k + len(ln.text[lead + k :]) - len(ln.text[lead + k :].lstrip())))
                     break
         if not found:
-            return None
+            # no prefecture read at all (blurred into 「千集眼」, or cut off with the card's edge): a line with an
+            # address's form, a municipality and then a block number (「倉敷市阿知84番地38」); doubtful, and its
+            # place part is left to the list of places (``places``)
+            found = [
+                (i, len(ln.text) - len(ln.text.lstrip()))
+                for i, ln in enumerate(a.lines)
+                if ln.x0 < ADDRESS_FORM_X0_MM
+                and a.free(i, 0, len(ln.text))
+                and ADDRESS_FORM.search(ln.text)
+                and not DATE.search(ln.text)
+            ]
+            if not found:
+                return None
+            reasons.append("grammar")
         at = min(found, key=lambda f: a.lines[f[0]].y0)
         reasons.append("no_label")
     i, start = at

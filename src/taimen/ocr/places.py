@@ -474,7 +474,46 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
                         flags=(*again.flags, "repaired"),
                         extra={**again.extra, "read": reading.value},
                     )
+    completed = with_prefecture(reading.value, data)
+    if completed is not None:
+        again = fp.parse_address([(completed, reading.confidence)])
+        if again.value is not None:
+            return replace(again, flags=(*again.flags, "repaired"), extra={**again.extra, "read": reading.value})
     return replace(reading, reasons=(*reading.reasons, "unknown_place"))
+
+
+#: At most this many characters stand where a lost prefecture was printed (神奈川県, or a label's residue).
+LOST_PREFECTURE = 4
+
+
+def with_prefecture(text: str, data: Places) -> str | None:
+    """An address whose prefecture was not read (cut off with the card's edge, or blurred into other characters:
+    「千集眼船橋市…」) completed with the one prefecture whose list holds what follows: the fewest leading
+    characters dropped, and only when exactly one prefecture fits (a 府中市 with a 町域 that both 東京都's and
+    広島県's have: none)."""
+    if text.startswith(variants.PREFECTURES):
+        return None
+    index = _city_index(data)
+    for k in range(LOST_PREFECTURE + 1):
+        rest = text[k:]
+        head = fold(rest)
+        prefs = {p for city, p in index if head.startswith(city)}
+        fits = [p for p in sorted(prefs) if known_place(p + rest, data)]
+        if fits:
+            return fits[0] + rest if len(fits) == 1 else None
+    return None
+
+
+_CITY_INDEX: dict[int, list[tuple[str, str]]] = {}
+
+
+def _city_index(data: Places) -> list[tuple[str, str]]:
+    """Every municipality as printed (folded) with its prefecture, built once per list."""
+    if id(data) not in _CITY_INDEX:
+        _CITY_INDEX[id(data)] = [
+            (fold(cs), pref) for pref in data.by_prefecture for city in data.cities(pref) for cs in city_spellings(city)
+        ]
+    return _CITY_INDEX[id(data)]
 
 
 def _edits(a: str, b: str) -> int:
