@@ -65,6 +65,7 @@ class Places:
         #: prefecture → [(municipality, its 町域 joined by "|")]
         self.by_prefecture = by_prefecture
         self._towns: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._folded_cities: list[tuple[str, str]] | None = None
 
     def cities(self, pref: str) -> list[str]:
         return [c for c, _ in self.by_prefecture.get(pref, [])]
@@ -75,6 +76,17 @@ class Places:
             joined = next((t for c, t in self.by_prefecture.get(pref, []) if c == city), "")
             self._towns[key] = tuple(x for x in joined.split("|") if x)
         return self._towns[key]
+
+    def folded_cities(self) -> list[tuple[str, str]]:
+        """Every municipality as printed (``fold``ed) with its prefecture, built on first use."""
+        if self._folded_cities is None:
+            self._folded_cities = [
+                (fold(cs), pref)
+                for pref in self.by_prefecture
+                for city in self.cities(pref)
+                for cs in city_spellings(city)
+            ]
+        return self._folded_cities
 
 
 _lock = threading.Lock()
@@ -155,9 +167,10 @@ def known_place(text: str, data: Places) -> bool:
     (or a number right after the municipality), each in any of its printed forms."""
     t = fold(text)
     for pref in data.by_prefecture:
-        if not t.startswith(fold(pref)):
+        folded = fold(pref)
+        if not t.startswith(folded):
             continue
-        rest = t[len(fold(pref)) :]
+        rest = t[len(folded) :]
         for city in data.cities(pref):
             for cs in city_spellings(city):
                 fc = fold(cs)
@@ -493,27 +506,15 @@ def with_prefecture(text: str, data: Places) -> str | None:
     広島県's have: none)."""
     if text.startswith(variants.PREFECTURES):
         return None
-    index = _city_index(data)
+    index = data.folded_cities()
     for k in range(LOST_PREFECTURE + 1):
         rest = text[k:]
         head = fold(rest)
-        prefs = {p for city, p in index if head.startswith(city)}
+        prefs = {p for city, p in index if head.startswith(city)}  # a folded municipality
         fits = [p for p in sorted(prefs) if known_place(p + rest, data)]
         if fits:
             return fits[0] + rest if len(fits) == 1 else None
     return None
-
-
-_CITY_INDEX: dict[int, list[tuple[str, str]]] = {}
-
-
-def _city_index(data: Places) -> list[tuple[str, str]]:
-    """Every municipality as printed (folded) with its prefecture, built once per list."""
-    if id(data) not in _CITY_INDEX:
-        _CITY_INDEX[id(data)] = [
-            (fold(cs), pref) for pref in data.by_prefecture for city in data.cities(pref) for cs in city_spellings(city)
-        ]
-    return _CITY_INDEX[id(data)]
 
 
 def _edits(a: str, b: str) -> int:
