@@ -510,7 +510,7 @@ def with_prefecture(text: str, data: Places) -> str | None:
     for k in range(LOST_PREFECTURE + 1):
         rest = text[k:]
         head = fold(rest)
-        prefs = {p for city, p in index if head.startswith(city)}  # a folded municipality
+        prefs = {p for city, p in index if head.startswith(city)}
         fits = [p for p in sorted(prefs) if known_place(p + rest, data)]
         if fits:
             return fits[0] + rest if len(fits) == 1 else None
