@@ -6,6 +6,8 @@ import random
 from dataclasses import replace
 from functools import cache
 
+import numpy as np
+
 from taimen.face import render
 from taimen.face.degrade import Photo, photograph, random_params
 from taimen.face.variants import forged
@@ -34,3 +36,17 @@ def photo(
     if upside_down:
         params = replace(params, angle=params.angle + 180.0)
     return photograph(render(printed, document), params)
+
+
+def character_frames(e: Engine, chars: list[dict[str, float]]) -> np.ndarray:
+    """Per-frame probabilities over the real recogniser's dictionary: frame 2k+1 holds character k's classes
+    as given (and the blank at 0.01), every other frame the blank."""
+    table = e.character_table()
+    index = {ch: i for i, ch in enumerate(table) if i}
+    p = np.zeros((2 * len(chars) + 1, len(table)), np.float32)
+    p[:, 0] = 1.0
+    for k, classes in enumerate(chars):
+        p[2 * k + 1, 0] = 0.01
+        for ch, v in classes.items():
+            p[2 * k + 1, index[ch]] = v
+    return p

@@ -3,27 +3,14 @@ trained mostly on Chinese, leans to them; a card prints the Japanese form."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from ocr_helpers import ocr
+from ocr_helpers import character_frames, ocr
 
 
 @pytest.fixture(scope="module")
 def e():
     return ocr()
-
-
-def _probs(e, chars: list[dict[str, float]]) -> np.ndarray:
-    table = e.character_table()
-    index = {ch: i for i, ch in enumerate(table) if i}
-    p = np.zeros((2 * len(chars) + 1, len(table)), np.float32)
-    p[:, 0] = 1.0
-    for k, classes in enumerate(chars):
-        p[2 * k + 1, 0] = 0.01
-        for ch, v in classes.items():
-            p[2 * k + 1, index[ch]] = v
-    return p
 
 
 @pytest.mark.parametrize(("chinese", "japanese", "text"), [("卷", "巻", "石巻市"), ("冲", "沖", "沖縄県")])
@@ -34,6 +21,6 @@ def test_the_chinese_standard_form_gives_way_to_the_japanese_one_and_stays_unsur
     chars = [{ch: 0.98} for ch in text]
     k = text.index(japanese)
     chars[k] = {chinese: 0.85, japanese: 0.13}
-    line = e.decode(_probs(e, chars))
+    line = e.decode(character_frames(e, chars))
     assert line.text == text
     assert line.char_confidences[k] < 0.9  # the model's own confidence: the field stays doubtful

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ocr_helpers import ocr
+from ocr_helpers import character_frames, ocr
 from taimen.ocr import fieldread
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
@@ -84,22 +84,12 @@ def test_an_old_form_chinese_kept_loses_to_the_japanese_form_and_is_doubted(e) -
 def test_an_unsure_kanji_inside_a_katakana_word_gives_way_to_the_katakana(e) -> None:
     """「コーポ」 read 「コ一水」: 水 at 0.29 with ポ at 0.18 in its frames, right after katakana. A sure kanji
     after katakana (「ハイツ山田」) stays, and the unsure character keeps its low confidence."""
-    table = e.character_table()
-    index = {ch: i for i, ch in enumerate(table) if i}
-
-    def probs(chars: list[dict[str, float]]) -> np.ndarray:
-        p = np.zeros((2 * len(chars) + 1, len(table)), np.float32)
-        p[:, 0] = 1.0
-        for k, classes in enumerate(chars):
-            p[2 * k + 1, 0] = 0.01
-            for ch, v in classes.items():
-                p[2 * k + 1, index[ch]] = v
-        return p
-
-    corpo = probs([{"コ": 0.91}, {"一": 0.9, "ー": 0.07}, {"水": 0.29, "ポ": 0.18, "求": 0.14}, {"新": 0.99}])
+    corpo = character_frames(
+        e, [{"コ": 0.91}, {"一": 0.9, "ー": 0.07}, {"水": 0.29, "ポ": 0.18, "求": 0.14}, {"新": 0.99}]
+    )
     line = e.decode(corpo)
     assert line.text == "コーポ新" and line.confidence < 0.9
-    sure = probs([{"ハ": 0.99}, {"イ": 0.99}, {"ツ": 0.99}, {"山": 0.8, "ト": 0.15}, {"田": 0.99}])
+    sure = character_frames(e, [{"ハ": 0.99}, {"イ": 0.99}, {"ツ": 0.99}, {"山": 0.8, "ト": 0.15}, {"田": 0.99}])
     assert e.decode(sure).text == "ハイツ山田"
-    kanji = probs([{"新": 0.99}, {"水": 0.29, "ポ": 0.18}])  # no katakana before: stays a kanji
+    kanji = character_frames(e, [{"新": 0.99}, {"水": 0.29, "ポ": 0.18}])  # no katakana before: stays a kanji
     assert e.decode(kanji).text == "新水"
