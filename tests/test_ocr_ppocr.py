@@ -84,17 +84,23 @@ def test_same_boxes_as_rapidocr(old: tuple[object, object], new: tuple[ppocr.Det
     assert total > 40
 
 
+def _line_crops(detector: ppocr.Detector, card: np.ndarray, side: int) -> list[np.ndarray]:
+    """The upright bounding crop of each line the detector finds."""
+    crops = []
+    for b in detector(card, side):
+        x0, y0 = np.floor(b.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(b.max(axis=0)).astype(int)
+        crops.append(card[y0:y1, x0:x1])
+    return crops
+
+
 def test_same_probabilities_as_rapidocr(
     old: tuple[object, object], new: tuple[ppocr.Detector, ppocr.Recogniser]
 ) -> None:
     _, rec_old = old
     assert new[1].character == rec_old.postprocess_op.character  # type: ignore[attr-defined]
     _, card, side = _images()[0]
-    crops = []
-    for b in new[0](card, side):
-        x0, y0 = np.floor(b.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(b.max(axis=0)).astype(int)
-        crops.append(card[y0:y1, x0:x1])
+    crops = _line_crops(new[0], card, side)
     crops.append(np.full((30, 8, 3), 255, np.uint8))  # narrower than tall: padded
     for i, crop in enumerate(crops):
         for ratio in (crop.shape[1] / crop.shape[0], max(320 / 48, crop.shape[1] / crop.shape[0])):
@@ -110,11 +116,7 @@ def test_lines_side_by_side_read_as_one_at_a_time(new: tuple[ppocr.Detector, ppo
     """Two workers recognising crops concurrently give exactly the numbers of one crop at a time, in the
     order of the crops (the widest start first internally)."""
     _, card, side = _images()[0]
-    crops = []
-    for b in new[0](card, side):
-        x0, y0 = np.floor(b.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(b.max(axis=0)).astype(int)
-        crops.append(card[y0:y1, x0:x1])
+    crops = _line_crops(new[0], card, side)
     assert len({c.shape[1] for c in crops}) > 3  # widths differ, so the working order is not the crops' order
     one = eng.Engine(threads=1)
     one._workers = 1
