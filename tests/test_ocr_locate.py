@@ -13,6 +13,18 @@ def _quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
     return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
 
 
+def _text_rows(img: np.ndarray, x0: int, y0: int) -> None:
+    """Five dark rows of "text" at the left of a card whose top left corner is (x0, y0)."""
+    for r in range(5):
+        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+
+
+def _print_face(img: np.ndarray, x0: int, y0: int, w: int) -> None:
+    """A card's printed face: a plain portrait block at the right and the text rows."""
+    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (150, 170, 200), -1)
+    _text_rows(img, x0, y0)
+
+
 def test_support_counts_only_steps_along_the_side() -> None:
     img = np.full((400, 600, 3), 120, np.uint8)
     cv2.rectangle(img, (100, 100), (400, 290), (235, 235, 240), -1)
@@ -64,8 +76,7 @@ def test_id_card_beats_a_white_card_of_its_size_beside_it() -> None:
     cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (205, 190, 170), -1)  # portrait
     cv2.ellipse(img, (x0 + w - 72, y0 + 85), (28, 34), 0, 0, 360, (120, 160, 215), -1)
     cv2.ellipse(img, (x0 + w - 72, y0 + 160), (45, 40), 0, 180, 360, (90, 60, 50), -1)
-    for r in range(5):
-        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    _text_rows(img, x0, y0)
     bx, by, bw, bh = 620, 180, 405, 255  # the white card, 3 % larger
     cv2.rectangle(img, (bx, by), (bx + bw, by + bh), (250, 250, 250), -1)
     for r in range(8):
@@ -115,9 +126,7 @@ def test_side_stays_on_the_card_not_on_a_sheet_edge_beside_it() -> None:
     x0, y0 = 250, 200
     cv2.rectangle(img, (x0 + 120, y0 + 70), (x0 + w + 15, 660), (245, 245, 245), -1)  # the sheet, edge 3 mm out
     cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (200, 185, 240), -1)
-    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (150, 170, 200), -1)  # portrait
-    for r in range(5):
-        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    _print_face(img, x0, y0, w)
     quad = locate.find_card(img)
     assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
 
@@ -133,8 +142,6 @@ def test_card_with_one_side_unseen_on_a_light_desk() -> None:
     cv2.rectangle(img, (x0 + 6, y0 + 6), (x0 + w + 6, y0 + h + 6), (150, 152, 155), -1)  # the shadow, soft
     img = cv2.GaussianBlur(img, (0, 0), 4)
     cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (246, 246, 246), -1)
-    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (150, 170, 200), -1)  # portrait
-    for r in range(5):
-        cv2.line(img, (x0 + 25, y0 + 40 + 38 * r), (x0 + 200, y0 + 40 + 38 * r), (70, 50, 50), 4)
+    _print_face(img, x0, y0, w)
     quad = locate.find_card(img)
     assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 5, quad.points
