@@ -801,6 +801,18 @@ def _quad(s: Shot, rng: random.Random) -> np.ndarray:
     return (q + np.array([ox, oy])).astype(np.float32)
 
 
+def finger_ellipse(s: Shot, quad: np.ndarray) -> tuple[tuple[int, int], tuple[int, int], float]:
+    """The finger over corner ``s.finger`` as cv2.ellipse's centre, half axes and angle in photo pixels: its
+    tip ``finger_mm`` inside the corner along the diagonal, 62 x 16 mm, lying along the diagonal outwards."""
+    mm = s.card_px / CARD_W
+    c = quad[s.finger]
+    d = (c - quad.mean(axis=0)) / np.linalg.norm(c - quad.mean(axis=0))
+    tip = c - d * s.finger_mm * mm
+    axis = tip + d * 30 * mm
+    ang = math.degrees(math.atan2(d[1], d[0]))
+    return (int((tip[0] + axis[0]) / 2), int((tip[1] + axis[1]) / 2)), (int(31 * mm), int(8 * mm)), ang
+
+
 def photograph(card: Card, rng: random.Random) -> tuple[bytes, Shot]:
     s = _shot(rng, card)
     quad = _quad(s, rng)
@@ -838,24 +850,9 @@ def photograph(card: Card, rng: random.Random) -> tuple[bytes, Shot]:
     img = img * (1 - 0.4 * shadow)
     img = img * (1 - a) + warped * a
     if s.finger >= 0:  # a finger holding the card, over one corner
-        mm = s.card_px / CARD_W
-        c = quad[s.finger]
-        centre = quad.mean(axis=0)
-        d = (c - centre) / np.linalg.norm(c - centre)
-        tip = c - d * s.finger_mm * mm
-        axis = tip + d * 30 * mm
         skin = np.array([rng.uniform(120, 170), rng.uniform(150, 190), rng.uniform(190, 235)], np.float32)
-        ang = math.degrees(math.atan2(d[1], d[0]))
-        cv2.ellipse(
-            img,
-            (int((tip[0] + axis[0]) / 2), int((tip[1] + axis[1]) / 2)),
-            (int(31 * mm), int(8 * mm)),
-            ang,
-            0,
-            360,
-            skin.tolist(),
-            -1,
-        )
+        centre, axes, ang = finger_ellipse(s, quad)
+        cv2.ellipse(img, centre, axes, ang, 0, 360, skin.tolist(), -1)
     # uneven light, colour cast, low contrast
     return finish(img, s, rng, nrng), s
 
@@ -952,6 +949,65 @@ def generate(split: str, n: int, cache: Path = CACHE) -> list[Sample]:
             )
         )
     return samples
+
+
+def field_cover(
+    fields: dict[str, list[tuple[float, float, float, float]]], s: Shot, quad: np.ndarray
+) -> dict[str, float]:
+    """For each field (boxes x, y, w, h in card mm), the largest fraction of one box under the finger of shot
+    ``s``, measured in the photo's pixels as photograph() draws it."""
+    if s.finger < 0:
+        return {}
+    fw, fh = s.frame
+    finger = np.zeros((fh, fw), np.uint8)
+    centre, axes, ang = finger_ellipse(s, quad)
+    cv2.ellipse(finger, centre, axes, ang, 0, 360, 1, -1)
+    card_mm = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
+    m = cv2.getPerspectiveTransform(card_mm, quad.astype(np.float32))
+    cover: dict[str, float] = {}
+    for key, boxes in fields.items():
+        for x, y, w, h in boxes:
+            corners = np.array([[[x, y], [x + w, y], [x + w, y + h], [x, y + h]]], np.float32)
+            box = np.zeros_like(finger)
+            cv2.fillConvexPoly(box, cv2.perspectiveTransform(corners, m)[0].round().astype(np.int32), 1)
+            if area := int(box.sum()):
+                cover[key] = max(cover.get(key, 0.0), round(float((box & finger).sum()) / area, 3))
+    return cover
+
+
+def finger_cover(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:
+    """How much of each printed field of photo ``i`` the finger covers: for each field, the largest fraction
+    of one of its printed lines' boxes that lies under the finger in the photo ({} when there is no finger).
+
+    The boxes and the card's corners are recovered by running the generator again up to the camera
+    (deterministic in split and index); the photo itself is not changed. Cached beside the photos."""
+    path = cache / f"{split}-v{VERSION}-cover" / f"{i:04d}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    got: list[tuple[Card, Shot, np.ndarray]] = []
+
+    class Done(Exception):
+        pass
+
+    def spy(card: Card, rng: random.Random) -> tuple[bytes, Shot]:
+        s = _shot(rng, card)  # the same draws, in the same order, as photograph()
+        got.append((card, s, _quad(s, rng)))
+        raise Done
+
+    global photograph
+    original = photograph
+    photograph = spy
+    try:
+        make(split, i, fonts())
+    except Done:
+        pass
+    finally:
+        photograph = original
+    card, s, quad = got[0]
+    cover = field_cover(card.fields, s, quad)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(cover))
+    return cover
 
 
 def norm(v: str | None) -> str:

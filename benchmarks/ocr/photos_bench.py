@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "src"))
 
-from photos import Sample, generate, norm  # noqa: E402
+from photos import Sample, finger_cover, generate, norm  # noqa: E402
 
 from taimen.ocr import assign as asg  # noqa: E402
 from taimen.ocr import fieldread  # noqa: E402
@@ -46,7 +46,24 @@ def _capture(document, recs, ocr, **kw):  # type: ignore[no-untyped-def]
 
 fieldread.fields_from_lines = _capture  # the reader calls it through the module
 
-CAUSES = ("locator", "not detected", "wrong line", "recognition", "parse")
+CAUSES = ("under finger", "locator", "not detected", "wrong line", "recognition", "parse")
+
+#: A printed field is "under the finger" when the generator's finger covers at least this much of one of its
+#: printed lines (a tenth of a 12-character date line is more than one character). Such a value is not in
+#: the photo: it counts against no accuracy target, but a wrong value proposed for it without a doubt flag
+#: still counts as a silent wrong. Decided from the generator's geometry alone, never from what was read.
+UNDER_FINGER = 0.1
+#: The fields an unlock value is made of: hidden when one of them is.
+UNLOCK_PARTS = {"unlock.kenmen_b": ("birth_date", "expiry", "security_code"), "unlock.card_number": ("card_number",)}
+
+
+def under_finger(s: Sample) -> set[str]:
+    """The truth keys of ``s`` whose printed value the finger covers (UNDER_FINGER), unlock values included."""
+    if "finger" not in s.difficulty:
+        return set()
+    split, i = s.id.rsplit("-", 1)
+    hidden = {k for k, v in finger_cover(split, int(i)).items() if v >= UNDER_FINGER}
+    return hidden | {k for k, parts in UNLOCK_PARTS.items() if hidden.intersection(parts)}
 
 
 def _dates_on(lines: list) -> set[str]:
@@ -129,6 +146,9 @@ def run(samples: list[Sample], engine: str) -> dict:
         "field": defaultdict(list),
         "photo_all": defaultdict(list),
         "unlock": defaultdict(list),
+        "visible_all": defaultdict(list),  # photos with no field under the finger
+        "visible_unlock": defaultdict(list),
+        "hidden": [],  # (field, read exact) for fields under the finger
         "bucket": defaultdict(list),
         "silent_wrong": [],
         "doubt_right": 0,
@@ -151,10 +171,13 @@ def run(samples: list[Sample], engine: str) -> dict:
         for h in getattr(res, "hints", []):
             r["hints"][h] += 1
         ok_all = True
+        hidden = under_finger(s)
         for key, want in s.truth.items():
             got, doubt = _got(res, key)
             ok = norm(got) == norm(want)
             r["field"][f"{s.document}.{key}"].append(ok)
+            if key in hidden:
+                r["hidden"].append((f"{s.document}.{key}", ok))
             ok_all &= ok
             r["doubt_total"] += doubt
             r["doubt_right"] += doubt and ok
@@ -166,7 +189,7 @@ def run(samples: list[Sample], engine: str) -> dict:
             if not ok and got is not None and not doubt:
                 r["silent_wrong"].append(f"{s.id} {s.document}.{key}: want {want!r} got {got!r}")
             if not ok:
-                why = cause(res, key, want, got)
+                why = "under finger" if key in hidden else cause(res, key, want, got)
                 r["causes"][f"{s.document}.{key}"][why] += 1
                 r["misses"].append(
                     f"{s.id} [{s.bucket}] {s.document}.{key}: want {want!r} got {got!r}"
@@ -174,9 +197,14 @@ def run(samples: list[Sample], engine: str) -> dict:
                 )
         r["photo_all"][s.document].append(ok_all)
         r["bucket"][(s.document, s.bucket)].append(ok_all)
+        if not hidden:
+            r["visible_all"][s.document].append(ok_all)
         if s.document in UNLOCK:
             got, _ = _got(res, UNLOCK[s.document])
-            r["unlock"][s.document].append(norm(got) == norm(s.truth[UNLOCK[s.document]]))
+            ok = norm(got) == norm(s.truth[UNLOCK[s.document]])
+            r["unlock"][s.document].append(ok)
+            if UNLOCK[s.document] not in hidden:
+                r["visible_unlock"][s.document].append(ok)
     return r
 
 
@@ -199,6 +227,16 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
         print(f"  {doc:10s} every field exact  {rate(r['photo_all'][doc])}")
         if doc in r["unlock"]:
             print(f"  {doc:10s} unlock value exact {rate(r['unlock'][doc])}")
+    print(f"per photo, leaving out values under the finger (it covers >= {UNDER_FINGER:.0%} of a printed line):")
+    for doc in sorted(r["visible_all"]):
+        print(f"  {doc:10s} every field exact  {rate(r['visible_all'][doc])}")
+        if doc in r["visible_unlock"]:
+            print(f"  {doc:10s} unlock value exact {rate(r['visible_unlock'][doc])}")
+    hid = r["hidden"]
+    print(
+        f"fields under the finger: {len(hid)} (on {n - sum(len(v) for v in r['visible_all'].values())} photos), "
+        f"read exact anyway: {sum(ok for _, ok in hid)}"
+    )
     print("per photo, every field exact, by difficulty bucket:")
     for doc, b in sorted(r["bucket"]):
         print(f"  {doc:10s} {b:7s} {rate(r['bucket'][(doc, b)])}")
