@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from taimen.ocr import address_rest, variants
 from taimen.ocr import fields as fp
-from taimen.ocr import variants
 from taimen.ocr.ctc import classes_of
 
 DATA = Path(__file__).with_name("data") / "places.tsv.gz"
@@ -165,6 +165,12 @@ def _kanji_value(s: str) -> int | None:
 def known_place(text: str, data: Places) -> bool:
     """Whether ``text`` (an address) starts with a place of the list: prefecture, municipality and a 町域 of it
     (or a number right after the municipality), each in any of its printed forms."""
+    return place_of(text, data) is not None
+
+
+def place_of(text: str, data: Places) -> tuple[str, str, str] | None:
+    """The place of the list ``text`` starts with (prefecture, municipality, 町域 or "" when a number follows the
+    municipality), as the list spells it; None when it starts with none."""
     t = fold(text)
     for pref in data.by_prefecture:
         folded = fold(pref)
@@ -178,12 +184,12 @@ def known_place(text: str, data: Places) -> bool:
                     continue
                 after = re.sub(r"^大?字", "", rest[len(fc) :])
                 if after[:1].isdigit():
-                    return True
+                    return pref, city, ""
                 for town in data.towns(pref, city):
                     ft = fold(town)
                     if after.startswith(ft) and (len(after) == len(ft) or after[len(ft)] in _FOLDED_BOUNDARY):
-                        return True
-    return False
+                        return pref, city, town
+    return None
 
 
 _FOLDED_BOUNDARY = set(fold(BOUNDARY)) | set("0123456789")
@@ -463,15 +469,54 @@ def _span_frames(probs: np.ndarray, dec: Any, start: int, end: int) -> tuple[int
 def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -> fp.FieldReading:
     """The address ``reading`` (parsed from ``pieces``: each address line's probabilities, decoded line and span)
     with its place part read again against the list of places: repaired (flag ``repaired``), confirmed, or
-    flagged ``unknown_place`` when it is in no entry of the list. Unchanged without the list."""
+    flagged ``unknown_place`` when it is in no entry of the list; and its block number and building read again
+    by their grammar (``taimen.ocr.address_rest``). Unchanged without the list."""
     data = places()
     if data is None or reading.value is None:
         return reading
-    if known_place(reading.value, data):
-        # a place of the list as read: its path is the free reading itself, no other place can beat it
-        return reading
+    read = reading.value
     text, frames, positions = _joined(pieces)
     scorer = _scorer(ocr) if frames is not None else None
+    support = address_rest.Frames(frames, positions, scorer.slot if scorer is not None else None)
+    rest, changed = address_rest.block_marks(text, support)
+    rest, room = address_rest.room(rest, support)
+    cut = address_rest.next_line(rest)
+    repaired, removed = bool(changed or room), len(cut) < len(rest)
+    if repaired or removed:
+        again = fp.parse_address([(cut, reading.confidence)])
+        if again.value is not None:
+            reading, text = again, cut
+            positions = positions[: len(text)]
+    place, head, j = _place_again(reading, text, frames, positions, scorer, data)
+    if place is not None and place[2] and scorer is not None:
+        text, changed = address_rest.town_in_building(text, place[2], support)
+        repaired |= bool(changed)
+    if head is not None or repaired or removed:
+        again = fp.parse_address([((head if head is not None else text[:j]) + text[j:], reading.confidence)])
+        if again.value is not None:
+            reasons = (*again.reasons, "neighbour_text_removed") if removed else again.reasons
+            flags = (*again.flags, "repaired") if head is not None or repaired else again.flags
+            reading = replace(again, flags=flags, reasons=reasons, extra={**again.extra, "read": read})
+    if place is None:
+        return replace(reading, reasons=(*reading.reasons, "unknown_place"))
+    return reading
+
+
+def _place_again(
+    reading: fp.FieldReading,
+    text: str,
+    frames: np.ndarray | None,
+    positions: list[int],
+    scorer: Scorer | None,
+    data: Places,
+) -> tuple[tuple[str, str, str] | None, str | None, int]:
+    """The place the address starts with, and when it was read again: what stands for ``text[:j]`` (the place
+    as the frames read it, or the address with its lost prefecture completed, ``j`` = len(text))."""
+    assert reading.value is not None
+    known = place_of(reading.value, data)
+    if known is not None:
+        # a place of the list as read: its path is the free reading itself, no other place can beat it
+        return known, None, 0
     if scorer is not None and frames is not None and text:
         m = best_place(frames, positions, scorer, data)
         if m is not None:
@@ -482,17 +527,13 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
             if supported and not fold(reading.value).startswith(fold(m.text)):
                 again = fp.parse_address([(m.text + text[j:], reading.confidence)])
                 if again.value is not None:
-                    return replace(
-                        again,
-                        flags=(*again.flags, "repaired"),
-                        extra={**again.extra, "read": reading.value},
-                    )
+                    return m.place, m.text, j
     completed = with_prefecture(reading.value, data)
     if completed is not None:
         again = fp.parse_address([(completed, reading.confidence)])
         if again.value is not None:
-            return replace(again, flags=(*again.flags, "repaired"), extra={**again.extra, "read": reading.value})
-    return replace(reading, reasons=(*reading.reasons, "unknown_place"))
+            return place_of(completed, data), completed, len(text)
+    return None, None, 0
 
 
 #: At most this many characters stand where a lost prefecture was printed (神奈川県, or a label's residue).

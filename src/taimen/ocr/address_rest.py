@@ -1,0 +1,153 @@
+"""The rest of an address after its place: the block number (丁目・番・号, 番地) and the building (name, room),
+read again where the recogniser slipped.
+
+The place part is checked against the list of places (``taimen.ocr.places``); what follows has no list, but it
+has a grammar and one strong habit:
+
+- **Block numbers** are digits joined by a few marks only: 「14番地23」, 「9丁目8番8号」. A mark between digits
+  that is none of them (「2264委地12」, 「9丁目8香8号」) is the one the grammar needs (番), and a Latin letter in
+  a run of digits (「番地I1」) is the digit it looks like.
+- **Rooms** end in 号室: 「1104号窯。」 is 「1104号室」.
+- **Buildings are often named after their 町域** (「メゾン赤坂」 in 赤坂): a word of the building that is the
+  town's name with a slip (「メソン赤版」, 「コーポ大急」 after 大島) is the town's name.
+- **Text of the next line** (the start of 「令和…」 or 「交付」, 「在留資格」) after a complete block number is cut off.
+
+A character is changed only where the recogniser's frames give it some probability (``SUPPORT``), except where
+the grammar admits nothing else (a mark between digits before 地 is 番). Every change flags the field
+``repaired`` (and a cut ``neighbour_text_removed``): a repair is a proposal the operator confirms, never a sure
+value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: A changed character must have at least this probability in its frames (the recogniser considered it) …
+SUPPORT = 0.01
+#: … or, in a town's name of three characters or more with one character changed, at least this.
+SUPPORT_LONG = 1e-4
+
+_DIGIT = r"[0-9０-９]"
+#: Marks a block number may be printed with between its numbers.
+_JOINS = "番丁目地号の-ー－−"
+#: Latin letters the recogniser gives for a digit.
+_LOOKALIKE = {"I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"}
+#: Labels and starts of dates on the line below an address (licence: 交付 and its date; residence card: 在留資格).
+_NEXT_LINE = ("令和", "平成", "昭和", "交付", "在留資格", "有効")
+_ERAS = ("令和", "平成", "昭和")
+
+
+@dataclass(frozen=True, slots=True)
+class Rest:
+    text: str  # the whole address as read, repaired
+    changed: int  # characters changed
+    cut: bool  # text of the next line cut off its end
+
+
+class Frames:
+    """The support a character has at a position of the read text: the highest probability the recogniser gave
+    any of its classes (with its printed forms) in that character's frames."""
+
+    def __init__(self, probs: np.ndarray | None, positions: Sequence[int], slot: object) -> None:
+        self.probs, self.positions, self.slot = probs, list(positions), slot
+
+    def support(self, i: int, ch: str) -> float:
+        if self.probs is None or not 0 <= i < len(self.positions):
+            return 0.0
+        pos = self.positions
+        lo = 0 if i == 0 else (pos[i - 1] + pos[i]) // 2 + 1
+        hi = self.probs.shape[0] if i == len(pos) - 1 else (pos[i] + pos[i + 1]) // 2 + 1
+        cls = list(self.slot(ch))  # type: ignore[operator]
+        return float(self.probs[lo:hi, cls].max()) if cls and hi > lo else 0.0
+
+
+def block_marks(text: str, frames: Frames) -> tuple[str, int]:
+    """Marks between a block number's digits that the grammar forbids, read as the ones it needs."""
+    chars = list(text)
+    changed = 0
+    for m in re.finditer(rf"(?<={_DIGIT})([^\d{_JOINS}\s])(?=地{_DIGIT})", text):  # 2264委地12
+        chars[m.start(1)] = "番"
+        changed += 1
+    for m in re.finditer(rf"(?<={_DIGIT})([^\d{_JOINS}\s])(?={_DIGIT}+号)", text):  # 8香8号
+        if frames.support(m.start(1), "番") >= SUPPORT:
+            chars[m.start(1)] = "番"
+            changed += 1
+    for m in re.finditer(rf"(?<={_DIGIT}丁)([^\d目\s])(?={_DIGIT})", text):  # 2丁口9番
+        chars[m.start(1)] = "目"
+        changed += 1
+    for m in re.finditer(rf"(?<=[番地号丁目0-9０-９])([{re.escape(''.join(_LOOKALIKE))}])(?={_DIGIT})", text):
+        if _after_place(text, m.start(1)) and frames.support(m.start(1), _LOOKALIKE[m.group(1)]) >= SUPPORT:
+            chars[m.start(1)] = _LOOKALIKE[m.group(1)]
+            changed += 1
+    return "".join(chars), changed
+
+
+def _after_place(text: str, i: int) -> bool:
+    """Whether position ``i`` is in the block number or building (after the first 番/丁目 of the address)."""
+    m = re.search(r"[番丁]", text)
+    return m is not None and m.start() < i + 2
+
+
+def room(text: str, frames: Frames) -> tuple[str, int]:
+    """A room number whose 室 was misread (「1104号窯。」): 号室, when the frames give 室 some probability."""
+    m = re.search(rf"(?<=[ァ-ヺー])[^\d]*?{_DIGIT}+号([^室\d\s])[。.、,]?$", text)
+    if m and frames.support(m.start(1), "室") >= SUPPORT:
+        return text[: m.start(1)] + "室", 1
+    return text, 0
+
+
+def next_line(text: str) -> str:
+    """``text`` with the start of the next line's label or date cut off its end (「…27号会和0」), when it comes
+    right after a complete block number (号, or 番地 and a number) and with at most one slip per two characters."""
+    m = re.search(rf"(?:{_DIGIT}号|番地{_DIGIT}+)(?=\D)", text)
+    if not m:
+        return text
+    tail = text[m.end() :]
+    if re.search(r"[ァ-ヺ]", tail):  # a building
+        return text
+    for label in _NEXT_LINE:
+        head, more = tail[: len(label)], tail[len(label) :]
+        if len(head) < 2 or _slips(head, label[: len(head)]) > len(head) // 2:
+            continue
+        # an era is followed by its year (「令和0」), a label by at most one mark (平和荘 is a building)
+        if re.match(r"(?:[0-9０-９元].*)?$", more) if label in _ERAS else len(more) <= 1:
+            return text[: m.end()]
+    return text
+
+
+def _slips(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=False)) + abs(len(a) - len(b))
+
+
+def town_in_building(text: str, town: str, frames: Frames) -> tuple[str, int]:
+    """The building's words that are ``town`` (its 町域) with a slip, read as the town: at most one character
+    in three changed, each one supported by the frames, and the word standing after a building word (katakana)
+    and before the room number or the end."""
+    n = len(town)
+    if n < 2:
+        return text, 0
+    start = re.search(rf"{_DIGIT}[^ァ-ヺ]*?(?=[ァ-ヺ])", text)
+    if not start:
+        return text, 0
+    chars = list(text)
+    changed = 0
+    for i in range(start.end(), len(text) - n + 1):
+        window = text[i : i + n]
+        if window == town or not re.match(r"[ァ-ヺー]", text[i - 1]) or re.search(r"[\d０-９ァ-ヺー]", window):
+            continue
+        after = text[i + n : i + n + 1]
+        if after and not re.match(rf"{_DIGIT}|[\s号室]", after):
+            continue
+        diff = [k for k in range(n) if window[k] != town[k]]
+        if not diff or len(diff) * 3 > n + 1:  # one of two or three, two of four or five …
+            continue
+        floor = SUPPORT_LONG if n >= 3 and len(diff) == 1 else SUPPORT
+        if all(frames.support(i + k, town[k]) >= floor for k in diff):
+            for k in diff:
+                chars[i + k] = town[k]
+            changed += len(diff)
+    return "".join(chars), changed

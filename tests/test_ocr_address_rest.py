@@ -1,0 +1,85 @@
+"""The rest of an address after its place (taimen.ocr.address_rest): block numbers read by their grammar, rooms,
+a building named after its 町域, and the next line's text cut off. Each case is a misread of the tuning split of
+the photo benchmark; each repair is flagged, never a sure value."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr_helpers import ocr
+from taimen.ocr import address_rest as ar
+from test_ocr_places import _address
+
+
+class Flat(ar.Frames):
+    """Every character has the same support in its frames."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__(None, [], None)
+        self.p = p
+
+    def support(self, i: int, ch: str) -> float:
+        return self.p
+
+
+SOME, NONE = Flat(0.2), Flat(0.0)
+
+
+def test_a_mark_between_digits_before_chi_is_ban_whatever_the_frames_say() -> None:
+    assert ar.block_marks("北海道旭川市四条通2264委地12", NONE) == ("北海道旭川市四条通2264番地12", 1)
+
+
+def test_a_mark_between_block_numbers_before_go_is_ban_only_with_support() -> None:
+    assert ar.block_marks("北海道旭川市四条通9丁目8香8号", SOME) == ("北海道旭川市四条通9丁目8番8号", 1)
+    assert ar.block_marks("北海道旭川市四条通9丁目8香8号", NONE)[1] == 0
+    assert ar.block_marks("東京都港区1丁目8の8号", SOME)[1] == 0  # の joins numbers
+
+
+def test_cho_before_a_number_is_chome() -> None:
+    assert ar.block_marks("北海道旭川市宮下通2丁口9番12号", NONE)[0] == "北海道旭川市宮下通2丁目9番12号"
+
+
+def test_a_latin_letter_among_block_digits_is_the_digit_it_looks_like() -> None:
+    got = ar.block_marks("兵庫県神戸市中央区元町通2960番地I1コーポ元町通1205号室", SOME)
+    assert got == ("兵庫県神戸市中央区元町通2960番地11コーポ元町通1205号室", 1)
+    assert ar.block_marks("兵庫県神戸市中央区元町通2960番地I1", NONE)[1] == 0
+
+
+def test_a_room_ends_in_goshitsu() -> None:
+    got = ar.room("兵庫県神戸市中央区北野町129番地41ハイム北野町1104号窯。", SOME)
+    assert got == ("兵庫県神戸市中央区北野町129番地41ハイム北野町1104号室", 1)
+    assert ar.room("兵庫県神戸市中央区北野町129番地41ハイム北野町1104号窯", NONE)[1] == 0
+
+
+@pytest.mark.parametrize(
+    ("read", "want"),
+    [
+        ("東京都町田市玉川学園6丁目11番27号会和0", "東京都町田市玉川学園6丁目11番27号"),  # 令和0… below
+        ("熊本県熊本市中央区水前寺2丁目7番17号童付", "熊本県熊本市中央区水前寺2丁目7番17号"),  # 交付
+        ("岡山県倉敷市阿知2192番地26在常商格", "岡山県倉敷市阿知2192番地26"),  # 在留資格
+        ("東京都港区赤坂1丁目2番3号平和荘", "東京都港区赤坂1丁目2番3号平和荘"),  # a building, not 平成
+        ("東京都港区赤坂1丁目2番3号交付ハイツ", "東京都港区赤坂1丁目2番3号交付ハイツ"),  # katakana: a building
+        ("東京都港区赤坂1丁目2番", "東京都港区赤坂1丁目2番"),
+    ],
+)
+def test_the_next_lines_label_or_date_is_cut_off_after_a_complete_block_number(read: str, want: str) -> None:
+    assert ar.next_line(read) == want
+
+
+def test_a_building_named_after_its_town_is_read_with_the_towns_name() -> None:
+    got = ar.town_in_building("東京都港区赤坂9丁目7番27号メソン赤版806号室", "赤坂", SOME)
+    assert got == ("東京都港区赤坂9丁目7番27号メソン赤坂806号室", 1)
+    # not without support, and not a word that only shares a character with the town
+    assert ar.town_in_building("東京都港区赤坂9丁目7番27号メソン赤版806号室", "赤坂", NONE)[1] == 0
+    assert ar.town_in_building("東京都港区赤坂9丁目7番27号コーポ青山806号室", "赤坂", SOME)[1] == 0
+    assert ar.town_in_building("東京都港区白金台2丁目9番37号ハイツ白金806号室", "白金台", SOME)[1] == 0
+
+
+def test_through_the_reader_the_building_takes_its_towns_name_and_is_flagged() -> None:
+    """コーポ大急 after 大島: 島 (as its Chinese form 岛) is close behind 急 in the frames."""
+    e = ocr()
+    chars = [{ch: 0.97} for ch in "神奈川県相模原市緑区大島3丁目29番21号コーポ大"]
+    chars += [{"急": 0.30, "岛": 0.60}, *({ch: 0.97} for ch in "101号室")]
+    f = _address(e, chars)
+    assert f.value == "神奈川県相模原市緑区大島3丁目29番21号コーポ大島101号室"
+    assert "repaired" in f.reasons and f.doubtful
