@@ -22,7 +22,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "光が反射しています。カードの角度を変えて撮り直してください。",
         "Glare on the card: tilt it a little and retake.",
     ),
-    "frame": ("カード全体を枠に入れてください。", "Put the whole card inside the frame."),
+    # a value not found on a card wholly in the photo is most often under a finger holding the card
+    "frame": (
+        "カード全体を枠に入れ、指がかからないように撮ってください。",
+        "Put the whole card inside the frame, with no finger over it.",
+    ),
     "focus": (
         "ピントが合っていません。カードを動かさずに撮り直してください。",
         "Out of focus: hold still and retake.",
