@@ -149,6 +149,7 @@ def run(samples: list[Sample], engine: str) -> dict:
         "visible_all": defaultdict(list),  # photos with no field under the finger
         "visible_unlock": defaultdict(list),
         "hidden": [],  # (field, read exact) for fields under the finger
+        "hidden_hint": [],  # per photo with a field under the finger: was the operator told (frame hint)?
         "bucket": defaultdict(list),
         "silent_wrong": [],
         "doubt_right": 0,
@@ -196,6 +197,8 @@ def run(samples: list[Sample], engine: str) -> dict:
                     f"{' (doubt)' if doubt else ''} <{why}>"
                 )
         r["photo_all"][s.document].append(ok_all)
+        if hidden:
+            r["hidden_hint"].append("frame" in getattr(res, "hints", []))
         r["bucket"][(s.document, s.bucket)].append(ok_all)
         if not hidden:
             r["visible_all"][s.document].append(ok_all)
@@ -235,7 +238,8 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
     hid = r["hidden"]
     print(
         f"fields under the finger: {len(hid)} (on {n - sum(len(v) for v in r['visible_all'].values())} photos), "
-        f"read exact anyway: {sum(ok for _, ok in hid)}"
+        f"read exact anyway: {sum(ok for _, ok in hid)}; photos told to keep fingers off (frame hint): "
+        f"{rate(r['hidden_hint'])}"
     )
     print("per photo, every field exact, by difficulty bucket:")
     for doc, b in sorted(r["bucket"]):
