@@ -8,17 +8,18 @@ import pytest
 
 from ocr_helpers import ocr
 from taimen.ocr import address_rest as ar
+from taimen.ocr.ctc import Support
 from test_ocr_places import _address
 
 
-class Flat(ar.Frames):
+class Flat(Support):
     """Every character has the same support in its frames."""
 
     def __init__(self, p: float) -> None:
         super().__init__(None, [], None)
         self.p = p
 
-    def support(self, i: int, ch: str) -> float:
+    def __call__(self, i: int, ch: str) -> float:
         return self.p
 
 

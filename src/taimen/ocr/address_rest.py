@@ -21,10 +21,9 @@ value.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
+from taimen.ocr.ctc import Support
 
 #: A changed character must have at least this probability in its frames (the recogniser considered it) …
 SUPPORT = 0.01
@@ -48,24 +47,7 @@ class Rest:
     cut: bool  # text of the next line cut off its end
 
 
-class Frames:
-    """The support a character has at a position of the read text: the highest probability the recogniser gave
-    any of its classes (with its printed forms) in that character's frames."""
-
-    def __init__(self, probs: np.ndarray | None, positions: Sequence[int], slot: object) -> None:
-        self.probs, self.positions, self.slot = probs, list(positions), slot
-
-    def support(self, i: int, ch: str) -> float:
-        if self.probs is None or not 0 <= i < len(self.positions):
-            return 0.0
-        pos = self.positions
-        lo = 0 if i == 0 else (pos[i - 1] + pos[i]) // 2 + 1
-        hi = self.probs.shape[0] if i == len(pos) - 1 else (pos[i] + pos[i + 1]) // 2 + 1
-        cls = list(self.slot(ch))  # type: ignore[operator]
-        return float(self.probs[lo:hi, cls].max()) if cls and hi > lo else 0.0
-
-
-def block_marks(text: str, frames: Frames) -> tuple[str, int]:
+def block_marks(text: str, support: Support) -> tuple[str, int]:
     """Marks between a block number's digits that the grammar forbids, read as the ones it needs."""
     chars = list(text)
     changed = 0
@@ -73,14 +55,14 @@ def block_marks(text: str, frames: Frames) -> tuple[str, int]:
         chars[m.start(1)] = "番"
         changed += 1
     for m in re.finditer(rf"(?<={_DIGIT})([^\d{_JOINS}\s])(?={_DIGIT}+号)", text):  # 8香8号
-        if frames.support(m.start(1), "番") >= SUPPORT:
+        if support(m.start(1), "番") >= SUPPORT:
             chars[m.start(1)] = "番"
             changed += 1
     for m in re.finditer(rf"(?<={_DIGIT}丁)([^\d目\s])(?={_DIGIT})", text):  # 2丁口9番
         chars[m.start(1)] = "目"
         changed += 1
     for m in re.finditer(rf"(?<=[番地号丁目0-9０-９])([{re.escape(''.join(_LOOKALIKE))}])(?={_DIGIT})", text):
-        if _after_place(text, m.start(1)) and frames.support(m.start(1), _LOOKALIKE[m.group(1)]) >= SUPPORT:
+        if _after_place(text, m.start(1)) and support(m.start(1), _LOOKALIKE[m.group(1)]) >= SUPPORT:
             chars[m.start(1)] = _LOOKALIKE[m.group(1)]
             changed += 1
     return "".join(chars), changed
@@ -92,10 +74,10 @@ def _after_place(text: str, i: int) -> bool:
     return m is not None and m.start() < i + 2
 
 
-def room(text: str, frames: Frames) -> tuple[str, int]:
+def room(text: str, support: Support) -> tuple[str, int]:
     """A room number whose 室 was misread (「1104号窯。」): 号室, when the frames give 室 some probability."""
     m = re.search(rf"(?<=[ァ-ヺー])[^\d]*?{_DIGIT}+号([^室\d\s])[。.、,]?$", text)
-    if m and frames.support(m.start(1), "室") >= SUPPORT:
+    if m and support(m.start(1), "室") >= SUPPORT:
         return text[: m.start(1)] + "室", 1
     return text, 0
 
@@ -123,7 +105,7 @@ def _slips(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b, strict=False)) + abs(len(a) - len(b))
 
 
-def town_in_building(text: str, town: str, frames: Frames) -> tuple[str, int]:
+def town_in_building(text: str, town: str, support: Support) -> tuple[str, int]:
     """The building's words that are ``town`` (its 町域) with a slip, read as the town: at most one character
     in three changed, each one supported by the frames, and the word standing after a building word (katakana)
     and before the room number or the end."""
@@ -146,7 +128,7 @@ def town_in_building(text: str, town: str, frames: Frames) -> tuple[str, int]:
         if not diff or len(diff) * 3 > n + 1:  # one of two or three, two of four or five …
             continue
         floor = SUPPORT_LONG if n >= 3 and len(diff) == 1 else SUPPORT
-        if all(frames.support(i + k, town[k]) >= floor for k in diff):
+        if all(support(i + k, town[k]) >= floor for k in diff):
             for k in diff:
                 chars[i + k] = town[k]
             changed += len(diff)

@@ -13,7 +13,7 @@ flagged (``repaired``): it proposes, the operator confirms.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +39,26 @@ class Path:
     @property
     def confidence(self) -> float:
         return min(self.confidences) if self.confidences else 0.0
+
+
+class Support:
+    """The support a character has at a position of a decoded line: the highest probability the recogniser gave
+    any of its classes (``slot(ch)``: the character and its printed forms) in that character's frames (from
+    midway to the previous character's peak to midway to the next one's). 0 without frames."""
+
+    def __init__(
+        self, probs: np.ndarray | None, positions: Sequence[int], slot: Callable[[str], Sequence[int]] | None
+    ) -> None:
+        self.probs, self.positions, self.slot = probs, list(positions), slot
+
+    def __call__(self, i: int, ch: str) -> float:
+        if self.probs is None or self.slot is None or not 0 <= i < len(self.positions):
+            return 0.0
+        pos = self.positions
+        lo = 0 if i == 0 else (pos[i - 1] + pos[i]) // 2 + 1
+        hi = self.probs.shape[0] if i == len(pos) - 1 else (pos[i] + pos[i + 1]) // 2 + 1
+        cls = list(self.slot(ch))
+        return float(self.probs[lo:hi, cls].max()) if cls and hi > lo else 0.0
 
 
 def classes_of(table: Sequence[str]) -> dict[str, list[int]]:

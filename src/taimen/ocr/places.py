@@ -36,7 +36,7 @@ import numpy as np
 
 from taimen.ocr import address_rest, variants
 from taimen.ocr import fields as fp
-from taimen.ocr.ctc import classes_of
+from taimen.ocr.ctc import Support, classes_of
 
 DATA = Path(__file__).with_name("data") / "places.tsv.gz"
 NEG = -1e9
@@ -477,7 +477,7 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     read = reading.value
     text, frames, positions = _joined(pieces)
     scorer = _scorer(ocr) if frames is not None else None
-    support = address_rest.Frames(frames, positions, scorer.slot if scorer is not None else None)
+    support = Support(frames, positions, scorer.slot if scorer is not None else None)
     rest, changed = address_rest.block_marks(text, support)
     rest, room = address_rest.room(rest, support)
     cut = address_rest.next_line(rest)
