@@ -19,7 +19,7 @@ import numpy as np
 from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import places, repair, variants
+from taimen.ocr import names, places, repair, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
@@ -610,6 +610,9 @@ def fields_from_lines(
         if key == "address":  # the place part checked against the list of places (taimen.ocr.places)
             pieces = [(recs[s.line].probs, recs[s.line].decoded, s.start, s.end) for s in pick.spans]
             reading = places.check_address(ocr, reading, pieces)
+        if key == "name" and cs != "latin":  # a part in no list of names read again (taimen.ocr.names)
+            pieces = [(recs[s.line].probs, recs[s.line].decoded, s.start, s.end) for s in pick.spans]
+            reading = names.check_name(ocr, reading, pieces)
         plausible = reading.date is None or repair.plausible(reading.date, _plausible_as(document, key))
         if document in REPAIR_DATES and not plausible:
             # an expiry in 2083 or a birth in the future was misread: never proposed as a value

@@ -1,0 +1,81 @@
+"""A Japanese name read again against the list of family and given names (taimen.ocr.names): a part in no
+list, one character off a listed name that the frames nearly read, is read as that name and flagged. Cases are
+misreads of the tuning split of the photo benchmark (宮本 read 官本, 増田 read as the Chinese form 增田)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ocr_helpers import ocr
+from taimen.ocr import fieldread, names
+from taimen.ocr.ctc import Support
+from test_ocr_places import _line, _sure
+
+
+class Only(Support):
+    """Support only for the given characters."""
+
+    def __init__(self, chars: dict[str, float]) -> None:
+        super().__init__(None, [], None)
+        self.chars = chars
+
+    def __call__(self, i: int, ch: str) -> float:
+        return self.chars.get(ch, 0.0)
+
+
+@pytest.fixture(scope="module")
+def data() -> names.Names:
+    got = names.names()
+    assert got is not None, "src/taimen/ocr/data/names.tsv.gz is part of the package"
+    return got
+
+
+def test_the_list_holds_common_names_and_not_their_misreadings(data: names.Names) -> None:
+    assert data.listed("姓", "宮本") and data.listed("姓", "増田") and data.listed("名", "芽衣")
+    assert not data.listed("姓", "官本") and not data.listed("名", "茸衣")
+    assert data.listed("姓", "髙田")  # a printed form of a listed name (高田) is listed
+
+
+def test_a_part_in_no_list_is_read_as_the_listed_name_the_frames_nearly_read(data: names.Names) -> None:
+    assert names.read_again("官本", "姓", [0, 1], Only({"宮": 0.3}), data) == "宮本"
+    assert names.read_again("茸衣", "名", [0, 1], Only({"芽": 0.1}), data) == "芽衣"
+
+
+def test_a_listed_name_or_an_unsupported_one_is_never_changed(data: names.Names) -> None:
+    assert names.read_again("陶子", "名", [0, 1], Only({"陽": 0.5}), data) is None  # 陶子 is a name too
+    assert names.read_again("官本", "姓", [0, 1], Only({"宮": 0.005}), data) is None  # the frames never read 宮
+
+
+def test_two_listed_names_about_equally_supported_give_none(data: names.Names) -> None:
+    assert names.read_again("官本", "姓", [0, 1], Only({"宮": 0.3, "岡": 0.2}), data) is None
+
+
+def _name(e, chars: list[dict[str, float]]):
+    recs = [
+        _line(e, _sure("氏名"), (2, 8, 8, 11)),
+        _line(e, chars, (9, 7.5, 30, 11.5)),
+        _line(e, _sure("住所"), (2, 15, 8, 18)),
+        _line(e, _sure("東京都港区赤坂9丁目7番27号"), (9, 14.5, 60, 18.5)),
+        _line(e, _sure("昭和55年2月17日生"), (13, 26, 44, 29.5)),
+        _line(e, _sure("2035年2月17日まで有効"), (5, 35, 42, 39)),
+    ]
+    return fieldread.fields_from_lines("mynumber", recs, e)["name"]
+
+
+def test_through_the_reader_a_slipped_family_name_is_read_again_and_flagged() -> None:
+    e = ocr()
+    f = _name(e, [{"官": 0.6, "宮": 0.3}, *_sure("本"), {" ": 0.9}, *_sure("恵美子")])
+    assert f.value == "宮本\u3000恵美子"
+    assert "repaired" in f.reasons and f.doubtful
+    assert f.extra["read"] == "官本\u3000恵美子"
+
+
+def test_without_the_list_names_read_as_before(monkeypatch) -> None:
+    monkeypatch.setattr(names, "DATA", Path("/nonexistent/names.tsv.gz"))
+    monkeypatch.setattr(names, "_loaded", [])
+    e = ocr()
+    f = _name(e, [{"官": 0.6, "宮": 0.3}, *_sure("本"), {" ": 0.9}, *_sure("恵美子")])
+    assert f.value == "官本\u3000恵美子"
+    names._loaded.clear()
