@@ -84,3 +84,29 @@ def test_through_the_reader_the_building_takes_its_towns_name_and_is_flagged() -
     f = _address(e, chars)
     assert f.value == "神奈川県相模原市緑区大島3丁目29番21号コーポ大島101号室"
     assert "repaired" in f.reasons and f.doubtful
+
+
+class Only(Support):
+    def __init__(self, chars: dict[str, float]) -> None:
+        super().__init__(None, [], None)
+        self.chars = chars
+
+    def __call__(self, i: int, ch: str) -> float:
+        return self.chars.get(ch, 0.0)
+
+
+def test_the_list_of_loanwords_holds_building_words() -> None:
+    words = ar.loanwords()
+    assert {"コーポ", "ヴィラ", "メゾン", "ハイツ"} <= words and "コーボ" not in words
+
+
+def test_a_building_word_in_no_list_is_the_loanword_one_look_alike_kana_away() -> None:
+    words = ar.loanwords()
+    got = ar.katakana_words("兵庫県神戸市中央区北野町2036番地54コ一ボ北野町708号室", Only({"ポ": 0.3}), words)
+    assert got == ("兵庫県神戸市中央区北野町2036番地54コ一ポ北野町708号室", 1)
+    got = ar.katakana_words("新潟県新潟市中央区万代3丁目16番29号ヴイラ万代1215号室", Only({"ィ": 0.3}), words)
+    assert got[0].endswith("ヴィラ万代1215号室")
+    # never without the frames' support, never a listed word (メソン, a meson, stays), never the place part
+    assert ar.katakana_words("兵庫県神戸市北野町2036番地54コ一ボ", NONE, words)[1] == 0
+    assert ar.katakana_words("熊本県熊本市手取本町287番地12メソン手取本町", SOME, words)[1] == 0
+    assert ar.katakana_words("東京都ボーク町1番地", SOME, words)[1] == 0

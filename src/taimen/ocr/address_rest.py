@@ -10,6 +10,8 @@ has a grammar and one strong habit:
 - **Rooms** end in 号室: 「1104号窯。」 is 「1104号室」.
 - **Buildings are often named after their 町域** (「メゾン赤坂」 in 赤坂): a word of the building that is the
   town's name with a slip (「メソン赤版」, 「コーポ大急」 after 大島) is the town's name.
+- **Building words are loanwords** (メゾン, コーポ, ヴィラ): a katakana word of the building that is in no list
+  of loanwords but one dakuten, handakuten or small kana away from one (「コーボ」, 「ヴイラ」) is that word.
 - **Text of the next line** (the start of 「令和…」 or 「交付」, 「在留資格」) after a complete block number is cut off.
 
 A character is changed only where the recogniser's frames give it some probability (``SUPPORT``), except where
@@ -20,8 +22,12 @@ value.
 
 from __future__ import annotations
 
+import gzip
+import os
 import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from taimen.ocr.ctc import Support
 
@@ -38,6 +44,58 @@ _LOOKALIKE = {"I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"}
 #: Labels and starts of dates on the line below an address (licence: 交付 and its date; residence card: 在留資格).
 _NEXT_LINE = ("令和", "平成", "昭和", "交付", "在留資格", "有効")
 _ERAS = ("令和", "平成", "昭和")
+
+
+#: Katakana loanwords (UniDic's nouns of foreign origin written in katakana; ``scripts/build_names.py``).
+KATAKANA = Path(__file__).with_name("data") / "katakana.txt.gz"
+#: A loanword read again must be supported this many times more than the next one.
+CLEAR = 4.0
+#: Katakana the recogniser confuses: the same kana with and without (han)dakuten, and large and small kana.
+_LOOK_ALIKE_KANA = [
+    "カガ",
+    "キギ",
+    "クグ",
+    "ケゲヶ",
+    "コゴ",
+    "サザ",
+    "シジ",
+    "スズ",
+    "セゼ",
+    "ソゾ",
+    "タダ",
+    "チヂ",
+    "ツヅッ",
+    "テデ",
+    "トド",
+    "ハバパ",
+    "ヒビピ",
+    "フブプ",
+    "ヘベペ",
+    "ホボポ",
+    "ウヴゥ",
+    "アァ",
+    "イィ",
+    "エェ",
+    "オォ",
+    "ヤャ",
+    "ユュ",
+    "ヨョ",
+    "ワヮ",
+]
+_KANA_GROUP = {ch: g for g in _LOOK_ALIKE_KANA for ch in g}
+
+_lock = threading.Lock()
+_words: list[frozenset[str]] = []
+
+
+def loanwords() -> frozenset[str]:
+    """The katakana loanwords, read once on first use (empty without the file or with TAIMEN_OCR_NAMES=0)."""
+    with _lock:
+        if not _words:
+            off = os.environ.get("TAIMEN_OCR_NAMES", "1") == "0" or not KATAKANA.is_file()
+            text = "" if off else gzip.decompress(KATAKANA.read_bytes()).decode("utf-8")
+            _words.append(frozenset(text.split()))
+        return _words[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,4 +190,32 @@ def town_in_building(text: str, town: str, support: Support) -> tuple[str, int]:
             for k in diff:
                 chars[i + k] = town[k]
             changed += len(diff)
+    return "".join(chars), changed
+
+
+def katakana_words(text: str, support: Support, words: frozenset[str]) -> tuple[str, int]:
+    """The building's katakana words in no list of loanwords read as the listed word one look-alike kana away
+    (「コーボ」 → コーポ, 「ヴイラ」 → ヴィラ), when the frames give that kana ``SUPPORT`` and ``CLEAR`` times
+    what they give any other such word."""
+    start = re.search(rf"{_DIGIT}[^ァ-ヺ]*?(?=[ァ-ヺ])", text)
+    if not start or not words:
+        return text, 0
+    chars = list(text)
+    changed = 0
+    for m in re.finditer(r"[ァ-ヺ][ァ-ヺー一]+", text[start.end() :]):
+        i0 = start.end() + m.start()
+        word = re.sub(r"(?<=[ァ-ヺー])一", "ー", m.group())  # 一 after katakana is the long-vowel mark
+        if word in words:
+            continue
+        scored = []
+        for k, ch in enumerate(word):
+            for alt in _KANA_GROUP.get(ch, ""):
+                cand = word[:k] + alt + word[k + 1 :]
+                if alt != ch and cand in words and (s := support(i0 + k, alt)) >= SUPPORT:
+                    scored.append((s, k, alt))
+        scored.sort(reverse=True)
+        if scored and (len(scored) == 1 or scored[0][0] >= CLEAR * scored[1][0]):
+            _, k, alt = scored[0]
+            chars[i0 + k] = alt
+            changed += 1
     return "".join(chars), changed

@@ -491,6 +491,9 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     if place is not None and place[2] and scorer is not None:
         text, changed = address_rest.town_in_building(text, place[2], support)
         repaired |= bool(changed)
+    if scorer is not None:
+        text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
+        repaired |= bool(changed)
     if head is not None or repaired or removed:
         again = fp.parse_address([((head if head is not None else text[:j]) + text[j:], reading.confidence)])
         if again.value is not None:
