@@ -79,3 +79,14 @@ def test_without_the_list_names_read_as_before(monkeypatch) -> None:
     f = _name(e, [{"官": 0.6, "宮": 0.3}, *_sure("本"), {" ": 0.9}, *_sure("恵美子")])
     assert f.value == "官本\u3000恵美子"
     names._loaded.clear()
+
+
+def test_a_labels_residue_read_as_a_part_of_its_own_is_dropped_before_a_whole_name() -> None:
+    """「民威 增田 雅之」 (tune-0460): the small-print 氏名 read as a part of its own before the name."""
+    e = ocr()
+    f = _name(e, [*_sure("民威"), {" ": 0.9}, {"官": 0.6, "宮": 0.3}, *_sure("田"), {" ": 0.9}, *_sure("雅之")])
+    assert f.value == "宮田\u3000雅之"
+    assert {"neighbour_text_removed", "repaired"} <= set(f.reasons) and f.doubtful
+    # three parts that are no residue and a name are left as read
+    f = _name(e, [*_sure("長谷川"), {" ": 0.9}, *_sure("田中"), {" ": 0.9}, *_sure("雅之")])
+    assert f.value == "長谷川\u3000田中\u3000雅之"

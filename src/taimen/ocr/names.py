@@ -97,15 +97,21 @@ def read_again(part: str, kind: str, at: Sequence[int], support: Support, data: 
     return scored[0][1]
 
 
+#: Characters of the small-print 氏名 label the recogniser leaves before a name as a part of its own (「氏爾」,
+#: 「民威」): a first part of at most this many characters, in no list, before a whole name.
+LABEL_RESIDUE = 2
+
+
 def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece]) -> fp.FieldReading:
     """The Japanese name ``reading`` (family and given name apart by U+3000, read from ``pieces``) with a part
-    that is not in the list read again as a listed name (flag ``repaired``). Unchanged otherwise."""
+    that is not in the list read again as a listed name (flag ``repaired``), and a label's residue read as a
+    part of its own before a whole name dropped (``neighbour_text_removed``). Unchanged otherwise."""
     data = names()
     value = reading.value
     if data is None or value is None or "\u3000" not in value:
         return reading
-    family, _, given = value.partition("\u3000")
-    if not (_CJK.fullmatch(family) and _CJK.fullmatch(given)):
+    parts = value.split("\u3000")
+    if len(parts) not in (2, 3) or not all(_CJK.fullmatch(p) for p in parts):
         return reading
     text, frames, positions = places._joined(pieces)
     scorer = places._scorer(ocr) if frames is not None else None
@@ -113,16 +119,27 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
         return reading
     # each character of the value at its index in the decoded text (the label and spaces are not in the value)
     flat = [(i, ch) for i, ch in enumerate(text) if not ch.isspace()]
-    joined = "".join(ch for _, ch in flat)
-    start = joined.rfind(family + given)
+    start = "".join(ch for _, ch in flat).rfind("".join(parts))
     if start < 0:
         return reading
-    at = [flat[start + k][0] for k in range(len(family + given))]
+    at = [flat[start + k][0] for k in range(len("".join(parts)))]
     support = Support(frames, positions, scorer.slot)
+    dropped = False
+    if len(parts) == 3:
+        head, family, given = parts
+        family_at = at[len(head) : len(head) + len(family)]
+        whole = data.listed("姓", family) or read_again(family, "姓", family_at, support, data) is not None
+        if len(head) > LABEL_RESIDUE or data.listed("姓", head) or not whole:
+            return reading
+        parts, at, dropped = [family, given], at[len(head) :], True
+    family, given = parts
     new_family = read_again(family, "姓", at[: len(family)], support, data) or family
     new_given = read_again(given, "名", at[len(family) :], support, data) or given
-    if (new_family, new_given) == (family, given):
+    repaired = (new_family, new_given) != (family, given)
+    if not (repaired or dropped):
         return reading
     new = f"{new_family}\u3000{new_given}"
+    flags = (*reading.flags, "repaired") if repaired else reading.flags
+    reasons = (*reading.reasons, "neighbour_text_removed") if dropped else reading.reasons
     extra = {**reading.extra, "read": value}
-    return replace(reading, value=new, text=new, flags=(*reading.flags, "repaired"), extra=extra)
+    return replace(reading, value=new, text=new, flags=flags, reasons=reasons, extra=extra)
