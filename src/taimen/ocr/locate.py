@@ -7,7 +7,10 @@ several segmentations (edges; brightness; colour distance from the border) and p
 outermost, the longest, and those ending in corners), keeps quadrilaterals with the right shape on steps
 running along their sides, weighs what is inside (an ID card has a colour portrait beside its text; a
 receipt, a business card or a note does not), then refines the best few, each side to a line fitted to the
-edge near it, and ranks them by that evidence. Candidates are scored as arrays: a photo yields thousands.
+edge near it, and ranks them by that evidence. The best two are tried again with one or two sides swapped for
+other straight lines (a clutter edge beside the card, or a printed box's edge inside it, taken for a side),
+and an outline inside a larger one along its edge (the portrait's box) yields to it if that one is nearly as
+well supported. Candidates are scored as arrays: a photo yields thousands.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ THREE_SIDE_MIN = 0.005  # rough score below which a three-sided outline is not r
 THREE_SIDE_BELOW = 0.5  # best refined score below which the three-sided outlines are refined
 THREE_SIDE_PRIOR = 0.6  # weight of a three-sided outline: a fallback, not a rival to an outline seen all round
 BAND_MM = 1.5  # how far outside the best supported edge line a side may still be moved (a printed edge band)
+SWAP_FROM = 2  # best refined outlines whose sides are swapped for other straight lines
+SWAP_LINES = 12  # of the lines running along a side, the longest tried in its place
+SWAP_REFINE = 3  # outlines with swapped sides refined
+SWAP_TURN = math.radians(8)  # how far a line may turn from the side it replaces
+NEST_AREA = 0.45  # an outline inside another, at most this share of its area, may be a printed box or the portrait
+NEST_SCORE = 0.5  # ... and yields to the outline round it if that one scores at least this share of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -568,6 +577,47 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
     return [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in top]
 
 
+def _side_swaps(q: np.ndarray, found: tuple[list[list], list[float]], shape: tuple[int, int]) -> np.ndarray:
+    """Outlines from ``q`` (ordered corners) with one side, or two adjacent sides, moved to another straight
+    line of ``found`` running nearly along it: an outline that took a clutter edge beside the card for one of
+    its sides, or a printed box's edges inside it for two, keeps the card's other sides; the card's own edge
+    is one of the straight lines. Shape (N, 4, 2), corners in cyclic order, not yet checked or ordered."""
+    lines = found[0]
+    if not lines:
+        return np.zeros((0, 4, 2))
+    th = np.array([ln[0] for ln in lines])
+    rh = np.array([ln[1] for ln in lines])
+    total = np.array([ln[2] for ln in lines])
+    q = np.asarray(q, np.float64)
+    d = np.roll(q, -1, axis=0) - q
+    st = np.arctan2(d[:, 0], -d[:, 1]) % math.pi  # the sides as lines x cos t + y sin t = r
+    sr = q[:, 0] * np.cos(st) + q[:, 1] * np.sin(st)
+    side = np.stack([st, sr], -1)
+    near = 0.02 * max(shape)
+    options = []
+    for i in range(4):
+        dt = np.abs(th - st[i])
+        turned = dt > math.pi / 2  # the same direction, numbered from the other end: rho changes sign
+        r = np.where(turned, -rh, rh)
+        ok = (np.minimum(dt, math.pi - dt) < SWAP_TURN) & (np.abs(r - sr[i]) > near)
+        k = np.flatnonzero(ok)
+        k = k[np.argsort(-total[k], kind="stable")][:SWAP_LINES]
+        options.append(np.stack([th[k], rh[k]], -1))
+    out = []
+    for i in range(4):
+        v = np.repeat(side[None], len(options[i]), axis=0)
+        v[:, i] = options[i]
+        out.append(v)
+        j = (i + 1) % 4
+        a, b = np.repeat(options[i], len(options[j]), axis=0), np.tile(options[j], (len(options[i]), 1))
+        v = np.repeat(side[None], len(a), axis=0)
+        v[:, i], v[:, j] = a, b
+        out.append(v)
+    sides = np.concatenate(out)
+    prev = np.roll(sides, 1, axis=1)  # corner k is where side k - 1 meets side k
+    return _meet(prev[..., 0], prev[..., 1], sides[..., 0], sides[..., 1])
+
+
 def _meet(t1: np.ndarray, r1: np.ndarray, t2: np.ndarray, r2: np.ndarray) -> np.ndarray:
     """Where lines x cos t + y sin t = r meet (far away if nearly parallel)."""
     c1, s1, c2, s2 = np.cos(t1), np.sin(t1), np.cos(t2), np.sin(t2)
@@ -719,6 +769,44 @@ def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
     return [search.refine(c) for c in search.candidates]
 
 
+def _outer_first(ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
+    """``ranked`` (refined outlines, best first) with an outline that lies inside a much larger one and along
+    one of its sides put just after it, if the larger one's edges are nearly as well supported: the portrait's
+    box and the printed boxes of a card are card-shaped outlines with straight edges, often sharper than the
+    card's own edge on a light desk, and they run along the card's edge; a sheet of paper under the card seldom
+    has an edge where the card's is, and a clutter edge taken for a side adds only a strip."""
+    key = [x[0] for x in ranked]
+    for i, (si, _, a) in enumerate(ranked):
+        area_a = float(_areas(a.points[None])[0])
+        for sj, _, b in ranked:
+            area_b = float(_areas(b.points[None])[0])
+            if b is a or not NEST_SCORE * si <= sj < si or area_a > NEST_AREA * area_b:
+                continue
+            tol = 0.02 * math.sqrt(area_b)
+            poly = b.points.reshape(-1, 1, 2).astype(np.float32)
+            inside = all(cv2.pointPolygonTest(poly, (float(x), float(y)), True) >= -tol for x, y in a.points)
+            if inside and _shares_side(a.points, b.points, tol):
+                key[i] = min(key[i], sj * 0.999)
+    order = sorted(range(len(ranked)), key=lambda k: -key[k])
+    return [ranked[k] for k in order]
+
+
+def _same_outline(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Whether outlines ``a`` and ``b`` have the same corners within ``tol``, whichever corner each starts at
+    and whichever way round (a box whose long sides stand upright is ordered differently by each method)."""
+    return any(np.abs(np.roll(c, k, axis=0) - b).max() < tol for c in (a, a[::-1]) for k in range(4))
+
+
+def _shares_side(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Whether both ends of a side of outline ``a`` lie within ``tol`` of the line of one side of ``b``."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    d = np.roll(b, -1, axis=0) - b
+    n = np.stack([-d[:, 1], d[:, 0]], -1) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
+    dist = np.abs(((a[:, None, :] - b[None, :, :]) * n[None]).sum(-1))  # (corner of a, side of b)
+    near = dist <= tol
+    return bool((near & np.roll(near, -1, axis=0)).any())
+
+
 def _content(img: np.ndarray, qs: np.ndarray) -> np.ndarray:
     """How much each outline's inside looks like an ID card's face rather than a receipt, a business card, a
     note or a phone, as a factor 0.36..1: a card has a colour portrait beside its text (colours that differ
@@ -844,8 +932,15 @@ class Search:
             if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
                 break
         n_refined = len(ranked)
+        ranked += self._swapped(ranked, found, steps)
         ranked.sort(key=lambda x: -x[0])
-        ranked = [x for x in ranked if x[0] >= FINAL_MIN][:limit]
+        ranked = [x for x in ranked if x[0] >= FINAL_MIN]
+        tol = 0.02 * max(mid.shape[:2]) / self._mid_scale.min()
+        distinct: list[tuple[float, Quad, Quad]] = []
+        for x in ranked:  # two rough outlines often refine to one: the reader's tries must differ
+            if not any(_same_outline(x[2].points, y[2].points, tol) for y in distinct):
+                distinct.append(x)
+        ranked = _outer_first(distinct)[:limit]
         if not ranked:
             best = max((x.score for x in scored), default=0.0)
             raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
@@ -854,6 +949,47 @@ class Search:
             self._refined[id(cand)] = fine
         # not yet refined (after a clear card): their rough score, refined by ``refine`` when used
         self.candidates += roughs[n_refined:][: limit - len(self.candidates)]
+
+    def _swapped(
+        self, ranked: list[tuple[float, Quad, Quad]], found: tuple[list[list], list[float]], steps: _Steps
+    ) -> list[tuple[float, Quad, Quad]]:
+        """The best refined outlines with one or two sides swapped for other straight lines (``_side_swaps``),
+        ranked on the search image as the rough outlines are, the best few refined: a side on a clutter edge
+        beside the card, or an outline on a printed box, leaves the card's own edge unused."""
+        small = self._small
+        h, w = small.shape[:2]
+        area = float(h * w)
+        tol = 0.02 * max(h, w)
+        seen = [_rescale(_rescale(f.points, self._mid_scale), self._small_scale) for _, _, f in ranked]
+        qs = []
+        for _, _, f in sorted(ranked, key=lambda x: -x[0])[:SWAP_FROM]:
+            qs.append(_side_swaps(_rescale(_rescale(f.points, self._mid_scale), self._small_scale), found, (w, h)))
+        q = np.concatenate(qs) if qs else np.zeros((0, 4, 2))
+        q = q[(q[..., 0] >= -0.05 * w).all(1) & (q[..., 1] >= -0.05 * h).all(1)]
+        q = q[(q[..., 0] <= 1.05 * w).all(1) & (q[..., 1] <= 1.05 * h).all(1)]
+        frac = _areas(q) / area
+        q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]
+        if not len(q):
+            return []
+        q = _order_many(q)
+        sc = _quad_scores(q, area, (w, h))
+        q, sc = q[sc > 0.05], sc[sc > 0.05]
+        if not len(q):
+            return []
+        key = sc * steps.supports(q) ** 6 * np.sqrt(_areas(q) / area)
+        top = np.argsort(-key, kind="stable")[:CONTENT_TOP]
+        key[top] *= _content(small, q[top])
+        out: list[tuple[float, Quad, Quad]] = []
+        for k in np.argsort(-key, kind="stable"):
+            if len(out) == SWAP_REFINE or key[k] < ROUGH_MIN:
+                break
+            if any(np.abs(q[k] - p).max() < tol for p in seen):
+                continue
+            seen.append(q[k])
+            rough = Quad(_rescale(q[k], 1 / self._small_scale), float(key[k]), "swap")
+            fine = self._fit(rough)
+            out.append((fine.score, rough, fine))
+        return out
 
     def _fit(self, rough: Quad) -> Quad:
         q, _ = _refine(self._grad, rough.points, 0.05)
