@@ -200,3 +200,18 @@ def test_a_printed_box_along_the_card_edge_yields_to_the_card() -> None:
     assert [x[0] for x in locate._outer_first(_ranked((0.83, card), (0.6, sheet)))] == [0.83, 0.6]
     receipt = _quad(300, 30, 728, 470)  # the card's sides and a receipt's edge 34 mm above: 1.6 × its area
     assert [x[0] for x in locate._outer_first(_ranked((0.83, card), (0.6, receipt)))] == [0.83, 0.6]
+
+
+def test_card_too_faint_for_the_search_is_found_round_its_portrait_box() -> None:
+    """A white card on a light desk, its portrait's box running to its right and bottom edges: the search
+    image shows only the box (the card's edge is under its step threshold), but the finer image shows the card's
+    left and top edges as straight steps out of the box; sliding those two sides there finds the card."""
+    img = np.full((720, 1000, 3), (220, 223, 226), np.uint8)
+    x0, y0, w, h = 250, 220, 428, 270
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (238, 240, 242), -1)
+    cv2.rectangle(img, (x0 + w - 135, y0 + 68), (x0 + w, y0 + h), (150, 140, 180), -1)
+    cv2.ellipse(img, (x0 + w - 68, y0 + 130), (30, 36), 0, 0, 360, (120, 160, 215), -1)
+    _text_rows(img, x0, y0)
+    img = cv2.GaussianBlur(img, (0, 0), 1.2)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
