@@ -215,3 +215,19 @@ def test_card_too_faint_for_the_search_is_found_round_its_portrait_box() -> None
     img = cv2.GaussianBlur(img, (0, 0), 1.2)
     quad = locate.find_card(img)
     assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
+
+
+def test_a_faint_card_edge_among_strong_print_is_a_line_to_slide_to() -> None:
+    """A light card's edge on a light desk, 150 px into a side, with grey print strokes between them in every
+    sample row (the rest of the card's face, beside its portrait's box): the faint straight step is still offered
+    as a line (the print's steps, four times stronger, make no straight line)."""
+    img = np.full((400, 400, 3), 212, np.uint8)
+    img[:, 150:] = 232  # the card from x = 150, the desk left of it
+    rng = np.random.default_rng(1)
+    for y in range(0, 400, 6):
+        x = int(rng.integers(170, 280))
+        cv2.line(img, (x, y), (x, y + 5), (130, 130, 130), 3)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    a, b = np.array([300.0, 40.0], np.float32), np.array([300.0, 360.0], np.float32)
+    lines = locate._edge_lines(locate._Gradients(img), b, a, -250, 10, 3, 8)
+    assert any(np.abs(ln[:, 0] - 150).max() < 3 for ln in lines), lines

@@ -752,8 +752,9 @@ def _edge_lines(
     offs = np.arange(lo, hi + 1, 1.0)
     base = a + t * us[:, None]
     mag = grad.across(base[:, :1] + n[0] * offs[None, :], base[:, 1:] + n[1] * offs[None, :], n)
-    # the side's own step (a printed box's edge is sharper than a faint card edge) does not set the floor
-    floor = np.maximum(20.0, 0.25 * np.where(np.abs(offs) >= skip, mag, 0.0).max(axis=1))[:, None]
+    # the side's own step (a printed box's edge is sharper than a faint card edge) does not set the floor, and the
+    # floor is low: the card's print beside a faint card edge steps far more, but makes no straight line
+    floor = np.maximum(20.0, 0.1 * np.where(np.abs(offs) >= skip, mag, 0.0).max(axis=1))[:, None]
     mid = mag[:, 1:-1]
     r_idx, k_idx = np.nonzero((mid >= mag[:, :-2]) & (mid > mag[:, 2:]) & (mid >= floor))
     if len(r_idx) < rows // 2:
