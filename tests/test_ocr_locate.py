@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
@@ -145,3 +147,87 @@ def test_card_with_one_side_unseen_on_a_light_desk() -> None:
     _print_face(img, x0, y0, w)
     quad = locate.find_card(img)
     assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 5, quad.points
+
+
+def _same(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """The same outline within ``tol`` px, whichever corner it starts at and whichever way round."""
+    return any(np.abs(np.roll(c, k, axis=0) - b).max() < tol for c in (a, a[::-1]) for k in range(4))
+
+
+def test_the_outlines_offered_to_the_reader_differ() -> None:
+    """A portrait box on a card too faint to be seen: the edge search and the colour search find the same box,
+    ordered from another corner. The reader tries each outline offered (an OCR pass each): they must differ."""
+    img = np.full((720, 1000, 3), (221, 224, 227), np.uint8)
+    x0, y0, w, h = 250, 220, 428, 270
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (238, 240, 242), -1)
+    cv2.rectangle(img, (x0 + w - 135, y0 + 68), (x0 + w, y0 + h), (150, 140, 180), -1)
+    cv2.ellipse(img, (x0 + w - 68, y0 + 130), (30, 36), 0, 0, 360, (120, 160, 215), -1)
+    _text_rows(img, x0, y0)
+    img = cv2.GaussianBlur(img, (0, 0), 1.2)
+    search = locate.Search(img)
+    outlines = [search.refine(c).points for c in search.candidates]
+    assert all(not _same(a, b, 5) for k, a in enumerate(outlines) for b in outlines[k + 1 :]), outlines
+
+
+def _lines(*sides: tuple[float, float]) -> tuple[list[list], list[float]]:
+    """``locate._straight_lines``'s answer for straight lines given as (theta, rho), each 200 px long."""
+    return [[t, r, 200.0, (0.0, 0.0), 200.0, []] for t, r in sides], []
+
+
+def test_a_side_on_a_clutter_edge_is_swapped_for_the_card_edge() -> None:
+    """An outline whose left side lies on a phone's edge 12 mm beside the card: with the card's own left edge
+    among the straight lines found, one of the outlines with a swapped side is the card."""
+    card = _quad(300, 200, 728, 470)
+    wrong = _quad(240, 200, 728, 470)
+    found = _lines((0.0, 300.0), (0.0, 240.0), (math.pi / 2, 200.0), (math.pi / 2, 470.0), (0.0, 728.0))
+    swaps = locate._side_swaps(wrong, found, (1000, 720))
+    assert any(_same(q, card, 0.5) for q in swaps)
+
+
+def _ranked(*outlines: tuple[float, np.ndarray]) -> list[tuple[float, locate.Quad, locate.Quad]]:
+    return [(s, locate.Quad(q, s, "lines"), locate.Quad(q, s, "lines")) for s, q in outlines]
+
+
+def test_a_printed_box_along_the_card_edge_yields_to_the_card() -> None:
+    """The portrait's box runs to the card's right and bottom edges and has sharper edges than the card on a
+    light desk: the card, nearly as well supported, goes first. A card inside a sheet of paper (no common side)
+    or inside an outline that adds only a strip beside it stays first."""
+    card = _quad(300, 200, 728, 470)
+    box = _quad(593, 268, 728, 470)
+    order = locate._outer_first(_ranked((0.68, box), (0.45, card)))
+    assert [x[0] for x in order] == [0.45, 0.68]
+    sheet = _quad(150, 100, 900, 680)
+    assert [x[0] for x in locate._outer_first(_ranked((0.83, card), (0.6, sheet)))] == [0.83, 0.6]
+    receipt = _quad(300, 30, 728, 470)  # the card's sides and a receipt's edge 34 mm above: 1.6 × its area
+    assert [x[0] for x in locate._outer_first(_ranked((0.83, card), (0.6, receipt)))] == [0.83, 0.6]
+
+
+def test_card_too_faint_for_the_search_is_found_round_its_portrait_box() -> None:
+    """A white card on a light desk, its portrait's box running to its right and bottom edges: the search
+    image shows only the box (the card's edge is under its step threshold), but the finer image shows the card's
+    left and top edges as straight steps out of the box; sliding those two sides there finds the card."""
+    img = np.full((720, 1000, 3), (220, 223, 226), np.uint8)
+    x0, y0, w, h = 250, 220, 428, 270
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (238, 240, 242), -1)
+    cv2.rectangle(img, (x0 + w - 135, y0 + 68), (x0 + w, y0 + h), (150, 140, 180), -1)
+    cv2.ellipse(img, (x0 + w - 68, y0 + 130), (30, 36), 0, 0, 360, (120, 160, 215), -1)
+    _text_rows(img, x0, y0)
+    img = cv2.GaussianBlur(img, (0, 0), 1.2)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
+
+
+def test_a_faint_card_edge_among_strong_print_is_a_line_to_slide_to() -> None:
+    """A light card's edge on a light desk, 150 px into a side, with grey print strokes between them in every
+    sample row (the rest of the card's face, beside its portrait's box): the faint straight step is still offered
+    as a line (the print's steps, four times stronger, make no straight line)."""
+    img = np.full((400, 400, 3), 212, np.uint8)
+    img[:, 150:] = 232  # the card from x = 150, the desk left of it
+    rng = np.random.default_rng(1)
+    for y in range(0, 400, 6):
+        x = int(rng.integers(170, 280))
+        cv2.line(img, (x, y), (x, y + 5), (130, 130, 130), 3)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    a, b = np.array([300.0, 40.0], np.float32), np.array([300.0, 360.0], np.float32)
+    lines = locate._edge_lines(locate._Gradients(img), b, a, -250, 10, 3, 8)
+    assert any(np.abs(ln[:, 0] - 150).max() < 3 for ln in lines), lines

@@ -7,7 +7,11 @@ several segmentations (edges; brightness; colour distance from the border) and p
 outermost, the longest, and those ending in corners), keeps quadrilaterals with the right shape on steps
 running along their sides, weighs what is inside (an ID card has a colour portrait beside its text; a
 receipt, a business card or a note does not), then refines the best few, each side to a line fitted to the
-edge near it, and ranks them by that evidence. Candidates are scored as arrays: a photo yields thousands.
+edge near it, and ranks them by that evidence. Unless one is clearly the card, the best are tried again with
+one or two sides swapped for other straight lines, or slid to other straight steps of the finer image (a
+clutter edge beside the card, a printed box's edge inside it, taken for a side; a card edge too faint for the
+search image), and an outline inside a larger one along its edge (the portrait's box) yields to it if that one
+is nearly as well supported. Candidates are scored as arrays: a photo yields thousands.
 """
 
 from __future__ import annotations
@@ -40,6 +44,17 @@ THREE_SIDE_MIN = 0.005  # rough score below which a three-sided outline is not r
 THREE_SIDE_BELOW = 0.5  # best refined score below which the three-sided outlines are refined
 THREE_SIDE_PRIOR = 0.6  # weight of a three-sided outline: a fallback, not a rival to an outline seen all round
 BAND_MM = 1.5  # how far outside the best supported edge line a side may still be moved (a printed edge band)
+CLEAR = 0.95  # refined score of an outline seen so well all round that no side is tried elsewhere
+SWAP_FROM = 2  # best refined outlines whose sides are swapped for other straight lines
+SWAP_LINES = 12  # of the lines running along a side, the longest tried in its place
+SWAP_REFINE = 3  # outlines with swapped sides refined
+SWAP_TURN = math.radians(8)  # how far a line may turn from the side it replaces
+SLIDE_IN = 0.4  # how far into the best outline, as a share of its extent across a side, another edge is sought
+SLIDE_OUT = 2.2  # ... and how far out of it (the portrait's box is under half the card's width)
+SLIDE_LINES = 3  # straight steps kept on each side of each side
+SLIDE_REFINE = 2  # outlines with slid sides refined
+NEST_AREA = 0.45  # an outline inside another, at most this share of its area, may be a printed box or the portrait
+NEST_SCORE = 0.5  # ... and yields to the outline round it if that one scores at least this share of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -568,6 +583,47 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
     return [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in top]
 
 
+def _side_swaps(q: np.ndarray, found: tuple[list[list], list[float]], shape: tuple[int, int]) -> np.ndarray:
+    """Outlines from ``q`` (ordered corners) with one side, or two adjacent sides, moved to another straight
+    line of ``found`` running nearly along it: an outline that took a clutter edge beside the card for one of
+    its sides, or a printed box's edges inside it for two, keeps the card's other sides; the card's own edge
+    is one of the straight lines. Shape (N, 4, 2), corners in cyclic order, not yet checked or ordered."""
+    lines = found[0]
+    if not lines:
+        return np.zeros((0, 4, 2))
+    th = np.array([ln[0] for ln in lines])
+    rh = np.array([ln[1] for ln in lines])
+    total = np.array([ln[2] for ln in lines])
+    q = np.asarray(q, np.float64)
+    d = np.roll(q, -1, axis=0) - q
+    st = np.arctan2(d[:, 0], -d[:, 1]) % math.pi  # the sides as lines x cos t + y sin t = r
+    sr = q[:, 0] * np.cos(st) + q[:, 1] * np.sin(st)
+    side = np.stack([st, sr], -1)
+    near = 0.02 * max(shape)
+    options = []
+    for i in range(4):
+        dt = np.abs(th - st[i])
+        turned = dt > math.pi / 2  # the same direction, numbered from the other end: rho changes sign
+        r = np.where(turned, -rh, rh)
+        ok = (np.minimum(dt, math.pi - dt) < SWAP_TURN) & (np.abs(r - sr[i]) > near)
+        k = np.flatnonzero(ok)
+        k = k[np.argsort(-total[k], kind="stable")][:SWAP_LINES]
+        options.append(np.stack([th[k], rh[k]], -1))
+    out = []
+    for i in range(4):
+        v = np.repeat(side[None], len(options[i]), axis=0)
+        v[:, i] = options[i]
+        out.append(v)
+        j = (i + 1) % 4
+        a, b = np.repeat(options[i], len(options[j]), axis=0), np.tile(options[j], (len(options[i]), 1))
+        v = np.repeat(side[None], len(a), axis=0)
+        v[:, i], v[:, j] = a, b
+        out.append(v)
+    sides = np.concatenate(out)
+    prev = np.roll(sides, 1, axis=1)  # corner k is where side k - 1 meets side k
+    return _meet(prev[..., 0], prev[..., 1], sides[..., 0], sides[..., 1])
+
+
 def _meet(t1: np.ndarray, r1: np.ndarray, t2: np.ndarray, r2: np.ndarray) -> np.ndarray:
     """Where lines x cos t + y sin t = r meet (far away if nearly parallel)."""
     c1, s1, c2, s2 = np.cos(t1), np.sin(t1), np.cos(t2), np.sin(t2)
@@ -680,6 +736,53 @@ def _side_line(
     return p0.astype(np.float64), direction.astype(np.float64), n_rows / rows
 
 
+def _edge_lines(
+    grad: _Gradients, a: np.ndarray, b: np.ndarray, lo: float, hi: float, most: int, skip: float
+) -> list[np.ndarray]:
+    """Straight steps running along the side ``a``→``b`` (turned by up to 9°) between ``lo`` and ``hi`` px
+    across it (into the outline is positive), the best supported first, each as its two ends over ``a`` and
+    ``b``: up to ``most`` of them, found by the vote ``_side_line`` runs, on steps seen along at least half the
+    side; a line within ``skip`` of the side at both ends is the side itself."""
+    d = b - a
+    length = float(np.linalg.norm(d))
+    t = d / length
+    n = np.array([-t[1], t[0]], np.float32)
+    rows = 32
+    us = np.linspace(0.1, 0.9, rows) * length
+    offs = np.arange(lo, hi + 1, 1.0)
+    base = a + t * us[:, None]
+    mag = grad.across(base[:, :1] + n[0] * offs[None, :], base[:, 1:] + n[1] * offs[None, :], n)
+    # the side's own step (a printed box's edge is sharper than a faint card edge) does not set the floor, and the
+    # floor is low: the card's print beside a faint card edge steps far more, but makes no straight line
+    floor = np.maximum(20.0, 0.1 * np.where(np.abs(offs) >= skip, mag, 0.0).max(axis=1))[:, None]
+    mid = mag[:, 1:-1]
+    r_idx, k_idx = np.nonzero((mid >= mag[:, :-2]) & (mid > mag[:, 2:]) & (mid >= floor))
+    if len(r_idx) < rows // 2:
+        return []
+    v, u = offs[k_idx + 1], us[r_idx]
+    slopes = np.linspace(-0.16, 0.16, 33)  # a side may pivot on a right corner: a clutter edge runs askew
+    nb = len(offs) + 1
+    bins = np.round(v[None, :] - slopes[:, None] * (u - length / 2)[None, :] - lo).astype(np.int64) // 2
+    bins[(bins < 0) | (bins >= nb // 2)] = nb // 2
+    occupied = np.zeros((len(slopes), rows, nb // 2 + 1), bool)
+    occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
+    hist = occupied.sum(axis=1)[:, :-1]
+    out: list[np.ndarray] = []
+    gap = max(3, int(0.02 * length))  # 2-px bins: lines at least 4 % of the side apart
+    while len(out) < most:
+        j, k = np.unravel_index(int(np.argmax(hist)), hist.shape)
+        if hist[j, k] < rows // 2:
+            break
+        off, slope = lo + 2 * k + 1.0, float(slopes[j])
+        ends = (off - slope * length / 2, off + slope * length / 2)
+        if max(abs(ends[0]), abs(ends[1])) < skip:
+            hist[j, k] = 0
+            continue
+        hist[:, max(0, k - gap) : k + gap + 1] = 0
+        out.append(np.array([a + n * ends[0], b + n * ends[1]]))
+    return out
+
+
 def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Least-squares slope and intercept of y over x."""
     xm, ym = float(x.mean()), float(y.mean())
@@ -717,6 +820,61 @@ def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
     """Up to ``limit`` distinct card outlines in ``img`` (BGR), best first, refined. Raises CardNotFound."""
     search = Search(img, limit)
     return [search.refine(c) for c in search.candidates]
+
+
+def _outer_first(ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
+    """``ranked`` (refined outlines, best first) with an outline that lies inside a much larger one and along
+    one of its sides put just after it, if the larger one's edges are nearly as well supported: the portrait's
+    box and the printed boxes of a card are card-shaped outlines with straight edges, often sharper than the
+    card's own edge on a light desk, and they run along the card's edge; a sheet of paper under the card seldom
+    has an edge where the card's is, and a clutter edge taken for a side adds only a strip."""
+    key = [x[0] for x in ranked]
+    for i, (si, _, a) in enumerate(ranked):
+        area_a = float(_areas(a.points[None])[0])
+        for sj, _, b in ranked:
+            area_b = float(_areas(b.points[None])[0])
+            if b is a or not NEST_SCORE * si <= sj < si or area_a > NEST_AREA * area_b:
+                continue
+            tol = 0.02 * math.sqrt(area_b)
+            poly = b.points.reshape(-1, 1, 2).astype(np.float32)
+            inside = all(cv2.pointPolygonTest(poly, (float(x), float(y)), True) >= -tol for x, y in a.points)
+            if inside and _shares_side(a.points, b.points, tol):
+                key[i] = min(key[i], sj * 0.999)
+    order = sorted(range(len(ranked)), key=lambda k: -key[k])
+    return [ranked[k] for k in order]
+
+
+def _signed_area(q: np.ndarray) -> float:
+    """Twice the signed area of polygon ``q``: positive when its corners run clockwise on the image (y down)."""
+    nxt = np.roll(q, -1, axis=0)
+    return float((q[:, 0] * nxt[:, 1] - nxt[:, 0] * q[:, 1]).sum())
+
+
+def _cross_point(l1: np.ndarray, l2: np.ndarray) -> np.ndarray:
+    """Where the line through the two points ``l1`` meets the one through ``l2`` (inf if parallel)."""
+    d1, d2 = l1[1] - l1[0], l2[1] - l2[0]
+    det = d1[0] * -d2[1] - d1[1] * -d2[0]
+    if abs(det) < 1e-9:
+        return np.array([np.inf, np.inf])
+    r = l2[0] - l1[0]
+    s = (r[0] * -d2[1] - r[1] * -d2[0]) / det
+    return l1[0] + s * d1
+
+
+def _same_outline(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Whether outlines ``a`` and ``b`` have the same corners within ``tol``, whichever corner each starts at
+    and whichever way round (a box whose long sides stand upright is ordered differently by each method)."""
+    return any(np.abs(np.roll(c, k, axis=0) - b).max() < tol for c in (a, a[::-1]) for k in range(4))
+
+
+def _shares_side(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Whether both ends of a side of outline ``a`` lie within ``tol`` of the line of one side of ``b``."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    d = np.roll(b, -1, axis=0) - b
+    n = np.stack([-d[:, 1], d[:, 0]], -1) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
+    dist = np.abs(((a[:, None, :] - b[None, :, :]) * n[None]).sum(-1))  # (corner of a, side of b)
+    near = dist <= tol
+    return bool((near & np.roll(near, -1, axis=0)).any())
 
 
 def _content(img: np.ndarray, qs: np.ndarray) -> np.ndarray:
@@ -844,8 +1002,17 @@ class Search:
             if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
                 break
         n_refined = len(ranked)
+        if max((x[0] for x in ranked), default=0.0) < CLEAR:
+            ranked += self._swapped(ranked, found, steps)
+            ranked += self._slid(ranked)
         ranked.sort(key=lambda x: -x[0])
-        ranked = [x for x in ranked if x[0] >= FINAL_MIN][:limit]
+        ranked = [x for x in ranked if x[0] >= FINAL_MIN]
+        tol = 0.02 * max(mid.shape[:2]) / self._mid_scale.min()
+        distinct: list[tuple[float, Quad, Quad]] = []
+        for x in ranked:  # two rough outlines often refine to one: the reader's tries must differ
+            if not any(_same_outline(x[2].points, y[2].points, tol) for y in distinct):
+                distinct.append(x)
+        ranked = _outer_first(distinct)[:limit]
         if not ranked:
             best = max((x.score for x in scored), default=0.0)
             raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
@@ -854,6 +1021,106 @@ class Search:
             self._refined[id(cand)] = fine
         # not yet refined (after a clear card): their rough score, refined by ``refine`` when used
         self.candidates += roughs[n_refined:][: limit - len(self.candidates)]
+
+    def _swapped(
+        self, ranked: list[tuple[float, Quad, Quad]], found: tuple[list[list], list[float]], steps: _Steps
+    ) -> list[tuple[float, Quad, Quad]]:
+        """The best refined outlines with one or two sides swapped for other straight lines (``_side_swaps``),
+        ranked on the search image as the rough outlines are, the best few refined: a side on a clutter edge
+        beside the card, or an outline on a printed box, leaves the card's own edge unused."""
+        small = self._small
+        h, w = small.shape[:2]
+        area = float(h * w)
+        tol = 0.02 * max(h, w)
+        seen = [_rescale(_rescale(f.points, self._mid_scale), self._small_scale) for _, _, f in ranked]
+        qs = []
+        for _, _, f in sorted(ranked, key=lambda x: -x[0])[:SWAP_FROM]:
+            qs.append(_side_swaps(_rescale(_rescale(f.points, self._mid_scale), self._small_scale), found, (w, h)))
+        q = np.concatenate(qs) if qs else np.zeros((0, 4, 2))
+        q = q[(q[..., 0] >= -0.05 * w).all(1) & (q[..., 1] >= -0.05 * h).all(1)]
+        q = q[(q[..., 0] <= 1.05 * w).all(1) & (q[..., 1] <= 1.05 * h).all(1)]
+        frac = _areas(q) / area
+        q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]
+        if not len(q):
+            return []
+        q = _order_many(q)
+        sc = _quad_scores(q, area, (w, h))
+        q, sc = q[sc > 0.05], sc[sc > 0.05]
+        if not len(q):
+            return []
+        key = sc * steps.supports(q) ** 6 * np.sqrt(_areas(q) / area)
+        top = np.argsort(-key, kind="stable")[:CONTENT_TOP]
+        key[top] *= _content(small, q[top])
+        out: list[tuple[float, Quad, Quad]] = []
+        for k in np.argsort(-key, kind="stable"):
+            if len(out) == SWAP_REFINE or key[k] < ROUGH_MIN:
+                break
+            if any(np.abs(q[k] - p).max() < tol for p in seen):
+                continue
+            seen.append(q[k])
+            rough = Quad(_rescale(q[k], 1 / self._small_scale), float(key[k]), "swap")
+            fine = self._fit(rough)
+            out.append((fine.score, rough, fine))
+        return out
+
+    def _slid(self, ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
+        """The best refined outline with one or two adjacent sides slid to other straight steps in or out of it
+        (``_edge_lines``), on the finer image: a card's edge too faint for the search image's straight lines
+        (light on a light desk or receipt) beside an outline on a printed box, the portrait's box or a clutter
+        edge. The most card-shaped few on the best supported steps are refined."""
+        if not ranked:
+            return []
+        mid = self._mid
+        h, w = mid.shape[:2]
+        best = max(ranked, key=lambda x: x[0])[2]
+        q = _rescale(best.points, self._mid_scale).astype(np.float64)
+        q = q[::-1] if _signed_area(q) < 0 else q  # clockwise (y down): the normals point in
+        lines = [np.array([q[i], q[(i + 1) % 4]]) for i in range(4)]
+        options: list[list[np.ndarray]] = []
+        for i in range(4):
+            across = (np.linalg.norm(q[(i + 2) % 4] - q[(i + 1) % 4]) + np.linalg.norm(q[(i + 3) % 4] - q[i])) / 2
+            got = []
+            for lo, hi in ((-0.02 * across, SLIDE_IN * across), (-SLIDE_OUT * across, 0.02 * across)):
+                got += _edge_lines(self._grad, q[i], q[(i + 1) % 4], lo, hi, SLIDE_LINES, 0.03 * across)
+            options.append(got)
+        variants = []
+        for i in range(4):
+            j = (i + 1) % 4
+            for li in options[i]:
+                v = list(lines)
+                v[i] = li
+                variants.append(v)
+                for lj in options[j]:
+                    v2 = list(v)
+                    v2[j] = lj
+                    variants.append(v2)
+        if not variants:
+            return []
+        qs = np.array([[_cross_point(v[k - 1], v[k]) for k in range(4)] for v in variants])
+        ok = np.isfinite(qs).all(axis=(1, 2))
+        ok &= (qs[..., 0] >= -0.05 * w).all(1) & (qs[..., 1] >= -0.05 * h).all(1)
+        ok &= (qs[..., 0] <= 1.05 * w).all(1) & (qs[..., 1] <= 1.05 * h).all(1)
+        qs = qs[ok]
+        if not len(qs):
+            return []
+        qs = qs[_convex(qs)]
+        if not len(qs):
+            return []
+        qs = _order_many(qs)
+        sc = _quad_scores(qs, float(h * w), (w, h))
+        tol = 0.02 * max(h, w)
+        seen = [_rescale(x[2].points, self._mid_scale) for x in ranked]
+        out: list[tuple[float, Quad, Quad]] = []
+        for k in np.argsort(-sc, kind="stable"):
+            if len(out) == SLIDE_REFINE or sc[k] < 0.3:
+                break
+            if any(_same_outline(qs[k].astype(np.float32), p, tol) for p in seen):
+                continue
+            seen.append(qs[k].astype(np.float32))
+            rough = Quad(qs[k].astype(np.float32), float(sc[k]), "slide")
+            fine = self._fit(rough)
+            out.append((fine.score, rough, fine))
+        return out
 
     def _fit(self, rough: Quad) -> Quad:
         q, _ = _refine(self._grad, rough.points, 0.05)
