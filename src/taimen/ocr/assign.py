@@ -318,6 +318,31 @@ def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int
     return (min(cands)[1], 0) if cands else None
 
 
+#: Labels stand in the card's left column, in small print.
+LABEL_COLUMN_MM = 6.0
+#: A label's type is at most this share of the height of the value beside it.
+LABEL_HEIGHT = 0.8
+
+
+def _small_label_before(a: Assigner, i: int) -> bool:
+    """Line ``i`` is a label read with slips (「氏爾」, 「民威」 for 氏名): one to three characters without digits in
+    the label column, in smaller type than the line that follows it closely on its row. A family name split
+    from its given name at the left edge (「和田」 「恵美子」) is in the same type as the rest and stays a name."""
+    ln = a.lines[i]
+    t = re.sub(r"\s", "", ln.text)
+    if ln.x0 >= LABEL_COLUMN_MM or not 1 <= len(t) <= 3 or re.search(r"\d", t):
+        return False
+    return any(
+        j != i
+        and o.x0 >= ln.x1 - 1.5
+        and o.x0 - ln.x1 < 3.0
+        and _rows_overlap(o, ln) >= 0.5
+        and ln.h < LABEL_HEIGHT * o.h
+        and len(re.findall(r"\w", o.text)) >= 2
+        for j, o in enumerate(a.lines)
+    )
+
+
 #: A name printed this many line heights or more right of its label has lost its start (「絵里」 read alone,
 #: 「森田」 under glare): names follow their label closely.
 NAME_GAP = 1.8
@@ -352,6 +377,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
                 and not _is_label_only(t)
                 and len(re.findall(r"\w", t)) >= 2
                 and ln.x0 < 40
+                and not _small_label_before(a, i)
                 and (not latin or re.fullmatch(r"[A-Z ,.'-]+", t.strip()))
             ):
                 cands.append((i, k))
@@ -448,6 +474,33 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     return Pick(spans, reasons)
 
 
+#: A date whose era was misread beyond the date grammar (「会和002年07月05日」): still no part of an address.
+LOOSE_DATE = re.compile(r"\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+
+def _date_like(text: str) -> bool:
+    return bool(DATE.search(text) or LOOSE_DATE.search(text))
+
+
+def _label_in_column(ln: TextLine) -> bool:
+    """A short line without digits in the label column below an address is the next label read with slips
+    (「童付」 for 交付): an address goes on at its own left edge, right of the labels."""
+    t = re.sub(r"\s", "", ln.text)
+    return ln.x0 < LABEL_COLUMN_MM and 1 <= len(t) <= 3 and not re.search(r"\d", t)
+
+
+def _misread_label_head(ln: TextLine) -> int:
+    """Where an address line found by its form starts: after one or two characters and a space at the label's
+    place (住所 read 「住 」), which are the label; otherwise after the leading spaces."""
+    lead = len(ln.text) - len(ln.text.lstrip())
+    m = re.match(r"\s*[^\d\s]{1,2}\s+(?=\S)", ln.text) if ln.x0 < ADDRESS_LABEL_X_MM else None
+    return m.end() if m and ADDRESS_FORM.search(ln.text, m.end()) else lead
+
+
+#: An address line starting left of this (mm) starts at its label's place.
+ADDRESS_LABEL_X_MM = 8.0
+
+
 def _prefecture_start(text: str) -> bool:
     t = variants.prefecture(text)
     return t.startswith(variants.PREFECTURES)
@@ -481,7 +534,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             # address's form, a municipality and then a block number (「倉敷市阿知84番地38」); doubtful, and its
             # place part is left to the list of places (``places``)
             found = [
-                (i, len(ln.text) - len(ln.text.lstrip()))
+                (i, _misread_label_head(ln))
                 for i, ln in enumerate(a.lines)
                 if ln.x0 < ADDRESS_FORM_X0_MM
                 and a.free(i, 0, len(ln.text))
@@ -523,7 +576,9 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             break
         j = min(below, key=lambda k: a.lines[k].y0)
         ln = a.lines[j]
-        if DATE.search(ln.text) or _is_label_only(ln.text) or re.match(r"^\s*(男|女)\s*$", ln.text):
+        if _date_like(ln.text) or _is_label_only(ln.text) or re.match(r"^\s*(男|女)\s*$", ln.text):
+            break
+        if _label_in_column(ln):
             break
         if strip_label(ln.text, ("birth", "sex", "issue", "nationality", "status", "valid", "other")):
             break
@@ -538,7 +593,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         if j in taken or not a.free(j, 0, len(ln.text)):
             continue
         close = 0 <= ln.y0 - prev.y1 < 0.9 * prev.h and abs(ln.x0 - left) < 7.0
-        if close and not DATE.search(ln.text) and not _is_label_only(ln.text) and rows >= max_lines:
+        if close and not _date_like(ln.text) and not _is_label_only(ln.text) and rows >= max_lines:
             reasons.append("more_lines")
     for s in spans:
         a.take(s)
@@ -569,7 +624,7 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
         j = min(row, key=lambda k: a.lines[k].x0)
         o = a.lines[j]
         others = tuple(k for k in LABELS if k != "address")
-        if DATE.search(o.text) or _is_label_only(o.text) or strip_label(o.text, others):
+        if _date_like(o.text) or _is_label_only(o.text) or strip_label(o.text, others):
             return last
         if re.fullmatch(r"\s*(男|女)\s*[MF]?\.?\s*", o.text):
             return last
