@@ -3,6 +3,7 @@ value beside its label, and an era name that lost its first character."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -204,3 +205,16 @@ def test_a_short_first_character_of_a_name_is_kept(e) -> None:
         rl = _name_line(e, [(name, 2.0, 2.0, 4.2, 40)])
         got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
         assert got.value == name, (name, rl.decoded.text)
+
+
+def test_a_licence_number_whose_box_ended_early_is_read_again_to_its_end(e) -> None:
+    """Glare over the last digits ended the number's box early: 「第47630556」 (tune-0097). Read again up to 号,
+    it is twelve digits, taken and doubted (``repaired``); where only those digits are printed, nothing is."""
+    marks = [("第 476305568714", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
+    recs = [_rec("第47630556", (2.3, 39.6, 24.5, 44.8)), _rec("号", (38.2, 39.6, 42.6, 44.8))]
+    got = fieldread.number_cut_short(_card(marks), PPM, recs, e)
+    assert got is not None and re.sub(r"\D", "", got.line.text) == "476305568714" and got.repaired
+    number = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["license_number"]
+    assert number.value == "476305568714" and "repaired" in number.reasons and number.doubtful
+    short = [("第 47630556", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
+    assert fieldread.number_cut_short(_card(short), PPM, recs, e) is None

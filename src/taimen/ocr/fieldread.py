@@ -330,6 +330,35 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
 #: How far (in line heights) a code's box is widened on each side when it read two or three digits only.
 WIDEN = 0.8
 
+#: Digits of a licence number.
+LICENCE_DIGITS = 12
+_NUMBER_CUT = re.compile(r"\s*第?\s*(\d(?:\s?\d)*)\s*")
+
+
+def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence number whose line box ended early (glare over its last digits: 「第47630556」 for
+    第476305568714): a line of 第 and six to eleven digits and nothing else is read again with its box
+    reaching right to the 号 on its row, or as far as the missing digits would take, and taken (``repaired``,
+    always doubtful) only when it then reads as 第 and exactly twelve digits; none or several: nothing."""
+    found: list[RecLine] = []
+    for r in recs:
+        ln = r.line
+        m = _NUMBER_CUT.fullmatch(ln.text)
+        digits = re.sub(r"\s", "", m.group(1)) if m else ""
+        if not 6 <= len(digits) < LICENCE_DIGITS:
+            continue
+        per_char = (ln.x1 - ln.x0) / max(1, len(ln.text.strip()))
+        go = [
+            o.line.x0
+            for o in recs
+            if o.line.text.strip() == "号" and o.line.x0 > ln.x1 and asg._rows_overlap(o.line, ln) >= 0.3
+        ]
+        right = min(go) - 0.3 if go else ln.x1 + (LICENCE_DIGITS - len(digits) + 1) * per_char
+        got = _read_box(card, (ln.x0 * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
+        if got is not None and re.fullmatch(r"\s*第?\s*\d(?:\s?\d){11}\s*", got.line.text):
+            found.append(replace(got, repaired=True))
+    return found[0] if len(found) == 1 else None
+
 
 def _read_box(card: np.ndarray, box: tuple[float, float, float, float], ppm: float, ocr: Engine) -> RecLine | None:
     """The crop of ``box`` (card pixels) read over the whole dictionary; None if it reads as nothing."""
@@ -561,7 +590,11 @@ def fields_from_lines(
         recs = _repair_lines(recs, ocr, document)
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
-    for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
+    for key, look in (
+        ("sex", sex_beside_label),
+        ("security_code", code_near_label),
+        ("license_number", number_cut_short),
+    ):
         if key in FIELDS[document] and picks.get(key) is None and card is not None:
             extra = look(card, ppm, recs, ocr)
             if extra is not None:
