@@ -511,3 +511,32 @@ def test_an_address_found_by_its_form_after_a_misread_label_keeps_its_second_lin
     ]
     pick = assign("license", lines)["address"]
     assert text_of(lines, pick) == "千集眼船橋市湊町881番地31メゾン湊町704号室" and "no_label" in pick.reasons
+
+
+def test_an_address_starting_with_its_label_misread_keeps_its_indented_next_line() -> None:
+    """住所 misread and run into the address (「住州神泰川果…」, tune-0538): the next line starts under the
+    address, a label's width right of where the first line starts, and continues it."""
+    lines = [
+        L(2.5, 14.4, 50.7, 18.8, "住州神泰川果相模原市禄区模本9丁目"),
+        L(9.9, 17.9, 24.2, 22.4, "21番3号"),
+        L(6.5, 24.8, 33.4, 29.2, "昭和63年07月18日生"),
+    ]
+    pick = assign("mynumber", lines)["address"]
+    assert text_of(lines, pick) == "住州神泰川果相模原市禄区模本9丁目21番3号" and "no_label" in pick.reasons
+
+
+def test_the_address_beside_its_label_starts_with_its_prefecture_not_with_its_last_line() -> None:
+    """The address printed higher than its label (tune-0587): its first line only grazes 住所's row and the
+    short line that ends it (「43」) stands nearer the label; the address still starts with its prefecture. A
+    name that starts like a prefecture (石川) is no address."""
+    lines = [
+        L(12.0, 13.2, 56.9, 16.6, "愛知県豊田市小坂本町1957番地"),
+        L(2.1, 14.6, 8.3, 18.9, "住所"),
+        L(12.0, 16.6, 18.3, 20.4, "43"),
+        L(12.3, 20.6, 45.9, 24.4, "ヴィラ小坂本町913号室"),
+        L(8.0, 25.2, 34.1, 29.0, "平成6年 4月20日生"),
+    ]
+    pick = assign("mynumber", lines)["address"]
+    assert text_of(lines, pick) == "愛知県豊田市小坂本町1957番地43ヴィラ小坂本町913号室"
+    lines[0] = L(12.0, 13.2, 40.0, 16.6, "石川 美衣")
+    assert text_of(lines, assign("mynumber", lines)["address"]).startswith("43")

@@ -497,6 +497,23 @@ def _misread_label_head(ln: TextLine) -> int:
     return m.end() if m and ADDRESS_FORM.search(ln.text, m.end()) else lead
 
 
+def _prefecture_beside_label(a: Assigner, kind: str) -> tuple[int, int] | None:
+    """A line on the label's row that starts with a prefecture and goes on like an address, when the line
+    nearest the label does not: the address printed higher, its first line only grazing the label's row and
+    the line that ends it (「43」) standing nearer."""
+    for i, n in _label_lines(a.lines, kind):
+        if n < len(a.lines[i].text.rstrip()):
+            continue  # the value follows the label on its own line
+        for j in _right_of(a.lines, a.lines[i], set()):
+            t = a.lines[j].text
+            if a.free(j, 0, len(t)) and _prefecture_start(t.lstrip()) and re.search(r"[市区町村郡]|\d", t):
+                return j, len(t) - len(t.lstrip())
+    return None
+
+
+#: How much further right than its first line's start an address's next line may begin when the first line
+#: starts with its label misread (about a label's width).
+LABEL_SHIFT_MM = 5.0
 #: An address line starting left of this (mm) starts at its label's place.
 ADDRESS_LABEL_X_MM = 8.0
 
@@ -517,6 +534,8 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     it below at about the same left edge, until a line that is something else."""
     reasons: list[str] = []
     at = a.after_label(label)
+    if at is not None and not _prefecture_start(a.lines[at[0]].text[at[1] :].lstrip()):
+        at = _prefecture_beside_label(a, label) or at
     if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
         # a line starting with a prefecture, or with up to three characters before it at the label's place (住所
         # misread: 「徐北海道…」, 「住北海道…」)
@@ -557,6 +576,9 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     spans = [Span(i, start, end)]
     prev = first
     left = first.x0 + (start / max(1, len(text))) * (first.x1 - first.x0) if start else first.x0
+    # a first line found without its label yet starting at the label's place holds the label misread and run
+    # into it (「住州神奈川県…」): the address's own left edge, where its next line starts, is further right
+    reach = 7.0 + (LABEL_SHIFT_MM if not start and "no_label" in reasons and first.x0 < LABEL_COLUMN_MM else 0.0)
     taken = {i}
     if end == len(text):
         prev = _row_pieces(a, first, spans, taken, reasons)
@@ -569,7 +591,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             and a.free(j, 0, len(ln.text))
             and ln.y0 >= prev.cy
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
-            and abs(ln.x0 - left) < 7.0
+            and -7.0 < ln.x0 - left < reach
             and 0.55 < ln.h / max(prev.h, 1e-6) < 1.7
         ]
         if not below:
