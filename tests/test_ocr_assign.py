@@ -540,3 +540,15 @@ def test_the_address_beside_its_label_starts_with_its_prefecture_not_with_its_la
     assert text_of(lines, pick) == "愛知県豊田市小坂本町1957番地43ヴィラ小坂本町913号室"
     lines[0] = L(12.0, 13.2, 40.0, 16.6, "石川 美衣")
     assert text_of(lines, assign("mynumber", lines)["address"]).startswith("43")
+
+
+def test_a_residence_address_stops_at_the_status_label_read_with_slips() -> None:
+    """在留資格 read 「在常商格」 in the label column below a one-line address (tune-0401): a label, not the
+    address's rest."""
+    lines = [
+        L(2.3, 18.6, 28.6, 22.1, "国籍・地域ブラジル"),
+        L(2.3, 21.9, 52.8, 26.1, "住然地 周山渠倉数市阿知2192番地26"),
+        L(2.3, 28.3, 11.6, 31.9, "在常商格"),
+    ]
+    pick = assign("residence", lines)["address"]
+    assert text_of(lines, pick).endswith("阿知2192番地26")

@@ -484,9 +484,9 @@ def _date_like(text: str) -> bool:
 
 def _label_in_column(ln: TextLine) -> bool:
     """A short line without digits in the label column below an address is the next label read with slips
-    (「童付」 for 交付): an address goes on at its own left edge, right of the labels."""
+    (「童付」 for 交付, 「在常商格」 for 在留資格): an address goes on at its own left edge, right of the labels."""
     t = re.sub(r"\s", "", ln.text)
-    return ln.x0 < LABEL_COLUMN_MM and 1 <= len(t) <= 3 and not re.search(r"\d", t)
+    return ln.x0 < LABEL_COLUMN_MM and 1 <= len(t) <= 4 and not re.search(r"\d", t)
 
 
 def _misread_label_head(ln: TextLine) -> int:
