@@ -218,3 +218,13 @@ def test_a_licence_number_whose_box_ended_early_is_read_again_to_its_end(e) -> N
     assert number.value == "476305568714" and "repaired" in number.reasons and number.doubtful
     short = [("第 47630556", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
     assert fieldread.number_cut_short(_card(short), PPM, recs, e) is None
+
+
+def test_an_address_line_printed_close_under_the_first_is_found_with_paper_around_it(e) -> None:
+    """The second address line printed close under the first, its top above the first line's box end
+    (tune-0163): in a strip only as tall as the line the detector found nothing; with paper above and below
+    it finds the line, and only the line below the first is taken."""
+    card = _card([("シャトー町田909号室", 9.5, 11.6, 4.0, 60)])
+    got = fieldread.fields_from_lines("license", _licence_recs(), e, card=card, ppm=PPM)
+    assert got["address"].value == "東京都町田市原町田4丁目23番36号シャトー町田909号室"
+    assert got["address"].doubtful  # found only by looking again

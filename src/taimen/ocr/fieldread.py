@@ -380,6 +380,8 @@ def _read_box(card: np.ndarray, box: tuple[float, float, float, float], ppm: flo
 #: Documents whose name and address are looked for again (``_look_for_missed_text``): how many lines the
 #: address may take. My Number Cards ({"mynumber": 3}) gave no change on 65 tuning photos: not enabled.
 ADDRESS_LINES = {"license": 2}
+#: Paper above and below a region the detector looks at again (mm).
+LOOK_CONTEXT_MM = 1.5
 #: Ink that makes a region worth a second look: dark marks at least this tall (mm) outside every detected line.
 INK_MIN_MM = 1.6
 
@@ -507,10 +509,15 @@ def _look_for_missed_text(
             min(h, int((last.y1 + 0.9 * last.h) * ppm)),
         )
         if _ink_outside(card, ppm, recs, box):
+            # the detector looks with some paper above and below: in a strip as tall as the line alone it missed
+            # lines it finds with that context (tune-0163); what it finds there is kept only below the last line
+            c = int(LOOK_CONTEXT_MM * ppm)
+            look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
             more = [
                 r
-                for r in _detect_in(card, ppm, ocr, box)
-                if abs(r.line.x0 - left) < 7.0
+                for r in _detect_in(card, ppm, ocr, look)
+                if last.y1 - 0.3 < r.line.cy < box[3] / ppm + 0.5
+                and abs(r.line.x0 - left) < 7.0
                 and not asg.DATE.search(r.line.text)
                 and not asg.label_kind(r.line.text)
                 and not asg.strip_label(r.line.text, ("issue",))
