@@ -552,3 +552,9 @@ def test_a_residence_address_stops_at_the_status_label_read_with_slips() -> None
     ]
     pick = assign("residence", lines)["address"]
     assert text_of(lines, pick).endswith("阿知2192番地26")
+
+
+def test_an_expiry_with_a_stray_mark_before_made_yuko_is_still_an_expiry() -> None:
+    """「2027年12月13日8で有始」: まで read 「8で」 (tune-0035), a mark before 有効 or まで."""
+    for text in ("2027年12月13日8で有始", "2027年12月13日 1まで有効"):
+        assert [d.kind for d in find_dates([L(3, 20, 40, 24.8, text)])] == ["expiry"]

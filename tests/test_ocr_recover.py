@@ -228,3 +228,14 @@ def test_an_address_line_printed_close_under_the_first_is_found_with_paper_aroun
     got = fieldread.fields_from_lines("license", _licence_recs(), e, card=card, ppm=PPM)
     assert got["address"].value == "東京都町田市原町田4丁目23番36号シャトー町田909号室"
     assert got["address"].doubtful  # found only by looking again
+
+
+def test_a_licence_expiry_the_detector_missed_is_looked_for_in_its_band(e) -> None:
+    """The expiry band in low contrast was not detected at all (tune-0035): the detector looks again over the
+    band's place and the line read there as a date before まで有効 is the expiry; a blank band gives nothing."""
+    recs = [r for r in _licence_recs() if "有効" not in r.line.text]
+    card = _card([("2027年12月13日まで有効", 3.5, 20.6, 3.6, 170)])
+    got = fieldread.expiry_in_band(card, PPM, recs, e)
+    assert got is not None and "2027年12月13日" in got.line.text
+    assert fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["expiry"].value == "2027-12-13"
+    assert fieldread.expiry_in_band(_card([]), PPM, recs, e) is None

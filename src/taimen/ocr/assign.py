@@ -153,7 +153,7 @@ def find_dates(lines: list[TextLine]) -> list[DateHit]:
             before = ln.text[max(0, m.start() - 2) : m.start()]
             if re.match(r"\s*\S?\s*生", after):  # one stray mark before 生 (「…08日1生」) is read now and then
                 kind, end = "birth", m.end() + after.index("生") + 1
-            elif re.match(r"\s*(まで|有効|迄)", after):
+            elif re.match(r"\s*\S?\s*(まで|で有|有効|迄)", after):  # one mark misread before it (「日8で有始」)
                 kind = "expiry"
                 mm = re.match(r"\s*(まで有効|まで|有効)", after)
                 end = m.end() + (mm.end() if mm else 0)
