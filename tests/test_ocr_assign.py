@@ -465,3 +465,96 @@ def test_an_address_whose_prefecture_was_not_read_is_found_by_its_form_and_doubt
         assert "no_label" in pick.reasons and "grammar" in pick.reasons
     lines = [L(12, 7.3, 60, 10.5, "第449003562473号"), L(2, 15, 30, 18, "14号室 09170")]
     assert assign("license", lines)["address"] is None  # a number and 号 alone are no address
+
+
+def test_a_name_label_misread_in_small_type_at_the_left_edge_is_not_the_name() -> None:
+    """氏名 read 「氏爾」 or 「民威」 in its own box, in smaller type than the name right of it (tune-0118,
+    tune-0460): the label, not the start of the name. A family name split from its given name at the left edge
+    is in the name's own type and stays."""
+    for label in ("氏爾", "民威"):
+        lines = [
+            L(1.4, 2.1, 7.5, 6.8, label),
+            L(8.2, 2.1, 28.3, 9.4, "石川 芽衣"),
+            L(43.8, 0.7, 70.8, 6.2, "昭和53年01月19日生"),
+        ]
+        pick = assign("license", lines)["name"]
+        assert text_of(lines, pick) == "石川 芽衣" and "no_label" in pick.reasons
+    lines = [L(2.3, 12.9, 10.0, 19.0, "和田"), L(11.0, 12.9, 30.8, 19.0, "恵美子")]
+    lines.append(L(2.2, 31.6, 34.7, 35.6, "生年月日昭和37年10月24日生"))
+    assert text_of(lines, assign("mynumber", lines)["name"]) == "和田恵美子"
+
+
+def test_an_address_stops_at_a_date_whose_era_was_misread_and_at_a_misread_label() -> None:
+    """The issue date below the address, its era read 「会和0」 (tune-0111), and 交付 read 「童付」 in the label
+    column (tune-0460): neither continues the address."""
+    for below in (L(7.8, 12.4, 31.8, 16.4, "会和002年07月05日"), L(1.9, 15.0, 7.6, 19.0, "童付")):
+        lines = [
+            L(7.2, 2.8, 26.8, 8.5, "前田 雅之"),
+            L(48.4, 2.2, 74.8, 6.4, "平成05年05月18日生"),
+            L(1.2, 7.6, 65.2, 12.7, "住所 熊本県熊本市中央区水前寺2丁目7番17号"),
+            below,
+        ]
+        pick = assign("license", lines)["address"]
+        assert text_of(lines, pick) == "熊本県熊本市中央区水前寺2丁目7番17号"
+
+
+def test_an_address_found_by_its_form_after_a_misread_label_keeps_its_second_line() -> None:
+    """住所 read 「住 」 and 千葉県 「千集眼」 (tune-0311): the address starts after the label, so its second line,
+    indented under the address and not under the label, is its continuation."""
+    lines = [
+        L(1.7, 1.6, 24.3, 7.3, "民名石田彩"),
+        L(46.8, 3.5, 73.4, 7.8, "平成14年08月23日生"),
+        L(1.8, 7.3, 48.3, 11.8, "住 千集眼船橋市湊町881番地31"),
+        L(8.8, 10.8, 35.8, 15.1, "メゾン湊町704号室"),
+        L(41.3, 14.2, 51.2, 19.0, "43546"),
+        L(1.9, 15.3, 31.7, 19.8, "交付令和06年05月21日"),
+    ]
+    pick = assign("license", lines)["address"]
+    assert text_of(lines, pick) == "千集眼船橋市湊町881番地31メゾン湊町704号室" and "no_label" in pick.reasons
+
+
+def test_an_address_starting_with_its_label_misread_keeps_its_indented_next_line() -> None:
+    """住所 misread and run into the address (「住州神泰川果…」, tune-0538): the next line starts under the
+    address, a label's width right of where the first line starts, and continues it."""
+    lines = [
+        L(2.5, 14.4, 50.7, 18.8, "住州神泰川果相模原市禄区模本9丁目"),
+        L(9.9, 17.9, 24.2, 22.4, "21番3号"),
+        L(6.5, 24.8, 33.4, 29.2, "昭和63年07月18日生"),
+    ]
+    pick = assign("mynumber", lines)["address"]
+    assert text_of(lines, pick) == "住州神泰川果相模原市禄区模本9丁目21番3号" and "no_label" in pick.reasons
+
+
+def test_the_address_beside_its_label_starts_with_its_prefecture_not_with_its_last_line() -> None:
+    """The address printed higher than its label (tune-0587): its first line only grazes 住所's row and the
+    short line that ends it (「43」) stands nearer the label; the address still starts with its prefecture. A
+    name that starts like a prefecture (石川) is no address."""
+    lines = [
+        L(12.0, 13.2, 56.9, 16.6, "愛知県豊田市小坂本町1957番地"),
+        L(2.1, 14.6, 8.3, 18.9, "住所"),
+        L(12.0, 16.6, 18.3, 20.4, "43"),
+        L(12.3, 20.6, 45.9, 24.4, "ヴィラ小坂本町913号室"),
+        L(8.0, 25.2, 34.1, 29.0, "平成6年 4月20日生"),
+    ]
+    pick = assign("mynumber", lines)["address"]
+    assert text_of(lines, pick) == "愛知県豊田市小坂本町1957番地43ヴィラ小坂本町913号室"
+    lines[0] = L(12.0, 13.2, 40.0, 16.6, "石川 美衣")
+    assert text_of(lines, assign("mynumber", lines)["address"]).startswith("43")
+
+
+def test_a_residence_address_stops_at_the_status_label_read_with_slips() -> None:
+    """在留資格 read 「在常商格」 in the label column below a one-line address (tune-0401): a label, not the
+    address's rest."""
+    lines = [
+        L(2.3, 18.6, 28.6, 22.1, "国籍・地域ブラジル"),
+        L(2.3, 21.9, 52.8, 26.1, "住然地 周山渠倉数市阿知2192番地26"),
+        L(2.3, 28.3, 11.6, 31.9, "在常商格"),
+    ]
+    pick = assign("residence", lines)["address"]
+    assert text_of(lines, pick).endswith("阿知2192番地26")
+
+
+def test_an_expiry_with_a_stray_mark_before_made_yuko_is_still_an_expiry() -> None:
+    """「2027年12月13日8で有始」: まで read 「8で」 (tune-0035), a mark before 有効 or まで."""
+    for text in ("2027年12月13日8で有始", "2027年12月13日 1まで有効"):
+        assert [d.kind for d in find_dates([L(3, 20, 40, 24.8, text)])] == ["expiry"]

@@ -3,6 +3,7 @@ value beside its label, and an era name that lost its first character."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -204,3 +205,37 @@ def test_a_short_first_character_of_a_name_is_kept(e) -> None:
         rl = _name_line(e, [(name, 2.0, 2.0, 4.2, 40)])
         got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
         assert got.value == name, (name, rl.decoded.text)
+
+
+def test_a_licence_number_whose_box_ended_early_is_read_again_to_its_end(e) -> None:
+    """Glare over the last digits ended the number's box early: 「第47630556」 (tune-0097). Read again up to 号,
+    it is twelve digits, taken and doubted (``repaired``); where only those digits are printed, nothing is."""
+    marks = [("第 476305568714", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
+    recs = [_rec("第47630556", (2.3, 39.6, 24.5, 44.8)), _rec("号", (38.2, 39.6, 42.6, 44.8))]
+    got = fieldread.number_cut_short(_card(marks), PPM, recs, e)
+    assert got is not None and re.sub(r"\D", "", got.line.text) == "476305568714" and got.repaired
+    number = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["license_number"]
+    assert number.value == "476305568714" and "repaired" in number.reasons and number.doubtful
+    short = [("第 47630556", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
+    assert fieldread.number_cut_short(_card(short), PPM, recs, e) is None
+
+
+def test_an_address_line_printed_close_under_the_first_is_found_with_paper_around_it(e) -> None:
+    """The second address line printed close under the first, its top above the first line's box end
+    (tune-0163): in a strip only as tall as the line the detector found nothing; with paper above and below
+    it finds the line, and only the line below the first is taken."""
+    card = _card([("シャトー町田909号室", 9.5, 11.6, 4.0, 60)])
+    got = fieldread.fields_from_lines("license", _licence_recs(), e, card=card, ppm=PPM)
+    assert got["address"].value == "東京都町田市原町田4丁目23番36号シャトー町田909号室"
+    assert got["address"].doubtful  # found only by looking again
+
+
+def test_a_licence_expiry_the_detector_missed_is_looked_for_in_its_band(e) -> None:
+    """The expiry band in low contrast was not detected at all (tune-0035): the detector looks again over the
+    band's place and the line read there as a date before まで有効 is the expiry; a blank band gives nothing."""
+    recs = [r for r in _licence_recs() if "有効" not in r.line.text]
+    card = _card([("2027年12月13日まで有効", 3.5, 20.6, 3.6, 170)])
+    got = fieldread.expiry_in_band(card, PPM, recs, e)
+    assert got is not None and "2027年12月13日" in got.line.text
+    assert fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["expiry"].value == "2027-12-13"
+    assert fieldread.expiry_in_band(_card([]), PPM, recs, e) is None

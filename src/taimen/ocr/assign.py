@@ -153,7 +153,7 @@ def find_dates(lines: list[TextLine]) -> list[DateHit]:
             before = ln.text[max(0, m.start() - 2) : m.start()]
             if re.match(r"\s*\S?\s*生", after):  # one stray mark before 生 (「…08日1生」) is read now and then
                 kind, end = "birth", m.end() + after.index("生") + 1
-            elif re.match(r"\s*(まで|有効|迄)", after):
+            elif re.match(r"\s*\S?\s*(まで|で有|有効|迄)", after):  # one mark misread before it (「日8で有始」)
                 kind = "expiry"
                 mm = re.match(r"\s*(まで有効|まで|有効)", after)
                 end = m.end() + (mm.end() if mm else 0)
@@ -318,6 +318,31 @@ def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int
     return (min(cands)[1], 0) if cands else None
 
 
+#: Labels stand in the card's left column, in small print.
+LABEL_COLUMN_MM = 6.0
+#: A label's type is at most this share of the height of the value beside it.
+LABEL_HEIGHT = 0.8
+
+
+def _small_label_before(a: Assigner, i: int) -> bool:
+    """Line ``i`` is a label read with slips (「氏爾」, 「民威」 for 氏名): one to three characters without digits in
+    the label column, in smaller type than the line that follows it closely on its row. A family name split
+    from its given name at the left edge (「和田」 「恵美子」) is in the same type as the rest and stays a name."""
+    ln = a.lines[i]
+    t = re.sub(r"\s", "", ln.text)
+    if ln.x0 >= LABEL_COLUMN_MM or not 1 <= len(t) <= 3 or re.search(r"\d", t):
+        return False
+    return any(
+        j != i
+        and o.x0 >= ln.x1 - 1.5
+        and o.x0 - ln.x1 < 3.0
+        and _rows_overlap(o, ln) >= 0.5
+        and ln.h < LABEL_HEIGHT * o.h
+        and len(re.findall(r"\w", o.text)) >= 2
+        for j, o in enumerate(a.lines)
+    )
+
+
 #: A name printed this many line heights or more right of its label has lost its start (「絵里」 read alone,
 #: 「森田」 under glare): names follow their label closely.
 NAME_GAP = 1.8
@@ -352,6 +377,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
                 and not _is_label_only(t)
                 and len(re.findall(r"\w", t)) >= 2
                 and ln.x0 < 40
+                and not _small_label_before(a, i)
                 and (not latin or re.fullmatch(r"[A-Z ,.'-]+", t.strip()))
             ):
                 cands.append((i, k))
@@ -448,6 +474,50 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     return Pick(spans, reasons)
 
 
+#: A date whose era was misread beyond the date grammar (「会和002年07月05日」): still no part of an address.
+LOOSE_DATE = re.compile(r"\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+
+def _date_like(text: str) -> bool:
+    return bool(DATE.search(text) or LOOSE_DATE.search(text))
+
+
+def _label_in_column(ln: TextLine) -> bool:
+    """A short line without digits in the label column below an address is the next label read with slips
+    (「童付」 for 交付, 「在常商格」 for 在留資格): an address goes on at its own left edge, right of the labels."""
+    t = re.sub(r"\s", "", ln.text)
+    return ln.x0 < LABEL_COLUMN_MM and 1 <= len(t) <= 4 and not re.search(r"\d", t)
+
+
+def _misread_label_head(ln: TextLine) -> int:
+    """Where an address line found by its form starts: after one or two characters and a space at the label's
+    place (住所 read 「住 」), which are the label; otherwise after the leading spaces."""
+    lead = len(ln.text) - len(ln.text.lstrip())
+    m = re.match(r"\s*[^\d\s]{1,2}\s+(?=\S)", ln.text) if ln.x0 < ADDRESS_LABEL_X_MM else None
+    return m.end() if m and ADDRESS_FORM.search(ln.text, m.end()) else lead
+
+
+def _prefecture_beside_label(a: Assigner, kind: str) -> tuple[int, int] | None:
+    """A line on the label's row that starts with a prefecture and goes on like an address, when the line
+    nearest the label does not: the address printed higher, its first line only grazing the label's row and
+    the line that ends it (「43」) standing nearer."""
+    for i, n in _label_lines(a.lines, kind):
+        if n < len(a.lines[i].text.rstrip()):
+            continue  # the value follows the label on its own line
+        for j in _right_of(a.lines, a.lines[i], set()):
+            t = a.lines[j].text
+            if a.free(j, 0, len(t)) and _prefecture_start(t.lstrip()) and re.search(r"[市区町村郡]|\d", t):
+                return j, len(t) - len(t.lstrip())
+    return None
+
+
+#: How much further right than its first line's start an address's next line may begin when the first line
+#: starts with its label misread (about a label's width).
+LABEL_SHIFT_MM = 5.0
+#: An address line starting left of this (mm) starts at its label's place.
+ADDRESS_LABEL_X_MM = 8.0
+
+
 def _prefecture_start(text: str) -> bool:
     t = variants.prefecture(text)
     return t.startswith(variants.PREFECTURES)
@@ -464,6 +534,8 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     it below at about the same left edge, until a line that is something else."""
     reasons: list[str] = []
     at = a.after_label(label)
+    if at is not None and not _prefecture_start(a.lines[at[0]].text[at[1] :].lstrip()):
+        at = _prefecture_beside_label(a, label) or at
     if at is None or not re.search(r"\w", a.lines[at[0]].text[at[1] :]):
         # a line starting with a prefecture, or with up to three characters before it at the label's place (住所
         # misread: 「徐北海道…」, 「住北海道…」)
@@ -481,7 +553,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             # address's form, a municipality and then a block number (「倉敷市阿知84番地38」); doubtful, and its
             # place part is left to the list of places (``places``)
             found = [
-                (i, len(ln.text) - len(ln.text.lstrip()))
+                (i, _misread_label_head(ln))
                 for i, ln in enumerate(a.lines)
                 if ln.x0 < ADDRESS_FORM_X0_MM
                 and a.free(i, 0, len(ln.text))
@@ -504,6 +576,9 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     spans = [Span(i, start, end)]
     prev = first
     left = first.x0 + (start / max(1, len(text))) * (first.x1 - first.x0) if start else first.x0
+    # a first line found without its label yet starting at the label's place holds the label misread and run
+    # into it (「住州神奈川県…」): the address's own left edge, where its next line starts, is further right
+    reach = 7.0 + (LABEL_SHIFT_MM if not start and "no_label" in reasons and first.x0 < LABEL_COLUMN_MM else 0.0)
     taken = {i}
     if end == len(text):
         prev = _row_pieces(a, first, spans, taken, reasons)
@@ -516,14 +591,16 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             and a.free(j, 0, len(ln.text))
             and ln.y0 >= prev.cy
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
-            and abs(ln.x0 - left) < 7.0
+            and -7.0 < ln.x0 - left < reach
             and 0.55 < ln.h / max(prev.h, 1e-6) < 1.7
         ]
         if not below:
             break
         j = min(below, key=lambda k: a.lines[k].y0)
         ln = a.lines[j]
-        if DATE.search(ln.text) or _is_label_only(ln.text) or re.match(r"^\s*(男|女)\s*$", ln.text):
+        if _date_like(ln.text) or _is_label_only(ln.text) or re.match(r"^\s*(男|女)\s*$", ln.text):
+            break
+        if _label_in_column(ln):
             break
         if strip_label(ln.text, ("birth", "sex", "issue", "nationality", "status", "valid", "other")):
             break
@@ -538,7 +615,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         if j in taken or not a.free(j, 0, len(ln.text)):
             continue
         close = 0 <= ln.y0 - prev.y1 < 0.9 * prev.h and abs(ln.x0 - left) < 7.0
-        if close and not DATE.search(ln.text) and not _is_label_only(ln.text) and rows >= max_lines:
+        if close and not _date_like(ln.text) and not _is_label_only(ln.text) and rows >= max_lines:
             reasons.append("more_lines")
     for s in spans:
         a.take(s)
@@ -569,7 +646,7 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
         j = min(row, key=lambda k: a.lines[k].x0)
         o = a.lines[j]
         others = tuple(k for k in LABELS if k != "address")
-        if DATE.search(o.text) or _is_label_only(o.text) or strip_label(o.text, others):
+        if _date_like(o.text) or _is_label_only(o.text) or strip_label(o.text, others):
             return last
         if re.fullmatch(r"\s*(男|女)\s*[MF]?\.?\s*", o.text):
             return last

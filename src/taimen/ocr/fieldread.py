@@ -330,6 +330,35 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
 #: How far (in line heights) a code's box is widened on each side when it read two or three digits only.
 WIDEN = 0.8
 
+#: Digits of a licence number.
+LICENCE_DIGITS = 12
+_NUMBER_CUT = re.compile(r"\s*第?\s*(\d(?:\s?\d)*)\s*")
+
+
+def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence number whose line box ended early (glare over its last digits: 「第47630556」 for
+    第476305568714): a line of 第 and six to eleven digits and nothing else is read again with its box
+    reaching right to the 号 on its row, or as far as the missing digits would take, and taken (``repaired``,
+    always doubtful) only when it then reads as 第 and exactly twelve digits; none or several: nothing."""
+    found: list[RecLine] = []
+    for r in recs:
+        ln = r.line
+        m = _NUMBER_CUT.fullmatch(ln.text)
+        digits = re.sub(r"\s", "", m.group(1)) if m else ""
+        if not 6 <= len(digits) < LICENCE_DIGITS:
+            continue
+        per_char = (ln.x1 - ln.x0) / max(1, len(ln.text.strip()))
+        go = [
+            o.line.x0
+            for o in recs
+            if o.line.text.strip() == "号" and o.line.x0 > ln.x1 and asg._rows_overlap(o.line, ln) >= 0.3
+        ]
+        right = min(go) - 0.3 if go else ln.x1 + (LICENCE_DIGITS - len(digits) + 1) * per_char
+        got = _read_box(card, (ln.x0 * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
+        if got is not None and re.fullmatch(r"\s*第?\s*\d(?:\s?\d){11}\s*", got.line.text):
+            found.append(replace(got, repaired=True))
+    return found[0] if len(found) == 1 else None
+
 
 def _read_box(card: np.ndarray, box: tuple[float, float, float, float], ppm: float, ocr: Engine) -> RecLine | None:
     """The crop of ``box`` (card pixels) read over the whole dictionary; None if it reads as nothing."""
@@ -348,9 +377,27 @@ def _read_box(card: np.ndarray, box: tuple[float, float, float, float], ppm: flo
     return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop)
 
 
+#: Where a licence's expiry band may stand (mm: left, top, right, bottom): its usual place widened by the
+#: offsets prints show.
+EXPIRY_BAND = (0.5, 16.0, 61.0, 29.5)
+
+
+def expiry_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence's expiry the line detector missed (the band in low contrast and blur): the text detector
+    runs again over the band's place at twice the scale, and a line there with a date followed by まで or 有効
+    is taken; none or several: nothing. Found only by looking again, it is doubtful below ``RECOVERED_SURE``."""
+    h, w = card.shape[:2]
+    x0, y0, x1, y1 = EXPIRY_BAND
+    box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
+    found = [r for r in _detect_in(card, ppm, ocr, box) if any(d.kind == "expiry" for d in asg.find_dates([r.line]))]
+    return found[0] if len(found) == 1 else None
+
+
 #: Documents whose name and address are looked for again (``_look_for_missed_text``): how many lines the
 #: address may take. My Number Cards ({"mynumber": 3}) gave no change on 65 tuning photos: not enabled.
 ADDRESS_LINES = {"license": 2}
+#: Paper above and below a region the detector looks at again (mm).
+LOOK_CONTEXT_MM = 1.5
 #: Ink that makes a region worth a second look: dark marks at least this tall (mm) outside every detected line.
 INK_MIN_MM = 1.6
 
@@ -478,10 +525,15 @@ def _look_for_missed_text(
             min(h, int((last.y1 + 0.9 * last.h) * ppm)),
         )
         if _ink_outside(card, ppm, recs, box):
+            # the detector looks with some paper above and below: in a strip as tall as the line alone it missed
+            # lines it finds with that context (tune-0163); what it finds there is kept only below the last line
+            c = int(LOOK_CONTEXT_MM * ppm)
+            look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
             more = [
                 r
-                for r in _detect_in(card, ppm, ocr, box)
-                if abs(r.line.x0 - left) < 7.0
+                for r in _detect_in(card, ppm, ocr, look)
+                if last.y1 - 0.3 < r.line.cy < box[3] / ppm + 0.5
+                and abs(r.line.x0 - left) < 7.0
                 and not asg.DATE.search(r.line.text)
                 and not asg.label_kind(r.line.text)
                 and not asg.strip_label(r.line.text, ("issue",))
@@ -561,8 +613,13 @@ def fields_from_lines(
         recs = _repair_lines(recs, ocr, document)
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
-    for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
-        if key in FIELDS[document] and picks.get(key) is None and card is not None:
+    for key, look, documents in (
+        ("sex", sex_beside_label, ("mynumber", "residence")),
+        ("security_code", code_near_label, ("mynumber",)),
+        ("license_number", number_cut_short, ("license",)),
+        ("expiry", expiry_in_band, ("license",)),
+    ):
+        if document in documents and picks.get(key) is None and card is not None:
             extra = look(card, ppm, recs, ocr)
             if extra is not None:
                 recs = [*recs, extra]
