@@ -831,6 +831,9 @@ def _date_again(
     t0, t1 = _frames(rl.decoded, span.start, span.end, rl.probs.shape[0])
     greedy = ocr.decode(rl.probs[t0:t1], "date")
     cut = greedy.text.rfind("日")
+    if cut < 0:  # the day's 日 read as another mark (「 1月生」): the mark before 生 or まで ends the date
+        lost = re.search(r"\d\s*([^\d年日\s])(?=\s*(?:生|まで))", greedy.text)
+        cut = lost.start(1) if lost else -1
     tail = ""
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
