@@ -19,7 +19,7 @@ import numpy as np
 from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import places, repair, variants
+from taimen.ocr import places, repair, reread, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
@@ -634,10 +634,106 @@ def fields_from_lines(
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
+        if card is not None and key in REREAD.get(document, ()) and len(pick.spans) == 1 and _unsure(out[key]):
+            out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
     if document == "mynumber":
         out = _on_birthday(ocr, recs, picks, out)
         out = _birth_from_expiry(recs, out)
     return _consistent(document, out)
+
+
+#: Fields read again from several crops (``taimen.ocr.reread``) when their reading is unsure: the unlock
+#: values and the licence's dates and number.
+REREAD: dict[str, tuple[str, ...]] = {
+    "mynumber": ("birth_date", "expiry", "security_code"),
+    "residence": ("card_number",),
+    "license": ("birth_date", "issue_date", "expiry", "license_number"),
+}
+
+
+def _unsure(reading: fp.FieldReading) -> bool:
+    """Worth reading again: no value, a low confidence, or a value the grammar or a repair had to make."""
+    return reading.value is None or reading.confidence < fp.DOUBT_BELOW or "repaired" in reading.reasons
+
+
+def _field_box(rl: RecLine, span: asg.Span, ppm: float) -> tuple[float, float, float, float] | None:
+    """The box (card pixels) of a span's characters: its frames' share of the line's crop."""
+    if rl.probs is None or not rl.decoded.positions or rl.crop.size == 0:
+        return None
+    total = rl.probs.shape[0]
+    t0, t1 = _frames(rl.decoded, span.start, span.end, total)
+    x0, w = rl.line.x0 * ppm, rl.crop.shape[1]
+    return x0 + t0 / total * w, rl.line.y0 * ppm, x0 + t1 / total * w, rl.line.y0 * ppm + rl.crop.shape[0]
+
+
+def _reading_of(document: str, key: str, crop: np.ndarray, probs: np.ndarray, ocr: Engine) -> fp.FieldReading | None:
+    """What one crop of a field alone reads as, under the field's grammar (a date decoded again under the date
+    grammar when the greedy reading is none); None without a plausible value."""
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text)
+    if not text.strip():
+        return None
+    if len(text) != len(dec.positions):
+        dec = Line(text, dec.confidence, (), ())
+    tl = asg.TextLine(0.0, 0.0, 1.0, 1.0, text, dec.confidence)
+    rl = RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop)
+    span = asg.Span(0, 0, len(text))
+    reading = _parse(document, key, [_span_text(ocr, rl, span, CHARSET[key])])
+    bounds = _plausible_as(document, key)
+    if CHARSET[key] == "date" and (reading.date is None or not repair.plausible(reading.date, bounds)):
+        again = _date_again(ocr, rl, span, _grammar_key(document, key), REPAIR_DATES[document][key])
+        reading = _parse(document, key, [again]) if again is not None else reading
+    if reading.value is None or (reading.date is not None and not repair.plausible(reading.date, bounds)):
+        return None
+    return reading
+
+
+def _read_again(
+    card: np.ndarray,
+    ppm: float,
+    ocr: Engine,
+    document: str,
+    key: str,
+    rl: RecLine,
+    span: asg.Span,
+    reading: fp.FieldReading,
+) -> fp.FieldReading:
+    """An unsure field read again from several crops of its place (``taimen.ocr.reread``); the value most of
+    them read, when clearly ahead of the first reading, replaces it, flagged ``repaired`` (and
+    ``two_candidates`` when some crops still read the first value)."""
+    box = _field_box(rl, span, ppm)
+    if box is None:
+        return reading
+    cut = list(reread.crops(card, box))
+    many = getattr(ocr, "probabilities_many", None)
+    readings: list[fp.FieldReading | None] = []
+    values: list[str | None] = []
+    for i in range(0, len(cut), 2):  # two crops at a time (two cores); no more once the vote is settled
+        pair = cut[i : i + 2]
+        for c, p in zip(pair, many(pair) if many else [ocr.probabilities(c) for c in pair], strict=True):
+            readings.append(_reading_of(document, key, c, p, ocr))
+            values.append(readings[-1].value if readings[-1] is not None else None)
+        if reread.settled(reading.value, values, len(cut) - len(values)):
+            break
+    won = reread.vote(reading.value, values)
+    if won is None:
+        return reading
+    votes = values.count(won)
+    best = max((r for r in readings if r is not None and r.value == won), key=lambda r: r.confidence)
+    reasons = [r for r in reading.reasons if r not in ("grammar", "not_found")]
+    reasons.append("repaired")
+    if reading.value in values:
+        reasons.append("two_candidates")
+    confidence = min(votes / len(values), best.confidence, reading.confidence if reading.value else 1.0)
+    if confidence < fp.DOUBT_BELOW:
+        reasons.append("low_confidence")
+    return replace(
+        best,
+        confidence=confidence,
+        flags=(*best.flags, "repaired"),
+        problem=f"read again from {len(values)} crops, {votes} of which read this value",
+        reasons=tuple(dict.fromkeys(reasons)),
+    )
 
 
 def _birthdays(md: tuple[int, int]) -> list[tuple[int, int]]:
