@@ -327,6 +327,46 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     return found[0] if len(found) == 1 else None
 
 
+#: Where the residence card's number can stand around its 番号 label (mm): left, up, down of the label box (it
+#: runs on to the card's right edge).
+NUMBER_WINDOW = (1.0, 4.0, 5.0)
+#: A card number cut by an outline that runs through it (the card's top edge) keeps this much height (mm).
+NUMBER_MIN_MM = 1.2
+#: The residence card number as read, spaces removed: two letters, eight digits, two letters.
+_CARD_NUMBER = re.compile(r"[A-Z]{2}\d{8}[A-Z]{2}")
+
+
+def card_number_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The residence card number the line detector missed (red print near the card's top edge, cut short by
+    the outline, faint): the text detector runs again right of the 番号 label at twice the scale, and a line
+    there that reads as exactly a card number's form is taken; none or several: nothing."""
+    labels = [r.line for r in recs if re.sub(r"\s", "", r.line.text) == "番号"]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    h, w = card.shape[:2]
+    left, up, down = NUMBER_WINDOW
+    x0, y0, y1 = (
+        max(0, int((lab.x1 - left) * ppm)),
+        max(0, int((lab.y0 - up) * ppm)),
+        min(h, int((lab.y1 + down) * ppm)),
+    )
+    if w - x0 < 10 * ppm or y1 - y0 < 3 * ppm:
+        return None
+    found: list[RecLine] = []
+    for b in ocr.detect(card[y0:y1, x0:], side=2 * max(y1 - y0, w - x0)):
+        bx0, by0 = (float(v) for v in b.min(axis=0))
+        bx1, by1 = (float(v) for v in b.max(axis=0))
+        pad = 0.08 * (by1 - by0)
+        box = (x0 + bx0 - pad, y0 + by0 - pad, x0 + bx1 + pad, y0 + by1 + pad)
+        if not (NUMBER_MIN_MM * ppm <= box[3] - box[1] <= MAX_LINE_MM * ppm):
+            continue
+        got = _read_box(card, box, ppm, ocr)
+        if got is not None and _CARD_NUMBER.fullmatch(re.sub(r"\s", "", got.line.text.upper())):
+            found.append(got)
+    return found[0] if len(found) == 1 else None
+
+
 #: How far (in line heights) a code's box is widened on each side when it read two or three digits only.
 WIDEN = 0.8
 
@@ -561,7 +601,8 @@ def fields_from_lines(
         recs = _repair_lines(recs, ocr, document)
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
-    for key, look in (("sex", sex_beside_label), ("security_code", code_near_label)):
+    looks = (("sex", sex_beside_label), ("security_code", code_near_label), ("card_number", card_number_near_label))
+    for key, look in looks:
         if key in FIELDS[document] and picks.get(key) is None and card is not None:
             extra = look(card, ppm, recs, ocr)
             if extra is not None:
