@@ -683,18 +683,21 @@ def fields_from_lines(
     return _consistent(document, out)
 
 
-#: Fields read again from several crops (``taimen.ocr.reread``) when their reading is unsure: the unlock
-#: values and the licence's dates and number.
+#: Fields read again from several crops (``taimen.ocr.reread``) when their reading is unsure: the unlock values
+#: a digit misread changes. (An expiry, of which 照合番号B takes only the year, and a licence's dates and number,
+#: tried on the tuning split, gained nothing for their cost.)
 REREAD: dict[str, tuple[str, ...]] = {
-    "mynumber": ("birth_date", "expiry", "security_code"),
+    "mynumber": ("birth_date", "security_code"),
     "residence": ("card_number",),
-    "license": ("birth_date", "issue_date", "expiry", "license_number"),
 }
 
 
 def _unsure(reading: fp.FieldReading) -> bool:
-    """Worth reading again: no value, a low confidence, or a value the grammar or a repair had to make."""
-    return reading.value is None or reading.confidence < fp.DOUBT_BELOW or "repaired" in reading.reasons
+    """Worth reading again: no value, or a value the grammar or a repair had to make; a code or a card number
+    (a short crop, cheap to read) also when read with a low confidence."""
+    if reading.value is None or "repaired" in reading.reasons:
+        return True
+    return CHARSET.get(reading.key) != "date" and reading.confidence < fp.DOUBT_BELOW
 
 
 def _field_box(rl: RecLine, span: asg.Span, ppm: float) -> tuple[float, float, float, float] | None:
