@@ -239,3 +239,18 @@ def test_a_licence_expiry_the_detector_missed_is_looked_for_in_its_band(e) -> No
     assert got is not None and "2027年12月13日" in got.line.text
     assert fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["expiry"].value == "2027-12-13"
     assert fieldread.expiry_in_band(_card([]), PPM, recs, e) is None
+
+
+def test_a_residence_card_number_cut_by_the_outline_is_found_right_of_its_label(e) -> None:
+    """tune-0240: the outline ran through the red card number at the card's top edge, so the detector's box
+    was 1.5 mm high and the number not found; read again right of 番号 it reads whole, and stays doubtful."""
+    label = ("番号", 50.0, 0.4, 2.4, 70)
+    card = _card([label, ("LH94578078EH", 58.0, -1.6, 3.2, 60)])  # its upper half off the card
+    recs = [_rec("番号", (49.7, 0.0, 56.1, 3.2))]
+    got = fieldread.card_number_near_label(card, PPM, recs, e)
+    assert got is not None and got.line.text.replace(" ", "") == "LH94578078EH"
+    number = fieldread.fields_from_lines("residence", recs, e, card=card, ppm=PPM)["card_number"]
+    assert number.value == "LH94578078EH" and number.doubtful
+    assert fieldread.card_number_near_label(_card([label]), PPM, recs, e) is None
+    word = _card([label, ("LH9457", 58.0, 0.6, 3.2, 60)])  # not a card number's form: no guess
+    assert fieldread.card_number_near_label(word, PPM, recs, e) is None

@@ -434,3 +434,18 @@ def test_forms_needing_a_character_the_frames_never_give_are_not_run(e, monkeypa
     # of the Gregorian form, one bracket form per year since 2019 and 平成/令和, only those whose every required
     # character the frames hold: 20xx, 2019 (令和1), 2020 (令和2), 2029 (令和11), 令和
     assert len(runs) == 5 < 3 + len(repair.bracket_forms())
+
+
+def test_a_date_whose_day_mark_was_read_as_a_month_is_decoded_again(e) -> None:
+    """「昭和52年 2月 1月生」: the day's 日 read 月 (0.44 against 0.43) left no date on the line, and the birth
+    date, which 照合番号B needs, was not found at all; the grammar finds the 日 in the same frames, the date
+    ending at the mark before 生."""
+    assert repair.broken_date_spans("教册 昭和52年 2月 1月生") == [(3, 14)]
+    assert repair.broken_date_spans("昭和52年 2月 1日生") == []
+    frames = _spelled("生年月日 昭和52年 2月 1月生")
+    frames[-4] = {"月": 0.44, "日": 0.43, "": 0.13}
+    frames[-2] = {"生": 1.0}  # read surely: no path of a date alone can give its frame to the blank
+    recs = [_rec(e, frames, (2, 30, 37, 36)), _rec(e, _spelled("2032年2月1日まで有効"), (4, 37, 42, 42))]
+    assert recs[0].decoded.text.endswith("1月生")
+    got = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert got.value == "1977-02-01" and "repaired" in got.reasons and got.doubtful

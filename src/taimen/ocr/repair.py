@@ -198,9 +198,10 @@ def broken_date_spans(text: str) -> list[tuple[int, int]]:
         if as_date(text[start : end + 1], strict=False) is not None:  # a date's form (平成33年 on licences)
             continue
         out.append((start, end + 1))
-    for m in _YEAR_MARK_LOST.finditer(text):  # 「2028ヶ05月16日」: the year's 年 read as another mark
-        if not any(s < m.end() and m.start() < e for s, e in out):
-            out.append(m.span())
+    for pattern in (_YEAR_MARK_LOST, _DAY_MARK_LOST):  # 「2028ヶ05月16日」, 「昭和52年 2月 1月生」
+        for m in pattern.finditer(text):
+            if not any(s < m.end() and m.start() < e for s, e in out):
+                out.append(m.span())
     return sorted(out)
 
 
@@ -209,6 +210,12 @@ _BRACKET_SPAN = re.compile(r"(?<!\d)\d{4}\s*年\s*[(（][^()（）月日]{0,7}[)
 #: A year (four digits or an era's) and a month and day, with one mark other than 年 between year and month.
 _YEAR_MARK_LOST = re.compile(
     r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))[^\d年月日]\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+)
+
+
+#: A year, a month and a day whose 日 was read as another mark (「昭和52年 2月 1月生」), before 生 or まで.
+_DAY_MARK_LOST = re.compile(
+    r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[^\d年日\s](?=\s*(?:生|まで))"
 )
 
 
