@@ -9,6 +9,7 @@ import pytest
 from ocr_helpers import ocr
 from taimen.ocr import address_rest as ar
 from taimen.ocr.ctc import Support
+from test_ocr_names import Only
 from test_ocr_places import _address
 
 
@@ -84,15 +85,6 @@ def test_through_the_reader_the_building_takes_its_towns_name_and_is_flagged() -
     f = _address(e, chars)
     assert f.value == "神奈川県相模原市緑区大島3丁目29番21号コーポ大島101号室"
     assert "repaired" in f.reasons and f.doubtful
-
-
-class Only(Support):
-    def __init__(self, chars: dict[str, float]) -> None:
-        super().__init__(None, [], None)
-        self.chars = chars
-
-    def __call__(self, i: int, ch: str) -> float:
-        return self.chars.get(ch, 0.0)
 
 
 def test_the_list_of_loanwords_holds_building_words() -> None:
