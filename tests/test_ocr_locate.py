@@ -154,16 +154,23 @@ def _same(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
     return any(np.abs(np.roll(c, k, axis=0) - b).max() < tol for c in (a, a[::-1]) for k in range(4))
 
 
-def test_the_outlines_offered_to_the_reader_differ() -> None:
-    """A portrait box on a card too faint to be seen: the edge search and the colour search find the same box,
-    ordered from another corner. The reader tries each outline offered (an OCR pass each): they must differ."""
-    img = np.full((720, 1000, 3), (221, 224, 227), np.uint8)
+def _faint_card(desk: tuple[int, int, int]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A white card barely lighter than the ``desk``, with its portrait's box running to its right and bottom
+    edges and its text rows, blurred: the photo and the card's box (x, y, width, height)."""
+    img = np.full((720, 1000, 3), desk, np.uint8)
     x0, y0, w, h = 250, 220, 428, 270
     cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (238, 240, 242), -1)
     cv2.rectangle(img, (x0 + w - 135, y0 + 68), (x0 + w, y0 + h), (150, 140, 180), -1)
     cv2.ellipse(img, (x0 + w - 68, y0 + 130), (30, 36), 0, 0, 360, (120, 160, 215), -1)
     _text_rows(img, x0, y0)
     img = cv2.GaussianBlur(img, (0, 0), 1.2)
+    return img, (x0, y0, w, h)
+
+
+def test_the_outlines_offered_to_the_reader_differ() -> None:
+    """A portrait box on a card too faint to be seen: the edge search and the colour search find the same box,
+    ordered from another corner. The reader tries each outline offered (an OCR pass each): they must differ."""
+    img, _ = _faint_card((221, 224, 227))
     search = locate.Search(img)
     outlines = [search.refine(c).points for c in search.candidates]
     assert all(not _same(a, b, 5) for k, a in enumerate(outlines) for b in outlines[k + 1 :]), outlines
@@ -206,13 +213,7 @@ def test_card_too_faint_for_the_search_is_found_round_its_portrait_box() -> None
     """A white card on a light desk, its portrait's box running to its right and bottom edges: the search
     image shows only the box (the card's edge is under its step threshold), but the finer image shows the card's
     left and top edges as straight steps out of the box; sliding those two sides there finds the card."""
-    img = np.full((720, 1000, 3), (220, 223, 226), np.uint8)
-    x0, y0, w, h = 250, 220, 428, 270
-    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (238, 240, 242), -1)
-    cv2.rectangle(img, (x0 + w - 135, y0 + 68), (x0 + w, y0 + h), (150, 140, 180), -1)
-    cv2.ellipse(img, (x0 + w - 68, y0 + 130), (30, 36), 0, 0, 360, (120, 160, 215), -1)
-    _text_rows(img, x0, y0)
-    img = cv2.GaussianBlur(img, (0, 0), 1.2)
+    img, (x0, y0, w, h) = _faint_card((220, 223, 226))
     quad = locate.find_card(img)
     assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
 
