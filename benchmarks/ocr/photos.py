@@ -318,6 +318,7 @@ class Card:
         self.d = ImageDraw.Draw(self.img)
         self.rects: list[tuple[float, float, float, float]] = []  # mm, occupied
         self.fields: dict[str, list[tuple[float, float, float, float]]] = {}
+        self.prints: list[tuple[str, tuple[float, float, float, float]]] = []  # (field or "", box x0 y0 x1 y1)
         w, h = self.img.size
         grad = np.linspace(0, 1, w)[None, :] * np.ones((h, 1))
         base = np.asarray(self.img, np.float32)
@@ -372,6 +373,7 @@ class Card:
                     x, y = cx, cy
                     break
         self.rects.append((x, y, x + w, y + h))
+        self.prints.append((it.field, (x, y, x + w, y + h)))
         if it.field:
             self.fields.setdefault(it.field, []).append((x, y, w, h))
         ink = Image.new("RGB", im.size, it.colour)
@@ -975,15 +977,9 @@ def field_cover(
     return cover
 
 
-def finger_cover(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:
-    """How much of each printed field of photo ``i`` the finger covers: for each field, the largest fraction
-    of one of its printed lines' boxes that lies under the finger in the photo ({} when there is no finger).
-
-    The boxes and the card's corners are recovered by running the generator again up to the camera
-    (deterministic in split and index); the photo itself is not changed. Cached beside the photos."""
-    path = cache / f"{split}-v{VERSION}-cover" / f"{i:04d}.json"
-    if path.is_file():
-        return json.loads(path.read_text())
+def _layout(split: str, i: int) -> tuple[Card, Shot, np.ndarray]:
+    """The card, shot and corners of photo ``i``, recovered by running the generator again up to the camera
+    (deterministic in split and index); the photo itself is not changed."""
     got: list[tuple[Card, Shot, np.ndarray]] = []
 
     class Done(Exception):
@@ -1003,11 +999,54 @@ def finger_cover(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:
         pass
     finally:
         photograph = original
-    card, s, quad = got[0]
-    cover = field_cover(card.fields, s, quad)
+    return got[0]
+
+
+def _cached(path: Path, compute: Any) -> dict[str, float]:
+    if path.is_file():
+        return json.loads(path.read_text())
+    out = compute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(cover))
-    return cover
+    path.write_text(json.dumps(out))
+    return out
+
+
+def finger_cover(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:
+    """How much of each printed field of photo ``i`` the finger covers: for each field, the largest fraction
+    of one of its printed lines' boxes that lies under the finger in the photo ({} when there is no finger).
+    Cached beside the photos."""
+
+    def compute() -> dict[str, float]:
+        card, s, quad = _layout(split, i)
+        return field_cover(card.fields, s, quad)
+
+    return _cached(cache / f"{split}-v{VERSION}-cover" / f"{i:04d}.json", compute)
+
+
+def print_overlap(prints: list[tuple[str, tuple[float, float, float, float]]]) -> dict[str, float]:
+    """For each field, the largest fraction of one of its printed lines' boxes that another printed line
+    (a label or another field's value) stands on. Real cards never print one value over another; when
+    Card.put finds no free place for a jittered value within ±4 mm it keeps the layout position, and a
+    neighbour jittered onto that place then overprints it (the My Number Card's 性別 under the birth date)."""
+    out: dict[str, float] = {}
+    for key, (x0, y0, x1, y1) in prints:
+        if not key:
+            continue
+        area = (x1 - x0) * (y1 - y0)
+        for other, (u0, v0, u1, v1) in prints:
+            if other == key or area <= 0:
+                continue
+            ix, iy = min(x1, u1) - max(x0, u0), min(y1, v1) - max(y0, v0)
+            if ix > 0 and iy > 0:
+                out[key] = max(out.get(key, 0.0), round(ix * iy / area, 3))
+    return out
+
+
+def overprint(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:
+    """print_overlap() of photo ``i``'s card, cached beside the photos."""
+    return _cached(
+        cache / f"{split}-v{VERSION}-overprint" / f"{i:04d}.json", lambda: print_overlap(_layout(split, i)[0].prints)
+    )
 
 
 def norm(v: str | None) -> str:

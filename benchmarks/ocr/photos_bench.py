@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "src"))
 
-from photos import Sample, finger_cover, generate, norm  # noqa: E402
+from photos import Sample, finger_cover, generate, norm, overprint  # noqa: E402
 
 from taimen.ocr import assign as asg  # noqa: E402
 from taimen.ocr import fieldread  # noqa: E402
@@ -46,7 +46,7 @@ def _capture(document, recs, ocr, **kw):  # type: ignore[no-untyped-def]
 
 fieldread.fields_from_lines = _capture  # the reader calls it through the module
 
-CAUSES = ("under finger", "locator", "not detected", "wrong line", "recognition", "parse")
+CAUSES = ("under finger", "overprinted", "locator", "not detected", "wrong line", "recognition", "parse")
 
 #: A printed field is "under the finger" when the generator's finger covers at least this much of one of its
 #: printed lines (a tenth of a 12-character date line is more than one character). Such a value is not in
@@ -57,13 +57,23 @@ UNDER_FINGER = 0.1
 UNLOCK_PARTS = {"unlock.kenmen_b": ("birth_date", "expiry", "security_code"), "unlock.card_number": ("card_number",)}
 
 
+def _with_unlock(keys: set[str]) -> set[str]:
+    return keys | {k for k, parts in UNLOCK_PARTS.items() if keys.intersection(parts)}
+
+
 def under_finger(s: Sample) -> set[str]:
     """The truth keys of ``s`` whose printed value the finger covers (UNDER_FINGER), unlock values included."""
     if "finger" not in s.difficulty:
         return set()
     split, i = s.id.rsplit("-", 1)
-    hidden = {k for k, v in finger_cover(split, int(i)).items() if v >= UNDER_FINGER}
-    return hidden | {k for k, parts in UNLOCK_PARTS.items() if hidden.intersection(parts)}
+    return _with_unlock({k for k, v in finger_cover(split, int(i)).items() if v >= UNDER_FINGER})
+
+
+def overprinted(s: Sample) -> set[str]:
+    """The truth keys of ``s`` whose printed value another printed line stands on (UNDER_FINGER of one of its
+    lines, the same cut as the finger): a generator artefact no real card has, left out like the finger."""
+    split, i = s.id.rsplit("-", 1)
+    return _with_unlock({k for k, v in overprint(split, int(i)).items() if v >= UNDER_FINGER})
 
 
 def _dates_on(lines: list) -> set[str]:
@@ -146,9 +156,10 @@ def run(samples: list[Sample], engine: str) -> dict:
         "field": defaultdict(list),
         "photo_all": defaultdict(list),
         "unlock": defaultdict(list),
-        "visible_all": defaultdict(list),  # photos with no field under the finger
+        "visible_all": defaultdict(list),  # photos with no field under the finger or overprinted
         "visible_unlock": defaultdict(list),
         "hidden": [],  # (field, read exact) for fields under the finger
+        "overprinted": [],  # (field, read exact) for fields another printed line stands on
         "hidden_hint": [],  # per photo with a field under the finger: was the operator told (frame hint)?
         "bucket": defaultdict(list),
         "silent_wrong": [],
@@ -172,13 +183,16 @@ def run(samples: list[Sample], engine: str) -> dict:
         for h in getattr(res, "hints", []):
             r["hints"][h] += 1
         ok_all = True
-        hidden = under_finger(s)
+        finger, printed_over = under_finger(s), overprinted(s) - under_finger(s)
+        hidden = finger | printed_over
         for key, want in s.truth.items():
             got, doubt = _got(res, key)
             ok = norm(got) == norm(want)
             r["field"][f"{s.document}.{key}"].append(ok)
-            if key in hidden:
+            if key in finger:
                 r["hidden"].append((f"{s.document}.{key}", ok))
+            elif key in printed_over:
+                r["overprinted"].append((f"{s.document}.{key}", ok))
             ok_all &= ok
             r["doubt_total"] += doubt
             r["doubt_right"] += doubt and ok
@@ -190,14 +204,15 @@ def run(samples: list[Sample], engine: str) -> dict:
             if not ok and got is not None and not doubt:
                 r["silent_wrong"].append(f"{s.id} {s.document}.{key}: want {want!r} got {got!r}")
             if not ok:
-                why = "under finger" if key in hidden else cause(res, key, want, got)
+                why = "under finger" if key in finger else "overprinted" if key in hidden else ""
+                why = why or cause(res, key, want, got)
                 r["causes"][f"{s.document}.{key}"][why] += 1
                 r["misses"].append(
                     f"{s.id} [{s.bucket}] {s.document}.{key}: want {want!r} got {got!r}"
                     f"{' (doubt)' if doubt else ''} <{why}>"
                 )
         r["photo_all"][s.document].append(ok_all)
-        if hidden:
+        if finger:
             r["hidden_hint"].append("frame" in getattr(res, "hints", []))
         r["bucket"][(s.document, s.bucket)].append(ok_all)
         if not hidden:
@@ -230,16 +245,23 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
         print(f"  {doc:10s} every field exact  {rate(r['photo_all'][doc])}")
         if doc in r["unlock"]:
             print(f"  {doc:10s} unlock value exact {rate(r['unlock'][doc])}")
-    print(f"per photo, leaving out values under the finger (it covers >= {UNDER_FINGER:.0%} of a printed line):")
+    print(
+        f"per photo, leaving out values under the finger or overprinted (the finger or another printed line covers"
+        f" >= {UNDER_FINGER:.0%} of one of its printed lines):"
+    )
     for doc in sorted(r["visible_all"]):
         print(f"  {doc:10s} every field exact  {rate(r['visible_all'][doc])}")
         if doc in r["visible_unlock"]:
             print(f"  {doc:10s} unlock value exact {rate(r['visible_unlock'][doc])}")
-    hid = r["hidden"]
+    hid, over = r["hidden"], r["overprinted"]
     print(
-        f"fields under the finger: {len(hid)} (on {n - sum(len(v) for v in r['visible_all'].values())} photos), "
-        f"read exact anyway: {sum(ok for _, ok in hid)}; photos told to keep fingers off (frame hint): "
+        f"photos left out: {n - sum(len(v) for v in r['visible_all'].values())}; fields under the finger: {len(hid)}"
+        f", read exact anyway: {sum(ok for _, ok in hid)}; photos told to keep fingers off (frame hint): "
         f"{rate(r['hidden_hint'])}"
+    )
+    print(
+        f"fields overprinted by another printed line (a generator artefact): {len(over)}"
+        f", read exact anyway: {sum(ok for _, ok in over)}"
     )
     print("per photo, every field exact, by difficulty bucket:")
     for doc, b in sorted(r["bucket"]):
