@@ -293,17 +293,41 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     as exactly four digits (whole dictionary) is taken; none or several: nothing. A line of two or three digits
     there is a code whose box lost a digit (one printed over the dark part of the photo): it is read again
     with its box one character wider on each side, and taken (``repaired``, always doubtful) only when it then
-    reads as exactly four digits."""
+    reads as exactly four digits. With the label itself not read (small print blurred into marks), the
+    lower right of the card where either arrangement prints the code is searched instead (the assignment
+    then flags the value ``no_label``). When nothing is found, the area is searched once more with ink
+    separated from a coloured background (``_ink_contrast``: a code printed over the portrait's dark part)."""
     labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
-    if len(labels) != 1:
+    if len(labels) > 1:
         return None
-    lab = labels[0]
     h, w = card.shape[:2]
-    left, right, up, down = CODE_WINDOW
-    x0, x1 = max(0, int((lab.x0 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
-    y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    if labels:
+        lab = labels[0]
+        left, right, up, down = CODE_WINDOW
+        x0, x1 = max(0, int((lab.x0 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
+        y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    else:
+        x0, y0 = int(CODE_PLACE[0] * ppm), int(CODE_PLACE[1] * ppm)
+        x1, y1 = min(w, int(CODE_PLACE[2] * ppm)), min(h, int(CODE_PLACE[3] * ppm))
     if x1 - x0 < 4 * ppm or y1 - y0 < 3 * ppm:
         return None
+    found = _codes_in(card, ppm, ocr, (x0, y0, x1, y1))
+    if not found:
+        inked = card.copy()
+        inked[y0:y1, x0:x1] = _ink_contrast(card[y0:y1, x0:x1])
+        found = [replace(r, repaired=True) for r in _codes_in(inked, ppm, ocr, (x0, y0, x1, y1))]
+    return found[0] if len(found) == 1 else None
+
+
+#: Where the セキュリティコード is looked for when its label was not read (mm: left, top, right, bottom): the
+#: lower right of the card, under the portrait, in either arrangement, with the offsets prints show.
+CODE_PLACE = (50.0, 38.0, CARD_W_MM, CARD_H_MM)
+
+
+def _codes_in(card: np.ndarray, ppm: float, ocr: Engine, window: tuple[int, int, int, int]) -> list[RecLine]:
+    """Lines in ``window`` (card pixels), detected at twice the scale, that read as four digits (a line of two
+    or three read again one character wider on each side, ``repaired``)."""
+    x0, y0, x1, y1 = window
     region = card[y0:y1, x0:x1]
     found: list[RecLine] = []
     for b in ocr.detect(region, side=2 * max(region.shape[:2])):
@@ -324,7 +348,17 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
             wide = _read_box(card, (box[0] - grow, box[1], box[2] + grow, box[3]), ppm, ocr)
             if wide is not None and re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", wide.line.text):
                 found.append(replace(wide, repaired=True))
-    return found[0] if len(found) == 1 else None
+    return found
+
+
+def _ink_contrast(img: np.ndarray) -> np.ndarray:
+    """Dark ink set apart from a coloured background it is printed over (the portrait's dark clothing): ink is
+    dark in every channel, a coloured area bright in at least one, so the brightest channel, equalised over
+    small tiles, shows the ink dark on light."""
+    bright = img.max(axis=2)
+    tiles = max(1, round(min(bright.shape) / 40))
+    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(tiles, tiles)).apply(bright)
+    return cv2.cvtColor(eq, cv2.COLOR_GRAY2BGR)
 
 
 #: Where the residence card's number can stand around its 番号 label (mm): left, up, down of the label box (it
