@@ -286,3 +286,17 @@ def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_bright
     assert fieldread._codes_in(card, PPM, e, (int(52 * PPM), int(40 * PPM), int(84 * PPM), int(50 * PPM))) == []
     got = fieldread.code_near_label(card, PPM, recs, e)
     assert got is not None and got.line.text.replace(" ", "") == "4916" and got.repaired
+
+
+def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_where_one_digit_fits(e) -> None:
+    """「男974年 5月18日生」 (the 1 under a mark): 1974 is the only birth year 0974, 1974 and 2974 allow; the
+    value is flagged ``repaired``. An era year, a full year, an expiry or a year two heads allow are left."""
+    assert fieldread.complete_century("男974年 5月18日生") == ("1974年 5月18日生", True)
+    assert fieldread.complete_century("015年1月9日生") == ("2015年1月9日生", True)
+    assert fieldread.complete_century("1974年5月18日生") == ("1974年5月18日生", False)
+    assert fieldread.complete_century("昭和974年5月18日生") == ("昭和974年5月18日生", False)
+    assert fieldread.complete_century("035年5月18日まで有効") == ("035年5月18日まで有効", False)
+    assert fieldread.complete_century("x999年5月18日生")[1]  # 1999 (2999 is in the future)
+    recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
+    birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful

@@ -738,6 +738,10 @@ def fields_from_lines(
             if not repaired_era:
                 text, repaired_era = _complete_era(parts[0][0], key)
                 parts[0] = (text, parts[0][1], parts[0][2])
+            if not repaired_era and key == "birth_date" and _parse(document, key, parts).value is None:
+                text, repaired_era = complete_century(parts[0][0])
+                if repaired_era:
+                    parts[0] = (text, parts[0][1], ())
         reading = _parse(document, key, parts)
         if key == "address":  # the place part checked against the list of places (taimen.ocr.places)
             pieces = [(recs[s.line].probs, recs[s.line].decoded, s.start, s.end) for s in pick.spans]
@@ -1050,6 +1054,11 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
                 dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
+        if not r.repaired:
+            text, completed = complete_century(r.decoded.text)
+            if completed and len(text) == len(r.decoded.text):  # one mark became a digit: frames still match
+                dec = replace(r.decoded, text=text)
+                r = replace(r, line=replace(r.line, text=text), decoded=dec, repaired=True)
         out.append(r)
     return out
 
@@ -1163,6 +1172,31 @@ def _complete_era(text: str, key: str) -> tuple[str, bool]:
             continue
         fits.append(cand)
     return (fits[0], True) if len(fits) == 1 else (text, False)
+
+
+#: A Gregorian birth date whose year lost its first digit (「男974年 5月18日生」: the 1 under a mark, glare or
+#: dirt): three digits, then 年, month, day and 生, with at most one other mark before the digits.
+_LOST_MILLENNIUM = re.compile(
+    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*生)"
+)
+
+
+def complete_century(text: str) -> tuple[str, bool]:
+    """A birth date's Gregorian year read with three digits, completed with the one first digit that gives a
+    birth between 1868 and today (「974」 can only be 1974: 0974 and 2974 are no birth years); a mark read in
+    the lost digit's place is replaced by it, so the text keeps its length. Returns the text and whether it
+    was completed; the value is then flagged ``repaired`` (doubtful)."""
+    m = _LOST_MILLENNIUM.search(text)
+    if not m:
+        return text, False
+    fits = []
+    for head in "12":
+        born = fp.parse_birth_date(head + m.group(2) + m.group(3), 1.0).date
+        if born is not None and date(1868, 1, 25) <= born <= date.today():
+            fits.append(head)
+    if len(fits) != 1:
+        return text, False
+    return text[: m.start()] + fits[0] + m.group(2) + m.group(3) + text[m.end() :], True
 
 
 def _consistent(document: str, out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
