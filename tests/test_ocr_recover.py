@@ -288,6 +288,16 @@ def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_bright
     assert got is not None and got.line.text.replace(" ", "") == "4916" and got.repaired
 
 
+def test_a_security_code_run_into_its_unread_label_is_read_from_the_line_s_end(e) -> None:
+    """One detected line, the label's small print read as marks before the code (「崇山≠-1851」): the end of
+    the line from just before its last four digits is read alone, and taken only as four digits, repaired."""
+    window = (int(50 * PPM), int(40 * PPM), int(84 * PPM), int(52 * PPM))
+    for marks, code in (("※±≠=", "1851"), ("±≠=※", "4916")):
+        got = fieldread._codes_in(_card([(marks + code, 56.0, 45.0, 3.0, 60)]), PPM, e, window)
+        assert [(g.line.text.replace(" ", ""), g.repaired) for g in got] == [(code, True)]
+    assert fieldread._codes_in(_card([("±≠=※49", 56.0, 45.0, 3.0, 60)]), PPM, e, window) == []  # two digits
+
+
 def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_where_one_digit_fits(e) -> None:
     """「男974年 5月18日生」 (the 1 under a mark): 1974 is the only birth year 0974, 1974 and 2974 allow; the
     value is flagged ``repaired``. An era year, a full year, an expiry or a year two heads allow are left."""

@@ -348,7 +348,28 @@ def _codes_in(card: np.ndarray, ppm: float, ocr: Engine, window: tuple[int, int,
             wide = _read_box(card, (box[0] - grow, box[1], box[2] + grow, box[3]), ppm, ocr)
             if wide is not None and re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", wide.line.text):
                 found.append(replace(wide, repaired=True))
+        elif (tail := _run_in_code(card, ppm, ocr, got, box)) is not None:
+            found.append(tail)
     return found
+
+
+def _run_in_code(
+    card: np.ndarray, ppm: float, ocr: Engine, got: RecLine, box: tuple[float, float, float, float]
+) -> RecLine | None:
+    """A code run into its label (one detected line, the label's small print blurred into marks: 「88±913=≠9090」):
+    the line's end from half a character before its last four digits, read alone; taken (``repaired``, always
+    doubtful) only when that part reads as exactly four digits, so a label's marks cannot become a digit."""
+    m = re.search(r"\d(?:\s?\d){3}\s*$", got.line.text)
+    if m is None or m.start() == 0 or got.probs is None or not got.decoded.positions:
+        return None
+    frames = got.probs.shape[0]
+    x = box[0] + got.decoded.positions[m.start()] / frames * (box[2] - box[0]) - 0.5 * (box[3] - box[1])
+    if x <= box[0]:
+        return None
+    tail = _read_box(card, (x, box[1], box[2], box[3]), ppm, ocr)
+    if tail is None or not re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", tail.line.text):
+        return None
+    return replace(tail, repaired=True)
 
 
 def _ink_contrast(img: np.ndarray) -> np.ndarray:
