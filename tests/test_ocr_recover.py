@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -254,3 +255,58 @@ def test_a_residence_card_number_cut_by_the_outline_is_found_right_of_its_label(
     assert fieldread.card_number_near_label(_card([label]), PPM, recs, e) is None
     word = _card([label, ("LH9457", 58.0, 0.6, 3.2, 60)])  # not a card number's form: no guess
     assert fieldread.card_number_near_label(word, PPM, recs, e) is None
+
+
+def test_a_security_code_whose_label_was_not_read_is_looked_for_where_it_is_printed(e) -> None:
+    """The label blurred into marks (「日来2ソ9+3=μ」): the lower right of the card is searched instead, and the
+    value is placed by position alone (``no_label``, doubtful)."""
+    label = ("セキュリティコード", 56.0, 47.6, 1.7, 70)
+    card = _card([label, ("1149", 70.0, 42.5, 3.3, 40)])
+    recs = [_rec("日来2ソ9+3=μ", (55.8, 47.4, 72.0, 49.6))]
+    got = fieldread.code_near_label(card, PPM, recs, e)
+    assert got is not None and got.line.text.replace(" ", "") == "1149"
+    code = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["security_code"]
+    assert code.value == "1149" and "no_label" in code.reasons and code.doubtful
+    elsewhere = _card([label, ("1149", 20.0, 42.5, 3.3, 40)])  # four digits far from the code's place
+    assert fieldread.code_near_label(elsewhere, PPM, recs, e) is None
+
+
+def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_brightest_channel(e) -> None:
+    """Dark grey ink over the portrait's dark purple clothing, as the camera blurs it."""
+    label = ("セキュリティコード", 56.0, 47.6, 1.7, 70)
+    card = _card([label])
+    p = round(PPM)
+    card[int(36 * p) : int(46.2 * p), int(60 * p) : int(82 * p)] = (128, 37, 70)  # BGR: purple, as photographed
+    img = Image.fromarray(card[:, :, ::-1].copy())
+    ImageDraw.Draw(img).text(
+        (70.0 * PPM, 42.5 * PPM), "4916", font=ImageFont.truetype(FONT, round(3.3 * PPM)), fill=(44, 27, 73)
+    )
+    card = cv2.GaussianBlur(np.asarray(img)[:, :, ::-1].copy(), (0, 0), 1.6)
+    recs = [_rec("セキュリティコード", (55.8, 47.4, 72.0, 49.6))]
+    assert fieldread._codes_in(card, PPM, e, (int(52 * PPM), int(40 * PPM), int(84 * PPM), int(50 * PPM))) == []
+    got = fieldread.code_near_label(card, PPM, recs, e)
+    assert got is not None and got.line.text.replace(" ", "") == "4916" and got.repaired
+
+
+def test_a_security_code_run_into_its_unread_label_is_read_from_the_line_s_end(e) -> None:
+    """One detected line, the label's small print read as marks before the code (「崇山≠-1851」): the end of
+    the line from just before its last four digits is read alone, and taken only as four digits, repaired."""
+    window = (int(50 * PPM), int(40 * PPM), int(84 * PPM), int(52 * PPM))
+    for marks, code in (("※±≠=", "1851"), ("±≠=※", "4916")):
+        got = fieldread._codes_in(_card([(marks + code, 56.0, 45.0, 3.0, 60)]), PPM, e, window)
+        assert [(g.line.text.replace(" ", ""), g.repaired) for g in got] == [(code, True)]
+    assert fieldread._codes_in(_card([("±≠=※49", 56.0, 45.0, 3.0, 60)]), PPM, e, window) == []  # two digits
+
+
+def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_where_one_digit_fits(e) -> None:
+    """「男974年 5月18日生」 (the 1 under a mark): 1974 is the only birth year 0974, 1974 and 2974 allow; the
+    value is flagged ``repaired``. An era year, a full year, an expiry or a year two heads allow are left."""
+    assert fieldread.complete_century("男974年 5月18日生") == ("1974年 5月18日生", True)
+    assert fieldread.complete_century("015年1月9日生") == ("2015年1月9日生", True)
+    assert fieldread.complete_century("1974年5月18日生") == ("1974年5月18日生", False)
+    assert fieldread.complete_century("昭和974年5月18日生") == ("昭和974年5月18日生", False)
+    assert fieldread.complete_century("035年5月18日まで有効") == ("035年5月18日まで有効", False)
+    assert fieldread.complete_century("x999年5月18日生")[1]  # 1999 (2999 is in the future)
+    recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
+    birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful

@@ -293,17 +293,41 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     as exactly four digits (whole dictionary) is taken; none or several: nothing. A line of two or three digits
     there is a code whose box lost a digit (one printed over the dark part of the photo): it is read again
     with its box one character wider on each side, and taken (``repaired``, always doubtful) only when it then
-    reads as exactly four digits."""
+    reads as exactly four digits. With the label itself not read (small print blurred into marks), the
+    lower right of the card where either arrangement prints the code is searched instead (the assignment
+    then flags the value ``no_label``). When nothing is found, the area is searched once more with ink
+    separated from a coloured background (``_ink_contrast``: a code printed over the portrait's dark part)."""
     labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
-    if len(labels) != 1:
+    if len(labels) > 1:
         return None
-    lab = labels[0]
     h, w = card.shape[:2]
-    left, right, up, down = CODE_WINDOW
-    x0, x1 = max(0, int((lab.x0 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
-    y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    if labels:
+        lab = labels[0]
+        left, right, up, down = CODE_WINDOW
+        x0, x1 = max(0, int((lab.x0 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
+        y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    else:
+        x0, y0 = int(CODE_PLACE[0] * ppm), int(CODE_PLACE[1] * ppm)
+        x1, y1 = min(w, int(CODE_PLACE[2] * ppm)), min(h, int(CODE_PLACE[3] * ppm))
     if x1 - x0 < 4 * ppm or y1 - y0 < 3 * ppm:
         return None
+    found = _codes_in(card, ppm, ocr, (x0, y0, x1, y1))
+    if not found:
+        inked = card.copy()
+        inked[y0:y1, x0:x1] = _ink_contrast(card[y0:y1, x0:x1])
+        found = [replace(r, repaired=True) for r in _codes_in(inked, ppm, ocr, (x0, y0, x1, y1))]
+    return found[0] if len(found) == 1 else None
+
+
+#: Where the セキュリティコード is looked for when its label was not read (mm: left, top, right, bottom): the
+#: lower right of the card, under the portrait, in either arrangement, with the offsets prints show.
+CODE_PLACE = (50.0, 38.0, CARD_W_MM, CARD_H_MM)
+
+
+def _codes_in(card: np.ndarray, ppm: float, ocr: Engine, window: tuple[int, int, int, int]) -> list[RecLine]:
+    """Lines in ``window`` (card pixels), detected at twice the scale, that read as four digits (a line of two
+    or three read again one character wider on each side, ``repaired``)."""
+    x0, y0, x1, y1 = window
     region = card[y0:y1, x0:x1]
     found: list[RecLine] = []
     for b in ocr.detect(region, side=2 * max(region.shape[:2])):
@@ -324,7 +348,38 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
             wide = _read_box(card, (box[0] - grow, box[1], box[2] + grow, box[3]), ppm, ocr)
             if wide is not None and re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", wide.line.text):
                 found.append(replace(wide, repaired=True))
-    return found[0] if len(found) == 1 else None
+        elif (tail := _run_in_code(card, ppm, ocr, got, box)) is not None:
+            found.append(tail)
+    return found
+
+
+def _run_in_code(
+    card: np.ndarray, ppm: float, ocr: Engine, got: RecLine, box: tuple[float, float, float, float]
+) -> RecLine | None:
+    """A code run into its label (one detected line, the label's small print blurred into marks: 「88±913=≠9090」):
+    the line's end from half a character before its last four digits, read alone; taken (``repaired``, always
+    doubtful) only when that part reads as exactly four digits, so a label's marks cannot become a digit."""
+    m = re.search(r"\d(?:\s?\d){3}\s*$", got.line.text)
+    if m is None or m.start() == 0 or got.probs is None or not got.decoded.positions:
+        return None
+    frames = got.probs.shape[0]
+    x = box[0] + got.decoded.positions[m.start()] / frames * (box[2] - box[0]) - 0.5 * (box[3] - box[1])
+    if x <= box[0]:
+        return None
+    tail = _read_box(card, (x, box[1], box[2], box[3]), ppm, ocr)
+    if tail is None or not re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", tail.line.text):
+        return None
+    return replace(tail, repaired=True)
+
+
+def _ink_contrast(img: np.ndarray) -> np.ndarray:
+    """Dark ink set apart from a coloured background it is printed over (the portrait's dark clothing): ink is
+    dark in every channel, a coloured area bright in at least one, so the brightest channel, equalised over
+    small tiles, shows the ink dark on light."""
+    bright = img.max(axis=2)
+    tiles = max(1, round(min(bright.shape) / 40))
+    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(tiles, tiles)).apply(bright)
+    return cv2.cvtColor(eq, cv2.COLOR_GRAY2BGR)
 
 
 #: Where the residence card's number can stand around its 番号 label (mm): left, up, down of the label box (it
@@ -704,6 +759,10 @@ def fields_from_lines(
             if not repaired_era:
                 text, repaired_era = _complete_era(parts[0][0], key)
                 parts[0] = (text, parts[0][1], parts[0][2])
+            if not repaired_era and key == "birth_date" and _parse(document, key, parts).value is None:
+                text, repaired_era = complete_century(parts[0][0])
+                if repaired_era:
+                    parts[0] = (text, parts[0][1], ())
         reading = _parse(document, key, parts)
         if key == "address":  # the place part checked against the list of places (taimen.ocr.places)
             pieces = [(recs[s.line].probs, recs[s.line].decoded, s.start, s.end) for s in pick.spans]
@@ -1016,6 +1075,11 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
                 dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
+        if not r.repaired:
+            text, completed = complete_century(r.decoded.text)
+            if completed and len(text) == len(r.decoded.text):  # one mark became a digit: frames still match
+                dec = replace(r.decoded, text=text)
+                r = replace(r, line=replace(r.line, text=text), decoded=dec, repaired=True)
         out.append(r)
     return out
 
@@ -1129,6 +1193,31 @@ def _complete_era(text: str, key: str) -> tuple[str, bool]:
             continue
         fits.append(cand)
     return (fits[0], True) if len(fits) == 1 else (text, False)
+
+
+#: A Gregorian birth date whose year lost its first digit (「男974年 5月18日生」: the 1 under a mark, glare or
+#: dirt): three digits, then 年, month, day and 生, with at most one other mark before the digits.
+_LOST_MILLENNIUM = re.compile(
+    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*生)"
+)
+
+
+def complete_century(text: str) -> tuple[str, bool]:
+    """A birth date's Gregorian year read with three digits, completed with the one first digit that gives a
+    birth between 1868 and today (「974」 can only be 1974: 0974 and 2974 are no birth years); a mark read in
+    the lost digit's place is replaced by it, so the text keeps its length. Returns the text and whether it
+    was completed; the value is then flagged ``repaired`` (doubtful)."""
+    m = _LOST_MILLENNIUM.search(text)
+    if not m:
+        return text, False
+    fits = []
+    for head in "12":
+        born = fp.parse_birth_date(head + m.group(2) + m.group(3), 1.0).date
+        if born is not None and date(1868, 1, 25) <= born <= date.today():
+            fits.append(head)
+    if len(fits) != 1:
+        return text, False
+    return text[: m.start()] + fits[0] + m.group(2) + m.group(3) + text[m.end() :], True
 
 
 def _consistent(document: str, out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
