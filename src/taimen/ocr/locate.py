@@ -30,8 +30,9 @@ WORK_SIDE = 640  # long side of the downscaled image the search runs on
 MID_SIDE = 1400  # long side of the image the outline's sides are fitted on
 HOUGH_SEED = 0x7A1
 LINE_QUADS = 80  # straight-edge outlines kept for ranking
-SIFT_SAMPLES = 12  # points per side of the coarse support that sifts the straight-edge outlines
+SIFT_SAMPLES = 8  # points per side of the coarse support that sifts the straight-edge outlines
 SIFT_QUADS = 40  # straight-edge outlines kept for their coarse support besides the ``LINE_QUADS`` best shapes
+SIFT_POOL = 1500  # ... of the next best shapes
 LONGEST = 8  # the longest lines of each direction paired as card sides, besides the outermost
 CONTENT_TOP = 24  # rough outlines whose inside is looked at
 CORNER_LINES = 6  # of each direction, the lines ending in the most corners, paired as card sides too
@@ -90,10 +91,14 @@ def _order_many(q: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarra
     if size is None or not len(p):
         short = np.linalg.norm(p[:, 1] - p[:, 0], axis=1) < np.linalg.norm(p[:, 2] - p[:, 1], axis=1)
     else:
+        # started one corner on, the same rectangle has the reciprocal aspect (under either principal point)
         p64 = p.astype(np.float64)
-        here = np.abs(_card_aspects(p64, size) - CARD_ASPECT)
-        turned = np.abs(_card_aspects(np.roll(p64, -1, axis=1), size) - CARD_ASPECT)
-        short = turned < here
+        w, h = size
+        centres = (np.array([w / 2, h / 2]), p64.mean(axis=1))
+        a = np.stack([_true_aspects(p64, c_, max(w, h)) for c_ in centres])
+        with np.errstate(divide="ignore"):
+            turned = np.abs(1.0 / a - CARD_ASPECT).min(axis=0)
+        short = turned < np.abs(a - CARD_ASPECT).min(axis=0)
     p = np.where(short[:, None, None], np.roll(p, -1, axis=1), p)
     # of the two long sides (0-1 and 2-3), the upper one is the top
     low = (p[:, 0, 1] + p[:, 1, 1]) > (p[:, 2, 1] + p[:, 3, 1])
@@ -540,12 +545,13 @@ def _line_quads(
     # larger card-shaped outlines that a small card seen all round must not be cut behind; a card edge too
     # faint for the search image is refined to on the finer one, so the first kind stay)
     key = sc * np.sqrt(_areas(q) / img_area)
-    top = np.argsort(-key, kind="stable")[:LINE_QUADS]
+    order = np.argsort(-key, kind="stable")
+    top = order[:LINE_QUADS]
     if steps is not None and len(q) > LINE_QUADS:
-        key = key * steps.side_supports(q, samples=SIFT_SAMPLES).mean(axis=1) ** 6
-        seen = set(top.tolist())
-        top = np.r_[top, [k for k in np.argsort(-key, kind="stable")[: 2 * SIFT_QUADS] if k not in seen][:SIFT_QUADS]]
-    return [Quad(q[k], float(sc[k]), "lines") for k in top.astype(int)]
+        rest = order[LINE_QUADS : LINE_QUADS + SIFT_POOL]
+        support = steps.side_supports(q[rest], samples=SIFT_SAMPLES).mean(axis=1)
+        top = np.r_[top, rest[np.argsort(-key[rest] * support**6, kind="stable")[:SIFT_QUADS]]]
+    return [Quad(q[k], float(sc[k]), "lines") for k in top]
 
 
 def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[float]], img_area: float) -> list[Quad]:
@@ -980,7 +986,7 @@ class Search:
         for method, mask in _masks(small):
             cands += _candidates_from_mask(mask, method, area)
         found = _straight_lines(edges)
-        cands += _line_quads(edges, area, found=found, steps=steps)
+        cands += _line_quads(edges, area, found=found)
 
         def rank(cs: list[Quad]) -> list[Quad]:
             # a card-shaped outline on edges all round; of several (text rows and the photo also make rectangles),
@@ -1174,8 +1180,7 @@ class Search:
         # the refined outline's own evidence decides: how much of it lies on one straight step per side, its shape
         # and what is inside (the rough score, measured on a coarse image, only chose which outlines to refine)
         score = content * support**6 * shape * (THREE_SIDE_PRIOR if rough.method == "lines3" else 1.0)
-        big = (self.img.shape[1], self.img.shape[0])
-        return Quad(_order(_rescale(q, 1 / self._mid_scale), big), score, rough.method)
+        return Quad(_rescale(q, 1 / self._mid_scale), score, rough.method)  # a scaled copy: the same order
 
     def refine(self, rough: Quad) -> Quad:
         """``rough`` (one of ``candidates``) with each side fitted to the card's edge, in photo pixels."""
