@@ -232,3 +232,46 @@ def test_a_faint_card_edge_among_strong_print_is_a_line_to_slide_to() -> None:
     a, b = np.array([300.0, 40.0], np.float32), np.array([300.0, 360.0], np.float32)
     lines = locate._edge_lines(locate._Gradients(img), b, a, -250, 10, 3, 8)
     assert any(np.abs(ln[:, 0] - 150).max() < 3 for ln in lines), lines
+
+
+def _pinhole(yaw_deg: float, pitch_deg: float, size: tuple[int, int] = (1000, 720)) -> np.ndarray:
+    """The corners (tl, tr, br, bl) of an 85.6 × 54 card turned ``yaw_deg`` about its short axis and
+    ``pitch_deg`` about its long one in front of a pinhole camera (focal length = the photo's long side), about
+    the middle of a photo of ``size``."""
+    w, h = 85.6, 54.0
+    pts = np.array([[-w / 2, -h / 2, 0], [w / 2, -h / 2, 0], [w / 2, h / 2, 0], [-w / 2, h / 2, 0]])
+    a, b = math.radians(yaw_deg), math.radians(pitch_deg)
+    yaw = np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+    pitch = np.array([[1, 0, 0], [0, math.cos(b), -math.sin(b)], [0, math.sin(b), math.cos(b)]])
+    cam = pts @ (pitch @ yaw).T + np.array([8.0, -5.0, 120.0])
+    f = float(max(size))
+    return (cam[:, :2] / cam[:, 2:3] * f + np.array(size) / 2).astype(np.float32)
+
+
+def test_a_steeply_tilted_card_keeps_its_long_sides_on_top_and_bottom() -> None:
+    """Turned 60° about its short axis (and 15° about its long one) the card's long sides image shorter than
+    its short ones; ordered by the real rectangle they image, the long sides stay top and bottom (a quarter turn
+    would rectify the card sideways, and the reader reads it only upright or upside down)."""
+    q = _pinhole(60, 15)
+    assert np.linalg.norm(q[1] - q[0]) < np.linalg.norm(q[2] - q[1])  # the image's long sides are the short ones
+    ordered = locate._order(q[[1, 2, 3, 0]], (1000, 720))
+    assert _same(ordered, q, 0.01) and abs(ordered[1, 1] - ordered[0, 1]) < abs(ordered[1, 0] - ordered[0, 0])
+    assert locate.card_aspect(ordered, (1000, 720)) == pytest.approx(85.6 / 54, abs=0.02)
+
+
+def test_an_outline_standing_upright_loses_to_the_card_lying_flat() -> None:
+    """A colour print of a card's shape standing upright beside the card, crisper than the card on a light
+    desk: an outline whose long sides run up the photo cannot be a card the reader can read (a quarter turn),
+    as the portrait's box run on to the card's bottom edge is not; the card lying flat is found."""
+    img = np.full((720, 1100, 3), (196, 200, 204), np.uint8)
+    x0, y0, w, h = 80, 230, 428, 270
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (236, 238, 240), -1)
+    _print_face(img, x0, y0, w)
+    bx, by, bw, bh = 640, 120, 290, 460  # upright, of an ID-1 card's proportions
+    cv2.rectangle(img, (bx, by), (bx + bw, by + bh), (60, 120, 200), -1)
+    cv2.circle(img, (bx + 140, by + 200), 90, (200, 170, 90), -1)
+    cv2.rectangle(img, (bx + 30, by + 330), (bx + 260, by + 420), (40, 40, 40), -1)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    quad = locate.find_card(img)
+    assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
+    assert locate._upright(_quad(bx, by, bx + bw, by + bh)[[3, 0, 1, 2]][None])[0] < 0.1

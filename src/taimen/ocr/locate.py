@@ -30,6 +30,9 @@ WORK_SIDE = 640  # long side of the downscaled image the search runs on
 MID_SIDE = 1400  # long side of the image the outline's sides are fitted on
 HOUGH_SEED = 0x7A1
 LINE_QUADS = 80  # straight-edge outlines kept for ranking
+SIFT_SAMPLES = 8  # points per side of the coarse support that sifts the straight-edge outlines
+SIFT_QUADS = 40  # straight-edge outlines kept for their coarse support besides the ``LINE_QUADS`` best shapes
+SIFT_POOL = 1500  # ... of the next best shapes
 LONGEST = 8  # the longest lines of each direction paired as card sides, besides the outermost
 CONTENT_TOP = 24  # rough outlines whose inside is looked at
 CORNER_LINES = 6  # of each direction, the lines ending in the most corners, paired as card sides too
@@ -53,6 +56,7 @@ SLIDE_IN = 0.4  # how far into the best outline, as a share of its extent across
 SLIDE_OUT = 2.2  # ... and how far out of it (the portrait's box is under half the card's width)
 SLIDE_LINES = 3  # straight steps kept on each side of each side
 SLIDE_REFINE = 2  # outlines with slid sides refined
+TURN_MAX = 45.0  # degrees the card's long sides may run off the image's rows before an outline loses weight
 NEST_AREA = 0.45  # an outline inside another, at most this share of its area, may be a printed box or the portrait
 NEST_SCORE = 0.5  # ... and yields to the outline round it if that one scores at least this share of its own
 
@@ -70,19 +74,31 @@ class CardNotFound(Exception):
     """No card-shaped outline in the photo."""
 
 
-def _order(pts: np.ndarray) -> np.ndarray:
-    """Order four points so the long sides are top and bottom and the top side is the upper one."""
-    return _order_many(np.asarray(pts, np.float32)[None])[0]
+def _order(pts: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+    """Order four points so the long sides are top and bottom and the top side is the upper one. With the
+    photo's ``size``, the long sides are those of the real rectangle (``card_aspect``), not of its image: a
+    card tilted steeply about its short axis images its long sides shorter than its short ones."""
+    return _order_many(np.asarray(pts, np.float32)[None], size)[0]
 
 
-def _order_many(q: np.ndarray) -> np.ndarray:
+def _order_many(q: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
     """``_order`` for quadrilaterals of shape (N, 4, 2) at once."""
     q = np.asarray(q, np.float32)
     c = q.mean(axis=1, keepdims=True)
     ang = np.arctan2(q[..., 1] - c[..., 1], q[..., 0] - c[..., 0])
     p = np.take_along_axis(q, np.argsort(ang, axis=1)[..., None], axis=1)  # clockwise (y down)
     # make p[0]->p[1] a long side
-    short = np.linalg.norm(p[:, 1] - p[:, 0], axis=1) < np.linalg.norm(p[:, 2] - p[:, 1], axis=1)
+    if size is None or not len(p):
+        short = np.linalg.norm(p[:, 1] - p[:, 0], axis=1) < np.linalg.norm(p[:, 2] - p[:, 1], axis=1)
+    else:
+        # started one corner on, the same rectangle has the reciprocal aspect (under either principal point)
+        p64 = p.astype(np.float64)
+        w, h = size
+        centres = (np.array([w / 2, h / 2]), p64.mean(axis=1))
+        a = np.stack([_true_aspects(p64, c_, max(w, h)) for c_ in centres])
+        with np.errstate(divide="ignore"):
+            turned = np.abs(1.0 / a - CARD_ASPECT).min(axis=0)
+        short = turned < np.abs(a - CARD_ASPECT).min(axis=0)
     p = np.where(short[:, None, None], np.roll(p, -1, axis=1), p)
     # of the two long sides (0-1 and 2-3), the upper one is the top
     low = (p[:, 0, 1] + p[:, 1, 1]) > (p[:, 2, 1] + p[:, 3, 1])
@@ -180,7 +196,18 @@ def _quad_scores(q: np.ndarray, img_area: float, size: tuple[int, int]) -> np.nd
     aspect_score = np.exp(-(((_card_aspects(q, size) - CARD_ASPECT) / 0.15) ** 2))
     size_score = np.minimum(1.0, frac / 0.25)
     ok = convex & (frac >= 0.03) & (frac <= 0.98)
-    return np.where(ok, aspect_score * angle_score * (0.5 + 0.5 * size_score), 0.0)
+    return np.where(ok, aspect_score * angle_score * (0.5 + 0.5 * size_score) * (0.3 + 0.7 * _upright(q)), 0.0)
+
+
+def _upright(q: np.ndarray) -> np.ndarray:
+    """1 for ordered outlines of shape (N, 4, 2) whose long sides run within ``TURN_MAX`` of the image's
+    rows, falling off beyond: the card lies turned by at most about ±45° (the reader rectifies it upright or
+    upside down, never a quarter turn), and the portrait's box run on to a card edge, or a business card or a
+    phone standing upright, makes card-shaped outlines whose long sides run up the photo."""
+    q = np.asarray(q, np.float64)
+    d = (q[:, 1] - q[:, 0]) + (q[:, 2] - q[:, 3])  # top and bottom, left to right
+    turn = np.degrees(np.abs(np.arctan2(d[:, 1], np.abs(d[:, 0]) + 1e-9)))
+    return np.exp(-((np.maximum(0.0, turn - TURN_MAX) / 12.0) ** 2))
 
 
 def _to_quad(poly: np.ndarray) -> np.ndarray | None:
@@ -226,7 +253,7 @@ def _candidates_from_contours(
             quads.append(q4)
         quads.append(cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32))
         for n, q in enumerate(quads):
-            q = _order(q)
+            q = _order(q, size)
             # the bounding rectangle ignores perspective: only a fallback for a ragged outline
             penalty = 0.7 if n == len(quads) - 1 and len(quads) > 1 else 1.0
             s = penalty * _quad_score(q, img_area, size) * min(1.0, area / max(cv2.contourArea(q), 1.0))
@@ -324,12 +351,15 @@ class _Steps:
         """``support`` of outlines of shape (N, 4, 2) over their three best supported sides only."""
         return np.sort(self.side_supports(qs), axis=1)[:, 1:].mean(axis=1)
 
-    def side_supports(self, qs: np.ndarray, reach: int = 3, strength: float = 40.0) -> np.ndarray:
-        """``support`` of each side (from corner i to i + 1) of outlines of shape (N, 4, 2): shape (N, 4)."""
+    def side_supports(
+        self, qs: np.ndarray, reach: int = 3, strength: float = 40.0, samples: int = 40
+    ) -> np.ndarray:
+        """``support`` of each side (from corner i to i + 1) of outlines of shape (N, 4, 2): shape (N, 4).
+        ``samples`` points per side (fewer: a coarse, cheap measure for sifting many outlines)."""
         qs = np.asarray(qs, np.float32)
         if len(qs) == 0:
             return np.zeros((0, 4))
-        t = np.linspace(0.06, 0.94, 40, dtype=np.float32)[:, None]
+        t = np.linspace(0.06, 0.94, samples, dtype=np.float32)[:, None]
         offs = np.arange(-reach, reach + 1, dtype=np.float32)
         d = np.roll(qs, -1, axis=1) - qs  # (N, 4, 2)
         n = np.stack([-d[..., 1], d[..., 0]], -1) / (np.linalg.norm(d, axis=-1, keepdims=True) + 1e-9)
@@ -344,7 +374,7 @@ class _Steps:
         across = np.sqrt(((gx * nx + gy * ny) ** 2).sum(-1))
         total = np.sqrt((gx * gx + gy * gy).sum(-1))
         good = ok & (across >= strength) & (across >= 0.85 * total)
-        return good.any(axis=-1).sum(axis=2) / 40.0
+        return good.any(axis=-1).sum(axis=2) / float(samples)
 
 
 def _straight_lines(edges: np.ndarray) -> tuple[list[list], list[float]]:
@@ -403,12 +433,17 @@ def _straight_lines(edges: np.ndarray) -> tuple[list[list], list[float]]:
 
 
 def _line_quads(
-    edges: np.ndarray, img_area: float, extremes: int = 3, found: tuple[list[list], list[float]] | None = None
+    edges: np.ndarray,
+    img_area: float,
+    extremes: int = 3,
+    found: tuple[list[list], list[float]] | None = None,
+    steps: _Steps | None = None,
 ) -> list[Quad]:
     """Quadrilaterals from straight edges: the card's outline is the outermost pair of lines in each of the
     two dominant directions (text rows inside the card run parallel to its long sides). The three outermost
     candidates on each side are combined, so a pen or a paper edge lying next to the card does not hide it.
-    ``found``: ``_straight_lines(edges)``, if already known."""
+    ``found``: ``_straight_lines(edges)``, if already known. With ``steps``, the outlines kept are sifted by
+    a coarse side support too."""
     h, w = edges.shape
     size = (w, h)
     lines, thetas = found if found is not None else _straight_lines(edges)
@@ -502,11 +537,20 @@ def _line_quads(
     q = np.concatenate(quads)
     frac = _areas(q) / img_area
     q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]  # what ``_quad_scores`` rejects, before ordering
-    q = _order_many(q)
+    q = _order_many(q, size)
     sc = _quad_scores(q, img_area, size)
     q, sc = q[sc > 0.05], sc[sc > 0.05]
-    # the ranking measures each outline's edges: keep it to the most card-like shapes of a good size
-    top = np.argsort(-sc * np.sqrt(_areas(q) / img_area), kind="stable")[:LINE_QUADS]
+    # the ranking measures each outline's edges: keep it to the most card-like shapes of a good size, and to
+    # those of them on steps all round (coarsely: wood grain, a receipt's edges and text rows make hundreds of
+    # larger card-shaped outlines that a small card seen all round must not be cut behind; a card edge too
+    # faint for the search image is refined to on the finer one, so the first kind stay)
+    key = sc * np.sqrt(_areas(q) / img_area)
+    order = np.argsort(-key, kind="stable")
+    top = order[:LINE_QUADS]
+    if steps is not None and len(q) > LINE_QUADS:
+        rest = order[LINE_QUADS : LINE_QUADS + SIFT_POOL]
+        support = steps.side_supports(q[rest], samples=SIFT_SAMPLES).mean(axis=1)
+        top = np.r_[top, rest[np.argsort(-key[rest] * support**6, kind="stable")[:SIFT_QUADS]]]
     return [Quad(q[k], float(sc[k]), "lines") for k in top]
 
 
@@ -576,7 +620,7 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
     q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]
     if not len(q):
         return []
-    q = _order_many(q)
+    q = _order_many(q, (w, h))
     sc = _quad_scores(q, img_area, (w, h))
     q, sc = q[sc > 0.05], sc[sc > 0.05]
     top = np.argsort(-sc * np.sqrt(_areas(q) / img_area), kind="stable")[:THREE_SIDE_QUADS]
@@ -959,7 +1003,8 @@ class Search:
         three: list[Quad] = []
         if not scored or scored[0].score < 0.45:  # clutter or a sheet of paper round the card: look further in
             seen = {c.points.tobytes() for c in cands}
-            more = [c for c in _line_quads(edges, area, extremes=6, found=found) if c.points.tobytes() not in seen]
+            more = _line_quads(edges, area, extremes=6, found=found, steps=steps)
+            more = [c for c in more if c.points.tobytes() not in seen]
             three = _three_side_quads(edges.shape, found, area)
             scored = sorted(scored + rank(more), key=lambda c: -c.score)
         picked: list[Quad] = []
@@ -1043,7 +1088,7 @@ class Search:
         q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]
         if not len(q):
             return []
-        q = _order_many(q)
+        q = _order_many(q, (w, h))
         sc = _quad_scores(q, area, (w, h))
         q, sc = q[sc > 0.05], sc[sc > 0.05]
         if not len(q):
@@ -1072,7 +1117,9 @@ class Search:
             return []
         mid = self._mid
         h, w = mid.shape[:2]
-        best = max(ranked, key=lambda x: x[0])[2]
+        # the best outline before the upright weight: the portrait's box standing in a faint card is where the card's
+        # own sides are sought
+        best = max(ranked, key=lambda x: x[0] / max(float(_upright(x[2].points[None])[0]), 1e-6))[2]
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
         q = q[::-1] if _signed_area(q) < 0 else q  # clockwise (y down): the normals point in
         lines = [np.array([q[i], q[(i + 1) % 4]]) for i in range(4)]
@@ -1106,7 +1153,7 @@ class Search:
         qs = qs[_convex(qs)]
         if not len(qs):
             return []
-        qs = _order_many(qs)
+        qs = _order_many(qs, (w, h))
         sc = _quad_scores(qs, float(h * w), (w, h))
         tol = 0.02 * max(h, w)
         seen = [_rescale(x[2].points, self._mid_scale) for x in ranked]
@@ -1126,13 +1173,14 @@ class Search:
         q, _ = _refine(self._grad, rough.points, 0.05)
         q, support = _refine(self._grad, q, 0.012)
         size = (self._mid.shape[1], self._mid.shape[0])
-        aspect = card_aspect(_order(q), size)
-        shape = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2))
+        q = _order(q, size)
+        aspect = card_aspect(q, size)
+        shape = math.exp(-(((aspect - CARD_ASPECT) / 0.15) ** 2)) * float(_upright(q[None])[0])
         content = float(_content(self._small, _rescale(q, self._small_scale)[None])[0])
         # the refined outline's own evidence decides: how much of it lies on one straight step per side, its shape
         # and what is inside (the rough score, measured on a coarse image, only chose which outlines to refine)
         score = content * support**6 * shape * (THREE_SIDE_PRIOR if rough.method == "lines3" else 1.0)
-        return Quad(_order(_rescale(q, 1 / self._mid_scale)), score, rough.method)
+        return Quad(_rescale(q, 1 / self._mid_scale), score, rough.method)  # a scaled copy: the same order
 
     def refine(self, rough: Quad) -> Quad:
         """``rough`` (one of ``candidates``) with each side fitted to the card's edge, in photo pixels."""
