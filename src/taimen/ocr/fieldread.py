@@ -38,6 +38,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "mrz_not_found": ("MRZ（機械読取領域）が見つかりません", "the MRZ was not found"),
     "no_label": ("項目名が読めず、位置から推定", "its label was not read: placed by position"),
     "gap": ("行の途中が読めません（反射・汚れ）", "part of the line could not be read (glare, dirt)"),
+    "runs_on": ("行の続きが読めていない可能性", "the printed line may go on past what was read"),
     "more_lines": ("続きの行がある可能性", "a further line may belong to it"),
     "repaired": ("文字を補正しました", "characters repaired"),
     "inconsistent": (
@@ -638,6 +639,54 @@ def _look_for_missed_text(
     return recs
 
 
+def _runs_on(
+    card: np.ndarray, ppm: float, recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick
+) -> bool:
+    """Whether a name's or address's line goes on past the box that was read: the detector's box ended before
+    the printed line did (「…古町通924番地3」 read at 0.99 from 「…番地32」), or a piece it split off the line's end
+    went to no field (「…魚町8」 + 「3丁目」, 丁目 lost). Either a detected line that no field took starts at the
+    line's end on its row, or character-sized ink outside every detected line stands right after it."""
+    used = {s.line for p in picks.values() if p is not None for s in p.spans}
+    h, w = card.shape[:2]
+    for s in pick.spans:
+        ln = recs[s.line].line
+        if s.end < len(ln.text.rstrip()):  # the field ends inside its line (a date follows the name)
+            continue
+        for k, r in enumerate(recs):
+            o = r.line
+            near = ln.x1 - ln.h <= o.x0 <= ln.x1 + 1.5 * ln.h
+            if k not in used and o is not ln and near and asg._rows_overlap(o, ln) >= 0.5:
+                return True
+        if _ink_after_last(recs[s.line]):
+            return True
+        box = (
+            min(w, int((ln.x1 + 0.15) * ppm)),
+            max(0, int(ln.y0 * ppm)),
+            min(w, int((ln.x1 + 1.3 * ln.h) * ppm)),
+            min(h, int(np.ceil(ln.y1 * ppm))),
+        )
+        if _ink_outside(card, ppm, recs, box):
+            return True
+    return False
+
+
+def _ink_after_last(rl: RecLine) -> bool:
+    """Whether a glyph stands in the line's own crop right of the last character the recogniser read (it
+    dropped the line's last character: 「…番地3」 for 「…番地３２」 at 0.99): a mark at least 0.4 of the crop high
+    wholly right of the marks around the last character's frame (a character's parts all reach within 0.3 of
+    the crop's height of its centre)."""
+    if rl.probs is None or not rl.decoded.positions or rl.crop.size == 0:
+        return False
+    ink = _line_ink(rl.crop)
+    h, w = ink.shape
+    last = (rl.decoded.positions[-1] + 0.5) / rl.probs.shape[0] * w
+    stats = cv2.connectedComponentsWithStats(ink.astype(np.uint8))[2]
+    own = [x + bw for x, _, bw, _, _ in stats[1:] if x <= last + 0.3 * h and x + bw >= last - 0.3 * h]
+    if not own:
+        return False
+    return any(x > max(own) + 0.05 * h and bh >= 0.4 * h for x, _, _, bh, _ in stats[1:])
+
+
 #: A name's first characters in type this much smaller than the rest are the label's small print.
 LABEL_TYPE = 0.75
 
@@ -786,6 +835,8 @@ def fields_from_lines(
             reasons.append("low_confidence")
         if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
             reasons.append("variant_form")
+        if key in ("name", "address") and card is not None and reading.value and _runs_on(card, ppm, recs, picks, pick):
+            reasons.append("runs_on")
         if recs[pick.spans[0].line].probs is None:
             reasons.append("no_outline")
         elif any(_edge(recs[s.line].line) for s in pick.spans):

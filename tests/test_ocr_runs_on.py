@@ -1,0 +1,82 @@
+"""A name or address whose printed line goes on past what was read is doubtful (``runs_on``), never proposed
+as sure: the recogniser dropping a line's last character at 0.99, or a piece split off the line's end that
+went to no field (taimen.ocr.fieldread). Each case was a wrong address proposed without doubt on tune."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr_helpers import ocr
+from taimen.ocr import fieldread
+from taimen.ocr.assign import TextLine
+from taimen.ocr.engine import Line
+
+FONT = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
+PPM = fieldread.PPM_REC
+
+
+@pytest.fixture(scope="module")
+def e():
+    return ocr()
+
+
+def _crop(text: str) -> np.ndarray:
+    font = ImageFont.truetype(FONT, 36)
+    w = int(font.getlength(text)) + 24
+    im = Image.new("RGB", (w, 48), (236, 238, 236))
+    ImageDraw.Draw(im).text((12, 5), text, font=font, fill=(30, 30, 30))
+    return np.asarray(im)
+
+
+def _read(e, crop: np.ndarray, drop: int = 0) -> fieldread.RecLine:
+    """The crop read by the real recogniser; ``drop`` last characters taken out of the reading as if the
+    recogniser had given their frames to the blank."""
+    probs = e.probabilities(crop)
+    dec = e.decode(probs, "any")
+    n = len(dec.positions) - drop
+    line = Line(dec.text[:n], dec.confidence, dec.char_confidences[:n], dec.positions[:n])
+    return fieldread.RecLine(TextLine(10, 20, 40, 24, line.text, line.confidence), probs, line, crop)
+
+
+def test_a_glyph_right_of_the_last_character_read_is_ink_after_the_reading(e) -> None:
+    crop = _crop("通９２４番地３２")
+    whole = _read(e, crop)
+    assert whole.decoded.text.endswith("32") or whole.decoded.text.endswith("３２")
+    assert not fieldread._ink_after_last(whole)
+    assert fieldread._ink_after_last(_read(e, crop, drop=1))
+
+
+def test_a_kanji_of_several_parts_at_the_line_s_end_is_not_ink_after_it(e) -> None:
+    for text in ("中央区古町", "旭川市宮下通", "小島　翔太"):
+        rl = _read(e, _crop(text))
+        assert not fieldread._ink_after_last(rl), text
+
+
+def _card_with(text: str, x_mm: float, y_mm: float) -> np.ndarray:
+    card = np.full((int(54 * PPM), int(85.6 * PPM), 3), 236, np.uint8)
+    im = Image.fromarray(card)
+    ImageDraw.Draw(im).text(
+        (x_mm * PPM, y_mm * PPM), text, font=ImageFont.truetype(FONT, round(3.5 * PPM)), fill=(30, 30, 30)
+    )
+    return np.asarray(im)
+
+
+def test_an_address_whose_line_goes_on_unread_is_doubtful(e) -> None:
+    """The address's last line read to 「…番地3」 while 「２」 stands after it outside the box: runs_on. The same
+    line read whole is not doubted for it."""
+    card = _card_with("通９２４番地３２", 12.0, 20.0)
+    full = fieldread._read_box(card, (11.5 * PPM, 19.5 * PPM, 44.0 * PPM, 24.5 * PPM), PPM, e)
+    cut = fieldread._read_box(card, (11.5 * PPM, 19.5 * PPM, 37.0 * PPM, 24.5 * PPM), PPM, e)
+    assert full is not None and cut is not None
+    head = fieldread._read_box(
+        _card_with("住所　新潟県新潟市中央区古町", 3.0, 14.0), (2.5 * PPM, 13.5 * PPM, 60.0 * PPM, 18.5 * PPM), PPM, e
+    )
+    assert head is not None
+    for rl, doubted in ((full, False), (cut, True)):
+        card2 = np.minimum(card, _card_with("住所　新潟県新潟市中央区古町", 3.0, 14.0))
+        recs = [head, rl]
+        got = fieldread.fields_from_lines("mynumber", recs, e, card=card2, ppm=PPM)["address"]
+        assert got.value is not None and got.value.startswith("新潟県新潟市中央区古町通")
+        assert ("runs_on" in got.reasons) is doubted, (got.value, got.reasons)
