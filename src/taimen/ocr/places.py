@@ -489,9 +489,12 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
             positions = positions[: len(text)]
     place, head, j = _place_again(reading, text, frames, positions, scorer, data)
     if place is not None and place[2] and scorer is not None:
-        text, changed = address_rest.town_in_building(text, place[2], support)
+        read_as = text[max(0, j - len(place[2])) : j] if head is not None and j < len(text) else ""
+        text, changed = address_rest.town_in_building(text, place[2], support, read_as)
         repaired |= bool(changed)
     if scorer is not None:
+        text, changed = address_rest.building_words(text, support)
+        repaired |= bool(changed)
         text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
         repaired |= bool(changed)
     if head is not None or repaired or removed:
