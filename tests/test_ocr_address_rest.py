@@ -102,3 +102,24 @@ def test_a_building_word_in_no_list_is_the_loanword_one_look_alike_kana_away() -
     assert ar.katakana_words("兵庫県神戸市北野町2036番地54コ一ボ", NONE, words)[1] == 0
     assert ar.katakana_words("熊本県熊本市手取本町287番地12メソン手取本町", SOME, words)[1] == 0
     assert ar.katakana_words("東京都ボーク町1番地", SOME, words)[1] == 0
+
+
+def test_a_building_word_with_one_slip_is_that_word_where_the_frames_allow_it() -> None:
+    got = ar.building_words("東京都港区赤坂9丁目7番27号メソン赤坂806号室", Only({"ゾ": 0.3}))
+    assert got == ("東京都港区赤坂9丁目7番27号メゾン赤坂806号室", 1)  # メソン (a meson) is a listed loanword
+    got = ar.building_words("東京都町田市原町田1丁目26番35号コ一求原町田311号室", Only({"ポ": 0.05}))
+    assert got == ("東京都町田市原町田1丁目26番35号コーポ原町田311号室", 1)  # a kanji for ポ
+    # never without support, never a building word read as another, an unrelated kana or inside a longer word
+    assert ar.building_words("東京都港区赤坂9丁目7番27号メソン赤坂806号室", NONE)[1] == 0
+    assert ar.building_words("東京都港区赤坂9丁目7番27号ハイツ赤坂", SOME)[1] == 0
+    assert ar.building_words("東京都港区赤坂9丁目7番27号コーラ赤坂", SOME)[1] == 0
+    assert ar.building_words("東京都港区赤坂9丁目7番27号グランメソンド赤坂", SOME)[1] == 0
+    assert ar.building_words("東京都メソン町1番地", SOME)[1] == 0  # the place part, not a building
+
+
+def test_a_building_word_that_is_the_towns_misreading_needs_less_support() -> None:
+    weak = Only({"湊": 0.005})  # below SUPPORT, above SUPPORT_LONG
+    text = "千葉県船橋市淡町881番地31メゾン淡町704号室"
+    assert ar.town_in_building(text, "湊町", weak)[1] == 0
+    assert ar.town_in_building(text, "湊町", weak, read_as="淡町") == ("千葉県船橋市淡町881番地31メゾン湊町704号室", 1)
+    assert ar.town_in_building(text, "湊町", NONE, read_as="淡町")[1] == 0

@@ -152,7 +152,11 @@ def test_an_address_whose_prefecture_was_lost_is_completed_from_the_one_prefectu
     assert places.with_prefecture("倉敷市阿知84番地38", data) == "岡山県倉敷市阿知84番地38"  # cut off
     assert places.with_prefecture("千集眼船橋市湊町881番地31", data) == "千葉県船橋市湊町881番地31"  # blurred
     assert places.with_prefecture("岡山県倉敷市阿知84番地38", data) is None  # nothing lost
-    assert places.with_prefecture("九州市小倉北区京町2丁目", data) is None  # 北 lost too: no place fits
+    # the municipality's start lost too: completed when one municipality ends so and holds what follows
+    assert places.with_prefecture("九州市小倉北区京町2丁目", data) == "福岡県北九州市小倉北区京町2丁目"
+    assert places.with_prefecture("本市中央区水前寺8丁目", data) == "熊本県熊本市中央区水前寺8丁目"
+    assert places.with_prefecture("田市1番地", data) is None  # 町田市, 豊田市 …: more than one fits
+    assert places.with_prefecture("九州市小倉北区角町2丁目", data) is None  # no such 町域 there
     assert places.with_prefecture("府中市1番地", data) is None  # 東京都 and 広島県 both have a 府中市
 
 

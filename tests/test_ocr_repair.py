@@ -449,3 +449,28 @@ def test_a_date_whose_day_mark_was_read_as_a_month_is_decoded_again(e) -> None:
     assert recs[0].decoded.text.endswith("1月生")
     got = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert got.value == "1977-02-01" and "repaired" in got.reasons and got.doubtful
+
+
+def _issued(e, frames: list[dict[str, float]]):
+    recs = [
+        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        _rec(e, _spelled("平成11年01月20日生"), (48, 2, 75, 6)),
+        _rec(e, frames, (2, 14, 35, 20)),
+        _rec(e, _spelled("2027年(令和09年)02月19日まで有効"), (3, 20, 57, 25)),
+    ]
+    return fieldread.fields_from_lines("license", recs, e)
+
+
+def test_a_licence_date_read_with_a_one_digit_month_on_a_zero_padded_card_is_decoded_again() -> None:
+    """「交付 令和04年1月24日」 for 11月: the second 1 given to the blank; the card's other dates are zero-padded."""
+    e = ocr()
+    frames = _spelled("交付 令和04年11月24日")
+    frames[19] = {"1": 0.4, "": 0.6}  # the month's second 1, under the blank
+    frames[17] = {"1": 0.8, "": 0.2}  # not read surely
+    assert e.decode(_probs(e, frames)).text.endswith("04年1月24日")
+    got = _issued(e, frames)["issue_date"]
+    assert got.value == "2022-11-24" and "repaired" in got.reasons and got.doubtful
+    # a one-digit month with no second digit in its frames stays as read
+    frames[19] = {"": 1.0}
+    got = _issued(e, frames)["issue_date"]
+    assert got.value == "2022-01-24" and got.doubtful

@@ -12,6 +12,8 @@ has a grammar and one strong habit:
   town's name with a slip (「メソン赤版」, 「コーポ大急」 after 大島) is the town's name.
 - **Building words are loanwords** (メゾン, コーポ, ヴィラ): a katakana word of the building that is in no list
   of loanwords but one dakuten, handakuten or small kana away from one (「コーボ」, 「ヴイラ」) is that word.
+  A few words name most apartment houses: one of them with one slip (「メソン」, a listed loanword; 「コー求」)
+  is that word.
 - **Text of the next line** (the start of 「令和…」 or 「交付」, 「在留資格」) after a complete block number is cut off.
 
 A character is changed only where the recogniser's frames give it some probability (``SUPPORT``), except where
@@ -163,10 +165,11 @@ def _slips(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b, strict=False)) + abs(len(a) - len(b))
 
 
-def town_in_building(text: str, town: str, support: Support) -> tuple[str, int]:
+def town_in_building(text: str, town: str, support: Support, read_as: str = "") -> tuple[str, int]:
     """The building's words that are ``town`` (its 町域) with a slip, read as the town: at most one character
     in three changed, each one supported by the frames, and the word standing after a building word (katakana)
-    and before the room number or the end."""
+    and before the room number or the end. A word that is the town exactly as its place part was misread
+    (``read_as``: 「淡町」 for 湊町 on both lines) is the same print read the same way, and needs less support."""
     n = len(town)
     if n < 2:
         return text, 0
@@ -185,7 +188,7 @@ def town_in_building(text: str, town: str, support: Support) -> tuple[str, int]:
         diff = [k for k in range(n) if window[k] != town[k]]
         if not diff or len(diff) * 3 > n + 1:  # one of two or three, two of four or five …
             continue
-        floor = SUPPORT_LONG if n >= 3 and len(diff) == 1 else SUPPORT
+        floor = SUPPORT_LONG if (n >= 3 and len(diff) == 1) or window == read_as else SUPPORT
         if all(support(i + k, town[k]) >= floor for k in diff):
             for k in diff:
                 chars[i + k] = town[k]
@@ -217,5 +220,53 @@ def katakana_words(text: str, support: Support, words: frozenset[str]) -> tuple[
         if scored and (len(scored) == 1 or scored[0][0] >= CLEAR * scored[1][0]):
             _, k, alt = scored[0]
             chars[i0 + k] = alt
+            changed += 1
+    return "".join(chars), changed
+
+
+#: Words most apartment houses are named with (「メゾン赤坂」, 「コーポ大島」): ranked above other loanwords in a
+#: building's name, so 「メソン」 (a meson) is メゾン there.
+BUILDING_WORDS = frozenset(
+    {
+        *("メゾン", "コーポ", "ハイツ", "ハイム", "ヴィラ", "シャトー", "パレス", "レジデンス", "マンション"),
+        *("ガーデン", "テラス", "コート", "ハウス", "グラン", "プラザ", "パーク", "タワー", "ヒルズ", "ロイヤル"),
+    }
+)
+_KANA = r"[ァ-ヺー]"
+
+
+def building_words(text: str, support: Support) -> tuple[str, int]:
+    """A word of the building one slip away from a word of ``BUILDING_WORDS``, read as that word: the slip a
+    look-alike kana (ソ for ゾ) or a kanji (「コー求」 for コーポ), the word's own kana supported ``SUPPORT`` by
+    the frames there and ``CLEAR`` times more than any other such word's, the word standing alone (no katakana
+    on either side)."""
+    start = re.search(rf"{_DIGIT}[^ァ-ヺ]*?(?=[ァ-ヺ])", text)
+    if not start:
+        return text, 0
+    norm = re.sub(r"(?<=[ァ-ヺー])一", "ー", text)  # 一 after katakana is the long-vowel mark
+    chars = list(text)
+    changed = 0
+    for i in range(start.end(), len(text)):
+        if i and re.match(_KANA, norm[i - 1]):
+            continue
+        scored = []
+        for word in BUILDING_WORDS:
+            window, end = norm[i : i + len(word)], i + len(word)
+            if len(window) < len(word) or window in BUILDING_WORDS:
+                continue
+            if end < len(norm) and re.match(_KANA, norm[end]):
+                continue
+            diff = [k for k in range(len(word)) if window[k] != word[k]]
+            if len(diff) != 1:
+                continue
+            k = diff[0]
+            slip = window[k]
+            look_alike = slip in _KANA_GROUP.get(word[k], "") or not re.match(r"[ァ-ヺー0-9０-９]", slip)
+            if look_alike and (s := support(i + k, word[k])) >= SUPPORT:
+                scored.append((s, word))
+        scored.sort(reverse=True)
+        if scored and (len(scored) == 1 or scored[0][0] >= CLEAR * scored[1][0]):
+            word = scored[0][1]
+            chars[i : i + len(word)] = word
             changed += 1
     return "".join(chars), changed

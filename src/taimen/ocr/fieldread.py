@@ -850,7 +850,46 @@ def fields_from_lines(
     if document == "mynumber":
         out = _on_birthday(ocr, recs, picks, out)
         out = _birth_from_expiry(recs, out)
+    if document == "license":
+        out = _one_style(ocr, recs, picks, out)
     return _consistent(document, out)
+
+
+_PADDED = re.compile(r"\d\s*\d\s*月\s*\d\s*\d\s*日")
+_SHORT = re.compile(r"(?<![\d\s])\s*\d\s*月|月\s*\d\s*日")
+
+
+def _one_style(
+    ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None], out: dict[str, fp.FieldReading]
+) -> dict[str, fp.FieldReading]:
+    """A card prints its dates in one style. A licence date read unsurely with a one-digit month or day
+    (「令和04年1月24日」 for 11月) where every other date of the card was read zero-padded (「01月20日」) lost a
+    digit to the blank: it is decoded again from its frames with two-digit months and days, and the reading
+    taken (flagged ``repaired``) when it is another plausible date."""
+    keys = [k for k in ("birth_date", "issue_date", "expiry") if out.get(k) is not None and out[k].text]
+    short = [k for k in keys if out[k].date is not None and _SHORT.search(out[k].text)]
+    others = [k for k in keys if k not in short]
+    if len(short) != 1 or not others or not all(_PADDED.search(out[k].text) for k in others):
+        return out
+    key = short[0]
+    old, pick = out[key], picks.get(key)
+    if pick is None or len(pick.spans) != 1 or (old.confidence >= 0.9 and "repaired" not in old.reasons):
+        return out
+    gkey = _grammar_key("license", key)
+    again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, REPAIR_DATES["license"][key], padded=True)
+    if again is None:
+        return out
+    reading = _parse("license", key, [again])
+    if (
+        reading.date is None
+        or reading.date == old.date
+        or not repair.plausible(reading.date, _plausible_as("license", key))
+    ):
+        return out
+    reasons = tuple(
+        dict.fromkeys((*old.reasons, "repaired", *(("low_confidence",) if reading.confidence < 0.9 else ())))
+    )
+    return {**out, key: replace(reading, flags=(*reading.flags, "repaired"), reasons=reasons)}
 
 
 #: Fields read again from several crops (``taimen.ocr.reread``) when their reading is unsure: the unlock values
@@ -1136,7 +1175,14 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
 
 
 def _date_again(
-    ocr: Engine, rl: RecLine, span: asg.Span, key: str, western: bool | None, *, md: tuple[int, int] | None = None
+    ocr: Engine,
+    rl: RecLine,
+    span: asg.Span,
+    key: str,
+    western: bool | None,
+    *,
+    md: tuple[int, int] | None = None,
+    padded: bool = False,
 ) -> tuple[str, float, tuple[int, ...]] | None:
     """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
     reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day."""
@@ -1153,7 +1199,7 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
-    path = rep.decode(rl.probs[t0:t1], key, western, md)
+    path = rep.decode(rl.probs[t0:t1], key, western, md, padded)
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)

@@ -489,9 +489,12 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
             positions = positions[: len(text)]
     place, head, j = _place_again(reading, text, frames, positions, scorer, data)
     if place is not None and place[2] and scorer is not None:
-        text, changed = address_rest.town_in_building(text, place[2], support)
+        read_as = text[max(0, j - len(place[2])) : j] if head is not None and j < len(text) else ""
+        text, changed = address_rest.town_in_building(text, place[2], support, read_as)
         repaired |= bool(changed)
     if scorer is not None:
+        text, changed = address_rest.building_words(text, support)
+        repaired |= bool(changed)
         text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
         repaired |= bool(changed)
     if head is not None or repaired or removed:
@@ -547,7 +550,7 @@ def with_prefecture(text: str, data: Places) -> str | None:
     """An address whose prefecture was not read (cut off with the card's edge, or blurred into other characters:
     「千集眼船橋市…」) completed with the one prefecture whose list holds what follows: the fewest leading
     characters dropped, and only when exactly one prefecture fits (a 府中市 with a 町域 that both 東京都's and
-    広島県's have: none)."""
+    広島県's have: none); failing that, with the start of its municipality too (``_with_city_start``)."""
     if text.startswith(variants.PREFECTURES):
         return None
     index = data.folded_cities()
@@ -558,7 +561,39 @@ def with_prefecture(text: str, data: Places) -> str | None:
         fits = [p for p in sorted(prefs) if known_place(p + rest, data)]
         if fits:
             return fits[0] + rest if len(fits) == 1 else None
-    return None
+    return _with_city_start(text, data)
+
+
+#: At most this many characters of a municipality's name may be lost with its prefecture (a finger over
+#: 「福岡県北」 of 福岡県北九州市) …
+LOST_CITY_START = 3
+#: … and at least this many of it must be read.
+CITY_TAIL = 2
+
+
+def _with_city_start(text: str, data: Places) -> str | None:
+    """An address that lost its prefecture and the start of its municipality (「九州市小倉北区京町…」) completed
+    with the one municipality whose name ends with what was read and whose list holds what follows."""
+    t = fold(text)
+    fits = {head for tail, head in _city_tails(data) if t.startswith(tail) and known_place(head + text, data)}
+    return next(iter(fits)) + text if len(fits) == 1 else None
+
+
+_TAILS: dict[int, list[tuple[str, str]]] = {}
+
+
+def _city_tails(data: Places) -> list[tuple[str, str]]:
+    """Each municipality's ends (folded) with what was lost before them (prefecture and the name's start), built
+    once (about 25 ms)."""
+    if id(data) not in _TAILS:
+        _TAILS[id(data)] = [
+            (fold(cs[cut:]), pref + cs[:cut])
+            for pref in data.by_prefecture
+            for city in data.cities(pref)
+            for cs in city_spellings(city)
+            for cut in range(1, min(LOST_CITY_START, len(cs) - CITY_TAIL) + 1)
+        ]
+    return _TAILS[id(data)]
 
 
 def _edits(a: str, b: str) -> int:

@@ -29,11 +29,12 @@ _SP = Slot(" ", optional=True)
 LICENSE_EXPIRY = "license_expiry"
 
 
-def _md(md: tuple[int, int] | None = None) -> list[Slot]:
+def _md(md: tuple[int, int] | None = None, padded: bool = False) -> list[Slot]:
     """「 7月 1日」, 「07月01日」, 「7月1日」: a month's tens digit is 0 or 1, a day's 0 to 3; with ``md`` that
-    month and day exactly (printed zero-padded, space-padded or plain)."""
+    month and day exactly (printed zero-padded, space-padded or plain); ``padded``: both tens digits printed."""
     if md is None:
-        return [_SP, Slot("01", True), Slot(DIGITS), Slot("月"), _SP, Slot("0123", True), Slot(DIGITS), Slot("日")]
+        month, day = Slot("01", not padded), Slot("0123", not padded)
+        return [_SP, month, Slot(DIGITS), Slot("月"), _SP, day, Slot(DIGITS), Slot("日")]
 
     def two(n: int) -> list[Slot]:
         return [Slot("0", True), Slot(str(n))] if n < 10 else [Slot(str(n // 10)), Slot(str(n % 10))]
@@ -41,9 +42,9 @@ def _md(md: tuple[int, int] | None = None) -> list[Slot]:
     return [_SP, *two(md[0]), Slot("月"), _SP, *two(md[1]), Slot("日")]
 
 
-def western_forms(key: str, md: tuple[int, int] | None = None) -> list[list[Slot]]:
+def western_forms(key: str, md: tuple[int, int] | None = None, padded: bool = False) -> list[list[Slot]]:
     """Years 1868-1999 (not for an expiry) and from 2000 to the decade of the latest plausible year."""
-    tail = [Slot(DIGITS), Slot("年"), *_md(md)]
+    tail = [Slot(DIGITS), Slot("年"), *_md(md, padded)]
     latest = date.today().year + (12 if key in ("expiry", "period", "date", LICENSE_EXPIRY) else 0)
     out = [[Slot("2"), Slot("0"), Slot(DIGITS[: (latest - 2000) // 10 + 1]), *tail]]
     tail = [Slot(DIGITS), *tail]
@@ -52,11 +53,11 @@ def western_forms(key: str, md: tuple[int, int] | None = None) -> list[list[Slot
     return out
 
 
-def era_form(era: str, md: tuple[int, int] | None = None) -> list[Slot]:
-    return [Slot(era[0]), Slot(era[1]), _SP, Slot(DIGITS + "元"), Slot(DIGITS, True), Slot("年"), *_md(md)]
+def era_form(era: str, md: tuple[int, int] | None = None, padded: bool = False) -> list[Slot]:
+    return [Slot(era[0]), Slot(era[1]), _SP, Slot(DIGITS + "元"), Slot(DIGITS, True), Slot("年"), *_md(md, padded)]
 
 
-def bracket_forms(md: tuple[int, int] | None = None) -> list[list[Slot]]:
+def bracket_forms(md: tuple[int, int] | None = None, padded: bool = False) -> list[list[Slot]]:
     """The licence's 「2028年(令和10年)03月17日」, one form per year: the Gregorian year and the 令和 year in
     brackets must agree, which no slot-by-slot grammar can say."""
     out = []
@@ -65,7 +66,7 @@ def bracket_forms(md: tuple[int, int] | None = None) -> list[list[Slot]]:
         era_year = [Slot("0", True), Slot(str(ey))] if ey < 10 else [Slot(str(ey // 10)), Slot(str(ey % 10))]
         head = [Slot(c) for c in str(y)]
         bracket = [Slot("(", True), Slot("令"), Slot("和"), *era_year, Slot("年"), Slot(")", True)]
-        out.append([*head, Slot("年"), _SP, *bracket, *_md(md)])
+        out.append([*head, Slot("年"), _SP, *bracket, *_md(md, padded)])
     return out
 
 
@@ -136,18 +137,23 @@ class DateRepair:
         return True
 
     def decode(
-        self, probs: np.ndarray, key: str, western: bool | None = None, md: tuple[int, int] | None = None
+        self,
+        probs: np.ndarray,
+        key: str,
+        western: bool | None = None,
+        md: tuple[int, int] | None = None,
+        padded: bool = False,
     ) -> Path | None:
         """The most probable reading of ``probs`` (the frames of one date, 「…日」 inclusive) that is a real,
         plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None); with ``md``
-        only dates on that month and day."""
+        only dates on that month and day; ``padded``: with two-digit months and days (「01月05日」)."""
         forms: list[list[Slot]] = []
         if western is not False:
-            forms += western_forms(key, md)
+            forms += western_forms(key, md, padded)
             if key == LICENSE_EXPIRY:
-                forms += bracket_forms(md)
+                forms += bracket_forms(md, padded)
         if western is not True:
-            forms += [era_form(e, md) for e in (("平成", "令和") if key == LICENSE_EXPIRY else ERAS)]
+            forms += [era_form(e, md, padded) for e in (("平成", "令和") if key == LICENSE_EXPIRY else ERAS)]
         best: Path | None = None
         peak = probs.max(axis=0)
         for form in forms:
