@@ -63,20 +63,16 @@ def _card_with(text: str, x_mm: float, y_mm: float) -> np.ndarray:
     return np.asarray(im)
 
 
-def test_an_address_whose_line_goes_on_unread_is_doubtful(e) -> None:
-    """The address's last line read to 「…番地3」 while 「２」 stands after it outside the box: runs_on. The same
-    line read whole is not doubted for it."""
-    card = _card_with("通９２４番地３２", 12.0, 20.0)
+def test_an_address_whose_line_s_end_was_split_off_and_given_to_no_field_is_doubtful(e) -> None:
+    """「…魚町8」 + 「3丁目」: the detector split the line's end off as a piece of its own that no field took, and
+    the address read without it is grammatical. The same line read whole is not doubted."""
+    card = np.minimum(_card_with("住所　新潟県新潟市中央区古町", 3.0, 14.0), _card_with("通９２４番地３２", 12.0, 20.0))
+    head = fieldread._read_box(card, (2.5 * PPM, 13.5 * PPM, 60.0 * PPM, 18.5 * PPM), PPM, e)
     full = fieldread._read_box(card, (11.5 * PPM, 19.5 * PPM, 44.0 * PPM, 24.5 * PPM), PPM, e)
     cut = fieldread._read_box(card, (11.5 * PPM, 19.5 * PPM, 37.0 * PPM, 24.5 * PPM), PPM, e)
-    assert full is not None and cut is not None
-    head = fieldread._read_box(
-        _card_with("住所　新潟県新潟市中央区古町", 3.0, 14.0), (2.5 * PPM, 13.5 * PPM, 60.0 * PPM, 18.5 * PPM), PPM, e
-    )
-    assert head is not None
-    for rl, doubted in ((full, False), (cut, True)):
-        card2 = np.minimum(card, _card_with("住所　新潟県新潟市中央区古町", 3.0, 14.0))
-        recs = [head, rl]
-        got = fieldread.fields_from_lines("mynumber", recs, e, card=card2, ppm=PPM)["address"]
+    piece = fieldread._read_box(card, (33.0 * PPM, 19.5 * PPM, 44.0 * PPM, 24.5 * PPM), PPM, e)  # overlaps it
+    assert None not in (head, full, cut, piece)
+    for recs, doubted in (([head, full], False), ([head, cut, piece], True)):
+        got = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["address"]
         assert got.value is not None and got.value.startswith("新潟県新潟市中央区古町通")
         assert ("runs_on" in got.reasons) is doubted, (got.value, got.reasons)

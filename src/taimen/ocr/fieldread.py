@@ -639,15 +639,13 @@ def _look_for_missed_text(
     return recs
 
 
-def _runs_on(
-    card: np.ndarray, ppm: float, recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick
-) -> bool:
-    """Whether a name's or address's line goes on past the box that was read: the detector's box ended before
-    the printed line did (「…古町通924番地3」 read at 0.99 from 「…番地32」), or a piece it split off the line's end
-    went to no field (「…魚町8」 + 「3丁目」, 丁目 lost). Either a detected line that no field took starts at the
-    line's end on its row, or character-sized ink outside every detected line stands right after it."""
+def _runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick) -> bool:
+    """Whether a name's or address's line goes on past what was read: the recogniser dropped its last glyph
+    (「…古町通924番地3」 read at 0.99 from 「…番地32」), or the detector split a piece off the line's end that
+    went to no field (「…魚町8」 + 「3丁目」, 丁目 lost): a glyph in the line's own crop right of the last character
+    read, or a detected line that no field took starting at the line's end on its row. (Ink right of the box
+    is not asked about: on a card's face it is as often the portrait or a skewed neighbouring line.)"""
     used = {s.line for p in picks.values() if p is not None for s in p.spans}
-    h, w = card.shape[:2]
     for s in pick.spans:
         ln = recs[s.line].line
         if s.end < len(ln.text.rstrip()):  # the field ends inside its line (a date follows the name)
@@ -658,14 +656,6 @@ def _runs_on(
             if k not in used and o is not ln and near and asg._rows_overlap(o, ln) >= 0.5:
                 return True
         if _ink_after_last(recs[s.line]):
-            return True
-        box = (
-            min(w, int((ln.x1 + 0.15) * ppm)),
-            max(0, int(ln.y0 * ppm)),
-            min(w, int((ln.x1 + 1.3 * ln.h) * ppm)),
-            min(h, int(np.ceil(ln.y1 * ppm))),
-        )
-        if _ink_outside(card, ppm, recs, box):
             return True
     return False
 
@@ -835,7 +825,7 @@ def fields_from_lines(
             reasons.append("low_confidence")
         if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
             reasons.append("variant_form")
-        if key in ("name", "address") and card is not None and reading.value and _runs_on(card, ppm, recs, picks, pick):
+        if key in ("name", "address") and reading.value and _runs_on(recs, picks, pick):
             reasons.append("runs_on")
         if recs[pick.spans[0].line].probs is None:
             reasons.append("no_outline")
