@@ -667,7 +667,8 @@ def _ink_after_last(rl: RecLine) -> bool:
     the crop's height of its centre)."""
     if rl.probs is None or not rl.decoded.positions or rl.crop.size == 0:
         return False
-    ink = _line_ink(rl.crop)
+    crop = rl.crop if rl.crop.dtype == np.uint8 else np.clip(rl.crop, 0, 255).astype(np.uint8)
+    ink = _line_ink(crop)
     h, w = ink.shape
     last = (rl.decoded.positions[-1] + 0.5) / rl.probs.shape[0] * w
     stats = cv2.connectedComponentsWithStats(ink.astype(np.uint8))[2]
