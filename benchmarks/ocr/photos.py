@@ -33,6 +33,7 @@ import random
 import re
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,7 +43,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-VERSION = 2  # 2: portraits seeded by crc32 (hash() differs per process); jitter never overprints
+# 2: portraits seeded by crc32 (hash() differs per process); a jittered value with no free place keeps its
+# layout position, where a neighbour may overprint it (measured by overprint())
+VERSION = 2
 CARD_W, CARD_H = 85.6, 54.0
 PPM = 20.0  # render resolution, pixels per mm
 CACHE = Path("/tmp/taimen-ocr-photos")
@@ -1002,7 +1005,7 @@ def _layout(split: str, i: int) -> tuple[Card, Shot, np.ndarray]:
     return got[0]
 
 
-def _cached(path: Path, compute: Any) -> dict[str, float]:
+def _cached(path: Path, compute: Callable[[], dict[str, float]]) -> dict[str, float]:
     if path.is_file():
         return json.loads(path.read_text())
     out = compute()

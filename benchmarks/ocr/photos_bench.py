@@ -183,7 +183,8 @@ def run(samples: list[Sample], engine: str) -> dict:
         for h in getattr(res, "hints", []):
             r["hints"][h] += 1
         ok_all = True
-        finger, printed_over = under_finger(s), overprinted(s) - under_finger(s)
+        finger = under_finger(s)
+        printed_over = overprinted(s) - finger
         hidden = finger | printed_over
         for key, want in s.truth.items():
             got, doubt = _got(res, key)

@@ -66,6 +66,7 @@ class Places:
         self.by_prefecture = by_prefecture
         self._towns: dict[tuple[str, str], tuple[str, ...]] = {}
         self._folded_cities: list[tuple[str, str]] | None = None
+        self._city_tails: list[tuple[str, str]] | None = None
 
     def cities(self, pref: str) -> list[str]:
         return [c for c, _ in self.by_prefecture.get(pref, [])]
@@ -87,6 +88,19 @@ class Places:
                 for cs in city_spellings(city)
             ]
         return self._folded_cities
+
+    def city_tails(self) -> list[tuple[str, str]]:
+        """Each municipality's ends (``fold``ed) with what was lost before them (prefecture and the name's
+        start, at most ``LOST_CITY_START`` characters, leaving ``CITY_TAIL``), built on first use (about 25 ms)."""
+        if self._city_tails is None:
+            self._city_tails = [
+                (fold(cs[cut:]), pref + cs[:cut])
+                for pref in self.by_prefecture
+                for city in self.cities(pref)
+                for cs in city_spellings(city)
+                for cut in range(1, min(LOST_CITY_START, len(cs) - CITY_TAIL) + 1)
+            ]
+        return self._city_tails
 
 
 _lock = threading.Lock()
@@ -575,25 +589,8 @@ def _with_city_start(text: str, data: Places) -> str | None:
     """An address that lost its prefecture and the start of its municipality (「九州市小倉北区京町…」) completed
     with the one municipality whose name ends with what was read and whose list holds what follows."""
     t = fold(text)
-    fits = {head for tail, head in _city_tails(data) if t.startswith(tail) and known_place(head + text, data)}
+    fits = {head for tail, head in data.city_tails() if t.startswith(tail) and known_place(head + text, data)}
     return next(iter(fits)) + text if len(fits) == 1 else None
-
-
-_TAILS: dict[int, list[tuple[str, str]]] = {}
-
-
-def _city_tails(data: Places) -> list[tuple[str, str]]:
-    """Each municipality's ends (folded) with what was lost before them (prefecture and the name's start), built
-    once (about 25 ms)."""
-    if id(data) not in _TAILS:
-        _TAILS[id(data)] = [
-            (fold(cs[cut:]), pref + cs[:cut])
-            for pref in data.by_prefecture
-            for city in data.cities(pref)
-            for cs in city_spellings(city)
-            for cut in range(1, min(LOST_CITY_START, len(cs) - CITY_TAIL) + 1)
-        ]
-    return _TAILS[id(data)]
 
 
 def _edits(a: str, b: str) -> int:
