@@ -310,3 +310,32 @@ def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_wher
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful
+
+
+def test_a_value_washed_out_beside_a_strong_mark_is_read(e) -> None:
+    """Glare left the value's ink at a fifth of a frame's beside it: cut at a share of the strongest ink, the
+    value fell apart; it is looked at once more at the floor alone."""
+    marks = [LABEL, ("女", 11.0, 31.6, 3.0, 222)]
+    card = _card(marks)
+    cv2.rectangle(card, (int(8.2 * PPM), int(36.0 * PPM)), (int(20 * PPM), int(38.5 * PPM)), (40, 40, 40), 2)
+    recs = [_rec("性別", (2.8, 32.2, 7.3, 34.8))]
+    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    assert got is not None and got.line.text == "女"
+
+
+def test_a_label_joined_to_the_birth_date_line_places_the_value(e) -> None:
+    """The detector joined 性別 to the birth date printed before it (「2016年11月17日 性別」); the residence
+    card's value 「女 F.」 stands above and right of it. The label's box is cut from the characters' frames."""
+    font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+    img = Image.new("RGB", (round(85.6 * PPM), round(54 * PPM)), (248, 244, 246))
+    d = ImageDraw.Draw(img)
+    d.text((16 * PPM, 20 * PPM), "2016年11月17日 性別", font=ImageFont.truetype(font, round(3.2 * PPM)), fill=(40,) * 3)
+    d.text((51 * PPM, 16.4 * PPM), "女 F.", font=ImageFont.truetype(font, round(3.0 * PPM)), fill=(185,) * 3)
+    card = np.asarray(img)[:, :, ::-1].copy()
+    recs = [r for r in fieldread.detect_lines(card, e, PPM) if "女" not in r.line.text]  # the detector missed it
+    assert any(r.line.text.replace(" ", "").endswith("日性別") for r in recs)
+    labels = fieldread._sex_labels(recs)
+    assert len(labels) == 1 and 39.0 < labels[0].x0 < 44.0 and labels[0].x1 < 50.0  # 性別 at 40–46.4 mm
+    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    assert got is not None and got.line.text == "女"
+    assert fieldread._sex_value("女F.") == "女" and fieldread._sex_value("女M.") is None

@@ -204,11 +204,44 @@ def _sex_label(text: str) -> bool:
     return bool(re.fullmatch(r"性.|.別", t)) and "男" not in t and "女" not in t
 
 
+def _sex_labels(recs: list[RecLine]) -> list[asg.TextLine]:
+    """The 性別 labels: lines of their own, else a 性別 read at the start or end of another line (the detector
+    joined it to the birth date printed beside it: 「2016年11月17日性別」), its box cut from the characters'
+    frames. Never a line that holds 男 or 女: that one holds the value too."""
+    own = [r.line for r in recs if _sex_label(r.line.text)]
+    if own:
+        return own
+    out = []
+    for r in recs:
+        text, dec = r.line.text, r.decoded
+        if "男" in text or "女" in text or r.probs is None or len(dec.positions) != len(text):
+            continue
+        for m in re.finditer("性別", text):
+            if text[: m.start()].strip() and text[m.end() :].strip():
+                continue  # inside a line: not a label
+            t0, t1 = _frames(dec, m.start(), m.end(), r.probs.shape[0])
+            ln, total = r.line, r.probs.shape[0]
+            x0, x1 = ln.x0 + t0 / total * (ln.x1 - ln.x0), ln.x0 + t1 / total * (ln.x1 - ln.x0)
+            out.append(asg.TextLine(x0, ln.y0, x1, ln.y1, "性別", ln.confidence))
+    return out
+
+
+#: A 性別 value read by looking again: one character, or the residence card's 「女 F.」 (the letter agreeing).
+_SEX_VALUE = re.compile(r"([男女])(?:\s*([MF])\.?)?")
+
+
+def _sex_value(text: str) -> str | None:
+    m = _SEX_VALUE.fullmatch(text)
+    if m is None or (m.group(2) and m.group(2) != {"男": "M", "女": "F"}[m.group(1)]):
+        return None
+    return m.group(1)
+
+
 def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
     """The one-character 性別 value (男/女) the line detector often misses: the ink blob of about one
     character's size beside the 性別 label, outside every detected line, recognised over the whole
     dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex."""
-    labels = [r.line for r in recs if _sex_label(r.line.text)]
+    labels = _sex_labels(recs)
     if len(labels) != 1:
         return None
     lab = labels[0]
@@ -256,30 +289,66 @@ def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, la
     y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
     if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
         return None
-    ink = _ink_map(card, ppm, recs, (x0, y0, x1, y1))
-    top = float(np.percentile(ink, 99.8))
-    if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
-        return None
-    mask = (ink > max(12.0, 0.3 * top)).astype(np.uint8)
-    glyph = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(glyph)
-    blobs = [
-        stats[i] for i in range(1, n) if 2.4 * ppm <= stats[i][3] <= 6.0 * ppm and 2.0 * ppm <= stats[i][2] <= 6.0 * ppm
-    ]
+    blobs = _glyph_blobs(card, ppm, recs, (x0, y0, x1, y1))
     if len(blobs) != 1:  # nothing, or several marks: not a lone value
         return None
-    bx, by, bw, bh = (int(v) for v in blobs[0][:4])
-    pad = 0  # the dilation left a margin of about half a millimetre
-    cx0, cy0 = max(0, x0 + bx - pad), max(0, y0 + by - pad)
-    cx1, cy1 = min(w, x0 + bx + bw + pad), min(h, y0 + by + bh + pad)
-    crop = card[cy0:cy1, cx0:cx1]
+    return _read_sex_blob(card, ppm, ocr, blobs[0])
+
+
+def _glyph_blobs(
+    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
+) -> list[tuple[int, int, int, int]]:
+    """Character-sized ink blobs in ``box`` outside every detected line (card pixels: x0, y0, x1, y1). The ink
+    is cut at a share of the strongest ink in the box; when that finds no lone blob, once more at the floor
+    alone: a value washed out by glare (ink of 15 where a frame or the portrait's edge beside it reaches 70)."""
+    x0, y0 = box[:2]
+    ink = _ink_map(card, ppm, recs, box)
+    top = float(np.percentile(ink, 99.8))
+    if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
+        return []
+    blobs: list[tuple[int, int, int, int]] = []
+    for cut in dict.fromkeys((max(12.0, 0.3 * top), 12.0)):
+        mask = (ink > cut).astype(np.uint8)
+        k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask, k))
+        blobs = _pairs_joined(
+            [
+                (x0 + int(bx), y0 + int(by), x0 + int(bx + bw), y0 + int(by + bh))
+                for bx, by, bw, bh, _ in stats[1:n]
+                if 2.4 * ppm <= bh <= 6.0 * ppm and 2.0 * ppm <= bw <= 6.0 * ppm
+            ],
+            ppm,
+        )
+        if len(blobs) == 1:
+            break
+    return blobs
+
+
+def _pairs_joined(blobs: list[tuple[int, int, int, int]], ppm: float) -> list[tuple[int, int, int, int]]:
+    """Two blobs side by side on one row, less than 2 mm apart, joined: the residence card's 「女 F.」 is one
+    value. (Two values so close would read 「男女」, which no value matches.)"""
+    if len(blobs) != 2:
+        return blobs
+    a, b = sorted(blobs)
+    rows = min(a[3], b[3]) - max(a[1], b[1])
+    if b[0] - a[2] < 2.0 * ppm and rows > 0.5 * min(a[3] - a[1], b[3] - b[1]):
+        return [(a[0], min(a[1], b[1]), b[2], max(a[3], b[3]))]
+    return blobs
+
+
+def _read_sex_blob(card: np.ndarray, ppm: float, ocr: Engine, blob: tuple[int, int, int, int]) -> RecLine | None:
+    """A blob recognised over the whole dictionary; a RecLine only when it reads as a 性別 value."""
+    cx0, cy0, cx1, cy1 = blob
+    crop = card[cy0:cy1, cx0:cx1]  # the dilation left a margin of about half a millimetre
     probs = ocr.probabilities(crop)
     dec = ocr.decode(probs, "any")
-    text = asg.nfkc(dec.text).strip()
-    if text not in ("男", "女"):
+    value = _sex_value(asg.nfkc(dec.text).strip())
+    if value is None:
         return None
-    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
-    return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences[:1], dec.positions[:1]), crop)
+    lead = len(dec.text) - len(dec.text.lstrip())
+    conf = dec.char_confidences[lead] if len(dec.char_confidences) > lead else dec.confidence
+    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, value, conf)
+    return RecLine(tl, probs, Line(value, conf, (conf,), dec.positions[lead : lead + 1]), crop)
 
 
 #: Where the セキュリティコード value can stand around its label (mm): left, right, up, down of the label box.
