@@ -339,3 +339,29 @@ def test_a_label_joined_to_the_birth_date_line_places_the_value(e) -> None:
     got = fieldread.sex_beside_label(card, PPM, recs, e)
     assert got is not None and got.line.text == "女"
     assert fieldread._sex_value("女F.") == "女" and fieldread._sex_value("女M.") is None
+
+
+def _birth_row() -> list[fieldread.RecLine]:
+    return [_rec("昭和46年6月13日生", (12.3, 26.1, 39.1, 30.4)), _rec("2032年6月13日まで有効", (3.2, 38.8, 42.2, 43.1))]
+
+
+def test_a_value_without_its_label_is_found_on_the_birth_dates_rows_and_flagged(e) -> None:
+    """Glare took the 性別 label (not read at all): the value below the birth date's label is still found among
+    the character-sized marks near the birth date's row, and proposed only as doubtful (``no_label``)."""
+    card = _card([("男", 8.5, 32.0, 3.0, 120)])
+    recs = _birth_row()
+    assert fieldread.sex_beside_label(card, PPM, recs, e) is None  # without the document: the label is needed
+    got = fieldread.sex_beside_label(card, PPM, recs, e, document="mynumber")
+    assert got is not None and got.line.text == "男" and got.repaired
+    sex = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["sex"]
+    assert sex.value == "male" and "no_label" in sex.reasons and sex.doubtful
+
+
+def test_without_a_label_two_values_or_none_are_no_sex(e) -> None:
+    recs = _birth_row()
+    both = _card([("男", 8.5, 32.0, 3.0, 120), ("女", 30.0, 32.0, 3.0, 120)])
+    assert fieldread.sex_beside_label(both, PPM, recs, e, document="mynumber") is None
+    other = _card([("田", 8.5, 32.0, 3.0, 120)])
+    assert fieldread.sex_beside_label(other, PPM, recs, e, document="mynumber") is None
+    beside_photo = _card([("男", 66.0, 27.0, 3.0, 120)])  # in the portrait's place: not searched
+    assert fieldread.sex_beside_label(beside_photo, PPM, recs, e, document="mynumber") is None

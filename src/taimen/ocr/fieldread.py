@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 import cv2
 import numpy as np
@@ -21,7 +22,7 @@ from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import names, places, repair, reread, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
-from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
+from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM, LAYOUTS
 
 #: Why a field is doubtful (codes in JSON; text in the CLI and the web UI).
 REASONS: dict[str, tuple[str, str]] = {
@@ -237,11 +238,17 @@ def _sex_value(text: str) -> str | None:
     return m.group(1)
 
 
-def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+def sex_beside_label(
+    card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, document: str | None = None
+) -> RecLine | None:
     """The one-character 性別 value (男/女) the line detector often misses: the ink blob of about one
     character's size beside the 性別 label, outside every detected line, recognised over the whole
-    dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex."""
+    dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex. With
+    no label read at all (small print lost to glare or blur) and ``document`` given, the rows around the
+    birth date are searched instead (``_sex_unlabelled``)."""
     labels = _sex_labels(recs)
+    if not labels and document is not None:
+        return _sex_unlabelled(card, ppm, recs, ocr, document)
     if len(labels) != 1:
         return None
     lab = labels[0]
@@ -253,6 +260,51 @@ def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
         for r in recs
     )
     return _sex_blob(card, ppm, recs, ocr, lab) or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
+
+
+#: Where a 性別 value is searched for without its label (mm): above and below the birth date's line; and
+#: the room left of the portrait's place in the layout (its prior; the print moves by a few mm).
+SEX_ROWS = (4.0, 6.0)
+SEX_LEFT_OF_PHOTO = 1.5
+#: A line at most this wide (mm) and of at most three characters that no field took: perhaps the value.
+SEX_SHORT_MM = 9.0
+
+
+def _sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, document: str) -> RecLine | None:
+    """The 性別 value when its label was not read: the label and the value stand on the birth date's row or
+    the row below it on either card, left of the portrait. Every character-sized blob there outside the
+    detected lines is read (a few at most: the remains of the label, a stray mark); taken only when exactly
+    one reads as a 性別 value, and then flagged (``repaired``: the field is marked ``no_label``)."""
+    lines = [r.line for r in recs]
+    picks = asg.assign(document, lines)
+    birth = picks.get("birth_date")
+    if birth is None:
+        return None
+    used = {sp.line for p in picks.values() if p is not None for sp in p.spans}
+    # a short line no field took may be the value misread (blurred 女 read 「就」): looked at as a blob too
+    recs = [
+        r
+        for i, r in enumerate(recs)
+        if i in used or len(re.sub(r"\s", "", r.line.text)) > 3 or r.line.x1 - r.line.x0 > SEX_SHORT_MM
+    ]
+    row = lines[birth.spans[0].line]
+    up, down = SEX_ROWS
+    h, w = card.shape[:2]
+    x1 = min(w, int((LAYOUTS[document].photo.x - SEX_LEFT_OF_PHOTO) * ppm))
+    y0, y1 = max(0, int((row.y0 - up) * ppm)), min(h, int((row.y1 + down) * ppm))
+    if x1 < 4 * ppm or y1 - y0 < 4 * ppm:
+        return None
+    seen: set[tuple[int, int, int, int]] = set()
+    for blobs in _blob_sets(card, ppm, recs, (0, y0, x1, y1)):
+        if len(blobs) > 4:  # a pattern or clutter, not a lone value beside a label
+            return None
+        found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b)) is not None]
+        if len({r.line.text for r in found}) > 1:  # 男 and 女 both: no value
+            return None
+        if found:
+            return replace(found[0], repaired=True) if len(found) == 1 else None
+        seen.update(blobs)
+    return None
 
 
 #: Where a 性別 value overlapped by another line is read (mm): from the label's right edge, its width, up and
@@ -298,30 +350,37 @@ def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, la
 def _glyph_blobs(
     card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
 ) -> list[tuple[int, int, int, int]]:
-    """Character-sized ink blobs in ``box`` outside every detected line (card pixels: x0, y0, x1, y1). The ink
-    is cut at a share of the strongest ink in the box; when that finds no lone blob, once more at the floor
-    alone: a value washed out by glare (ink of 15 where a frame or the portrait's edge beside it reaches 70)."""
+    """The lone character-sized ink blob in ``box`` outside every detected line (card pixels: x0, y0, x1, y1),
+    from the first ink cut of ``_blob_sets`` that finds one; else every blob of the last cut."""
+    blobs: list[tuple[int, int, int, int]] = []
+    for blobs in _blob_sets(card, ppm, recs, box):
+        if len(blobs) == 1:
+            break
+    return blobs
+
+
+def _blob_sets(
+    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
+) -> list[list[tuple[int, int, int, int]]]:
+    """Character-sized ink blobs in ``box`` outside every detected line, for each ink cut: a share of the
+    strongest ink in the box, then the floor alone (a value washed out by glare: ink of 15 where a frame or
+    the portrait's edge beside it reaches 70)."""
     x0, y0 = box[:2]
     ink = _ink_map(card, ppm, recs, box)
     top = float(np.percentile(ink, 99.8))
     if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
         return []
-    blobs: list[tuple[int, int, int, int]] = []
+    out = []
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1))
     for cut in dict.fromkeys((max(12.0, 0.3 * top), 12.0)):
-        mask = (ink > cut).astype(np.uint8)
-        k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1))
-        n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask, k))
-        blobs = _pairs_joined(
-            [
-                (x0 + int(bx), y0 + int(by), x0 + int(bx + bw), y0 + int(by + bh))
-                for bx, by, bw, bh, _ in stats[1:n]
-                if 2.4 * ppm <= bh <= 6.0 * ppm and 2.0 * ppm <= bw <= 6.0 * ppm
-            ],
-            ppm,
-        )
-        if len(blobs) == 1:
-            break
-    return blobs
+        n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate((ink > cut).astype(np.uint8), k))
+        blobs = [
+            (x0 + int(bx), y0 + int(by), x0 + int(bx + bw), y0 + int(by + bh))
+            for bx, by, bw, bh, _ in stats[1:n]
+            if 2.4 * ppm <= bh <= 6.0 * ppm and 2.0 * ppm <= bw <= 6.0 * ppm
+        ]
+        out.append(_pairs_joined(blobs, ppm))
+    return out
 
 
 def _pairs_joined(blobs: list[tuple[int, int, int, int]], ppm: float) -> list[tuple[int, int, int, int]]:
@@ -818,7 +877,7 @@ def fields_from_lines(
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
     for key, look, documents in (
-        ("sex", sex_beside_label, ("mynumber", "residence")),
+        ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
         ("security_code", code_near_label, ("mynumber",)),
         ("license_number", number_cut_short, ("license",)),
         ("expiry", expiry_in_band, ("license",)),
@@ -891,6 +950,8 @@ def fields_from_lines(
         changed = CHARSET.get(key) in ("date", "digits") and any(recs[sp.line].repaired for sp in pick.spans)
         if "repaired" in reading.flags or changed:
             reasons.append("repaired")
+        if key == "sex" and any(recs[sp.line].repaired for sp in pick.spans):
+            reasons.append("no_label")  # found without its label (``_sex_unlabelled``)
         if reading.value is not None and reading.confidence < (RECOVERED_SURE if key in recovered else 0.9):
             reasons.append("low_confidence")
         if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
