@@ -365,3 +365,35 @@ def test_without_a_label_two_values_or_none_are_no_sex(e) -> None:
     assert fieldread.sex_beside_label(other, PPM, recs, e, document="mynumber") is None
     beside_photo = _card([("男", 66.0, 27.0, 3.0, 120)])  # in the portrait's place: not searched
     assert fieldread.sex_beside_label(beside_photo, PPM, recs, e, document="mynumber") is None
+
+
+def _birth(d: str = "1980-05-02") -> dict:
+    from datetime import date
+
+    from taimen.ocr import fields as fp
+
+    b = date.fromisoformat(d)
+    missing = fp.FieldReading("expiry", None, "", 0.0, problem="not found on the card", reasons=("not_found",))
+    return {"birth_date": fp.FieldReading("birth_date", d, "昭和55年 5月 2日生", 0.99, date=b), "expiry": missing}
+
+
+def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> None:
+    """「2031年 5月」 and 「で有効」 read apart (glare over 「2日ま」): the card expires on a birthday, so the
+    birth date gives the day; the year, which 照合番号B needs, is the one read; the value is flagged."""
+    recs = [_rec("昭和55年 5月 2日生", (8, 25.8, 32, 29.2)), _rec("2031年 5月", (3.6, 36.3, 21, 40.8))]
+    exp = fieldread._expiry_from_birth(recs, _birth())["expiry"]
+    assert exp.value == "2031-05-02" and "repaired" in exp.reasons and exp.doubtful
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["2031年 6月"],  # the month disagrees with the birth month
+        ["2031年 5月", "2036年 5月"],  # two candidates
+        ["2031年 5月 2日まで有効"],  # a whole date is not a partial one
+        ["1975年 5月"],  # before the birth
+    ],
+)
+def test_no_expiry_is_made_up_from_a_doubtful_or_disagreeing_part(lines: list[str]) -> None:
+    recs = [_rec(t, (3.6, 36.3 + 5 * i, 21, 40.8 + 5 * i)) for i, t in enumerate(lines)]
+    assert fieldread._expiry_from_birth(recs, _birth())["expiry"].value is None

@@ -971,6 +971,7 @@ def fields_from_lines(
     if document == "mynumber":
         out = _on_birthday(ocr, recs, picks, out)
         out = _birth_from_expiry(recs, out)
+        out = _expiry_from_birth(recs, out)
     if document == "license":
         out = _one_style(ocr, recs, picks, out)
     return _consistent(document, out)
@@ -1234,6 +1235,45 @@ def _birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> 
         reasons=("repaired",),
     )
     return {**out, "birth_date": reading}
+
+
+_PARTIAL_EXPIRY = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+
+
+def _expiry_from_birth(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """A My Number Card expiry whose day was lost (glare over 「2日まで」: 「2031年 5月」 and 「で有効」 read
+    apart) completed from a surely read birth date, as ``_birth_from_expiry`` the other way round: the card
+    expires on a birthday. Only with one Gregorian year-and-month without its day on the card, the month
+    agreeing with the birth month, a plausible expiry after the birth; always flagged ``repaired``: the year,
+    which 照合番号B needs, is the one read."""
+    birth, exp = out.get("birth_date"), out.get("expiry")
+    if exp is None or exp.value is not None or birth is None or birth.date is None or birth.doubtful:
+        return out
+    hits = [(r, m) for r in recs for m in _PARTIAL_EXPIRY.finditer(r.decoded.text)]
+    if len(hits) != 1:
+        return out
+    r, m = hits[0]
+    if int(m.group(2)) != birth.date.month:
+        return out
+    try:
+        d = date(int(m.group(1)), birth.date.month, birth.date.day)
+    except ValueError:  # 29 February in a common year
+        d = date(int(m.group(1)), 3, 1)
+    if not (repair.plausible(d, "expiry") and d > birth.date):
+        return out
+    confs = r.decoded.char_confidences[m.start() : m.end()] or (r.decoded.confidence,)
+    reading = fp.FieldReading(
+        "expiry",
+        d.isoformat(),
+        f"{m.group(0).strip()}…({d.day}日)",
+        min(min(confs), birth.confidence),
+        date=d,
+        calendar="seireki",
+        flags=("repaired",),
+        problem="day taken from the birth date (the card expires on a birthday)",
+        reasons=("repaired",),
+    )
+    return {**out, "expiry": reading}
 
 
 #: Documents whose dates are decoded again under the date grammar when the first reading is not a date, and
