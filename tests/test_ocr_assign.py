@@ -558,3 +558,16 @@ def test_an_expiry_with_a_stray_mark_before_made_yuko_is_still_an_expiry() -> No
     """「2027年12月13日8で有始」: まで read 「8で」 (tune-0035), a mark before 有効 or まで."""
     for text in ("2027年12月13日8で有始", "2027年12月13日 1まで有効"):
         assert [d.kind for d in find_dates([L(3, 20, 40, 24.8, text)])] == ["expiry"]
+
+
+def test_a_birth_date_whose_eras_second_character_was_misread_is_still_the_birth_date() -> None:
+    """「平威26年07月11日生」 (成 read 威), even behind the 性別 label printed under it: the first character names the
+    era alone. An address's 「平和1丁目」 is no date."""
+    lines = [
+        *MYNUMBER[:6],
+        L(2.2, 30.8, 38.8, 36.5, "性別平威26年07月11日生"),
+        L(4.6, 38, 43.6, 42.3, "2022年07月11日まで有効"),
+    ]
+    assert text_of(lines, assign("mynumber", lines)["birth_date"]) == "平威26年07月11日生"
+    assert [d.kind for d in find_dates([L(2, 2, 40, 6, "昭利55年 5月 2日生")])] == ["birth"]
+    assert not find_dates([L(2, 2, 40, 6, "東京都平和1丁目2番3号")])

@@ -30,10 +30,11 @@ ERA = "明治|大正|昭和|平成|令和"
 _NUM = r"\d{1,2}"
 #: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
 #: 「2028年(令和10年)03月17日」 (also with the era in brackets misread: 「(合和07年)」).
-#: An era name with its first character misread or lost (委和 or 和 for 令和): the date is decoded again over
-#: date characters only, and an era still without its first character is completed where only one era fits
-#: (``fieldread._complete_era``), or it fails to parse.
-_ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d)))"
+#: An era name with its first character misread or lost (委和 or 和 for 令和), or its second misread (平威 for
+#: 平成: the first names the era alone): the date is decoded again over date characters only, and an era still
+#: without its first character is completed where only one era fits (``fieldread._complete_era``), or it
+#: fails to parse.
+_ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d))|[明大昭平令][^\s\d年月日()（）](?=\s*(?:元|\d)))"
 DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
