@@ -199,6 +199,17 @@ def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
     assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
 
 
+def test_a_small_name_character_after_a_half_label_stays_with_the_name(e) -> None:
+    """「名柴田 結菜」: 氏 cut off with the card's edge, 名 in small print, and 柴 boxed small too (a skewed card):
+    read again alone, the two small characters read 「名柴」 — 柴 as itself, so only 名 is the label."""
+    marks = [("名", 2.0, 3.6, 1.8, 40), ("柴", 4.3, 2.9, 2.9, 40), ("田　結菜", 7.6, 2.0, 4.2, 40)]
+    rl = _name_line(e, marks)
+    assert rl.decoded.text.replace(" ", "").startswith("名柴田"), rl.decoded.text
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value == "柴田　結菜" and "no_label" in got.reasons
+
+
 def test_a_short_first_character_of_a_name_is_kept(e) -> None:
     """A family name's own first character in full-size type (名取) or short but reading as itself (三浦)."""
     tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]

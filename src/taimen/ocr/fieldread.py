@@ -737,7 +737,10 @@ def _drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
         head_crop = rl.crop[max(0, rows[0] - pad) : rows[-1] + 1 + pad, :cut]
         alone = re.sub(r"\s", "", asg.nfkc(ocr.decode(ocr.probabilities(head_crop), "any").text))
         if 0 < len(alone) <= 3 and ("氏" in alone or "名" in alone):
-            pick.spans[0] = asg.Span(sp.line, body[0], sp.end)
+            # the head's last character read again as itself after the label (「名柴」 alone 「氏名柴」: 氏 cut off
+            # with the card's edge, 柴 boxed small on a skewed card) is the name's first: only the label goes
+            own = n > 1 and alone[-1] == text[head[-1]] and alone[-1] not in "氏名"
+            pick.spans[0] = asg.Span(sp.line, head[-1] if own else body[0], sp.end)
         return
 
 
