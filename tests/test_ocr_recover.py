@@ -299,6 +299,15 @@ def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_bright
     assert got is not None and got.line.text.replace(" ", "") == "4916" and got.repaired
 
 
+def test_an_expiry_cut_before_its_first_digit_is_completed_and_doubted(e) -> None:
+    """「031年08月08日まで有効」: the outline cut the card's left edge through the expiry's 2. Completed on the
+    line before the assignment (one digit more: it is found as the expiry at all) and flagged repaired."""
+    recs = _licence_recs()
+    recs[4] = _rec("031年08月08日まで有効", (0.0, 18.8, 37.6, 23.2))
+    got = fieldread.fields_from_lines("license", recs, e)["expiry"]
+    assert got.value == "2031-08-08" and "repaired" in got.reasons and got.doubtful
+
+
 def test_a_security_code_run_into_its_unread_label_is_read_from_the_line_s_end(e) -> None:
     """One detected line, the label's small print read as marks before the code (「崇山≠-1851」): the end of
     the line from just before its last four digits is read alone, and taken only as four digits, repaired."""
@@ -318,6 +327,10 @@ def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_wher
     assert fieldread.complete_century("昭和974年5月18日生") == ("昭和974年5月18日生", False)
     assert fieldread.complete_century("035年5月18日まで有効") == ("035年5月18日まで有効", False)
     assert fieldread.complete_century("x999年5月18日生")[1]  # 1999 (2999 is in the future)
+    assert fieldread.complete_century("031年08月08日まで有効", "expiry") == ("2031年08月08日まで有効", True)
+    assert fieldread.complete_century("-990年1月8日まで有効", "expiry") == ("1990年1月8日まで有効", True)
+    assert not fieldread.complete_century("531年08月08日まで有効", "expiry")[1]  # 1531, 2531: no expiry
+    assert not fieldread.complete_century("031年08月08日生", "expiry")[1]
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful
