@@ -334,3 +334,20 @@ def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_wher
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful
+
+
+def test_a_line_running_at_a_slant_is_read_though_its_upright_box_is_tall(e) -> None:
+    """A card rectified a few degrees off: the address's upright box is 9–12 mm high over 50 mm (tune-0819
+    lost its address so). Long for its height, it is one slanted line and is read; a tall box as short as a
+    portrait is not."""
+    layer = Image.new("L", (round(60 * PPM), round(14 * PPM)), 0)
+    ImageDraw.Draw(layer).text(
+        (2 * PPM, 5 * PPM), "岡山県倉敷市阿知8丁目4番36号", font=ImageFont.truetype(FONT, round(3.6 * PPM)), fill=255
+    )
+    layer = layer.rotate(6.5, resample=Image.BICUBIC)
+    img = Image.fromarray(_card([])[:, :, ::-1].copy())
+    img.paste((40, 40, 40), (round(3 * PPM), round(6 * PPM)), layer)
+    recs = fieldread.detect_lines(np.asarray(img)[:, :, ::-1].copy(), e, PPM)
+    tall = [r for r in recs if r.line.h > fieldread.MAX_LINE_MM]
+    assert tall and "倉敷市" in tall[0].line.text, [(r.line.text, r.line.h) for r in recs]
+    assert not fieldread._skewed_line(20 * PPM, 10 * PPM, PPM)  # a box as tall as it is long is no line

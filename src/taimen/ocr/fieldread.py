@@ -91,7 +91,11 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
     cut: list[tuple[int, int, int, int, np.ndarray]] = []
     for x0, y0, x1, y1 in merge_boxes([(*b.min(axis=0), *b.max(axis=0)) for b in ocr.detect(card)]):
         lh = (y1 - y0) / ppm
-        if lh < MIN_LINE_MM or lh > MAX_LINE_MM or (x1 - x0) < (y1 - y0) * 0.6:
+        if (
+            lh < MIN_LINE_MM
+            or (lh > MAX_LINE_MM and not _skewed_line(x1 - x0, y1 - y0, ppm))
+            or (x1 - x0) < (y1 - y0) * 0.6
+        ):
             continue
         pad = 0.04 * (y1 - y0)
         cx0, cy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
@@ -114,6 +118,17 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
         out.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
     out.sort(key=lambda r: (round(r.line.y0), r.line.x0))
     return out
+
+
+def _skewed_line(w: float, h: float, ppm: float) -> bool:
+    """An upright box taller than a line because the line runs at a slant (a card rectified a few degrees
+    off: 「住所 岡山県…」 boxed 9.3 mm high over 47 mm): long for its height, and no taller than a line's worth of
+    slant (at most 12 mm)."""
+    return h <= SKEWED_MAX_MM * ppm and w >= 4.0 * h
+
+
+#: The tallest upright box a single slanted line is taken in (``_skewed_line``).
+SKEWED_MAX_MM = 12.0
 
 
 def merge_boxes(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
