@@ -199,6 +199,17 @@ def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
     assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
 
 
+def test_a_small_name_character_after_a_half_label_stays_with_the_name(e) -> None:
+    """「名柴田 結菜」: 氏 cut off with the card's edge, 名 in small print, and 柴 boxed small too (a skewed card):
+    read again alone, the two small characters read 「名柴」 — 柴 as itself, so only 名 is the label."""
+    marks = [("名", 2.0, 3.6, 1.8, 40), ("柴", 4.3, 2.9, 2.9, 40), ("田　結菜", 7.6, 2.0, 4.2, 40)]
+    rl = _name_line(e, marks)
+    assert rl.decoded.text.replace(" ", "").startswith("名柴田"), rl.decoded.text
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value == "柴田　結菜" and "no_label" in got.reasons
+
+
 def test_a_short_first_character_of_a_name_is_kept(e) -> None:
     """A family name's own first character in full-size type (名取) or short but reading as itself (三浦)."""
     tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
@@ -288,6 +299,15 @@ def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_bright
     assert got is not None and got.line.text.replace(" ", "") == "4916" and got.repaired
 
 
+def test_an_expiry_cut_before_its_first_digit_is_completed_and_doubted(e) -> None:
+    """「031年08月08日まで有効」: the outline cut the card's left edge through the expiry's 2. Completed on the
+    line before the assignment (one digit more: it is found as the expiry at all) and flagged repaired."""
+    recs = _licence_recs()
+    recs[4] = _rec("031年08月08日まで有効", (0.0, 18.8, 37.6, 23.2))
+    got = fieldread.fields_from_lines("license", recs, e)["expiry"]
+    assert got.value == "2031-08-08" and "repaired" in got.reasons and got.doubtful
+
+
 def test_a_security_code_run_into_its_unread_label_is_read_from_the_line_s_end(e) -> None:
     """One detected line, the label's small print read as marks before the code (「崇山≠-1851」): the end of
     the line from just before its last four digits is read alone, and taken only as four digits, repaired."""
@@ -307,6 +327,10 @@ def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_wher
     assert fieldread.complete_century("昭和974年5月18日生") == ("昭和974年5月18日生", False)
     assert fieldread.complete_century("035年5月18日まで有効") == ("035年5月18日まで有効", False)
     assert fieldread.complete_century("x999年5月18日生")[1]  # 1999 (2999 is in the future)
+    assert fieldread.complete_century("031年08月08日まで有効", "expiry") == ("2031年08月08日まで有効", True)
+    assert fieldread.complete_century("-990年1月8日まで有効", "expiry") == ("1990年1月8日まで有効", True)
+    assert not fieldread.complete_century("531年08月08日まで有効", "expiry")[1]  # 1531, 2531: no expiry
+    assert not fieldread.complete_century("031年08月08日生", "expiry")[1]
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful
@@ -397,3 +421,20 @@ def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> Non
 def test_no_expiry_is_made_up_from_a_doubtful_or_disagreeing_part(lines: list[str]) -> None:
     recs = [_rec(t, (3.6, 36.3 + 5 * i, 21, 40.8 + 5 * i)) for i, t in enumerate(lines)]
     assert fieldread._expiry_from_birth(recs, _birth())["expiry"].value is None
+
+
+def test_a_line_running_at_a_slant_is_read_though_its_upright_box_is_tall(e) -> None:
+    """A card rectified a few degrees off: the address's upright box is 9–12 mm high over 50 mm (tune-0819
+    lost its address so). Long for its height, it is one slanted line and is read; a tall box as short as a
+    portrait is not."""
+    layer = Image.new("L", (round(60 * PPM), round(14 * PPM)), 0)
+    ImageDraw.Draw(layer).text(
+        (2 * PPM, 5 * PPM), "岡山県倉敷市阿知8丁目4番36号", font=ImageFont.truetype(FONT, round(3.6 * PPM)), fill=255
+    )
+    layer = layer.rotate(6.5, resample=Image.BICUBIC)
+    img = Image.fromarray(_card([])[:, :, ::-1].copy())
+    img.paste((40, 40, 40), (round(3 * PPM), round(6 * PPM)), layer)
+    recs = fieldread.detect_lines(np.asarray(img)[:, :, ::-1].copy(), e, PPM)
+    tall = [r for r in recs if r.line.h > fieldread.MAX_LINE_MM]
+    assert tall and "倉敷市" in tall[0].line.text, [(r.line.text, r.line.h) for r in recs]
+    assert not fieldread._skewed_line(20 * PPM, 10 * PPM, PPM)  # a box as tall as it is long is no line

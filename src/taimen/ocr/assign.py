@@ -658,6 +658,9 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
         last = o
 
 
+#: What is left of the licence's 番号 label run into its number: read with one slip, or one of its characters
+#: lost (a lone 番 or 号 before the digits).
+NUMBER_LABEL_HEAD = re.compile(r"\s*(?:番\S?|\S?号)\s*")
 #: Added to the score of a number joined to marks before it (a misread label), so that a clean one wins.
 JOINED_PENALTY = 4.0
 
@@ -686,8 +689,9 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
             # and never without a doubt flag
             # 号 before the digits is the 番号 label run into the number; a mark there is dirt or a misread label
             joined = bool(before) and not before.isspace() and before not in "第ド:：号"
-            # 番号 read with one slip and run into the number (「番管537243779642」): the label, not dirt
-            misread_label = label == "number" and bool(re.fullmatch(r"\s*(?:番\S|\S号)\s*", ln.text[: m.start()]))
+            # 番号 read with one slip or half lost and run into the number (「番管537243779642」, 「番658067149696」:
+            # the small label above 第 joined to a number printed high): the label, not dirt
+            misread_label = label == "number" and bool(NUMBER_LABEL_HEAD.fullmatch(ln.text[: m.start()]))
             joined = joined and not misread_label
             if joined and not _mark(before):
                 continue
@@ -716,7 +720,7 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
         and bool(  # 第…号 is its own label
             re.search(r"第\s*$", best[: sp.start])
             or re.match(r"\s*号", best[sp.end :])
-            or re.fullmatch(r"\s*(?:番\S|\S号)\s*", best[: sp.start])
+            or NUMBER_LABEL_HEAD.fullmatch(best[: sp.start])
         )
     )
     if label and not label_lines and not own_form:  # placed by position alone
@@ -809,7 +813,10 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         # the issue date is printed above the expiry band in every revision; the category dates further down
         # are smaller print
         exp = out["expiry"]
-        limit = a.lines[exp.spans[0].line].y0 + 1.0 if exp else None
+        # a skewed card's lines are boxed tall: the issue line's box then reaches down into the band's, whose
+        # upper quarter its centre may lie in
+        band = a.lines[exp.spans[0].line] if exp else None
+        limit = max(band.y0 + 1.0, band.cy - band.h / 4) if band else None
         plain = [d for d in a.dates if d.kind == "date" and a.free(d.line, d.start, d.end)]
         tallest = max((a.lines[d.line].h for d in plain), default=0.0)
         issue_cands = [

@@ -92,7 +92,11 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
     cut: list[tuple[int, int, int, int, np.ndarray]] = []
     for x0, y0, x1, y1 in merge_boxes([(*b.min(axis=0), *b.max(axis=0)) for b in ocr.detect(card)]):
         lh = (y1 - y0) / ppm
-        if lh < MIN_LINE_MM or lh > MAX_LINE_MM or (x1 - x0) < (y1 - y0) * 0.6:
+        if (
+            lh < MIN_LINE_MM
+            or (lh > MAX_LINE_MM and not _skewed_line(x1 - x0, y1 - y0, ppm))
+            or (x1 - x0) < (y1 - y0) * 0.6
+        ):
             continue
         pad = 0.04 * (y1 - y0)
         cx0, cy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
@@ -115,6 +119,17 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
         out.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
     out.sort(key=lambda r: (round(r.line.y0), r.line.x0))
     return out
+
+
+def _skewed_line(w: float, h: float, ppm: float) -> bool:
+    """An upright box taller than a line because the line runs at a slant (a card rectified a few degrees
+    off: 「住所 岡山県…」 boxed 9.3 mm high over 47 mm): long for its height, and no taller than a line's worth of
+    slant (at most 12 mm)."""
+    return h <= SKEWED_MAX_MM * ppm and w >= 4.0 * h
+
+
+#: The tallest upright box a single slanted line is taken in (``_skewed_line``).
+SKEWED_MAX_MM = 12.0
 
 
 def merge_boxes(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -865,7 +880,10 @@ def _drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
         head_crop = rl.crop[max(0, rows[0] - pad) : rows[-1] + 1 + pad, :cut]
         alone = re.sub(r"\s", "", asg.nfkc(ocr.decode(ocr.probabilities(head_crop), "any").text))
         if 0 < len(alone) <= 3 and ("氏" in alone or "名" in alone):
-            pick.spans[0] = asg.Span(sp.line, body[0], sp.end)
+            # the head's last character read again as itself after the label (「名柴」 alone 「氏名柴」: 氏 cut off
+            # with the card's edge, 柴 boxed small on a skewed card) is the name's first: only the label goes
+            own = n > 1 and alone[-1] == text[head[-1]] and alone[-1] not in "氏名"
+            pick.spans[0] = asg.Span(sp.line, head[-1] if own else body[0], sp.end)
         return
 
 
@@ -927,8 +945,8 @@ def fields_from_lines(
             if not repaired_era:
                 text, repaired_era = _complete_era(parts[0][0], key)
                 parts[0] = (text, parts[0][1], parts[0][2])
-            if not repaired_era and key == "birth_date" and _parse(document, key, parts).value is None:
-                text, repaired_era = complete_century(parts[0][0])
+            if not repaired_era and key in ("birth_date", "expiry") and _parse(document, key, parts).value is None:
+                text, repaired_era = complete_century(parts[0][0], key)
                 if repaired_era:
                     parts[0] = (text, parts[0][1], ())
         reading = _parse(document, key, parts)
@@ -1326,11 +1344,22 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
                 dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
-        if not r.repaired:
-            text, completed = complete_century(r.decoded.text)
-            if completed and len(text) == len(r.decoded.text):  # one mark became a digit: frames still match
-                dec = replace(r.decoded, text=text)
-                r = replace(r, line=replace(r.line, text=text), decoded=dec, repaired=True)
+        for key in ("birth_date", "expiry"):
+            if r.repaired:
+                break
+            dec = r.decoded
+            text, completed = complete_century(dec.text, key)
+            if completed and len(text) == len(dec.text):  # one mark became a digit: frames still match
+                dec = replace(dec, text=text)
+            elif completed and len(text) == len(dec.text) + 1 and len(dec.char_confidences) == len(dec.text):
+                # the lost digit is put on its neighbour's frame, with no confidence: it was not seen
+                k = next(i for i, (a, b) in enumerate(zip(text, dec.text, strict=False)) if a != b)
+                confs = (*dec.char_confidences[:k], 0.0, *dec.char_confidences[k:])
+                pos = dec.positions[:k] + dec.positions[k : k + 1] + dec.positions[k:]
+                dec = Line(text, 0.0, confs, pos)
+            else:
+                continue
+            r = replace(r, line=replace(r.line, text=text), decoded=dec, repaired=True)
         out.append(r)
     return out
 
@@ -1393,6 +1422,10 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
         rl = recs[s.line]
         for k in range(s.start, min(s.end, len(rl.decoded.text))):
             if _vendor_form(rl.decoded.text[k]):  # 增, 﨑, 髙: an old or variant form outside JIS X 0208
+                return True
+            if rl.decoded.text[k] in variants.CHINESE_FORMS:
+                # read through the Japanese prior (穗 for 穂): the recogniser leans to the form Chinese kept even
+                # where the other was printed, so its frames giving 穂 no weight cannot clear the name
                 return True
             others = variants.NAME_VARIANTS.get(rl.decoded.text[k])
             if not others:
@@ -1464,22 +1497,30 @@ def _complete_era(text: str, key: str) -> tuple[str, bool]:
 #: A Gregorian birth date whose year lost its first digit (「男974年 5月18日生」: the 1 under a mark, glare or
 #: dirt): three digits, then 年, month, day and 生, with at most one other mark before the digits.
 _LOST_MILLENNIUM = re.compile(
-    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*生)"
+    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*生)"
+)
+#: The same for an expiry (「031年08月08日まで有効」: the 2 cut off with the card's edge by the outline).
+_LOST_MILLENNIUM_EXPIRY = re.compile(
+    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*まで)"
 )
 
 
-def complete_century(text: str) -> tuple[str, bool]:
-    """A birth date's Gregorian year read with three digits, completed with the one first digit that gives a
-    birth between 1868 and today (「974」 can only be 1974: 0974 and 2974 are no birth years); a mark read in
-    the lost digit's place is replaced by it, so the text keeps its length. Returns the text and whether it
-    was completed; the value is then flagged ``repaired`` (doubtful)."""
-    m = _LOST_MILLENNIUM.search(text)
+def complete_century(text: str, key: str = "birth_date") -> tuple[str, bool]:
+    """A birth date's (or, with ``key`` "expiry", an expiry's) Gregorian year read with three digits, completed
+    with the one first digit that gives a plausible date (「974」 can only be 1974: 0974 and 2974 are no birth
+    years; an expiry's 「031」 only 2031); a mark read in the lost digit's place is replaced by it, so the text
+    keeps its length. Returns the text and whether it was completed; the value is then flagged ``repaired``
+    (doubtful)."""
+    m = (_LOST_MILLENNIUM_EXPIRY if key == "expiry" else _LOST_MILLENNIUM).search(text)
     if not m:
         return text, False
     fits = []
     for head in "12":
-        born = fp.parse_birth_date(head + m.group(2) + m.group(3), 1.0).date
-        if born is not None and date(1868, 1, 25) <= born <= date.today():
+        try:
+            d = date(int(head + m.group(2)), int(m.group(4)), int(m.group(5)))
+        except ValueError:
+            continue
+        if repair.plausible(d, key):
             fits.append(head)
     if len(fits) != 1:
         return text, False
