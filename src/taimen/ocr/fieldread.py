@@ -792,6 +792,32 @@ _TAIL_CHAR = r"[0-9\u3005\u30fc\u2010-\u2015\u2212\u3041-\u30ff\u4e00-\u9fff-]"
 _ADDRESS_TAIL = re.compile(rf"{_TAIL_CHAR}*(?:[0-9]|号|室|番|地|丁目){_TAIL_CHAR}*")
 
 
+def _glyphs_after(
+    card: np.ndarray, ppm: float, recs: list[RecLine], last: asg.TextLine, box: tuple[int, int, int, int]) -> bool:
+    """Whether character-sized marks outside every detected line stand in ``box`` right after ``last``, wholly
+    within its row: the first within one and a half line heights of its end, none reaching a line height above
+    or below it (the portrait's head beside an address is ink on the row too, but far taller and further off)."""
+    x0, _, x1, _ = box
+    hh = last.h * ppm
+    y0, y1 = max(0, int(last.y0 * ppm - hh)), min(card.shape[0], int(last.y1 * ppm + hh))
+    if x1 - x0 < 2 * ppm:
+        return False
+    ink = _ink_map(card, ppm, recs, (x0, y0, x1, y1))
+    top = float(np.percentile(ink, 99.5))
+    if top < 15:
+        return False
+    mask = (ink > max(10.0, 0.35 * top)).astype(np.uint8)
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, 3)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    lo, hi = last.y0 * ppm - 0.25 * hh - y0, last.y1 * ppm + 0.25 * hh - y0
+    glyphs = [
+        stats[i][0]
+        for i in range(1, n)
+        if stats[i][1] >= lo and stats[i][1] + stats[i][3] <= hi and stats[i][3] >= max(0.35 * hh, INK_MIN_MM * ppm)
+    ]
+    return bool(glyphs) and min(glyphs) < 1.5 * hh
+
+
 def _address_tail(
     card: np.ndarray,
     ppm: float,
@@ -821,7 +847,7 @@ def _address_tail(
         min(w, int((right - 0.2) * ppm)),
         min(h, int((last.y1 + 0.3) * ppm)),
     )
-    if not _ink_outside(card, ppm, recs, box):
+    if not _glyphs_after(card, ppm, recs, last, box):
         return recs
     c = int(LOOK_CONTEXT_MM * ppm)
     look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
@@ -830,6 +856,7 @@ def _address_tail(
         for r in _detect_in(card, ppm, ocr, look)
         if last.y0 < r.line.cy < last.y1
         and r.line.x0 < last.x1 + 1.5 * last.h  # right after the box: no gap a word would leave
+        and 0.6 * last.h < r.line.h < 1.5 * last.h
         and _ADDRESS_TAIL.fullmatch(unicodedata.normalize("NFKC", r.line.text).replace(" ", ""))
         and not asg.DATE.search(r.line.text)
         and not asg.label_kind(r.line.text)
