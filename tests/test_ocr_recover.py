@@ -178,6 +178,12 @@ def test_an_address_line_whose_faint_end_the_box_missed_is_read_on(e) -> None:
     assert "runs_on" not in clean.reasons and "low_confidence" not in clean.reasons
     far = _two_line_address(e, [("東京都", 58.0, 12.4, 2.8, 40)])  # beyond the window: another field's text
     assert "runs_on" not in far.reasons
+    img = Image.fromarray(_card([("シャトー町田9", 9.5, 12.4, 2.8, 40)])[:, :, ::-1].copy())
+    ImageDraw.Draw(img).ellipse((32 * PPM, 6 * PPM, 46 * PPM, 24 * PPM), outline=(90, 60, 40), width=5)  # a head
+    recs = [*_licence_recs(), _rec("シャトー町田9", (9.5, 12.3, 30.0, 15.6))]
+    head = fieldread.fields_from_lines("license", recs, e, card=np.asarray(img)[:, :, ::-1].copy(), ppm=PPM)
+    assert head["address"].value == "東京都町田市原町田4丁目23番36号シャトー町田9"
+    assert "runs_on" not in head["address"].reasons
 
 
 def test_a_birth_date_cut_after_its_day_is_read_and_doubted(e) -> None:

@@ -793,28 +793,34 @@ _ADDRESS_TAIL = re.compile(rf"{_TAIL_CHAR}*(?:[0-9]|号|室|番|地|丁目){_TAI
 
 
 def _glyphs_after(
-    card: np.ndarray, ppm: float, recs: list[RecLine], last: asg.TextLine, box: tuple[int, int, int, int]) -> bool:
+    card: np.ndarray, ppm: float, recs: list[RecLine], last: asg.TextLine, box: tuple[int, int, int, int]
+) -> bool:
     """Whether character-sized marks outside every detected line stand in ``box`` right after ``last``, wholly
-    within its row: the first within one and a half line heights of its end, none reaching a line height above
-    or below it (the portrait's head beside an address is ink on the row too, but far taller and further off)."""
+    within its row: the first within one and a half line heights of its end, none reaching a quarter line height
+    above or below it (the portrait's head beside an address is ink on the row too, but taller and further
+    off). Marks are measured before other lines' boxes are blanked, so a box cannot cut a tall mark short."""
     x0, _, x1, _ = box
     hh = last.h * ppm
     y0, y1 = max(0, int(last.y0 * ppm - hh)), min(card.shape[0], int(last.y1 * ppm + hh))
     if x1 - x0 < 2 * ppm:
         return False
-    ink = _ink_map(card, ppm, recs, (x0, y0, x1, y1))
-    top = float(np.percentile(ink, 99.5))
+    grey = card[y0:y1, x0:x1].min(axis=2)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
+    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
+    top = float(np.percentile(_ink_map(card, ppm, recs, (x0, y0, x1, y1)), 99.5))  # faint ink: not the lines'
     if top < 15:
         return False
     mask = (ink > max(10.0, 0.35 * top)).astype(np.uint8)
     mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, 3)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    stats = cv2.connectedComponentsWithStats(mask)[2]
     lo, hi = last.y0 * ppm - 0.25 * hh - y0, last.y1 * ppm + 0.25 * hh - y0
-    glyphs = [
-        stats[i][0]
-        for i in range(1, n)
-        if stats[i][1] >= lo and stats[i][1] + stats[i][3] <= hi and stats[i][3] >= max(0.35 * hh, INK_MIN_MM * ppm)
-    ]
+    glyphs = []
+    for gx, gy, gw, gh, _ in stats[1:]:
+        if not (gy >= lo and gy + gh <= hi and gh >= max(0.35 * hh, INK_MIN_MM * ppm)):
+            continue
+        cx, cy = (x0 + gx + gw / 2) / ppm, (y0 + gy + gh / 2) / ppm
+        if not any(r.line.x0 <= cx <= r.line.x1 and r.line.y0 <= cy <= r.line.y1 for r in recs):
+            glyphs.append(gx)
     return bool(glyphs) and min(glyphs) < 1.5 * hh
 
 
