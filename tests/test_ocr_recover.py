@@ -160,6 +160,32 @@ def test_ink_that_does_not_read_as_the_field_makes_it_doubtful(e) -> None:
     assert "more_lines" not in clean["name"].reasons and "more_lines" not in clean["address"].reasons
 
 
+def _two_line_address(e, tail: list[tuple[str, float, float, float, int]], document: str = "license"):
+    """A licence whose address's second line was boxed to 「シャトー町田9」 (30 mm): ``tail`` printed beyond it."""
+    recs = [*_licence_recs(), _rec("シャトー町田9", (9.5, 12.3, 30.0, 15.6))]
+    card = _card([("シャトー町田9", 9.5, 12.4, 2.8, 40), *tail])
+    return fieldread.fields_from_lines(document, recs, e, card=card, ppm=PPM)["address"]
+
+
+def test_an_address_line_whose_faint_end_the_box_missed_is_read_on(e) -> None:
+    """Glare washed out 「８号室」 after 「…町４０」 and the detector's box stopped there: 「…町40」 was proposed at
+    0.98 without a doubt flag. Ink right of the box on its row is read again and appended."""
+    got = _two_line_address(e, [("09号室", 30.3, 12.4, 2.8, 175)])
+    assert got.value == "東京都町田市原町田4丁目23番36号シャトー町田909号室", got
+    marks = _two_line_address(e, [("△◇△", 30.3, 12.4, 2.8, 40)])  # ink that reads as no address's end
+    assert marks.value == "東京都町田市原町田4丁目23番36号シャトー町田9" and "runs_on" in marks.reasons
+    clean = _two_line_address(e, [])
+    assert "runs_on" not in clean.reasons and "low_confidence" not in clean.reasons
+    far = _two_line_address(e, [("東京都", 58.0, 12.4, 2.8, 40)])  # beyond the window: another field's text
+    assert "runs_on" not in far.reasons
+    img = Image.fromarray(_card([("シャトー町田9", 9.5, 12.4, 2.8, 40)])[:, :, ::-1].copy())
+    ImageDraw.Draw(img).ellipse((32 * PPM, 6 * PPM, 46 * PPM, 24 * PPM), outline=(90, 60, 40), width=5)  # a head
+    recs = [*_licence_recs(), _rec("シャトー町田9", (9.5, 12.3, 30.0, 15.6))]
+    head = fieldread.fields_from_lines("license", recs, e, card=np.asarray(img)[:, :, ::-1].copy(), ppm=PPM)
+    assert head["address"].value == "東京都町田市原町田4丁目23番36号シャトー町田9"
+    assert "runs_on" not in head["address"].reasons
+
+
 def test_a_birth_date_cut_after_its_day_is_read_and_doubted(e) -> None:
     recs = _licence_recs()
     recs[1] = _rec("平成05年11月08", (47.1, 3.1, 68.3, 7.1))

@@ -10,6 +10,7 @@ proposing a bad value with confidence.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -782,6 +783,99 @@ def _look_for_missed_text(
     return recs
 
 
+#: How far right of an address's last line ink is looked for on its row (mm): a faint end of the line (glare
+#: over 「８号室」) the detector's box stopped short of.
+TAIL_MM = 25.0
+#: What an address line's end the detector missed may read: digits, kana, kanji and dashes, with a number or
+#: a block or room word in it (「8号室」, 「園町408号室」); anything else found there is not taken.
+_TAIL_CHAR = r"[0-9\u3005\u30fc\u2010-\u2015\u2212\u3041-\u30ff\u4e00-\u9fff-]"
+_ADDRESS_TAIL = re.compile(rf"{_TAIL_CHAR}*(?:[0-9]|号|室|番|地|丁目){_TAIL_CHAR}*")
+
+
+def _glyphs_after(
+    card: np.ndarray, ppm: float, recs: list[RecLine], last: asg.TextLine, box: tuple[int, int, int, int]
+) -> bool:
+    """Whether character-sized marks outside every detected line stand in ``box`` right after ``last``, wholly
+    within its row: the first within one and a half line heights of its end, none reaching a quarter line height
+    above or below it (the portrait's head beside an address is ink on the row too, but taller and further
+    off). Marks are measured before other lines' boxes are blanked, so a box cannot cut a tall mark short."""
+    x0, _, x1, _ = box
+    hh = last.h * ppm
+    y0, y1 = max(0, int(last.y0 * ppm - hh)), min(card.shape[0], int(last.y1 * ppm + hh))
+    if x1 - x0 < 2 * ppm:
+        return False
+    grey = card[y0:y1, x0:x1].min(axis=2)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
+    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
+    top = float(np.percentile(_ink_map(card, ppm, recs, (x0, y0, x1, y1)), 99.5))  # faint ink: not the lines'
+    if top < 15:
+        return False
+    mask = (ink > max(10.0, 0.35 * top)).astype(np.uint8)
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, 3)))
+    stats = cv2.connectedComponentsWithStats(mask)[2]
+    lo, hi = last.y0 * ppm - 0.25 * hh - y0, last.y1 * ppm + 0.25 * hh - y0
+    glyphs = []
+    for gx, gy, gw, gh, _ in stats[1:]:
+        if not (gy >= lo and gy + gh <= hi and gh >= max(0.35 * hh, INK_MIN_MM * ppm)):
+            continue
+        cx, cy = (x0 + gx + gw / 2) / ppm, (y0 + gy + gh / 2) / ppm
+        if not any(r.line.x0 <= cx <= r.line.x1 and r.line.y0 <= cy <= r.line.y1 for r in recs):
+            glyphs.append(gx)
+    return bool(glyphs) and min(glyphs) < 1.5 * hh
+
+
+def _address_tail(
+    card: np.ndarray,
+    ppm: float,
+    recs: list[RecLine],
+    picks: dict[str, asg.Pick | None],
+    ocr: Engine,
+    recovered: set[str],
+) -> list[RecLine]:
+    """The end of an address's last line the detector's box stopped short of (glare washing out 「８号室」 after
+    「…町４０」: read 「…町40」 at 0.98 and nothing said): where ink stands right of the box on its row, outside
+    every detected line, the detector looks again there (levels stretched, twice the scale); one line that
+    starts where the box ended and reads as an address's end is appended (doubtful below ``RECOVERED_SURE``),
+    ink it cannot read so says ``runs_on``."""
+    addr = picks.get("address")
+    if addr is None or not addr.spans:
+        return recs
+    span = addr.spans[-1]
+    last = recs[span.line].line
+    if span.end < len(last.text.rstrip()):
+        return recs
+    h, w = card.shape[:2]
+    row = [r.line.x0 for r in recs if r.line.x0 > last.x1 - 0.5 and asg._rows_overlap(r.line, last) >= 0.3]
+    right = min([*row, last.x1 + TAIL_MM, w / ppm - 1.0])
+    box = (
+        int((last.x1 + 0.2) * ppm),
+        max(0, int((last.y0 - 0.3) * ppm)),
+        min(w, int((right - 0.2) * ppm)),
+        min(h, int((last.y1 + 0.3) * ppm)),
+    )
+    if not _glyphs_after(card, ppm, recs, last, box):
+        return recs
+    c = int(LOOK_CONTEXT_MM * ppm)
+    look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
+    more = [
+        r
+        for r in _detect_in(card, ppm, ocr, look)
+        if last.y0 < r.line.cy < last.y1
+        and r.line.x0 < last.x1 + 1.5 * last.h  # right after the box: no gap a word would leave
+        and 0.6 * last.h < r.line.h < 1.5 * last.h
+        and _ADDRESS_TAIL.fullmatch(unicodedata.normalize("NFKC", r.line.text).replace(" ", ""))
+        and not asg.DATE.search(r.line.text)
+        and not asg.label_kind(r.line.text)
+    ]
+    if len(more) == 1:
+        recs = [*recs, more[0]]
+        addr.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
+        recovered.add("address")
+    else:
+        addr.reasons.append("runs_on")
+    return recs
+
+
 def _runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick) -> bool:
     """Whether a name's or address's line goes on past what was read: the recogniser dropped its last glyph
     (「…古町通924番地3」 read at 0.99 from 「…番地32」), or the detector split a piece off the line's end that
@@ -910,6 +1004,8 @@ def fields_from_lines(
     name = picks.get("name")
     if document != "residence" and name is not None and "no_label" in name.reasons:
         _drop_label_head(name, recs, ocr)
+    if card is not None:
+        recs = _address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:
         recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
     out: dict[str, fp.FieldReading] = {}
