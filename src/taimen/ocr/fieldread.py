@@ -19,7 +19,7 @@ import numpy as np
 from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import names, places, repair, reread, variants
+from taimen.ocr import names, places, repair, reread, tilt, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 
@@ -89,7 +89,15 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
     out: list[RecLine] = []
     h, w = card.shape[:2]
     cut: list[tuple[int, int, int, int, np.ndarray]] = []
-    for x0, y0, x1, y1 in merge_boxes([(*b.min(axis=0), *b.max(axis=0)) for b in ocr.detect(card)]):
+    upright: list[tuple[float, float, float, float]] = []
+    for b in ocr.detect(card):
+        t = tilt.tilted(b)
+        if t is None:
+            upright.append((*b.min(axis=0), *b.max(axis=0)))
+        elif MIN_LINE_MM <= t.height / ppm <= MAX_LINE_MM:  # a tilted line is cut out along its slant
+            crop = tilt.cut(card, t, 0.04 * t.height)
+            cut.append((int(t.x0), int(t.y0), int(np.ceil(t.x1)), int(np.ceil(t.y1)), crop))
+    for x0, y0, x1, y1 in merge_boxes(upright):
         lh = (y1 - y0) / ppm
         if lh < MIN_LINE_MM or lh > MAX_LINE_MM or (x1 - x0) < (y1 - y0) * 0.6:
             continue
