@@ -199,6 +199,16 @@ def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
     assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
 
 
+def test_a_faint_first_character_read_with_the_misread_label_stays_in_the_name(e) -> None:
+    """「駱小川実」 (tune-0657): glare left the name's first character faint, so it measured as small as the label;
+    the head read again alone is 「氏名小」: the label and the name's start. Only the label is taken off."""
+    marks = [("氏名", 2.0, 2.0, 1.8, 40), ("小", 6.5, 2.0, 4.2, 190), ("川　実", 10.7, 2.0, 4.2, 40)]
+    rl = _misread_label(_name_line(e, marks), "駱")
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value is not None and got.value.replace("\u3000", "") == "小川実" and "no_label" in got.reasons
+
+
 def test_a_short_first_character_of_a_name_is_kept(e) -> None:
     """A family name's own first character in full-size type (名取) or short but reading as itself (三浦)."""
     tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]

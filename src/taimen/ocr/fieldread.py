@@ -745,7 +745,10 @@ def _drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
         head_crop = rl.crop[max(0, rows[0] - pad) : rows[-1] + 1 + pad, :cut]
         alone = re.sub(r"\s", "", asg.nfkc(ocr.decode(ocr.probabilities(head_crop), "any").text))
         if 0 < len(alone) <= 3 and ("氏" in alone or "名" in alone):
-            pick.spans[0] = asg.Span(sp.line, body[0], sp.end)
+            # what reads after the label is the name's first character, faint (glare) and so measured small
+            # like the label: 「名小」 for the head of 「駱小川実」
+            after = len(alone) - 1 - max(alone.rfind("氏"), alone.rfind("名"))
+            pick.spans[0] = asg.Span(sp.line, head[n - after] if 0 < after < n else body[0], sp.end)
         return
 
 
