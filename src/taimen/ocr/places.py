@@ -197,7 +197,7 @@ def place_of(text: str, data: Places) -> tuple[str, str, str] | None:
                 if not rest.startswith(fc):
                     continue
                 after = re.sub(r"^大?字", "", rest[len(fc) :])
-                if after[:1].isdigit():
+                if _BLOCK_NUMBER.match(after):
                     return pref, city, ""
                 for town in data.towns(pref, city):
                     ft = fold(town)
@@ -207,6 +207,9 @@ def place_of(text: str, data: Places) -> tuple[str, str, str] | None:
 
 
 _FOLDED_BOUNDARY = set(fold(BOUNDARY)) | set("0123456789")
+#: A block number right after the municipality (no 町域): digits and what follows them in a block number. A
+#: kanji numeral that starts a 町域's name folds to a digit too (三宮町 → 3宮町), and is no block number.
+_BLOCK_NUMBER = re.compile(r"\d+(?:$|[\d丁番号地のノ之\-‐−ー－])")
 
 
 # -- scoring against the frames -------------------------------------------------------------------------
