@@ -209,6 +209,22 @@ def test_a_faint_first_character_read_with_the_misread_label_stays_in_the_name(e
     assert got.value is not None and got.value.replace("\u3000", "") == "小川実" and "no_label" in got.reasons
 
 
+def test_an_address_split_where_glare_washed_part_of_it_out_is_read_again_across_the_gap(e) -> None:
+    """tune-0724: glare over 「三宮町」 split the address line into 「住所兵庫県神戸市中央区」 and 「2578番地1」 and
+    the address lost 三宮町. The row read again as one line holds it; the address stays doubtful (``gap``). A
+    gap with nothing printed in it reads no more than the pieces: they stay as they are."""
+    recs = _licence_recs()
+    recs[2] = _rec("住所兵庫県神戸市中央区", (1.8, 8.0, 38.5, 12.0))
+    recs.insert(3, _rec("2578番地1", (49.1, 8.0, 74.5, 12.0)))
+    marks = [("住所", 1.8, 8.4, 2.4, 40), ("兵庫県神戸市中央区", 6.0, 8.2, 3.6, 40)]
+    marks.append(("２５７８番地１", 49.2, 8.2, 3.6, 40))
+    glare = _card([*marks, ("三宮町", 38.4, 8.2, 3.6, 215)])  # washed out, yet readable in a line's context
+    got = fieldread.fields_from_lines("license", recs, e, card=glare, ppm=PPM)
+    assert got["address"].value == "兵庫県神戸市中央区三宮町2578番地1" and "gap" in got["address"].reasons
+    blank = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["address"]
+    assert blank.value == "兵庫県神戸市中央区2578番地1" and "gap" in blank.reasons
+
+
 def test_a_short_first_character_of_a_name_is_kept(e) -> None:
     """A family name's own first character in full-size type (名取) or short but reading as itself (三浦)."""
     tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]

@@ -647,6 +647,27 @@ def _look_for_missed_text(
     return recs
 
 
+def _read_across_gap(
+    card: np.ndarray, ppm: float, recs: list[RecLine], addr: asg.Pick, ocr: Engine
+) -> list[RecLine] | None:
+    """An address line the detector split where glare washed part of it out (「住所 兵庫県神戸市中央区」 and
+    「578番地1」: 三宮町2 lost between them): the row from the first piece's start to the second's end is read
+    again as one line, and replaces both when it reads more than they did and begins and ends as they do.
+    Returns the lines with that replacement, or None."""
+    for a, b in zip(addr.spans, addr.spans[1:], strict=False):
+        la, lb = recs[a.line].line, recs[b.line].line
+        if asg._rows_overlap(la, lb) < 0.5 or lb.x0 - la.x1 <= 0.8 * la.h:
+            continue
+        box = (la.x0 * ppm, min(la.y0, lb.y0) * ppm, lb.x1 * ppm, max(la.y1, lb.y1) * ppm)
+        got = _read_box(card, box, ppm, ocr)
+        if got is None:
+            continue
+        ta, tb, t = (re.sub(r"\s", "", x) for x in (la.text, lb.text, got.line.text))
+        if len(t) > len(ta) + len(tb) and t.startswith(ta[:2]) and t.endswith(tb[-2:]):
+            return [*(r for k, r in enumerate(recs) if k not in (a.line, b.line)), got]
+    return None
+
+
 def _runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick) -> bool:
     """Whether a name's or address's line goes on past what was read: the recogniser dropped its last glyph
     (「…古町通924番地3」 read at 0.99 from 「…番地32」), or the detector split a piece off the line's end that
@@ -775,6 +796,14 @@ def fields_from_lines(
     name = picks.get("name")
     if document != "residence" and name is not None and "no_label" in name.reasons:
         _drop_label_head(name, recs, ocr)
+    gap_read = False
+    if card is not None and (addr := picks.get("address")) is not None and "gap" in addr.reasons:
+        joined = _read_across_gap(card, ppm, recs, addr, ocr)
+        if joined is not None:
+            recs, gap_read = joined, True
+            picks = asg.assign(document, [r.line for r in recs])
+            if (name := picks.get("name")) is not None and document != "residence" and "no_label" in name.reasons:
+                _drop_label_head(name, recs, ocr)
     if card is not None and document in ADDRESS_LINES:
         recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
     out: dict[str, fp.FieldReading] = {}
@@ -846,6 +875,8 @@ def fields_from_lines(
         if reading.value is None or reading.confidence < 0.9:
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
+        if key == "address" and gap_read:  # what stood in the gap was read only the second time: doubtful
+            reasons.append("gap")
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
         if card is not None and key in REREAD.get(document, ()) and len(pick.spans) == 1 and _unsure(out[key]):
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
