@@ -507,7 +507,9 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     place, head, j = _place_again(reading, text, frames, positions, scorer, data)
     if place is not None and place[2] and scorer is not None:
         read_as = text[max(0, j - len(place[2])) : j] if head is not None and j < len(text) else ""
-        text, changed = address_rest.town_in_building(text, place[2], support, read_as)
+        # the town as this card prints it (四条通, the list's 4条通): a building named after it repeats that form
+        printed = next((t for t in town_spellings(place[2]) if t in text), place[2])
+        text, changed = address_rest.town_in_building(text, printed, support, read_as)
         repaired |= bool(changed)
     if scorer is not None:
         text, changed = address_rest.building_words(text, support)
