@@ -225,6 +225,23 @@ def test_an_address_split_where_glare_washed_part_of_it_out_is_read_again_across
     assert blank.value == "兵庫県神戸市中央区2578番地1" and "gap" in blank.reasons
 
 
+def test_an_address_line_whose_last_glyph_the_recogniser_dropped_is_read_again_to_its_end(e) -> None:
+    """tune-0934: 「通924番地3」 read at 0.99 from 「通９２４番地３２」, the 2 in the crop at the box's edge. Read
+    again with a margin on the right it ends in 32; taken, and flagged ``repaired`` instead of ``runs_on``."""
+    text = "通９２４番地３２"
+    marks = [("住所", 1.8, 8.4, 2.4, 40), ("東京都町田市原町田", 10.0, 15.0, 3.0, 40)]
+    card = _card(marks + [(ch, 10.0 + 3.1 * i, 20.8, 3.0, 40) for i, ch in enumerate(text)])
+    whole = fieldread._read_box(card, (9.6 * PPM, 20.3 * PPM, 34.4 * PPM, 24.6 * PPM), PPM, e)
+    assert whole is not None and whole.line.text == "通924番地32"
+    d = whole.decoded
+    dropped = Line(d.text[:-1], d.confidence, d.char_confidences[:-1], d.positions[:-1])  # the recogniser's slip
+    second = fieldread.RecLine(replace(whole.line, text=dropped.text), whole.probs, dropped, whole.crop)
+    head = [_rec("氏名小川", (1.8, 2.2, 18.7, 7.2)), _rec("昭和57年01月02日生", (44.1, 2.2, 72.4, 6.0))]
+    recs = [*head, _rec("住所東京都町田市原町田", (1.8, 14.6, 40, 18.4)), second, *_licence_recs()[3:]]
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["address"]
+    assert got.value == "東京都町田市原町田通924番地32" and "repaired" in got.reasons and "runs_on" not in got.reasons
+
+
 def test_a_short_first_character_of_a_name_is_kept(e) -> None:
     """A family name's own first character in full-size type (名取) or short but reading as itself (三浦)."""
     tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]

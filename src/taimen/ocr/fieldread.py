@@ -668,6 +668,44 @@ def _read_across_gap(
     return None
 
 
+#: A line whose last glyph the recogniser dropped is read again this many line heights wider on the right.
+END_MARGIN = 0.35
+
+
+def _read_to_the_end(
+    card: np.ndarray, ppm: float, recs: list[RecLine], picks: dict[str, asg.Pick | None], ocr: Engine
+) -> set[str]:
+    """A name's or address's line whose last glyph the recogniser dropped (it stands in the line's crop right of
+    the last character read, at the box's edge: 「…番地3」 for 「…番地３２」) is read again with a margin on the right;
+    the reading is taken (``recs`` and the span updated in place) when it is the first one and one or two more
+    characters that are no marks. Returns the fields whose line was read so."""
+    out: set[str] = set()
+    for key in ("name", "address"):
+        pick = picks.get(key)
+        if pick is None or not pick.spans:
+            continue
+        k, sp = len(pick.spans) - 1, pick.spans[-1]
+        rl = recs[sp.line]
+        if sp.end < len(rl.line.text.rstrip()) or rl.probs is None or not _ink_after_last(rl):
+            continue
+        ln = rl.line
+        box = (ln.x0 * ppm, ln.y0 * ppm, (ln.x1 + END_MARGIN * ln.h) * ppm, ln.y1 * ppm)
+        got = _read_box(card, box, ppm, ocr)
+        if got is None:
+            continue
+        old, new = ln.text.rstrip(), got.line.text.rstrip()
+        more = new[len(old) :].strip()
+        if new.startswith(old) and 1 <= len(more) <= 2 and not any(_mark_or_space(ch) for ch in more):
+            recs[sp.line] = got
+            pick.spans[k] = asg.Span(sp.line, sp.start, len(new))
+            out.add(key)
+    return out
+
+
+def _mark_or_space(ch: str) -> bool:
+    return ch.isspace() or asg._mark(ch)
+
+
 def _runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick) -> bool:
     """Whether a name's or address's line goes on past what was read: the recogniser dropped its last glyph
     (「…古町通924番地3」 read at 0.99 from 「…番地32」), or the detector split a piece off the line's end that
@@ -806,6 +844,7 @@ def fields_from_lines(
                 _drop_label_head(name, recs, ocr)
     if card is not None and document in ADDRESS_LINES:
         recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
+    extended = _read_to_the_end(card, ppm, recs, picks, ocr) if card is not None else set()
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)
@@ -877,6 +916,8 @@ def fields_from_lines(
                 reasons += _condition(recs[s.line].crop)
         if key == "address" and gap_read:  # what stood in the gap was read only the second time: doubtful
             reasons.append("gap")
+        if key in extended:  # its last characters were read only the second time
+            reasons.append("repaired")
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
         if card is not None and key in REREAD.get(document, ()) and len(pick.spans) == 1 and _unsure(out[key]):
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
