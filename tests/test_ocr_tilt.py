@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr_helpers import ocr
 from taimen.ocr import fieldread, tilt
+from taimen.ocr.engine import Line
 
 PPM = 12.0
 FONT = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
@@ -65,3 +66,32 @@ def test_a_long_line_tilted_by_a_skewed_outline_is_read_not_dropped() -> None:
     assert len(got) == 1 and got[0].line.text.replace(" ", "") == text
     line = got[0].line
     assert line.y1 - line.y0 < 6.0 and line.x0 < 9.0  # one line high, starting where the print starts
+
+
+class _Boxes:
+    """An engine whose detector finds ``quads`` and whose recogniser reads every crop as one character."""
+
+    def __init__(self, quads: list[np.ndarray]) -> None:
+        self.quads = quads
+
+    def detect(self, img: np.ndarray, side: int = 0) -> list[np.ndarray]:
+        return self.quads
+
+    def probabilities(self, crop: np.ndarray) -> np.ndarray:
+        return np.zeros((1, 2), np.float32)
+
+    def decode(self, probs: np.ndarray, charset: str | None = None) -> Line:
+        return Line("字", 1.0, (1.0,), (0,))
+
+
+def test_a_tilted_piece_of_a_line_split_at_a_finger_is_still_joined_to_the_rest() -> None:
+    """tune-0285: a finger over 「月10」 made the expiry's first piece 「2035年 7」 look tilted by 3°; cut out alone
+    it was no longer joined to 「日まで有効」 and the expiry was lost. Pieces are joined as before; only a tilted
+    line joined to nothing is cut out along its slant."""
+    card = np.full((648, 1027, 3), 250, np.uint8)
+    piece = _quad(11.7 * PPM, 37.2 * PPM, 19.8 * PPM, 4.7 * PPM, -3.2)
+    rest = np.array([[22.0, 35.2], [39.8, 35.2], [39.8, 39.9], [22.0, 39.9]], np.float32) * PPM
+    recs = fieldread.detect_lines(card, _Boxes([piece, rest]), PPM)  # type: ignore[arg-type]
+    assert len(recs) == 1 and recs[0].line.x0 < 2.5 and recs[0].line.x1 > 39.5
+    alone = fieldread.detect_lines(card, _Boxes([_quad(400, 200, 600, 50, 8.0)]), PPM)  # type: ignore[arg-type]
+    assert len(alone) == 1 and alone[0].line.y1 - alone[0].line.y0 < 50 / PPM + 1

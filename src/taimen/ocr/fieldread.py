@@ -88,16 +88,17 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
     """Every text line on the card, recognised once (whole dictionary, Japanese prior)."""
     out: list[RecLine] = []
     h, w = card.shape[:2]
+    quads = ocr.detect(card)
     cut: list[tuple[int, int, int, int, np.ndarray]] = []
-    upright: list[tuple[float, float, float, float]] = []
-    for b in ocr.detect(card):
-        t = tilt.tilted(b)
-        if t is None:
-            upright.append((*b.min(axis=0), *b.max(axis=0)))
-        elif MIN_LINE_MM <= t.height / ppm <= MAX_LINE_MM:  # a tilted line is cut out along its slant
-            crop = tilt.cut(card, t, 0.04 * t.height)
-            cut.append((int(t.x0), int(t.y0), int(np.ceil(t.x1)), int(np.ceil(t.y1)), crop))
-    for x0, y0, x1, y1 in merge_boxes(upright):
+    boxes = [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max())) for b in quads]
+    slanted = {box: t for box, q in zip(boxes, quads, strict=True) if (t := tilt.tilted(q)) is not None}
+    for x0, y0, x1, y1 in merge_boxes(boxes):
+        t = slanted.get((x0, y0, x1, y1))  # a tilted line joined to no other piece is cut out along its slant
+        if t is not None:
+            if MIN_LINE_MM <= t.height / ppm <= MAX_LINE_MM:
+                crop = tilt.cut(card, t, 0.04 * t.height)
+                cut.append((int(t.x0), int(t.y0), int(np.ceil(t.x1)), int(np.ceil(t.y1)), crop))
+            continue
         lh = (y1 - y0) / ppm
         if lh < MIN_LINE_MM or lh > MAX_LINE_MM or (x1 - x0) < (y1 - y0) * 0.6:
             continue
