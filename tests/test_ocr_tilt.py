@@ -95,3 +95,13 @@ def test_a_tilted_piece_of_a_line_split_at_a_finger_is_still_joined_to_the_rest(
     assert len(recs) == 1 and recs[0].line.x0 < 2.5 and recs[0].line.x1 > 39.5
     alone = fieldread.detect_lines(card, _Boxes([_quad(400, 200, 600, 50, 8.0)]), PPM)  # type: ignore[arg-type]
     assert len(alone) == 1 and alone[0].line.y1 - alone[0].line.y0 < 50 / PPM + 1
+
+
+def test_a_tilted_line_crossing_a_label_below_its_start_is_not_joined_to_it() -> None:
+    """tune-0685: the name tilted by the outline stood over the 生年月日 label below its start; joined with it, the
+    two read 「生年月ROBINSON SUSAN」 and the name was lost. Boxes that cross are two printed lines."""
+    card = np.full((648, 1027, 3), 250, np.uint8)
+    name = _quad(53.1 * PPM, 29.4 * PPM, 14.8 * PPM, 2.4 * PPM, 3.5)
+    label = np.array([[41.1, 28.9], [46.7, 28.9], [46.7, 31.3], [41.1, 31.3]], np.float32) * PPM
+    recs = fieldread.detect_lines(card, _Boxes([name, label]), PPM)  # type: ignore[arg-type]
+    assert len(recs) == 2

@@ -92,7 +92,10 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
     cut: list[tuple[int, int, int, int, np.ndarray]] = []
     boxes = [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max())) for b in quads]
     slanted = {box: t for box, q in zip(boxes, quads, strict=True) if (t := tilt.tilted(q)) is not None}
-    for x0, y0, x1, y1 in merge_boxes(boxes):
+    # pieces of one line split by the detector stand side by side; a tilted box whose upright box crosses another
+    # one is another printed line the tilt made collide with it (a label under the name's start): never joined
+    alone = [b for b in slanted if any(_cross(b, o) for o in boxes if o is not b)]
+    for x0, y0, x1, y1 in merge_boxes([b for b in boxes if b not in alone]) + alone:
         t = slanted.get((x0, y0, x1, y1))  # a tilted line joined to no other piece is cut out along its slant
         if t is not None:
             if MIN_LINE_MM <= t.height / ppm <= MAX_LINE_MM:
@@ -123,6 +126,10 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
         out.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
     out.sort(key=lambda r: (round(r.line.y0), r.line.x0))
     return out
+
+
+def _cross(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def merge_boxes(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
