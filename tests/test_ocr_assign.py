@@ -287,6 +287,22 @@ def test_an_issue_date_drawn_tall_into_the_expiry_band_is_still_the_issue_date()
     assert text_of(lines, assign("license", lines)["issue_date"]) == "令和02年02月11日"
 
 
+def test_on_a_skewed_card_the_issue_line_boxed_tall_over_the_band_is_still_the_issue_date() -> None:
+    """A skewed card's lines are boxed tall: 「交付 令和04年04月18日」 (15.6-22.3 mm, centre 19.0) reaches far into
+    the expiry's box (17.9-27.2 mm); its centre lies above the band's upper quarter. A category date below
+    the band stays out."""
+    lines = [
+        L(5.2, 3.2, 26.7, 11.2, "氏名渡邊 悠斗"),
+        L(45.7, 0.0, 76.9, 6.5, "昭和41年07月10日生"),
+        L(4.4, 15.6, 30.1, 22.3, "交付 令和04年04月18日"),
+        L(4.5, 17.9, 52.4, 27.2, "2027年(令和09年)08月09日まで有効"),
+        L(8.8, 47.1, 23.1, 50.3, "昭和59年07月10日"),
+    ]
+    assert text_of(lines, assign("license", lines)["issue_date"]) == "令和04年04月18日"
+    del lines[2]
+    assert assign("license", lines)["issue_date"] is None
+
+
 def test_a_birth_date_without_its_sei_on_the_name_row_is_taken_and_doubted() -> None:
     """生 lost at the end of the name row's date (「昭和58年10月01日」), or a stray mark before it (「…08日1生」)."""
     lost = [L(1.8, 1.8, 29.7, 7.6, "氏名 齋藤 美桜"), L(46.3, 3.1, 70.0, 7.1, "昭和58年10月01日"), *LICENCE_TAIL]
@@ -426,6 +442,18 @@ def test_a_licence_number_after_its_label_read_with_a_slip_is_found() -> None:
     lines.append(L(38.4, 39.8, 42.6, 44.6, "号"))
     pick = assign("license", lines)["license_number"]
     assert text_of(lines, pick) == "537243779642" and not pick.reasons
+
+
+def test_a_licence_number_run_into_half_its_label_is_found() -> None:
+    """The small 番号 label above 第 joined to a number printed high, one of its characters lost (「番6580…」):
+    the label's rest, not dirt. Another kanji there still is no label."""
+    for head in ("番", "号", "番 "):
+        lines = [L(2.0, 36.8, 35.9, 42.0, f"{head}658067149696"), L(2.2, 39.8, 6.8, 44.6, "第")]
+        lines.append(L(38.2, 39.9, 42.6, 44.8, "号"))
+        pick = assign("license", lines)["license_number"]
+        assert pick is not None and text_of(lines, pick) == "658067149696" and not pick.reasons
+    lines = [L(2.0, 36.8, 35.9, 42.0, "町658067149696"), L(2.2, 39.8, 6.8, 44.6, "第")]
+    assert assign("license", lines)["license_number"] is None
 
 
 def test_a_number_far_along_the_name_row_is_no_rest_of_the_name() -> None:
@@ -580,3 +608,16 @@ def test_an_expiry_with_a_stray_mark_before_made_yuko_is_still_an_expiry() -> No
     """「2027年12月13日8で有始」: まで read 「8で」 (tune-0035), a mark before 有効 or まで."""
     for text in ("2027年12月13日8で有始", "2027年12月13日 1まで有効"):
         assert [d.kind for d in find_dates([L(3, 20, 40, 24.8, text)])] == ["expiry"]
+
+
+def test_a_birth_date_whose_eras_second_character_was_misread_is_still_the_birth_date() -> None:
+    """「平威26年07月11日生」 (成 read 威), even behind the 性別 label printed under it: the first character names the
+    era alone. An address's 「平和1丁目」 is no date."""
+    lines = [
+        *MYNUMBER[:6],
+        L(2.2, 30.8, 38.8, 36.5, "性別平威26年07月11日生"),
+        L(4.6, 38, 43.6, 42.3, "2022年07月11日まで有効"),
+    ]
+    assert text_of(lines, assign("mynumber", lines)["birth_date"]) == "平威26年07月11日生"
+    assert [d.kind for d in find_dates([L(2, 2, 40, 6, "昭利55年 5月 2日生")])] == ["birth"]
+    assert not find_dates([L(2, 2, 40, 6, "東京都平和1丁目2番3号")])

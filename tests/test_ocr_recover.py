@@ -242,6 +242,17 @@ def test_an_address_line_whose_last_glyph_the_recogniser_dropped_is_read_again_t
     assert got.value == "東京都町田市原町田通924番地32" and "repaired" in got.reasons and "runs_on" not in got.reasons
 
 
+def test_a_small_name_character_after_a_half_label_stays_with_the_name(e) -> None:
+    """「名柴田 結菜」: 氏 cut off with the card's edge, 名 in small print, and 柴 boxed small too (a skewed card):
+    read again alone, the two small characters read 「名柴」 — 柴 as itself, so only 名 is the label."""
+    marks = [("名", 2.0, 3.6, 1.8, 40), ("柴", 4.3, 2.9, 2.9, 40), ("田　結菜", 7.6, 2.0, 4.2, 40)]
+    rl = _name_line(e, marks)
+    assert rl.decoded.text.replace(" ", "").startswith("名柴田"), rl.decoded.text
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value == "柴田　結菜" and "no_label" in got.reasons
+
+
 def test_a_short_first_character_of_a_name_is_kept(e) -> None:
     """A family name's own first character in full-size type (名取) or short but reading as itself (三浦)."""
     tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
@@ -331,6 +342,15 @@ def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_bright
     assert got is not None and got.line.text.replace(" ", "") == "4916" and got.repaired
 
 
+def test_an_expiry_cut_before_its_first_digit_is_completed_and_doubted(e) -> None:
+    """「031年08月08日まで有効」: the outline cut the card's left edge through the expiry's 2. Completed on the
+    line before the assignment (one digit more: it is found as the expiry at all) and flagged repaired."""
+    recs = _licence_recs()
+    recs[4] = _rec("031年08月08日まで有効", (0.0, 18.8, 37.6, 23.2))
+    got = fieldread.fields_from_lines("license", recs, e)["expiry"]
+    assert got.value == "2031-08-08" and "repaired" in got.reasons and got.doubtful
+
+
 def test_a_security_code_run_into_its_unread_label_is_read_from_the_line_s_end(e) -> None:
     """One detected line, the label's small print read as marks before the code (「崇山≠-1851」): the end of
     the line from just before its last four digits is read alone, and taken only as four digits, repaired."""
@@ -350,6 +370,116 @@ def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_wher
     assert fieldread.complete_century("昭和974年5月18日生") == ("昭和974年5月18日生", False)
     assert fieldread.complete_century("035年5月18日まで有効") == ("035年5月18日まで有効", False)
     assert fieldread.complete_century("x999年5月18日生")[1]  # 1999 (2999 is in the future)
+    assert fieldread.complete_century("031年08月08日まで有効", "expiry") == ("2031年08月08日まで有効", True)
+    assert fieldread.complete_century("-990年1月8日まで有効", "expiry") == ("1990年1月8日まで有効", True)
+    assert not fieldread.complete_century("531年08月08日まで有効", "expiry")[1]  # 1531, 2531: no expiry
+    assert not fieldread.complete_century("031年08月08日生", "expiry")[1]
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful
+
+
+def test_a_value_washed_out_beside_a_strong_mark_is_read(e) -> None:
+    """Glare left the value's ink at a fifth of a frame's beside it: cut at a share of the strongest ink, the
+    value fell apart; it is looked at once more at the floor alone."""
+    marks = [LABEL, ("女", 11.0, 31.6, 3.0, 222)]
+    card = _card(marks)
+    cv2.rectangle(card, (int(8.2 * PPM), int(36.0 * PPM)), (int(20 * PPM), int(38.5 * PPM)), (40, 40, 40), 2)
+    recs = [_rec("性別", (2.8, 32.2, 7.3, 34.8))]
+    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    assert got is not None and got.line.text == "女"
+
+
+def test_a_label_joined_to_the_birth_date_line_places_the_value(e) -> None:
+    """The detector joined 性別 to the birth date printed before it (「2016年11月17日 性別」); the residence
+    card's value 「女 F.」 stands above and right of it. The label's box is cut from the characters' frames."""
+    font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+    img = Image.new("RGB", (round(85.6 * PPM), round(54 * PPM)), (248, 244, 246))
+    d = ImageDraw.Draw(img)
+    d.text((16 * PPM, 20 * PPM), "2016年11月17日 性別", font=ImageFont.truetype(font, round(3.2 * PPM)), fill=(40,) * 3)
+    d.text((51 * PPM, 16.4 * PPM), "女 F.", font=ImageFont.truetype(font, round(3.0 * PPM)), fill=(185,) * 3)
+    card = np.asarray(img)[:, :, ::-1].copy()
+    recs = [r for r in fieldread.detect_lines(card, e, PPM) if "女" not in r.line.text]  # the detector missed it
+    assert any(r.line.text.replace(" ", "").endswith("日性別") for r in recs)
+    labels = fieldread._sex_labels(recs)
+    assert len(labels) == 1 and 39.0 < labels[0].x0 < 44.0 and labels[0].x1 < 50.0  # 性別 at 40–46.4 mm
+    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    assert got is not None and got.line.text == "女"
+    assert fieldread._sex_value("女F.") == "女" and fieldread._sex_value("女M.") is None
+
+
+def _birth_row() -> list[fieldread.RecLine]:
+    return [_rec("昭和46年6月13日生", (12.3, 26.1, 39.1, 30.4)), _rec("2032年6月13日まで有効", (3.2, 38.8, 42.2, 43.1))]
+
+
+def test_a_value_without_its_label_is_found_on_the_birth_dates_rows_and_flagged(e) -> None:
+    """Glare took the 性別 label (not read at all): the value below the birth date's label is still found among
+    the character-sized marks near the birth date's row, and proposed only as doubtful (``no_label``)."""
+    card = _card([("男", 8.5, 32.0, 3.0, 120)])
+    recs = _birth_row()
+    assert fieldread.sex_beside_label(card, PPM, recs, e) is None  # without the document: the label is needed
+    got = fieldread.sex_beside_label(card, PPM, recs, e, document="mynumber")
+    assert got is not None and got.line.text == "男" and got.repaired
+    sex = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["sex"]
+    assert sex.value == "male" and "no_label" in sex.reasons and sex.doubtful
+
+
+def test_without_a_label_two_values_or_none_are_no_sex(e) -> None:
+    recs = _birth_row()
+    both = _card([("男", 8.5, 32.0, 3.0, 120), ("女", 30.0, 32.0, 3.0, 120)])
+    assert fieldread.sex_beside_label(both, PPM, recs, e, document="mynumber") is None
+    other = _card([("田", 8.5, 32.0, 3.0, 120)])
+    assert fieldread.sex_beside_label(other, PPM, recs, e, document="mynumber") is None
+    beside_photo = _card([("男", 66.0, 27.0, 3.0, 120)])  # in the portrait's place: not searched
+    assert fieldread.sex_beside_label(beside_photo, PPM, recs, e, document="mynumber") is None
+
+
+def _birth(d: str = "1980-05-02") -> dict:
+    from datetime import date
+
+    from taimen.ocr import fields as fp
+
+    b = date.fromisoformat(d)
+    missing = fp.FieldReading("expiry", None, "", 0.0, problem="not found on the card", reasons=("not_found",))
+    return {"birth_date": fp.FieldReading("birth_date", d, "昭和55年 5月 2日生", 0.99, date=b), "expiry": missing}
+
+
+def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> None:
+    """「2031年 5月」 and 「で有効」 read apart (glare over 「2日ま」): the card expires on a birthday, so the
+    birth date gives the day; the year, which 照合番号B needs, is the one read; the value is flagged."""
+    recs = [_rec("昭和55年 5月 2日生", (8, 25.8, 32, 29.2)), _rec("2031年 5月", (3.6, 36.3, 21, 40.8))]
+    exp = fieldread._expiry_from_birth(recs, _birth())["expiry"]
+    assert exp.value == "2031-05-02" and "repaired" in exp.reasons and exp.doubtful
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["2031年 6月"],  # the month disagrees with the birth month
+        ["2031年 5月", "2036年 5月"],  # two candidates
+        ["2031年 5月 2日まで有効"],  # a whole date is not a partial one
+        ["1975年 5月"],  # before the birth
+    ],
+)
+def test_no_expiry_is_made_up_from_a_doubtful_or_disagreeing_part(lines: list[str]) -> None:
+    recs = [_rec(t, (3.6, 36.3 + 5 * i, 21, 40.8 + 5 * i)) for i, t in enumerate(lines)]
+    assert fieldread._expiry_from_birth(recs, _birth())["expiry"].value is None
+
+
+def test_a_line_running_at_a_slant_is_read_though_its_upright_box_is_tall(e) -> None:
+    """A card rectified a few degrees off: the address's upright box is 9–12 mm high over 50 mm (tune-0819
+    lost its address so). Long for its height, it is one slanted line and is read; a tall box as short as a
+    portrait is not."""
+    layer = Image.new("L", (round(60 * PPM), round(14 * PPM)), 0)
+    ImageDraw.Draw(layer).text(
+        (2 * PPM, 5 * PPM), "岡山県倉敷市阿知8丁目4番36号", font=ImageFont.truetype(FONT, round(3.6 * PPM)), fill=255
+    )
+    layer = layer.rotate(6.5, resample=Image.BICUBIC)
+    img = Image.fromarray(_card([])[:, :, ::-1].copy())
+    img.paste((40, 40, 40), (round(3 * PPM), round(6 * PPM)), layer)
+    recs = fieldread.detect_lines(np.asarray(img)[:, :, ::-1].copy(), e, PPM)
+    # cut out along its slant (taimen.ocr.tilt) when the detector's box follows the slant; an upright box that
+    # holds it is read as it is (``_skewed_line``)
+    read = [r for r in recs if "倉敷市阿知" in r.line.text]
+    assert read, [(r.line.text, r.line.h) for r in recs]
+    assert not fieldread._skewed_line(20 * PPM, 10 * PPM, PPM)  # a box as tall as it is long is no line

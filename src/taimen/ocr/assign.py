@@ -30,10 +30,11 @@ ERA = "明治|大正|昭和|平成|令和"
 _NUM = r"\d{1,2}"
 #: A printed date, lenient about spaces: 和暦 「昭和55年 2月17日」, 西暦 「1980年02月17日」, or the licence's
 #: 「2028年(令和10年)03月17日」 (also with the era in brackets misread: 「(合和07年)」).
-#: An era name with its first character misread or lost (委和 or 和 for 令和): the date is decoded again over
-#: date characters only, and an era still without its first character is completed where only one era fits
-#: (``fieldread._complete_era``), or it fails to parse.
-_ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d)))"
+#: An era name with its first character misread or lost (委和 or 和 for 令和), or its second misread (平威 for
+#: 平成: the first names the era alone): the date is decoded again over date characters only, and an era still
+#: without its first character is completed where only one era fits (``fieldread._complete_era``), or it
+#: fails to parse.
+_ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d))|[明大昭平令][^\s\d年月日()（）](?=\s*(?:元|\d)))"
 DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
@@ -659,6 +660,9 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
         last = o
 
 
+#: What is left of the licence's 番号 label run into its number: read with one slip, or one of its characters
+#: lost (a lone 番 or 号 before the digits).
+NUMBER_LABEL_HEAD = re.compile(r"\s*(?:番\S?|\S?号)\s*")
 #: Added to the score of a number joined to marks before it (a misread label), so that a clean one wins.
 JOINED_PENALTY = 4.0
 
@@ -687,8 +691,9 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
             # and never without a doubt flag
             # 号 before the digits is the 番号 label run into the number; a mark there is dirt or a misread label
             joined = bool(before) and not before.isspace() and before not in "第ド:：号"
-            # 番号 read with one slip and run into the number (「番管537243779642」): the label, not dirt
-            misread_label = label == "number" and bool(re.fullmatch(r"\s*(?:番\S|\S号)\s*", ln.text[: m.start()]))
+            # 番号 read with one slip or half lost and run into the number (「番管537243779642」, 「番658067149696」:
+            # the small label above 第 joined to a number printed high): the label, not dirt
+            misread_label = label == "number" and bool(NUMBER_LABEL_HEAD.fullmatch(ln.text[: m.start()]))
             joined = joined and not misread_label
             if joined and not _mark(before):
                 continue
@@ -717,7 +722,7 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
         and bool(  # 第…号 is its own label
             re.search(r"第\s*$", best[: sp.start])
             or re.match(r"\s*号", best[sp.end :])
-            or re.fullmatch(r"\s*(?:番\S|\S号)\s*", best[: sp.start])
+            or NUMBER_LABEL_HEAD.fullmatch(best[: sp.start])
         )
     )
     if label and not label_lines and not own_form:  # placed by position alone
@@ -810,7 +815,10 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         # the issue date is printed above the expiry band in every revision; the category dates further down
         # are smaller print
         exp = out["expiry"]
-        limit = a.lines[exp.spans[0].line].y0 + 1.0 if exp else None
+        # a skewed card's lines are boxed tall: the issue line's box then reaches down into the band's, whose
+        # upper quarter its centre may lie in
+        band = a.lines[exp.spans[0].line] if exp else None
+        limit = max(band.y0 + 1.0, band.cy - band.h / 4) if band else None
         plain = [d for d in a.dates if d.kind == "date" and a.free(d.line, d.start, d.end)]
         tallest = max((a.lines[d.line].h for d in plain), default=0.0)
         issue_cands = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 import cv2
 import numpy as np
@@ -21,7 +22,7 @@ from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import names, places, repair, reread, tilt, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
-from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
+from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM, LAYOUTS
 
 #: Why a field is doubtful (codes in JSON; text in the CLI and the web UI).
 REASONS: dict[str, tuple[str, str]] = {
@@ -103,7 +104,11 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
                 cut.append((int(t.x0), int(t.y0), int(np.ceil(t.x1)), int(np.ceil(t.y1)), crop))
             continue
         lh = (y1 - y0) / ppm
-        if lh < MIN_LINE_MM or lh > MAX_LINE_MM or (x1 - x0) < (y1 - y0) * 0.6:
+        if (
+            lh < MIN_LINE_MM
+            or (lh > MAX_LINE_MM and not _skewed_line(x1 - x0, y1 - y0, ppm))
+            or (x1 - x0) < (y1 - y0) * 0.6
+        ):
             continue
         pad = 0.04 * (y1 - y0)
         cx0, cy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
@@ -130,6 +135,17 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
 
 def _cross(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _skewed_line(w: float, h: float, ppm: float) -> bool:
+    """An upright box taller than a line because the line runs at a slant (a card rectified a few degrees
+    off: 「住所 岡山県…」 boxed 9.3 mm high over 47 mm): long for its height, and no taller than a line's worth of
+    slant (at most 12 mm)."""
+    return h <= SKEWED_MAX_MM * ppm and w >= 4.0 * h
+
+
+#: The tallest upright box a single slanted line is taken in (``_skewed_line``).
+SKEWED_MAX_MM = 12.0
 
 
 def merge_boxes(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -220,11 +236,50 @@ def _sex_label(text: str) -> bool:
     return bool(re.fullmatch(r"性.|.別", t)) and "男" not in t and "女" not in t
 
 
-def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+def _sex_labels(recs: list[RecLine]) -> list[asg.TextLine]:
+    """The 性別 labels: lines of their own, else a 性別 read at the start or end of another line (the detector
+    joined it to the birth date printed beside it: 「2016年11月17日性別」), its box cut from the characters'
+    frames. Never a line that holds 男 or 女: that one holds the value too."""
+    own = [r.line for r in recs if _sex_label(r.line.text)]
+    if own:
+        return own
+    out = []
+    for r in recs:
+        text, dec = r.line.text, r.decoded
+        if "男" in text or "女" in text or r.probs is None or len(dec.positions) != len(text):
+            continue
+        for m in re.finditer("性別", text):
+            if text[: m.start()].strip() and text[m.end() :].strip():
+                continue  # inside a line: not a label
+            t0, t1 = _frames(dec, m.start(), m.end(), r.probs.shape[0])
+            ln, total = r.line, r.probs.shape[0]
+            x0, x1 = ln.x0 + t0 / total * (ln.x1 - ln.x0), ln.x0 + t1 / total * (ln.x1 - ln.x0)
+            out.append(asg.TextLine(x0, ln.y0, x1, ln.y1, "性別", ln.confidence))
+    return out
+
+
+#: A 性別 value read by looking again: one character, or the residence card's 「女 F.」 (the letter agreeing).
+_SEX_VALUE = re.compile(r"([男女])(?:\s*([MF])\.?)?")
+
+
+def _sex_value(text: str) -> str | None:
+    m = _SEX_VALUE.fullmatch(text)
+    if m is None or (m.group(2) and m.group(2) != {"男": "M", "女": "F"}[m.group(1)]):
+        return None
+    return m.group(1)
+
+
+def sex_beside_label(
+    card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, document: str | None = None
+) -> RecLine | None:
     """The one-character 性別 value (男/女) the line detector often misses: the ink blob of about one
     character's size beside the 性別 label, outside every detected line, recognised over the whole
-    dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex."""
-    labels = [r.line for r in recs if _sex_label(r.line.text)]
+    dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex. With
+    no label read at all (small print lost to glare or blur) and ``document`` given, the rows around the
+    birth date are searched instead (``_sex_unlabelled``)."""
+    labels = _sex_labels(recs)
+    if not labels and document is not None:
+        return _sex_unlabelled(card, ppm, recs, ocr, document)
     if len(labels) != 1:
         return None
     lab = labels[0]
@@ -236,6 +291,51 @@ def sex_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
         for r in recs
     )
     return _sex_blob(card, ppm, recs, ocr, lab) or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
+
+
+#: Where a 性別 value is searched for without its label (mm): above and below the birth date's line; and
+#: the room left of the portrait's place in the layout (its prior; the print moves by a few mm).
+SEX_ROWS = (4.0, 6.0)
+SEX_LEFT_OF_PHOTO = 1.5
+#: A line at most this wide (mm) and of at most three characters that no field took: perhaps the value.
+SEX_SHORT_MM = 9.0
+
+
+def _sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, document: str) -> RecLine | None:
+    """The 性別 value when its label was not read: the label and the value stand on the birth date's row or
+    the row below it on either card, left of the portrait. Every character-sized blob there outside the
+    detected lines is read (a few at most: the remains of the label, a stray mark); taken only when exactly
+    one reads as a 性別 value, and then flagged (``repaired``: the field is marked ``no_label``)."""
+    lines = [r.line for r in recs]
+    picks = asg.assign(document, lines)
+    birth = picks.get("birth_date")
+    if birth is None:
+        return None
+    used = {sp.line for p in picks.values() if p is not None for sp in p.spans}
+    # a short line no field took may be the value misread (blurred 女 read 「就」): looked at as a blob too
+    recs = [
+        r
+        for i, r in enumerate(recs)
+        if i in used or len(re.sub(r"\s", "", r.line.text)) > 3 or r.line.x1 - r.line.x0 > SEX_SHORT_MM
+    ]
+    row = lines[birth.spans[0].line]
+    up, down = SEX_ROWS
+    h, w = card.shape[:2]
+    x1 = min(w, int((LAYOUTS[document].photo.x - SEX_LEFT_OF_PHOTO) * ppm))
+    y0, y1 = max(0, int((row.y0 - up) * ppm)), min(h, int((row.y1 + down) * ppm))
+    if x1 < 4 * ppm or y1 - y0 < 4 * ppm:
+        return None
+    seen: set[tuple[int, int, int, int]] = set()
+    for blobs in _blob_sets(card, ppm, recs, (0, y0, x1, y1)):
+        if len(blobs) > 4:  # a pattern or clutter, not a lone value beside a label
+            return None
+        found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b)) is not None]
+        if len({r.line.text for r in found}) > 1:  # 男 and 女 both: no value
+            return None
+        if found:
+            return replace(found[0], repaired=True) if len(found) == 1 else None
+        seen.update(blobs)
+    return None
 
 
 #: Where a 性別 value overlapped by another line is read (mm): from the label's right edge, its width, up and
@@ -272,30 +372,73 @@ def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, la
     y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
     if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
         return None
-    ink = _ink_map(card, ppm, recs, (x0, y0, x1, y1))
-    top = float(np.percentile(ink, 99.8))
-    if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
-        return None
-    mask = (ink > max(12.0, 0.3 * top)).astype(np.uint8)
-    glyph = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(glyph)
-    blobs = [
-        stats[i] for i in range(1, n) if 2.4 * ppm <= stats[i][3] <= 6.0 * ppm and 2.0 * ppm <= stats[i][2] <= 6.0 * ppm
-    ]
+    blobs = _glyph_blobs(card, ppm, recs, (x0, y0, x1, y1))
     if len(blobs) != 1:  # nothing, or several marks: not a lone value
         return None
-    bx, by, bw, bh = (int(v) for v in blobs[0][:4])
-    pad = 0  # the dilation left a margin of about half a millimetre
-    cx0, cy0 = max(0, x0 + bx - pad), max(0, y0 + by - pad)
-    cx1, cy1 = min(w, x0 + bx + bw + pad), min(h, y0 + by + bh + pad)
-    crop = card[cy0:cy1, cx0:cx1]
+    return _read_sex_blob(card, ppm, ocr, blobs[0])
+
+
+def _glyph_blobs(
+    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
+) -> list[tuple[int, int, int, int]]:
+    """The lone character-sized ink blob in ``box`` outside every detected line (card pixels: x0, y0, x1, y1),
+    from the first ink cut of ``_blob_sets`` that finds one; else every blob of the last cut."""
+    blobs: list[tuple[int, int, int, int]] = []
+    for blobs in _blob_sets(card, ppm, recs, box):
+        if len(blobs) == 1:
+            break
+    return blobs
+
+
+def _blob_sets(
+    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
+) -> list[list[tuple[int, int, int, int]]]:
+    """Character-sized ink blobs in ``box`` outside every detected line, for each ink cut: a share of the
+    strongest ink in the box, then the floor alone (a value washed out by glare: ink of 15 where a frame or
+    the portrait's edge beside it reaches 70)."""
+    x0, y0 = box[:2]
+    ink = _ink_map(card, ppm, recs, box)
+    top = float(np.percentile(ink, 99.8))
+    if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
+        return []
+    out = []
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1))
+    for cut in dict.fromkeys((max(12.0, 0.3 * top), 12.0)):
+        n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate((ink > cut).astype(np.uint8), k))
+        blobs = [
+            (x0 + int(bx), y0 + int(by), x0 + int(bx + bw), y0 + int(by + bh))
+            for bx, by, bw, bh, _ in stats[1:n]
+            if 2.4 * ppm <= bh <= 6.0 * ppm and 2.0 * ppm <= bw <= 6.0 * ppm
+        ]
+        out.append(_pairs_joined(blobs, ppm))
+    return out
+
+
+def _pairs_joined(blobs: list[tuple[int, int, int, int]], ppm: float) -> list[tuple[int, int, int, int]]:
+    """Two blobs side by side on one row, less than 2 mm apart, joined: the residence card's 「女 F.」 is one
+    value. (Two values so close would read 「男女」, which no value matches.)"""
+    if len(blobs) != 2:
+        return blobs
+    a, b = sorted(blobs)
+    rows = min(a[3], b[3]) - max(a[1], b[1])
+    if b[0] - a[2] < 2.0 * ppm and rows > 0.5 * min(a[3] - a[1], b[3] - b[1]):
+        return [(a[0], min(a[1], b[1]), b[2], max(a[3], b[3]))]
+    return blobs
+
+
+def _read_sex_blob(card: np.ndarray, ppm: float, ocr: Engine, blob: tuple[int, int, int, int]) -> RecLine | None:
+    """A blob recognised over the whole dictionary; a RecLine only when it reads as a 性別 value."""
+    cx0, cy0, cx1, cy1 = blob
+    crop = card[cy0:cy1, cx0:cx1]  # the dilation left a margin of about half a millimetre
     probs = ocr.probabilities(crop)
     dec = ocr.decode(probs, "any")
-    text = asg.nfkc(dec.text).strip()
-    if text not in ("男", "女"):
+    value = _sex_value(asg.nfkc(dec.text).strip())
+    if value is None:
         return None
-    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
-    return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences[:1], dec.positions[:1]), crop)
+    lead = len(dec.text) - len(dec.text.lstrip())
+    conf = dec.char_confidences[lead] if len(dec.char_confidences) > lead else dec.confidence
+    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, value, conf)
+    return RecLine(tl, probs, Line(value, conf, (conf,), dec.positions[lead : lead + 1]), crop)
 
 
 #: Where the セキュリティコード value can stand around its label (mm): left, right, up, down of the label box.
@@ -812,10 +955,10 @@ def _drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
         head_crop = rl.crop[max(0, rows[0] - pad) : rows[-1] + 1 + pad, :cut]
         alone = re.sub(r"\s", "", asg.nfkc(ocr.decode(ocr.probabilities(head_crop), "any").text))
         if 0 < len(alone) <= 3 and ("氏" in alone or "名" in alone):
-            # what reads after the label is the name's first character, faint (glare) and so measured small
-            # like the label: 「名小」 for the head of 「駱小川実」
-            after = len(alone) - 1 - max(alone.rfind("氏"), alone.rfind("名"))
-            pick.spans[0] = asg.Span(sp.line, head[n - after] if 0 < after < n else body[0], sp.end)
+            # the head's last character read again as itself after the label (「名柴」 alone 「氏名柴」: 氏 cut off
+            # with the card's edge, 柴 boxed small on a skewed card) is the name's first: only the label goes
+            own = n > 1 and alone[-1] == text[head[-1]] and alone[-1] not in "氏名"
+            pick.spans[0] = asg.Span(sp.line, head[-1] if own else body[0], sp.end)
         return
 
 
@@ -827,7 +970,7 @@ def fields_from_lines(
     picks = asg.assign(document, [r.line for r in recs])
     recovered: set[str] = set()
     for key, look, documents in (
-        ("sex", sex_beside_label, ("mynumber", "residence")),
+        ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
         ("security_code", code_near_label, ("mynumber",)),
         ("license_number", number_cut_short, ("license",)),
         ("expiry", expiry_in_band, ("license",)),
@@ -886,8 +1029,8 @@ def fields_from_lines(
             if not repaired_era:
                 text, repaired_era = _complete_era(parts[0][0], key)
                 parts[0] = (text, parts[0][1], parts[0][2])
-            if not repaired_era and key == "birth_date" and _parse(document, key, parts).value is None:
-                text, repaired_era = complete_century(parts[0][0])
+            if not repaired_era and key in ("birth_date", "expiry") and _parse(document, key, parts).value is None:
+                text, repaired_era = complete_century(parts[0][0], key)
                 if repaired_era:
                     parts[0] = (text, parts[0][1], ())
         reading = _parse(document, key, parts)
@@ -909,6 +1052,8 @@ def fields_from_lines(
         changed = CHARSET.get(key) in ("date", "digits") and any(recs[sp.line].repaired for sp in pick.spans)
         if "repaired" in reading.flags or changed:
             reasons.append("repaired")
+        if key == "sex" and any(recs[sp.line].repaired for sp in pick.spans):
+            reasons.append("no_label")  # found without its label (``_sex_unlabelled``)
         if reading.value is not None and reading.confidence < (RECOVERED_SURE if key in recovered else 0.9):
             reasons.append("low_confidence")
         if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
@@ -932,6 +1077,7 @@ def fields_from_lines(
     if document == "mynumber":
         out = _on_birthday(ocr, recs, picks, out)
         out = _birth_from_expiry(recs, out)
+        out = _expiry_from_birth(recs, out)
     if document == "license":
         out = _one_style(ocr, recs, picks, out)
     return _consistent(document, out)
@@ -1197,6 +1343,45 @@ def _birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> 
     return {**out, "birth_date": reading}
 
 
+_PARTIAL_EXPIRY = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+
+
+def _expiry_from_birth(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """A My Number Card expiry whose day was lost (glare over 「2日まで」: 「2031年 5月」 and 「で有効」 read
+    apart) completed from a surely read birth date, as ``_birth_from_expiry`` the other way round: the card
+    expires on a birthday. Only with one Gregorian year-and-month without its day on the card, the month
+    agreeing with the birth month, a plausible expiry after the birth; always flagged ``repaired``: the year,
+    which 照合番号B needs, is the one read."""
+    birth, exp = out.get("birth_date"), out.get("expiry")
+    if exp is None or exp.value is not None or birth is None or birth.date is None or birth.doubtful:
+        return out
+    hits = [(r, m) for r in recs for m in _PARTIAL_EXPIRY.finditer(r.decoded.text)]
+    if len(hits) != 1:
+        return out
+    r, m = hits[0]
+    if int(m.group(2)) != birth.date.month:
+        return out
+    try:
+        d = date(int(m.group(1)), birth.date.month, birth.date.day)
+    except ValueError:  # 29 February in a common year
+        d = date(int(m.group(1)), 3, 1)
+    if not (repair.plausible(d, "expiry") and d > birth.date):
+        return out
+    confs = r.decoded.char_confidences[m.start() : m.end()] or (r.decoded.confidence,)
+    reading = fp.FieldReading(
+        "expiry",
+        d.isoformat(),
+        f"{m.group(0).strip()}…({d.day}日)",
+        min(min(confs), birth.confidence),
+        date=d,
+        calendar="seireki",
+        flags=("repaired",),
+        problem="day taken from the birth date (the card expires on a birthday)",
+        reasons=("repaired",),
+    )
+    return {**out, "expiry": reading}
+
+
 #: Documents whose dates are decoded again under the date grammar when the first reading is not a date, and
 #: the form of each date field (True Gregorian, None either; a licence's expiry also 「2028年(令和10年)…」).
 REPAIR_DATES: dict[str, dict[str, bool | None]] = {
@@ -1247,11 +1432,22 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
                 dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
-        if not r.repaired:
-            text, completed = complete_century(r.decoded.text)
-            if completed and len(text) == len(r.decoded.text):  # one mark became a digit: frames still match
-                dec = replace(r.decoded, text=text)
-                r = replace(r, line=replace(r.line, text=text), decoded=dec, repaired=True)
+        for key in ("birth_date", "expiry"):
+            if r.repaired:
+                break
+            dec = r.decoded
+            text, completed = complete_century(dec.text, key)
+            if completed and len(text) == len(dec.text):  # one mark became a digit: frames still match
+                dec = replace(dec, text=text)
+            elif completed and len(text) == len(dec.text) + 1 and len(dec.char_confidences) == len(dec.text):
+                # the lost digit is put on its neighbour's frame, with no confidence: it was not seen
+                k = next(i for i, (a, b) in enumerate(zip(text, dec.text, strict=False)) if a != b)
+                confs = (*dec.char_confidences[:k], 0.0, *dec.char_confidences[k:])
+                pos = dec.positions[:k] + dec.positions[k : k + 1] + dec.positions[k:]
+                dec = Line(text, 0.0, confs, pos)
+            else:
+                continue
+            r = replace(r, line=replace(r.line, text=text), decoded=dec, repaired=True)
         out.append(r)
     return out
 
@@ -1314,6 +1510,10 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
         rl = recs[s.line]
         for k in range(s.start, min(s.end, len(rl.decoded.text))):
             if _vendor_form(rl.decoded.text[k]):  # 增, 﨑, 髙: an old or variant form outside JIS X 0208
+                return True
+            if rl.decoded.text[k] in variants.CHINESE_FORMS:
+                # read through the Japanese prior (穗 for 穂): the recogniser leans to the form Chinese kept even
+                # where the other was printed, so its frames giving 穂 no weight cannot clear the name
                 return True
             others = variants.NAME_VARIANTS.get(rl.decoded.text[k])
             if not others:
@@ -1385,22 +1585,30 @@ def _complete_era(text: str, key: str) -> tuple[str, bool]:
 #: A Gregorian birth date whose year lost its first digit (「男974年 5月18日生」: the 1 under a mark, glare or
 #: dirt): three digits, then 年, month, day and 生, with at most one other mark before the digits.
 _LOST_MILLENNIUM = re.compile(
-    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*生)"
+    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*生)"
+)
+#: The same for an expiry (「031年08月08日まで有効」: the 2 cut off with the card's edge by the outline).
+_LOST_MILLENNIUM_EXPIRY = re.compile(
+    r"(?<![\d和成治正元])([^\d\s年月日生和成治正元]?)(\d{3})(\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*まで)"
 )
 
 
-def complete_century(text: str) -> tuple[str, bool]:
-    """A birth date's Gregorian year read with three digits, completed with the one first digit that gives a
-    birth between 1868 and today (「974」 can only be 1974: 0974 and 2974 are no birth years); a mark read in
-    the lost digit's place is replaced by it, so the text keeps its length. Returns the text and whether it
-    was completed; the value is then flagged ``repaired`` (doubtful)."""
-    m = _LOST_MILLENNIUM.search(text)
+def complete_century(text: str, key: str = "birth_date") -> tuple[str, bool]:
+    """A birth date's (or, with ``key`` "expiry", an expiry's) Gregorian year read with three digits, completed
+    with the one first digit that gives a plausible date (「974」 can only be 1974: 0974 and 2974 are no birth
+    years; an expiry's 「031」 only 2031); a mark read in the lost digit's place is replaced by it, so the text
+    keeps its length. Returns the text and whether it was completed; the value is then flagged ``repaired``
+    (doubtful)."""
+    m = (_LOST_MILLENNIUM_EXPIRY if key == "expiry" else _LOST_MILLENNIUM).search(text)
     if not m:
         return text, False
     fits = []
     for head in "12":
-        born = fp.parse_birth_date(head + m.group(2) + m.group(3), 1.0).date
-        if born is not None and date(1868, 1, 25) <= born <= date.today():
+        try:
+            d = date(int(head + m.group(2)), int(m.group(4)), int(m.group(5)))
+        except ValueError:
+            continue
+        if repair.plausible(d, key):
             fits.append(head)
     if len(fits) != 1:
         return text, False
