@@ -41,6 +41,15 @@ def test_cho_before_a_number_is_chome() -> None:
     assert ar.block_marks("北海道旭川市宮下通2丁口9番12号", NONE)[0] == "北海道旭川市宮下通2丁目9番12号"
 
 
+def test_two_marks_between_block_numbers_before_ban_are_chome_with_some_support() -> None:
+    """「…魚町5TH10器地26」 (tune-0958): 丁目 read as two Latin letters, 番 as 器; the grammar has only 丁目 there
+    and the frames give it some support. Without support, and before a town's own numbers, nothing changes."""
+    got = ar.block_marks("福岡県北九州市小倉北区魚町5TH10器地26", SOME)
+    assert got == ("福岡県北九州市小倉北区魚町5丁目10番地26", 3)
+    assert ar.block_marks("福岡県北九州市小倉北区魚町5TH10番地26", NONE)[1] == 0
+    assert ar.block_marks("北海道札幌市中央区北1条西10丁目1番", SOME)[1] == 0  # 条西: a town's, before 丁目
+
+
 def test_a_latin_letter_among_block_digits_is_the_digit_it_looks_like() -> None:
     got = ar.block_marks("兵庫県神戸市中央区元町通2960番地I1コーポ元町通1205号室", SOME)
     assert got == ("兵庫県神戸市中央区元町通2960番地11コーポ元町通1205号室", 1)

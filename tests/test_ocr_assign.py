@@ -495,6 +495,28 @@ def test_an_address_whose_prefecture_was_not_read_is_found_by_its_form_and_doubt
     assert assign("license", lines)["address"] is None  # a number and 号 alone are no address
 
 
+def test_an_address_found_by_its_form_with_a_misread_block_word_or_its_number_on_the_next_line() -> None:
+    """Blur over the whole address (tune-0883, tune-0958): no label, no prefecture, 番 before 地 misread
+    (「…三名町1961香地」), or the first line holding only a 政令市 and its ward with the block number below. Either
+    is the address, not the building line under it that has a number's form of its own."""
+    for first, second in (
+        ("参州兵廉期神戸市中央区三名町1961香地", "16"),
+        ("信州福同眼北九州市小自北区焦町", "5丁目10番地26"),
+    ):
+        lines = [
+            L(2.0, 5.2, 23.8, 11.0, "中川勝"),
+            L(2.0, 12.8, 58.1, 18.2, first),
+            L(11.2, 17.2, 18.4 if second == "16" else 37.0, 21.7, second),
+            L(11.2, 21.6, 52.2, 26.1, "シャトー三名町1210号案"),
+            L(2.2, 26.3, 33.2, 30.8, "平成30年5月17日生"),
+        ]
+        pick = assign("mynumber", lines)["address"]
+        assert text_of(lines, pick).startswith(first + second), text_of(lines, pick)
+        assert "no_label" in pick.reasons and "grammar" in pick.reasons
+    lines = [L(2.0, 12.8, 40.0, 18.2, "豊田市長"), L(2.0, 20.0, 40.0, 24.0, "中央区")]
+    assert assign("mynumber", lines)["address"] is None  # a mayor's line or a ward alone is no address
+
+
 def test_a_name_label_misread_in_small_type_at_the_left_edge_is_not_the_name() -> None:
     """氏名 read 「氏爾」 or 「民威」 in its own box, in smaller type than the name right of it (tune-0118,
     tune-0460): the label, not the start of the name. A family name split from its given name at the left edge

@@ -225,6 +225,49 @@ def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
     assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
 
 
+def test_a_faint_first_character_read_with_the_misread_label_stays_in_the_name(e) -> None:
+    """「駱小川実」 (tune-0657): glare left the name's first character faint, so it measured as small as the label;
+    the head read again alone is 「氏名小」: the label and the name's start. Only the label is taken off."""
+    marks = [("氏名", 2.0, 2.0, 1.8, 40), ("小", 6.5, 2.0, 4.2, 190), ("川　実", 10.7, 2.0, 4.2, 40)]
+    rl = _misread_label(_name_line(e, marks), "駱")
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value is not None and got.value.replace("\u3000", "") == "小川実" and "no_label" in got.reasons
+
+
+def test_an_address_split_where_glare_washed_part_of_it_out_is_read_again_across_the_gap(e) -> None:
+    """tune-0724: glare over 「三宮町」 split the address line into 「住所兵庫県神戸市中央区」 and 「2578番地1」 and
+    the address lost 三宮町. The row read again as one line holds it; the address stays doubtful (``gap``). A
+    gap with nothing printed in it reads no more than the pieces: they stay as they are."""
+    recs = _licence_recs()
+    recs[2] = _rec("住所兵庫県神戸市中央区", (1.8, 8.0, 38.5, 12.0))
+    recs.insert(3, _rec("2578番地1", (49.1, 8.0, 74.5, 12.0)))
+    marks = [("住所", 1.8, 8.4, 2.4, 40), ("兵庫県神戸市中央区", 6.0, 8.2, 3.6, 40)]
+    marks.append(("２５７８番地１", 49.2, 8.2, 3.6, 40))
+    glare = _card([*marks, ("三宮町", 38.4, 8.2, 3.6, 215)])  # washed out, yet readable in a line's context
+    got = fieldread.fields_from_lines("license", recs, e, card=glare, ppm=PPM)
+    assert got["address"].value == "兵庫県神戸市中央区三宮町2578番地1" and "gap" in got["address"].reasons
+    blank = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["address"]
+    assert blank.value == "兵庫県神戸市中央区2578番地1" and "gap" in blank.reasons
+
+
+def test_an_address_line_whose_last_glyph_the_recogniser_dropped_is_read_again_to_its_end(e) -> None:
+    """tune-0934: 「通924番地3」 read at 0.99 from 「通９２４番地３２」, the 2 in the crop at the box's edge. Read
+    again with a margin on the right it ends in 32; taken, and flagged ``repaired`` instead of ``runs_on``."""
+    text = "通９２４番地３２"
+    marks = [("住所", 1.8, 8.4, 2.4, 40), ("東京都町田市原町田", 10.0, 15.0, 3.0, 40)]
+    card = _card(marks + [(ch, 10.0 + 3.1 * i, 20.8, 3.0, 40) for i, ch in enumerate(text)])
+    whole = fieldread._read_box(card, (9.6 * PPM, 20.3 * PPM, 34.4 * PPM, 24.6 * PPM), PPM, e)
+    assert whole is not None and whole.line.text == "通924番地32"
+    d = whole.decoded
+    dropped = Line(d.text[:-1], d.confidence, d.char_confidences[:-1], d.positions[:-1])  # the recogniser's slip
+    second = fieldread.RecLine(replace(whole.line, text=dropped.text), whole.probs, dropped, whole.crop)
+    head = [_rec("氏名小川", (1.8, 2.2, 18.7, 7.2)), _rec("昭和57年01月02日生", (44.1, 2.2, 72.4, 6.0))]
+    recs = [*head, _rec("住所東京都町田市原町田", (1.8, 14.6, 40, 18.4)), second, *_licence_recs()[3:]]
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["address"]
+    assert got.value == "東京都町田市原町田通924番地32" and "repaired" in got.reasons and "runs_on" not in got.reasons
+
+
 def test_a_small_name_character_after_a_half_label_stays_with_the_name(e) -> None:
     """「名柴田 結菜」: 氏 cut off with the card's edge, 名 in small print, and 柴 boxed small too (a skewed card):
     read again alone, the two small characters read 「名柴」 — 柴 as itself, so only 名 is the label."""
@@ -461,6 +504,8 @@ def test_a_line_running_at_a_slant_is_read_though_its_upright_box_is_tall(e) -> 
     img = Image.fromarray(_card([])[:, :, ::-1].copy())
     img.paste((40, 40, 40), (round(3 * PPM), round(6 * PPM)), layer)
     recs = fieldread.detect_lines(np.asarray(img)[:, :, ::-1].copy(), e, PPM)
-    tall = [r for r in recs if r.line.h > fieldread.MAX_LINE_MM]
-    assert tall and "倉敷市" in tall[0].line.text, [(r.line.text, r.line.h) for r in recs]
+    # cut out along its slant (taimen.ocr.tilt) when the detector's box follows the slant; an upright box that
+    # holds it is read as it is (``_skewed_line``)
+    read = [r for r in recs if "倉敷市阿知" in r.line.text]
+    assert read, [(r.line.text, r.line.h) for r in recs]
     assert not fieldread._skewed_line(20 * PPM, 10 * PPM, PPM)  # a box as tall as it is long is no line

@@ -125,6 +125,13 @@ def block_marks(text: str, support: Support) -> tuple[str, int]:
         if _after_place(text, m.start(1)) and support(m.start(1), _LOOKALIKE[m.group(1)]) >= SUPPORT:
             chars[m.start(1)] = _LOOKALIKE[m.group(1)]
             changed += 1
+    # two other marks between a number and the next number before 番 or 号 are 丁目 (「5TH10番地26」), when the
+    # frames give the word some support: one of its characters SUPPORT, the other at least SUPPORT_LONG
+    for m in re.finditer(rf"(?<={_DIGIT})([^\d{_JOINS}\s]{{2}})(?={_DIGIT}+[番号])", "".join(chars)):
+        both = support(m.start(1), "丁"), support(m.start(1) + 1, "目")
+        if max(both) >= SUPPORT and min(both) >= SUPPORT_LONG:
+            chars[m.start(1) : m.end(1)] = "丁目"
+            changed += 2
     return "".join(chars), changed
 
 

@@ -524,8 +524,10 @@ def _prefecture_start(text: str) -> bool:
     return t.startswith(variants.PREFECTURES)
 
 
-#: An address without its prefecture: a municipality (市区町村郡) and, later on the line, a block number.
-ADDRESS_FORM = re.compile(r"[^\d\s]{2}[市区町村郡]\S*?\d+\s*(?:丁[目日]|番|号)")
+#: An address without its prefecture: a municipality (市区町村郡) and, later on the line, a block number (its
+#: 番 may be misread before 地: 「…三名町1961香地」), or a 政令市 and its ward (「…北九州市小自北区焦町」: the block
+#: number on the next line).
+ADDRESS_FORM = re.compile(r"[^\d\s]{2}[市区町村郡]\S*?\d+\s*(?:丁[目日]|番|号|[^\d\s]地)|[^\d\s]{2}市[^\d\s市]{1,4}区")
 #: … starting in the card's left half, where every card prints its address.
 ADDRESS_FORM_X0_MM = 30.0
 

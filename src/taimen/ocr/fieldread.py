@@ -21,7 +21,7 @@ import numpy as np
 from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import names, places, repair, reread, variants
+from taimen.ocr import names, places, repair, reread, tilt, variants
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM, LAYOUTS
 
@@ -90,8 +90,20 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
     """Every text line on the card, recognised once (whole dictionary, Japanese prior)."""
     out: list[RecLine] = []
     h, w = card.shape[:2]
+    quads = ocr.detect(card)
     cut: list[tuple[int, int, int, int, np.ndarray]] = []
-    for x0, y0, x1, y1 in merge_boxes([(*b.min(axis=0), *b.max(axis=0)) for b in ocr.detect(card)]):
+    boxes = [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max())) for b in quads]
+    slanted = {box: t for box, q in zip(boxes, quads, strict=True) if (t := tilt.tilted(q)) is not None}
+    # pieces of one line split by the detector stand side by side; a tilted box whose upright box crosses another
+    # one is another printed line the tilt made collide with it (a label under the name's start): never joined
+    alone = [b for b in slanted if any(_cross(b, o) for o in boxes if o is not b)]
+    for x0, y0, x1, y1 in merge_boxes([b for b in boxes if b not in alone]) + alone:
+        t = slanted.get((x0, y0, x1, y1))  # a tilted line joined to no other piece is cut out along its slant
+        if t is not None:
+            if MIN_LINE_MM <= t.height / ppm <= MAX_LINE_MM:
+                crop = tilt.cut(card, t, 0.04 * t.height)
+                cut.append((int(t.x0), int(t.y0), int(np.ceil(t.x1)), int(np.ceil(t.y1)), crop))
+            continue
         lh = (y1 - y0) / ppm
         if (
             lh < MIN_LINE_MM
@@ -120,6 +132,10 @@ def detect_lines(card: np.ndarray, ocr: Engine, ppm: float) -> list[RecLine]:
         out.append(RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop))
     out.sort(key=lambda r: (round(r.line.y0), r.line.x0))
     return out
+
+
+def _cross(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _skewed_line(w: float, h: float, ppm: float) -> bool:
@@ -876,6 +892,65 @@ def _address_tail(
     return recs
 
 
+def _read_across_gap(
+    card: np.ndarray, ppm: float, recs: list[RecLine], addr: asg.Pick, ocr: Engine
+) -> list[RecLine] | None:
+    """An address line the detector split where glare washed part of it out (「住所 兵庫県神戸市中央区」 and
+    「578番地1」: 三宮町2 lost between them): the row from the first piece's start to the second's end is read
+    again as one line, and replaces both when it reads more than they did and begins and ends as they do.
+    Returns the lines with that replacement, or None."""
+    for a, b in zip(addr.spans, addr.spans[1:], strict=False):
+        la, lb = recs[a.line].line, recs[b.line].line
+        if asg._rows_overlap(la, lb) < 0.5 or lb.x0 - la.x1 <= 0.8 * la.h:
+            continue
+        box = (la.x0 * ppm, min(la.y0, lb.y0) * ppm, lb.x1 * ppm, max(la.y1, lb.y1) * ppm)
+        got = _read_box(card, box, ppm, ocr)
+        if got is None:
+            continue
+        ta, tb, t = (re.sub(r"\s", "", x) for x in (la.text, lb.text, got.line.text))
+        if len(t) > len(ta) + len(tb) and t.startswith(ta[:2]) and t.endswith(tb[-2:]):
+            return [*(r for k, r in enumerate(recs) if k not in (a.line, b.line)), got]
+    return None
+
+
+#: A line whose last glyph the recogniser dropped is read again this many line heights wider on the right.
+END_MARGIN = 0.35
+
+
+def _read_to_the_end(
+    card: np.ndarray, ppm: float, recs: list[RecLine], picks: dict[str, asg.Pick | None], ocr: Engine
+) -> set[str]:
+    """A name's or address's line whose last glyph the recogniser dropped (it stands in the line's crop right of
+    the last character read, at the box's edge: 「…番地3」 for 「…番地３２」) is read again with a margin on the right;
+    the reading is taken (``recs`` and the span updated in place) when it is the first one and one or two more
+    characters that are no marks. Returns the fields whose line was read so."""
+    out: set[str] = set()
+    for key in ("name", "address"):
+        pick = picks.get(key)
+        if pick is None or not pick.spans:
+            continue
+        k, sp = len(pick.spans) - 1, pick.spans[-1]
+        rl = recs[sp.line]
+        if sp.end < len(rl.line.text.rstrip()) or rl.probs is None or not _ink_after_last(rl):
+            continue
+        ln = rl.line
+        box = (ln.x0 * ppm, ln.y0 * ppm, (ln.x1 + END_MARGIN * ln.h) * ppm, ln.y1 * ppm)
+        got = _read_box(card, box, ppm, ocr)
+        if got is None:
+            continue
+        old, new = ln.text.rstrip(), got.line.text.rstrip()
+        more = new[len(old) :].strip()
+        if new.startswith(old) and 1 <= len(more) <= 2 and not any(_mark_or_space(ch) for ch in more):
+            recs[sp.line] = got
+            pick.spans[k] = asg.Span(sp.line, sp.start, len(new))
+            out.add(key)
+    return out
+
+
+def _mark_or_space(ch: str) -> bool:
+    return ch.isspace() or asg._mark(ch)
+
+
 def _runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick) -> bool:
     """Whether a name's or address's line goes on past what was read: the recogniser dropped its last glyph
     (「…古町通924番地3」 read at 0.99 from 「…番地32」), or the detector split a piece off the line's end that
@@ -1004,10 +1079,19 @@ def fields_from_lines(
     name = picks.get("name")
     if document != "residence" and name is not None and "no_label" in name.reasons:
         _drop_label_head(name, recs, ocr)
+    gap_read = False
+    if card is not None and (addr := picks.get("address")) is not None and "gap" in addr.reasons:
+        joined = _read_across_gap(card, ppm, recs, addr, ocr)
+        if joined is not None:
+            recs, gap_read = joined, True
+            picks = asg.assign(document, [r.line for r in recs])
+            if (name := picks.get("name")) is not None and document != "residence" and "no_label" in name.reasons:
+                _drop_label_head(name, recs, ocr)
     if card is not None:
         recs = _address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:
         recs = _look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
+    extended = _read_to_the_end(card, ppm, recs, picks, ocr) if card is not None else set()
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)
@@ -1079,6 +1163,10 @@ def fields_from_lines(
         if reading.value is None or reading.confidence < 0.9:
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
+        if key == "address" and gap_read:  # what stood in the gap was read only the second time: doubtful
+            reasons.append("gap")
+        if key in extended:  # its last characters were read only the second time
+            reasons.append("repaired")
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
         if card is not None and key in REREAD.get(document, ()) and len(pick.spans) == 1 and _unsure(out[key]):
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])

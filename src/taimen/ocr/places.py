@@ -197,7 +197,7 @@ def place_of(text: str, data: Places) -> tuple[str, str, str] | None:
                 if not rest.startswith(fc):
                     continue
                 after = re.sub(r"^大?字", "", rest[len(fc) :])
-                if after[:1].isdigit():
+                if _BLOCK_NUMBER.match(after):
                     return pref, city, ""
                 for town in data.towns(pref, city):
                     ft = fold(town)
@@ -207,6 +207,9 @@ def place_of(text: str, data: Places) -> tuple[str, str, str] | None:
 
 
 _FOLDED_BOUNDARY = set(fold(BOUNDARY)) | set("0123456789")
+#: A block number right after the municipality (no 町域): digits and what follows them in a block number. A
+#: kanji numeral that starts a 町域's name folds to a digit too (三宮町 → 3宮町), and is no block number.
+_BLOCK_NUMBER = re.compile(r"\d+(?:$|[\d丁番号地のノ之\-‐−ー－])")
 
 
 # -- scoring against the frames -------------------------------------------------------------------------
@@ -504,7 +507,9 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     place, head, j = _place_again(reading, text, frames, positions, scorer, data)
     if place is not None and place[2] and scorer is not None:
         read_as = text[max(0, j - len(place[2])) : j] if head is not None and j < len(text) else ""
-        text, changed = address_rest.town_in_building(text, place[2], support, read_as)
+        # the town as this card prints it (四条通, the list's 4条通): a building named after it repeats that form
+        printed = next((t for t in town_spellings(place[2]) if t in text), place[2])
+        text, changed = address_rest.town_in_building(text, printed, support, read_as)
         repaired |= bool(changed)
     if scorer is not None:
         text, changed = address_rest.building_words(text, support)
