@@ -840,6 +840,10 @@ def _glyphs_after(
     return bool(glyphs) and min(glyphs) < 1.5 * hh
 
 
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "")
+
+
 def _address_tail(
     card: np.ndarray,
     ppm: float,
@@ -873,15 +877,19 @@ def _address_tail(
         return recs
     c = int(LOOK_CONTEXT_MM * ppm)
     look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
+    read = [_plain(r.line.text) for r in recs]
     more = [
         r
         for r in _detect_in(card, ppm, ocr, look)
         if last.y0 < r.line.cy < last.y1
         and r.line.x0 < last.x1 + 1.5 * last.h  # right after the box: no gap a word would leave
         and 0.6 * last.h < r.line.h < 1.5 * last.h
-        and _ADDRESS_TAIL.fullmatch(unicodedata.normalize("NFKC", r.line.text).replace(" ", ""))
+        and _ADDRESS_TAIL.fullmatch(_plain(r.line.text))
         and not asg.DATE.search(r.line.text)
         and not asg.label_kind(r.line.text)
+        # the end of a line already read (the line above, tilted down on a card rectified a few degrees off,
+        # reaches the row right of its box: 「787番地25」 of 「…1787番地25」)
+        and not any(_plain(r.line.text) in t for t in read)
     ]
     if len(more) == 1:
         recs = [*recs, more[0]]
