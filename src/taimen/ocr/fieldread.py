@@ -10,7 +10,6 @@ proposing a bad value with confidence.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -658,13 +657,23 @@ LOOK_CONTEXT_MM = 1.5
 INK_MIN_MM = 1.6
 
 
-def _ink_map(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> np.ndarray:
-    """Dark marks (black top-hat of the darkest channel) in ``box`` (card pixels), with every detected line's
-    box blanked: what is left is ink the detector did not take for text."""
+def _tophat(card: np.ndarray, ppm: float, box: tuple[int, int, int, int]) -> np.ndarray:
+    """Dark marks in ``box`` (card pixels): the black top-hat of the darkest channel, about a millimetre wide."""
     x0, y0, x1, y1 = box
     grey = card[y0:y1, x0:x1].min(axis=2)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
-    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
+    return cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
+
+
+def _ink_map(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> np.ndarray:
+    """Dark marks (black top-hat of the darkest channel) in ``box`` (card pixels), with every detected line's
+    box blanked: what is left is ink the detector did not take for text."""
+    return _blank_lines(_tophat(card, ppm, box), ppm, recs, box)
+
+
+def _blank_lines(ink: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> np.ndarray:
+    """``ink`` (of ``box``) with every detected line's box set to zero, in place."""
+    x0, y0 = box[:2]
     for r in recs:
         ln = r.line
         ink[
@@ -820,10 +829,9 @@ def _glyphs_after(
     y0, y1 = max(0, int(last.y0 * ppm - hh)), min(card.shape[0], int(last.y1 * ppm + hh))
     if x1 - x0 < 2 * ppm:
         return False
-    grey = card[y0:y1, x0:x1].min(axis=2)
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
-    ink = cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
-    top = float(np.percentile(_ink_map(card, ppm, recs, (x0, y0, x1, y1)), 99.5))  # faint ink: not the lines'
+    ink = _tophat(card, ppm, (x0, y0, x1, y1))
+    # the cut is set on the faint ink outside the lines, the marks measured with the lines' ink in place
+    top = float(np.percentile(_blank_lines(ink.copy(), ppm, recs, (x0, y0, x1, y1)), 99.5))
     if top < 15:
         return False
     mask = (ink > max(10.0, 0.35 * top)).astype(np.uint8)
@@ -841,7 +849,7 @@ def _glyphs_after(
 
 
 def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "")
+    return asg.nfkc(text).replace(" ", "")
 
 
 def _address_tail(
@@ -1084,17 +1092,15 @@ def fields_from_lines(
                 recs = [*recs, extra]
                 picks = asg.assign(document, [r.line for r in recs])
                 recovered.add(key)
-    name = picks.get("name")
-    if document != "residence" and name is not None and "no_label" in name.reasons:
-        _drop_label_head(name, recs, ocr)
     gap_read = False
     if card is not None and (addr := picks.get("address")) is not None and "gap" in addr.reasons:
         joined = _read_across_gap(card, ppm, recs, addr, ocr)
         if joined is not None:
             recs, gap_read = joined, True
             picks = asg.assign(document, [r.line for r in recs])
-            if (name := picks.get("name")) is not None and document != "residence" and "no_label" in name.reasons:
-                _drop_label_head(name, recs, ocr)
+    name = picks.get("name")
+    if document != "residence" and name is not None and "no_label" in name.reasons:
+        _drop_label_head(name, recs, ocr)
     if card is not None:
         recs = _address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:
