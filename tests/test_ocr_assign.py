@@ -177,15 +177,15 @@ def test_a_security_code_placed_by_position_alone_is_doubtful() -> None:
 
 
 def test_dates_that_break_the_card_rules_are_doubtful() -> None:
-    from taimen.ocr.fieldread import _consistent
+    from taimen.ocr.date_rules import consistent
     from taimen.ocr.fields import parse_birth_date, parse_license_expiry, parse_mynumber_expiry
 
     birth = parse_birth_date("昭和55年2月17日生", 1.0)
-    ok = _consistent("mynumber", {"birth_date": birth, "expiry": parse_mynumber_expiry("2035年2月17日まで有効", 1.0)})
+    ok = consistent("mynumber", {"birth_date": birth, "expiry": parse_mynumber_expiry("2035年2月17日まで有効", 1.0)})
     assert not ok["expiry"].reasons
-    bad = _consistent("mynumber", {"birth_date": birth, "expiry": parse_mynumber_expiry("2035年12月17日まで有効", 1.0)})
+    bad = consistent("mynumber", {"birth_date": birth, "expiry": parse_mynumber_expiry("2035年12月17日まで有効", 1.0)})
     assert "inconsistent" in bad["expiry"].reasons and bad["expiry"].doubtful and bad["birth_date"].doubtful
-    lic = _consistent(
+    lic = consistent(
         "license", {"birth_date": birth, "expiry": parse_license_expiry("2028年(令和10年)03月17日まで有効", 1.0)}
     )
     assert not lic["expiry"].reasons

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ocr_helpers import character_frames, ocr
-from taimen.ocr import fieldread
+from taimen.ocr import fieldread, recline
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -31,7 +31,7 @@ def _line(e, text: str, box: tuple[float, float, float, float], extra: dict[int,
     dec = e.decode(probs)
     assert dec.text == text.replace(" ", "")
     tl = TextLine(*box, dec.text, dec.confidence)
-    return fieldread.RecLine(
+    return recline.RecLine(
         tl,
         probs,
         Line(dec.text, dec.confidence, dec.char_confidences, dec.positions),

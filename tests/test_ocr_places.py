@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ocr_helpers import ocr
-from taimen.ocr import fieldread, places
+from taimen.ocr import fieldread, places, recline
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -21,7 +21,7 @@ def e():
     return ocr()
 
 
-def _line(e, chars: list[dict[str, float]], box: tuple[float, float, float, float]) -> fieldread.RecLine:
+def _line(e, chars: list[dict[str, float]], box: tuple[float, float, float, float]) -> recline.RecLine:
     """A recognised line: frame 2k+1 holds character k's classes (blank elsewhere)."""
     table = e.character_table()
     index = {ch: i for i, ch in enumerate(table) if i}
@@ -33,7 +33,7 @@ def _line(e, chars: list[dict[str, float]], box: tuple[float, float, float, floa
             probs[2 * k + 1, index[ch]] = p
     dec = e.decode(probs)
     tl = TextLine(*box, dec.text, dec.confidence)
-    return fieldread.RecLine(
+    return recline.RecLine(
         tl, probs, Line(dec.text, dec.confidence, dec.char_confidences, dec.positions), np.full((20, 80, 3), 255)
     )
 

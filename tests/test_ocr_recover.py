@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr_helpers import ocr
-from taimen.ocr import fieldread
+from taimen.ocr import date_rules, fieldread, near_label, recline, sex_read
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -29,9 +29,9 @@ def _card(marks: list[tuple[str, float, float, float, int]]) -> np.ndarray:
     return np.asarray(img)[:, :, ::-1].copy()
 
 
-def _rec(text: str, box: tuple[float, float, float, float]) -> fieldread.RecLine:
+def _rec(text: str, box: tuple[float, float, float, float]) -> recline.RecLine:
     tl = TextLine(*box, text, 0.99)
-    return fieldread.RecLine(tl, None, Line(text, 0.99, (0.99,) * len(text)), np.zeros((1, 1, 3), np.uint8))
+    return recline.RecLine(tl, None, Line(text, 0.99, (0.99,) * len(text)), np.zeros((1, 1, 3), np.uint8))
 
 
 LABEL = ("性別", 3.0, 32.4, 2.0, 60)
@@ -46,7 +46,7 @@ def e():
 def test_a_lone_value_beside_the_label_is_read(e, value: str, sex: str) -> None:
     card = _card([LABEL, (value, 9.5, 31.8, 3.0, 150)])  # faint, as under uneven light
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("性測", (2.8, 32.2, 7.3, 34.8))]  # the label with a slip
-    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    got = sex_read.sex_beside_label(card, PPM, recs, e)
     assert got is not None and got.line.text == value
     assert 8.5 < got.line.x0 < 10.5
     assert fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["sex"].value == sex
@@ -54,22 +54,22 @@ def test_a_lone_value_beside_the_label_is_read(e, value: str, sex: str) -> None:
 
 def test_no_value_and_other_marks_are_not_a_sex(e) -> None:
     recs = [_rec("性別", (2.8, 32.2, 7.3, 34.8))]
-    assert fieldread.sex_beside_label(_card([LABEL]), PPM, recs, e) is None
-    assert fieldread.sex_beside_label(_card([LABEL, ("田", 9.5, 31.8, 3.0, 40)]), PPM, recs, e) is None
+    assert sex_read.sex_beside_label(_card([LABEL]), PPM, recs, e) is None
+    assert sex_read.sex_beside_label(_card([LABEL, ("田", 9.5, 31.8, 3.0, 40)]), PPM, recs, e) is None
     two = _card([LABEL, ("男", 9.5, 31.8, 3.0, 40), ("女", 15.0, 31.8, 3.0, 40)])
-    assert fieldread.sex_beside_label(two, PPM, recs, e) is None  # two marks: not a lone value
+    assert sex_read.sex_beside_label(two, PPM, recs, e) is None  # two marks: not a lone value
     far = _card([LABEL, ("男", 30.0, 31.8, 3.0, 40)])
-    assert fieldread.sex_beside_label(far, PPM, recs, e) is None  # outside the label's window
+    assert sex_read.sex_beside_label(far, PPM, recs, e) is None  # outside the label's window
 
 
 def test_an_era_without_its_first_character_is_completed_only_where_one_era_fits() -> None:
     """「和17年…生」 (昭 lost to glare) is 昭和 (令和17 is in the future); 「0和02年…」 as an issue date is 令和
     (昭和2 is before any licence); 平成 is the only era ending in 成. Completed values are flagged."""
-    assert fieldread._complete_era("和17年02月08日生", "birth_date") == ("昭和17年02月08日生", True)
-    assert fieldread._complete_era("0和02年09月16日", "issue_date") == ("令和02年09月16日", True)
-    assert fieldread._complete_era("成3年1月8日生", "birth_date") == ("平成3年1月8日生", True)
-    assert fieldread._complete_era("和5年1月8日生", "birth_date") == ("和5年1月8日生", False)  # 昭和5 or 令和5
-    assert fieldread._complete_era("昭和17年02月08日生", "birth_date") == ("昭和17年02月08日生", False)
+    assert date_rules.complete_era("和17年02月08日生", "birth_date") == ("昭和17年02月08日生", True)
+    assert date_rules.complete_era("0和02年09月16日", "issue_date") == ("令和02年09月16日", True)
+    assert date_rules.complete_era("成3年1月8日生", "birth_date") == ("平成3年1月8日生", True)
+    assert date_rules.complete_era("和5年1月8日生", "birth_date") == ("和5年1月8日生", False)  # 昭和5 or 令和5
+    assert date_rules.complete_era("昭和17年02月08日生", "birth_date") == ("昭和17年02月08日生", False)
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("和17年02月08日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("license", recs, ocr())["birth_date"]
     assert birth.value == "1942-02-08" and "repaired" in birth.reasons and birth.doubtful
@@ -79,15 +79,15 @@ def test_a_security_code_the_first_pass_missed_is_found_near_its_label(e) -> Non
     label = ("セキュリティコード", 56.0, 47.6, 1.7, 70)
     card = _card([label, ("1149", 66.0, 42.5, 3.3, 40)])
     recs = [_rec("セキュリティコード", (55.8, 47.4, 72.0, 49.6))]
-    got = fieldread.code_near_label(card, PPM, recs, e)
+    got = near_label.code_near_label(card, PPM, recs, e)
     assert got is not None and got.line.text.replace(" ", "") == "1149"
     code = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["security_code"]
     assert code.value == "1149" and not code.reasons
-    assert fieldread.code_near_label(_card([label]), PPM, recs, e) is None
+    assert near_label.code_near_label(_card([label]), PPM, recs, e) is None
     two = _card([label, ("1149", 60.0, 42.5, 3.3, 40), ("5678", 60.0, 51.0, 2.4, 40)])
-    assert fieldread.code_near_label(two, PPM, recs, e) is None  # two four-digit lines: not a guess
+    assert near_label.code_near_label(two, PPM, recs, e) is None  # two four-digit lines: not a guess
     word = _card([label, ("男女", 66.0, 42.5, 3.3, 40)])
-    assert fieldread.code_near_label(word, PPM, recs, e) is None
+    assert near_label.code_near_label(word, PPM, recs, e) is None
 
 
 def test_a_date_is_as_sure_as_its_digits_and_era_not_its_decoration(e) -> None:
@@ -126,7 +126,7 @@ def test_every_reason_the_reader_gives_has_words_for_the_operator() -> None:
     assert codes <= set(fieldread.REASONS), codes - set(fieldread.REASONS)
 
 
-def _licence_recs(address: str = "住所東京都町田市原町田4丁目23番36号") -> list[fieldread.RecLine]:
+def _licence_recs(address: str = "住所東京都町田市原町田4丁目23番36号") -> list[recline.RecLine]:
     return [
         _rec("氏名小川", (1.8, 2.2, 18.7, 7.2)),
         _rec("昭和57年01月02日生", (44.1, 2.2, 72.4, 6.0)),
@@ -204,19 +204,19 @@ def test_text_running_on_past_where_a_name_ends_is_not_its_continuation(e) -> No
     assert got["name"].value == "小川" and "more_lines" in got["name"].reasons
 
 
-def _name_line(e, marks: list[tuple[str, float, float, float, int]]) -> fieldread.RecLine:
+def _name_line(e, marks: list[tuple[str, float, float, float, int]]) -> recline.RecLine:
     """The name row of a card with ``marks`` read as one line, as the detector gives it."""
-    got = fieldread._read_box(_card(marks), (1.5 * PPM, 1.0 * PPM, 40 * PPM, 7.5 * PPM), PPM, e)
+    got = recline.read_box(_card(marks), (1.5 * PPM, 1.0 * PPM, 40 * PPM, 7.5 * PPM), PPM, e)
     assert got is not None
     return got
 
 
-def _misread_label(rl: fieldread.RecLine, text: str) -> fieldread.RecLine:
+def _misread_label(rl: recline.RecLine, text: str) -> recline.RecLine:
     """``rl`` with its first two characters (氏名 read right) read as the one character ``text``."""
     dec = rl.decoded
     assert dec.text.startswith("氏名"), dec.text
     line = Line(text + dec.text[2:], dec.confidence, dec.char_confidences[1:], dec.positions[1:])
-    return fieldread.RecLine(replace(rl.line, text=line.text), rl.probs, line, rl.crop)
+    return recline.RecLine(replace(rl.line, text=line.text), rl.probs, line, rl.crop)
 
 
 def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
@@ -260,11 +260,11 @@ def test_an_address_line_whose_last_glyph_the_recogniser_dropped_is_read_again_t
     text = "通９２４番地３２"
     marks = [("住所", 1.8, 8.4, 2.4, 40), ("東京都町田市原町田", 10.0, 15.0, 3.0, 40)]
     card = _card(marks + [(ch, 10.0 + 3.1 * i, 20.8, 3.0, 40) for i, ch in enumerate(text)])
-    whole = fieldread._read_box(card, (9.6 * PPM, 20.3 * PPM, 34.4 * PPM, 24.6 * PPM), PPM, e)
+    whole = recline.read_box(card, (9.6 * PPM, 20.3 * PPM, 34.4 * PPM, 24.6 * PPM), PPM, e)
     assert whole is not None and whole.line.text == "通924番地32"
     d = whole.decoded
     dropped = Line(d.text[:-1], d.confidence, d.char_confidences[:-1], d.positions[:-1])  # the recogniser's slip
-    second = fieldread.RecLine(replace(whole.line, text=dropped.text), whole.probs, dropped, whole.crop)
+    second = recline.RecLine(replace(whole.line, text=dropped.text), whole.probs, dropped, whole.crop)
     head = [_rec("氏名小川", (1.8, 2.2, 18.7, 7.2)), _rec("昭和57年01月02日生", (44.1, 2.2, 72.4, 6.0))]
     recs = [*head, _rec("住所東京都町田市原町田", (1.8, 14.6, 40, 18.4)), second, *_licence_recs()[3:]]
     got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["address"]
@@ -296,12 +296,12 @@ def test_a_licence_number_whose_box_ended_early_is_read_again_to_its_end(e) -> N
     it is twelve digits, taken and doubted (``repaired``); where only those digits are printed, nothing is."""
     marks = [("第 476305568714", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
     recs = [_rec("第47630556", (2.3, 39.6, 24.5, 44.8)), _rec("号", (38.2, 39.6, 42.6, 44.8))]
-    got = fieldread.number_cut_short(_card(marks), PPM, recs, e)
+    got = near_label.number_cut_short(_card(marks), PPM, recs, e)
     assert got is not None and re.sub(r"\D", "", got.line.text) == "476305568714" and got.repaired
     number = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["license_number"]
     assert number.value == "476305568714" and "repaired" in number.reasons and number.doubtful
     short = [("第 47630556", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
-    assert fieldread.number_cut_short(_card(short), PPM, recs, e) is None
+    assert near_label.number_cut_short(_card(short), PPM, recs, e) is None
 
 
 def test_an_address_line_printed_close_under_the_first_is_found_with_paper_around_it(e) -> None:
@@ -319,10 +319,10 @@ def test_a_licence_expiry_the_detector_missed_is_looked_for_in_its_band(e) -> No
     band's place and the line read there as a date before まで有効 is the expiry; a blank band gives nothing."""
     recs = [r for r in _licence_recs() if "有効" not in r.line.text]
     card = _card([("2027年12月13日まで有効", 3.5, 20.6, 3.6, 170)])
-    got = fieldread.expiry_in_band(card, PPM, recs, e)
+    got = near_label.expiry_in_band(card, PPM, recs, e)
     assert got is not None and "2027年12月13日" in got.line.text
     assert fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["expiry"].value == "2027-12-13"
-    assert fieldread.expiry_in_band(_card([]), PPM, recs, e) is None
+    assert near_label.expiry_in_band(_card([]), PPM, recs, e) is None
 
 
 def test_a_residence_card_number_cut_by_the_outline_is_found_right_of_its_label(e) -> None:
@@ -331,13 +331,13 @@ def test_a_residence_card_number_cut_by_the_outline_is_found_right_of_its_label(
     label = ("番号", 50.0, 0.4, 2.4, 70)
     card = _card([label, ("LH94578078EH", 58.0, -1.6, 3.2, 60)])  # its upper half off the card
     recs = [_rec("番号", (49.7, 0.0, 56.1, 3.2))]
-    got = fieldread.card_number_near_label(card, PPM, recs, e)
+    got = near_label.card_number_near_label(card, PPM, recs, e)
     assert got is not None and got.line.text.replace(" ", "") == "LH94578078EH"
     number = fieldread.fields_from_lines("residence", recs, e, card=card, ppm=PPM)["card_number"]
     assert number.value == "LH94578078EH" and number.doubtful
-    assert fieldread.card_number_near_label(_card([label]), PPM, recs, e) is None
+    assert near_label.card_number_near_label(_card([label]), PPM, recs, e) is None
     word = _card([label, ("LH9457", 58.0, 0.6, 3.2, 60)])  # not a card number's form: no guess
-    assert fieldread.card_number_near_label(word, PPM, recs, e) is None
+    assert near_label.card_number_near_label(word, PPM, recs, e) is None
 
 
 def test_a_security_code_whose_label_was_not_read_is_looked_for_where_it_is_printed(e) -> None:
@@ -346,12 +346,12 @@ def test_a_security_code_whose_label_was_not_read_is_looked_for_where_it_is_prin
     label = ("セキュリティコード", 56.0, 47.6, 1.7, 70)
     card = _card([label, ("1149", 70.0, 42.5, 3.3, 40)])
     recs = [_rec("日来2ソ9+3=μ", (55.8, 47.4, 72.0, 49.6))]
-    got = fieldread.code_near_label(card, PPM, recs, e)
+    got = near_label.code_near_label(card, PPM, recs, e)
     assert got is not None and got.line.text.replace(" ", "") == "1149"
     code = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["security_code"]
     assert code.value == "1149" and "no_label" in code.reasons and code.doubtful
     elsewhere = _card([label, ("1149", 20.0, 42.5, 3.3, 40)])  # four digits far from the code's place
-    assert fieldread.code_near_label(elsewhere, PPM, recs, e) is None
+    assert near_label.code_near_label(elsewhere, PPM, recs, e) is None
 
 
 def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_brightest_channel(e) -> None:
@@ -366,8 +366,8 @@ def test_a_security_code_printed_over_a_dark_coloured_area_is_read_in_the_bright
     )
     card = cv2.GaussianBlur(np.asarray(img)[:, :, ::-1].copy(), (0, 0), 1.6)
     recs = [_rec("セキュリティコード", (55.8, 47.4, 72.0, 49.6))]
-    assert fieldread._codes_in(card, PPM, e, (int(52 * PPM), int(40 * PPM), int(84 * PPM), int(50 * PPM))) == []
-    got = fieldread.code_near_label(card, PPM, recs, e)
+    assert near_label.codes_in(card, PPM, e, (int(52 * PPM), int(40 * PPM), int(84 * PPM), int(50 * PPM))) == []
+    got = near_label.code_near_label(card, PPM, recs, e)
     assert got is not None and got.line.text.replace(" ", "") == "4916" and got.repaired
 
 
@@ -385,24 +385,24 @@ def test_a_security_code_run_into_its_unread_label_is_read_from_the_line_s_end(e
     the line from just before its last four digits is read alone, and taken only as four digits, repaired."""
     window = (int(50 * PPM), int(40 * PPM), int(84 * PPM), int(52 * PPM))
     for marks, code in (("※±≠=", "1851"), ("±≠=※", "4916")):
-        got = fieldread._codes_in(_card([(marks + code, 56.0, 45.0, 3.0, 60)]), PPM, e, window)
+        got = near_label.codes_in(_card([(marks + code, 56.0, 45.0, 3.0, 60)]), PPM, e, window)
         assert [(g.line.text.replace(" ", ""), g.repaired) for g in got] == [(code, True)]
-    assert fieldread._codes_in(_card([("±≠=※49", 56.0, 45.0, 3.0, 60)]), PPM, e, window) == []  # two digits
+    assert near_label.codes_in(_card([("±≠=※49", 56.0, 45.0, 3.0, 60)]), PPM, e, window) == []  # two digits
 
 
 def test_a_gregorian_birth_year_that_lost_its_first_digit_is_completed_only_where_one_digit_fits(e) -> None:
     """「男974年 5月18日生」 (the 1 under a mark): 1974 is the only birth year 0974, 1974 and 2974 allow; the
     value is flagged ``repaired``. An era year, a full year, an expiry or a year two heads allow are left."""
-    assert fieldread.complete_century("男974年 5月18日生") == ("1974年 5月18日生", True)
-    assert fieldread.complete_century("015年1月9日生") == ("2015年1月9日生", True)
-    assert fieldread.complete_century("1974年5月18日生") == ("1974年5月18日生", False)
-    assert fieldread.complete_century("昭和974年5月18日生") == ("昭和974年5月18日生", False)
-    assert fieldread.complete_century("035年5月18日まで有効") == ("035年5月18日まで有効", False)
-    assert fieldread.complete_century("x999年5月18日生")[1]  # 1999 (2999 is in the future)
-    assert fieldread.complete_century("031年08月08日まで有効", "expiry") == ("2031年08月08日まで有効", True)
-    assert fieldread.complete_century("-990年1月8日まで有効", "expiry") == ("1990年1月8日まで有効", True)
-    assert not fieldread.complete_century("531年08月08日まで有効", "expiry")[1]  # 1531, 2531: no expiry
-    assert not fieldread.complete_century("031年08月08日生", "expiry")[1]
+    assert date_rules.complete_century("男974年 5月18日生") == ("1974年 5月18日生", True)
+    assert date_rules.complete_century("015年1月9日生") == ("2015年1月9日生", True)
+    assert date_rules.complete_century("1974年5月18日生") == ("1974年5月18日生", False)
+    assert date_rules.complete_century("昭和974年5月18日生") == ("昭和974年5月18日生", False)
+    assert date_rules.complete_century("035年5月18日まで有効") == ("035年5月18日まで有効", False)
+    assert date_rules.complete_century("x999年5月18日生")[1]  # 1999 (2999 is in the future)
+    assert date_rules.complete_century("031年08月08日まで有効", "expiry") == ("2031年08月08日まで有効", True)
+    assert date_rules.complete_century("-990年1月8日まで有効", "expiry") == ("1990年1月8日まで有効", True)
+    assert not date_rules.complete_century("531年08月08日まで有効", "expiry")[1]  # 1531, 2531: no expiry
+    assert not date_rules.complete_century("031年08月08日生", "expiry")[1]
     recs = [_rec("生年月日", (3, 28.5, 9.5, 30.5)), _rec("男974年 5月18日生", (10, 28, 40, 31.5))]
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1974-05-18" and "repaired" in birth.reasons and birth.doubtful
@@ -415,7 +415,7 @@ def test_a_value_washed_out_beside_a_strong_mark_is_read(e) -> None:
     card = _card(marks)
     cv2.rectangle(card, (int(8.2 * PPM), int(36.0 * PPM)), (int(20 * PPM), int(38.5 * PPM)), (40, 40, 40), 2)
     recs = [_rec("性別", (2.8, 32.2, 7.3, 34.8))]
-    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    got = sex_read.sex_beside_label(card, PPM, recs, e)
     assert got is not None and got.line.text == "女"
 
 
@@ -430,14 +430,14 @@ def test_a_label_joined_to_the_birth_date_line_places_the_value(e) -> None:
     card = np.asarray(img)[:, :, ::-1].copy()
     recs = [r for r in fieldread.detect_lines(card, e, PPM) if "女" not in r.line.text]  # the detector missed it
     assert any(r.line.text.replace(" ", "").endswith("日性別") for r in recs)
-    labels = fieldread._sex_labels(recs)
+    labels = sex_read.sex_labels(recs)
     assert len(labels) == 1 and 39.0 < labels[0].x0 < 44.0 and labels[0].x1 < 50.0  # 性別 at 40–46.4 mm
-    got = fieldread.sex_beside_label(card, PPM, recs, e)
+    got = sex_read.sex_beside_label(card, PPM, recs, e)
     assert got is not None and got.line.text == "女"
-    assert fieldread._sex_value("女F.") == "女" and fieldread._sex_value("女M.") is None
+    assert sex_read.sex_value("女F.") == "女" and sex_read.sex_value("女M.") is None
 
 
-def _birth_row() -> list[fieldread.RecLine]:
+def _birth_row() -> list[recline.RecLine]:
     return [_rec("昭和46年6月13日生", (12.3, 26.1, 39.1, 30.4)), _rec("2032年6月13日まで有効", (3.2, 38.8, 42.2, 43.1))]
 
 
@@ -446,8 +446,8 @@ def test_a_value_without_its_label_is_found_on_the_birth_dates_rows_and_flagged(
     the character-sized marks near the birth date's row, and proposed only as doubtful (``no_label``)."""
     card = _card([("男", 8.5, 32.0, 3.0, 120)])
     recs = _birth_row()
-    assert fieldread.sex_beside_label(card, PPM, recs, e) is None  # without the document: the label is needed
-    got = fieldread.sex_beside_label(card, PPM, recs, e, document="mynumber")
+    assert sex_read.sex_beside_label(card, PPM, recs, e) is None  # without the document: the label is needed
+    got = sex_read.sex_beside_label(card, PPM, recs, e, document="mynumber")
     assert got is not None and got.line.text == "男" and got.repaired
     sex = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["sex"]
     assert sex.value == "male" and "no_label" in sex.reasons and sex.doubtful
@@ -456,11 +456,11 @@ def test_a_value_without_its_label_is_found_on_the_birth_dates_rows_and_flagged(
 def test_without_a_label_two_values_or_none_are_no_sex(e) -> None:
     recs = _birth_row()
     both = _card([("男", 8.5, 32.0, 3.0, 120), ("女", 30.0, 32.0, 3.0, 120)])
-    assert fieldread.sex_beside_label(both, PPM, recs, e, document="mynumber") is None
+    assert sex_read.sex_beside_label(both, PPM, recs, e, document="mynumber") is None
     other = _card([("田", 8.5, 32.0, 3.0, 120)])
-    assert fieldread.sex_beside_label(other, PPM, recs, e, document="mynumber") is None
+    assert sex_read.sex_beside_label(other, PPM, recs, e, document="mynumber") is None
     beside_photo = _card([("男", 66.0, 27.0, 3.0, 120)])  # in the portrait's place: not searched
-    assert fieldread.sex_beside_label(beside_photo, PPM, recs, e, document="mynumber") is None
+    assert sex_read.sex_beside_label(beside_photo, PPM, recs, e, document="mynumber") is None
 
 
 def _birth(d: str = "1980-05-02") -> dict:
@@ -477,7 +477,7 @@ def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> Non
     """「2031年 5月」 and 「で有効」 read apart (glare over 「2日ま」): the card expires on a birthday, so the
     birth date gives the day; the year, which 照合番号B needs, is the one read; the value is flagged."""
     recs = [_rec("昭和55年 5月 2日生", (8, 25.8, 32, 29.2)), _rec("2031年 5月", (3.6, 36.3, 21, 40.8))]
-    exp = fieldread._expiry_from_birth(recs, _birth())["expiry"]
+    exp = date_rules.expiry_from_birth(recs, _birth())["expiry"]
     assert exp.value == "2031-05-02" and "repaired" in exp.reasons and exp.doubtful
 
 
@@ -492,7 +492,7 @@ def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> Non
 )
 def test_no_expiry_is_made_up_from_a_doubtful_or_disagreeing_part(lines: list[str]) -> None:
     recs = [_rec(t, (3.6, 36.3 + 5 * i, 21, 40.8 + 5 * i)) for i, t in enumerate(lines)]
-    assert fieldread._expiry_from_birth(recs, _birth())["expiry"].value is None
+    assert date_rules.expiry_from_birth(recs, _birth())["expiry"].value is None
 
 
 def test_a_line_running_at_a_slant_is_read_though_its_upright_box_is_tall(e) -> None:

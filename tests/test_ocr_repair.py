@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ocr_helpers import ocr
-from taimen.ocr import assign, ctc, fieldread, repair
+from taimen.ocr import assign, ctc, fieldread, near_label, recline, repair, sex_read
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -40,12 +40,12 @@ def _spelled(text: str, sure: float = 0.97) -> list[dict[str, float]]:
     return frames
 
 
-def _rec(e, frames: list[dict[str, float]], box: tuple[float, float, float, float]) -> fieldread.RecLine:
+def _rec(e, frames: list[dict[str, float]], box: tuple[float, float, float, float]) -> recline.RecLine:
     probs = _probs(e, frames)
     dec = e.decode(probs)
     tl = TextLine(*box, dec.text, dec.confidence)
     line = Line(dec.text, dec.confidence, dec.char_confidences, dec.positions)
-    return fieldread.RecLine(tl, probs, line, np.full((20, 80, 3), 255, np.uint8))
+    return recline.RecLine(tl, probs, line, np.full((20, 80, 3), 255, np.uint8))
 
 
 def _collapsed_1955() -> list[dict[str, float]]:
@@ -169,19 +169,19 @@ def test_a_security_code_whose_box_lost_a_digit_is_read_again_wider_and_flagged(
     at = (74.5 * ppm, 42.3 * ppm)
     draw.text(at, "6447", font=font, fill=(40, 40, 40))
     card = np.asarray(img)[:, :, ::-1].copy()
-    label = fieldread.RecLine(
+    label = recline.RecLine(
         TextLine(55.4, 46.8, 71.7, 49.8, "セキュリティコード"),
         None,
         Line("セキュリティコード", 0.97, (0.97,) * 9),
         np.zeros((1, 1, 3), np.uint8),
     )
-    left, _, up, _ = fieldread.CODE_WINDOW
+    left, _, up, _ = near_label.CODE_WINDOW
     origin = ((55.4 - left) * ppm, (46.8 - up) * ppm)  # the label's search window, where detection runs
     six = draw.textbbox(at, "6", font=font)
     whole = draw.textbbox(at, "6447", font=font)
     box = (six[2] + 0.3 * ppm - origin[0], whole[1] - origin[1], whole[2] - origin[0], whole[3] - origin[1])
     one = _OneBox(e, box)
-    got = fieldread.code_near_label(card, ppm, [label], one)
+    got = near_label.code_near_label(card, ppm, [label], one)
     assert got is not None and got.repaired and got.line.text.replace(" ", "") == "6447"
     code = fieldread.fields_from_lines("mynumber", [label], one, card=card, ppm=ppm)["security_code"]
     assert code.value == "6447" and "repaired" in code.reasons and code.doubtful
@@ -199,10 +199,10 @@ def test_a_sex_value_inside_another_lines_box_is_read_beside_its_label(e, value:
         _rec("性別", (2.8, 32.2, 7.3, 34.8)),
         _rec("1955年01月09日生", (8.4, 29.0, 40.0, 35.6)),  # its box covers the value
     ]
-    got = fieldread.sex_beside_label(card, 12.0, recs, e)
+    got = sex_read.sex_beside_label(card, 12.0, recs, e)
     assert got is not None and got.line.text == value
     assert fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=12.0)["sex"].value == sex
-    assert fieldread.sex_beside_label(_card([LABEL, ("1955年01月09日生", 8.6, 30.5, 3.0, 40)]), 12.0, recs, e) is None
+    assert sex_read.sex_beside_label(_card([LABEL, ("1955年01月09日生", 8.6, 30.5, 3.0, 40)]), 12.0, recs, e) is None
 
 
 def test_an_implausible_expiry_is_never_proposed_and_is_decoded_again(e) -> None:

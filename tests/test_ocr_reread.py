@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ocr_helpers import character_frames, ocr
-from taimen.ocr import fieldread, reread
+from taimen.ocr import fieldread, recline, reread
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Engine, Line
 
@@ -50,7 +50,7 @@ def _code(e, texts: list[str]) -> tuple[fieldread.fp.FieldReading, int]:
     recs = []
     for tl, probs in lines:
         d = e.decode(probs, "any")
-        recs.append(fieldread.RecLine(tl, probs, Line(d.text, d.confidence, d.char_confidences, d.positions), crop))
+        recs.append(recline.RecLine(tl, probs, Line(d.text, d.confidence, d.char_confidences, d.positions), crop))
     card = np.full((648, 1027, 3), 255, np.uint8)  # blank: nothing else on the card is read again
     stand_in = _Crops(e, texts)
     got = fieldread.fields_from_lines("mynumber", recs, stand_in, card=card, ppm=12.0)["security_code"]

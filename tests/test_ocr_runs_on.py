@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr_helpers import ocr
-from taimen.ocr import fieldread
+from taimen.ocr import fieldread, look_again, recline
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -30,28 +30,28 @@ def _crop(text: str) -> np.ndarray:
     return np.asarray(im)
 
 
-def _read(e, crop: np.ndarray, drop: int = 0) -> fieldread.RecLine:
+def _read(e, crop: np.ndarray, drop: int = 0) -> recline.RecLine:
     """The crop read by the real recogniser; ``drop`` last characters taken out of the reading as if the
     recogniser had given their frames to the blank."""
     probs = e.probabilities(crop)
     dec = e.decode(probs, "any")
     n = len(dec.positions) - drop
     line = Line(dec.text[:n], dec.confidence, dec.char_confidences[:n], dec.positions[:n])
-    return fieldread.RecLine(TextLine(10, 20, 40, 24, line.text, line.confidence), probs, line, crop)
+    return recline.RecLine(TextLine(10, 20, 40, 24, line.text, line.confidence), probs, line, crop)
 
 
 def test_a_glyph_right_of_the_last_character_read_is_ink_after_the_reading(e) -> None:
     crop = _crop("通９２４番地３２")
     whole = _read(e, crop)
     assert whole.decoded.text.endswith("32") or whole.decoded.text.endswith("３２")
-    assert not fieldread._ink_after_last(whole)
-    assert fieldread._ink_after_last(_read(e, crop, drop=1))
+    assert not look_again.ink_after_last(whole)
+    assert look_again.ink_after_last(_read(e, crop, drop=1))
 
 
 def test_a_kanji_of_several_parts_at_the_line_s_end_is_not_ink_after_it(e) -> None:
     for text in ("中央区古町", "旭川市宮下通", "小島　翔太"):
         rl = _read(e, _crop(text))
-        assert not fieldread._ink_after_last(rl), text
+        assert not look_again.ink_after_last(rl), text
 
 
 def _card_with(text: str, x_mm: float, y_mm: float) -> np.ndarray:
@@ -67,10 +67,10 @@ def test_an_address_whose_line_s_end_was_split_off_and_given_to_no_field_is_doub
     """「…魚町8」 + 「3丁目」: the detector split the line's end off as a piece of its own that no field took, and
     the address read without it is grammatical. The same line read whole is not doubted."""
     card = np.minimum(_card_with("住所　新潟県新潟市中央区古町", 3.0, 14.0), _card_with("通９２４番地３２", 12.0, 20.0))
-    head = fieldread._read_box(card, (2.5 * PPM, 13.5 * PPM, 60.0 * PPM, 18.5 * PPM), PPM, e)
-    full = fieldread._read_box(card, (11.5 * PPM, 19.5 * PPM, 44.0 * PPM, 24.5 * PPM), PPM, e)
-    cut = fieldread._read_box(card, (11.5 * PPM, 19.5 * PPM, 37.0 * PPM, 24.5 * PPM), PPM, e)
-    piece = fieldread._read_box(card, (33.0 * PPM, 19.5 * PPM, 44.0 * PPM, 24.5 * PPM), PPM, e)  # overlaps it
+    head = recline.read_box(card, (2.5 * PPM, 13.5 * PPM, 60.0 * PPM, 18.5 * PPM), PPM, e)
+    full = recline.read_box(card, (11.5 * PPM, 19.5 * PPM, 44.0 * PPM, 24.5 * PPM), PPM, e)
+    cut = recline.read_box(card, (11.5 * PPM, 19.5 * PPM, 37.0 * PPM, 24.5 * PPM), PPM, e)
+    piece = recline.read_box(card, (33.0 * PPM, 19.5 * PPM, 44.0 * PPM, 24.5 * PPM), PPM, e)  # overlaps it
     assert None not in (head, full, cut, piece)
     for recs, doubted in (([head, full], False), ([head, cut, piece], True)):
         got = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["address"]

@@ -32,7 +32,7 @@ _NUM = r"\d{1,2}"
 #: 「2028年(令和10年)03月17日」 (also with the era in brackets misread: 「(合和07年)」).
 #: An era name with its first character misread or lost (委和 or 和 for 令和), or its second misread (平威 for
 #: 平成: the first names the era alone): the date is decoded again over date characters only, and an era still
-#: without its first character is completed where only one era fits (``fieldread._complete_era``), or it
+#: without its first character is completed where only one era fits (``date_rules.complete_era``), or it
 #: fails to parse.
 _ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d))|[明大昭平令][^\s\d年月日()（）](?=\s*(?:元|\d)))"
 DATE = re.compile(
@@ -394,7 +394,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             reasons.append("gap")
     # a label read with a slip (「氏千名」, 「名」) stands at the left edge; without any label read, a lone 名 there
     # may be a family name's own (名取): the reader takes it off only when it is in a label's small print
-    # (``fieldread._drop_label_head``)
+    # (``look_again.drop_label_head``)
     if start == 0 and a.lines[i].x0 < 6.0:
         m = re.match(r"\s*氏\S?名\s*" if "no_label" in reasons else r"\s*(?:氏\S?名|名)\s*", a.lines[i].text)
         if m and len(a.lines[i].text) - m.end() >= 2:

@@ -1,0 +1,354 @@
+"""Looking again where the first pass left ink unread: a field's missed line or its second address line, an
+address line's faint end, a line split by glare, a last glyph dropped at the box's edge; and the checks that
+say a line may run on (``runs_on``) or that a name's first character is its label's (``drop_label_head``)."""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+
+from taimen.ocr import assign as asg
+from taimen.ocr.engine import Engine
+from taimen.ocr.layouts import CARD_W_MM
+from taimen.ocr.recline import INK_MIN_MM, RecLine, blank_lines, detect_in, ink_outside, line_ink, read_box, tophat
+
+#: Paper above and below a region the detector looks at again (mm).
+LOOK_CONTEXT_MM = 1.5
+
+
+def _continue_with(pick: asg.Pick, more: list[RecLine], recs: list[RecLine], recovered: set[str], key: str) -> None:
+    """One line read where the field seemed to go on is its continuation; none or several: ``more_lines``."""
+    if len(more) == 1:
+        recs.append(more[0])
+        pick.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
+        recovered.add(key)
+    else:
+        pick.reasons.append("more_lines")
+
+
+def look_for_missed_text(
+    card: np.ndarray,
+    ppm: float,
+    recs: list[RecLine],
+    picks: dict[str, asg.Pick | None],
+    ocr: Engine,
+    recovered: set[str],
+    max_lines: int,
+) -> list[RecLine]:
+    """A name or an address the detector cut short (a given name in low contrast, an address's second line):
+    where ink stands right of the name's last piece on its row, or right below the address's last line, outside
+    every detected line, the text detector looks again there. What it reads as the field's continuation is
+    appended (the field is then doubtful below ``RECOVERED_SURE``); ink it cannot read says ``more_lines``."""
+    h, w = card.shape[:2]
+    recs = list(recs)
+    name, addr = picks.get("name"), picks.get("address")
+    if name is not None and name.spans:
+        last = recs[name.spans[-1].line].line
+        if name.spans[-1].end >= len(last.text.rstrip()):  # not cut at a date inside its line
+            row = [
+                r.line
+                for r in recs
+                if r.line.x0 > last.x1 - 0.5 and asg._rows_overlap(r.line, last) >= 0.3 and r.line is not last
+            ]
+            right = min([ln.x0 for ln in row] + [last.x1 + 22.0, CARD_W_MM * 0.62])
+            box = (
+                int((last.x1 + 0.3) * ppm),
+                max(0, int((last.y0 - 0.5) * ppm)),
+                min(w, int((right - 0.3) * ppm)),
+                min(h, int((last.y1 + 0.5) * ppm)),
+            )
+            if ink_outside(card, ppm, recs, box):
+                more = [
+                    r
+                    for r in detect_in(card, ppm, ocr, box)
+                    if re.fullmatch(r"[^\d\s]{1,6}", r.line.text.strip())
+                    and not asg.DATE_START.match(r.line.text)
+                    # text that runs on to the window's end is a longer line (an address rising into the row
+                    # on a skewed card), not the end of a name
+                    and r.line.x1 < box[2] / ppm - 0.5
+                ]
+                _continue_with(name, more, recs, recovered, "name")
+    if addr is not None and addr.spans and len({s.line for s in addr.spans}) < max_lines:
+        last = recs[addr.spans[-1].line].line
+        first = recs[addr.spans[0].line].line
+        left = first.x0 + (addr.spans[0].start / max(1, len(first.text))) * (first.x1 - first.x0)
+        box = (
+            max(0, int((left - 1.5) * ppm)),
+            int((last.y1 + 0.1) * ppm),
+            min(w, int(min(left + 50.0, CARD_W_MM * 0.66) * ppm)),
+            min(h, int((last.y1 + 0.9 * last.h) * ppm)),
+        )
+        if ink_outside(card, ppm, recs, box):
+            # the detector looks with some paper above and below: in a strip as tall as the line alone it missed
+            # lines it finds with that context (tune-0163); what it finds there is kept only below the last line
+            c = int(LOOK_CONTEXT_MM * ppm)
+            look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
+            more = [
+                r
+                for r in detect_in(card, ppm, ocr, look)
+                if last.y1 - 0.3 < r.line.cy < box[3] / ppm + 0.5
+                and abs(r.line.x0 - left) < 7.0
+                and not asg.DATE.search(r.line.text)
+                and not asg.label_kind(r.line.text)
+                and not asg.strip_label(r.line.text, ("issue",))
+                and len(r.line.text.strip()) >= 2
+            ]
+            _continue_with(addr, more, recs, recovered, "address")
+    return recs
+
+
+#: How far right of an address's last line ink is looked for on its row (mm): a faint end of the line (glare
+#: over 「８号室」) the detector's box stopped short of.
+TAIL_MM = 25.0
+
+
+#: What an address line's end the detector missed may read: digits, kana, kanji and dashes, with a number or
+#: a block or room word in it (「8号室」, 「園町408号室」); anything else found there is not taken.
+_TAIL_CHAR = r"[0-9\u3005\u30fc\u2010-\u2015\u2212\u3041-\u30ff\u4e00-\u9fff-]"
+
+
+_ADDRESS_TAIL = re.compile(rf"{_TAIL_CHAR}*(?:[0-9]|号|室|番|地|丁目){_TAIL_CHAR}*")
+
+
+def _glyphs_after(
+    card: np.ndarray, ppm: float, recs: list[RecLine], last: asg.TextLine, box: tuple[int, int, int, int]
+) -> bool:
+    """Whether character-sized marks outside every detected line stand in ``box`` right after ``last``, wholly
+    within its row: the first within one and a half line heights of its end, none reaching a quarter line height
+    above or below it (the portrait's head beside an address is ink on the row too, but taller and further
+    off). Marks are measured before other lines' boxes are blanked, so a box cannot cut a tall mark short."""
+    x0, _, x1, _ = box
+    hh = last.h * ppm
+    y0, y1 = max(0, int(last.y0 * ppm - hh)), min(card.shape[0], int(last.y1 * ppm + hh))
+    if x1 - x0 < 2 * ppm:
+        return False
+    ink = tophat(card, ppm, (x0, y0, x1, y1))
+    # the cut is set on the faint ink outside the lines, the marks measured with the lines' ink in place
+    top = float(np.percentile(blank_lines(ink.copy(), ppm, recs, (x0, y0, x1, y1)), 99.5))
+    if top < 15:
+        return False
+    mask = (ink > max(10.0, 0.35 * top)).astype(np.uint8)
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, 3)))
+    stats = cv2.connectedComponentsWithStats(mask)[2]
+    lo, hi = last.y0 * ppm - 0.25 * hh - y0, last.y1 * ppm + 0.25 * hh - y0
+    glyphs = []
+    for gx, gy, gw, gh, _ in stats[1:]:
+        if not (gy >= lo and gy + gh <= hi and gh >= max(0.35 * hh, INK_MIN_MM * ppm)):
+            continue
+        cx, cy = (x0 + gx + gw / 2) / ppm, (y0 + gy + gh / 2) / ppm
+        if not any(r.line.x0 <= cx <= r.line.x1 and r.line.y0 <= cy <= r.line.y1 for r in recs):
+            glyphs.append(gx)
+    return bool(glyphs) and min(glyphs) < 1.5 * hh
+
+
+def _plain(text: str) -> str:
+    return asg.nfkc(text).replace(" ", "")
+
+
+def address_tail(
+    card: np.ndarray,
+    ppm: float,
+    recs: list[RecLine],
+    picks: dict[str, asg.Pick | None],
+    ocr: Engine,
+    recovered: set[str],
+) -> list[RecLine]:
+    """The end of an address's last line the detector's box stopped short of (glare washing out 「８号室」 after
+    「…町４０」: read 「…町40」 at 0.98 and nothing said): where ink stands right of the box on its row, outside
+    every detected line, the detector looks again there (levels stretched, twice the scale); one line that
+    starts where the box ended and reads as an address's end is appended (doubtful below ``RECOVERED_SURE``),
+    ink it cannot read so says ``runs_on``."""
+    addr = picks.get("address")
+    if addr is None or not addr.spans:
+        return recs
+    span = addr.spans[-1]
+    last = recs[span.line].line
+    if span.end < len(last.text.rstrip()):
+        return recs
+    h, w = card.shape[:2]
+    row = [r.line.x0 for r in recs if r.line.x0 > last.x1 - 0.5 and asg._rows_overlap(r.line, last) >= 0.3]
+    right = min([*row, last.x1 + TAIL_MM, w / ppm - 1.0])
+    box = (
+        int((last.x1 + 0.2) * ppm),
+        max(0, int((last.y0 - 0.3) * ppm)),
+        min(w, int((right - 0.2) * ppm)),
+        min(h, int((last.y1 + 0.3) * ppm)),
+    )
+    if not _glyphs_after(card, ppm, recs, last, box):
+        return recs
+    c = int(LOOK_CONTEXT_MM * ppm)
+    look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
+    read = [_plain(r.line.text) for r in recs]
+    more = [
+        r
+        for r in detect_in(card, ppm, ocr, look)
+        if last.y0 < r.line.cy < last.y1
+        and r.line.x0 < last.x1 + 1.5 * last.h  # right after the box: no gap a word would leave
+        and 0.6 * last.h < r.line.h < 1.5 * last.h
+        and _ADDRESS_TAIL.fullmatch(_plain(r.line.text))
+        and not asg.DATE.search(r.line.text)
+        and not asg.label_kind(r.line.text)
+        # the end of a line already read (the line above, tilted down on a card rectified a few degrees off,
+        # reaches the row right of its box: 「787番地25」 of 「…1787番地25」)
+        and not any(_plain(r.line.text) in t for t in read)
+    ]
+    if len(more) == 1:
+        recs = [*recs, more[0]]
+        addr.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
+        recovered.add("address")
+    else:
+        addr.reasons.append("runs_on")
+    return recs
+
+
+def read_across_gap(
+    card: np.ndarray, ppm: float, recs: list[RecLine], addr: asg.Pick, ocr: Engine
+) -> list[RecLine] | None:
+    """An address line the detector split where glare washed part of it out (「住所 兵庫県神戸市中央区」 and
+    「578番地1」: 三宮町2 lost between them): the row from the first piece's start to the second's end is read
+    again as one line, and replaces both when it reads more than they did and begins and ends as they do.
+    Returns the lines with that replacement, or None."""
+    for a, b in zip(addr.spans, addr.spans[1:], strict=False):
+        la, lb = recs[a.line].line, recs[b.line].line
+        if asg._rows_overlap(la, lb) < 0.5 or lb.x0 - la.x1 <= 0.8 * la.h:
+            continue
+        box = (la.x0 * ppm, min(la.y0, lb.y0) * ppm, lb.x1 * ppm, max(la.y1, lb.y1) * ppm)
+        got = read_box(card, box, ppm, ocr)
+        if got is None:
+            continue
+        ta, tb, t = (re.sub(r"\s", "", x) for x in (la.text, lb.text, got.line.text))
+        if len(t) > len(ta) + len(tb) and t.startswith(ta[:2]) and t.endswith(tb[-2:]):
+            return [*(r for k, r in enumerate(recs) if k not in (a.line, b.line)), got]
+    return None
+
+
+#: A line whose last glyph the recogniser dropped is read again this many line heights wider on the right.
+END_MARGIN = 0.35
+
+
+def read_to_the_end(
+    card: np.ndarray, ppm: float, recs: list[RecLine], picks: dict[str, asg.Pick | None], ocr: Engine
+) -> set[str]:
+    """A name's or address's line whose last glyph the recogniser dropped (it stands in the line's crop right of
+    the last character read, at the box's edge: 「…番地3」 for 「…番地３２」) is read again with a margin on the right;
+    the reading is taken (``recs`` and the span updated in place) when it is the first one and one or two more
+    characters that are no marks. Returns the fields whose line was read so."""
+    out: set[str] = set()
+    for key in ("name", "address"):
+        pick = picks.get(key)
+        if pick is None or not pick.spans:
+            continue
+        k, sp = len(pick.spans) - 1, pick.spans[-1]
+        rl = recs[sp.line]
+        if sp.end < len(rl.line.text.rstrip()) or rl.probs is None or not ink_after_last(rl):
+            continue
+        ln = rl.line
+        box = (ln.x0 * ppm, ln.y0 * ppm, (ln.x1 + END_MARGIN * ln.h) * ppm, ln.y1 * ppm)
+        got = read_box(card, box, ppm, ocr)
+        if got is None:
+            continue
+        old, new = ln.text.rstrip(), got.line.text.rstrip()
+        more = new[len(old) :].strip()
+        if new.startswith(old) and 1 <= len(more) <= 2 and not any(_mark_or_space(ch) for ch in more):
+            recs[sp.line] = got
+            pick.spans[k] = asg.Span(sp.line, sp.start, len(new))
+            out.add(key)
+    return out
+
+
+def _mark_or_space(ch: str) -> bool:
+    return ch.isspace() or asg._mark(ch)
+
+
+def runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick) -> bool:
+    """Whether a name's or address's line goes on past what was read: the recogniser dropped its last glyph
+    (「…古町通924番地3」 read at 0.99 from 「…番地32」), or the detector split a piece off the line's end that
+    went to no field (「…魚町8」 + 「3丁目」, 丁目 lost): a glyph in the line's own crop right of the last character
+    read, or a detected line that no field took starting at the line's end on its row. (Ink right of the box
+    is not asked about: on a card's face it is as often the portrait or a skewed neighbouring line.)"""
+    used = {s.line for p in picks.values() if p is not None for s in p.spans}
+    for s in pick.spans:
+        ln = recs[s.line].line
+        if s.end < len(ln.text.rstrip()):  # the field ends inside its line (a date follows the name)
+            continue
+        for k, r in enumerate(recs):
+            o = r.line
+            near = ln.x1 - ln.h <= o.x0 <= ln.x1 + 1.5 * ln.h
+            if k not in used and o is not ln and near and asg._rows_overlap(o, ln) >= 0.5:
+                return True
+        if ink_after_last(recs[s.line]):
+            return True
+    return False
+
+
+def ink_after_last(rl: RecLine) -> bool:
+    """Whether a glyph stands in the line's own crop right of the last character the recogniser read (it
+    dropped the line's last character: 「…番地3」 for 「…番地３２」 at 0.99): a mark at least 0.4 of the crop high
+    wholly right of the marks around the last character's frame (a character's parts all reach within 0.3 of
+    the crop's height of its centre)."""
+    if rl.probs is None or not rl.decoded.positions or rl.crop.size == 0:
+        return False
+    crop = rl.crop if rl.crop.dtype == np.uint8 else np.clip(rl.crop, 0, 255).astype(np.uint8)
+    ink = line_ink(crop)
+    h, w = ink.shape
+    last = (rl.decoded.positions[-1] + 0.5) / rl.probs.shape[0] * w
+    stats = cv2.connectedComponentsWithStats(ink.astype(np.uint8))[2]
+    own = [x + bw for x, _, bw, _, _ in stats[1:] if x <= last + 0.3 * h and x + bw >= last - 0.3 * h]
+    if not own:
+        return False
+    return any(x > max(own) + 0.05 * h and bh >= 0.4 * h for x, _, _, bh, _ in stats[1:])
+
+
+#: A name's first characters in type this much smaller than the rest are the label's small print.
+LABEL_TYPE = 0.75
+
+
+def _glyph_heights(rl: RecLine, ink: np.ndarray) -> list[float]:
+    """Each character's ink height as a share of its line's crop (``ink``: ``line_ink`` of it)."""
+    h, w = ink.shape
+    frames = rl.probs.shape[0] if rl.probs is not None else 1
+    out = []
+    for p in rl.decoded.positions:
+        cx = (p + 0.5) / frames * w
+        cols = ink[:, max(0, int(cx - 0.18 * h)) : int(cx + 0.18 * h) + 1]
+        rows = np.nonzero(cols.any(axis=1))[0]
+        out.append((rows[-1] - rows[0] + 1) / h if len(rows) else 0.0)
+    return out
+
+
+def drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
+    """氏名 misread as one or two other characters run into the name (「略和田 恵美子」, 「民名石田彩」) when no label
+    was found: the name's first characters, when printed in type much smaller than the rest (labels are small
+    print; 一 or 三 as a family name's first character is short but reads as itself), are read again on their
+    own and taken for the label when they then read 氏 or 名. The name stays doubtful (``no_label``)."""
+    sp = pick.spans[0]
+    rl = recs[sp.line]
+    text, pos = rl.decoded.text, rl.decoded.positions
+    if sp.start != 0 or rl.probs is None or len(pos) != len(text) or rl.crop.size == 0:
+        return
+    chars = [k for k in range(sp.start, min(sp.end, len(text))) if not text[k].isspace()]
+    if len(chars) < 3:
+        return
+    ink = line_ink(rl.crop)
+    sizes = _glyph_heights(rl, ink)
+    for n in (2, 1):
+        head, body = chars[:n], chars[n:]
+        ref = float(np.median([sizes[k] for k in body])) if len(body) >= 2 else 0.0
+        small = ref > 0 and all(sizes[k] < LABEL_TYPE * ref for k in head) and sizes[body[0]] >= LABEL_TYPE * ref
+        if not small:
+            continue
+        cut = int((pos[head[-1]] + pos[body[0]] + 1) / 2 / rl.probs.shape[0] * rl.crop.shape[1])
+        rows = np.nonzero(ink[:, :cut].any(axis=1))[0]
+        if not len(rows):
+            return
+        pad = max(2, int(0.3 * (rows[-1] - rows[0] + 1)))  # the small print alone, at the recogniser's scale
+        head_crop = rl.crop[max(0, rows[0] - pad) : rows[-1] + 1 + pad, :cut]
+        alone = re.sub(r"\s", "", asg.nfkc(ocr.decode(ocr.probabilities(head_crop), "any").text))
+        if 0 < len(alone) <= 3 and ("氏" in alone or "名" in alone):
+            # the head's last character read again as itself after the label (「名柴」 alone 「氏名柴」: 氏 cut off
+            # with the card's edge, 柴 boxed small on a skewed card) is the name's first: only the label goes
+            own = n > 1 and alone[-1] == text[head[-1]] and alone[-1] not in "氏名"
+            pick.spans[0] = asg.Span(sp.line, head[-1] if own else body[0], sp.end)
+        return

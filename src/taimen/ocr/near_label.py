@@ -1,0 +1,214 @@
+"""Values read again near their labels when the first pass lost or cut them: the My Number security code (also
+in a wider box or on a dark portrait), the residence card number, a licence number cut short at the box's
+edge, and a licence expiry inside its band."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from taimen.ocr import assign as asg
+from taimen.ocr.engine import Engine
+from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
+from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, detect_in, read_box
+
+#: Where the セキュリティコード value can stand around its label (mm): left, right, up, down of the label box.
+CODE_WINDOW = (4.0, 18.0, 7.0, 6.0)
+
+
+#: A value found only by looking again must be read surely to go without a doubt flag.
+RECOVERED_SURE = 0.97
+
+
+def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The four-digit セキュリティコード the line detector missed (printed over a pattern, the photo, glare):
+    the text detector runs again on the area around the label at twice the scale, and a line there that reads
+    as exactly four digits (whole dictionary) is taken; none or several: nothing. A line of two or three digits
+    there is a code whose box lost a digit (one printed over the dark part of the photo): it is read again
+    with its box one character wider on each side, and taken (``repaired``, always doubtful) only when it then
+    reads as exactly four digits. With the label itself not read (small print blurred into marks), the
+    lower right of the card where either arrangement prints the code is searched instead (the assignment
+    then flags the value ``no_label``). When nothing is found, the area is searched once more with ink
+    separated from a coloured background (``_ink_contrast``: a code printed over the portrait's dark part)."""
+    labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
+    if len(labels) > 1:
+        return None
+    h, w = card.shape[:2]
+    if labels:
+        lab = labels[0]
+        left, right, up, down = CODE_WINDOW
+        x0, x1 = max(0, int((lab.x0 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
+        y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    else:
+        x0, y0 = int(CODE_PLACE[0] * ppm), int(CODE_PLACE[1] * ppm)
+        x1, y1 = min(w, int(CODE_PLACE[2] * ppm)), min(h, int(CODE_PLACE[3] * ppm))
+    if x1 - x0 < 4 * ppm or y1 - y0 < 3 * ppm:
+        return None
+    found = codes_in(card, ppm, ocr, (x0, y0, x1, y1))
+    if not found:
+        inked = card.copy()
+        inked[y0:y1, x0:x1] = _ink_contrast(card[y0:y1, x0:x1])
+        found = [replace(r, repaired=True) for r in codes_in(inked, ppm, ocr, (x0, y0, x1, y1))]
+    return found[0] if len(found) == 1 else None
+
+
+#: Where the セキュリティコード is looked for when its label was not read (mm: left, top, right, bottom): the
+#: lower right of the card, under the portrait, in either arrangement, with the offsets prints show.
+CODE_PLACE = (50.0, 38.0, CARD_W_MM, CARD_H_MM)
+
+
+def codes_in(card: np.ndarray, ppm: float, ocr: Engine, window: tuple[int, int, int, int]) -> list[RecLine]:
+    """Lines in ``window`` (card pixels), detected at twice the scale, that read as four digits (a line of two
+    or three read again one character wider on each side, ``repaired``)."""
+    x0, y0, x1, y1 = window
+    region = card[y0:y1, x0:x1]
+    found: list[RecLine] = []
+    for b in ocr.detect(region, side=2 * max(region.shape[:2])):
+        bx0, by0 = (float(v) for v in b.min(axis=0))
+        bx1, by1 = (float(v) for v in b.max(axis=0))
+        pad = 0.08 * (by1 - by0)
+        box = (x0 + bx0 - pad, y0 + by0 - pad, x0 + bx1 + pad, y0 + by1 + pad)
+        if not (MIN_LINE_MM * ppm <= box[3] - box[1] <= MAX_LINE_MM * ppm) or box[2] - box[0] < box[3] - box[1]:
+            continue
+        got = read_box(card, box, ppm, ocr)
+        if got is None:
+            continue
+        text = got.line.text
+        if re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", text):
+            found.append(got)
+        elif re.fullmatch(r"\s*\d(?:\s?\d){1,2}\s*", text):  # a digit lost at an end of the box
+            grow = WIDEN * (box[3] - box[1])
+            wide = read_box(card, (box[0] - grow, box[1], box[2] + grow, box[3]), ppm, ocr)
+            if wide is not None and re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", wide.line.text):
+                found.append(replace(wide, repaired=True))
+        elif (tail := _run_in_code(card, ppm, ocr, got, box)) is not None:
+            found.append(tail)
+    return found
+
+
+def _run_in_code(
+    card: np.ndarray, ppm: float, ocr: Engine, got: RecLine, box: tuple[float, float, float, float]
+) -> RecLine | None:
+    """A code run into its label (one detected line, the label's small print blurred into marks: 「88±913=≠9090」):
+    the line's end from half a character before its last four digits, read alone; taken (``repaired``, always
+    doubtful) only when that part reads as exactly four digits, so a label's marks cannot become a digit."""
+    m = re.search(r"\d(?:\s?\d){3}\s*$", got.line.text)
+    if m is None or m.start() == 0 or got.probs is None or not got.decoded.positions:
+        return None
+    frames = got.probs.shape[0]
+    x = box[0] + got.decoded.positions[m.start()] / frames * (box[2] - box[0]) - 0.5 * (box[3] - box[1])
+    if x <= box[0]:
+        return None
+    tail = read_box(card, (x, box[1], box[2], box[3]), ppm, ocr)
+    if tail is None or not re.fullmatch(r"\s*\d(?:\s?\d){3}\s*", tail.line.text):
+        return None
+    return replace(tail, repaired=True)
+
+
+def _ink_contrast(img: np.ndarray) -> np.ndarray:
+    """Dark ink set apart from a coloured background it is printed over (the portrait's dark clothing): ink is
+    dark in every channel, a coloured area bright in at least one, so the brightest channel, equalised over
+    small tiles, shows the ink dark on light."""
+    bright = img.max(axis=2)
+    tiles = max(1, round(min(bright.shape) / 40))
+    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(tiles, tiles)).apply(bright)
+    return cv2.cvtColor(eq, cv2.COLOR_GRAY2BGR)
+
+
+#: Where the residence card's number can stand around its 番号 label (mm): left, up, down of the label box (it
+#: runs on to the card's right edge).
+NUMBER_WINDOW = (1.0, 4.0, 5.0)
+
+
+#: A card number cut by an outline that runs through it (the card's top edge) keeps this much height (mm).
+NUMBER_MIN_MM = 1.2
+
+
+#: The residence card number as read, spaces removed: two letters, eight digits, two letters.
+_CARD_NUMBER = re.compile(r"[A-Z]{2}\d{8}[A-Z]{2}")
+
+
+def card_number_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The residence card number the line detector missed (red print near the card's top edge, cut short by
+    the outline, faint): the text detector runs again right of the 番号 label at twice the scale, and a line
+    there that reads as exactly a card number's form is taken; none or several: nothing."""
+    labels = [r.line for r in recs if re.sub(r"\s", "", r.line.text) == "番号"]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    h, w = card.shape[:2]
+    left, up, down = NUMBER_WINDOW
+    x0, y0, y1 = (
+        max(0, int((lab.x1 - left) * ppm)),
+        max(0, int((lab.y0 - up) * ppm)),
+        min(h, int((lab.y1 + down) * ppm)),
+    )
+    if w - x0 < 10 * ppm or y1 - y0 < 3 * ppm:
+        return None
+    found: list[RecLine] = []
+    for b in ocr.detect(card[y0:y1, x0:], side=2 * max(y1 - y0, w - x0)):
+        bx0, by0 = (float(v) for v in b.min(axis=0))
+        bx1, by1 = (float(v) for v in b.max(axis=0))
+        pad = 0.08 * (by1 - by0)
+        box = (x0 + bx0 - pad, y0 + by0 - pad, x0 + bx1 + pad, y0 + by1 + pad)
+        if not (NUMBER_MIN_MM * ppm <= box[3] - box[1] <= MAX_LINE_MM * ppm):
+            continue
+        got = read_box(card, box, ppm, ocr)
+        if got is not None and _CARD_NUMBER.fullmatch(re.sub(r"\s", "", got.line.text.upper())):
+            found.append(got)
+    return found[0] if len(found) == 1 else None
+
+
+#: How far (in line heights) a code's box is widened on each side when it read two or three digits only.
+WIDEN = 0.8
+
+
+#: Digits of a licence number.
+LICENCE_DIGITS = 12
+
+
+_NUMBER_CUT = re.compile(r"\s*第?\s*(\d(?:\s?\d)*)\s*")
+
+
+def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence number whose line box ended early (glare over its last digits: 「第47630556」 for
+    第476305568714): a line of 第 and six to eleven digits and nothing else is read again with its box
+    reaching right to the 号 on its row, or as far as the missing digits would take, and taken (``repaired``,
+    always doubtful) only when it then reads as 第 and exactly twelve digits; none or several: nothing."""
+    found: list[RecLine] = []
+    for r in recs:
+        ln = r.line
+        m = _NUMBER_CUT.fullmatch(ln.text)
+        digits = re.sub(r"\s", "", m.group(1)) if m else ""
+        if not 6 <= len(digits) < LICENCE_DIGITS:
+            continue
+        per_char = (ln.x1 - ln.x0) / max(1, len(ln.text.strip()))
+        go = [
+            o.line.x0
+            for o in recs
+            if o.line.text.strip() == "号" and o.line.x0 > ln.x1 and asg._rows_overlap(o.line, ln) >= 0.3
+        ]
+        right = min(go) - 0.3 if go else ln.x1 + (LICENCE_DIGITS - len(digits) + 1) * per_char
+        got = read_box(card, (ln.x0 * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
+        if got is not None and re.fullmatch(r"\s*第?\s*\d(?:\s?\d){11}\s*", got.line.text):
+            found.append(replace(got, repaired=True))
+    return found[0] if len(found) == 1 else None
+
+
+#: Where a licence's expiry band may stand (mm: left, top, right, bottom): its usual place widened by the
+#: offsets prints show.
+EXPIRY_BAND = (0.5, 16.0, 61.0, 29.5)
+
+
+def expiry_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence's expiry the line detector missed (the band in low contrast and blur): the text detector
+    runs again over the band's place at twice the scale, and a line there with a date followed by まで or 有効
+    is taken; none or several: nothing. Found only by looking again, it is doubtful below ``RECOVERED_SURE``."""
+    h, w = card.shape[:2]
+    x0, y0, x1, y1 = EXPIRY_BAND
+    box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
+    found = [r for r in detect_in(card, ppm, ocr, box) if any(d.kind == "expiry" for d in asg.find_dates([r.line]))]
+    return found[0] if len(found) == 1 else None

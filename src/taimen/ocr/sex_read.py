@@ -1,0 +1,233 @@
+"""性別 when the first pass did not give it as a field: a value beside its label read as its own line, joined
+to another line, washed out by glare, or with no label read at all (a lone 男/女 on the birth date's rows)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from taimen.ocr import assign as asg
+from taimen.ocr.engine import Engine, Line
+from taimen.ocr.layouts import LAYOUTS
+from taimen.ocr.recline import RecLine, ink_map, span_frames
+
+#: Where a lone 性別 value can stand relative to its label (mm): to its right, up to a few mm off its row.
+SEX_WINDOW = (-1.0, 12.0, 5.5)  # from the label's right edge, to the right edge, up and down from its centre
+
+
+def _sex_label(text: str) -> bool:
+    """性別 on a line of its own, also read with one slip (性測, 惟別); not when the value is on the line."""
+    t = re.sub(r"\s", "", text)
+    return bool(re.fullmatch(r"性.|.別", t)) and "男" not in t and "女" not in t
+
+
+def sex_labels(recs: list[RecLine]) -> list[asg.TextLine]:
+    """The 性別 labels: lines of their own, else a 性別 read at the start or end of another line (the detector
+    joined it to the birth date printed beside it: 「2016年11月17日性別」), its box cut from the characters'
+    frames. Never a line that holds 男 or 女: that one holds the value too."""
+    own = [r.line for r in recs if _sex_label(r.line.text)]
+    if own:
+        return own
+    out = []
+    for r in recs:
+        text, dec = r.line.text, r.decoded
+        if "男" in text or "女" in text or r.probs is None or len(dec.positions) != len(text):
+            continue
+        for m in re.finditer("性別", text):
+            if text[: m.start()].strip() and text[m.end() :].strip():
+                continue  # inside a line: not a label
+            t0, t1 = span_frames(dec, m.start(), m.end(), r.probs.shape[0])
+            ln, total = r.line, r.probs.shape[0]
+            x0, x1 = ln.x0 + t0 / total * (ln.x1 - ln.x0), ln.x0 + t1 / total * (ln.x1 - ln.x0)
+            out.append(asg.TextLine(x0, ln.y0, x1, ln.y1, "性別", ln.confidence))
+    return out
+
+
+#: A 性別 value read by looking again: one character, or the residence card's 「女 F.」 (the letter agreeing).
+_SEX_VALUE = re.compile(r"([男女])(?:\s*([MF])\.?)?")
+
+
+def sex_value(text: str) -> str | None:
+    m = _SEX_VALUE.fullmatch(text)
+    if m is None or (m.group(2) and m.group(2) != {"男": "M", "女": "F"}[m.group(1)]):
+        return None
+    return m.group(1)
+
+
+def sex_beside_label(
+    card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, document: str | None = None
+) -> RecLine | None:
+    """The one-character 性別 value (男/女) the line detector often misses: the ink blob of about one
+    character's size beside the 性別 label, outside every detected line, recognised over the whole
+    dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex. With
+    no label read at all (small print lost to glare or blur) and ``document`` given, the rows around the
+    birth date are searched instead (``sex_unlabelled``)."""
+    labels = sex_labels(recs)
+    if not labels and document is not None:
+        return sex_unlabelled(card, ppm, recs, ocr, document)
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    dx, width, dy = SEX_BESIDE
+    covered = any(  # another line's box over the place of the value: the blob look masked it
+        r.line is not lab
+        and min(r.line.x1, lab.x1 + dx + width) - max(r.line.x0, lab.x1 + dx) > 0.3 * width
+        and min(r.line.y1, lab.cy + dy) - max(r.line.y0, lab.cy - dy) > 0.3 * dy
+        for r in recs
+    )
+    return _sex_blob(card, ppm, recs, ocr, lab) or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
+
+
+#: Where a 性別 value is searched for without its label (mm): above and below the birth date's line; and
+#: the room left of the portrait's place in the layout (its prior; the print moves by a few mm).
+SEX_ROWS = (4.0, 6.0)
+
+
+SEX_LEFT_OF_PHOTO = 1.5
+
+
+#: A line at most this wide (mm) and of at most three characters that no field took: perhaps the value.
+SEX_SHORT_MM = 9.0
+
+
+def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, document: str) -> RecLine | None:
+    """The 性別 value when its label was not read: the label and the value stand on the birth date's row or
+    the row below it on either card, left of the portrait. Every character-sized blob there outside the
+    detected lines is read (a few at most: the remains of the label, a stray mark); taken only when exactly
+    one reads as a 性別 value, and then flagged (``repaired``: the field is marked ``no_label``)."""
+    lines = [r.line for r in recs]
+    picks = asg.assign(document, lines)
+    birth = picks.get("birth_date")
+    if birth is None:
+        return None
+    used = {sp.line for p in picks.values() if p is not None for sp in p.spans}
+    # a short line no field took may be the value misread (blurred 女 read 「就」): looked at as a blob too
+    recs = [
+        r
+        for i, r in enumerate(recs)
+        if i in used or len(re.sub(r"\s", "", r.line.text)) > 3 or r.line.x1 - r.line.x0 > SEX_SHORT_MM
+    ]
+    row = lines[birth.spans[0].line]
+    up, down = SEX_ROWS
+    h, w = card.shape[:2]
+    x1 = min(w, int((LAYOUTS[document].photo.x - SEX_LEFT_OF_PHOTO) * ppm))
+    y0, y1 = max(0, int((row.y0 - up) * ppm)), min(h, int((row.y1 + down) * ppm))
+    if x1 < 4 * ppm or y1 - y0 < 4 * ppm:
+        return None
+    seen: set[tuple[int, int, int, int]] = set()
+    for blobs in _blob_sets(card, ppm, recs, (0, y0, x1, y1)):
+        if len(blobs) > 4:  # a pattern or clutter, not a lone value beside a label
+            return None
+        found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b)) is not None]
+        if len({r.line.text for r in found}) > 1:  # 男 and 女 both: no value
+            return None
+        if found:
+            return replace(found[0], repaired=True) if len(found) == 1 else None
+        seen.update(blobs)
+    return None
+
+
+#: Where a 性別 value overlapped by another line is read (mm): from the label's right edge, its width, up and
+#: down from the label's centre.
+SEX_BESIDE = (0.2, 6.8, 3.0)
+
+
+def _sex_overlapped(card: np.ndarray, ppm: float, ocr: Engine, lab: asg.TextLine) -> RecLine | None:
+    """The 性別 value inside another line's box (a birth date printed over it): the area just right of the
+    label read as it is; taken when the reading starts with 男 or 女 and holds only one of them. The rest of the
+    reading is the other line's; the value is doubtful below 0.97 as any value found by looking again."""
+    h, w = card.shape[:2]
+    dx, width, dy = SEX_BESIDE
+    x0, x1 = max(0, int((lab.x1 + dx) * ppm)), min(w, int((lab.x1 + dx + width) * ppm))
+    y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
+    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+        return None
+    crop = card[y0:y1, x0:x1]
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text).strip()
+    if not text or text[0] not in "男女" or text.count("男") + text.count("女") != 1 or not dec.positions:
+        return None
+    conf = dec.char_confidences[len(dec.text) - len(dec.text.lstrip())]
+    tl = asg.TextLine(x0 / ppm, y0 / ppm, x1 / ppm, y1 / ppm, text[0], conf)
+    return RecLine(tl, probs, Line(text[0], conf, (conf,), (dec.positions[0],)), crop)
+
+
+def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, lab: asg.TextLine) -> RecLine | None:
+    """The value as the one ink blob of a character's size beside the label, outside every detected line."""
+    h, w = card.shape[:2]
+    dx0, dx1, dy = SEX_WINDOW
+    x0, x1 = max(0, int((lab.x1 + dx0) * ppm)), min(w, int((lab.x1 + dx1) * ppm))
+    y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
+    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+        return None
+    blobs = _glyph_blobs(card, ppm, recs, (x0, y0, x1, y1))
+    if len(blobs) != 1:  # nothing, or several marks: not a lone value
+        return None
+    return _read_sex_blob(card, ppm, ocr, blobs[0])
+
+
+def _glyph_blobs(
+    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
+) -> list[tuple[int, int, int, int]]:
+    """The lone character-sized ink blob in ``box`` outside every detected line (card pixels: x0, y0, x1, y1),
+    from the first ink cut of ``_blob_sets`` that finds one; else every blob of the last cut."""
+    blobs: list[tuple[int, int, int, int]] = []
+    for blobs in _blob_sets(card, ppm, recs, box):
+        if len(blobs) == 1:
+            break
+    return blobs
+
+
+def _blob_sets(
+    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
+) -> list[list[tuple[int, int, int, int]]]:
+    """Character-sized ink blobs in ``box`` outside every detected line, for each ink cut: a share of the
+    strongest ink in the box, then the floor alone (a value washed out by glare: ink of 15 where a frame or
+    the portrait's edge beside it reaches 70)."""
+    x0, y0 = box[:2]
+    ink = ink_map(card, ppm, recs, box)
+    top = float(np.percentile(ink, 99.8))
+    if top < 20:  # no ink left: the value is not printed here (or is lost in glare)
+        return []
+    out = []
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1))
+    for cut in dict.fromkeys((max(12.0, 0.3 * top), 12.0)):
+        n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate((ink > cut).astype(np.uint8), k))
+        blobs = [
+            (x0 + int(bx), y0 + int(by), x0 + int(bx + bw), y0 + int(by + bh))
+            for bx, by, bw, bh, _ in stats[1:n]
+            if 2.4 * ppm <= bh <= 6.0 * ppm and 2.0 * ppm <= bw <= 6.0 * ppm
+        ]
+        out.append(_pairs_joined(blobs, ppm))
+    return out
+
+
+def _pairs_joined(blobs: list[tuple[int, int, int, int]], ppm: float) -> list[tuple[int, int, int, int]]:
+    """Two blobs side by side on one row, less than 2 mm apart, joined: the residence card's 「女 F.」 is one
+    value. (Two values so close would read 「男女」, which no value matches.)"""
+    if len(blobs) != 2:
+        return blobs
+    a, b = sorted(blobs)
+    rows = min(a[3], b[3]) - max(a[1], b[1])
+    if b[0] - a[2] < 2.0 * ppm and rows > 0.5 * min(a[3] - a[1], b[3] - b[1]):
+        return [(a[0], min(a[1], b[1]), b[2], max(a[3], b[3]))]
+    return blobs
+
+
+def _read_sex_blob(card: np.ndarray, ppm: float, ocr: Engine, blob: tuple[int, int, int, int]) -> RecLine | None:
+    """A blob recognised over the whole dictionary; a RecLine only when it reads as a 性別 value."""
+    cx0, cy0, cx1, cy1 = blob
+    crop = card[cy0:cy1, cx0:cx1]  # the dilation left a margin of about half a millimetre
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    value = sex_value(asg.nfkc(dec.text).strip())
+    if value is None:
+        return None
+    lead = len(dec.text) - len(dec.text.lstrip())
+    conf = dec.char_confidences[lead] if len(dec.char_confidences) > lead else dec.confidence
+    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, value, conf)
+    return RecLine(tl, probs, Line(value, conf, (conf,), dec.positions[lead : lead + 1]), crop)
