@@ -295,7 +295,8 @@ def fields_from_lines(
             implausible = first.date is not None and not repair.plausible(first.date, _plausible_as(document, key))
             if document in REPAIR_DATES and (first.value is None or implausible):
                 gkey, western = _grammar_key(document, key), REPAIR_DATES[document][key]
-                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, western)
+                head_lost = (document, key) in HEAD_LOST
+                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, western, head_lost=head_lost)
                 if again is not None:
                     parts[0], repaired_era = again, True
             if not repaired_era:
@@ -434,7 +435,8 @@ def _reading_of(document: str, key: str, crop: np.ndarray, probs: np.ndarray, oc
     reading = _parse(document, key, [_span_text(ocr, rl, span, CHARSET[key])])
     bounds = _plausible_as(document, key)
     if CHARSET[key] == "date" and (reading.date is None or not repair.plausible(reading.date, bounds)):
-        again = _date_again(ocr, rl, span, _grammar_key(document, key), REPAIR_DATES[document][key])
+        gkey, head_lost = _grammar_key(document, key), (document, key) in HEAD_LOST
+        again = _date_again(ocr, rl, span, gkey, REPAIR_DATES[document][key], head_lost=head_lost)
         reading = _parse(document, key, [again]) if again is not None else reading
     if reading.value is None or (reading.date is not None and not repair.plausible(reading.date, bounds)):
         return None
@@ -539,6 +541,12 @@ REPAIR_DATES: dict[str, dict[str, bool | None]] = {
 }
 
 
+#: Dates whose era may be read by its second character alone when no form fits (``DateRepair._head_lost``):
+#: a My Number Card's 和暦 birth date, where 昭和 squeezed into one glyph (「潮36年」) left 照合番号B's birth
+#: date unread. (A licence's birth date would fit too; not tried.)
+HEAD_LOST = {("mynumber", "birth_date")}
+
+
 def _plausible_as(document: str, key: str) -> str:
     """The bounds a field's date is held to: a licence's only to those of any card date (1868 to 12 years
     ahead), since a licence read on the day it was issued, by a PC whose clock lags, must not lose its issue
@@ -577,7 +585,8 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
                 tail = r.decoded.text[r.decoded.text.rfind("日") :]
                 key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
                 key = _grammar_key(document, key)
-                dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
+                head_lost = (document, key) in HEAD_LOST
+                dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key, head_lost=head_lost)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
         for key in ("birth_date", "expiry"):
@@ -609,9 +618,11 @@ def _date_again(
     *,
     md: tuple[int, int] | None = None,
     padded: bool = False,
+    head_lost: bool = False,
 ) -> tuple[str, float, tuple[int, ...]] | None:
     """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
-    reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day."""
+    reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day;
+    ``head_lost``: an era whose first character left no trace may be read by its second."""
     rep = _repairer(ocr)
     if rep is None or rl.probs is None or not rl.decoded.positions:
         return None
@@ -625,7 +636,7 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
-    path = rep.decode(rl.probs[t0:t1], key, western, md, padded)
+    path = rep.decode(rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost)
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)
