@@ -498,6 +498,13 @@ def test_an_era_read_as_one_glyph_is_decoded_by_its_second_character_and_flagged
     # a glyph whose frames hold no era's second character is no era
     recs[1] = _rec(e, _one_glyph_era("36", {}), (10, 28, 35, 33))
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
+    # the era's first character under the 性別 value printed beside it, decoded as another era's head (明和: 明
+    # is no head of an era ending in 和, so the old completion refused): 昭和36 is still the one birth
+    frames = [*_spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *_spelled("和36年7月21日生")]
+    recs[1] = _rec(e, frames, (2, 28, 38, 33))
+    assert recs[1].decoded.text.startswith("性別男和36年")
+    birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert birth.value == "1961-07-21" and "repaired" in birth.reasons and birth.doubtful
     # only a birth date is read so (the grammar alone, as for an expiry, finds nothing in the glyph)
     rec = _rec(e, _one_glyph_era("36", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33))
     rep = repair.DateRepair(e.character_table())
