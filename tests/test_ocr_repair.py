@@ -511,3 +511,20 @@ def test_an_era_read_as_one_glyph_is_decoded_by_its_second_character_and_flagged
     assert not repair.repair_line(rep, rec.decoded.text, rec.decoded, rec.probs, "birth_date")[1]
     line, changed = repair.repair_line(rep, rec.decoded.text, rec.decoded, rec.probs, "birth_date", head_lost=True)
     assert changed and line.text == "昭和36年7月21日生" and line.char_confidences[0] == 0.0
+
+
+def test_an_era_named_by_its_second_character_alone_is_decided_by_the_expiry(e) -> None:
+    """tune-1613: 「男和08年10月26日生」, 昭 under the 性別 value: 昭和08 and 令和08 are both births as read, so
+    nothing was proposed; the card expires on 2026-10-26, and its holder was born before that: 昭和08."""
+    frames = [*_spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *_spelled("和08年10月26日生")]
+    recs = [
+        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
+        _rec(e, frames, (2, 31, 38, 36)),
+        _rec(e, _spelled("2026年10月26日まで有効"), (4, 38, 41, 42)),
+    ]
+    got = fieldread.fields_from_lines("mynumber", recs, e)
+    assert got["birth_date"].value == "1933-10-26" and got["birth_date"].era_year == 8
+    assert "repaired" in got["birth_date"].reasons and got["birth_date"].doubtful
+    # a card expiring in 2031 may be a child's born on 令和08年10月26日: still nothing
+    recs[2] = _rec(e, _spelled("2031年10月26日まで有効"), (4, 38, 41, 42))
+    assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None

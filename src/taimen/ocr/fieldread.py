@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from functools import partial
 
 import cv2
@@ -349,6 +350,7 @@ def fields_from_lines(
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
     if document == "mynumber":
         out = _on_birthday(ocr, recs, picks, out)
+        out = _era_before_expiry(ocr, recs, picks, out)
         out = birth_from_expiry(recs, out)
         out = expiry_from_birth(recs, out)
     if document == "license":
@@ -491,6 +493,31 @@ def _read_again(
     )
 
 
+def _era_before_expiry(
+    ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None], out: dict[str, fp.FieldReading]
+) -> dict[str, fp.FieldReading]:
+    """A birth date left without a value because its era is named only by its second character and two eras
+    with it give a birth (「男和08年10月26日生」, 昭 under the 性別 value: 昭和08 or 令和08), read again as a
+    birth before a surely read expiry: a card expires after its holder was born (令和08年10月26日 is no birth
+    for a card that expires on 2026-10-26). Flagged ``repaired``; 照合番号B needs the era year, which both share."""
+    birth, exp, pick = out.get("birth_date"), out.get("expiry"), picks.get("birth_date")
+    if birth is None or birth.value is not None or pick is None or not pick.spans:
+        return out
+    if exp is None or exp.date is None or exp.doubtful:
+        return out
+    rl = recs[pick.spans[0].line]
+    again = _date_again(ocr, rl, pick.spans[0], "birth_date", None, head_lost=True, born_before=exp.date)
+    if again is None:
+        return out
+    reading = _parse("mynumber", "birth_date", [again])
+    if reading.date is None or not repair.plausible(reading.date, "birth_date"):
+        return out
+    reasons = [r for r in birth.reasons if r not in ("grammar", "not_found")]
+    reasons += ["repaired", *(("low_confidence",) if reading.confidence < 0.9 else ())]
+    flags = (*reading.flags, "repaired")
+    return {**out, "birth_date": replace(reading, flags=flags, reasons=tuple(dict.fromkeys(reasons)))}
+
+
 def _on_birthday(
     ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None], out: dict[str, fp.FieldReading]
 ) -> dict[str, fp.FieldReading]:
@@ -619,10 +646,12 @@ def _date_again(
     md: tuple[int, int] | None = None,
     padded: bool = False,
     head_lost: bool = False,
+    born_before: date | None = None,
 ) -> tuple[str, float, tuple[int, ...]] | None:
     """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
     reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day;
-    ``head_lost``: an era whose first character left no trace may be read by its second."""
+    ``head_lost``: an era whose first character left no trace may be read by its second (a birth before
+    ``born_before``)."""
     rep = _repairer(ocr)
     if rep is None or rl.probs is None or not rl.decoded.positions:
         return None
@@ -636,7 +665,7 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
-    path = rep.decode(rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost)
+    path = rep.decode(rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost, born_before=born_before)
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)

@@ -145,11 +145,13 @@ class DateRepair:
         padded: bool = False,
         *,
         head_lost: bool = False,
+        born_before: date | None = None,
     ) -> Path | None:
         """The most probable reading of ``probs`` (the frames of one date, 「…日」 inclusive) that is a real,
         plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None); with ``md``
         only dates on that month and day; ``padded``: with two-digit months and days (「01月05日」). With
-        ``head_lost``, when no form fits, an era whose first character left no trace (``_head_lost``)."""
+        ``head_lost``, when no form fits, an era whose first character left no trace (``_head_lost``), a
+        birth before ``born_before`` (the card's expiry) if given."""
         forms: list[list[Slot]] = []
         if western is not False:
             forms += western_forms(key, md, padded)
@@ -169,10 +171,12 @@ class DateRepair:
             if d is not None and plausible(d, key):
                 best = p
         if best is None and head_lost and western is not True and key != LICENSE_EXPIRY:
-            best = self._head_lost(probs, key, md, padded)
+            best = self._head_lost(probs, key, md, padded, born_before)
         return best
 
-    def _head_lost(self, probs: np.ndarray, key: str, md: tuple[int, int] | None, padded: bool) -> Path | None:
+    def _head_lost(
+        self, probs: np.ndarray, key: str, md: tuple[int, int] | None, padded: bool, born_before: date | None
+    ) -> Path | None:
         """An era of which the frames hold only the second character (「潮36年7月21日」: 昭和 squeezed into one
         glyph whose frames give 和 some weight and 昭 none; 昭 under glare or another print): the era's second
         character, then the year, month and day. Taken only when exactly one era with that second character
@@ -188,7 +192,7 @@ class DateRepair:
             if p is None or p.confidence < MIN_P or p.gap > MAX_GAP:
                 continue
             d = as_date(era[0] + p.text)
-            if d is not None and plausible(d, key):
+            if d is not None and plausible(d, key) and (born_before is None or d < born_before):
                 fits.append((era, p))
         if not fits:
             return None
