@@ -528,3 +528,7 @@ def test_an_era_named_by_its_second_character_alone_is_decided_by_the_expiry(e) 
     # a card expiring in 2031 may be a child's born on 令和08年10月26日: still nothing
     recs[2] = _rec(e, _spelled("2031年10月26日まで有効"), (4, 38, 41, 42))
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
+    # … but one expiring on the birthday runs to the 5th or 10th birthday after issue: a holder born 2026 would
+    # have it to 2031 at least, so a card expiring on 2030-10-26 is 昭和08's
+    recs[2] = _rec(e, _spelled("2030年10月26日まで有効"), (4, 38, 41, 42))
+    assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value == "1933-10-26"

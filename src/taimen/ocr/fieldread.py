@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 import cv2
@@ -499,23 +499,35 @@ def _era_before_expiry(
     """A birth date left without a value because its era is named only by its second character and two eras
     with it give a birth (「男和08年10月26日生」, 昭 under the 性別 value: 昭和08 or 令和08), read again as a
     birth before a surely read expiry: a card expires after its holder was born (令和08年10月26日 is no birth
-    for a card that expires on 2026-10-26). Flagged ``repaired``; 照合番号B needs the era year, which both share."""
+    for a card that expires on 2026-10-26). A card that expires on the birthday read (a Japanese national's)
+    runs to the 5th or 10th birthday after it was issued, so its holder was born at least 5 years before.
+    Flagged ``repaired``; 照合番号B needs the era year, which both eras share."""
     birth, exp, pick = out.get("birth_date"), out.get("expiry"), picks.get("birth_date")
     if birth is None or birth.value is not None or pick is None or not pick.spans:
         return out
     if exp is None or exp.date is None or exp.doubtful:
         return out
-    rl = recs[pick.spans[0].line]
-    again = _date_again(ocr, rl, pick.spans[0], "birth_date", None, head_lost=True, born_before=exp.date)
-    if again is None:
-        return out
-    reading = _parse("mynumber", "birth_date", [again])
-    if reading.date is None or not repair.plausible(reading.date, "birth_date"):
+    rl, e = recs[pick.spans[0].line], exp.date
+    reading = None
+    # born on that birthday at the latest (the card issued on the day of birth)
+    five = e.replace(year=e.year - NATIONAL_MIN_YEARS, day=28 if (e.month, e.day) == (2, 29) else e.day)
+    for bound in (five + timedelta(days=1), e):
+        again = _date_again(ocr, rl, pick.spans[0], "birth_date", None, head_lost=True, born_before=bound)
+        reading = _parse("mynumber", "birth_date", [again]) if again is not None else None
+        d = reading.date if reading is not None else None
+        if d is not None and (bound == e or (e.month, e.day) in birthdays((d.month, d.day))):
+            break
+        reading = None
+    if reading is None or reading.date is None or not repair.plausible(reading.date, "birth_date"):
         return out
     reasons = [r for r in birth.reasons if r not in ("grammar", "not_found")]
     reasons += ["repaired", *(("low_confidence",) if reading.confidence < 0.9 else ())]
     flags = (*reading.flags, "repaired")
     return {**out, "birth_date": replace(reading, flags=flags, reasons=tuple(dict.fromkeys(reasons)))}
+
+
+#: A My Number Card issued to a Japanese national runs to the 10th birthday after issue (5th under 18).
+NATIONAL_MIN_YEARS = 5
 
 
 def _on_birthday(
