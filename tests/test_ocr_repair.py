@@ -474,3 +474,61 @@ def test_a_licence_date_read_with_a_one_digit_month_on_a_zero_padded_card_is_dec
     frames[19] = {"": 1.0}
     got = _issued(e, frames)["issue_date"]
     assert got.value == "2022-01-24" and got.doubtful
+
+
+def _one_glyph_era(year: str, tail: dict[str, float]) -> list[dict[str, float]]:
+    """「潮36年7月21日生」: the era 昭和 read as one glyph whose frame gives its second character some weight."""
+    return [{"": 1.0}, {"潮": 0.5, **tail, "": 0.5 - sum(tail.values())}, *_spelled(f"{year}年7月21日生")[1:]]
+
+
+def test_an_era_read_as_one_glyph_is_decoded_by_its_second_character_and_flagged(e) -> None:
+    """tune-0790: 昭和 squeezed into 「潮」 (和 at 0.047 in its frame, 昭 at 0.0017): no date on the line, so the
+    birth date, which 照合番号B needs, was not found; 昭和36 is the one era with 和 that gives a birth."""
+    recs = [
+        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
+        _rec(e, _one_glyph_era("36", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33)),
+        _rec(e, _spelled("2028年7月21日まで有効"), (4, 34, 41, 39)),
+    ]
+    assert recs[1].decoded.text.startswith("潮36年")
+    birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert birth.value == "1961-07-21" and "repaired" in birth.reasons and birth.doubtful
+    # 和3: 昭和3 and 令和3 are both births, and the frames cannot tell them apart: nothing is proposed
+    recs[1] = _rec(e, _one_glyph_era("3", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33))
+    assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
+    # a glyph whose frames hold no era's second character is no era
+    recs[1] = _rec(e, _one_glyph_era("36", {}), (10, 28, 35, 33))
+    assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
+    # the era's first character under the 性別 value printed beside it, decoded as another era's head (明和: 明
+    # is no head of an era ending in 和, so the old completion refused): 昭和36 is still the one birth
+    frames = [*_spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *_spelled("和36年7月21日生")]
+    recs[1] = _rec(e, frames, (2, 28, 38, 33))
+    assert recs[1].decoded.text.startswith("性別男和36年")
+    birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert birth.value == "1961-07-21" and "repaired" in birth.reasons and birth.doubtful
+    # only a birth date is read so (the grammar alone, as for an expiry, finds nothing in the glyph)
+    rec = _rec(e, _one_glyph_era("36", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33))
+    rep = repair.DateRepair(e.character_table())
+    assert not repair.repair_line(rep, rec.decoded.text, rec.decoded, rec.probs, "birth_date")[1]
+    line, changed = repair.repair_line(rep, rec.decoded.text, rec.decoded, rec.probs, "birth_date", head_lost=True)
+    assert changed and line.text == "昭和36年7月21日生" and line.char_confidences[0] == 0.0
+
+
+def test_an_era_named_by_its_second_character_alone_is_decided_by_the_expiry(e) -> None:
+    """tune-1613: 「男和08年10月26日生」, 昭 under the 性別 value: 昭和08 and 令和08 are both births as read, so
+    nothing was proposed; the card expires on 2026-10-26, and its holder was born before that: 昭和08."""
+    frames = [*_spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *_spelled("和08年10月26日生")]
+    recs = [
+        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
+        _rec(e, frames, (2, 31, 38, 36)),
+        _rec(e, _spelled("2026年10月26日まで有効"), (4, 38, 41, 42)),
+    ]
+    got = fieldread.fields_from_lines("mynumber", recs, e)
+    assert got["birth_date"].value == "1933-10-26" and got["birth_date"].era_year == 8
+    assert "repaired" in got["birth_date"].reasons and got["birth_date"].doubtful
+    # a card expiring in 2031 may be a child's born on 令和08年10月26日: still nothing
+    recs[2] = _rec(e, _spelled("2031年10月26日まで有効"), (4, 38, 41, 42))
+    assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
+    # … but one expiring on the birthday runs to the 5th or 10th birthday after issue: a holder born 2026 would
+    # have it to 2031 at least, so a card expiring on 2030-10-26 is 昭和08's
+    recs[2] = _rec(e, _spelled("2030年10月26日まで有効"), (4, 38, 41, 42))
+    assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value == "1933-10-26"

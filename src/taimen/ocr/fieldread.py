@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date, timedelta
 from functools import partial
 
 import cv2
@@ -295,7 +296,8 @@ def fields_from_lines(
             implausible = first.date is not None and not repair.plausible(first.date, _plausible_as(document, key))
             if document in REPAIR_DATES and (first.value is None or implausible):
                 gkey, western = _grammar_key(document, key), REPAIR_DATES[document][key]
-                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, western)
+                head_lost = (document, key) in HEAD_LOST
+                again = _date_again(ocr, recs[pick.spans[0].line], pick.spans[0], gkey, western, head_lost=head_lost)
                 if again is not None:
                     parts[0], repaired_era = again, True
             if not repaired_era:
@@ -348,6 +350,7 @@ def fields_from_lines(
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
     if document == "mynumber":
         out = _on_birthday(ocr, recs, picks, out)
+        out = _era_before_expiry(ocr, recs, picks, out)
         out = birth_from_expiry(recs, out)
         out = expiry_from_birth(recs, out)
     if document == "license":
@@ -434,7 +437,8 @@ def _reading_of(document: str, key: str, crop: np.ndarray, probs: np.ndarray, oc
     reading = _parse(document, key, [_span_text(ocr, rl, span, CHARSET[key])])
     bounds = _plausible_as(document, key)
     if CHARSET[key] == "date" and (reading.date is None or not repair.plausible(reading.date, bounds)):
-        again = _date_again(ocr, rl, span, _grammar_key(document, key), REPAIR_DATES[document][key])
+        gkey, head_lost = _grammar_key(document, key), (document, key) in HEAD_LOST
+        again = _date_again(ocr, rl, span, gkey, REPAIR_DATES[document][key], head_lost=head_lost)
         reading = _parse(document, key, [again]) if again is not None else reading
     if reading.value is None or (reading.date is not None and not repair.plausible(reading.date, bounds)):
         return None
@@ -489,6 +493,43 @@ def _read_again(
     )
 
 
+def _era_before_expiry(
+    ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None], out: dict[str, fp.FieldReading]
+) -> dict[str, fp.FieldReading]:
+    """A birth date left without a value because its era is named only by its second character and two eras
+    with it give a birth (「男和08年10月26日生」, 昭 under the 性別 value: 昭和08 or 令和08), read again as a
+    birth before a surely read expiry: a card expires after its holder was born (令和08年10月26日 is no birth
+    for a card that expires on 2026-10-26). A card that expires on the birthday read (a Japanese national's)
+    runs to the 5th or 10th birthday after it was issued, so its holder was born at least 5 years before.
+    Flagged ``repaired``; 照合番号B needs the era year, which both eras share."""
+    birth, exp, pick = out.get("birth_date"), out.get("expiry"), picks.get("birth_date")
+    if birth is None or birth.value is not None or pick is None or not pick.spans:
+        return out
+    if exp is None or exp.date is None or exp.doubtful:
+        return out
+    rl, e = recs[pick.spans[0].line], exp.date
+    reading = None
+    # born on that birthday at the latest (the card issued on the day of birth)
+    five = e.replace(year=e.year - NATIONAL_MIN_YEARS, day=28 if (e.month, e.day) == (2, 29) else e.day)
+    for bound in (five + timedelta(days=1), e):
+        again = _date_again(ocr, rl, pick.spans[0], "birth_date", None, head_lost=True, born_before=bound)
+        reading = _parse("mynumber", "birth_date", [again]) if again is not None else None
+        d = reading.date if reading is not None else None
+        if d is not None and (bound == e or (e.month, e.day) in birthdays((d.month, d.day))):
+            break
+        reading = None
+    if reading is None or reading.date is None or not repair.plausible(reading.date, "birth_date"):
+        return out
+    reasons = [r for r in birth.reasons if r not in ("grammar", "not_found")]
+    reasons += ["repaired", *(("low_confidence",) if reading.confidence < 0.9 else ())]
+    flags = (*reading.flags, "repaired")
+    return {**out, "birth_date": replace(reading, flags=flags, reasons=tuple(dict.fromkeys(reasons)))}
+
+
+#: A My Number Card issued to a Japanese national runs to the 10th birthday after issue (5th under 18).
+NATIONAL_MIN_YEARS = 5
+
+
 def _on_birthday(
     ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None], out: dict[str, fp.FieldReading]
 ) -> dict[str, fp.FieldReading]:
@@ -539,6 +580,12 @@ REPAIR_DATES: dict[str, dict[str, bool | None]] = {
 }
 
 
+#: Dates whose era may be read by its second character alone when no form fits (``DateRepair._head_lost``):
+#: a My Number Card's 和暦 birth date, where 昭和 squeezed into one glyph (「潮36年」) left 照合番号B's birth
+#: date unread. (A licence's birth date would fit too; not tried.)
+HEAD_LOST = {("mynumber", "birth_date")}
+
+
 def _plausible_as(document: str, key: str) -> str:
     """The bounds a field's date is held to: a licence's only to those of any card date (1868 to 12 years
     ahead), since a licence read on the day it was issued, by a PC whose clock lags, must not lose its issue
@@ -577,7 +624,8 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
                 tail = r.decoded.text[r.decoded.text.rfind("日") :]
                 key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
                 key = _grammar_key(document, key)
-                dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key)
+                head_lost = (document, key) in HEAD_LOST
+                dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key, head_lost=head_lost)
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
         for key in ("birth_date", "expiry"):
@@ -609,9 +657,13 @@ def _date_again(
     *,
     md: tuple[int, int] | None = None,
     padded: bool = False,
+    head_lost: bool = False,
+    born_before: date | None = None,
 ) -> tuple[str, float, tuple[int, ...]] | None:
     """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
-    reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day."""
+    reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day;
+    ``head_lost``: an era whose first character left no trace may be read by its second (a birth before
+    ``born_before``)."""
     rep = _repairer(ocr)
     if rep is None or rl.probs is None or not rl.decoded.positions:
         return None
@@ -625,7 +677,7 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
-    path = rep.decode(rl.probs[t0:t1], key, western, md, padded)
+    path = rep.decode(rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost, born_before=born_before)
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)

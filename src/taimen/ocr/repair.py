@@ -143,10 +143,15 @@ class DateRepair:
         western: bool | None = None,
         md: tuple[int, int] | None = None,
         padded: bool = False,
+        *,
+        head_lost: bool = False,
+        born_before: date | None = None,
     ) -> Path | None:
         """The most probable reading of ``probs`` (the frames of one date, 「…日」 inclusive) that is a real,
         plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None); with ``md``
-        only dates on that month and day; ``padded``: with two-digit months and days (「01月05日」)."""
+        only dates on that month and day; ``padded``: with two-digit months and days (「01月05日」). With
+        ``head_lost``, when no form fits, an era whose first character left no trace (``_head_lost``), a
+        birth before ``born_before`` (the card's expiry) if given."""
         forms: list[list[Slot]] = []
         if western is not False:
             forms += western_forms(key, md, padded)
@@ -165,8 +170,36 @@ class DateRepair:
             d = as_date(p.text, strict=key != LICENSE_EXPIRY)
             if d is not None and plausible(d, key):
                 best = p
-
+        if best is None and head_lost and western is not True and key != LICENSE_EXPIRY:
+            best = self._head_lost(probs, key, md, padded, born_before)
         return best
+
+    def _head_lost(
+        self, probs: np.ndarray, key: str, md: tuple[int, int] | None, padded: bool, born_before: date | None
+    ) -> Path | None:
+        """An era of which the frames hold only the second character (「潮36年7月21日」: 昭和 squeezed into one
+        glyph whose frames give 和 some weight and 昭 none; 昭 under glare or another print): the era's second
+        character, then the year, month and day. Taken only when exactly one era with that second character
+        gives a plausible date (和: 昭和36 is a birth, 令和36 is not; 和3 fits both and gives nothing); the first
+        character, never seen, is put on the second's frame with no confidence (always doubtful)."""
+        peak = probs.max(axis=0)
+        fits: list[tuple[str, Path]] = []
+        for era in ERAS:
+            form = era_form(era, md, padded)[1:]
+            if not self._feasible(peak, form):
+                continue
+            p = best_path(probs, self.classes, form)
+            if p is None or p.confidence < MIN_P or p.gap > MAX_GAP:
+                continue
+            d = as_date(era[0] + p.text)
+            if d is not None and plausible(d, key) and (born_before is None or d < born_before):
+                fits.append((era, p))
+        if not fits:
+            return None
+        era, p = max(fits, key=lambda f: f[1].score)
+        if any(e[1] == era[1] and e != era for e, _ in fits):  # two eras the frames cannot tell apart
+            return None
+        return Path(era[0] + p.text, (0.0, *p.confidences), (p.positions[0], *p.positions), p.score, p.gap)
 
 
 #: Where a broken date may start before its 年: digits, an era's characters, 元, spaces, kanji numerals the
@@ -225,9 +258,13 @@ _DAY_MARK_LOST = re.compile(
 )
 
 
-def repair_line(rep: DateRepair, text: str, line: Line, probs: np.ndarray, key: str) -> tuple[Line, bool]:
+def repair_line(
+    rep: DateRepair, text: str, line: Line, probs: np.ndarray, key: str, *, head_lost: bool = False
+) -> tuple[Line, bool]:
     """``line`` with each broken date in it decoded again (positions and confidences kept in step); whether
-    anything changed."""
+    anything changed. With ``head_lost``, a date with an era year and no era before it that does not decode
+    is tried once more from the one glyph before it, with the era's first character allowed to be lost
+    (「潮36年7月21日生」: 昭和 read as one glyph, ``DateRepair._head_lost``)."""
     if not line.positions or len(line.positions) != len(text):
         return line, False
     changed = False
@@ -236,6 +273,10 @@ def repair_line(rep: DateRepair, text: str, line: Line, probs: np.ndarray, key: 
         t0 = 0 if start == 0 else (pos[start - 1] + pos[start]) // 2 + 1
         t1 = probs.shape[0] if end >= len(pos) else (pos[end - 1] + pos[end]) // 2 + 1
         path = rep.decode(probs[t0:t1], key)
+        if path is None and head_lost and start > 0 and _ERA_YEAR.match(text, start) and _glyph(text[start - 1]):
+            start -= 1
+            t0 = 0 if start == 0 else (pos[start - 1] + pos[start]) // 2 + 1
+            path = rep.decode(probs[t0:t1], key, head_lost=True)
         if path is None:
             continue
         text = text[:start] + path.text + text[end:]
@@ -244,3 +285,12 @@ def repair_line(rep: DateRepair, text: str, line: Line, probs: np.ndarray, key: 
         line = replace(line, text=text, confidence=min(confs), char_confidences=confs, positions=positions)
         changed = True
     return line, changed
+
+
+#: An era's year (one or two digits, or 元) and 年, with no era before it.
+_ERA_YEAR = re.compile(r"(?:元|\d{1,2})\s*年")
+
+
+def _glyph(ch: str) -> bool:
+    """A character an era's two could have been read as: a kanji that is no part of a date's own marks."""
+    return "\u4e00" <= ch <= "\u9fff" and ch not in "年月日生元二三〇"
