@@ -352,6 +352,26 @@ def test_the_number_right_of_the_second_address_line_is_not_address() -> None:
     assert text_of(lines, assign("license", lines)["address"]) == "東京都港区赤坂9丁目7番27号メゾン赤坂806号室"
 
 
+def test_an_address_line_below_a_first_line_boxed_with_its_label_is_kept() -> None:
+    """住所 printed lower than the value and boxed with it: the first line's box is twice its type's height, and
+    the second line (half that) was left out, the address proposed without it and without doubt."""
+    lines = [
+        L(1.4, 0.5, 26.6, 6.3, "氏名 横山 達也"),
+        L(45.6, 1.5, 71.2, 5.4, "昭和07年12月11日生"),
+        L(0.8, 4.7, 64.2, 12.9, "住所熊本県熊本市中央区水前寺215番地10"),
+        L(6.8, 10.6, 45.9, 14.4, "シャト一水前寺1203号室"),
+        L(1.5, 14.8, 31.8, 20.4, "交付平成29年06月19日"),
+        L(41.2, 14.6, 49.8, 18.2, "91096"),
+        L(3.4, 20.6, 45.3, 24.8, "平成33年01月10日まで有効"),
+        L(1.9, 26.7, 8.2, 29.8, "免許の"),
+    ]
+    want = "熊本県熊本市中央区水前寺215番地10シャト一水前寺1203号室"
+    assert text_of(lines, assign("license", lines)["address"]) == want
+    # a small-print line under an address whose first line is boxed alone is still no part of it
+    alone = [*lines[:2], L(6.5, 4.7, 64.2, 9.0, "熊本県熊本市中央区水前寺215番地10"), L(6.8, 9.2, 30, 11.1, "注意事項あり")]
+    assert text_of(alone, assign("license", alone)["address"]) == "熊本県熊本市中央区水前寺215番地10"
+
+
 def test_a_birth_date_cut_after_its_day_is_taken_as_cut_off() -> None:
     """The box of the name row's date ended before 日生: 「平成05年11月08」. A date further left is no birth date."""
     lines = [L(1.8, 0.5, 26.4, 6.2, "氏名 安藤 千春"), L(47.1, 3.1, 68.3, 7.1, "平成05年11月08"), *LICENCE_TAIL]

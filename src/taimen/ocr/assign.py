@@ -517,6 +517,9 @@ def _prefecture_beside_label(a: Assigner, kind: str) -> tuple[int, int] | None:
 LABEL_SHIFT_MM = 5.0
 #: An address line starting left of this (mm) starts at its label's place.
 ADDRESS_LABEL_X_MM = 8.0
+#: The least height, as a share of the first line's box, of an address's next line when that box holds the
+#: label too (``pick_address``).
+WITH_LABEL_LOW = 0.4
 
 
 def _prefecture_start(text: str) -> bool:
@@ -587,6 +590,9 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         prev = _row_pieces(a, first, spans, taken, reasons)
     rows = 1
     while rows < max_lines:
+        # a first line boxed together with its label, printed up to 4 mm above or below the value's row, is up
+        # to twice as tall as its type: a line of the same type below it is then less than half the box's height
+        low = WITH_LABEL_LOW if rows == 1 and start > 0 and prev is first else 0.55
         below = [
             j
             for j, ln in enumerate(a.lines)
@@ -595,7 +601,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             and ln.y0 >= prev.cy
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
             and -7.0 < ln.x0 - left < reach
-            and 0.55 < ln.h / max(prev.h, 1e-6) < 1.7
+            and low < ln.h / max(prev.h, 1e-6) < 1.7
         ]
         if not below:
             break
