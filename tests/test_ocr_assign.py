@@ -368,7 +368,8 @@ def test_an_address_line_below_a_first_line_boxed_with_its_label_is_kept() -> No
     want = "熊本県熊本市中央区水前寺215番地10シャト一水前寺1203号室"
     assert text_of(lines, assign("license", lines)["address"]) == want
     # a small-print line under an address whose first line is boxed alone is still no part of it
-    alone = [*lines[:2], L(6.5, 4.7, 64.2, 9.0, "熊本県熊本市中央区水前寺215番地10"), L(6.8, 9.2, 30, 11.1, "注意事項あり")]
+    small = L(6.8, 9.2, 30, 11.1, "注意事項あり")
+    alone = [*lines[:2], L(6.5, 4.7, 64.2, 9.0, "熊本県熊本市中央区水前寺215番地10"), small]
     assert text_of(alone, assign("license", alone)["address"]) == "熊本県熊本市中央区水前寺215番地10"
 
 

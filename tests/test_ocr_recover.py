@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr_helpers import ocr
-from taimen.ocr import date_rules, fieldread, near_label, recline, sex_read
+from taimen.ocr import date_head, date_rules, fieldread, near_label, recline, sex_read
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -512,3 +512,20 @@ def test_a_line_running_at_a_slant_is_read_though_its_upright_box_is_tall(e) -> 
     read = [r for r in recs if "倉敷市阿知" in r.line.text]
     assert read, [(r.line.text, r.line.h) for r in recs]
     assert not fieldread._skewed_line(20 * PPM, 10 * PPM, PPM)  # a box as tall as it is long is no line
+
+
+def test_a_licence_date_whose_start_glare_washed_out_is_read_again_with_its_start(e) -> None:
+    """Glare over 「昭和60」: the detector's box began at 「年06月08日生」 and no birth date was found (tune-1803).
+    The row left of the box, levels stretched, reads the whole date; taken only with the month and day first
+    read, and doubted. Nothing is made up where no start is printed, nor read into another line on the row."""
+    marks = [("昭和60", 48.0, 3.0, 3.6, 222), ("年06月08日生", 58.8, 3.0, 3.6, 40)]
+    tail = _rec("年06月08日生", (58.6, 2.6, 80.6, 7.0))
+    recs = [r for r in _licence_recs() if not r.line.text.endswith("生")] + [tail]
+    got = date_head.date_head_lost(_card(marks), PPM, recs, e, "birth")
+    assert got is not None and "昭和60年06月08日生" in got.line.text and got.repaired
+    birth = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["birth_date"]
+    assert birth.value == "1985-06-08" and "repaired" in birth.reasons and birth.doubtful
+    assert date_head.date_head_lost(_card(marks[1:]), PPM, recs, e, "birth") is None
+    assert date_head.date_head_lost(_card(marks), PPM, recs, e, "expiry") is None  # 生: a birth date
+    named = [_rec("氏名小川 秀明 昭和6", (1.8, 2.2, 58.0, 7.2)), *recs[1:]]  # never read into another line
+    assert date_head.date_head_lost(_card(marks), PPM, named, e, "birth") is None

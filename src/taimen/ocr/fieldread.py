@@ -20,6 +20,7 @@ import numpy as np
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import names, places, repair, reread, tilt, variants
+from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
     birth_from_expiry,
     birthdays,
@@ -246,6 +247,8 @@ def fields_from_lines(
         ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
         ("security_code", code_near_label, ("mynumber",)),
         ("license_number", number_cut_short, ("license",)),
+        ("birth_date", partial(date_head_lost, kind="birth"), ("license",)),
+        ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
         ("card_number", card_number_near_label, ("residence",)),
     ):

@@ -98,7 +98,7 @@ def ink_outside(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[in
     return any(stats[i][3] >= INK_MIN_MM * ppm and stats[i][2] >= INK_MIN_MM * ppm for i in range(1, n))
 
 
-def _stretch(img: np.ndarray) -> np.ndarray:
+def stretch(img: np.ndarray) -> np.ndarray:
     """The image's levels stretched so its darkest 1 % is black and its lightest 1 % white."""
     lo, hi = np.percentile(img.min(axis=2), (1, 99))
     if hi - lo < 8:
@@ -111,7 +111,7 @@ def detect_in(card: np.ndarray, ppm: float, ocr: Engine, box: tuple[int, int, in
     dictionary."""
     x0, y0, x1, y1 = box
     h, w = card.shape[:2]
-    region = _stretch(card[y0:y1, x0:x1])  # text the first pass missed is often faint (glare, low contrast)
+    region = stretch(card[y0:y1, x0:x1])  # text the first pass missed is often faint (glare, low contrast)
     found: list[RecLine] = []
     for b in ocr.detect(region, side=2 * max(region.shape[:2])):
         bx0, by0 = (float(v) for v in b.min(axis=0))
