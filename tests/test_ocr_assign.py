@@ -422,6 +422,20 @@ def test_marks_run_into_a_name_at_the_label_place_are_not_the_name() -> None:
         assert text_of(lines, pick) == "PEREZ MICHAEL" and "no_label" in pick.reasons
 
 
+def test_the_name_label_s_half_run_into_the_name_is_not_the_name() -> None:
+    """氏名 read 「氏8」 and run into the name (tune-1734): the digit made the line no name, and the 免許の条件等
+    label's misreading 「免静」 was proposed. 氏 followed by kana or kanji may be the family name's own (氏家)."""
+    lines = [
+        L(1.8, 1.2, 31.9, 7.0, "氏8上田 恵美子"),
+        L(46.7, 3.3, 73.2, 7.7, "1937年08月30日生"),
+        L(2.1, 27.2, 7.9, 30.2, "免静"),
+    ]
+    pick = assign("license", lines)["name"]
+    assert text_of(lines, pick) == "上田 恵美子" and "no_label" in pick.reasons
+    own = [L(1.8, 1.2, 31.9, 7.0, "氏家 恵美子"), *lines[1:]]
+    assert text_of(own, assign("license", own)["name"]) == "氏家 恵美子"
+
+
 def test_a_latin_name_ends_where_the_sex_begins() -> None:
     """The 性別 value printed on the name's row was read into it: 「WALKER NANCY男 M.」."""
     lines = [L(2.3, 8.6, 8.0, 12.4, "氏名"), L(13.1, 10.5, 51.8, 15.8, "WALKER NANCY男 M.")]

@@ -529,3 +529,26 @@ def test_a_licence_date_whose_start_glare_washed_out_is_read_again_with_its_star
     assert date_head.date_head_lost(_card(marks), PPM, recs, e, "expiry") is None  # 生: a birth date
     named = [_rec("氏名小川 秀明 昭和6", (1.8, 2.2, 58.0, 7.2)), *recs[1:]]  # never read into another line
     assert date_head.date_head_lost(_card(marks), PPM, named, e, "birth") is None
+
+
+def test_a_licence_number_with_a_washed_out_digit_is_doubted_however_sure_its_reading(e) -> None:
+    """Glare over half an 8 left a 3 that the recogniser read at 0.999 (tune-1979): 「390575314242」 was proposed
+    without a doubt flag. A digit much fainter than the others makes the number doubtful (``glare``); the same
+    number printed evenly does not."""
+
+    def number(grey_of_seventh: int) -> tuple[list[recline.RecLine], np.ndarray]:
+        marks = [("第 390575", 2.5, 40.0, 3.6, 40), ("8", 23.9, 40.0, 3.6, grey_of_seventh)]
+        marks += [("14242", 25.7, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
+        card = _card(marks)
+        rl = recline.read_box(card, (1.9 * PPM, 39.4 * PPM, 42.6 * PPM, 45.0 * PPM), PPM, e)
+        assert rl is not None and "390575814242" in rl.line.text.replace(" ", "")
+        return [r for r in _licence_recs() if "号" not in r.line.text] + [rl], card
+
+    recs, card = number(228)
+    assert recline.faint_digit(recs[-1], 0, len(recs[-1].line.text))
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["license_number"]
+    assert got.value == "390575814242" and "glare" in got.reasons and got.doubtful
+    recs, card = number(40)
+    assert not recline.faint_digit(recs[-1], 0, len(recs[-1].line.text))
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["license_number"]
+    assert got.value == "390575814242" and "glare" not in got.reasons

@@ -279,6 +279,9 @@ _ERA_CHARS = "明大昭平令"
 #: Before a name at the label's place: a run of marks, digits or Latin letters (the label 氏名 misread, dirt),
 #: never kana or kanji, which may be the family name's own first character.
 _KANJI_NAME_HEAD = r"\s*[^\s\u3040-\u30ff\u3400-\u9fff々]{1,3}\s*(?=[\u3040-\u30ff\u3400-\u9fff々])"
+#: … or the label's 氏 with its 名 misread as a mark, digit or letter (「氏8上田 恵美子」); 氏 followed by kana or
+#: kanji may be a family name's own (氏家).
+_HALF_LABEL_HEAD = r"\s*氏[^\s\u3040-\u30ff\u3400-\u9fff々]\s*(?=[\u3040-\u30ff\u3400-\u9fff々])"
 #: Before a Latin name: anything that is not a Latin letter (「氏名」 read with a slip, 「#」).
 _LATIN_NAME_HEAD = r"\s*[^A-Za-z\s]+\s*(?=[A-Za-z])"
 #: A Latin name ends where the 性別 label or value begins (「WALKER NANCY男 M.」: the row ran into it).
@@ -369,6 +372,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
                 k = m.end() if not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.group(1)) or " " in rest else 0
             elif ln.x0 < 6.0:  # marks run into the name (「[6松本 典子」, 「彪名 PEREZ」, 「# ALLEN」)
                 m = re.match(_LATIN_NAME_HEAD if latin else _KANJI_NAME_HEAD, ln.text)
+                m = m or (None if latin else re.match(_HALF_LABEL_HEAD, ln.text))
                 k = m.end() if m and len(ln.text) - m.end() >= 2 else 0
             t = ln.text[k:]
             if (

@@ -48,7 +48,7 @@ from taimen.ocr.near_label import (
     expiry_in_band,
     number_cut_short,
 )
-from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, span_frames
+from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, faint_digit, span_frames
 from taimen.ocr.sex_read import sex_beside_label
 
 #: Why a field is doubtful (codes in JSON; text in the CLI and the web UI).
@@ -344,6 +344,9 @@ def fields_from_lines(
         if reading.value is None or reading.confidence < 0.9:
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
+        faint = key in FAINT_CHECKED.get(document, ()) and reading.value is not None
+        if faint and any(faint_digit(recs[s.line], s.start, s.end) for s in pick.spans):
+            reasons.append("glare")  # a washed-out digit is misread with full confidence (8 read 3)
         if key == "address" and gap_read:  # what stood in the gap was read only the second time: doubtful
             reasons.append("gap")
         if key in extended:  # its last characters were read only the second time
@@ -405,6 +408,10 @@ REREAD: dict[str, tuple[str, ...]] = {
     "mynumber": ("birth_date", "security_code"),
     "residence": ("card_number",),
 }
+
+
+#: Fields whose digits are checked for one washed out beside the others (``recline.faint_digit``).
+FAINT_CHECKED: dict[str, tuple[str, ...]] = {"license": ("license_number", "birth_date", "issue_date", "expiry")}
 
 
 def _unsure(reading: fp.FieldReading) -> bool:
