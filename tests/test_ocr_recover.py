@@ -302,6 +302,12 @@ def test_a_licence_number_whose_box_ended_early_is_read_again_to_its_end(e) -> N
     assert number.value == "476305568714" and "repaired" in number.reasons and number.doubtful
     short = [("第 47630556", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
     assert near_label.number_cut_short(_card(short), PPM, recs, e) is None
+    # its first digits faint (tune-1707): the box began after them, 第 and 号 apart on its row
+    late = [("第", 2.5, 40.0, 3.6, 40), ("4763", 8.0, 40.0, 3.6, 215), ("05568714", 16.9, 40.0, 3.6, 40)]
+    late.append(("号", 38.5, 40.0, 3.6, 40))
+    recs = [_rec("第", (2.2, 39.6, 6.7, 44.8)), _rec("05568714", (16.7, 39.6, 34.6, 44.8)), recs[1]]
+    got = near_label.number_cut_short(_card(late), PPM, recs, e)
+    assert got is not None and re.sub(r"\D", "", got.line.text) == "476305568714" and got.repaired
 
 
 def test_an_address_line_printed_close_under_the_first_is_found_with_paper_around_it(e) -> None:

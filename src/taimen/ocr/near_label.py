@@ -175,8 +175,9 @@ _NUMBER_CUT = re.compile(r"\s*第?\s*(\d(?:\s?\d)*)\s*")
 
 def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
     """The licence number whose line box ended early (glare over its last digits: 「第47630556」 for
-    第476305568714): a line of 第 and six to eleven digits and nothing else is read again with its box
-    reaching right to the 号 on its row, or as far as the missing digits would take, and taken (``repaired``,
+    第476305568714) or began late (its first digits faint: 「28735843」 right of a lone 第): a line of 第 and six
+    to eleven digits and nothing else is read again with its box reaching right to the 号 on its row, or as far
+    as the missing digits would take, and left to the 第 standing apart on its row, and taken (``repaired``,
     always doubtful) only when it then reads as 第 and exactly twelve digits; none or several: nothing."""
     found: list[RecLine] = []
     for r in recs:
@@ -192,7 +193,13 @@ def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
             if o.line.text.strip() == "号" and o.line.x0 > ln.x1 and asg._rows_overlap(o.line, ln) >= 0.3
         ]
         right = min(go) - 0.3 if go else ln.x1 + (LICENCE_DIGITS - len(digits) + 1) * per_char
-        got = read_box(card, (ln.x0 * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
+        dai = [
+            o.line.x0
+            for o in recs
+            if o.line.text.strip() == "第" and o.line.x1 < ln.x0 + 0.5 and asg._rows_overlap(o.line, ln) >= 0.3
+        ]
+        left = max(dai) if dai and "第" not in ln.text else ln.x0
+        got = read_box(card, (left * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
         if got is not None and re.fullmatch(r"\s*第?\s*\d(?:\s?\d){11}\s*", got.line.text):
             found.append(replace(got, repaired=True))
     return found[0] if len(found) == 1 else None
