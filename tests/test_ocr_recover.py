@@ -228,6 +228,21 @@ def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
     assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
 
 
+def test_a_small_head_read_as_the_label_s_own_character_is_the_label(e) -> None:
+    """「名斉藤」 (tune-2150): 氏名 in tiny blurred print, read 名 in the line, read alone as marks. A head in small
+    print that the line's reading gave as 氏 or 名 is the label; the name is what follows, still doubtful."""
+    rl = _name_line(e, [("ミネ", 2.0, 2.0, 1.8, 40), ("和田　恵美子", 6.5, 2.0, 4.2, 40)])
+    dec = rl.decoded
+    assert dec.text.startswith("ミ") and dec.text.lstrip("ミ ").startswith("和田"), dec.text
+    k = len(dec.text) - len(dec.text.lstrip("ミ "))
+    pos, confs = (dec.positions[0], *dec.positions[k:]), (dec.char_confidences[0], *dec.char_confidences[k:])
+    line = Line("名" + dec.text[k:], dec.confidence, confs, pos)
+    rl = recline.RecLine(replace(rl.line, text=line.text), rl.probs, line, rl.crop)
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
+
+
 def test_a_faint_first_character_read_with_the_misread_label_stays_in_the_name(e) -> None:
     """「駱小川実」 (tune-0657): glare left the name's first character faint, so it measured as small as the label;
     the head read again alone is 「氏名小」: the label and the name's start. Only the label is taken off."""
