@@ -573,3 +573,19 @@ def test_a_licence_number_with_a_washed_out_digit_is_doubted_however_sure_its_re
     assert not recline.faint_digit(recs[-1], 0, len(recs[-1].line.text))
     got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["license_number"]
     assert got.value == "390575814242" and "glare" not in got.reasons
+
+
+def test_a_licence_address_the_detector_missed_is_looked_for_in_its_place(e) -> None:
+    """No line of the address nor its label was detected on a clean card (tune-1762), and the issuer's
+    「岡山県」 (公安委員会 lost) at the card's foot was proposed as the address. A bare prefecture there is no
+    address; the detector looks again between the name's row and the issue date's, and the line starting with
+    a prefecture is taken (doubtful below 0.97, as anything found by looking again). A blank place gives
+    nothing."""
+    recs = [r for r in _licence_recs() if "住所" not in r.line.text] + [_rec("岡山県", (57.5, 49.4, 65.7, 52.9))]
+    card = _card([("住所", 2.0, 8.5, 2.0, 40), ("岡山県倉敷市中央2丁目2番地29", 7.0, 7.8, 3.6, 40)])
+    got = near_label.address_in_band(card, PPM, recs, e)
+    assert got is not None and got.line.text.endswith("岡山県倉敷市中央2丁目2番地29")
+    address = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["address"]
+    assert address.value == "岡山県倉敷市中央2丁目2番地29"
+    assert near_label.address_in_band(_card([]), PPM, recs, e) is None
+    assert fieldread.fields_from_lines("license", recs, e, card=_card([]), ppm=PPM)["address"].value is None

@@ -519,6 +519,8 @@ def _prefecture_beside_label(a: Assigner, kind: str) -> tuple[int, int] | None:
 #: How much further right than its first line's start an address's next line may begin when the first line
 #: starts with its label misread (about a label's width).
 LABEL_SHIFT_MM = 5.0
+#: Lines starting below this (mm) are in the card's last rows, where the licence names its issuer (「…県公安委員会」).
+ISSUER_ROW_MM = 40.0
 #: An address line starting left of this (mm) starts at its label's place.
 ADDRESS_LABEL_X_MM = 8.0
 #: The least height, as a share of the first line's box, of an address's next line when that box holds the
@@ -552,6 +554,9 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         found: list[tuple[int, int]] = []
         for i, ln in enumerate(a.lines):
             if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, len(ln.text)):  # a name's line too
+                continue
+            # the licence's issuer 「岡山県公安委員会」 with 公安委員会 lost: no address is a bare prefecture
+            if ln.y0 > ISSUER_ROW_MM and variants.prefecture(ln.text.strip()) in variants.PREFECTURES:
                 continue
             lead = len(ln.text) - len(ln.text.lstrip())
             for k in range(4 if ln.x0 < 8.0 else 1):  # up to 住居地 with slips (「主居地 熊本県…」)

@@ -43,6 +43,7 @@ from taimen.ocr.look_again import (
 )
 from taimen.ocr.near_label import (
     RECOVERED_SURE,
+    address_in_band,
     card_number_near_label,
     code_near_label,
     expiry_in_band,
@@ -250,6 +251,7 @@ def fields_from_lines(
         ("birth_date", partial(date_head_lost, kind="birth"), ("license",)),
         ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
+        ("address", address_in_band, ("license",)),
         ("card_number", card_number_near_label, ("residence",)),
     ):
         if document in documents and picks.get(key) is None and card is not None:

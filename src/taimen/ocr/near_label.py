@@ -219,3 +219,24 @@ def expiry_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
     box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
     found = [r for r in detect_in(card, ppm, ocr, box) if any(d.kind == "expiry" for d in asg.find_dates([r.line]))]
     return found[0] if len(found) == 1 else None
+
+
+#: Where a licence's address may stand (mm: left, top, right, bottom): between the name's row and the issue
+#: date's, widened by the offsets prints show.
+ADDRESS_BAND = (0.5, 4.0, 72.0, 17.0)
+
+
+def address_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence's address the line detector missed altogether (neither it nor its label found on a clean
+    card: tune-1762): the text detector runs again over the address's place at twice the scale, and the one
+    line there starting with a prefecture (after 住所 or not) is taken; none or several: nothing. Found only by
+    looking again, it is doubtful below ``RECOVERED_SURE``."""
+    h, w = card.shape[:2]
+    x0, y0, x1, y1 = ADDRESS_BAND
+    box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
+    found = [
+        r
+        for r in detect_in(card, ppm, ocr, box)
+        if asg._prefecture_start(r.line.text[asg.strip_label(r.line.text, ("address",)) :].lstrip())
+    ]
+    return found[0] if len(found) == 1 else None
