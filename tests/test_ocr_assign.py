@@ -373,6 +373,26 @@ def test_an_address_line_below_a_first_line_boxed_with_its_label_is_kept() -> No
     assert text_of(alone, assign("license", alone)["address"]) == "熊本県熊本市中央区水前寺215番地10"
 
 
+def test_an_address_line_whose_end_another_field_took_is_kept_up_to_it() -> None:
+    """性別's 男 read into the address's last line (「コーボ小坂本町210号室男」, tune-1749): the line was not wholly
+    free, so the address was proposed without it and without doubt. It is kept up to the taken value, doubted."""
+    lines = [
+        L(2.4, 1.2, 32.3, 6.8, "個人番号カード"),
+        L(2.3, 8.2, 7.9, 12.2, "氏名"),
+        L(9.6, 8.7, 31.8, 14.8, "金子 和也"),
+        L(2.2, 14.8, 57.1, 19.2, "住所愛知県豊田市小坂本町7丁目30番"),
+        L(12.0, 18.4, 18.6, 22.8, "5号"),
+        L(11.8, 22.3, 54.5, 28.8, "コーボ小坂本町210号室男"),
+        L(11.8, 25.9, 38.7, 30.2, "昭和36年6月9日生"),
+        L(43.2, 28.5, 48.9, 32.4, "性別"),
+        L(2.3, 28.8, 9.5, 31.9, "生年月日"),
+        L(3.8, 36.2, 40.9, 40.7, "2030年6月9日まで有効"),
+    ]
+    picks = assign("mynumber", lines)
+    assert text_of(lines, picks["address"]) == "愛知県豊田市小坂本町7丁目30番5号コーボ小坂本町210号室"
+    assert "neighbour_text_removed" in picks["address"].reasons and text_of(lines, picks["sex"]) == "男"
+
+
 def test_a_birth_date_cut_after_its_day_is_taken_as_cut_off() -> None:
     """The box of the name row's date ended before 日生: 「平成05年11月08」. A date further left is no birth date."""
     lines = [L(1.8, 0.5, 26.4, 6.2, "氏名 安藤 千春"), L(47.1, 3.1, 68.3, 7.1, "平成05年11月08"), *LICENCE_TAIL]

@@ -606,7 +606,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             j
             for j, ln in enumerate(a.lines)
             if j not in taken
-            and a.free(j, 0, len(ln.text))
+            and _free_head(a, j) > 0
             and ln.y0 >= prev.cy
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
             and -7.0 < ln.x0 - left < reach
@@ -622,7 +622,10 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             break
         if strip_label(ln.text, ("birth", "sex", "issue", "nationality", "status", "valid", "other")):
             break
-        cut = _cut_at_date(ln.text, 0)
+        head = _free_head(a, j)
+        if head < len(ln.text):  # another field's value read into the line's end (性別's 男): cut off
+            reasons.append("neighbour_text_removed")
+        cut = min(_cut_at_date(ln.text, 0), head)
         spans.append(Span(j, 0, cut))
         taken.add(j)
         prev, rows = ln, rows + 1
@@ -638,6 +641,17 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     for s in spans:
         a.take(s)
     return Pick(spans, reasons)
+
+
+def _free_head(a: Assigner, j: int) -> int:
+    """How much of line ``j`` from its start no field has taken: all of it, or what stands before a value another
+    field took at its end (性別's 男 read into an address's last line: 「コーボ小坂本町210号室男」); 0 when that is
+    under three characters."""
+    used = a.used.get(j, [])
+    if not used:
+        return len(a.lines[j].text)
+    k = min(s for s, _ in used)
+    return k if len(a.lines[j].text[:k].strip()) >= 3 else 0
 
 
 def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], reasons: list[str]) -> TextLine:
