@@ -127,8 +127,12 @@ def test_a_building_word_with_one_slip_is_that_word_where_the_frames_allow_it() 
 
 
 def test_a_building_word_that_is_the_towns_misreading_needs_less_support() -> None:
-    weak = Only({"湊": 0.005})  # below SUPPORT, above SUPPORT_LONG
+    weak = Only({"湊": 0.005, "挙": 0.005})  # below SUPPORT, above SUPPORT_LONG
     text = "千葉県船橋市淡町881番地31メゾン淡町704号室"
     assert ar.town_in_building(text, "湊町", weak)[1] == 0
     assert ar.town_in_building(text, "湊町", weak, read_as="淡町") == ("千葉県船橋市淡町881番地31メゾン湊町704号室", 1)
     assert ar.town_in_building(text, "湊町", NONE, read_as="淡町")[1] == 0
+    # after a building word whose long-vowel mark was read as the kanji 一 (「シャト一拳母町」, tune-2158)
+    text = "愛知県豊田市挙母町7丁目22番12号シャト一拳母町912号室"
+    got = ar.town_in_building(text, "挙母町", weak, read_as="拳母町")
+    assert got == ("愛知県豊田市挙母町7丁目22番12号シャト一挙母町912号室", 1)

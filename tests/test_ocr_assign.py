@@ -352,6 +352,47 @@ def test_the_number_right_of_the_second_address_line_is_not_address() -> None:
     assert text_of(lines, assign("license", lines)["address"]) == "東京都港区赤坂9丁目7番27号メゾン赤坂806号室"
 
 
+def test_an_address_line_below_a_first_line_boxed_with_its_label_is_kept() -> None:
+    """住所 printed lower than the value and boxed with it: the first line's box is twice its type's height, and
+    the second line (half that) was left out, the address proposed without it and without doubt."""
+    lines = [
+        L(1.4, 0.5, 26.6, 6.3, "氏名 横山 達也"),
+        L(45.6, 1.5, 71.2, 5.4, "昭和07年12月11日生"),
+        L(0.8, 4.7, 64.2, 12.9, "住所熊本県熊本市中央区水前寺215番地10"),
+        L(6.8, 10.6, 45.9, 14.4, "シャト一水前寺1203号室"),
+        L(1.5, 14.8, 31.8, 20.4, "交付平成29年06月19日"),
+        L(41.2, 14.6, 49.8, 18.2, "91096"),
+        L(3.4, 20.6, 45.3, 24.8, "平成33年01月10日まで有効"),
+        L(1.9, 26.7, 8.2, 29.8, "免許の"),
+    ]
+    want = "熊本県熊本市中央区水前寺215番地10シャト一水前寺1203号室"
+    assert text_of(lines, assign("license", lines)["address"]) == want
+    # a small-print line under an address whose first line is boxed alone is still no part of it
+    small = L(6.8, 9.2, 30, 11.1, "注意事項あり")
+    alone = [*lines[:2], L(6.5, 4.7, 64.2, 9.0, "熊本県熊本市中央区水前寺215番地10"), small]
+    assert text_of(alone, assign("license", alone)["address"]) == "熊本県熊本市中央区水前寺215番地10"
+
+
+def test_an_address_line_whose_end_another_field_took_is_kept_up_to_it() -> None:
+    """性別's 男 read into the address's last line (「コーボ小坂本町210号室男」, tune-1749): the line was not wholly
+    free, so the address was proposed without it and without doubt. It is kept up to the taken value, doubted."""
+    lines = [
+        L(2.4, 1.2, 32.3, 6.8, "個人番号カード"),
+        L(2.3, 8.2, 7.9, 12.2, "氏名"),
+        L(9.6, 8.7, 31.8, 14.8, "金子 和也"),
+        L(2.2, 14.8, 57.1, 19.2, "住所愛知県豊田市小坂本町7丁目30番"),
+        L(12.0, 18.4, 18.6, 22.8, "5号"),
+        L(11.8, 22.3, 54.5, 28.8, "コーボ小坂本町210号室男"),
+        L(11.8, 25.9, 38.7, 30.2, "昭和36年6月9日生"),
+        L(43.2, 28.5, 48.9, 32.4, "性別"),
+        L(2.3, 28.8, 9.5, 31.9, "生年月日"),
+        L(3.8, 36.2, 40.9, 40.7, "2030年6月9日まで有効"),
+    ]
+    picks = assign("mynumber", lines)
+    assert text_of(lines, picks["address"]) == "愛知県豊田市小坂本町7丁目30番5号コーボ小坂本町210号室"
+    assert "neighbour_text_removed" in picks["address"].reasons and text_of(lines, picks["sex"]) == "男"
+
+
 def test_a_birth_date_cut_after_its_day_is_taken_as_cut_off() -> None:
     """The box of the name row's date ended before 日生: 「平成05年11月08」. A date further left is no birth date."""
     lines = [L(1.8, 0.5, 26.4, 6.2, "氏名 安藤 千春"), L(47.1, 3.1, 68.3, 7.1, "平成05年11月08"), *LICENCE_TAIL]
@@ -399,6 +440,20 @@ def test_marks_run_into_a_name_at_the_label_place_are_not_the_name() -> None:
         lines = [L(2.2, 0.8, 23.8, 7.0, "在留カード"), L(1.2, 5.8, 35.9, 13.4, text)]
         pick = assign("residence", lines)["name"]
         assert text_of(lines, pick) == "PEREZ MICHAEL" and "no_label" in pick.reasons
+
+
+def test_the_name_label_s_half_run_into_the_name_is_not_the_name() -> None:
+    """氏名 read 「氏8」 and run into the name (tune-1734): the digit made the line no name, and the 免許の条件等
+    label's misreading 「免静」 was proposed. 氏 followed by kana or kanji may be the family name's own (氏家)."""
+    lines = [
+        L(1.8, 1.2, 31.9, 7.0, "氏8上田 恵美子"),
+        L(46.7, 3.3, 73.2, 7.7, "1937年08月30日生"),
+        L(2.1, 27.2, 7.9, 30.2, "免静"),
+    ]
+    pick = assign("license", lines)["name"]
+    assert text_of(lines, pick) == "上田 恵美子" and "no_label" in pick.reasons
+    own = [L(1.8, 1.2, 31.9, 7.0, "氏家 恵美子"), *lines[1:]]
+    assert text_of(own, assign("license", own)["name"]) == "氏家 恵美子"
 
 
 def test_a_latin_name_ends_where_the_sex_begins() -> None:

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr_helpers import ocr
-from taimen.ocr import date_rules, fieldread, near_label, recline, sex_read
+from taimen.ocr import date_head, date_rules, fieldread, near_label, recline, sex_read
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -228,6 +228,21 @@ def test_a_label_misread_into_the_name_is_known_by_its_small_print(e) -> None:
     assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
 
 
+def test_a_small_head_read_as_the_label_s_own_character_is_the_label(e) -> None:
+    """「名斉藤」 (tune-2150): 氏名 in tiny blurred print, read 名 in the line, read alone as marks. A head in small
+    print that the line's reading gave as 氏 or 名 is the label; the name is what follows, still doubtful."""
+    rl = _name_line(e, [("ミネ", 2.0, 2.0, 1.8, 40), ("和田　恵美子", 6.5, 2.0, 4.2, 40)])
+    dec = rl.decoded
+    assert dec.text.startswith("ミ") and dec.text.lstrip("ミ ").startswith("和田"), dec.text
+    k = len(dec.text) - len(dec.text.lstrip("ミ "))
+    pos, confs = (dec.positions[0], *dec.positions[k:]), (dec.char_confidences[0], *dec.char_confidences[k:])
+    line = Line("名" + dec.text[k:], dec.confidence, confs, pos)
+    rl = recline.RecLine(replace(rl.line, text=line.text), rl.probs, line, rl.crop)
+    tail = [_rec("昭和38年12月22日生", (48.8, 0.8, 75.8, 4.6)), *_licence_recs()[2:]]
+    got = fieldread.fields_from_lines("license", [rl, *tail], e, card=_card([]), ppm=PPM)["name"]
+    assert got.value == "和田\u3000恵美子" and "no_label" in got.reasons
+
+
 def test_a_faint_first_character_read_with_the_misread_label_stays_in_the_name(e) -> None:
     """「駱小川実」 (tune-0657): glare left the name's first character faint, so it measured as small as the label;
     the head read again alone is 「氏名小」: the label and the name's start. Only the label is taken off."""
@@ -302,6 +317,12 @@ def test_a_licence_number_whose_box_ended_early_is_read_again_to_its_end(e) -> N
     assert number.value == "476305568714" and "repaired" in number.reasons and number.doubtful
     short = [("第 47630556", 2.5, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
     assert near_label.number_cut_short(_card(short), PPM, recs, e) is None
+    # its first digits faint (tune-1707): the box began after them, 第 and 号 apart on its row
+    late = [("第", 2.5, 40.0, 3.6, 40), ("4763", 8.0, 40.0, 3.6, 215), ("05568714", 16.9, 40.0, 3.6, 40)]
+    late.append(("号", 38.5, 40.0, 3.6, 40))
+    recs = [_rec("第", (2.2, 39.6, 6.7, 44.8)), _rec("05568714", (16.7, 39.6, 34.6, 44.8)), recs[1]]
+    got = near_label.number_cut_short(_card(late), PPM, recs, e)
+    assert got is not None and re.sub(r"\D", "", got.line.text) == "476305568714" and got.repaired
 
 
 def test_an_address_line_printed_close_under_the_first_is_found_with_paper_around_it(e) -> None:
@@ -512,3 +533,59 @@ def test_a_line_running_at_a_slant_is_read_though_its_upright_box_is_tall(e) -> 
     read = [r for r in recs if "倉敷市阿知" in r.line.text]
     assert read, [(r.line.text, r.line.h) for r in recs]
     assert not fieldread._skewed_line(20 * PPM, 10 * PPM, PPM)  # a box as tall as it is long is no line
+
+
+def test_a_licence_date_whose_start_glare_washed_out_is_read_again_with_its_start(e) -> None:
+    """Glare over 「昭和60」: the detector's box began at 「年06月08日生」 and no birth date was found (tune-1803).
+    The row left of the box, levels stretched, reads the whole date; taken only with the month and day first
+    read, and doubted. Nothing is made up where no start is printed, nor read into another line on the row."""
+    marks = [("昭和60", 48.0, 3.0, 3.6, 222), ("年06月08日生", 58.8, 3.0, 3.6, 40)]
+    tail = _rec("年06月08日生", (58.6, 2.6, 80.6, 7.0))
+    recs = [r for r in _licence_recs() if not r.line.text.endswith("生")] + [tail]
+    got = date_head.date_head_lost(_card(marks), PPM, recs, e, "birth")
+    assert got is not None and "昭和60年06月08日生" in got.line.text and got.repaired
+    birth = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["birth_date"]
+    assert birth.value == "1985-06-08" and "repaired" in birth.reasons and birth.doubtful
+    assert date_head.date_head_lost(_card(marks[1:]), PPM, recs, e, "birth") is None
+    assert date_head.date_head_lost(_card(marks), PPM, recs, e, "expiry") is None  # 生: a birth date
+    named = [_rec("氏名小川 秀明 昭和6", (1.8, 2.2, 58.0, 7.2)), *recs[1:]]  # never read into another line
+    assert date_head.date_head_lost(_card(marks), PPM, named, e, "birth") is None
+
+
+def test_a_licence_number_with_a_washed_out_digit_is_doubted_however_sure_its_reading(e) -> None:
+    """Glare over half an 8 left a 3 that the recogniser read at 0.999 (tune-1979): 「390575314242」 was proposed
+    without a doubt flag. A digit much fainter than the others makes the number doubtful (``glare``); the same
+    number printed evenly does not."""
+
+    def number(grey_of_seventh: int) -> tuple[list[recline.RecLine], np.ndarray]:
+        marks = [("第 390575", 2.5, 40.0, 3.6, 40), ("8", 23.9, 40.0, 3.6, grey_of_seventh)]
+        marks += [("14242", 25.7, 40.0, 3.6, 40), ("号", 38.5, 40.0, 3.6, 40)]
+        card = _card(marks)
+        rl = recline.read_box(card, (1.9 * PPM, 39.4 * PPM, 42.6 * PPM, 45.0 * PPM), PPM, e)
+        assert rl is not None and "390575814242" in rl.line.text.replace(" ", "")
+        return [r for r in _licence_recs() if "号" not in r.line.text] + [rl], card
+
+    recs, card = number(228)
+    assert recline.faint_digit(recs[-1], 0, len(recs[-1].line.text))
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["license_number"]
+    assert got.value == "390575814242" and "glare" in got.reasons and got.doubtful
+    recs, card = number(40)
+    assert not recline.faint_digit(recs[-1], 0, len(recs[-1].line.text))
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["license_number"]
+    assert got.value == "390575814242" and "glare" not in got.reasons
+
+
+def test_a_licence_address_the_detector_missed_is_looked_for_in_its_place(e) -> None:
+    """No line of the address nor its label was detected on a clean card (tune-1762), and the issuer's
+    「岡山県」 (公安委員会 lost) at the card's foot was proposed as the address. A bare prefecture there is no
+    address; the detector looks again between the name's row and the issue date's, and the line starting with
+    a prefecture is taken (doubtful below 0.97, as anything found by looking again). A blank place gives
+    nothing."""
+    recs = [r for r in _licence_recs() if "住所" not in r.line.text] + [_rec("岡山県", (57.5, 49.4, 65.7, 52.9))]
+    card = _card([("住所", 2.0, 8.5, 2.0, 40), ("岡山県倉敷市中央2丁目2番地29", 7.0, 7.8, 3.6, 40)])
+    got = near_label.address_in_band(card, PPM, recs, e)
+    assert got is not None and got.line.text.endswith("岡山県倉敷市中央2丁目2番地29")
+    address = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["address"]
+    assert address.value == "岡山県倉敷市中央2丁目2番地29"
+    assert near_label.address_in_band(_card([]), PPM, recs, e) is None
+    assert fieldread.fields_from_lines("license", recs, e, card=_card([]), ppm=PPM)["address"].value is None

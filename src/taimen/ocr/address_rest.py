@@ -183,11 +183,12 @@ def town_in_building(text: str, town: str, support: Support, read_as: str = "") 
     start = re.search(rf"{_DIGIT}[^ァ-ヺ]*?(?=[ァ-ヺ])", text)
     if not start:
         return text, 0
+    norm = re.sub(r"(?<=[ァ-ヺー])一", "ー", text)  # 一 after katakana is the long-vowel mark (「シャト一」)
     chars = list(text)
     changed = 0
     for i in range(start.end(), len(text) - n + 1):
         window = text[i : i + n]
-        if window == town or not re.match(r"[ァ-ヺー]", text[i - 1]) or re.search(r"[\d０-９ァ-ヺー]", window):
+        if window == town or not re.match(r"[ァ-ヺー]", norm[i - 1]) or re.search(r"[\d０-９ァ-ヺー]", window):
             continue
         after = text[i + n : i + n + 1]
         if after and not re.match(rf"{_DIGIT}|[\s号室]", after):

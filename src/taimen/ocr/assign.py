@@ -279,6 +279,9 @@ _ERA_CHARS = "明大昭平令"
 #: Before a name at the label's place: a run of marks, digits or Latin letters (the label 氏名 misread, dirt),
 #: never kana or kanji, which may be the family name's own first character.
 _KANJI_NAME_HEAD = r"\s*[^\s\u3040-\u30ff\u3400-\u9fff々]{1,3}\s*(?=[\u3040-\u30ff\u3400-\u9fff々])"
+#: … or the label's 氏 with its 名 misread as a mark, digit or letter (「氏8上田 恵美子」); 氏 followed by kana or
+#: kanji may be a family name's own (氏家).
+_HALF_LABEL_HEAD = r"\s*氏[^\s\u3040-\u30ff\u3400-\u9fff々]\s*(?=[\u3040-\u30ff\u3400-\u9fff々])"
 #: Before a Latin name: anything that is not a Latin letter (「氏名」 read with a slip, 「#」).
 _LATIN_NAME_HEAD = r"\s*[^A-Za-z\s]+\s*(?=[A-Za-z])"
 #: A Latin name ends where the 性別 label or value begins (「WALKER NANCY男 M.」: the row ran into it).
@@ -369,6 +372,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
                 k = m.end() if not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.group(1)) or " " in rest else 0
             elif ln.x0 < 6.0:  # marks run into the name (「[6松本 典子」, 「彪名 PEREZ」, 「# ALLEN」)
                 m = re.match(_LATIN_NAME_HEAD if latin else _KANJI_NAME_HEAD, ln.text)
+                m = m or (None if latin else re.match(_HALF_LABEL_HEAD, ln.text))
                 k = m.end() if m and len(ln.text) - m.end() >= 2 else 0
             t = ln.text[k:]
             if (
@@ -515,8 +519,13 @@ def _prefecture_beside_label(a: Assigner, kind: str) -> tuple[int, int] | None:
 #: How much further right than its first line's start an address's next line may begin when the first line
 #: starts with its label misread (about a label's width).
 LABEL_SHIFT_MM = 5.0
+#: Lines starting below this (mm) are in the card's last rows, where the licence names its issuer (「…県公安委員会」).
+ISSUER_ROW_MM = 40.0
 #: An address line starting left of this (mm) starts at its label's place.
 ADDRESS_LABEL_X_MM = 8.0
+#: The least height, as a share of the first line's box, of an address's next line when that box holds the
+#: label too (``pick_address``).
+WITH_LABEL_LOW = 0.4
 
 
 def _prefecture_start(text: str) -> bool:
@@ -545,6 +554,9 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         found: list[tuple[int, int]] = []
         for i, ln in enumerate(a.lines):
             if re.search(r"公安|委員会|長$", ln.text) or not a.free(i, 0, len(ln.text)):  # a name's line too
+                continue
+            # the licence's issuer 「岡山県公安委員会」 with 公安委員会 lost: no address is a bare prefecture
+            if ln.y0 > ISSUER_ROW_MM and variants.prefecture(ln.text.strip()) in variants.PREFECTURES:
                 continue
             lead = len(ln.text) - len(ln.text.lstrip())
             for k in range(4 if ln.x0 < 8.0 else 1):  # up to 住居地 with slips (「主居地 熊本県…」)
@@ -587,15 +599,18 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
         prev = _row_pieces(a, first, spans, taken, reasons)
     rows = 1
     while rows < max_lines:
+        # a first line boxed together with its label, printed up to 4 mm above or below the value's row, is up
+        # to twice as tall as its type: a line of the same type below it is then less than half the box's height
+        low = WITH_LABEL_LOW if rows == 1 and start > 0 and prev is first else 0.55
         below = [
             j
             for j, ln in enumerate(a.lines)
             if j not in taken
-            and a.free(j, 0, len(ln.text))
+            and _free_head(a, j) > 0
             and ln.y0 >= prev.cy
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
             and -7.0 < ln.x0 - left < reach
-            and 0.55 < ln.h / max(prev.h, 1e-6) < 1.7
+            and low < ln.h / max(prev.h, 1e-6) < 1.7
         ]
         if not below:
             break
@@ -607,7 +622,10 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             break
         if strip_label(ln.text, ("birth", "sex", "issue", "nationality", "status", "valid", "other")):
             break
-        cut = _cut_at_date(ln.text, 0)
+        head = _free_head(a, j)
+        if head < len(ln.text):  # another field's value read into the line's end (性別's 男): cut off
+            reasons.append("neighbour_text_removed")
+        cut = min(_cut_at_date(ln.text, 0), head)
         spans.append(Span(j, 0, cut))
         taken.add(j)
         prev, rows = ln, rows + 1
@@ -623,6 +641,17 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     for s in spans:
         a.take(s)
     return Pick(spans, reasons)
+
+
+def _free_head(a: Assigner, j: int) -> int:
+    """How much of line ``j`` from its start no field has taken: all of it, or what stands before a value another
+    field took at its end (性別's 男 read into an address's last line: 「コーボ小坂本町210号室男」); 0 when that is
+    under three characters."""
+    used = a.used.get(j, [])
+    if not used:
+        return len(a.lines[j].text)
+    k = min(s for s, _ in used)
+    return k if len(a.lines[j].text[:k].strip()) >= 3 else 0
 
 
 def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], reasons: list[str]) -> TextLine:

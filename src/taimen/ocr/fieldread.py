@@ -20,6 +20,7 @@ import numpy as np
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import names, places, repair, reread, tilt, variants
+from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
     birth_from_expiry,
     birthdays,
@@ -42,12 +43,13 @@ from taimen.ocr.look_again import (
 )
 from taimen.ocr.near_label import (
     RECOVERED_SURE,
+    address_in_band,
     card_number_near_label,
     code_near_label,
     expiry_in_band,
     number_cut_short,
 )
-from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, span_frames
+from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, faint_digit, span_frames
 from taimen.ocr.sex_read import sex_beside_label
 
 #: Why a field is doubtful (codes in JSON; text in the CLI and the web UI).
@@ -246,7 +248,10 @@ def fields_from_lines(
         ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
         ("security_code", code_near_label, ("mynumber",)),
         ("license_number", number_cut_short, ("license",)),
+        ("birth_date", partial(date_head_lost, kind="birth"), ("license",)),
+        ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
+        ("address", address_in_band, ("license",)),
         ("card_number", card_number_near_label, ("residence",)),
     ):
         if document in documents and picks.get(key) is None and card is not None:
@@ -341,6 +346,9 @@ def fields_from_lines(
         if reading.value is None or reading.confidence < 0.9:
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
+        faint = key in FAINT_CHECKED.get(document, ()) and reading.value is not None
+        if faint and any(faint_digit(recs[s.line], s.start, s.end) for s in pick.spans):
+            reasons.append("glare")  # a washed-out digit is misread with full confidence (8 read 3)
         if key == "address" and gap_read:  # what stood in the gap was read only the second time: doubtful
             reasons.append("gap")
         if key in extended:  # its last characters were read only the second time
@@ -402,6 +410,10 @@ REREAD: dict[str, tuple[str, ...]] = {
     "mynumber": ("birth_date", "security_code"),
     "residence": ("card_number",),
 }
+
+
+#: Fields whose digits are checked for one washed out beside the others (``recline.faint_digit``).
+FAINT_CHECKED: dict[str, tuple[str, ...]] = {"license": ("license_number", "birth_date", "issue_date", "expiry")}
 
 
 def _unsure(reading: fp.FieldReading) -> bool:

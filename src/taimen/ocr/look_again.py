@@ -346,7 +346,10 @@ def drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
         pad = max(2, int(0.3 * (rows[-1] - rows[0] + 1)))  # the small print alone, at the recogniser's scale
         head_crop = rl.crop[max(0, rows[0] - pad) : rows[-1] + 1 + pad, :cut]
         alone = re.sub(r"\s", "", asg.nfkc(ocr.decode(ocr.probabilities(head_crop), "any").text))
-        if 0 < len(alone) <= 3 and ("氏" in alone or "名" in alone):
+        # a small head the line's reading already gave as the label's own characters (「名斉藤」: 氏 and 名 in tiny
+        # blurred print, read alone as marks) is the label too
+        as_read = all(text[k] in "氏名" for k in head)
+        if as_read or (0 < len(alone) <= 3 and ("氏" in alone or "名" in alone)):
             # the head's last character read again as itself after the label (「名柴」 alone 「氏名柴」: 氏 cut off
             # with the card's edge, 柴 boxed small on a skewed card) is the name's first: only the label goes
             own = n > 1 and alone[-1] == text[head[-1]] and alone[-1] not in "氏名"

@@ -175,8 +175,9 @@ _NUMBER_CUT = re.compile(r"\s*第?\s*(\d(?:\s?\d)*)\s*")
 
 def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
     """The licence number whose line box ended early (glare over its last digits: 「第47630556」 for
-    第476305568714): a line of 第 and six to eleven digits and nothing else is read again with its box
-    reaching right to the 号 on its row, or as far as the missing digits would take, and taken (``repaired``,
+    第476305568714) or began late (its first digits faint: 「28735843」 right of a lone 第): a line of 第 and six
+    to eleven digits and nothing else is read again with its box reaching right to the 号 on its row, or as far
+    as the missing digits would take, and left to the 第 standing apart on its row, and taken (``repaired``,
     always doubtful) only when it then reads as 第 and exactly twelve digits; none or several: nothing."""
     found: list[RecLine] = []
     for r in recs:
@@ -192,7 +193,13 @@ def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
             if o.line.text.strip() == "号" and o.line.x0 > ln.x1 and asg._rows_overlap(o.line, ln) >= 0.3
         ]
         right = min(go) - 0.3 if go else ln.x1 + (LICENCE_DIGITS - len(digits) + 1) * per_char
-        got = read_box(card, (ln.x0 * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
+        dai = [
+            o.line.x0
+            for o in recs
+            if o.line.text.strip() == "第" and o.line.x1 < ln.x0 + 0.5 and asg._rows_overlap(o.line, ln) >= 0.3
+        ]
+        left = max(dai) if dai and "第" not in ln.text else ln.x0
+        got = read_box(card, (left * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
         if got is not None and re.fullmatch(r"\s*第?\s*\d(?:\s?\d){11}\s*", got.line.text):
             found.append(replace(got, repaired=True))
     return found[0] if len(found) == 1 else None
@@ -211,4 +218,25 @@ def expiry_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
     x0, y0, x1, y1 = EXPIRY_BAND
     box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
     found = [r for r in detect_in(card, ppm, ocr, box) if any(d.kind == "expiry" for d in asg.find_dates([r.line]))]
+    return found[0] if len(found) == 1 else None
+
+
+#: Where a licence's address may stand (mm: left, top, right, bottom): between the name's row and the issue
+#: date's, widened by the offsets prints show.
+ADDRESS_BAND = (0.5, 4.0, 72.0, 17.0)
+
+
+def address_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence's address the line detector missed altogether (neither it nor its label found on a clean
+    card: tune-1762): the text detector runs again over the address's place at twice the scale, and the one
+    line there starting with a prefecture (after 住所 or not) is taken; none or several: nothing. Found only by
+    looking again, it is doubtful below ``RECOVERED_SURE``."""
+    h, w = card.shape[:2]
+    x0, y0, x1, y1 = ADDRESS_BAND
+    box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
+    found = [
+        r
+        for r in detect_in(card, ppm, ocr, box)
+        if asg._prefecture_start(r.line.text[asg.strip_label(r.line.text, ("address",)) :].lstrip())
+    ]
     return found[0] if len(found) == 1 else None

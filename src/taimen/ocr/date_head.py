@@ -1,0 +1,69 @@
+"""A licence date whose start glare washed out: the detector's box began at 「年06月08日生」 or 「06月04日生」,
+the era and year (「昭和60」, 「1945」) too faint beside the rest to be taken for text. The row left of the box is
+read again with its levels stretched (``taimen.ocr.recline``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from taimen.ocr import assign as asg
+from taimen.ocr.engine import Engine
+from taimen.ocr.recline import RecLine, read_box, stretch
+
+#: A date line that starts after its year: an optional rest of the year and 年, then month, day and 生 (birth)
+#: or まで (expiry).
+HEAD_LOST = re.compile(r"\s*(?:\d{0,3}\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(生|ま)")
+#: How many characters left of the box are read again: what a date has before its month (「昭和60年」,
+#: 「1945年」).
+HEAD_CHARS = 5
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _head_read(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, rl: RecLine) -> RecLine | None:
+    """``rl``'s line read again from up to ``HEAD_CHARS`` characters further left (never into another line on
+    its row), levels stretched: the faint start shows."""
+    ln = rl.line
+    per_char = (ln.x1 - ln.x0) / max(1, len(ln.text.strip()))
+    row_ends = [
+        o.line.x1 + 0.3
+        for o in recs
+        if o is not rl and o.line.x1 <= ln.x0 + 0.5 and asg._rows_overlap(o.line, ln) >= 0.3
+    ]
+    left = max([0.0, ln.x0 - HEAD_CHARS * per_char, *row_ends])
+    if ln.x0 - left < per_char:  # no room for a lost start
+        return None
+    h, w = card.shape[:2]
+    x0, y0 = int(left * ppm), max(0, int(ln.y0 * ppm))
+    x1, y1 = min(w, int(np.ceil(ln.x1 * ppm))), min(h, int(np.ceil(ln.y1 * ppm)))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    region = card[y0:y1, x0:x1]
+    got = read_box(stretch(region), (0, 0, x1 - x0, y1 - y0), ppm, ocr)
+    if got is None:
+        return None
+    g = got.line
+    box = asg.TextLine(x0 / ppm, y0 / ppm, x1 / ppm, y1 / ppm, g.text, g.confidence)
+    return replace(got, line=box, crop=region, repaired=True)
+
+
+def date_head_lost(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, kind: str) -> RecLine | None:
+    """The birth date (``kind`` "birth") or expiry ("expiry") whose line was read from after its year: read again
+    with its start (``_head_read``) and taken only when it then holds one whole date of that kind with the
+    month and day first read; always flagged ``repaired`` (its start was read only the second time). None or
+    several such lines: nothing."""
+    found: list[RecLine] = []
+    for r in recs:
+        m = HEAD_LOST.match(r.line.text)
+        if m is None or asg.DATE.search(r.line.text) or (m.group(3) == "生") != (kind == "birth"):
+            continue
+        got = _head_read(card, ppm, recs, ocr, r)
+        if got is None:
+            continue
+        dates = [d for d in asg.find_dates([got.line]) if d.kind == kind]
+        md = _MONTH_DAY.search(got.line.text[dates[0].start : dates[0].end]) if len(dates) == 1 else None
+        if md and (int(md.group(1)), int(md.group(2))) == (int(m.group(1)), int(m.group(2))):
+            found.append(got)
+    return found[0] if len(found) == 1 else None
