@@ -56,32 +56,32 @@ def _mynumber(e, name: str, extra=None) -> dict:
 
 def test_a_name_with_a_form_the_recogniser_cannot_read_is_doubtful(e) -> None:
     """山崎 may be printed 山﨑 (the chip holds which); 﨑 is not in the recogniser's dictionary."""
-    f = _mynumber(e, "山崎花子")["name"]
-    assert f.value == "山崎花子" and "variant_form" in f.reasons and f.doubtful
+    f = _mynumber(e, "山崎 花子")["name"]
+    assert f.value == "山崎\u3000花子" and "variant_form" in f.reasons and f.doubtful
 
 
 def test_a_variant_with_weight_in_the_frames_is_doubtful_and_none_is_not(e) -> None:
-    weighted = _mynumber(e, "沢田花子", {1: {"澤": 0.05}})["name"]  # frame 1 holds 沢
+    weighted = _mynumber(e, "沢田 花子", {1: {"澤": 0.05}})["name"]  # frame 1 holds 沢
     assert "variant_form" in weighted.reasons
-    plain = _mynumber(e, "沢田花子")["name"]
+    plain = _mynumber(e, "沢田 花子")["name"]
     assert "variant_form" not in plain.reasons and not plain.doubtful
-    assert not _mynumber(e, "平野春香")["name"].doubtful
+    assert not _mynumber(e, "平野 春香")["name"].doubtful
 
 
 def test_a_name_whose_variant_the_recogniser_has_not_seen_is_doubtful_without_weight(e) -> None:
     """髙田 read 高田 with 髙 given under 2 % (tuning split, not flagged): 髙 is a vendor form that Chinese does
     not use, so the frames cannot clear 高; 增, a form Chinese uses, still needs weight in them."""
-    f = _mynumber(e, "高田花子")["name"]
-    assert f.value == "高田花子" and "variant_form" in f.reasons and f.doubtful
-    assert "variant_form" in _mynumber(e, "小柳花子")["name"].reasons  # 栁
-    assert "variant_form" not in _mynumber(e, "増田花子")["name"].reasons
+    f = _mynumber(e, "高田 花子")["name"]
+    assert f.value == "高田\u3000花子" and "variant_form" in f.reasons and f.doubtful
+    assert "variant_form" in _mynumber(e, "小柳 花子")["name"].reasons  # 栁
+    assert "variant_form" not in _mynumber(e, "増田 花子")["name"].reasons
 
 
 def test_a_name_read_with_a_form_chinese_kept_is_doubtful_without_weight_on_the_other(e) -> None:
     """美穂 read 美穗 at 0.99 (tuning split: flagged only for other reasons): 穗 came through the Japanese prior, and
     the recogniser gives 穂 no weight where it was printed, so the frames cannot clear the name."""
-    f = _mynumber(e, "山下美穗")["name"]
-    assert f.value == "山下美穗" and "variant_form" in f.reasons and f.doubtful
+    f = _mynumber(e, "山下 美穗")["name"]
+    assert f.value == "山下\u3000美穗" and "variant_form" in f.reasons and f.doubtful
 
 
 def test_an_old_form_chinese_kept_loses_to_the_japanese_form_and_is_doubted(e) -> None:
@@ -93,8 +93,8 @@ def test_an_old_form_chinese_kept_loses_to_the_japanese_form_and_is_doubted(e) -
     probs[1, 0], probs[1, index["增"]], probs[1, index["増"]] = 0.005, 0.872, 0.123
     probs[3, 0], probs[3, index["田"]] = 0.03, 0.97
     assert e.decode(probs).text == "増田"
-    f = _mynumber(e, "増田花子", {1: {"增": 0.872, "増": 0.123}})["name"]
-    assert f.value == "増田花子" and "variant_form" in f.reasons
+    f = _mynumber(e, "増田 花子", {1: {"增": 0.872, "増": 0.123}})["name"]
+    assert f.value == "増田\u3000花子" and "variant_form" in f.reasons
 
 
 def test_an_unsure_kanji_inside_a_katakana_word_gives_way_to_the_katakana(e) -> None:

@@ -17,6 +17,7 @@ from functools import partial
 import cv2
 import numpy as np
 
+from taimen.license.number import check_digit
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import names, places, repair, reread, tilt, variants
@@ -36,12 +37,14 @@ from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 from taimen.ocr.look_again import (
     address_tail,
     drop_label_head,
+    line_below,
     look_for_missed_text,
     read_across_gap,
     read_to_the_end,
     runs_on,
 )
 from taimen.ocr.near_label import (
+    LICENCE_DIGITS,
     RECOVERED_SURE,
     address_in_band,
     card_number_near_label,
@@ -339,6 +342,10 @@ def fields_from_lines(
             reasons.append("variant_form")
         if key in ("name", "address") and reading.value and runs_on(recs, picks, pick):
             reasons.append("runs_on")
+        if key == "address" and reading.value and line_below(recs, picks, pick):
+            reasons.append("more_lines")
+        if key == "license_number" and reading.value and not _check_digit_holds(reading.value):
+            reasons.append("check_digit")
         if recs[pick.spans[0].line].probs is None:
             reasons.append("no_outline")
         elif any(_edge(recs[s.line].line) for s in pick.spans):
@@ -364,6 +371,14 @@ def fields_from_lines(
     if document == "license":
         out = _one_style(ocr, recs, picks, out)
     return consistent(document, out)
+
+
+def _check_digit_holds(number: str) -> bool:
+    """Whether a licence number's 11th digit is its check digit (``taimen.license.number``): a digit misread
+    at high confidence (8 read 3 under glare) breaks it. The rule is unverified on real cards, so a mismatch
+    only makes the value doubtful."""
+    digits = re.sub(r"\D", "", number)
+    return len(digits) != LICENCE_DIGITS or check_digit(digits[:10]) == digits[10]
 
 
 _PADDED = re.compile(r"\d\s*\d\s*月\s*\d\s*\d\s*日")

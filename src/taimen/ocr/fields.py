@@ -68,6 +68,10 @@ def _missing(key: str, text: str, conf: float, problem: str) -> FieldReading:
     return FieldReading(key, None, text, conf * MALFORMED if text else 0.0, problem=problem if text else "nothing read")
 
 
+#: A Japanese name read as one part (no space between 氏 and 名).
+ONE_PART = "one part only: the family or the given name may be lost"
+
+
 def parse_name(text: str, conf: float, *, latin: bool = False, positions: tuple[int, ...] = ()) -> FieldReading:
     """A name; for a Japanese name without a recognised space, U+3000 goes where the characters are widest
     apart (the card prints a space between family and given name, which the recogniser often drops)."""
@@ -92,6 +96,10 @@ def parse_name(text: str, conf: float, *, latin: bool = False, positions: tuple[
         return _missing("name", text, conf, "no name")
     if re.search(r"\d", t):  # no name has digits: this is another line (the card was found out of place?)
         return _missing("name", text, conf, "digits in a name")
+    if not latin and not re.search(r"\s", t):
+        # a Japanese card prints 氏 and 名 apart; one part alone lost the other (a given name washed out by glare:
+        # 「坂本」 for 「坂本　豊」) or ran them together: a face–chip mismatch from it must be checked by eye
+        return FieldReading("name", t, t, conf, problem=ONE_PART)
     return FieldReading("name", t, t, conf)
 
 

@@ -283,6 +283,43 @@ def runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pi
     return False
 
 
+#: How far (mm) a line under an address may start from where one of the address's lines starts and still be
+#: where its next line would be.
+BELOW_ALIGN_MM = 4.0
+
+
+def line_below(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pick) -> bool:
+    """Whether a line that no field took stands right under the address's last line, starting where its lines
+    start: a line the assignment did not take as the address's next one (a building line under a first line
+    boxed tall by its slant, or one whose end the 性別 value was taken from: 「コーボ小坂本町210号室男」). Dates,
+    labels, a lone number (a licence's five digits) and fine print are not such lines."""
+    taken: dict[int, int] = {}  # line → where the first character another field took starts
+    for p in picks.values():
+        for s in p.spans if p is not None else ():
+            taken[s.line] = min(taken.get(s.line, s.start), s.start)
+    mine = {s.line for s in pick.spans}
+    last = recs[pick.spans[-1].line].line
+    starts = []
+    for s in pick.spans:  # where each of the address's lines starts (past its label on the first)
+        ln = recs[s.line].line
+        starts.append(ln.x0 + s.start / max(1, len(ln.text)) * (ln.x1 - ln.x0))
+    others = tuple(k for k in asg.LABELS if k != "address")
+    for k, r in enumerate(recs):
+        o = r.line
+        free = o.text[: taken.get(k, len(o.text))]
+        if k in mine or len(re.findall(r"\w", free)) < 2 or o.h < 0.6 * min(last.h, 4.0):
+            continue
+        below = last.y0 + 0.5 * min(o.h, last.h) < o.y0 < last.y1 + 0.9 * o.h
+        if not below or min(abs(o.x0 - x) for x in starts) > BELOW_ALIGN_MM:
+            continue
+        if asg._date_like(free) or asg._is_label_only(free) or asg.strip_label(free, others):
+            continue
+        if re.fullmatch(r"[\d\s]*", free):
+            continue
+        return True
+    return False
+
+
 def ink_after_last(rl: RecLine) -> bool:
     """Whether a glyph stands in the line's own crop right of the last character the recogniser read (it
     dropped the line's last character: 「…番地3」 for 「…番地３２」 at 0.99): a mark at least 0.4 of the crop high

@@ -97,6 +97,17 @@ def read_again(part: str, kind: str, at: Sequence[int], support: Support, data: 
     return scored[0][1]
 
 
+def split_listed(value: str, data: Names) -> str | None:
+    """A name read as one part (the recogniser dropped the space) split where exactly one listed family name of
+    two characters or more is followed by a listed given name (「沢田花子」 → 沢田　花子). None when no split or
+    several fit, or the family name would be one character: a lost family name leaves a given name that splits
+    into listed names that way (「恵美子」 → 恵 + 美子, 「千春」 → 千 + 春), and 「坂本」 alone lost its given name."""
+    fits = [k for k in range(1, len(value)) if data.listed("姓", value[:k]) and data.listed("名", value[k:])]
+    if len(fits) != 1 or fits[0] < 2:
+        return None
+    return f"{value[: fits[0]]}\u3000{value[fits[0] :]}"
+
+
 #: Characters of the small-print 氏名 label the recogniser leaves before a name as a part of its own (「氏爾」,
 #: 「民威」): a first part of at most this many characters, in no list, before a whole name.
 LABEL_RESIDUE = 2
@@ -108,6 +119,10 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
     part of its own before a whole name dropped (``neighbour_text_removed``). Unchanged otherwise."""
     data = names()
     value = reading.value
+    if data is not None and value is not None and reading.problem == fp.ONE_PART:
+        split = split_listed(value, data)
+        if split is not None:  # read without its space: where a listed family and given name meet
+            reading, value = replace(reading, value=split, text=split, problem=""), split
     if data is None or value is None or "\u3000" not in value:
         return reading
     parts = value.split("\u3000")
