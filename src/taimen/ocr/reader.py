@@ -68,10 +68,11 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
             break
         best.problems.append(f"outline {n + 1} gave a poor reading; trying the next")
     assert best is not None
-    # what looked like a card did not read like one, or the outline is unsure (most outlines scoring below
-    # ``UNSURE`` are a piece of the card or of clutter, and one that cuts through the card still finds most
-    # fields): try the whole photo
-    if _quality(best) < 0.34 or sure < UNSURE:
+    # what looked like a card did not read like one, or the outline is unsure and its reading incomplete (most
+    # outlines scoring below ``UNSURE`` are a piece of the card or of clutter, and one that cuts through the
+    # card still finds most fields): try the whole photo
+    complete = _quality(best) >= 1.0 and all(u.value for u in best.unlock.values())
+    if _quality(best) < 0.34 or (sure < UNSURE and not complete):
         t = time.perf_counter()
         page = _read_page(img, document, ocr)
         timings["page"] = time.perf_counter() - t
