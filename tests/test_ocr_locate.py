@@ -275,3 +275,57 @@ def test_an_outline_standing_upright_loses_to_the_card_lying_flat() -> None:
     quad = locate.find_card(img)
     assert np.abs(quad.points - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points
     assert locate._upright(_quad(bx, by, bx + bw, by + bh)[[3, 0, 1, 2]][None])[0] < 0.1
+
+
+def _pale_face(img: np.ndarray, x0: int, y0: int, w: int, h: int, ground: tuple[int, int, int]) -> None:
+    """A pale card: its ground, a portrait block with a face, and the text rows."""
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), ground, -1)
+    cv2.rectangle(img, (x0 + w - 120, y0 + 40), (x0 + w - 25, y0 + 160), (150, 170, 200), -1)
+    cv2.circle(img, (x0 + w - 72, y0 + 90), 28, (120, 140, 210), -1)
+    _text_rows(img, x0, y0)
+
+
+def test_a_side_running_on_past_its_corner_is_a_larger_rectangles() -> None:
+    img = np.full((600, 900, 3), (90, 95, 100), np.uint8)
+    cv2.rectangle(img, (100, 50), (420, 590), (240, 240, 240), -1)  # a long white strip (a receipt, a sheet)
+    cv2.rectangle(img, (520, 200), (820, 390), (235, 225, 245), -1)  # a card on its own
+    grad = locate._Gradients(img)
+    piece = np.array([[100, 50], [420, 50], [420, 252], [100, 252]], np.float64)  # the strip's card-shaped top
+    runs = locate._run_on(grad, piece)
+    assert runs[1] > 0.9 and runs[3] > 0.9  # its sides are the strip's edges, running on below it
+    assert runs[0] < 0.1 and runs[2] < 0.1  # the strip's top ends at its corners; the cut across it has no step
+    card = np.array([[520, 200], [820, 200], [820, 390], [520, 390]], np.float64)
+    assert locate._run_on(grad, card).max() < 0.1
+
+
+def test_card_on_a_sheet_is_not_joined_to_the_sheets_edge() -> None:
+    # a pale card across a white sheet, its sides faint there: the card's left side with the sheet's right edge,
+    # which runs on past the outline's corners, made a card-shaped outline 30 px wider than the card
+    img = np.full((760, 1000, 3), (95, 100, 105), np.uint8)
+    cv2.rectangle(img, (200, 60), (760, 740), (238, 238, 238), -1)
+    w, h, x0, y0 = 428, 270, 300, 143
+    cv2.rectangle(img, (x0 + 4, y0 + 6), (x0 + w + 4, y0 + h + 6), (150, 150, 150), -1)  # its shadow
+    _pale_face(img, x0, y0, w, h, (222, 220, 228))
+    quad = locate.find_card(img)
+    with_shadow = _quad(x0, y0, x0 + w + 4, y0 + h + 6)
+    assert np.abs(locate._order(quad.points) - with_shadow).max() < 4, quad.points
+
+
+def test_card_half_on_a_receipt_is_found_from_its_three_clear_sides() -> None:
+    # the card's left part lies on a white receipt: its left side makes no straight line on the search image, and
+    # a card-shaped piece of the receipt (its edges and a text bar) ranked first; the piece's sides run on, and
+    # the card is found from its three sides on the desk
+    img = np.full((760, 1000, 3), (60, 62, 66), np.uint8)
+    receipt = np.zeros_like(img)
+    cv2.rectangle(receipt, (300, -200), (560, 1000), (240, 240, 240), -1)
+    for y in range(-170, 1000, 34):
+        cv2.line(receipt, (325, y), (535, y), (90, 90, 90), 9)
+    m = cv2.getRotationMatrix2D((430, 380), 25, 1.0)
+    receipt = cv2.warpAffine(receipt, m, (1000, 760))
+    paper = cv2.rectangle(np.zeros((760, 1000), np.uint8), (300, -200), (560, 1000), 255, -1)
+    mask = cv2.warpAffine(paper, m, (1000, 760))
+    img[mask > 127] = receipt[mask > 127]
+    w, h, x0, y0 = 428, 270, 400, 250
+    _pale_face(img, x0, y0, w, h, (226, 228, 234))
+    quad = locate.find_card(img)
+    assert np.abs(locate._order(quad.points) - _quad(x0, y0, x0 + w, y0 + h)).max() < 3, quad.points

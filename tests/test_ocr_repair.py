@@ -231,7 +231,7 @@ def test_another_outline_is_tried_while_an_unlock_value_is_missing(monkeypatch) 
     from taimen.ocr.proposals import OcrResult, mynumber_unlock
 
     class Search:
-        candidates = ("cut", "whole")
+        candidates = tuple(reader.locate.Quad(np.zeros((4, 2), np.float32), 0.9, m) for m in ("cut", "whole"))
 
         def __init__(self, img) -> None:
             pass
@@ -243,7 +243,7 @@ def test_another_outline_is_tried_while_an_unlock_value_is_missing(monkeypatch) 
         values = {"birth_date": "1980-02-17", "expiry": "2035-02-17", "security_code": "2285"}
         fields = {}
         for key in ("name", "address", "sex", *values):
-            value = None if (key == "security_code" and quad == "cut") else values.get(key, "x")
+            value = None if (key == "security_code" and quad.method == "cut") else values.get(key, "x")
             d = fp.parse_birth_date("昭和55年2月17日生", 0.99) if key == "birth_date" else None
             if key == "expiry":
                 d = fp.parse_mynumber_expiry("2035年2月17日まで有効", 0.99)

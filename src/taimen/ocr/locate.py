@@ -41,11 +41,14 @@ POOL = 6  # rough outlines refined and re-ranked
 ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
 THREE_SIDE_LINES = 10  # of each direction, the longest lines tried as seen sides of a three-sided outline
-THREE_SIDE_QUADS = 24  # three-sided outlines kept for ranking
-THREE_SIDE_POOL = 2  # three-sided outlines refined besides the ``POOL`` best rough outlines
+THREE_SIDE_QUADS = 48  # three-sided outlines kept for ranking
+THREE_SIDE_POOL = 4  # three-sided outlines refined besides the ``POOL`` best rough outlines
 THREE_SIDE_MIN = 0.005  # rough score below which a three-sided outline is not refined
 THREE_SIDE_BELOW = 0.5  # best refined score below which the three-sided outlines are refined
+THREE_SIDE_REACH = np.geomspace(0.45, 2.4, 20)  # the unseen side's distances tried, shares of the side across
+THREE_SIDE_SPREAD = 0.3  # aspect tolerance of a three-sided rough outline (0.15 for the others)
 THREE_SIDE_PRIOR = 0.6  # weight of a three-sided outline: a fallback, not a rival to an outline seen all round
+THREE_SIDE_FOUND = (0.5, 0.9)  # ... rising to 1 as its weakest refined side's support rises over this range
 BAND_MM = 1.5  # how far outside the best supported edge line a side may still be moved (a printed edge band)
 CLEAR = 0.95  # refined score of an outline seen so well all round that no side is tried elsewhere
 SWAP_FROM = 2  # best refined outlines whose sides are swapped for other straight lines
@@ -56,9 +59,17 @@ SLIDE_IN = 0.4  # how far into the best outline, as a share of its extent across
 SLIDE_OUT = 2.2  # ... and how far out of it (the portrait's box is under half the card's width)
 SLIDE_LINES = 3  # straight steps kept on each side of each side
 SLIDE_REFINE = 2  # outlines with slid sides refined
+SLIDE_SECOND = 0.3  # best refined score below which the second best outline's sides are slid too
 TURN_MAX = 45.0  # degrees the card's long sides may run off the image's rows before an outline loses weight
 NEST_AREA = 0.45  # an outline inside another, at most this share of its area, may be a printed box or the portrait
 NEST_SCORE = 0.5  # ... and yields to the outline round it if that one scores at least this share of its own
+RUN_ON_FROM, RUN_ON_TO = 0.05, 0.25  # where a side's continuation past its corner is looked at (share of its length)
+RUN_ON_SAMPLES = 12  # points on each continuation
+RUN_ON_REACH = 2  # px across the side's line (the finer image) a step may lie
+RUN_ON_STRENGTH = 30.0  # colour step (Sobel scale) that counts as the side running on at least
+RUN_ON_SHARE = 0.5  # ... and at least this share of the side's own (median) step
+RUN_ON_FREE = 0.25  # share of a continuation on such steps that costs nothing (a crossing pen, a shadow)
+RUN_ON_WEIGHT = 0.6  # an outline's score falls by this share for each side that runs on all the way
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +194,7 @@ def _quad_score(q: np.ndarray, img_area: float, size: tuple[int, int]) -> float:
     return float(_quad_scores(np.asarray(q)[None], img_area, size)[0])
 
 
-def _quad_scores(q: np.ndarray, img_area: float, size: tuple[int, int]) -> np.ndarray:
+def _quad_scores(q: np.ndarray, img_area: float, size: tuple[int, int], spread: float = 0.15) -> np.ndarray:
     """How card-like each ordered outline of shape (N, 4, 2) is: its aspect as a real rectangle, its corners
     (within ~30 degrees of square even in a steep hand-held shot) and its size; 0 if not convex or too small."""
     q = np.asarray(q, np.float64)
@@ -193,7 +204,7 @@ def _quad_scores(q: np.ndarray, img_area: float, size: tuple[int, int]) -> np.nd
     prev = -np.roll(e, 1, axis=1)  # from corner i back to i-1
     cosang = np.abs((prev * e).sum(-1)) / (np.linalg.norm(prev, axis=-1) * np.linalg.norm(e, axis=-1) + 1e-9)
     angle_score = np.exp(-((cosang.max(axis=1) / 0.8) ** 2))
-    aspect_score = np.exp(-(((_card_aspects(q, size) - CARD_ASPECT) / 0.15) ** 2))
+    aspect_score = np.exp(-(((_card_aspects(q, size) - CARD_ASPECT) / spread) ** 2))
     size_score = np.minimum(1.0, frac / 0.25)
     ok = convex & (frac >= 0.03) & (frac <= 0.98)
     return np.where(ok, aspect_score * angle_score * (0.5 + 0.5 * size_score) * (0.3 + 0.7 * _upright(q)), 0.0)
@@ -609,8 +620,26 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
                 continue
             # the seen sides run up to the unseen one: it lies where the farther of them ends
             reach = np.maximum(r1, r2)[keep][:, None]
-            q1, q2 = p1[keep], p2[keep]
-            out.append(np.stack([q1, q2, q2 + d2[keep] * sgn * reach, q1 + d1[keep] * sgn * reach], 1))
+            q1, q2, e1, e2 = p1[keep], p2[keep], d1[keep] * sgn, d2[keep] * sgn
+            out.append(np.stack([q1, q2, q2 + e2 * reach, q1 + e1 * reach], 1))
+            # ... or where each ends (a steep card's sides converge: one reach for both misjudges its shape)
+            out.append(np.stack([q1, q2, q2 + e2 * r2[keep][:, None], q1 + e1 * r1[keep][:, None]], 1))
+            # ... or, where the seen sides fade out before it (a white card's edge on white paper loses its corner
+            # too), where the outline images an ID-1 card, as long as they are seen along half the way and do not
+            # run on far past it
+            steps = side[keep][:, None] * THREE_SIDE_REACH  # (M, K)
+            shape = (*steps.shape, 2)
+            qk = np.stack(
+                [np.broadcast_to(q1[:, None], shape), np.broadcast_to(q2[:, None], shape),
+                 q2[:, None] + e2[:, None] * steps[..., None], q1[:, None] + e1[:, None] * steps[..., None]], 2
+            )  # (M, K, 4, 2)
+            a = _card_aspects(qk.reshape(-1, 4, 2).astype(np.float64), (w, h)).reshape(steps.shape)
+            with np.errstate(divide="ignore"):
+                off = np.minimum(np.abs(a - CARD_ASPECT), np.abs(1.0 / a - CARD_ASPECT))
+            off[(reach < 0.5 * steps) | (reach > 1.6 * steps)] = np.inf  # not far past the seen sides' ends
+            best = off.argmin(axis=1)
+            fits = np.isfinite(off[np.arange(len(best)), best])
+            out.append(qk[np.arange(len(best)), best][fits])
     if not out:
         return []
     q = np.concatenate(out)
@@ -621,7 +650,9 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
     if not len(q):
         return []
     q = _order_many(q, (w, h))
-    sc = _quad_scores(q, img_area, (w, h))
+    # the unseen side's place is a guess, and a steep card's aspect is sensitive to it: judged loosely here,
+    # strictly once the refinement has fitted the side
+    sc = _quad_scores(q, img_area, (w, h), THREE_SIDE_SPREAD)
     q, sc = q[sc > 0.05], sc[sc > 0.05]
     top = np.argsort(-sc * np.sqrt(_areas(q) / img_area), kind="stable")[:THREE_SIDE_QUADS]
     return [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in top]
@@ -827,6 +858,40 @@ def _edge_lines(
     return out
 
 
+def _run_on(grad: _Gradients, q: np.ndarray) -> np.ndarray:
+    """For each side of the outline ``q`` (corners in cyclic order), the share of its two continuations past
+    its corners (from ``RUN_ON_FROM`` to ``RUN_ON_TO`` of its length) that lie on a step running along it, the
+    more of the two: shape (4,). A card's edge ends at its corners; an outline that is a piece of a larger
+    rectangle (a receipt's or a sheet's edge taken for a side, a text bar across it) has sides whose step
+    runs on. Steps crossing the continuation (text bars, a pen) do not count: across it they step as much."""
+    q = np.asarray(q, np.float64)
+    d = np.roll(q, -1, axis=0) - q
+    length = np.linalg.norm(d, axis=1, keepdims=True)
+    t = d / np.maximum(length, 1e-9)
+    n = np.stack([-t[:, 1], t[:, 0]], -1)
+    s = np.linspace(RUN_ON_FROM, RUN_ON_TO, RUN_ON_SAMPLES)[None, :, None] * length[:, None, :]  # (4, S, 1)
+    on = np.linspace(0.1, 0.9, RUN_ON_SAMPLES)[None, :, None] * length[:, None, :]  # the side itself
+    a, b, u = q[:, None], (q + d)[:, None], t[:, None]
+    ends = np.concatenate([a - u * s, b + u * s, a + u * on], 1)  # before, after, along: (4, 3S, 2)
+    offs = np.arange(-RUN_ON_REACH, RUN_ON_REACH + 1, 1.0)
+    pts = ends[:, :, None, :] + n[:, None, None, :] * offs[:, None]  # (4, 3S, K, 2)
+    # the colour at one pixel either way across and along each point: the step across must be the step
+    probe = np.stack([pts + n[:, None, None, :], pts - n[:, None, None, :], pts + t[:, None, None, :],
+                      pts - t[:, None, None, :]])  # (4 probes, 4 sides, 2S, K, 2)
+    flat = probe.reshape(-1, 2).astype(np.float32)
+    vals = cv2.remap(grad.img, flat[:, :1], flat[:, 1:], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    lab = cv2.cvtColor(vals, cv2.COLOR_BGR2LAB).astype(np.float32).reshape(*probe.shape[:-1], 3) * grad.WEIGHT
+    across = np.sqrt(((lab[0] - lab[1]) ** 2).sum(-1)) * 4.0  # scaled like a 3×3 Sobel response
+    along = np.sqrt(((lab[2] - lab[3]) ** 2).sum(-1)) * 4.0
+    inside = (pts[..., 0] >= 1) & (pts[..., 0] < grad.w - 1) & (pts[..., 1] >= 1) & (pts[..., 1] < grad.h - 1)
+    across = np.where(inside & (across >= 4.0 * along), across, 0.0).max(axis=-1)  # (4, 3S)
+    # as strong as the side's own step (a desk's grain or a shadow's soft edge beside a sharp card edge is not)
+    k = RUN_ON_SAMPLES
+    floor = np.maximum(RUN_ON_STRENGTH, RUN_ON_SHARE * np.median(across[:, 2 * k :], axis=1))[:, None]
+    hit = across[:, : 2 * k] >= floor
+    return np.maximum(hit[:, :k].mean(axis=1), hit[:, k:].mean(axis=1))
+
+
 def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Least-squares slope and intercept of y over x."""
     xm, ym = float(x.mean()), float(y.mean())
@@ -836,9 +901,9 @@ def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return slope, ym - slope * xm
 
 
-def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray, float]:
+def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
     """Fit each side to the card's edge near it (``_side_line``), then intersect the four lines: a finger
-    over a corner hides the corner, not the sides. Returns the corners and the mean side support."""
+    over a corner hides the corner, not the sides. Returns the corners and each side's support."""
     side_len = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
     search = max(4.0, float(side_len) * window)
     band = max(2.0, BAND_MM * float(side_len) / CARD_W_MM)
@@ -856,8 +921,7 @@ def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray,
         corner = p1 + s * d1
         if np.linalg.norm(corner - q[i]) < search * 3:
             out[i] = corner
-    support = sum(ln[2] for ln in lines if ln is not None) / 4
-    return out.astype(np.float32), support
+    return out.astype(np.float32), np.array([0.0 if ln is None else ln[2] for ln in lines])
 
 
 def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
@@ -866,18 +930,25 @@ def find_cards(img: np.ndarray, limit: int = 3) -> list[Quad]:
     return [search.refine(c) for c in search.candidates]
 
 
-def _outer_first(ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
+def _outer_first(
+    ranked: list[tuple[float, Quad, Quad]], raw: dict[int, float] | None = None
+) -> list[tuple[float, Quad, Quad]]:
     """``ranked`` (refined outlines, best first) with an outline that lies inside a much larger one and along
     one of its sides put just after it, if the larger one's edges are nearly as well supported: the portrait's
     box and the printed boxes of a card are card-shaped outlines with straight edges, often sharper than the
     card's own edge on a light desk, and they run along the card's edge; a sheet of paper under the card seldom
-    has an edge where the card's is, and a clutter edge taken for a side adds only a strip."""
+    has an edge where the card's is, and a clutter edge taken for a side adds only a strip. With ``raw`` (the
+    scores before the run-on weight, by ``id`` of the refined outline), the larger one must be nearly as well
+    supported by those too: a card's own side may run on along a clutter edge by chance, a printed box's not."""
+    raw = raw or {}
     key = [x[0] for x in ranked]
     for i, (si, _, a) in enumerate(ranked):
         area_a = float(_areas(a.points[None])[0])
         for sj, _, b in ranked:
             area_b = float(_areas(b.points[None])[0])
             if b is a or not NEST_SCORE * si <= sj < si or area_a > NEST_AREA * area_b:
+                continue
+            if NEST_SCORE * raw.get(id(a), si) > raw.get(id(b), sj):
                 continue
             tol = 0.02 * math.sqrt(area_b)
             poly = b.points.reshape(-1, 1, 2).astype(np.float32)
@@ -1000,12 +1071,10 @@ class Search:
             return [Quad(cs[k].points, float(sc[k]), cs[k].method) for k in np.argsort(-sc, kind="stable")]
 
         scored = rank(cands)
-        three: list[Quad] = []
         if not scored or scored[0].score < 0.45:  # clutter or a sheet of paper round the card: look further in
             seen = {c.points.tobytes() for c in cands}
             more = _line_quads(edges, area, extremes=6, found=found, steps=steps)
             more = [c for c in more if c.points.tobytes() not in seen]
-            three = _three_side_quads(edges.shape, found, area)
             scored = sorted(scored + rank(more), key=lambda c: -c.score)
         picked: list[Quad] = []
         for c in scored:
@@ -1014,42 +1083,47 @@ class Search:
             if any(np.abs(c.points - p.points).max() < 0.02 * max(small.shape) for p in picked):
                 continue  # the same outline found twice
             picked.append(c)
-        # three-sided outlines are not ranked with the others (their unseen side shows no step on the search
-        # image, though the refinement on the finer image often finds it): the best few on their three seen
-        # sides are refined after the pool, if nothing there is clearly a card
-        n_main = len(picked)
-        if three:
-            qs = np.stack([c.points for c in three])
-            key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
-            key *= _content(small, qs)
-            n = 0
-            for k in np.argsort(-key, kind="stable"):
-                if n == THREE_SIDE_POOL or key[k] < THREE_SIDE_MIN:
-                    break
-                if not any(np.abs(three[k].points - p.points).max() < 0.02 * max(small.shape) for p in picked):
-                    picked.append(three[k])
-                    n += 1
         self._mid, self._mid_scale = mid, mid_scale
         self._small, self._small_scale = small, small_scale
         self._grad = _Gradients(mid)
         self._refined: dict[int, Quad] = {}
+        self._raw: dict[int, float] = {}  # refined outlines' scores before the run-on weight, by id
         # the rough outlines are refined (a few ms each), best first, and re-ranked by how much of each lies on
         # one straight step per side: the rough score is measured on a coarse image, where a receipt's text
         # bars or a phone next to the card look as good as the card's own edge
         ranked: list[tuple[float, Quad, Quad]] = []
         roughs = [Quad(_rescale(c.points, 1 / small_scale), c.score, c.method) for c in picked]
-        for k, rough in enumerate(roughs):
-            if k == n_main and max((x[0] for x in ranked), default=0.0) >= THREE_SIDE_BELOW:
-                roughs = roughs[:n_main]  # a card seen all round is there: no three-sided fallback
-                break
+        for rough in roughs:
             fine = self._fit(rough)
             ranked.append((fine.score, rough, fine))
             if fine.score >= SURE:  # a clear card: the outlines after it are refined only if asked for
                 break
         n_refined = len(ranked)
+        # three-sided outlines are not ranked with the others (their unseen side shows no step on the search
+        # image, though the refinement on the finer image often finds it): unless a card seen all round is
+        # there, the best few on their three seen sides are refined too (also when the rough ranking looked
+        # sure: a receipt's or a sheet's piece ranks high there and only loses once its sides are seen to run on)
+        if max((x[0] for x in ranked), default=0.0) < THREE_SIDE_BELOW:
+            three = _three_side_quads(edges.shape, found, area)
+            if three:
+                qs = np.stack([c.points for c in three])
+                key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
+                key *= _content(small, qs)
+                n = 0
+                for k in np.argsort(-key, kind="stable"):
+                    if n == THREE_SIDE_POOL or key[k] < THREE_SIDE_MIN:
+                        break
+                    if any(np.abs(three[k].points - p.points).max() < 0.02 * max(small.shape) for p in picked):
+                        continue
+                    picked.append(three[k])
+                    rough = Quad(_rescale(three[k].points, 1 / small_scale), three[k].score, three[k].method)
+                    fine = self._fit(rough)
+                    ranked.append((fine.score, rough, fine))
+                    n += 1
         if max((x[0] for x in ranked), default=0.0) < CLEAR:
             ranked += self._swapped(ranked, found, steps)
-            ranked += self._slid(ranked)
+            for base in self._slide_bases(ranked):
+                ranked += self._slid(ranked, base)
         ranked.sort(key=lambda x: -x[0])
         ranked = [x for x in ranked if x[0] >= FINAL_MIN]
         tol = 0.02 * max(mid.shape[:2]) / self._mid_scale.min()
@@ -1057,7 +1131,7 @@ class Search:
         for x in ranked:  # two rough outlines often refine to one: the reader's tries must differ
             if not any(_same_outline(x[2].points, y[2].points, tol) for y in distinct):
                 distinct.append(x)
-        ranked = _outer_first(distinct)[:limit]
+        ranked = _outer_first(distinct, self._raw)[:limit]
         if not ranked:
             best = max((x.score for x in scored), default=0.0)
             raise CardNotFound(f"no card-shaped outline found (best score {best:.2f})")
@@ -1079,7 +1153,9 @@ class Search:
         tol = 0.02 * max(h, w)
         seen = [_rescale(_rescale(f.points, self._mid_scale), self._small_scale) for _, _, f in ranked]
         qs = []
-        for _, _, f in sorted(ranked, key=lambda x: -x[0])[:SWAP_FROM]:
+        # the best before the run-on weight: a clutter piece that took the card's edge for a side is where the
+        # card's other sides are swapped in
+        for _, _, f in sorted(ranked, key=lambda x: -self._raw.get(id(x[2]), x[0]))[:SWAP_FROM]:
             qs.append(_side_swaps(_rescale(_rescale(f.points, self._mid_scale), self._small_scale), found, (w, h)))
         q = np.concatenate(qs) if qs else np.zeros((0, 4, 2))
         q = q[(q[..., 0] >= -0.05 * w).all(1) & (q[..., 1] >= -0.05 * h).all(1)]
@@ -1108,18 +1184,30 @@ class Search:
             out.append((fine.score, rough, fine))
         return out
 
-    def _slid(self, ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
-        """The best refined outline with one or two adjacent sides slid to other straight steps in or out of it
-        (``_edge_lines``), on the finer image: a card's edge too faint for the search image's straight lines
-        (light on a light desk or receipt) beside an outline on a printed box, the portrait's box or a clutter
-        edge. The most card-shaped few on the best supported steps are refined."""
+    def _slide_bases(self, ranked: list[tuple[float, Quad, Quad]]) -> list[Quad]:
+        """The refined outlines whose sides ``_slid`` moves: the best before the upright weight (the portrait's box
+        standing in a faint card is where the card's own sides are sought), and, unless it is good, the next
+        other one too (the best may be a clutter outline beside the card, the card's printed box second)."""
         if not ranked:
             return []
+        key = [self._raw.get(id(x[2]), x[0]) / max(float(_upright(x[2].points[None])[0]), 1e-6) for x in ranked]
+        order = sorted(range(len(ranked)), key=lambda k: -key[k])
+        bases = [ranked[order[0]][2]]
+        if max(x[0] for x in ranked) < SLIDE_SECOND:
+            tol = 0.02 * max(self._mid.shape[:2]) / self._mid_scale.min()
+            for k in order[1:]:
+                if not _same_outline(ranked[k][2].points, bases[0].points, tol):
+                    bases.append(ranked[k][2])
+                    break
+        return bases
+
+    def _slid(self, ranked: list[tuple[float, Quad, Quad]], best: Quad) -> list[tuple[float, Quad, Quad]]:
+        """The refined outline ``best`` with one or two adjacent sides slid to other straight steps in or out of
+        it (``_edge_lines``), on the finer image: a card's edge too faint for the search image's straight lines
+        (light on a light desk or receipt) beside an outline on a printed box, the portrait's box or a clutter
+        edge. The most card-shaped few on the best supported steps are refined."""
         mid = self._mid
         h, w = mid.shape[:2]
-        # the best outline before the upright weight: the portrait's box standing in a faint card is where the card's
-        # own sides are sought
-        best = max(ranked, key=lambda x: x[0] / max(float(_upright(x[2].points[None])[0]), 1e-6))[2]
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
         q = q[::-1] if _signed_area(q) < 0 else q  # clockwise (y down): the normals point in
         lines = [np.array([q[i], q[(i + 1) % 4]]) for i in range(4)]
@@ -1171,7 +1259,8 @@ class Search:
 
     def _fit(self, rough: Quad) -> Quad:
         q, _ = _refine(self._grad, rough.points, 0.05)
-        q, support = _refine(self._grad, q, 0.012)
+        q, sides = _refine(self._grad, q, 0.012)
+        support = float(sides.mean())
         size = (self._mid.shape[1], self._mid.shape[0])
         q = _order(q, size)
         aspect = card_aspect(q, size)
@@ -1179,8 +1268,19 @@ class Search:
         content = float(_content(self._small, _rescale(q, self._small_scale)[None])[0])
         # the refined outline's own evidence decides: how much of it lies on one straight step per side, its shape
         # and what is inside (the rough score, measured on a coarse image, only chose which outlines to refine)
-        score = content * support**6 * shape * (THREE_SIDE_PRIOR if rough.method == "lines3" else 1.0)
-        return Quad(_rescale(q, 1 / self._mid_scale), score, rough.method)  # a scaled copy: the same order
+        # a side whose step runs on past its corner is a larger rectangle's (a receipt, a sheet), not the card's
+        over = np.clip((_run_on(self._grad, q) - RUN_ON_FREE) / (1.0 - RUN_ON_FREE), 0.0, 1.0)
+        ends = float(np.prod(1.0 - RUN_ON_WEIGHT * over))
+        # a three-sided outline is a fallback, unless its fourth side was found on the finer image after all
+        prior = 1.0
+        if rough.method == "lines3":
+            lo, hi = THREE_SIDE_FOUND
+            seen = float(np.clip((sides.min() - lo) / (hi - lo), 0.0, 1.0))
+            prior = THREE_SIDE_PRIOR + (1.0 - THREE_SIDE_PRIOR) * seen
+        score = content * support**6 * shape * ends * prior
+        fine = Quad(_rescale(q, 1 / self._mid_scale), score, rough.method)  # a scaled copy: the same order
+        self._raw[id(fine)] = score / ends if ends > 0 else 0.0
+        return fine
 
     def refine(self, rough: Quad) -> Quad:
         """``rough`` (one of ``candidates``) with each side fitted to the card's edge, in photo pixels."""

@@ -24,6 +24,7 @@ from taimen.ocr.photo import decode
 from taimen.ocr.proposals import OcrResult, mynumber_unlock, residence_unlock
 
 DOCUMENTS = tuple(LAYOUTS)
+UNSURE = 0.3  # locator score below which the whole photo is read too and the better reading kept
 
 
 def read_photo(data: bytes, document: str | None = None, *, ocr: Engine | None = None) -> OcrResult:
@@ -53,20 +54,25 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
         return res
     timings["locate"] = time.perf_counter() - t
     best: OcrResult | None = None
+    sure = 0.0  # the locator's score of the outline ``best`` was read from
     for n, rough in enumerate(search.candidates):
         t = time.perf_counter()
         quad = search.refine(rough)  # only the outlines actually tried are refined
         timings["locate"] += time.perf_counter() - t
         res = _read_card(img, quad, document, ocr, timings)
         if best is None or _quality(res) > _quality(best):
-            best = res
+            best, sure = res, quad.score
         # most fields in place and every unlock value found: no need to try another outline (an outline that
         # cuts off the card's lower part reads all but the security code)
         if _quality(best) >= 0.6 and all(u.value for u in best.unlock.values()):
             break
         best.problems.append(f"outline {n + 1} gave a poor reading; trying the next")
     assert best is not None
-    if _quality(best) < 0.34:  # what looked like a card did not read like one: try the whole photo
+    # what looked like a card did not read like one, or the outline is unsure and its reading incomplete (most
+    # outlines scoring below ``UNSURE`` are a piece of the card or of clutter, and one that cuts through the
+    # card still finds most fields): try the whole photo
+    complete = _quality(best) >= 1.0 and all(u.value for u in best.unlock.values())
+    if _quality(best) < 0.34 or (sure < UNSURE and not complete):
         t = time.perf_counter()
         page = _read_page(img, document, ocr)
         timings["page"] = time.perf_counter() - t
