@@ -142,6 +142,10 @@ def expect_line(lines: queue.Queue[str], *parts: str, timeout: float = 10.0) -> 
             return line
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_readers_watch_follows_the_card() -> None:
     card = build_card(atr=ATR)
     with pcscd_running():
@@ -151,6 +155,9 @@ def test_readers_watch_follows_the_card() -> None:
             stderr=subprocess.PIPE,
             text=True,
             env=ENV,
+            # Ctrl-C as at a terminal: a suite started in the background by a shell without job control runs
+            # with SIGINT ignored, which its children inherit (and Python then keeps)
+            preexec_fn=_default_sigint,
         )
         assert proc.stdout is not None
         lines: queue.Queue[str] = queue.Queue()
