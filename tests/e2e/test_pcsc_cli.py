@@ -142,22 +142,23 @@ def expect_line(lines: queue.Queue[str], *parts: str, timeout: float = 10.0) -> 
             return line
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+#: ``python -m taimen`` with Ctrl-C as at a terminal: a suite started in the background by a shell without job
+#: control runs with SIGINT ignored, which its children inherit and Python then keeps.
+WITH_CTRL_C = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'taimen'; runpy.run_module('taimen', run_name='__main__', alter_sys=True)"
+)
 
 
 def test_readers_watch_follows_the_card() -> None:
     card = build_card(atr=ATR)
     with pcscd_running():
         proc = subprocess.Popen(
-            [sys.executable, "-m", "taimen", "--lang", "en", "readers", "--watch"],
+            [sys.executable, "-c", WITH_CTRL_C, "--lang", "en", "readers", "--watch"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=ENV,
-            # Ctrl-C as at a terminal: a suite started in the background by a shell without job control runs
-            # with SIGINT ignored, which its children inherit (and Python then keeps)
-            preexec_fn=_default_sigint,
         )
         assert proc.stdout is not None
         lines: queue.Queue[str] = queue.Queue()
