@@ -73,6 +73,17 @@ class Line:
     positions: tuple[int, ...] = ()
 
 
+def span_frames(dec: Line, start: int, end: int, total: int) -> tuple[int, int]:
+    """The frames (of ``total``) that characters ``start:end`` of ``dec`` were read from: from halfway after the
+    previous character's frame to halfway after the last one's (all of them without per-character frames)."""
+    pos = dec.positions
+    if not pos:
+        return 0, total
+    t0 = 0 if start <= 0 else (pos[start - 1] + pos[start]) // 2 + 1
+    t1 = total if end >= len(pos) else (pos[end - 1] + pos[end]) // 2 + 1
+    return t0, t1
+
+
 def models_dir() -> Path:
     """The models folder of the installed rapidocr wheel (found without importing rapidocr)."""
     from taimen.ocr import ppocr

@@ -17,7 +17,7 @@ from functools import partial
 import cv2
 import numpy as np
 
-from taimen.license.number import check_digit
+from taimen.license.number import check_number
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import names, places, repair, reread, tilt, variants
@@ -44,7 +44,6 @@ from taimen.ocr.look_again import (
     runs_on,
 )
 from taimen.ocr.near_label import (
-    LICENCE_DIGITS,
     RECOVERED_SURE,
     address_in_band,
     card_number_near_label,
@@ -377,8 +376,8 @@ def _check_digit_holds(number: str) -> bool:
     """Whether a licence number's 11th digit is its check digit (``taimen.license.number``): a digit misread
     at high confidence (8 read 3 under glare) breaks it. The rule is unverified on real cards, so a mismatch
     only makes the value doubtful."""
-    digits = re.sub(r"\D", "", number)
-    return len(digits) != LICENCE_DIGITS or check_digit(digits[:10]) == digits[10]
+    check = check_number(re.sub(r"\D", "", number))
+    return not check.well_formed or check.valid
 
 
 _PADDED = re.compile(r"\d\s*\d\s*月\s*\d\s*\d\s*日")

@@ -628,9 +628,9 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
             # too), where the outline images an ID-1 card, as long as they are seen along half the way and do not
             # run on far past it
             steps = side[keep][:, None] * THREE_SIDE_REACH  # (M, K)
-            shape = (*steps.shape, 2)
+            grid = (*steps.shape, 2)
             qk = np.stack(
-                [np.broadcast_to(q1[:, None], shape), np.broadcast_to(q2[:, None], shape),
+                [np.broadcast_to(q1[:, None], grid), np.broadcast_to(q2[:, None], grid),
                  q2[:, None] + e2[:, None] * steps[..., None], q1[:, None] + e1[:, None] * steps[..., None]], 2
             )  # (M, K, 4, 2)
             a = _card_aspects(qk.reshape(-1, 4, 2).astype(np.float64), (w, h)).reshape(steps.shape)

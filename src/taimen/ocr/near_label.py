@@ -214,11 +214,16 @@ def expiry_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
     """The licence's expiry the line detector missed (the band in low contrast and blur): the text detector
     runs again over the band's place at twice the scale, and a line there with a date followed by まで or 有効
     is taken; none or several: nothing. Found only by looking again, it is doubtful below ``RECOVERED_SURE``."""
-    h, w = card.shape[:2]
-    x0, y0, x1, y1 = EXPIRY_BAND
-    box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
+    box = _band_box(card, ppm, EXPIRY_BAND)
     found = [r for r in detect_in(card, ppm, ocr, box) if any(d.kind == "expiry" for d in asg.find_dates([r.line]))]
     return found[0] if len(found) == 1 else None
+
+
+def _band_box(card: np.ndarray, ppm: float, band: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    """A band of the card (mm) in card pixels, within the card."""
+    h, w = card.shape[:2]
+    x0, y0, x1, y1 = band
+    return int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm))
 
 
 #: Where a licence's address may stand (mm: left, top, right, bottom): between the name's row and the issue
@@ -231,12 +236,9 @@ def address_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     card: tune-1762): the text detector runs again over the address's place at twice the scale, and the one
     line there starting with a prefecture (after 住所 or not) is taken; none or several: nothing. Found only by
     looking again, it is doubtful below ``RECOVERED_SURE``."""
-    h, w = card.shape[:2]
-    x0, y0, x1, y1 = ADDRESS_BAND
-    box = (int(x0 * ppm), int(y0 * ppm), min(w, int(x1 * ppm)), min(h, int(y1 * ppm)))
     found = [
         r
-        for r in detect_in(card, ppm, ocr, box)
+        for r in detect_in(card, ppm, ocr, _band_box(card, ppm, ADDRESS_BAND))
         if asg._prefecture_start(r.line.text[asg.strip_label(r.line.text, ("address",)) :].lstrip())
     ]
     return found[0] if len(found) == 1 else None

@@ -37,6 +37,7 @@ import numpy as np
 from taimen.ocr import address_rest, variants
 from taimen.ocr import fields as fp
 from taimen.ocr.ctc import Support, classes_of
+from taimen.ocr.engine import span_frames
 
 DATA = Path(__file__).with_name("data") / "places.tsv.gz"
 NEG = -1e9
@@ -475,14 +476,6 @@ def _scorer(ocr: Any) -> Scorer | None:
 Piece = tuple["np.ndarray | None", Any, int, int]  # a line's probabilities, its decoded Line, span start, end
 
 
-def _span_frames(probs: np.ndarray, dec: Any, start: int, end: int) -> tuple[int, int]:
-    pos = dec.positions
-    total = probs.shape[0]
-    t0 = 0 if start <= 0 else (pos[start - 1] + pos[start]) // 2 + 1
-    t1 = total if end >= len(pos) else (pos[end - 1] + pos[end]) // 2 + 1
-    return t0, t1
-
-
 def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -> fp.FieldReading:
     """The address ``reading`` (parsed from ``pieces``: each address line's probabilities, decoded line and span)
     with its place part read again against the list of places: repaired (flag ``repaired``), confirmed, or
@@ -620,7 +613,7 @@ def _joined(pieces: Sequence[Piece]) -> tuple[str, np.ndarray | None, list[int]]
         if probs is None or not dec.positions or len(dec.positions) != len(dec.text):
             usable = False
             continue
-        t0, t1 = _span_frames(probs, dec, start, end)
+        t0, t1 = span_frames(dec, start, end, probs.shape[0])
         mats.append(probs[t0:t1])
         positions += [offset + p - t0 for p in dec.positions[start:end]]
         offset += t1 - t0

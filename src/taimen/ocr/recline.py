@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from taimen.ocr import assign as asg
-from taimen.ocr.engine import Engine, Line
+from taimen.ocr.engine import Engine, Line, span_frames
 
 #: Lines lower than this (mm) are fine print no field is printed in; taller ones are not text.
 MIN_LINE_MM, MAX_LINE_MM = 1.9, 9.0
@@ -25,15 +25,6 @@ class RecLine:
     #: read again after recognition: a date under the date grammar, a code in a wider box (a digit the
     #: detector's box cut off); a field taken from it is flagged ``repaired``
     repaired: bool = False
-
-
-def span_frames(dec: Line, start: int, end: int, total: int) -> tuple[int, int]:
-    pos = dec.positions
-    if not pos:
-        return 0, total
-    t0 = 0 if start <= 0 else (pos[start - 1] + pos[start]) // 2 + 1
-    t1 = total if end >= len(pos) else (pos[end - 1] + pos[end]) // 2 + 1
-    return t0, t1
 
 
 def read_box(card: np.ndarray, box: tuple[float, float, float, float], ppm: float, ocr: Engine) -> RecLine | None:

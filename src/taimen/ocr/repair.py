@@ -18,7 +18,7 @@ import numpy as np
 
 from taimen import wareki
 from taimen.ocr.ctc import Path, Slot, best_path, classes_of
-from taimen.ocr.engine import Line
+from taimen.ocr.engine import Line, span_frames
 
 DIGITS = "0123456789"
 ERAS = ("昭和", "平成", "令和", "大正", "明治")
@@ -270,12 +270,11 @@ def repair_line(
     changed = False
     for start, end in reversed(broken_date_spans(text)):
         pos = line.positions
-        t0 = 0 if start == 0 else (pos[start - 1] + pos[start]) // 2 + 1
-        t1 = probs.shape[0] if end >= len(pos) else (pos[end - 1] + pos[end]) // 2 + 1
+        t0, t1 = span_frames(line, start, end, probs.shape[0])
         path = rep.decode(probs[t0:t1], key)
         if path is None and head_lost and start > 0 and _ERA_YEAR.match(text, start) and _glyph(text[start - 1]):
             start -= 1
-            t0 = 0 if start == 0 else (pos[start - 1] + pos[start]) // 2 + 1
+            t0 = span_frames(line, start, end, probs.shape[0])[0]
             path = rep.decode(probs[t0:t1], key, head_lost=True)
         if path is None:
             continue
