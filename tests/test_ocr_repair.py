@@ -532,3 +532,35 @@ def test_an_era_named_by_its_second_character_alone_is_decided_by_the_expiry(e) 
     # have it to 2031 at least, so a card expiring on 2030-10-26 is 昭和08's
     recs[2] = _rec(e, _spelled("2030年10月26日まで有効"), (4, 38, 41, 42))
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value == "1933-10-26"
+
+
+def test_an_era_whose_first_character_was_misread_as_another_glyph_is_decoded_again(e) -> None:
+    """tune-2734 「招和063年2月10日生」 (a My Number birth date), tune-2315 「合和102年09月08日」 and tune-2566 (licence
+    issue dates): the era's first character read as a kanji that heads no era, so the broken date was cut
+    after it (「和063年…」), no era form fitted, and no date was found. The span is decoded again from that
+    glyph, whose frames still give the era's head some weight; always ``repaired`` (doubtful)."""
+    birth = [{"": 1.0}, {"招": 0.9, "昭": 0.05, "": 0.05}, {"": 1.0}, *_spelled("和")[1:]]
+    birth += [{"0": 0.6, "": 0.4}, {"": 1.0}, *_spelled("63年2月10日生")[1:]]
+    recs = [
+        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
+        _rec(e, birth, (10, 28, 35, 33)),
+        _rec(e, _spelled("2027年2月10日まで有効"), (4, 34, 41, 39)),
+    ]
+    assert recs[1].decoded.text == "招和063年2月10日生"
+    got = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert got.value == "1988-02-10" and "repaired" in got.reasons and got.doubtful
+    issue = [*_spelled("交付"), {"合": 0.9, "令": 0.05, "": 0.05}, {"": 1.0}, *_spelled("和")[1:]]
+    issue += [{"1": 0.6, "": 0.4}, {"": 1.0}, *_spelled("02年09月08日")[1:]]
+    recs = [
+        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        _rec(e, _spelled("昭和55年05月23日生"), (48, 2, 75, 6)),
+        _rec(e, issue, (2, 14, 35, 20)),
+        _rec(e, _spelled("2023年(令和05年)06月22日まで有効"), (3, 20, 57, 25)),
+    ]
+    assert recs[2].decoded.text == "交付合和102年09月08日"
+    got = fieldread.fields_from_lines("license", recs, e)["issue_date"]
+    assert got.value == "2020-09-08" and "repaired" in got.reasons and got.doubtful
+    # a glyph whose frames hold no era's head gives nothing
+    birth[1] = {"招": 0.95, "": 0.05}
+    recs = [_rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)), _rec(e, birth, (10, 28, 35, 33))]
+    assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None

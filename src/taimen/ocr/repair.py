@@ -272,10 +272,13 @@ def repair_line(
         pos = line.positions
         t0, t1 = span_frames(line, start, end, probs.shape[0])
         path = rep.decode(probs[t0:t1], key)
-        if path is None and head_lost and start > 0 and _ERA_YEAR.match(text, start) and _glyph(text[start - 1]):
+        era_cut = start > 0 and _glyph(text[start - 1]) and bool(_ERA_TAIL.match(text, start))
+        if path is None and era_cut:  # the era's first character misread as another glyph (「合和02年」 for 令和)
             start -= 1
             t0 = span_frames(line, start, end, probs.shape[0])[0]
-            path = rep.decode(probs[t0:t1], key, head_lost=True)
+            path = rep.decode(probs[t0:t1], key)
+            if path is None and head_lost and _ERA_YEAR.match(text, start + 1):
+                path = rep.decode(probs[t0:t1], key, head_lost=True)
         if path is None:
             continue
         text = text[:start] + path.text + text[end:]
@@ -288,6 +291,8 @@ def repair_line(
 
 #: An era's year (one or two digits, or 元) and 年, with no era before it.
 _ERA_YEAR = re.compile(r"(?:元|\d{1,2})\s*年")
+#: What a date has after an era's first character: the era's second character or, that lost too, the era year.
+_ERA_TAIL = re.compile(r"[治正和成]?\s*(?:元|\d{1,3})\s*年")
 
 
 def _glyph(ch: str) -> bool:
