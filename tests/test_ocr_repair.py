@@ -564,3 +564,24 @@ def test_an_era_whose_first_character_was_misread_as_another_glyph_is_decoded_ag
     birth[1] = {"招": 0.95, "": 0.05}
     recs = [_rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)), _rec(e, birth, (10, 28, 35, 33))]
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
+
+
+def test_a_date_whose_day_mark_was_read_as_digits_is_decoded_again(e) -> None:
+    """tune-2715: blur made the licence issue date's 日 two strokes read 「11」 (「交付平成30年10月1911」 at the
+    line's end): no date on the line, the issue date not found. A month followed by three or four digits and
+    no 日 is a broken date: decoded again under the grammar, the 日 the frames still weigh comes back;
+    ``repaired`` (doubtful)."""
+    issue = [*_spelled("交付平成30年10月19")]
+    issue += [{"1": 0.93, "日": 0.065, "": 0.005}, {"": 1.0}, {"1": 0.9, "日": 0.05, "": 0.05}, {"": 1.0}]
+    recs = [
+        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        _rec(e, _spelled("平成15年08月01日生"), (48, 2, 75, 6)),
+        _rec(e, issue, (2, 14, 35, 20)),
+        _rec(e, _spelled("平成35年08月31日まで有効"), (3, 20, 57, 25)),
+    ]
+    assert recs[2].decoded.text == "交付平成30年10月1911"
+    got = fieldread.fields_from_lines("license", recs, e)["issue_date"]
+    assert got.value == "2018-10-19" and "repaired" in got.reasons and got.doubtful
+    assert repair.broken_date_spans("平成15年08月0111生") == [(0, 12)]
+    assert repair.broken_date_spans("平成15年08月01日生") == []
+    assert repair.broken_date_spans("住所 東京都港区1丁目2番地3 平成15年08月") == []

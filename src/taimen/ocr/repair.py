@@ -237,7 +237,7 @@ def broken_date_spans(text: str) -> list[tuple[int, int]]:
         if as_date(text[start : end + 1], strict=False) is not None:  # a date's form (平成33年 on licences)
             continue
         out.append((start, end + 1))
-    for pattern in (_YEAR_MARK_LOST, _DAY_MARK_LOST):  # 「2028ヶ05月16日」, 「昭和52年 2月 1月生」
+    for pattern in (_YEAR_MARK_LOST, _DAY_MARK_LOST, _DAY_AS_DIGITS):  # 「2028ヶ05月16日」, 「昭和52年 2月 1月生」
         for m in pattern.finditer(text):
             if not any(s < m.end() and m.start() < e for s, e in out):
                 out.append(m.span())
@@ -255,6 +255,13 @@ _YEAR_MARK_LOST = re.compile(
 #: A year, a month and a day whose 日 was read as another mark (「昭和52年 2月 1月生」), before 生 or まで.
 _DAY_MARK_LOST = re.compile(
     r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[^\d年日\s](?=\s*(?:生|まで))"
+)
+
+
+#: A year, a month and a day whose 日 was read as digits (「平成15年08月0111生」, 「平成30年10月1911」 at the line's
+#: end): three or four digits after 月 before 生, まで or the end of the line.
+_DAY_AS_DIGITS = re.compile(
+    r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))\s*年\s*\d{1,2}\s*月\s*\d{3,4}(?=\s*(?:生|まで|$))"
 )
 
 
