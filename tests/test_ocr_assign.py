@@ -507,7 +507,14 @@ def test_a_licence_number_run_into_half_its_label_is_found() -> None:
         lines.append(L(38.2, 39.9, 42.6, 44.8, "号"))
         pick = assign("license", lines)["license_number"]
         assert pick is not None and text_of(lines, pick) == "658067149696" and not pick.reasons
+    # another kanji there (番号 squeezed into one glyph: 「箱226011241476」, tune-2771) is taken, never surely
     lines = [L(2.0, 36.8, 35.9, 42.0, "町658067149696"), L(2.2, 39.8, 6.8, 44.6, "第")]
+    pick = assign("license", lines)["license_number"]
+    assert pick is not None and text_of(lines, pick) == "658067149696" and "neighbour_text_removed" in pick.reasons
+    # and a clean number elsewhere wins over it; a kanji inside a longer text is no label
+    lines.append(L(2.0, 40.0, 36.0, 45.0, "第 658067149697 号"))
+    assert text_of(lines, assign("license", lines)["license_number"]) == "658067149697"
+    lines = [L(2.0, 36.8, 35.9, 42.0, "草津町658067149696"), L(2.2, 39.8, 6.8, 44.6, "第")]
     assert assign("license", lines)["license_number"] is None
 
 

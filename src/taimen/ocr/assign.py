@@ -724,7 +724,9 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
             # the small label above 第 joined to a number printed high): the label, not dirt
             misread_label = label == "number" and bool(NUMBER_LABEL_HEAD.fullmatch(ln.text[: m.start()]))
             joined = joined and not misread_label
-            if joined and not _mark(before):
+            # 第 misread as another kanji and run into a number of its own (「箱226011241476」): taken last, doubtful
+            dai_misread = label == "number" and bool(re.fullmatch(r"\s*[\u4e00-\u9fff]\s*", ln.text[: m.start()]))
+            if joined and not _mark(before) and not dai_misread:
                 continue
             if joined and not (label == "number" or (label == "code" and m.end() == len(ln.text.rstrip()))):
                 continue
