@@ -788,12 +788,20 @@ def pick_card_number(a: Assigner) -> Pick | None:
     cands: list[tuple[float, Span]] = []
     for i, ln in enumerate(a.lines):
         t = ln.text.upper()
-        for m in re.finditer(r"[A-Z0-9](?:\s?[A-Z0-9]){11}", t):
-            s = re.sub(r"\s", "", m.group(0))
+        # every start, not only after the last match: a mark before the number (the 番号 label read 「B」 and
+        # joined: 「B PE87849817UV」) must not shift the twelve characters taken
+        found: list[tuple[float, Span]] = []
+        for m in re.finditer(r"(?=([A-Z0-9](?:\s?[A-Z0-9]){11}))", t):
+            s = re.sub(r"\s", "", m.group(1))
             letters = sum(ch.isalpha() for ch in s[:2] + s[10:])
             digits = sum(ch.isdigit() for ch in s[2:10])
             if letters + digits >= 9:
-                cands.append((-(letters + digits) + 0.05 * ln.y0, Span(i, m.start(), m.end())))
+                found.append((-(letters + digits) + 0.05 * ln.y0, Span(i, m.start(1), m.end(1))))
+        if found:
+            best = min(found, key=lambda c: c[0])  # the first of equals
+            cands.append(best)
+            # another number on the line apart from it stays a candidate (two_candidates)
+            cands += [c for c in found if c[1].end <= best[1].start or c[1].start >= best[1].end][:1]
     if not cands:
         return None
     cands.sort(key=lambda c: c[0])
