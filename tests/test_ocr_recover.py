@@ -589,3 +589,16 @@ def test_a_licence_address_the_detector_missed_is_looked_for_in_its_place(e) -> 
     assert address.value == "岡山県倉敷市中央2丁目2番地29"
     assert near_label.address_in_band(_card([]), PPM, recs, e) is None
     assert fieldread.fields_from_lines("license", recs, e, card=_card([]), ppm=PPM)["address"].value is None
+
+
+def test_a_security_code_glare_left_faint_beside_its_label_is_read_with_its_levels_stretched(e) -> None:
+    """tune-2624: glare over the code left 「3318」 faint beside a label printed dark: the detector took nothing
+    there for text, nor in the brightest channel. Stretched, label and code are one line; its end is the code
+    (``repaired``, doubtful)."""
+    label = ("セキュリティコード", 56.0, 47.6, 1.7, 70)
+    card = cv2.GaussianBlur(_card([label, ("3318", 73.0, 46.8, 2.6, 238)]), (0, 0), 1.6)
+    recs = [_rec("セキュリティコード", (55.8, 47.4, 72.0, 49.6))]
+    got = near_label.code_near_label(card, PPM, recs, e)
+    assert got is not None and got.line.text.replace(" ", "") == "3318" and got.repaired
+    code = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["security_code"]
+    assert code.value == "3318" and "repaired" in code.reasons and code.doubtful

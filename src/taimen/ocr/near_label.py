@@ -13,7 +13,7 @@ import numpy as np
 from taimen.ocr import assign as asg
 from taimen.ocr.engine import Engine
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
-from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, detect_in, read_box
+from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, detect_in, read_box, stretch
 
 #: Where the セキュリティコード value can stand around its label (mm): left, right, up, down of the label box.
 CODE_WINDOW = (4.0, 18.0, 7.0, 6.0)
@@ -32,7 +32,8 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     reads as exactly four digits. With the label itself not read (small print blurred into marks), the
     lower right of the card where either arrangement prints the code is searched instead (the assignment
     then flags the value ``no_label``). When nothing is found, the area is searched once more with ink
-    separated from a coloured background (``_ink_contrast``: a code printed over the portrait's dark part)."""
+    separated from a coloured background (``_ink_contrast``: a code printed over the portrait's dark part),
+    then with its levels stretched (``recline.stretch``: a code glare left faint beside its label)."""
     labels = [r.line for r in recs if asg.CODE_LABEL.match(r.line.text) or asg.label_kind(r.line.text) == "code"]
     if len(labels) > 1:
         return None
@@ -48,9 +49,11 @@ def code_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
     if x1 - x0 < 4 * ppm or y1 - y0 < 3 * ppm:
         return None
     found = codes_in(card, ppm, ocr, (x0, y0, x1, y1))
-    if not found:
+    for separate in (_ink_contrast, stretch):  # over the portrait's dark part; faint under glare
+        if found:
+            break
         inked = card.copy()
-        inked[y0:y1, x0:x1] = _ink_contrast(card[y0:y1, x0:x1])
+        inked[y0:y1, x0:x1] = separate(card[y0:y1, x0:x1])
         found = [replace(r, repaired=True) for r in codes_in(inked, ppm, ocr, (x0, y0, x1, y1))]
     return found[0] if len(found) == 1 else None
 
