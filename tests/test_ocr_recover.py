@@ -602,3 +602,24 @@ def test_a_security_code_glare_left_faint_beside_its_label_is_read_with_its_leve
     assert got is not None and got.line.text.replace(" ", "") == "3318" and got.repaired
     code = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["security_code"]
     assert code.value == "3318" and "repaired" in code.reasons and code.doubtful
+
+
+def test_a_my_number_birth_date_whose_year_glare_washed_out_in_part_is_read_again(e) -> None:
+    """tune-2311: glare over 「1年0」 of 「2001年4月6日生」 on a My Number Card: the line was read 「生2004月6日生」 (生
+    the 生年月日 label's rest), no date, and 照合番号B had no birth date. The box (no room left of it: the card's
+    edge) is read again with its levels stretched and taken with the month and day first read, doubted."""
+    font = ImageFont.truetype(FONT, round(3.6 * PPM))
+    x = 2.4
+    marks = []
+    for part, grey in (("200", 40), ("1年", 236), ("4月6日生", 40)):
+        marks.append((part, x, 28.6, 3.6, grey))
+        x += font.getlength(part) / PPM
+    card = cv2.GaussianBlur(_card(marks), (0, 0), 1.0)
+    recs = [_rec("生2004月6日生", (2.2, 28.4, x + 0.2, 33.2)), _rec("2030年4月6日まで有効", (6.1, 38.3, 42.9, 42.8))]
+    got = date_head.date_head_lost(card, PPM, recs, e, "birth")
+    assert got is not None and "2001年4月6日生" in got.line.text and got.repaired
+    birth = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["birth_date"]
+    assert birth.value == "2001-04-06" and "repaired" in birth.reasons and birth.doubtful
+    # another month or day read again is no such date
+    recs[0] = _rec("生2004月8日生", (2.2, 28.4, x + 0.2, 33.2))
+    assert date_head.date_head_lost(card, PPM, recs, e, "birth") is None

@@ -1,6 +1,7 @@
-"""A licence date whose start glare washed out: the detector's box began at 「年06月08日生」 or 「06月04日生」,
-the era and year (「昭和60」, 「1945」) too faint beside the rest to be taken for text. The row left of the box is
-read again with its levels stretched (``taimen.ocr.recline``)."""
+"""A date whose start glare washed out: the detector's box began at 「年06月08日生」 or 「06月04日生」, the era and
+year (「昭和60」, 「1945」) too faint beside the rest to be taken for text, or the year was read in part
+(「2004月6日生」 for 2001年4月6日生). The row left of the box, and the box, is read again with its levels
+stretched (``taimen.ocr.recline``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from taimen.ocr import assign as asg
 from taimen.ocr.engine import Engine
 from taimen.ocr.recline import RecLine, read_box, stretch
 
-#: A date line that starts after its year: an optional rest of the year and 年, then month, day and 生 (birth)
-#: or まで (expiry).
-HEAD_LOST = re.compile(r"\s*(?:\d{0,3}\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(生|ま)")
+#: A date line that starts after its year, or whose year glare washed out in part: an optional rest of the
+#: 生年月日 label (「生」), an optional rest of the year with or without 年 (「2004月6日生」 for 2001年4月6日生),
+#: then month, day and 生 (birth) or まで (expiry).
+HEAD_LOST = re.compile(r"\s*(?:生\s*)?(?:\d{0,4}\s*年?\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(生|ま)")
 #: How many characters left of the box are read again: what a date has before its month (「昭和60年」,
 #: 「1945年」).
 HEAD_CHARS = 5
@@ -24,7 +26,7 @@ _MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 def _head_read(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, rl: RecLine) -> RecLine | None:
     """``rl``'s line read again from up to ``HEAD_CHARS`` characters further left (never into another line on
-    its row), levels stretched: the faint start shows."""
+    its row; the box alone when there is no room), levels stretched: the faint start shows."""
     ln = rl.line
     per_char = (ln.x1 - ln.x0) / max(1, len(ln.text.strip()))
     row_ends = [
@@ -32,9 +34,7 @@ def _head_read(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, r
         for o in recs
         if o is not rl and o.line.x1 <= ln.x0 + 0.5 and asg._rows_overlap(o.line, ln) >= 0.3
     ]
-    left = max([0.0, ln.x0 - HEAD_CHARS * per_char, *row_ends])
-    if ln.x0 - left < per_char:  # no room for a lost start
-        return None
+    left = min(ln.x0, max([0.0, ln.x0 - HEAD_CHARS * per_char, *row_ends]))  # no room: the box alone
     h, w = card.shape[:2]
     x0, y0 = int(left * ppm), max(0, int(ln.y0 * ppm))
     x1, y1 = min(w, int(np.ceil(ln.x1 * ppm))), min(h, int(np.ceil(ln.y1 * ppm)))

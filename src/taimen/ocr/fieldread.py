@@ -250,7 +250,7 @@ def fields_from_lines(
         ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
         ("security_code", code_near_label, ("mynumber",)),
         ("license_number", number_cut_short, ("license",)),
-        ("birth_date", partial(date_head_lost, kind="birth"), ("license",)),
+        ("birth_date", partial(date_head_lost, kind="birth"), ("license", "mynumber")),
         ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
         ("address", address_in_band, ("license",)),
