@@ -805,8 +805,13 @@ def pick_card_number(a: Assigner) -> Pick | None:
     if not cands:
         return None
     cands.sort(key=lambda c: c[0])
-    a.take(cands[0][1])
-    return Pick([cands[0][1]], ["two_candidates"] if len(cands) > 1 else [])
+    sp = cands[0][1]
+    a.take(sp)
+    reasons = ["two_candidates"] if len(cands) > 1 else []
+    text = a.lines[sp.line].text.upper()
+    if re.search(r"[A-Z0-9]", text[: sp.start] + text[sp.end :]):  # letters or digits left out: never surely
+        reasons.append("neighbour_text_removed")
+    return Pick([sp], reasons)
 
 
 #: A licence's name row (birth date at its right end) lies above this (mm); the address starts below it.
