@@ -498,16 +498,16 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
             reading, text = again, cut
             positions = positions[: len(text)]
     place, head, j = _place_again(reading, text, frames, positions, scorer, data)
+    if scorer is not None:  # the building's words first: a town's name after them is found after katakana
+        text, changed = address_rest.building_words(text, support)
+        repaired |= bool(changed)
+        text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
+        repaired |= bool(changed)
     if place is not None and place[2] and scorer is not None:
         read_as = text[max(0, j - len(place[2])) : j] if head is not None and j < len(text) else ""
         # the town as this card prints it (四条通, the list's 4条通): a building named after it repeats that form
         printed = next((t for t in town_spellings(place[2]) if t in text), place[2])
         text, changed = address_rest.town_in_building(text, printed, support, read_as)
-        repaired |= bool(changed)
-    if scorer is not None:
-        text, changed = address_rest.building_words(text, support)
-        repaired |= bool(changed)
-        text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
         repaired |= bool(changed)
     if head is not None or repaired or removed:
         again = fp.parse_address([((head if head is not None else text[:j]) + text[j:], reading.confidence)])
