@@ -374,6 +374,8 @@ class Match:
     margin: float  # log: how much more probable than the best other place (inf: no other within reach)
     seen: float  # the least probability the recogniser gave any of its characters in that character's frames
     second: str = ""  # that other place
+    #: log: how much more probable than its own municipality with a number right after it (inf: not within reach)
+    bare_margin: float = float("inf")
 
 
 #: How many characters past a place the frames are searched (the rest is read freely).
@@ -419,6 +421,7 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
 
     push([(p, p, "", "") for p in data.by_prefecture], full=False)
     found: list[tuple[float, str, tuple[str, str, str]]] = []
+    bare: list[tuple[float, str, tuple[str, str, str]]] = []
     expanded, capped = 0, False
     while heap:
         neg, _, kind, text, pref, rest = heapq.heappop(heap)
@@ -432,6 +435,11 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
         city, town = rest.split("\t")
         if kind == 2:
             key = (pref, city, town)
+            if found and not town and found[0][2][:2] == key[:2] and found[0][2][2] and not bare:
+                # the best place's own municipality with a number right after it (「港区」 for 「港区白会台800」):
+                # no rival where the frames read no digit in the 町域's place (``_place_again``)
+                bare.append((-neg, text, key))
+                continue
             if not any(k == key for _, _, k in found):
                 found.append((-neg, text, key))
                 if len(found) == 2:
@@ -446,6 +454,7 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
         return None
     top, text, key = found[0]
     margin = top - found[1][0] if len(found) > 1 else 0.0 if capped else float("inf")
+    bare_margin = top - bare[0][0] if bare else float("inf")
     slots = slots_of(text, True, key[2])
     got = score(lp, [slots], head_max, lim(len(slots)))[0]
     frames = trace(lp, slots, head_max, got.end)
@@ -455,7 +464,7 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
     second = found[1][1] if len(found) > 1 else ""
     text = "".join(ch for ch, _ in chosen)
     seen = min(p for _, p in chosen)
-    return Match(text, key, frames[0][0], frames[-2][-1], free - got.score, margin, seen, second)
+    return Match(text, key, frames[0][0], frames[-2][-1], free - got.score, margin, seen, second, bare_margin)
 
 
 # -- the hook ------------------------------------------------------------------------------------------
@@ -541,7 +550,10 @@ def _place_again(
             i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
             j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
             changes = _edits(fold(text[i0:j]), fold(m.text)) + i0  # characters left out before it count
-            supported = m.gap <= MAX_GAP * max(1, changes) and m.margin >= MARGIN
+            # its municipality with a block number right after it rivals a 町域 only where a digit was read there
+            town_read = text[max(i0, j - len(m.place[2])) : j] if m.place[2] else ""
+            bare = m.bare_margin if re.search(r"\d", town_read) or not town_read else float("inf")
+            supported = m.gap <= MAX_GAP * max(1, changes) and min(m.margin, bare) >= MARGIN
             if supported and not fold(reading.value).startswith(fold(m.text)):
                 again = fp.parse_address([(m.text + text[j:], reading.confidence)])
                 if again.value is not None:
