@@ -165,6 +165,36 @@ def test_a_given_name_that_is_an_era_character_is_kept() -> None:
     assert not pick.reasons
 
 
+def test_a_given_name_that_is_an_era_character_is_kept_beside_a_birth_date_printed_a_little_higher() -> None:
+    """「氏名 杉山 昭」 with 「昭和33年09月11日生」 in a box of its own right of it, printed so far above the name's
+    row that the two boxes share less than half their height (tune-2396): the birth date has its own 昭."""
+    lines = [
+        L(69.1, 29.8, 81.0, 32.8, "昭和33年09月11日生"),
+        L(48.2, 31.4, 59.4, 34.8, "氏名 杉山 昭"),
+        L(47.7, 34.9, 70.2, 37.6, "住所東京都町田市鶴川1580番地7"),
+    ]
+    pick = assign("license", lines)["name"]
+    assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["杉山 昭"]
+    # the start of the birth date run into the name, its rest in a box of its own: still cut
+    lines = [L(2, 2, 8, 6, "氏名"), L(9, 2, 40, 6, "平野 春香 昭"), L(41, 1, 70, 4.5, "和55年02月17日生")]
+    pick = assign("license", lines)["name"]
+    assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["平野 春香"]
+
+
+def test_a_latin_name_printed_above_its_label_and_a_little_left_of_its_end() -> None:
+    """The residence card's name printed 3 mm high and left, starting above 氏名's end, and the birth date on the
+    label's row (tune-2331): the name is the line above the date right of the label's middle."""
+    lines = [
+        L(2.4, 1.2, 23.6, 6.2, "在留カード"),
+        L(6.5, 6.0, 26.9, 10.0, "WALKER BETTY"),
+        L(2.2, 9.2, 8.2, 13.1, "氏名"),
+        L(12.5, 11.5, 31.8, 15.3, "2006年12月20日"),
+        L(2.3, 14.8, 11.6, 18.4, "生年月日"),
+    ]
+    pick = assign("residence", lines)["name"]
+    assert pick is not None and [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["WALKER BETTY"]
+
+
 def test_digits_inside_an_address_are_not_a_security_code() -> None:
     lines = [L(2, 14, 55, 17, "住所 東京都府中市宮町1353番地2"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
     assert assign("mynumber", lines)["security_code"] is None

@@ -307,7 +307,9 @@ def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int
             t = ln.text.strip()
             if (
                 j != date_line
-                and ln.x0 >= lab.x1 - 1.5
+                # printed up to a few mm left, above the label's end (the residence card's name over 氏名)
+                and ln.x0 >= min(lab.x1 - 1.5, (lab.x0 + lab.x1) / 2)
+                and ln.x1 > lab.x1 + 2.0
                 and ln.x0 - lab.x1 < 30.0
                 and ln.cy < d.y0
                 and abs(ln.cy - lab.cy) < 1.2 * max(ln.h, lab.h)
@@ -463,6 +465,16 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             d.kind == "birth" and a.lines[d.line].y0 >= first.cy and _rows_overlap(a.lines[d.line], first) < 0.3
             for d in a.dates
         )
+        # … or read with its era in full in a box of its own wholly right of the name's (a licence's birth date
+        # printed a little above the name's row: 「杉山 昭」 and 「昭和33年09月11日生」): 昭 is not printed twice
+        birth_apart = any(
+            d.kind == "birth"
+            and d.line != last.line
+            and a.lines[d.line].x0 >= a.lines[last.line].x1 - 0.5
+            and re.match(rf"\s*(?:{ERA})", a.lines[d.line].text[d.start :])
+            for d in a.dates
+        )
+        birth_below = birth_below or birth_apart
         if continues or not (date_later or birth_below):  # 「平野 春香 昭」: the birth date's era, not a name
             if m.start() > 0 or last_text.strip() != last_text[m.start() :].strip():
                 spans[-1] = Span(last.line, last.start, last.start + m.start())
