@@ -384,14 +384,16 @@ _REACH = 6
 _HEAD_CHARS = 2
 
 
-def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data: Places) -> Match | None:
+def best_place(
+    probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data: Places, head_chars: int = _HEAD_CHARS
+) -> Match | None:
     """The place of the list the frames read best, with how it compares with the free reading and the next
     place. Best-first search: prefectures, their municipalities, their 町域; a prefix's score bounds its
     places' scores (the free reading after it is the most probable any continuation can be)."""
     lp = np.log(np.maximum(probs.astype(np.float64), 1e-12))
     free = float(lp.max(axis=1).sum())
     t_n = lp.shape[0]
-    head_max = positions[min(_HEAD_CHARS, len(positions) - 1)] if positions else 0
+    head_max = positions[min(head_chars, len(positions) - 1)] if positions else 0
 
     def lim(chars: int) -> int:
         i = chars + _REACH
@@ -544,12 +546,43 @@ def _place_again(
     if known is not None:
         # a place of the list as read: its path is the free reading itself, no other place can beat it
         return known, None, 0
+    found = _searched(reading, text, frames, positions, scorer, data, _HEAD_CHARS)
+    if found is not None:
+        return found
+    completed = with_prefecture(reading.value, data)
+    if completed is not None:
+        again = fp.parse_address([(completed, reading.confidence)])
+        if again.value is not None:
+            return place_of(completed, data), completed, len(text)
+    # the label read into the line's start as up to four other characters (住居地 → 「收的地」, 「国住地域」) before
+    # a place read with slips: searched once more from further in
+    return _searched(reading, text, frames, positions, scorer, data, LABEL_RESIDUE) or (None, None, 0)
+
+
+#: At most this many characters of a misread label may stand before the place (住居地 and a mark).
+LABEL_RESIDUE = 4
+
+
+def _searched(
+    reading: fp.FieldReading,
+    text: str,
+    frames: np.ndarray | None,
+    positions: list[int],
+    scorer: Scorer | None,
+    data: Places,
+    head_chars: int,
+) -> tuple[tuple[str, str, str], str, int] | None:
+    """The place the frames read best (``best_place``) when it is supported and clearly the best, with what stands
+    for ``text[:j]``; None otherwise."""
+    assert reading.value is not None
     if scorer is not None and frames is not None and text:
-        m = best_place(frames, positions, scorer, data)
+        m = best_place(frames, positions, scorer, data, head_chars)
         if m is not None:
             i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
             j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
-            changes = _edits(fold(text[i0:j]), fold(m.text)) + i0  # characters left out before it count
+            changes = _edits(fold(text[i0:j]), fold(m.text))
+            # characters left out before it count, but not a label's residue: the place's own slips must pay
+            changes += i0 if head_chars == _HEAD_CHARS else 0
             # its municipality with a block number right after it rivals a 町域 only where a digit was read there
             town_read = text[max(i0, j - len(m.place[2])) : j] if m.place[2] else ""
             bare = m.bare_margin if re.search(r"\d", town_read) or not town_read else float("inf")
@@ -558,12 +591,7 @@ def _place_again(
                 again = fp.parse_address([(m.text + text[j:], reading.confidence)])
                 if again.value is not None:
                     return m.place, m.text, j
-    completed = with_prefecture(reading.value, data)
-    if completed is not None:
-        again = fp.parse_address([(completed, reading.confidence)])
-        if again.value is not None:
-            return place_of(completed, data), completed, len(text)
-    return None, None, 0
+    return None
 
 
 #: At most this many characters stand where a lost prefecture was printed (神奈川県, or a label's residue).
