@@ -181,3 +181,15 @@ def test_through_the_reader_a_building_repaired_first_lets_its_town_be_read() ->
     f = _address(e, chars)
     assert f.value == "神奈川県相模原市緑区橋本252番地48コーポ橋本1014号室"
     assert "repaired" in f.reasons and f.doubtful
+
+
+def test_a_towns_slip_repeated_from_the_place_part_counts_as_the_same_misreading() -> None:
+    """「…小板本街9丁目…ガーデン小妖本街809号室」 (tune-2233): 町 read 街 on both lines, so of the building's two
+    slips only 妖 is one of its own; one of four with support above SUPPORT_LONG. Without that support, or
+    without the place part's misreading, two of four stay."""
+    text = "愛知県豊田市小坂本町9丁目24番37号ガーデン小妖本街809号室"
+    weak = Only({"坂": 0.004, "町": 0.025})
+    got = ar.town_in_building(text, "小坂本町", weak, read_as="小板本街")
+    assert got == ("愛知県豊田市小坂本町9丁目24番37号ガーデン小坂本町809号室", 2)
+    assert ar.town_in_building(text, "小坂本町", weak)[1] == 0
+    assert ar.town_in_building(text, "小坂本町", Only({"坂": 0.004}), read_as="小板本街")[1] == 0

@@ -205,10 +205,14 @@ def town_in_building(text: str, town: str, support: Support, read_as: str = "") 
         if after and not re.match(rf"{_DIGIT}|[\s号室]", after):
             continue
         diff = [k for k in range(n) if window[k] != town[k]]
-        if not diff or len(diff) * 3 > n + 1:  # one of two or three, two of four or five …
+        # a slip the place part has too (「小板本街」 and 「小妖本街」 for 小坂本町: 町 read 街 twice) is the same glyph
+        # read the same way, which the list of places already read as the town's: it needs less support
+        same = [k for k in diff if len(read_as) == n and window[k] == read_as[k]]
+        other = [k for k in diff if k not in same]
+        if not diff or len(other) * 3 > n + 1:  # one of two or three, two of four or five …
             continue
-        floor = SUPPORT_LONG if (n >= 3 and len(diff) == 1) or window == read_as else SUPPORT
-        if all(support(i + k, town[k]) >= floor for k in diff):
+        floor = SUPPORT_LONG if (n >= 3 and len(other) == 1) or window == read_as else SUPPORT
+        if all(support(i + k, town[k]) >= (SUPPORT_LONG if k in same else floor) for k in diff):
             for k in diff:
                 chars[i + k] = town[k]
             changed += len(diff)
