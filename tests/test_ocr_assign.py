@@ -195,6 +195,23 @@ def test_a_latin_name_printed_above_its_label_and_a_little_left_of_its_end() -> 
     assert pick is not None and [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["WALKER BETTY"]
 
 
+def test_the_addresss_own_label_printed_lower_beside_its_first_line_does_not_end_it() -> None:
+    """住所 read 「徐所」, printed lower than the address's first line and starting just below its middle
+    (tune-2798): it was taken for the next line, a label in the label column, and the second line was lost."""
+    lines = [
+        L(9.0, 8.5, 29.5, 14.25, "松田 拓海"),
+        L(8.17, 13.17, 52.5, 17.5, "靖玉期川越市幅田町858番地56"),
+        L(2.67, 15.4, 7.42, 18.42, "徐所"),
+        L(8.33, 16.83, 39.42, 21.17, "ハイム服町807号室"),
+        L(2.33, 28.33, 41.0, 32.67, "昭和33年12月23日生"),
+    ]
+    pick = assign("mynumber", lines)["address"]
+    assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == [
+        "靖玉期川越市幅田町858番地56",
+        "ハイム服町807号室",
+    ]
+
+
 def test_digits_inside_an_address_are_not_a_security_code() -> None:
     lines = [L(2, 14, 55, 17, "住所 東京都府中市宮町1353番地2"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
     assert assign("mynumber", lines)["security_code"] is None

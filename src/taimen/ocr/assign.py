@@ -623,6 +623,8 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
             and -7.0 < ln.x0 - left < reach
             and low < ln.h / max(prev.h, 1e-6) < 1.7
+            # the address's own label read with slips, printed lower beside its first line (「徐所」), is no next line
+            and not (_label_in_column(ln) and _rows_overlap(ln, prev) >= 0.5)
         ]
         if not below:
             break
