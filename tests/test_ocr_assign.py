@@ -212,6 +212,26 @@ def test_the_addresss_own_label_printed_lower_beside_its_first_line_does_not_end
     ]
 
 
+def test_a_name_above_a_birth_date_boxed_with_the_name_label() -> None:
+    """「氏名1981年11月13日」: the birth date printed up on the label's row and boxed with it, the name above
+    (tune-1634). No label-only line: the label's part of the date's box stands for it."""
+    lines = [
+        L(2.4, 0.8, 22.2, 6.1, "在留カード"),
+        L(9.7, 5.1, 27.8, 10.2, "PEREZ LISA"),
+        L(2.0, 8.3, 30.2, 13.9, "氏名1981年11月13日"),
+        L(2.2, 13.9, 11.8, 18.0, "生年月日"),
+    ]
+    pick = assign("residence", lines)["name"]
+    assert pick is not None and [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["PEREZ LISA"]
+
+
+def test_the_cards_title_read_with_ka_as_the_kanji_chikara_is_no_name() -> None:
+    """「假人委号力一ド」 (tune-2132): カード read 力一ド, the title taken for the name above 「HARRISKAREN」."""
+    lines = [L(2.8, 1.2, 35.8, 6.2, "假人委号力一ド"), L(3.3, 5.0, 44.8, 10.4, "HARRISKAREN")]
+    pick = assign("mynumber", lines)["name"]
+    assert pick is not None and lines[pick.spans[0].line].text == "HARRISKAREN"
+
+
 def test_digits_inside_an_address_are_not_a_security_code() -> None:
     lines = [L(2, 14, 55, 17, "住所 東京都府中市宮町1353番地2"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
     assert assign("mynumber", lines)["security_code"] is None

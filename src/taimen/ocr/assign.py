@@ -301,6 +301,8 @@ def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int
     height from the label's middle at most."""
     labels = [a.lines[i] for i, _ in _label_lines(a.lines, "name") if _is_label_only(a.lines[i].text)]
     d = a.lines[date_line]
+    if not labels and (n := strip_label(d.text, ("name",))):  # 「氏名1981年11月13日」: the label heads the date's box
+        labels = [TextLine(d.x0, d.y0, d.x0 + (d.x1 - d.x0) * n / max(1, len(d.text)), d.y1, d.text[:n])]
     cands = []
     for lab in labels:
         for j, ln in enumerate(a.lines):
@@ -379,7 +381,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             t = ln.text[k:]
             if (
                 ln.y0 < top_limit
-                and not re.search(r"\d|カード|番号|免許|条件|眼鏡", t)
+                and not re.search(r"\d|[カ力][ーｰ一-]ド|番号|免許|条件|眼鏡", t)  # カード read 「力一ド」 too
                 and not _title_like(t)
                 and not _is_label_only(t)
                 and len(re.findall(r"\w", t)) >= 2
