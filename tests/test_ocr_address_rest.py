@@ -136,3 +136,60 @@ def test_a_building_word_that_is_the_towns_misreading_needs_less_support() -> No
     text = "愛知県豊田市挙母町7丁目22番12号シャト一拳母町912号室"
     got = ar.town_in_building(text, "挙母町", weak, read_as="拳母町")
     assert got == ("愛知県豊田市挙母町7丁目22番12号シャト一挙母町912号室", 1)
+
+
+def test_chome_read_with_a_slip_on_either_character_or_with_a_space() -> None:
+    """「9 丁日21番」 (tune-2715: a space before 丁, 目 read 日) and 「9于目21番」 (tune-2696: 丁 read 于): 目 after
+    a number, and 丁 before a number, are 丁目 in an address's block number."""
+    got = ar.block_marks("福岡県北九州市小倉北区魚町9 丁日21番地23", NONE)
+    assert got == ("福岡県北九州市小倉北区魚町9 丁目21番地23", 1)
+    assert ar.block_marks("熊本県熊本市中央区手取本町9于目21番", NONE) == ("熊本県熊本市中央区手取本町9丁目21番", 1)
+    assert ar.block_marks("熊本県熊本市中央区手取本町9丁目21番29号", NONE)[1] == 0
+    assert ar.block_marks("北海道札幌市中央区北1条西10丁目1番", NONE)[1] == 0
+
+
+def test_a_kanji_zero_among_block_or_room_digits_is_a_digit() -> None:
+    """「…1〇〇1号室」 (tune-2148), 「12〇8号室」 (tune-1712): a card prints a number in one script. Not in the
+    place part, and not a run of kanji numerals alone."""
+    got = ar.block_marks("千葉県船橋市前原西309番地40ハイム前原西1〇〇1号室", NONE)
+    assert got == ("千葉県船橋市前原西309番地40ハイム前原西1001号室", 2)
+    assert ar.block_marks("岡山県倉敷市阿知4丁目14番31号コーポ阿知12〇8号室", NONE)[0].endswith("1208号室")
+    assert ar.block_marks("東京都〇〇市1番地", NONE)[1] == 0
+
+
+def test_a_building_words_first_kana_read_as_the_kanji_it_looks_like() -> None:
+    """「…23八イム中央1014号室」 (tune-2566, 2696): ハ read as the kanji 八, which the old search began after."""
+    got = ar.building_words("岡山県倉敷市中央3丁目11番地23八イム中央1014号室", Only({"ハ": 0.06}))
+    assert got == ("岡山県倉敷市中央3丁目11番地23ハイム中央1014号室", 1)
+    assert ar.building_words("岡山県倉敷市中央3丁目11番地23八イム中央1014号室", Only({"ハ": 0.005}))[1] == 0
+
+
+def test_a_building_words_last_kana_read_as_a_kanji_needs_less_support() -> None:
+    """「コ一水」 for コーポ (tune-1982, 2217): the frames give ポ 0.02-0.3 %; the word's other kana were read."""
+    weak = Only({"ポ": 0.0005})
+    got = ar.building_words("岡山県倉敷市阿知7丁目17番14号コ一水阿知911号室", weak)
+    assert got == ("岡山県倉敷市阿知7丁目17番14号コーポ阿知911号室", 1)
+    assert ar.building_words("岡山県倉敷市阿知7丁目17番14号コ一水阿知911号室", NONE)[1] == 0
+    assert ar.building_words("岡山県倉敷市阿知7丁目17番14号番イム阿知911号室", weak)[1] == 0  # a first kana: 1 %
+
+
+def test_through_the_reader_a_building_repaired_first_lets_its_town_be_read() -> None:
+    """「コ一水橘本」 after 橋本 (tune-2217): the town is looked for after the building word, so the word first."""
+    e = ocr()
+    chars = [{ch: 0.97} for ch in "神奈川県相模原市緑区橋本252番地48コー"]
+    chars += [{"水": 0.8, "ポ": 0.003}, {"橘": 0.5, "橋": 0.3}, {"本": 0.97}, *({ch: 0.97} for ch in "1014号室")]
+    f = _address(e, chars)
+    assert f.value == "神奈川県相模原市緑区橋本252番地48コーポ橋本1014号室"
+    assert "repaired" in f.reasons and f.doubtful
+
+
+def test_a_towns_slip_repeated_from_the_place_part_counts_as_the_same_misreading() -> None:
+    """「…小板本街9丁目…ガーデン小妖本街809号室」 (tune-2233): 町 read 街 on both lines, so of the building's two
+    slips only 妖 is one of its own; one of four with support above SUPPORT_LONG. Without that support, or
+    without the place part's misreading, two of four stay."""
+    text = "愛知県豊田市小坂本町9丁目24番37号ガーデン小妖本街809号室"
+    weak = Only({"坂": 0.004, "町": 0.025})
+    got = ar.town_in_building(text, "小坂本町", weak, read_as="小板本街")
+    assert got == ("愛知県豊田市小坂本町9丁目24番37号ガーデン小坂本町809号室", 2)
+    assert ar.town_in_building(text, "小坂本町", weak)[1] == 0
+    assert ar.town_in_building(text, "小坂本町", Only({"坂": 0.004}), read_as="小板本街")[1] == 0

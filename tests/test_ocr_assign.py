@@ -165,6 +165,73 @@ def test_a_given_name_that_is_an_era_character_is_kept() -> None:
     assert not pick.reasons
 
 
+def test_a_given_name_that_is_an_era_character_is_kept_beside_a_birth_date_printed_a_little_higher() -> None:
+    """「氏名 杉山 昭」 with 「昭和33年09月11日生」 in a box of its own right of it, printed so far above the name's
+    row that the two boxes share less than half their height (tune-2396): the birth date has its own 昭."""
+    lines = [
+        L(69.1, 29.8, 81.0, 32.8, "昭和33年09月11日生"),
+        L(48.2, 31.4, 59.4, 34.8, "氏名 杉山 昭"),
+        L(47.7, 34.9, 70.2, 37.6, "住所東京都町田市鶴川1580番地7"),
+    ]
+    pick = assign("license", lines)["name"]
+    assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["杉山 昭"]
+    # the start of the birth date run into the name, its rest in a box of its own: still cut
+    lines = [L(2, 2, 8, 6, "氏名"), L(9, 2, 40, 6, "平野 春香 昭"), L(41, 1, 70, 4.5, "和55年02月17日生")]
+    pick = assign("license", lines)["name"]
+    assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["平野 春香"]
+
+
+def test_a_latin_name_printed_above_its_label_and_a_little_left_of_its_end() -> None:
+    """The residence card's name printed 3 mm high and left, starting above 氏名's end, and the birth date on the
+    label's row (tune-2331): the name is the line above the date right of the label's middle."""
+    lines = [
+        L(2.4, 1.2, 23.6, 6.2, "在留カード"),
+        L(6.5, 6.0, 26.9, 10.0, "WALKER BETTY"),
+        L(2.2, 9.2, 8.2, 13.1, "氏名"),
+        L(12.5, 11.5, 31.8, 15.3, "2006年12月20日"),
+        L(2.3, 14.8, 11.6, 18.4, "生年月日"),
+    ]
+    pick = assign("residence", lines)["name"]
+    assert pick is not None and [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["WALKER BETTY"]
+
+
+def test_the_addresss_own_label_printed_lower_beside_its_first_line_does_not_end_it() -> None:
+    """住所 read 「徐所」, printed lower than the address's first line and starting just below its middle
+    (tune-2798): it was taken for the next line, a label in the label column, and the second line was lost."""
+    lines = [
+        L(9.0, 8.5, 29.5, 14.25, "松田 拓海"),
+        L(8.17, 13.17, 52.5, 17.5, "靖玉期川越市幅田町858番地56"),
+        L(2.67, 15.4, 7.42, 18.42, "徐所"),
+        L(8.33, 16.83, 39.42, 21.17, "ハイム服町807号室"),
+        L(2.33, 28.33, 41.0, 32.67, "昭和33年12月23日生"),
+    ]
+    pick = assign("mynumber", lines)["address"]
+    assert [lines[s.line].text[s.start : s.end] for s in pick.spans] == [
+        "靖玉期川越市幅田町858番地56",
+        "ハイム服町807号室",
+    ]
+
+
+def test_a_name_above_a_birth_date_boxed_with_the_name_label() -> None:
+    """「氏名1981年11月13日」: the birth date printed up on the label's row and boxed with it, the name above
+    (tune-1634). No label-only line: the label's part of the date's box stands for it."""
+    lines = [
+        L(2.4, 0.8, 22.2, 6.1, "在留カード"),
+        L(9.7, 5.1, 27.8, 10.2, "PEREZ LISA"),
+        L(2.0, 8.3, 30.2, 13.9, "氏名1981年11月13日"),
+        L(2.2, 13.9, 11.8, 18.0, "生年月日"),
+    ]
+    pick = assign("residence", lines)["name"]
+    assert pick is not None and [lines[s.line].text[s.start : s.end] for s in pick.spans] == ["PEREZ LISA"]
+
+
+def test_the_cards_title_read_with_ka_as_the_kanji_chikara_is_no_name() -> None:
+    """「假人委号力一ド」 (tune-2132): カード read 力一ド, the title taken for the name above 「HARRISKAREN」."""
+    lines = [L(2.8, 1.2, 35.8, 6.2, "假人委号力一ド"), L(3.3, 5.0, 44.8, 10.4, "HARRISKAREN")]
+    pick = assign("mynumber", lines)["name"]
+    assert pick is not None and lines[pick.spans[0].line].text == "HARRISKAREN"
+
+
 def test_digits_inside_an_address_are_not_a_security_code() -> None:
     lines = [L(2, 14, 55, 17, "住所 東京都府中市宮町1353番地2"), L(5, 35, 42, 39, "2035年2月17日まで有効")]
     assert assign("mynumber", lines)["security_code"] is None

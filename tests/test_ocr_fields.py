@@ -185,3 +185,14 @@ def test_an_address_whose_block_number_lost_its_end_is_a_grammar_problem(text: s
     reading = fp.parse_address([(text, 0.99)])
     assert reading.value == text
     assert bool(reading.problem) is lost
+
+
+def test_a_municipality_named_like_its_prefecture_is_not_read_as_the_prefecture() -> None:
+    """「国本眼熊本市中央区…」 (tune-2720: 熊本県 misread, 熊本市 read right): 熊本市 is one character off 熊本県, and
+    was turned into it, so the address lost its municipality (「熊本県中央区…」). A prefecture's 県 is no 市."""
+    from taimen.ocr import variants
+
+    assert variants.prefecture("熊本市中央区手取本町3丁目") == "熊本市中央区手取本町3丁目"
+    assert variants.prefecture("千葉市中央区1番地") == "千葉市中央区1番地"
+    assert variants.prefecture("熊本集熊本市中央区") == "熊本県熊本市中央区"  # a misread 県 still is
+    assert fp.parse_address([("熊本市中央区手取本町3丁目2番地35", 0.99)]).value.startswith("熊本市")

@@ -90,3 +90,15 @@ def test_a_labels_residue_read_as_a_part_of_its_own_is_dropped_before_a_whole_na
     # three parts that are no residue and a name are left as read
     f = _name(e, [*_sure("長谷川"), {" ": 0.9}, *_sure("田中"), {" ": 0.9}, *_sure("雅之")])
     assert f.value == "長谷川\u3000田中\u3000雅之"
+
+
+def test_a_labels_residue_before_a_name_read_without_its_space_is_dropped_and_the_name_split() -> None:
+    """「民名 安藤拓海」 (tune-2286): the 氏名 label read as a part of its own, and the name after it with its
+    space lost; the lists split the name where a listed family and given name meet, and the residue goes."""
+    e = ocr()
+    f = _name(e, [*_sure("民名"), {" ": 0.9}, *_sure("安藤拓海")])
+    assert f.value == "安藤\u3000拓海"
+    assert "neighbour_text_removed" in f.reasons and f.doubtful
+    # a first part that is a listed family name stays
+    f = _name(e, [*_sure("森"), {" ": 0.9}, *_sure("安藤拓海")])
+    assert f.value == "森\u3000安藤拓海"

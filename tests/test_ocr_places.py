@@ -185,3 +185,27 @@ def test_a_completed_address_is_repaired_and_doubtful(e) -> None:
     f = _address(e, _sure("倉敷市阿知84番地38", 0.99))
     assert f.value == "岡山県倉敷市阿知84番地38"
     assert "repaired" in f.reasons and f.doubtful and f.extra["read"] == "倉敷市阿知84番地38"
+
+
+def test_a_town_beats_its_own_municipality_with_a_number_where_no_digit_was_read(e) -> None:
+    """「来京都通区白会台800委地9」 (tune-2833), 「…緑区楼本7丁目」 (tune-1600–2239): the best place 港区白金台 was
+    refused because 港区 followed by a block number came within MARGIN, its digit put on a frame between 区 and
+    白. Where the 町域's place was read as no digit, that path is no rival; where a digit was read, it is."""
+    chars = [*_sure("東京都港区"), {"白": 0.9, "8": 0.02}, {"会": 0.7, "金": 0.1}, *_sure("台800番地9", 0.999)]
+    f = _address(e, chars)
+    assert f.value == "東京都港区白金台800番地9"
+    assert "repaired" in f.reasons and f.doubtful
+    chars = [*_sure("東京都港区"), {"8": 0.6, "白": 0.3}, {"会": 0.7, "金": 0.1}, *_sure("台800番地9", 0.999)]
+    f = _address(e, chars)
+    assert f.value != "東京都港区白金台800番地9" and "unknown_place" in f.reasons
+
+
+def test_a_label_read_into_the_lines_start_before_the_place_is_dropped(e) -> None:
+    """「国住地域熊本県熊本市…」 (tune-2201), 「收的地千架期船橘市…」 (tune-2398): 住居地 read as three or four other
+    characters run into the address. Searched from the usual two characters in, the place is found only by
+    cramming its start into the label's frames (gap 41, refused); from up to four, as read (repaired)."""
+    f = _address(e, _sure("国住地域熊本県熊本市中央区手取本町3丁目2番地35", 0.999))
+    assert f.value == "熊本県熊本市中央区手取本町3丁目2番地35"
+    assert "repaired" in f.reasons and f.doubtful
+    f = _address(e, _sure("国住地域熊本県熊本巾中央区手取本町3丁目2番地35", 0.999))  # 巾: no support for 市
+    assert "unknown_place" in f.reasons

@@ -118,9 +118,20 @@ def block_marks(text: str, support: Support) -> tuple[str, int]:
         if support(m.start(1), "番") >= SUPPORT:
             chars[m.start(1)] = "番"
             changed += 1
-    for m in re.finditer(rf"(?<={_DIGIT}丁)([^\d目\s])(?={_DIGIT})", text):  # 2丁口9番
+    for m in re.finditer(rf"{_DIGIT}\s*丁\s*([^\d目\s])(?=\s*{_DIGIT})", text):  # 2丁口9番, 「9 丁日21番」
         chars[m.start(1)] = "目"
         changed += 1
+    # 9于目21番: 目 after a number is 丁目's
+    for m in re.finditer(rf"{_DIGIT}\s*([^\d\s{re.escape(_JOINS)}])\s*目(?=\s*{_DIGIT})", text):
+        chars[m.start(1)] = "丁"
+        changed += 1
+    # a kanji zero among a block or room number's digits (「1〇〇1号室」): a card prints its numbers in one script
+    for m in re.finditer(rf"{_DIGIT}*〇[〇0-9０-９]*", text):
+        if re.search(_DIGIT, m.group()) and _after_place(text, m.start()):
+            for k in range(m.start(), m.end()):
+                if chars[k] == "〇":
+                    chars[k] = "0"
+                    changed += 1
     for m in re.finditer(rf"(?<=[番地号丁目0-9０-９])([{re.escape(''.join(_LOOKALIKE))}])(?={_DIGIT})", text):
         if _after_place(text, m.start(1)) and support(m.start(1), _LOOKALIKE[m.group(1)]) >= SUPPORT:
             chars[m.start(1)] = _LOOKALIKE[m.group(1)]
@@ -194,10 +205,14 @@ def town_in_building(text: str, town: str, support: Support, read_as: str = "") 
         if after and not re.match(rf"{_DIGIT}|[\s号室]", after):
             continue
         diff = [k for k in range(n) if window[k] != town[k]]
-        if not diff or len(diff) * 3 > n + 1:  # one of two or three, two of four or five …
+        # a slip the place part has too (「小板本街」 and 「小妖本街」 for 小坂本町: 町 read 街 twice) is the same glyph
+        # read the same way, which the list of places already read as the town's: it needs less support
+        same = [k for k in diff if len(read_as) == n and window[k] == read_as[k]]
+        other = [k for k in diff if k not in same]
+        if not diff or len(other) * 3 > n + 1:  # one of two or three, two of four or five …
             continue
-        floor = SUPPORT_LONG if (n >= 3 and len(diff) == 1) or window == read_as else SUPPORT
-        if all(support(i + k, town[k]) >= floor for k in diff):
+        floor = SUPPORT_LONG if (n >= 3 and len(other) == 1) or window == read_as else SUPPORT
+        if all(support(i + k, town[k]) >= (SUPPORT_LONG if k in same else floor) for k in diff):
             for k in diff:
                 chars[i + k] = town[k]
             changed += len(diff)
@@ -248,7 +263,8 @@ def building_words(text: str, support: Support) -> tuple[str, int]:
     look-alike kana (ソ for ゾ) or a kanji (「コー求」 for コーポ), the word's own kana supported ``SUPPORT`` by
     the frames there and ``CLEAR`` times more than any other such word's, the word standing alone (no katakana
     on either side)."""
-    start = re.search(rf"{_DIGIT}[^ァ-ヺ]*?(?=[ァ-ヺ])", text)
+    # from the block number's last digit: the word's first kana may be read as a kanji (「八イム」 for ハイム)
+    start = re.search(rf"{_DIGIT}(?=[^ァ-ヺ]*?[ァ-ヺ])", text)
     if not start:
         return text, 0
     norm = re.sub(r"(?<=[ァ-ヺー])一", "ー", text)  # 一 after katakana is the long-vowel mark
@@ -269,8 +285,12 @@ def building_words(text: str, support: Support) -> tuple[str, int]:
                 continue
             k = diff[0]
             slip = window[k]
-            look_alike = slip in _KANA_GROUP.get(word[k], "") or not re.match(r"[ァ-ヺー0-9０-９]", slip)
-            if look_alike and (s := support(i + k, word[k])) >= SUPPORT:
+            kanji = not re.match(r"[ァ-ヺー0-9０-９]", slip)
+            look_alike = slip in _KANA_GROUP.get(word[k], "") or kanji
+            # a kanji after the word's own kana (「コー水」): the kana were read, the word is spelled out but for
+            # the one glyph, which needs only the support a town's one slip does (``town_in_building``)
+            floor = SUPPORT_LONG if kanji and k > 0 and len(word) >= 3 else SUPPORT
+            if look_alike and (s := support(i + k, word[k])) >= floor:
                 scored.append((s, word))
         scored.sort(reverse=True)
         if scored and (len(scored) == 1 or scored[0][0] >= CLEAR * scored[1][0]):

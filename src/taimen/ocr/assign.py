@@ -301,13 +301,17 @@ def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int
     height from the label's middle at most."""
     labels = [a.lines[i] for i, _ in _label_lines(a.lines, "name") if _is_label_only(a.lines[i].text)]
     d = a.lines[date_line]
+    if not labels and (n := strip_label(d.text, ("name",))):  # 「氏名1981年11月13日」: the label heads the date's box
+        labels = [TextLine(d.x0, d.y0, d.x0 + (d.x1 - d.x0) * n / max(1, len(d.text)), d.y1, d.text[:n])]
     cands = []
     for lab in labels:
         for j, ln in enumerate(a.lines):
             t = ln.text.strip()
             if (
                 j != date_line
-                and ln.x0 >= lab.x1 - 1.5
+                # printed up to a few mm left, above the label's end (the residence card's name over 氏名)
+                and ln.x0 >= min(lab.x1 - 1.5, (lab.x0 + lab.x1) / 2)
+                and ln.x1 > lab.x1 + 2.0
                 and ln.x0 - lab.x1 < 30.0
                 and ln.cy < d.y0
                 and abs(ln.cy - lab.cy) < 1.2 * max(ln.h, lab.h)
@@ -377,7 +381,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             t = ln.text[k:]
             if (
                 ln.y0 < top_limit
-                and not re.search(r"\d|カード|番号|免許|条件|眼鏡", t)
+                and not re.search(r"\d|[カ力][ーｰ一-]ド|番号|免許|条件|眼鏡", t)  # カード read 「力一ド」 too
                 and not _title_like(t)
                 and not _is_label_only(t)
                 and len(re.findall(r"\w", t)) >= 2
@@ -463,6 +467,16 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             d.kind == "birth" and a.lines[d.line].y0 >= first.cy and _rows_overlap(a.lines[d.line], first) < 0.3
             for d in a.dates
         )
+        # … or read with its era in full in a box of its own wholly right of the name's (a licence's birth date
+        # printed a little above the name's row: 「杉山 昭」 and 「昭和33年09月11日生」): 昭 is not printed twice
+        birth_apart = any(
+            d.kind == "birth"
+            and d.line != last.line
+            and a.lines[d.line].x0 >= a.lines[last.line].x1 - 0.5
+            and re.match(rf"\s*(?:{ERA})", a.lines[d.line].text[d.start :])
+            for d in a.dates
+        )
+        birth_below = birth_below or birth_apart
         if continues or not (date_later or birth_below):  # 「平野 春香 昭」: the birth date's era, not a name
             if m.start() > 0 or last_text.strip() != last_text[m.start() :].strip():
                 spans[-1] = Span(last.line, last.start, last.start + m.start())
@@ -611,6 +625,8 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
             and -7.0 < ln.x0 - left < reach
             and low < ln.h / max(prev.h, 1e-6) < 1.7
+            # the address's own label read with slips, printed lower beside its first line (「徐所」), is no next line
+            and not (_label_in_column(ln) and _rows_overlap(ln, prev) >= 0.5)
         ]
         if not below:
             break

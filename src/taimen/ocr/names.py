@@ -126,6 +126,11 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
     if data is None or value is None or "\u3000" not in value:
         return reading
     parts = value.split("\u3000")
+    if len(parts) == 2 and len(parts[0]) <= LABEL_RESIDUE and not data.listed("姓", parts[0]):
+        # the label's residue as a part of its own, and the name after it read without its space (「民名 安藤拓海」)
+        split = split_listed(parts[1], data)
+        if split is not None:
+            parts = [parts[0], *split.split("\u3000")]
     if len(parts) not in (2, 3) or not all(_CJK.fullmatch(p) for p in parts):
         return reading
     text, frames, positions = places._joined(pieces)

@@ -374,6 +374,8 @@ class Match:
     margin: float  # log: how much more probable than the best other place (inf: no other within reach)
     seen: float  # the least probability the recogniser gave any of its characters in that character's frames
     second: str = ""  # that other place
+    #: log: how much more probable than its own municipality with a number right after it (inf: not within reach)
+    bare_margin: float = float("inf")
 
 
 #: How many characters past a place the frames are searched (the rest is read freely).
@@ -382,14 +384,16 @@ _REACH = 6
 _HEAD_CHARS = 2
 
 
-def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data: Places) -> Match | None:
+def best_place(
+    probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data: Places, head_chars: int = _HEAD_CHARS
+) -> Match | None:
     """The place of the list the frames read best, with how it compares with the free reading and the next
     place. Best-first search: prefectures, their municipalities, their 町域; a prefix's score bounds its
     places' scores (the free reading after it is the most probable any continuation can be)."""
     lp = np.log(np.maximum(probs.astype(np.float64), 1e-12))
     free = float(lp.max(axis=1).sum())
     t_n = lp.shape[0]
-    head_max = positions[min(_HEAD_CHARS, len(positions) - 1)] if positions else 0
+    head_max = positions[min(head_chars, len(positions) - 1)] if positions else 0
 
     def lim(chars: int) -> int:
         i = chars + _REACH
@@ -419,6 +423,7 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
 
     push([(p, p, "", "") for p in data.by_prefecture], full=False)
     found: list[tuple[float, str, tuple[str, str, str]]] = []
+    bare: list[tuple[float, str, tuple[str, str, str]]] = []
     expanded, capped = 0, False
     while heap:
         neg, _, kind, text, pref, rest = heapq.heappop(heap)
@@ -432,6 +437,11 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
         city, town = rest.split("\t")
         if kind == 2:
             key = (pref, city, town)
+            if found and not town and found[0][2][:2] == key[:2] and found[0][2][2] and not bare:
+                # the best place's own municipality with a number right after it (「港区」 for 「港区白会台800」):
+                # no rival where the frames read no digit in the 町域's place (``_place_again``)
+                bare.append((-neg, text, key))
+                continue
             if not any(k == key for _, _, k in found):
                 found.append((-neg, text, key))
                 if len(found) == 2:
@@ -446,6 +456,7 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
         return None
     top, text, key = found[0]
     margin = top - found[1][0] if len(found) > 1 else 0.0 if capped else float("inf")
+    bare_margin = top - bare[0][0] if bare else float("inf")
     slots = slots_of(text, True, key[2])
     got = score(lp, [slots], head_max, lim(len(slots)))[0]
     frames = trace(lp, slots, head_max, got.end)
@@ -455,7 +466,7 @@ def best_place(probs: np.ndarray, positions: Sequence[int], scorer: Scorer, data
     second = found[1][1] if len(found) > 1 else ""
     text = "".join(ch for ch, _ in chosen)
     seen = min(p for _, p in chosen)
-    return Match(text, key, frames[0][0], frames[-2][-1], free - got.score, margin, seen, second)
+    return Match(text, key, frames[0][0], frames[-2][-1], free - got.score, margin, seen, second, bare_margin)
 
 
 # -- the hook ------------------------------------------------------------------------------------------
@@ -498,16 +509,16 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
             reading, text = again, cut
             positions = positions[: len(text)]
     place, head, j = _place_again(reading, text, frames, positions, scorer, data)
+    if scorer is not None:  # the building's words first: a town's name after them is found after katakana
+        text, changed = address_rest.building_words(text, support)
+        repaired |= bool(changed)
+        text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
+        repaired |= bool(changed)
     if place is not None and place[2] and scorer is not None:
         read_as = text[max(0, j - len(place[2])) : j] if head is not None and j < len(text) else ""
         # the town as this card prints it (四条通, the list's 4条通): a building named after it repeats that form
         printed = next((t for t in town_spellings(place[2]) if t in text), place[2])
         text, changed = address_rest.town_in_building(text, printed, support, read_as)
-        repaired |= bool(changed)
-    if scorer is not None:
-        text, changed = address_rest.building_words(text, support)
-        repaired |= bool(changed)
-        text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
         repaired |= bool(changed)
     if head is not None or repaired or removed:
         again = fp.parse_address([((head if head is not None else text[:j]) + text[j:], reading.confidence)])
@@ -535,23 +546,52 @@ def _place_again(
     if known is not None:
         # a place of the list as read: its path is the free reading itself, no other place can beat it
         return known, None, 0
-    if scorer is not None and frames is not None and text:
-        m = best_place(frames, positions, scorer, data)
-        if m is not None:
-            i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
-            j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
-            changes = _edits(fold(text[i0:j]), fold(m.text)) + i0  # characters left out before it count
-            supported = m.gap <= MAX_GAP * max(1, changes) and m.margin >= MARGIN
-            if supported and not fold(reading.value).startswith(fold(m.text)):
-                again = fp.parse_address([(m.text + text[j:], reading.confidence)])
-                if again.value is not None:
-                    return m.place, m.text, j
+    found = _searched(reading, text, frames, positions, scorer, data, _HEAD_CHARS)
+    if found is not None:
+        return found
     completed = with_prefecture(reading.value, data)
     if completed is not None:
         again = fp.parse_address([(completed, reading.confidence)])
         if again.value is not None:
             return place_of(completed, data), completed, len(text)
-    return None, None, 0
+    # the label read into the line's start as up to four other characters (住居地 → 「收的地」, 「国住地域」) before
+    # a place read with slips: searched once more from further in
+    return _searched(reading, text, frames, positions, scorer, data, LABEL_RESIDUE) or (None, None, 0)
+
+
+#: At most this many characters of a misread label may stand before the place (住居地 and a mark).
+LABEL_RESIDUE = 4
+
+
+def _searched(
+    reading: fp.FieldReading,
+    text: str,
+    frames: np.ndarray | None,
+    positions: list[int],
+    scorer: Scorer | None,
+    data: Places,
+    head_chars: int,
+) -> tuple[tuple[str, str, str], str, int] | None:
+    """The place the frames read best (``best_place``) when it is supported and clearly the best, with what stands
+    for ``text[:j]``; None otherwise."""
+    assert reading.value is not None
+    if scorer is not None and frames is not None and text:
+        m = best_place(frames, positions, scorer, data, head_chars)
+        if m is not None:
+            i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
+            j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
+            changes = _edits(fold(text[i0:j]), fold(m.text))
+            # characters left out before it count, but not a label's residue: the place's own slips must pay
+            changes += i0 if head_chars == _HEAD_CHARS else 0
+            # its municipality with a block number right after it rivals a 町域 only where a digit was read there
+            town_read = text[max(i0, j - len(m.place[2])) : j] if m.place[2] else ""
+            bare = m.bare_margin if re.search(r"\d", town_read) or not town_read else float("inf")
+            supported = m.gap <= MAX_GAP * max(1, changes) and min(m.margin, bare) >= MARGIN
+            if supported and not fold(reading.value).startswith(fold(m.text)):
+                again = fp.parse_address([(m.text + text[j:], reading.confidence)])
+                if again.value is not None:
+                    return m.place, m.text, j
+    return None
 
 
 #: At most this many characters stand where a lost prefecture was printed (神奈川県, or a label's residue).

@@ -74,6 +74,8 @@ def prefecture(text: str) -> str:
         if len(text) > len(p)
         and not text[: len(p)].count(" ")
         and sum(a != b for a, b in zip(text, p, strict=False)) == 1
+        # 「熊本市」, 「千葉市」: a municipality named like its prefecture (the prefecture lost), not 県 misread
+        and text[len(p) - 1] not in "市区町村郡"
     ]
     if len(close) == 1:
         p = close[0]
