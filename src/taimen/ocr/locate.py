@@ -343,9 +343,23 @@ class _Steps:
     def __init__(self, small: np.ndarray) -> None:
         lab = cv2.cvtColor(cv2.GaussianBlur(small, (3, 3), 0), cv2.COLOR_BGR2LAB)
         chans = list(zip(cv2.split(lab), self.WEIGHT, strict=True))
-        self.gx = np.stack([cv2.Sobel(c, cv2.CV_32F, 1, 0) * k for c, k in chans], -1)
-        self.gy = np.stack([cv2.Sobel(c, cv2.CV_32F, 0, 1) * k for c, k in chans], -1)
+        # one array per channel (a gather from each is cheaper than from interleaved channels)
+        self.gx = [(cv2.Sobel(c, cv2.CV_32F, 1, 0) * k).reshape(-1) for c, k in chans]
+        self.gy = [(cv2.Sobel(c, cv2.CV_32F, 0, 1) * k).reshape(-1) for c, k in chans]
         self.h, self.w = small.shape[:2]
+        self._bounds: dict[float, np.ndarray] = {}
+
+    def _bound(self, strength: float) -> np.ndarray:
+        """Per pixel, the least step across a side that counts: ``strength``, and 0.85 of the whole step there
+        (which does not depend on the side's direction: computed once, not at every sample point of every
+        outline). Channel sums run left to right, as ``sum(-1)`` adds them: the same bits as per point."""
+        if strength not in self._bounds:
+            total = None
+            for gx, gy in zip(self.gx, self.gy, strict=True):
+                sq = gx * gx + gy * gy
+                total = sq if total is None else total + sq
+            self._bounds[strength] = np.maximum(np.float32(strength), 0.85 * np.sqrt(total))
+        return self._bounds[strength]
 
     def support(self, q: np.ndarray, reach: int = 3, strength: float = 40.0) -> float:
         """Share of the outline (corners excepted) that lies on a step running along it: within ``reach`` px
@@ -379,12 +393,13 @@ class _Steps:
         xs, ys = np.rint(pts[..., 0]).astype(np.int32), np.rint(pts[..., 1]).astype(np.int32)
         ok = (xs >= 0) & (xs < self.w) & (ys >= 0) & (ys < self.h)
         flat = np.clip(ys, 0, self.h - 1) * self.w + np.clip(xs, 0, self.w - 1)
-        gx = self.gx.reshape(-1, 3)[flat]
-        gy = self.gy.reshape(-1, 3)[flat]  # (N, 4, 40, K, 3)
-        nx, ny = n[:, :, None, None, None, 0], n[:, :, None, None, None, 1]
-        across = np.sqrt(((gx * nx + gy * ny) ** 2).sum(-1))
-        total = np.sqrt((gx * gx + gy * gy).sum(-1))
-        good = ok & (across >= strength) & (across >= 0.85 * total)
+        nx, ny = n[:, :, None, None, 0], n[:, :, None, None, 1]
+        across = None  # squared, summed over the channels in order: (N, 4, 40, K)
+        for gx, gy in zip(self.gx, self.gy, strict=True):
+            p = gx[flat] * nx + gy[flat] * ny
+            p *= p
+            across = p if across is None else across + p
+        good = ok & (np.sqrt(across) >= self._bound(strength)[flat])  # at least ``strength`` and 0.85 of the step
         return good.any(axis=-1).sum(axis=2) / float(samples)
 
 
