@@ -369,3 +369,25 @@ def test_side_supports_are_those_measured_point_by_point() -> None:
         want = _supports_per_point(steps, qs, strength=strength, samples=samples)
         np.testing.assert_array_equal(got, want)
     assert steps.support(_quad(80, 60, 360, 240)) > 0.9
+
+
+def test_channel_sum_adds_as_numpy_does() -> None:
+    """The locator's channel sums (a speed change). Float addition is not associative: the explicit sum must add in numpy's order, left to right."""
+    rng = np.random.default_rng(6)
+    for shape in ((5000, 3), (4, 30, 7, 3), (24, 1440, 2)):
+        a = (rng.standard_normal(shape) * 300).astype(np.float32) ** 2
+        got = locate._channel_sum(a)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, a.sum(-1))
+        assert not np.array_equal(a[..., 0] + (a[..., 1] + a[..., -1]), a.sum(-1)) or shape[-1] == 2
+
+
+def test_rows_voting_counts_as_sum() -> None:
+    """The locator's line vote counts the rows voting for each bin in bytes: the counts of ``sum(axis=1)``."""
+    rng = np.random.default_rng(7)
+    for shape in ((25, 48, 170), (33, 32, 61), (3, 255, 9)):
+        occupied = rng.random(shape) < 0.3
+        occupied[0, :, 0] = True  # a bin every row votes for
+        got = locate._rows_voting(occupied)
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, occupied.sum(axis=1))

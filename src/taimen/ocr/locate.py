@@ -739,7 +739,9 @@ class _Gradients:
         lab = cv2.cvtColor(vals, cv2.COLOR_BGR2LAB).astype(np.float32) * self.WEIGHT
         d = np.zeros(lab.shape[:2], np.float32)
         diff = lab[:, 2:] - lab[:, :-2]  # central difference along the normal
-        d[:, 1:-1] = np.sqrt((diff * diff).sum(axis=-1)) * 4.0  # ×8 per pixel of slope, as Sobel weighs it
+        diff *= diff
+        # ×8 per pixel of slope, as Sobel weighs it (channels summed in order, as ``sum(-1)``, at a third the cost)
+        d[:, 1:-1] = np.sqrt(diff[..., 0] + diff[..., 1] + diff[..., 2]) * 4.0
         inside = (xs >= 1) & (xs < self.w - 1) & (ys >= 1) & (ys < self.h - 1)
         return np.where(inside, d, 0.0)
 
@@ -789,7 +791,7 @@ def _side_line(
     # one vote per row and bin: a thick step with two peaks in one row must not count twice
     occupied = np.zeros((len(slopes), rows, nb), bool)
     occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
-    hist = occupied.sum(axis=1)
+    hist = _rows_voting(occupied)
     hist = hist[:, :-2] + hist[:, 1:-1]  # 2-px bins, overlapping
     js, ks = np.nonzero(hist >= 6)
     if not len(js):
@@ -856,7 +858,7 @@ def _edge_lines(
     bins[(bins < 0) | (bins >= nb // 2)] = nb // 2
     occupied = np.zeros((len(slopes), rows, nb // 2 + 1), bool)
     occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
-    hist = occupied.sum(axis=1)[:, :-1]
+    hist = _rows_voting(occupied)[:, :-1]
     out: list[np.ndarray] = []
     gap = max(3, int(0.02 * length))  # 2-px bins: lines at least 4 % of the side apart
     while len(out) < most:
@@ -896,8 +898,8 @@ def _run_on(grad: _Gradients, q: np.ndarray) -> np.ndarray:
     flat = probe.reshape(-1, 2).astype(np.float32)
     vals = cv2.remap(grad.img, flat[:, :1], flat[:, 1:], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     lab = cv2.cvtColor(vals, cv2.COLOR_BGR2LAB).astype(np.float32).reshape(*probe.shape[:-1], 3) * grad.WEIGHT
-    across = np.sqrt(((lab[0] - lab[1]) ** 2).sum(-1)) * 4.0  # scaled like a 3×3 Sobel response
-    along = np.sqrt(((lab[2] - lab[3]) ** 2).sum(-1)) * 4.0
+    across = np.sqrt(_channel_sum((lab[0] - lab[1]) ** 2)) * 4.0  # scaled like a 3×3 Sobel response
+    along = np.sqrt(_channel_sum((lab[2] - lab[3]) ** 2)) * 4.0
     inside = (pts[..., 0] >= 1) & (pts[..., 0] < grad.w - 1) & (pts[..., 1] >= 1) & (pts[..., 1] < grad.h - 1)
     across = np.where(inside & (across >= 4.0 * along), across, 0.0).max(axis=-1)  # (4, 3S)
     # as strong as the side's own step (a desk's grain or a shadow's soft edge beside a sharp card edge is not)
@@ -905,6 +907,21 @@ def _run_on(grad: _Gradients, q: np.ndarray) -> np.ndarray:
     floor = np.maximum(RUN_ON_STRENGTH, RUN_ON_SHARE * np.median(across[:, 2 * k :], axis=1))[:, None]
     hit = across[:, : 2 * k] >= floor
     return np.maximum(hit[:, :k].mean(axis=1), hit[:, k:].mean(axis=1))
+
+
+def _rows_voting(occupied: np.ndarray) -> np.ndarray:
+    """``occupied.sum(axis=1)`` of a (slopes, rows, bins) bool vote: the rows voting for each bin, counted in bytes
+    (fewer than 256 rows) instead of casting every vote to a 64-bit integer first, at a third of the cost."""
+    return occupied.view(np.uint8).sum(axis=1, dtype=np.uint8).astype(np.int64)
+
+
+def _channel_sum(a: np.ndarray) -> np.ndarray:
+    """``a.sum(-1)`` over a last axis of a few channels, added left to right as numpy adds them (the same bits):
+    numpy's reduction over so short an axis costs several times the explicit additions."""
+    out = a[..., 0]
+    for c in range(1, a.shape[-1]):
+        out = out + a[..., c]
+    return out
 
 
 def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -1022,7 +1039,7 @@ def _content(img: np.ndarray, qs: np.ndarray) -> np.ndarray:
         patches.append(cv2.warpPerspective(img, m, (48, 30), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
     lab = cv2.cvtColor(np.concatenate(patches), cv2.COLOR_BGR2LAB).reshape(len(qs), -1, 3).astype(np.float32)
     med = np.median(lab, axis=1, keepdims=True)
-    chroma = np.sqrt(((lab[..., 1:] - med[..., 1:]) ** 2).sum(axis=-1))
+    chroma = np.sqrt(_channel_sum((lab[..., 1:] - med[..., 1:]) ** 2))
     light = np.abs(lab[..., 0] - med[..., 0])
     colours = np.minimum(1.0, np.percentile(chroma, 90, axis=1) / 8)
     shades = np.minimum(1.0, np.percentile(light, 90, axis=1) / 40)
