@@ -15,4 +15,3 @@ def test_darkest_and_brightest_are_the_channel_min_and_max() -> None:
         for got, want in ((darkest(img), img.min(axis=2)), (brightest(img), img.max(axis=2))):
             assert got.dtype == want.dtype and got.flags.c_contiguous
             np.testing.assert_array_equal(got, want)
-

@@ -372,7 +372,8 @@ def test_side_supports_are_those_measured_point_by_point() -> None:
 
 
 def test_channel_sum_adds_as_numpy_does() -> None:
-    """The locator's channel sums (a speed change). Float addition is not associative: the explicit sum must add in numpy's order, left to right."""
+    """The locator's channel sums (a speed change). Float addition is not associative: the explicit sum must add
+    in numpy's order, left to right."""
     rng = np.random.default_rng(6)
     for shape in ((5000, 3), (4, 30, 7, 3), (24, 1440, 2)):
         a = (rng.standard_normal(shape) * 300).astype(np.float32) ** 2
