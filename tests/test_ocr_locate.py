@@ -392,3 +392,15 @@ def test_rows_voting_counts_as_sum() -> None:
         got = locate._rows_voting(occupied)
         assert got.dtype == np.int64
         np.testing.assert_array_equal(got, occupied.sum(axis=1))
+
+
+def test_aspects_under_both_centres_in_one_call() -> None:
+    """``_aspects_both`` (a speed change) gives bit for bit the two separate ``_true_aspects`` calls it replaced."""
+    rng = np.random.default_rng(8)
+    q = np.concatenate([[_quad(100, 80, 400, 270)], rng.uniform(-50, 700, (300, 4, 2))]).astype(np.float64)
+    for size in ((640, 480), (480, 640), (1400, 1050)):
+        w, h = size
+        a = locate._aspects_both(q, size)
+        np.testing.assert_array_equal(a[0], locate._true_aspects(q, np.array([w / 2, h / 2]), max(w, h)))
+        np.testing.assert_array_equal(a[1], locate._true_aspects(q, q.mean(axis=1), max(w, h)))
+    assert locate._aspects_both(q[:0], (640, 480)).shape == (2, 0)

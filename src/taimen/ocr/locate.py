@@ -103,10 +103,7 @@ def _order_many(q: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarra
         short = np.linalg.norm(p[:, 1] - p[:, 0], axis=1) < np.linalg.norm(p[:, 2] - p[:, 1], axis=1)
     else:
         # started one corner on, the same rectangle has the reciprocal aspect (under either principal point)
-        p64 = p.astype(np.float64)
-        w, h = size
-        centres = (np.array([w / 2, h / 2]), p64.mean(axis=1))
-        a = np.stack([_true_aspects(p64, c_, max(w, h)) for c_ in centres])
+        a = _aspects_both(p.astype(np.float64), size)
         with np.errstate(divide="ignore"):
             turned = np.abs(1.0 / a - CARD_ASPECT).min(axis=0)
         short = turned < np.abs(a - CARD_ASPECT).min(axis=0)
@@ -129,10 +126,18 @@ def card_aspect(q: np.ndarray, size: tuple[int, int]) -> float:
 
 def _card_aspects(q: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """``card_aspect`` for quadrilaterals of shape (N, 4, 2)."""
-    w, h = size
-    a1 = _true_aspects(q, np.array([w / 2, h / 2]), max(w, h))
-    a2 = _true_aspects(q, q.mean(axis=1), max(w, h))
+    a1, a2 = _aspects_both(q, size)
     return np.where(np.abs(a1 - CARD_ASPECT) <= np.abs(a2 - CARD_ASPECT), a1, a2)
+
+
+def _aspects_both(q: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``_true_aspects`` of outlines (N, 4, 2) under the photo's centre and under each outline's own centre:
+    shape (2, N). One call over both (row by row, only exactly rounded arithmetic: the same values as two calls,
+    for half the calls; the locator asks this of a few outlines at a time, hundreds of times a photo)."""
+    w, h = size
+    n = len(q)
+    centres = np.concatenate([np.broadcast_to(np.array([w / 2, h / 2]), (n, 2)), q.mean(axis=1)])
+    return _true_aspects(np.concatenate([q, q]), centres, max(w, h)).reshape(2, n)
 
 
 def true_aspect(q: np.ndarray, size: tuple[int, int], centre: np.ndarray | None = None) -> float:
