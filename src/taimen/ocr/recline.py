@@ -124,11 +124,10 @@ def line_ink(crop: np.ndarray) -> np.ndarray:
     grey = darkest(crop) if crop.ndim == 3 else crop
     h = grey.shape[0]
     _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
-    keep = np.zeros(n, bool)
-    for i in range(1, n):
-        y, bh, area = stats[i][1], stats[i][3], stats[i][4]
-        keep[i] = area >= 3 and not ((y == 0 or y + bh >= h) and bh < 0.35 * h)
+    _, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
+    y, bh, area = stats[:, 1], stats[:, 3], stats[:, 4]
+    keep = (area >= 3) & ~(((y == 0) | (y + bh >= h)) & (bh < 0.35 * h))
+    keep[0] = False  # the background
     return keep[lab]
 
 
