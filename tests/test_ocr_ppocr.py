@@ -159,3 +159,31 @@ def test_taimen_ocr_does_not_import_rapidocr(tmp_path: Path) -> None:
     assert "onnxruntime" in modules and "taimen.ocr.ppocr" in modules  # the control: OCR did run here
     banned = {"rapidocr", "omegaconf", "yaml", "shapely"}
     assert not {m for m in modules if m.split(".")[0] in banned}
+
+
+def test_detector_on_two_threads_finds_the_same_boxes(new: tuple[ppocr.Detector, ppocr.Recogniser]) -> None:
+    """The engine gives the detector both cores (it runs alone): its boxes must be bit for bit those of one."""
+    two = ppocr.Detector(eng.bundled_models()["det"], 2)
+    assert two.session.get_session_options().intra_op_num_threads == 2
+    for name, img, side in _images():
+        want, got = new[0](img, side), two(img, side)
+        assert len(got) == len(want) > 5, name
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_engine_runs_the_detector_on_both_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two onnxruntime threads for the detector on a machine of two cores or more, one for the recogniser
+    (two crops run side by side instead); ``TAIMEN_OCR_DET_THREADS`` or an explicit ``threads`` override it."""
+    monkeypatch.delenv("TAIMEN_OCR_DET_THREADS", raising=False)
+    monkeypatch.delenv("TAIMEN_OCR_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    e = eng.Engine()
+    assert e._detector().session.get_session_options().intra_op_num_threads == 2
+    assert e._recogniser().session.get_session_options().intra_op_num_threads == 1
+    assert eng.Engine(threads=1)._det_threads == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert eng.Engine()._det_threads == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setenv("TAIMEN_OCR_DET_THREADS", "1")
+    assert eng.Engine()._det_threads == 1

@@ -20,6 +20,7 @@ Pure functions over ``TextLine`` lists (tested on synthetic line lists, without 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -103,6 +104,12 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+#: ``label_kind`` and ``strip_label`` are pure functions of a line's text, asked of the same lines many times over
+#: while fields are assigned (about a hundred calls a photo): their answers are kept.
+_TEXT_CACHE = 4096
+
+
+@functools.lru_cache(maxsize=_TEXT_CACHE)
 def label_kind(text: str) -> str | None:
     t = re.sub(r"\s+", "", text)
     for kind, labs in LABELS.items():
@@ -123,6 +130,7 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+@functools.lru_cache(maxsize=_TEXT_CACHE)
 def strip_label(text: str, kinds: tuple[str, ...]) -> int:
     """How many leading characters of ``text`` are one of the labels of ``kinds`` (and the spaces after)."""
     for kind in kinds:

@@ -21,6 +21,7 @@ from taimen.license.number import check_number
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import names, places, repair, reread, tilt, variants
+from taimen.ocr.channels import darkest
 from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
     birth_from_expiry,
@@ -212,7 +213,7 @@ def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) ->
 def _condition(crop: np.ndarray) -> list[str]:
     """Photo conditions that explain a poor reading of this line."""
     out = []
-    grey = crop.min(axis=2) if crop.ndim == 3 else crop
+    grey = darkest(crop) if crop.ndim == 3 else crop
     if grey.size == 0:
         return out
     if float((grey >= 242).mean()) > 0.25:

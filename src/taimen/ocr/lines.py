@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from taimen.ocr.channels import darkest
 from taimen.ocr.layouts import Box
 
 
@@ -21,7 +22,7 @@ class Crop:
 
 def _ink(region: np.ndarray, stroke_px: int) -> np.ndarray:
     """How much darker each pixel is than the local paper around it (0..255)."""
-    grey = region.min(axis=2)  # coloured ink (red numbers, blue titles) is dark in at least one channel
+    grey = darkest(region)  # coloured ink (red numbers, blue titles) is dark in at least one channel
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (stroke_px * 2 + 1, stroke_px * 2 + 1))
     paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k)
     return cv2.subtract(paper, grey)

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from taimen.ocr import assign as asg
+from taimen.ocr.channels import brightest
 from taimen.ocr.engine import Engine
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, detect_in, read_box, stretch
@@ -115,7 +116,7 @@ def _ink_contrast(img: np.ndarray) -> np.ndarray:
     """Dark ink set apart from a coloured background it is printed over (the portrait's dark clothing): ink is
     dark in every channel, a coloured area bright in at least one, so the brightest channel, equalised over
     small tiles, shows the ink dark on light."""
-    bright = img.max(axis=2)
+    bright = brightest(img)
     tiles = max(1, round(min(bright.shape) / 40))
     eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(tiles, tiles)).apply(bright)
     return cv2.cvtColor(eq, cv2.COLOR_GRAY2BGR)

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from taimen.ocr import assign as asg
+from taimen.ocr.channels import darkest
 from taimen.ocr.engine import Engine, Line, span_frames
 
 #: Lines lower than this (mm) are fine print no field is printed in; taller ones are not text.
@@ -51,7 +52,7 @@ INK_MIN_MM = 1.6
 def tophat(card: np.ndarray, ppm: float, box: tuple[int, int, int, int]) -> np.ndarray:
     """Dark marks in ``box`` (card pixels): the black top-hat of the darkest channel, about a millimetre wide."""
     x0, y0, x1, y1 = box
-    grey = card[y0:y1, x0:x1].min(axis=2)
+    grey = darkest(card[y0:y1, x0:x1])
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(ppm) | 1, int(ppm) | 1))
     return cv2.subtract(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k), grey)
 
@@ -91,7 +92,7 @@ def ink_outside(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[in
 
 def stretch(img: np.ndarray) -> np.ndarray:
     """The image's levels stretched so its darkest 1 % is black and its lightest 1 % white."""
-    lo, hi = np.percentile(img.min(axis=2), (1, 99))
+    lo, hi = np.percentile(darkest(img), (1, 99))
     if hi - lo < 8:
         return img
     return np.clip((img.astype(np.float32) - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
@@ -120,14 +121,13 @@ def detect_in(card: np.ndarray, ppm: float, ocr: Engine, box: tuple[int, int, in
 
 def line_ink(crop: np.ndarray) -> np.ndarray:
     """Dark marks (Otsu) of a line's crop, without slivers of the lines above and below that reach into it."""
-    grey = crop.min(axis=2) if crop.ndim == 3 else crop
+    grey = darkest(crop) if crop.ndim == 3 else crop
     h = grey.shape[0]
     _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
-    keep = np.zeros(n, bool)
-    for i in range(1, n):
-        y, bh, area = stats[i][1], stats[i][3], stats[i][4]
-        keep[i] = area >= 3 and not ((y == 0 or y + bh >= h) and bh < 0.35 * h)
+    _, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
+    y, bh, area = stats[:, 1], stats[:, 3], stats[:, 4]
+    keep = (area >= 3) & ~(((y == 0) | (y + bh >= h)) & (bh < 0.35 * h))
+    keep[0] = False  # the background
     return keep[lab]
 
 
@@ -142,7 +142,7 @@ def faint_digit(rl: RecLine, start: int, end: int) -> bool:
     dec = rl.decoded
     if rl.probs is None or len(dec.positions) != len(dec.text) or rl.crop.size == 0:
         return False
-    grey = (rl.crop.min(axis=2) if rl.crop.ndim == 3 else rl.crop).astype(np.float32)
+    grey = (darkest(rl.crop) if rl.crop.ndim == 3 else rl.crop).astype(np.float32)
     frames, width = rl.probs.shape[0], grey.shape[1]
     paper = float(np.percentile(grey, 90))
     inks = []

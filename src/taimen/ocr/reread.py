@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 import cv2
 import numpy as np
 
+from taimen.ocr.channels import darkest
+
 #: The crops: name, horizontal and vertical padding in line heights (negative trims), and a transform.
 Crop = tuple[str, float, float, Callable[[np.ndarray], np.ndarray] | None]
 
@@ -33,12 +35,12 @@ def _narrow(img: np.ndarray) -> np.ndarray:
 
 
 def _stretch(img: np.ndarray) -> np.ndarray:
-    lo, hi = np.percentile(img.min(axis=2), (1, 99))
+    lo, hi = np.percentile(darkest(img), (1, 99))
     return np.clip((img.astype(np.float32) - lo) * (255.0 / max(8.0, float(hi - lo))), 0, 255).astype(np.uint8)
 
 
 def _darkest(img: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(img.min(axis=2), cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(darkest(img), cv2.COLOR_GRAY2BGR)
 
 
 CROPS: tuple[Crop, ...] = (
