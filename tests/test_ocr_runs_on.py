@@ -76,3 +76,40 @@ def test_an_address_whose_line_s_end_was_split_off_and_given_to_no_field_is_doub
         got = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["address"]
         assert got.value is not None and got.value.startswith("新潟県新潟市中央区古町通")
         assert ("runs_on" in got.reasons) is doubted, (got.value, got.reasons)
+
+
+def test_an_address_line_ending_in_a_digit_whose_next_line_starts_with_one_is_doubtful(e) -> None:
+    """Glare over 「番地」 at the first line's end: 「…５丁目２８」 + 「１０」 reads 「5丁目2810」 at 0.99. Where the
+    first line ends in 番地 the same join is not doubted."""
+    head_text = "住所　埼玉県川越市脇田町５丁目２８"
+    for first, doubted in ((head_text, True), (head_text + "番地", False)):
+        card = np.minimum(_card_with(first, 3.0, 14.0), _card_with("１０", 10.9, 19.0))
+        head = recline.read_box(card, (2.5 * PPM, 13.5 * PPM, 75.0 * PPM, 18.5 * PPM), PPM, e)
+        tail = recline.read_box(card, (10.4 * PPM, 18.5 * PPM, 20.0 * PPM, 23.5 * PPM), PPM, e)
+        assert head is not None and tail is not None
+        got = fieldread.fields_from_lines("mynumber", [head, tail], e, card=card, ppm=PPM)["address"]
+        assert got.value is not None and got.value.endswith("10"), got.value
+        assert ("runs_on" in got.reasons) is doubted, (got.value, got.reasons)
+
+
+def _with_block(card: np.ndarray, x_mm: float, y_mm: float, bgr: tuple[int, int, int]) -> np.ndarray:
+    out = card[..., ::-1].copy()  # the reader's cards are BGR
+    out[int(y_mm * PPM) : int((y_mm + 8) * PPM), int(x_mm * PPM) : int((x_mm + 10) * PPM)] = bgr
+    return out
+
+
+def test_an_address_line_ending_at_a_finger_is_cut_off(e) -> None:
+    """A fingertip over the last digit of 「…６番地２９」: the box stops at the finger and 「…6番地2」 reads at 0.98.
+    Skin right of the line's end makes it ``cut_off``; a portrait's yellow or blue background there does not."""
+    text = "住所　熊本県熊本市中央区水前寺２丁目６番地２"
+    plain = _card_with(text, 3.0, 14.0)
+    box = (2.5 * PPM, 13.5 * PPM, 0.0, 18.5 * PPM)
+    ink_end = np.nonzero((plain[int(14.5 * PPM) : int(18 * PPM)] < 128).any(axis=(0, 2)))[0].max() / PPM
+    skin, dark_skin, yellow, blue = (150, 170, 225), (60, 90, 120), (150, 215, 220), (225, 200, 170)  # BGR
+    for colour, doubted in ((skin, True), (dark_skin, True), (yellow, False), (blue, False)):
+        card = _with_block(plain, ink_end + 0.4, 13.0, colour)
+        rl = recline.read_box(card, (box[0], box[1], (ink_end + 0.3) * PPM, box[3]), PPM, e)
+        assert rl is not None
+        got = fieldread.fields_from_lines("license", [rl], e, card=card, ppm=PPM)["address"]
+        assert got.value is not None and got.value.endswith("番地2"), got.value
+        assert ("cut_off" in got.reasons) is doubted, (colour, got.value, got.reasons)

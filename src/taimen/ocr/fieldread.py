@@ -36,8 +36,10 @@ from taimen.ocr.date_rules import (
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 from taimen.ocr.look_again import (
+    OCCLUDER_REDDER,
     address_tail,
     drop_label_head,
+    finger_after,
     line_below,
     look_for_missed_text,
     read_across_gap,
@@ -350,6 +352,12 @@ def fields_from_lines(
             reasons.append("no_outline")
         elif any(_edge(recs[s.line].line) for s in pick.spans):
             reasons.append("cut_off")
+        elif (
+            key in ("name", "address")
+            and card is not None
+            and finger_after(card, ppm, recs[pick.spans[-1].line].line) > OCCLUDER_REDDER
+        ):
+            reasons.append("cut_off")  # a finger over the line's end: what it hides was never read
         if reading.value is None or reading.confidence < 0.9:
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)

@@ -4,6 +4,7 @@ say a line may run on (``runs_on``) or that a name's first character is its labe
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import cv2
@@ -266,9 +267,14 @@ def runs_on(recs: list[RecLine], picks: dict[str, asg.Pick | None], pick: asg.Pi
     """Whether a name's or address's line goes on past what was read: the recogniser dropped its last glyph
     (「…古町通924番地3」 read at 0.99 from 「…番地32」), or the detector split a piece off the line's end that
     went to no field (「…魚町8」 + 「3丁目」, 丁目 lost): a glyph in the line's own crop right of the last character
-    read, or a detected line that no field took starting at the line's end on its row. (Ink right of the box
+    read, or a detected line that no field took starting at the line's end on its row. An address line that
+    ends in a digit where its next line starts with one ran on too, or the join hides it: glare over 「番地」 at
+    the first line's end made 「…5丁目28」 + 「10」 read 「5丁目2810」 at 0.99. (Ink right of the box
     is not asked about: on a card's face it is as often the portrait or a skewed neighbouring line.)"""
     used = {s.line for p in picks.values() if p is not None for s in p.spans}
+    parts = [recs[s.line].line.text[s.start : s.end].strip() for s in pick.spans]
+    if any(a[-1:].isdigit() and b[:1].isdigit() for a, b in itertools.pairwise(parts)):
+        return True  # a line ending in a digit and the next starting with one: what ended the first is unseen
     for s in pick.spans:
         ln = recs[s.line].line
         if s.end < len(ln.text.rstrip()):  # the field ends inside its line (a date follows the name)
@@ -392,3 +398,32 @@ def drop_label_head(pick: asg.Pick, recs: list[RecLine], ocr: Engine) -> None:
             own = n > 1 and alone[-1] == text[head[-1]] and alone[-1] not in "氏名"
             pick.spans[0] = asg.Span(sp.line, head[-1] if own else body[0], sp.end)
         return
+
+
+#: How far right of a line's end (line heights) the strip looked at for an occluder reaches.
+OCCLUDER_STRIP = 1.2
+#: How much redder than the card's paper by its line (mean R − max(G, B), 0–255) a strip must be to be a finger.
+OCCLUDER_REDDER = 18.0
+
+
+def finger_after(card: np.ndarray, ppm: float, line: asg.TextLine) -> float:
+    """How much redder than the paper around the line the strip right of the line's end is (R over the larger of
+    G and B, mean): a
+    finger over the line's end (「…6番地2」 with 9 under a fingertip, read at 0.98) hides characters the
+    recogniser never saw, and the line's box stops at the finger. Skin is red over green and blue; card
+    paper, printed text, a portrait's (yellow, blue, grey) background and the licence's bands are not."""
+    w = card.shape[1]
+    lh = line.y1 - line.y0
+    y0, y1 = int((line.y0 + 0.2 * lh) * ppm), int((line.y1 - 0.2 * lh) * ppm)
+    sx0, sx1 = int(line.x1 * ppm), int((line.x1 + OCCLUDER_STRIP * lh) * ppm)
+    px0 = int(max(line.x0, line.x1 - 3 * lh) * ppm)
+    if y1 - y0 < 3 or sx0 >= w - 2 or sx1 - sx0 < 3 or px0 >= sx0:
+        return 0.0
+    strip = card[y0:y1, sx0 : min(w, sx1)].astype(np.float32)
+    own = card[y0:y1, px0:sx0].astype(np.float32)
+    bright = own.sum(axis=2)
+    paper = own[bright >= np.percentile(bright, 70)]  # the paper between the line's characters
+    if paper.size == 0 or strip.size == 0:
+        return 0.0
+    red = float(np.mean(strip[..., 2] - np.maximum(strip[..., 0], strip[..., 1])))  # BGR
+    return red - float(np.mean(paper[:, 2] - np.maximum(paper[:, 0], paper[:, 1])))
