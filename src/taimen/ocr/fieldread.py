@@ -20,7 +20,7 @@ import numpy as np
 from taimen.license.number import check_number
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import names, places, repair, reread, tilt, variants
+from taimen.ocr import glyphs, names, places, repair, reread, tilt, variants
 from taimen.ocr.channels import darkest
 from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
@@ -369,6 +369,8 @@ def fields_from_lines(
         if key in extended:  # its last characters were read only the second time
             reasons.append("repaired")
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
+        if key == "name" and "variant_form" in reasons:  # 髙 read 高: decided from the character's pixels
+            out[key] = glyphs.name_forms(recs, pick.spans, out[key])
         if card is not None and key in REREAD.get(document, ()) and len(pick.spans) == 1 and _unsure(out[key]):
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
     if document == "mynumber":
