@@ -80,7 +80,7 @@ def _render(path: str, ch: str, px: int = 96) -> np.ndarray | None:
 @functools.cache
 def templates(common: str, variant: str, files: tuple[str, ...] = FONT_FILES) -> tuple[tuple[np.ndarray, ...], ...]:
     """Both forms' ink (1 = ink, cropped to the glyph) in every font that draws them differently (a font
-    without the variant draws the same missing-glyph box for both)."""
+    without the variant draws the same missing-glyph box for both), each design once."""
     out = []
     for f in files:
         if not Path(f).is_file():
@@ -88,6 +88,8 @@ def templates(common: str, variant: str, files: tuple[str, ...] = FONT_FILES) ->
         a, b = _render(f, common), _render(f, variant)
         if a is None or b is None or (a.shape == b.shape and float(np.abs(a - b).mean()) < 0.01):
             continue
+        if any(a.shape == c.shape and b.shape == v.shape and np.array_equal(a, c) for c, v in out):
+            continue  # the same design twice (Takao is IPA's): judged once
         out.append((a, b))
     return tuple(out)
 
