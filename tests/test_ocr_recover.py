@@ -502,9 +502,21 @@ def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> Non
     assert exp.value == "2031-05-02" and "repaired" in exp.reasons and exp.doubtful
 
 
+def test_an_expiry_that_kept_only_its_day_s_first_digit_is_set_on_the_birthday() -> None:
+    """「2036年 7月2」 and 「で有効」 read apart (glare over 「2日ま」 of 22日まで): the digit read agrees with the
+    birthday's day, so the day is taken from the birth date, flagged; a digit that disagrees stops it."""
+    birth = _birth("1982-07-22")
+    recs = [_rec("昭和57年7月22日生", (8, 25.8, 32, 29.2)), _rec("2036年 7月2", (3.6, 36.3, 21, 40.8))]
+    exp = date_rules.expiry_from_birth(recs, birth)["expiry"]
+    assert exp.value == "2036-07-22" and "repaired" in exp.reasons and exp.doubtful
+    recs[1] = _rec("2036年 7月3", (3.6, 36.3, 21, 40.8))
+    assert date_rules.expiry_from_birth(recs, birth)["expiry"].value is None
+
+
 @pytest.mark.parametrize(
     "lines",
     [
+        ["2031年 5月 2日"],  # a whole date (its own field's business), not a partial one
         ["2031年 6月"],  # the month disagrees with the birth month
         ["2031年 5月", "2036年 5月"],  # two candidates
         ["2031年 5月 2日まで有効"],  # a whole date is not a partial one

@@ -100,14 +100,17 @@ def birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> d
     return {**out, "birth_date": reading}
 
 
-_PARTIAL_EXPIRY = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+#: A Gregorian year and month without a whole day: nothing after 月, or the first digit of the day alone
+#: (「2036年 7月2」: glare over 「2日ま」 of 22日まで).
+_PARTIAL_EXPIRY = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d)?(?!\s*[\d日])")
 
 
 def expiry_from_birth(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
     """A My Number Card expiry whose day was lost (glare over 「2日まで」: 「2031年 5月」 and 「で有効」 read
     apart) completed from a surely read birth date, as ``birth_from_expiry`` the other way round: the card
-    expires on a birthday. Only with one Gregorian year-and-month without its day on the card, the month
-    agreeing with the birth month, a plausible expiry after the birth; always flagged ``repaired``: the year,
+    expires on a birthday. Only with one Gregorian year-and-month without its day on the card (or with only
+    the day's first digit, agreeing with the birthday: 「2036年 7月2」), the month agreeing with the birth month,
+    a plausible expiry after the birth; always flagged ``repaired``: the year,
     which 照合番号B needs, is the one read."""
     birth, exp = out.get("birth_date"), out.get("expiry")
     if exp is None or exp.value is not None or birth is None or birth.date is None or birth.doubtful:
@@ -118,6 +121,9 @@ def expiry_from_birth(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> d
     r, m = hits[0]
     if int(m.group(2)) != birth.date.month:
         return out
+    day = birth.date.day
+    if m.group(3) and not (str(day).startswith(m.group(3)) or f"{day:02d}".startswith(m.group(3))):
+        return out  # the day's first digit, read, disagrees with the birthday
     try:
         d = date(int(m.group(1)), birth.date.month, birth.date.day)
     except ValueError:  # 29 February in a common year
