@@ -11,7 +11,10 @@ import numpy as np
 
 
 def darkest(img: np.ndarray) -> np.ndarray:
-    """The darkest channel of each pixel of an H × W × C image (coloured ink is dark in at least one)."""
+    """The darkest channel of each pixel of an H × W × C image (coloured ink is dark in at least one); a grey
+    H × W image is its own."""
+    if img.ndim == 2:
+        return img
     out = img[..., 0]
     for c in range(1, img.shape[2]):
         out = np.minimum(out, img[..., c])
@@ -19,7 +22,9 @@ def darkest(img: np.ndarray) -> np.ndarray:
 
 
 def brightest(img: np.ndarray) -> np.ndarray:
-    """The brightest channel of each pixel of an H × W × C image."""
+    """The brightest channel of each pixel of an H × W × C image; a grey H × W image is its own."""
+    if img.ndim == 2:
+        return img
     out = img[..., 0]
     for c in range(1, img.shape[2]):
         out = np.maximum(out, img[..., c])

@@ -215,7 +215,7 @@ def _span_text(ocr: Engine, rl: RecLine, span: asg.Span, charset: str | None) ->
 def _condition(crop: np.ndarray) -> list[str]:
     """Photo conditions that explain a poor reading of this line."""
     out = []
-    grey = darkest(crop) if crop.ndim == 3 else crop
+    grey = darkest(crop)
     if grey.size == 0:
         return out
     if float((grey >= 242).mean()) > 0.25:

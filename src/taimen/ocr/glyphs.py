@@ -182,7 +182,7 @@ def cells(rl: RecLine, start: int, end: int) -> list[tuple[int, np.ndarray]]:
     dec = rl.decoded
     if rl.probs is None or len(dec.positions) != len(dec.text) or rl.crop.size == 0:
         return []
-    grey = darkest(rl.crop) if rl.crop.ndim == 3 else rl.crop
+    grey = darkest(rl.crop)
     frames, width = rl.probs.shape[0], grey.shape[1]
     out = []
     for k in range(start, min(end, len(dec.text))):

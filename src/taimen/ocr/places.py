@@ -546,7 +546,7 @@ def _place_again(
     if known is not None:
         # a place of the list as read: its path is the free reading itself, no other place can beat it
         return known, None, 0
-    found = _searched(reading, text, frames, positions, scorer, data, _HEAD_CHARS)
+    found = _searched(reading, text, frames, positions, scorer, data)
     if found is not None:
         return found
     completed = with_prefecture(reading.value, data)
@@ -556,7 +556,7 @@ def _place_again(
             return place_of(completed, data), completed, len(text)
     # the label read into the line's start as up to four other characters (住居地 → 「收的地」, 「国住地域」) before
     # a place read with slips: searched once more from further in
-    return _searched(reading, text, frames, positions, scorer, data, LABEL_RESIDUE) or (None, None, 0)
+    return _searched(reading, text, frames, positions, scorer, data, past_label=True) or (None, None, 0)
 
 
 #: At most this many characters of a misread label may stand before the place (住居地 and a mark).
@@ -570,19 +570,21 @@ def _searched(
     positions: list[int],
     scorer: Scorer | None,
     data: Places,
-    head_chars: int,
+    *,
+    past_label: bool = False,
 ) -> tuple[tuple[str, str, str], str, int] | None:
     """The place the frames read best (``best_place``) when it is supported and clearly the best, with what stands
-    for ``text[:j]``; None otherwise."""
+    for ``text[:j]``; None otherwise. ``past_label``: searched from up to ``LABEL_RESIDUE`` characters in, what
+    stands before the place a misread label's residue, not counted as the place's changes."""
     assert reading.value is not None
     if scorer is not None and frames is not None and text:
-        m = best_place(frames, positions, scorer, data, head_chars)
+        m = best_place(frames, positions, scorer, data, LABEL_RESIDUE if past_label else _HEAD_CHARS)
         if m is not None:
             i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
             j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
             changes = _edits(fold(text[i0:j]), fold(m.text))
             # characters left out before it count, but not a label's residue: the place's own slips must pay
-            changes += i0 if head_chars == _HEAD_CHARS else 0
+            changes += 0 if past_label else i0
             # its municipality with a block number right after it rivals a 町域 only where a digit was read there
             town_read = text[max(i0, j - len(m.place[2])) : j] if m.place[2] else ""
             bare = m.bare_margin if re.search(r"\d", town_read) or not town_read else float("inf")

@@ -121,7 +121,7 @@ def detect_in(card: np.ndarray, ppm: float, ocr: Engine, box: tuple[int, int, in
 
 def line_ink(crop: np.ndarray) -> np.ndarray:
     """Dark marks (Otsu) of a line's crop, without slivers of the lines above and below that reach into it."""
-    grey = darkest(crop) if crop.ndim == 3 else crop
+    grey = darkest(crop)
     h = grey.shape[0]
     _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     _, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
@@ -142,7 +142,7 @@ def faint_digit(rl: RecLine, start: int, end: int) -> bool:
     dec = rl.decoded
     if rl.probs is None or len(dec.positions) != len(dec.text) or rl.crop.size == 0:
         return False
-    grey = (darkest(rl.crop) if rl.crop.ndim == 3 else rl.crop).astype(np.float32)
+    grey = darkest(rl.crop).astype(np.float32)
     frames, width = rl.probs.shape[0], grey.shape[1]
     paper = float(np.percentile(grey, 90))
     inks = []
