@@ -141,7 +141,7 @@ def main() -> int:
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    samples = generate(args.split, args.start + args.n)[args.start :]
+    samples = generate(args.split, args.start + args.n, start=args.start)
     print(f"{args.split}: {len(samples)} photos; cpus {os.cpu_count()}, load average before: "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     r = run(samples, args.split, args.start, args.verbose)

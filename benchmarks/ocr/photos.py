@@ -925,13 +925,14 @@ def make(split: str, i: int, font_sets: dict[str, list[tuple[str, int, str]]]) -
     }
 
 
-def generate(split: str, n: int, cache: Path = CACHE) -> list[Sample]:
-    """The first ``n`` photos of ``split``, generated once into ``cache`` (reused while VERSION is unchanged)."""
+def generate(split: str, n: int, cache: Path = CACHE, start: int = 0) -> list[Sample]:
+    """Photos ``start`` to ``n - 1`` of ``split``, generated once into ``cache`` (reused while VERSION is
+    unchanged); a later range does not need the earlier photos."""
     out = cache / f"{split}-v{VERSION}"
     out.mkdir(parents=True, exist_ok=True)
     font_sets = fonts()
     samples = []
-    for i in range(n):
+    for i in range(start, n):
         jpg, meta_path = out / f"{i:04d}.jpg", out / f"{i:04d}.json"
         if not (jpg.is_file() and meta_path.is_file()):
             data, meta = make(split, i, font_sets)

@@ -307,7 +307,7 @@ def main() -> int:
     ap.add_argument("--misses", type=int, default=40, help="how many misses to list")
     args = ap.parse_args()
     t = time.perf_counter()
-    samples = generate(args.split, args.start + args.n)[args.start :]
+    samples = generate(args.split, args.start + args.n, start=args.start)
     if args.document:
         samples = [s for s in samples if s.document == args.document]
     print(f"{args.split}: {len(samples)} photos ({time.perf_counter() - t:.0f} s to generate or load)")
