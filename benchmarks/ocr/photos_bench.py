@@ -160,7 +160,8 @@ def run(samples: list[Sample], engine: str) -> dict:
         "visible_unlock": defaultdict(list),
         "hidden": [],  # (field, read exact) for fields under the finger
         "overprinted": [],  # (field, read exact) for fields another printed line stands on
-        "hidden_hint": [],  # per photo with a field under the finger: was the operator told (frame hint)?
+        "hidden_hint": [],  # per photo with a field under the finger: was the operator told (frame or finger)?
+        "finger_hint": {True: [], False: []},  # the finger hint, on photos with and without a finger
         "bucket": defaultdict(list),
         "silent_wrong": [],
         "doubt_right": 0,
@@ -214,7 +215,9 @@ def run(samples: list[Sample], engine: str) -> dict:
                 )
         r["photo_all"][s.document].append(ok_all)
         if finger:
-            r["hidden_hint"].append("frame" in getattr(res, "hints", []))
+            r["hidden_hint"].append(bool({"frame", "finger"} & set(getattr(res, "hints", []))))
+        shot_finger = "finger" in s.difficulty
+        r["finger_hint"][shot_finger].append("finger" in getattr(res, "hints", []))
         r["bucket"][(s.document, s.bucket)].append(ok_all)
         if not hidden:
             r["visible_all"][s.document].append(ok_all)
@@ -257,8 +260,12 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
     hid, over = r["hidden"], r["overprinted"]
     print(
         f"photos left out: {n - sum(len(v) for v in r['visible_all'].values())}; fields under the finger: {len(hid)}"
-        f", read exact anyway: {sum(ok for _, ok in hid)}; photos told to keep fingers off (frame hint): "
+        f", read exact anyway: {sum(ok for _, ok in hid)}; photos told to keep fingers off (frame or finger hint): "
         f"{rate(r['hidden_hint'])}"
+    )
+    print(
+        f"finger hint: on photos with a finger {rate(r['finger_hint'][True])}; false alarms on photos without "
+        f"one {rate(r['finger_hint'][False])}"
     )
     print(
         f"fields overprinted by another printed line (a generator artefact): {len(over)}"

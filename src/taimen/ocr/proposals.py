@@ -27,6 +27,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "カード全体を枠に入れ、指がかからないように撮ってください。",
         "Put the whole card inside the frame, with no finger over it.",
     ),
+    # a skin-coloured region coming in from the card's edge (``finger.fingers``)
+    "finger": (
+        "指がカードにかかっています。カードの縁を持って撮り直してください。",
+        "A finger is over the card: hold it by its edges and retake.",
+    ),
     "focus": (
         "ピントが合っていません。カードを動かさずに撮り直してください。",
         "Out of focus: hold still and retake.",

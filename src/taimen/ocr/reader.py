@@ -16,7 +16,7 @@ import time
 import cv2
 import numpy as np
 
-from taimen.ocr import fieldread, locate
+from taimen.ocr import fieldread, finger, locate
 from taimen.ocr import fields as fp
 from taimen.ocr.engine import Engine, engine
 from taimen.ocr.layouts import LAYOUTS, Box
@@ -151,7 +151,12 @@ def _hints(img: np.ndarray, quad: locate.Quad, card: np.ndarray, res: OcrResult)
     near_border = bool(((pts[:, 0] < 3) | (pts[:, 1] < 3) | (pts[:, 0] > w - 4) | (pts[:, 1] > h - 4)).any())
     if "glare" in reasons:
         out.append("glare")
-    if near_border or "cut_off" in reasons or "not_found" in reasons:
+    # a value not found on a card wholly in the photo: a finger over the card says why, and asking for the
+    # whole card in the frame would not help
+    held = bool(finger.fingers(card, locate.PPM))
+    if held:
+        out.append("finger")
+    if near_border or (not held and ("cut_off" in reasons or "not_found" in reasons)):
         out.append("frame")
     if fieldread.sharpness(card) < SHARPNESS_MIN:
         out.append("focus")
