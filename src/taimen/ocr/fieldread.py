@@ -696,11 +696,13 @@ def _date_again(
     padded: bool = False,
     head_lost: bool = False,
     born_before: date | None = None,
+    within: tuple[date, date] | None = None,
+    mds: list[tuple[int, int]] | None = None,
 ) -> tuple[str, float, tuple[int, ...]] | None:
     """A date span decoded under the date grammar (``taimen.ocr.repair``): the frames up to the greedy
     reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day;
     ``head_lost``: an era whose first character left no trace may be read by its second (a birth before
-    ``born_before``)."""
+    ``born_before``); ``within``: a date between these two days; ``mds``: on one of these months and days."""
     rep = _repairer(ocr)
     if rep is None or rl.probs is None or not rl.decoded.positions:
         return None
@@ -714,7 +716,9 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
-    path = rep.decode(rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost, born_before=born_before)
+    path = rep.decode(
+        rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost, born_before=born_before, within=within, mds=mds
+    )
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)

@@ -57,6 +57,21 @@ def era_form(era: str, md: tuple[int, int] | None = None, padded: bool = False) 
     return [Slot(era[0]), Slot(era[1]), _SP, Slot(DIGITS + "元"), Slot(DIGITS, True), Slot("年"), *_md(md, padded)]
 
 
+def era_forms_within(era: str, md: tuple[int, int] | None = None, padded: bool = False) -> list[list[Slot]]:
+    """An era's form split by the year's tens digit so that no path spells a year past the era's last (昭和 ends
+    in its 64th: 「66」 has no form, 「56」 has), which the one form per era cannot say: its best path may be a
+    year that does not exist while the next best is a real date."""
+    w = wareki.BY_NAME[era]
+    end = wareki.era_end(w)
+    last = (end.year if end is not None else date.today().year) - w.offset
+    head, tail = [Slot(era[0]), Slot(era[1]), _SP], [Slot("年"), *_md(md, padded)]
+    out = [[*head, Slot("0", True), Slot("123456789元"[: min(9, last)] + "元"), *tail]]
+    for tens in range(1, last // 10 + 1):
+        units = DIGITS if tens < last // 10 else DIGITS[: last % 10 + 1]
+        out.append([*head, Slot(str(tens)), Slot(units), *tail])
+    return out
+
+
 def bracket_forms(md: tuple[int, int] | None = None, padded: bool = False) -> list[list[Slot]]:
     """The licence's 「2028年(令和10年)03月17日」, one form per year: the Gregorian year and the 令和 year in
     brackets must agree, which no slot-by-slot grammar can say."""
@@ -70,9 +85,61 @@ def bracket_forms(md: tuple[int, int] | None = None, padded: bool = False) -> li
     return out
 
 
+def _era_year(ey: int) -> list[Slot]:
+    """An era year as a licence prints it: 「06」 or 「6」 (a leading 0 optional), 元 or 1 for the first."""
+    if ey == 1:
+        return [Slot("0", True), Slot("1元")]
+    return [Slot("0", True), Slot(str(ey))] if ey < 10 else [Slot(str(ey // 10)), Slot(str(ey % 10))]
+
+
+def year_forms(
+    key: str,
+    years: range,
+    western: bool | None,
+    mds: list[tuple[int, int] | None] | None = None,
+    padded: bool = False,
+) -> list[list[Slot]]:
+    """One form per year of ``years`` (and per month and day of ``mds``, any when None): a date another date of
+    the card bounds to a few years (a licence's issue date lies at most a few years before its expiry). Per
+    year, where the slot-by-slot grammar only knows digits: the year a misread digit would leave the bounds
+    with cannot win. Gregorian (``western`` True), an era's (False: every era the year falls in, a licence
+    expiry's 平成 counted on past its end) or both (None); a licence expiry also in its bracketed form."""
+    expiry = key == LICENSE_EXPIRY
+    eras = [wareki.BY_NAME[e] for e in (("平成", "令和") if expiry else ERAS)]
+    out: list[list[Slot]] = []
+    for md in mds or [None]:
+        tail = [Slot("年"), *_md(md, padded)]
+        for y in years:
+            if western is not False:
+                out.append([*(Slot(c) for c in str(y)), *tail])
+                if expiry and y >= 2019:
+                    ey = y - 2018
+                    bracket = [Slot("(", True), Slot("令"), Slot("和"), *_era_year(ey), Slot("年"), Slot(")", True)]
+                    out.append([*(Slot(c) for c in str(y)), Slot("年"), _SP, *bracket, *_md(md, padded)])
+            if western is True:
+                continue
+            for era in eras:
+                end = wareki.era_end(era)
+                ey = y - era.offset
+                if ey < 1 or (end is not None and y > end.year and not (expiry and era.name == "平成")):
+                    continue
+                out.append([Slot(era.name[0]), Slot(era.name[1]), _SP, *_era_year(ey), *tail])
+    return out
+
+
 _BRACKET_RE = re.compile(r"(\d{4})\s*年\s*\(?令和(\d{1,2})年\)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ERA_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _WEST_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _past_era_end(text: str) -> str | None:
+    """The era of an era date whose year is past the era's last (「昭和66年」), else None."""
+    m = _ERA_RE.fullmatch(text.strip())
+    if m is None or m.group(2) == "元":
+        return None
+    era = wareki.BY_NAME[m.group(1)]
+    end = wareki.era_end(era)
+    return m.group(1) if end is not None and era.offset + int(m.group(2)) > end.year else None
 
 
 def as_date(text: str, *, strict: bool = True) -> date | None:
@@ -146,28 +213,48 @@ class DateRepair:
         *,
         head_lost: bool = False,
         born_before: date | None = None,
+        within: tuple[date, date] | None = None,
+        mds: list[tuple[int, int]] | None = None,
     ) -> Path | None:
         """The most probable reading of ``probs`` (the frames of one date, 「…日」 inclusive) that is a real,
         plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None); with ``md``
         only dates on that month and day; ``padded``: with two-digit months and days (「01月05日」). With
         ``head_lost``, when no form fits, an era whose first character left no trace (``_head_lost``), a
-        birth before ``born_before`` (the card's expiry) if given."""
-        forms: list[list[Slot]] = []
-        if western is not False:
-            forms += western_forms(key, md, padded)
-            if key == LICENSE_EXPIRY:
-                forms += bracket_forms(md, padded)
-        if western is not True:
-            forms += [era_form(e, md, padded) for e in (("平成", "令和") if key == LICENSE_EXPIRY else ERAS)]
+        birth before ``born_before`` (the card's expiry) if given. With ``within`` (first and last day), only
+        dates between them, each year its own form (``year_forms``); with ``mds`` (months and days) only dates
+        on one of them, the frames choosing."""
+        forms: list[tuple[list[Slot], tuple[int, int] | None]] = []
+        for one in mds or [md]:
+            if within is not None:
+                years = range(within[0].year, within[1].year + 1)
+                forms += [(f, one) for f in year_forms(key, years, western, [one] if one else None, padded)]
+                continue
+            if western is not False:
+                forms += [(f, one) for f in western_forms(key, one, padded)]
+                if key == LICENSE_EXPIRY:
+                    forms += [(f, one) for f in bracket_forms(one, padded)]
+            if western is not True:
+                eras = ("平成", "令和") if key == LICENSE_EXPIRY else ERAS
+                forms += [(era_form(e, one, padded), one) for e in eras]
         best: Path | None = None
+        past_end: list[list[Slot]] = []  # an era's best path a year past its end: its real years may hold a date
         peak = probs.max(axis=0)
-        for form in forms:
+        for form, one in forms:
             if not self._feasible(peak, form):
                 continue
             p = best_path(probs, self.classes, form)
             if p is None or p.confidence < MIN_P or p.gap > MAX_GAP or (best is not None and p.score <= best.score):
                 continue
             d = as_date(p.text, strict=key != LICENSE_EXPIRY)
+            if d is not None and plausible(d, key) and (within is None or within[0] <= d <= within[1]):
+                best = p
+            elif d is None and key != LICENSE_EXPIRY and (era := _past_era_end(p.text)) is not None:
+                past_end += era_forms_within(era, one, padded)
+        for form in past_end:  # 「昭和66年」: the era's best path is no date, the best of its real years may be
+            p = best_path(probs, self.classes, form)
+            if p is None or p.confidence < MIN_P or p.gap > MAX_GAP or (best is not None and p.score <= best.score):
+                continue
+            d = as_date(p.text)
             if d is not None and plausible(d, key):
                 best = p
         if best is None and head_lost and western is not True and key != LICENSE_EXPIRY:
