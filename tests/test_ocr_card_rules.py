@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from ocr_helpers import ocr
+from taimen.ocr import fieldread, license_dates, recline, repair
 from taimen.ocr import fields as fp
-from taimen.ocr import recline, repair
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
 
@@ -51,6 +51,82 @@ def _reading(key: str, d: date | None, conf: float = 0.99, reasons: tuple[str, .
     return fp.FieldReading(key, d.isoformat() if d else None, text, conf, date=d, reasons=reasons)
 
 
+# -- the rules themselves, over readings -----------------------------------------------------------------------
+
+
+def test_a_licence_birthday_lies_25_to_35_days_before_its_expiry() -> None:
+    days = license_dates.birthdays(date(2020, 2, 7))
+    assert days[0] == (1, 8)  # 30 days before: the benchmark's generator
+    assert (1, 7) in days and (1, 3) in days and (1, 13) in days and (1, 2) not in days and (1, 14) not in days
+    assert license_dates.birthday_fits(date(1951, 1, 8), date(2020, 2, 7))
+    assert not license_dates.birthday_fits(date(1951, 2, 7), date(2020, 2, 7))  # a My Number card's rule
+    assert license_dates.birthday_fits(date(1964, 2, 29), date(2023, 3, 30))  # born on 29 February
+    assert license_dates.issue_window(date(2029, 6, 10)) == (date(2023, 6, 10), date(2029, 6, 10))
+    assert not license_dates.issue_fits(date(2016, 6, 22), date(2029, 6, 10))
+
+
+class _Again:
+    """A stand-in for the frames: what decoding again gives, and what it was asked."""
+
+    def __init__(self, answer: fp.FieldReading | None) -> None:
+        self.answer, self.asked = answer, []
+
+    def __call__(self, key, *, within=None, mds=None):
+        self.asked.append((key, within, mds))
+        return self.answer
+
+
+def test_an_issue_date_outside_the_years_before_the_expiry_is_decoded_again_within_them() -> None:
+    """tune-2957's 「支信合806年06月22日」 decoded 2016 for a licence that expires in 2029."""
+    exp = _reading("expiry", date(2029, 6, 10), 0.95)
+    unsure = _reading("issue_date", date(2016, 6, 22), 0.3, ("repaired",))
+    again = _Again(_reading("issue_date", date(2024, 6, 22), 0.5))
+    out = license_dates.issue_from_expiry(again, {"issue_date": unsure, "expiry": exp})
+    assert again.asked == [("issue_date", (date(2023, 6, 10), date(2029, 6, 10)), None)]
+    assert out["issue_date"].value == "2024-06-22" and "repaired" in out["issue_date"].reasons
+    assert out["issue_date"].doubtful and "inconsistent" in out["expiry"].reasons
+
+
+def test_a_surely_read_issue_date_is_kept_and_both_dates_doubted() -> None:
+    exp = _reading("expiry", date(2029, 6, 10), 0.95)
+    again = _Again(_reading("issue_date", date(2024, 6, 22)))
+    sure = _reading("issue_date", date(2016, 6, 22), 0.99)
+    out = license_dates.issue_from_expiry(again, {"issue_date": sure, "expiry": exp})
+    assert not again.asked and out["issue_date"].value == "2016-06-22"
+    assert "inconsistent" in out["issue_date"].reasons and "inconsistent" in out["expiry"].reasons
+    inside = _reading("issue_date", date(2024, 6, 22), 0.3)
+    assert license_dates.issue_from_expiry(again, {"issue_date": inside, "expiry": exp})["issue_date"] is inside
+    nothing = _Again(None)  # the frames spell no date within the years: the reading stays, doubted
+    out = license_dates.issue_from_expiry(nothing, {"issue_date": _reading("issue_date", None, 0.0), "expiry": exp})
+    assert out["issue_date"].value is None and nothing.asked
+
+
+def test_a_birth_date_that_is_no_date_is_decoded_again_on_the_birthdays_the_expiry_allows() -> None:
+    """tune-2908's 「招和66年12月27日生」: there is no 昭和66."""
+    exp = _reading("expiry", date(2027, 1, 26), 0.8)
+    birth = _reading("birth_date", None, 0.1, ("grammar",), text="昭和66年12月27日生")
+    again = _Again(_reading("birth_date", date(1981, 12, 27), 0.4))
+    out = license_dates.birth_from_expiry(again, {"birth_date": birth, "expiry": exp})
+    assert again.asked[0][0] == "birth_date" and again.asked[0][2][0] == (12, 27)
+    assert out["birth_date"].value == "1981-12-27" and "repaired" in out["birth_date"].reasons
+    assert "grammar" not in out["birth_date"].reasons and out["birth_date"].doubtful
+    wrong = _Again(_reading("birth_date", date(1981, 6, 27), 0.4))  # not on an allowed birthday: refused
+    assert license_dates.birth_from_expiry(wrong, {"birth_date": birth, "expiry": exp})["birth_date"] is birth
+
+
+def test_an_expiry_whose_two_years_disagree_is_decoded_again_as_one_year() -> None:
+    assert license_dates.bracket_disagrees("2029年(令和10年)06月10日まで有効")
+    assert not license_dates.bracket_disagrees("2029年(令和11年)06月10日まで有効")
+    assert not license_dates.bracket_disagrees("平成32年02月07日まで有効")
+    exp = fp.FieldReading("expiry", "2029-06-10", "2029年(令和10年)06月10日まで有効", 0.3, date=date(2029, 6, 10))
+    again = _Again(_reading("expiry", date(2028, 6, 10), 0.6))
+    out = license_dates.bracket_years(again, {"expiry": exp})
+    assert again.asked == [("expiry", (date(2028, 1, 1), date(2029, 12, 31)), None)]
+    assert out["expiry"].value == "2028-06-10" and "repaired" in out["expiry"].reasons and out["expiry"].doubtful
+    out = license_dates.bracket_years(_Again(None), {"expiry": exp})
+    assert out["expiry"].value == "2029-06-10" and "inconsistent" in out["expiry"].reasons
+
+
 # -- decoding within bounds, on real dictionary classes --------------------------------------------------------
 
 
@@ -71,5 +147,43 @@ def test_an_era_year_past_the_era_is_not_read_when_the_month_and_day_are_bound(e
     frames = _spelled("昭和66年12月27日")
     frames[5] = {"6": 0.6, "5": 0.35, "": 0.05}
     rep = repair.DateRepair(e.character_table())
-    got = rep.decode(_probs(e, frames), "birth_date", mds=[(12, 27), (12, 26), (12, 28)])
+    got = rep.decode(_probs(e, frames), "birth_date", mds=license_dates.birthdays(date(2027, 1, 26)))
     assert got is not None and got.text == "昭和56年12月27日"
+
+
+# -- wired into the licence's fields ---------------------------------------------------------------------------
+
+
+def test_a_birth_date_split_by_glare_over_its_month_is_completed_from_the_expiry(e) -> None:
+    """tune-2927: 「昭和26年」 and 「J08日生」 read apart (glare over 「01月」); the expiry 平成32年02月07日."""
+    recs = [
+        _rec(e, _spelled("氏名松田 舞"), (1.2, 0.0, 25.8, 6.8)),
+        _rec(e, _spelled("昭和26年"), (47.1, 1.1, 58.1, 5.2)),
+        _rec(e, _spelled("J08日生"), (63.4, 1.1, 74.0, 5.1)),
+        _rec(e, _spelled("平成32年02月07日まで有効"), (3.2, 20.6, 44.8, 24.8)),
+    ]
+    birth = fieldread.fields_from_lines("license", recs, e)["birth_date"]
+    assert birth.value == "1951-01-08" and "repaired" in birth.reasons and birth.doubtful
+    recs[2] = _rec(e, _spelled("J生"), (63.4, 1.1, 74.0, 5.1))  # nothing of the month or day: 11 birthdays fit
+    assert fieldread.fields_from_lines("license", recs, e)["birth_date"].value is None
+
+
+def test_an_issue_date_whose_era_was_lost_takes_the_one_era_the_expiry_allows(e) -> None:
+    """tune-3197's 「104年09月25日」 (glare over 令和) and tune-2994's 「登合和03年11月0611」 (日 read 11): no date for
+    the assignment; 令和 puts them within the six years before the expiry, 平成 does not."""
+
+    def issue(text: str, expiry: str):
+        recs = [
+            _rec(e, _spelled("氏名 阿部 春香"), (1.8, 0.5, 26.6, 6.2)),
+            _rec(e, _spelled("昭和12年03月27日生"), (46.7, 0.4, 75.3, 4.8)),
+            _rec(e, _spelled("62333"), (41.2, 14.4, 50.1, 18.6)),
+            _rec(e, _spelled(text), (2.0, 15.5, 33.3, 20.6)),
+            _rec(e, _spelled(expiry), (2.8, 20.3, 56.8, 25.1)),
+        ]
+        return fieldread.fields_from_lines("license", recs, e)["issue_date"]
+
+    got = issue("104年09月25日", "2025年(令和07年)04月26日まで有効")
+    assert got.value == "2022-09-25" and "repaired" in got.reasons and got.doubtful
+    got = issue("登合和03年11月0611", "2026年(令和08年)06月08日まで有効")
+    assert got.value == "2021-11-06" and "repaired" in got.reasons
+    assert issue("104年09月25日", "2035年(令和17年)04月26日まで有効").value is None  # 令和04 is too early for it

@@ -326,7 +326,7 @@ def _license(e, birth: list[dict[str, float]], expiry: list[dict[str, float]]):
     recs = [
         _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
         _rec(e, birth, (48, 2, 75, 6)),
-        _rec(e, _spelled("交付 令和02年11月22日"), (2, 14, 35, 20)),
+        _rec(e, _spelled("交付 令和06年11月22日"), (2, 14, 35, 20)),  # within the six years before the expiries below
         _rec(e, expiry, (3, 20, 57, 25)),
     ]
     return fieldread.fields_from_lines("license", recs, e)

@@ -11,7 +11,7 @@ from datetime import date
 from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import repair
+from taimen.ocr import license_dates, repair
 from taimen.ocr.recline import RecLine
 
 
@@ -223,13 +223,7 @@ def consistent(document: str, out: dict[str, fp.FieldReading]) -> dict[str, fp.F
     if document == "mynumber":
         ok = (e.month, e.day) == (b.month, b.day) or (b.month, b.day, e.month, e.day) == (2, 29, 3, 1)
     else:
-        from datetime import date
-
-        try:
-            anniversary = date(e.year, b.month, b.day)
-        except ValueError:  # 29 February
-            anniversary = date(e.year, 3, 1)
-        ok = any(25 <= (e - anniversary.replace(year=y)).days <= 35 for y in (e.year - 1, e.year))
+        ok = license_dates.birthday_fits(b, e)
     if not ok:
         for k in ("birth_date", "expiry"):
             out[k] = replace(out[k], reasons=tuple(dict.fromkeys((*out[k].reasons, "inconsistent"))))

@@ -20,7 +20,7 @@ import numpy as np
 from taimen.license.number import check_number
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import glyphs, names, places, repair, reread, tilt, variants
+from taimen.ocr import glyphs, license_dates, names, places, repair, reread, tilt, variants
 from taimen.ocr.channels import darkest
 from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
@@ -380,7 +380,28 @@ def fields_from_lines(
         out = expiry_from_birth(recs, out)
     if document == "license":
         out = _one_style(ocr, recs, picks, out)
+        exp_pick = picks.get("expiry")
+        exp_line = recs[exp_pick.spans[0].line] if exp_pick is not None and exp_pick.spans else None
+        out = license_dates.cross_check(_license_again(ocr, recs, picks), recs, exp_line, out)
     return consistent(document, out)
+
+
+def _license_again(ocr: Engine, recs: list[RecLine], picks: dict[str, asg.Pick | None]) -> license_dates.Again:
+    """A licence date decoded again from its own frames under the date grammar, with the bounds the licence's
+    other dates set (``license_dates``): the parsed reading, or None when its frames spell no such date."""
+
+    def again(
+        key: str, *, within: tuple[date, date] | None = None, mds: list[tuple[int, int]] | None = None
+    ) -> fp.FieldReading | None:
+        pick = picks.get(key)
+        if pick is None or len(pick.spans) != 1:
+            return None
+        span, gkey, western = pick.spans[0], _grammar_key("license", key), REPAIR_DATES["license"][key]
+        got = _date_again(ocr, recs[span.line], span, gkey, western, within=within, mds=mds)
+        reading = _parse("license", key, [got]) if got is not None else None
+        return reading if reading is not None and reading.date is not None else None
+
+    return again
 
 
 def _check_digit_holds(number: str) -> bool:
