@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ocr_helpers import ocr
-from taimen.ocr import fieldread, license_dates, recline, repair
+from taimen.ocr import fieldread, license_dates, near_label, recline, repair
 from taimen.ocr import fields as fp
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
@@ -187,3 +187,19 @@ def test_an_issue_date_whose_era_was_lost_takes_the_one_era_the_expiry_allows(e)
     got = issue("登合和03年11月0611", "2026年(令和08年)06月08日まで有効")
     assert got.value == "2021-11-06" and "repaired" in got.reasons
     assert issue("104年09月25日", "2035年(令和17年)04月26日まで有効").value is None  # 令和04 is too early for it
+
+
+def test_a_licence_number_with_two_equal_digits_merged_is_read_as_twelve_digits(e) -> None:
+    """「第476305588714」 read with its two 8s run into one (no blank frame kept between them)."""
+    frames = _spelled("第4763055")
+    frames += [{"8": 0.97, "": 0.03}, {"8": 0.6, "": 0.4}, {"8": 0.97, "": 0.03}, {"": 1.0}]
+    frames += _spelled("714")[1:]
+    recs = [_rec(e, frames, (2.0, 39.8, 33.6, 45.5)), _rec(e, _spelled("号"), (38.5, 40.5, 42.7, 44.2))]
+    assert recs[0].decoded.text == "第47630558714"
+    card = np.full((648, 1027, 3), 255, np.uint8)
+    got = near_label.twelve_digits(card, 12.0, recs, e)
+    assert got is not None and got.line.text == "第476305588714" and got.repaired
+    number = fieldread.fields_from_lines("license", recs, e, card=card)["license_number"]
+    assert number.value == "476305588714" and "repaired" in number.reasons and number.doubtful
+    eleven = _rec(e, _spelled("第47630558714"), (2.0, 39.8, 33.6, 45.5))  # no twelfth digit in the frames
+    assert near_label.twelve_digits(card, 12.0, [eleven], e) is None

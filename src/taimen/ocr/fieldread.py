@@ -53,6 +53,7 @@ from taimen.ocr.near_label import (
     code_near_label,
     expiry_in_band,
     number_cut_short,
+    twelve_digits,
 )
 from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, faint_digit, span_frames
 from taimen.ocr.sex_read import sex_beside_label
@@ -253,6 +254,7 @@ def fields_from_lines(
         ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
         ("security_code", code_near_label, ("mynumber",)),
         ("license_number", number_cut_short, ("license",)),
+        ("license_number", twelve_digits, ("license",)),
         ("birth_date", partial(date_head_lost, kind="birth"), ("license", "mynumber")),
         ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
@@ -288,6 +290,8 @@ def fields_from_lines(
         cs = CHARSET.get(key)
         if key == "name" and document == "residence":
             cs = "latin"
+        if key == "license_number" and any(recs[sp.line].repaired for sp in pick.spans):
+            cs = None  # read again already, as twelve digits (``twelve_digits``, ``number_cut_short``): as it is
         parts = [_span_text(ocr, recs[s.line], s, cs) for s in pick.spans]
         if cs == "latin":  # the whole-dictionary reading may have kept the space the Latin decoding lost
             first = _span_text(ocr, recs[pick.spans[0].line], pick.spans[0], None)

@@ -11,8 +11,10 @@ import cv2
 import numpy as np
 
 from taimen.ocr import assign as asg
+from taimen.ocr import repair
 from taimen.ocr.channels import brightest
-from taimen.ocr.engine import Engine
+from taimen.ocr.ctc import Slot, best_path, classes_of
+from taimen.ocr.engine import Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, detect_in, read_box, stretch
 
@@ -206,6 +208,40 @@ def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
         got = read_box(card, (left * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm), ppm, ocr)
         if got is not None and re.fullmatch(r"\s*第?\s*\d(?:\s?\d){11}\s*", got.line.text):
             found.append(replace(got, repaired=True))
+    return found[0] if len(found) == 1 else None
+
+
+#: A line that holds the licence number and nothing else but its 第 and 号, with a digit too few or too many:
+#: 「第47630556871」 (two equal digits merged), 「4763055687144」.
+_NUMBER_LINE = re.compile(r"\s*第?\s*(\d(?:\s?\d)*)\s*号?\s*")
+#: Twelve digits, an optional 第 before and 号 after: the licence number's grammar.
+_TWELVE = [Slot("第", True), *[Slot("0123456789") for _ in range(LICENCE_DIGITS)], Slot("号", True)]
+_CLASSES: dict[int, dict[str, list[int]]] = {}
+
+
+def twelve_digits(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The licence number read with a digit too few or too many (greedy decoding gave one of two equal digits
+    to the blank, or read a mark as a digit): each line that holds 第, eleven or thirteen digits and 号 and
+    nothing else is decoded again from its own frames as exactly twelve digits (``taimen.ocr.ctc``), and taken
+    (``repaired``, always doubtful) when the digits need no character the frames did not see and cost little
+    against the free reading (the date grammar's bounds, ``repair.MIN_P`` and ``repair.MAX_GAP``); none or
+    several: nothing. No image is read again."""
+    found: list[RecLine] = []
+    for r in recs:
+        m = _NUMBER_LINE.fullmatch(r.line.text)
+        if m is None or r.probs is None or len(re.sub(r"\s", "", m.group(1))) not in (11, 13):
+            continue
+        try:
+            table = id(ocr), ocr.character_table()
+        except AttributeError:  # an engine without per-class probabilities
+            return None
+        classes = _CLASSES.setdefault(table[0], classes_of(table[1]))
+        path = best_path(r.probs, classes, _TWELVE)
+        if path is None or path.confidence < repair.MIN_P or path.gap > repair.MAX_GAP:
+            continue
+        dec = Line(path.text, path.confidence, path.confidences, path.positions)
+        line = replace(r.line, text=path.text, confidence=path.confidence)
+        found.append(replace(r, line=line, decoded=dec, repaired=True))
     return found[0] if len(found) == 1 else None
 
 
