@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import cv2
 import numpy as np
 import pytest
 
@@ -203,3 +204,20 @@ def test_a_licence_number_with_two_equal_digits_merged_is_read_as_twelve_digits(
     assert number.value == "476305588714" and "repaired" in number.reasons and number.doubtful
     eleven = _rec(e, _spelled("第47630558714"), (2.0, 39.8, 33.6, 45.5))  # no twelfth digit in the frames
     assert near_label.twelve_digits(card, 12.0, [eleven], e) is None
+
+
+def test_a_residence_card_number_cut_short_is_read_again_past_its_box_or_flagged(e) -> None:
+    """tune-3057's 「番号 MD1323」: glare or a finger over the number's end."""
+    ppm = 12.0
+    card = np.full((int(54 * ppm), int(85.6 * ppm), 3), 255, np.uint8)
+    cv2.putText(card, "MD13233355WR", (int(56 * ppm), int(6 * ppm)), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    short = _rec(e, _spelled("MD1323"), (55.5, 2.5, 68.0, 7.0))
+    got = near_label.card_number_cut_short(card, ppm, [short], e)
+    assert got is not None and got.line.text.replace(" ", "") == "MD13233355WR" and got.repaired
+    fields = fieldread.fields_from_lines("residence", [short], e, card=card, ppm=ppm)
+    assert fields["card_number"].value == "MD13233355WR" and "repaired" in fields["card_number"].reasons
+    covered = card.copy()
+    covered[:, int(68 * ppm) :] = (120, 140, 200)  # a finger over the rest: nothing is made up, the field says why
+    fields = fieldread.fields_from_lines("residence", [short], e, card=covered, ppm=ppm)
+    assert fields["card_number"].value is None and "cut_off" in fields["card_number"].reasons
+    assert near_label.card_number_start([_rec(e, _spelled("LEWIS KAREN"), (9.7, 5.7, 30.5, 9.5))]) is None

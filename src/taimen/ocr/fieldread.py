@@ -49,7 +49,9 @@ from taimen.ocr.look_again import (
 from taimen.ocr.near_label import (
     RECOVERED_SURE,
     address_in_band,
+    card_number_cut_short,
     card_number_near_label,
+    card_number_start,
     code_near_label,
     expiry_in_band,
     number_cut_short,
@@ -260,6 +262,7 @@ def fields_from_lines(
         ("expiry", expiry_in_band, ("license",)),
         ("address", address_in_band, ("license",)),
         ("card_number", card_number_near_label, ("residence",)),
+        ("card_number", card_number_cut_short, ("residence",)),
     ):
         if document in documents and picks.get(key) is None and card is not None:
             extra = look(card, ppm, recs, ocr)
@@ -286,6 +289,10 @@ def fields_from_lines(
         pick = picks.get(key)
         if pick is None:
             out[key] = fp.FieldReading(key, None, "", 0.0, problem="not found on the card", reasons=("not_found",))
+            if key == "card_number" and (start := card_number_start(recs)) is not None:
+                # its start was read and the rest not (a finger, glare): say so, the operator reads it off the card
+                problem = "only the number's start was read: its end is hidden or cut off"
+                out[key] = replace(out[key], text=start.line.text, problem=problem, reasons=("not_found", "cut_off"))
             continue
         cs = CHARSET.get(key)
         if key == "name" and document == "residence":
@@ -337,7 +344,9 @@ def fields_from_lines(
         reasons = [*pick.reasons, *reading.reasons]
         if reading.value is None or reading.problem:
             reasons.append("grammar")
-        changed = CHARSET.get(key) in ("date", "digits") and any(recs[sp.line].repaired for sp in pick.spans)
+        changed = CHARSET.get(key) in ("date", "digits", "card_number") and any(
+            recs[sp.line].repaired for sp in pick.spans
+        )
         if "repaired" in reading.flags or changed:
             reasons.append("repaired")
         if key == "sex" and any(recs[sp.line].repaired for sp in pick.spans):

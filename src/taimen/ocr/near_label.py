@@ -168,6 +168,48 @@ def card_number_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], oc
     return found[0] if len(found) == 1 else None
 
 
+#: The start of a residence card number whose line ended early (a finger or glare over its end, the box cut
+#: short: 「番号 MD1323」): two letters, then two to nine of the eight digits (a digit may read as the letter it
+#: looks like: 「DA55o」), nothing after.
+_NUMBER_START = re.compile(r"\s*(?:番号\s*)?([A-Z]{2}\s?[\dOILSBDZG](?:\s?[\dOILSBDZG]){1,8})\s*")
+
+
+def card_number_start(recs: list[RecLine]) -> RecLine | None:
+    """The one line that holds a residence card number's start and nothing else (see ``_NUMBER_START``), at
+    least one digit read as a digit; none or several: None."""
+    found = []
+    for r in recs:
+        m = _NUMBER_START.fullmatch(r.line.text.upper())
+        if m and re.search(r"\d", m.group(1)):
+            found.append(r)
+    return found[0] if len(found) == 1 else None
+
+
+def card_number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The residence card number whose line box ended early (glare over its last characters: 「番号 SW4904」):
+    the line of its start (``card_number_start``) is read again from the number's first character to as far as
+    the missing characters would take it (within the card), and taken (``repaired``, always doubtful) only when
+    it then reads as exactly two letters, eight digits and two letters. A finger over the end reads as nothing
+    of the kind: nothing (the field is then flagged ``cut_off``, ``fieldread``)."""
+    r = card_number_start(recs)
+    if r is None:
+        return None
+    ln, text = r.line, r.line.text.upper()
+    m = _NUMBER_START.fullmatch(text)
+    assert m is not None
+    start = ln.x0
+    if m.start(1) > 0 and r.decoded.positions and r.probs is not None:  # the 番号 label on the line: after it
+        start = ln.x0 + r.decoded.positions[m.start(1)] / r.probs.shape[0] * (ln.x1 - ln.x0)
+    read = len(re.sub(r"\s", "", m.group(1)))
+    per_char = (ln.x1 - start) / read
+    right = min(card.shape[1] / ppm, ln.x1 + (12 - read + 1) * per_char)
+    box = ((start - 0.5 * per_char) * ppm, ln.y0 * ppm, right * ppm, ln.y1 * ppm)
+    got = read_box(card, box, ppm, ocr)
+    if got is None or not _CARD_NUMBER.fullmatch(re.sub(r"\s", "", got.line.text.upper())):
+        return None
+    return replace(got, repaired=True)
+
+
 #: How far (in line heights) a code's box is widened on each side when it read two or three digits only.
 WIDEN = 0.8
 
