@@ -221,3 +221,9 @@ def test_a_residence_card_number_cut_short_is_read_again_past_its_box_or_flagged
     fields = fieldread.fields_from_lines("residence", [short], e, card=covered, ppm=ppm)
     assert fields["card_number"].value is None and "cut_off" in fields["card_number"].reasons
     assert near_label.card_number_start([_rec(e, _spelled("LEWIS KAREN"), (9.7, 5.7, 30.5, 9.5))]) is None
+    # tune-3518: 「番号 LF14541586U」, the last letter cut off with the box
+    card = np.full((int(54 * ppm), int(85.6 * ppm), 3), 255, np.uint8)
+    cv2.putText(card, "LF14541586UZ", (int(56 * ppm), int(6 * ppm)), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    short = _rec(e, _spelled("LF14541586U"), (55.5, 2.5, 79.0, 7.0))
+    got = near_label.card_number_cut_short(card, ppm, [short], e)
+    assert got is not None and got.line.text.replace(" ", "") == "LF14541586UZ"

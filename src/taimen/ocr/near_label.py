@@ -169,9 +169,12 @@ def card_number_near_label(card: np.ndarray, ppm: float, recs: list[RecLine], oc
 
 
 #: The start of a residence card number whose line ended early (a finger or glare over its end, the box cut
-#: short: 「番号 MD1323」): two letters, then two to nine of the eight digits (a digit may read as the letter it
-#: looks like: 「DA55o」), nothing after.
-_NUMBER_START = re.compile(r"\s*(?:番号\s*)?([A-Z]{2}\s?[\dOILSBDZG](?:\s?[\dOILSBDZG]){1,8})\s*")
+#: short: 「番号 MD1323」, 「番号 LF14541586U」): two letters, then two to eight of the eight digits (a digit may read
+#: as the letter it looks like: 「DA55o」), then at most the first of the last two letters, nothing after.
+_DIGIT = r"[\dOILSBDZG]"
+_NUMBER_START = re.compile(
+    rf"\s*(?:番号\s*)?([A-Z]{{2}}\s?{_DIGIT}(?:\s?{_DIGIT}){{1,7}}|[A-Z]{{2}}\s?{_DIGIT}(?:\s?{_DIGIT}){{7}}\s?[A-Z])\s*"
+)
 
 
 def card_number_start(recs: list[RecLine]) -> RecLine | None:
