@@ -190,6 +190,22 @@ def test_an_issue_date_whose_era_was_lost_takes_the_one_era_the_expiry_allows(e)
     assert issue("104年09月25日", "2035年(令和17年)04月26日まで有効").value is None  # 令和04 is too early for it
 
 
+def test_an_expiry_that_lost_its_gregorian_year_takes_it_from_the_bracketed_reiwa_year(e) -> None:
+    """tune-3280: glare over 「2027年(令」, 「和09年)05月24日まで有効」 read; 令和09 is 2027."""
+
+    def expiry(birth: str):
+        recs = [
+            _rec(e, _spelled("氏名 渡邊 勝"), (1.9, 0.2, 24.8, 6.1)),
+            _rec(e, _spelled(birth), (46.9, 3.3, 73.4, 7.2)),
+            _rec(e, _spelled("和09年)05月24日まで有効"), (17.6, 20.0, 57.0, 25.6)),
+        ]
+        return fieldread.fields_from_lines("license", recs, e)["expiry"]
+
+    got = expiry("昭和34年04月24日生")
+    assert got.value == "2027-05-24" and "repaired" in got.reasons and got.doubtful
+    assert expiry("昭和34年08月24日生").value is None  # no birthday a month before it: something else was read
+
+
 def test_a_licence_number_with_two_equal_digits_merged_is_read_as_twelve_digits(e) -> None:
     """「第476305588714」 read with its two 8s run into one (no blank frame kept between them)."""
     frames = _spelled("第4763055")

@@ -286,11 +286,55 @@ def issue_on_row(
     return {**out, "issue_date": reading}
 
 
+#: The bracketed half of a licence expiry whose Gregorian year was lost (glare over 「2027年(令」: 「和09年)05月24日
+#: まで有効」 read): the 令和 year in its bracket, the month and the day, then まで or 有効.
+_BRACKET_HALF = re.compile(
+    r"(?<![\d年])(?:令\s*)?和\s*(元|\d{1,2})\s*年\s*[)）]\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:まで|有効)"
+)
+
+
+def expiry_from_bracket(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """An expiry not found because its Gregorian year was lost (「和09年)05月24日まで有効」): the bracketed 令和
+    year gives it (2018 + the era year), when exactly one line holds such a half and the date is a plausible
+    expiry after a birthday the birth date allows (when one was read). Always ``repaired``: half the print,
+    the year the card prints first, was never read."""
+    exp, birth = out.get("expiry"), out.get("birth_date")
+    if exp is None or exp.value is not None or exp.text:
+        return out
+    hits = [(r, m) for r in recs for m in _BRACKET_HALF.finditer(r.line.text)]
+    if len(hits) != 1:
+        return out
+    r, m = hits[0]
+    ey = 1 if m.group(1) == "元" else int(m.group(1))
+    try:
+        d = date(wareki.BY_NAME["令和"].offset + ey, int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return out
+    if d < wareki.BY_NAME["令和"].start or d.year > date.today().year + 12:
+        return out
+    if birth is not None and birth.date is not None and not birthday_fits(birth.date, d):
+        return out
+    conf = r.decoded.confidence
+    reading = fp.FieldReading(
+        "expiry",
+        d.isoformat(),
+        m.group(0),
+        conf,
+        date=d,
+        calendar="seireki",
+        flags=("repaired",),
+        problem="its Gregorian year taken from the bracketed 令和 year",
+        reasons=("repaired", *(("low_confidence",) if conf < SURE else ())),
+    )
+    return {**out, "expiry": reading}
+
+
 def cross_check(
     again: Again, recs: list[RecLine], expiry_line: RecLine | None, out: dict[str, fp.FieldReading]
 ) -> dict[str, fp.FieldReading]:
     """The licence's date rules, the expiry's own first (the others lean on it); ``expiry_line``: the line the
     expiry was read from (the issue date is printed above it)."""
+    out = expiry_from_bracket(recs, out)
     out = bracket_years(again, out)
     out = issue_from_expiry(again, out)
     out = issue_on_row(recs, expiry_line, out)
