@@ -217,12 +217,21 @@ def parse_era_date(text: str, conf: float, key: str) -> FieldReading:
     return r if r.calendar != "seireki" else FieldReading(key, r.value, r.text, r.confidence * 0.8, date=r.date)
 
 
+#: The residence card prints a letter after the kanji (「女 F.」): M or F alone is the value too.
+_SEX_LETTER = {"M": "male", "F": "female"}
+
+
 def parse_sex(text: str, conf: float) -> FieldReading:
+    """男 or 女; the residence card's letter alone (its kanji not read) is the value, flagged ``repaired``; a
+    letter that disagrees with the kanji leaves the value the kanji's, doubtful (``two_candidates``)."""
     t = nfkc(text)
-    if "男" in t and "女" not in t:
-        return FieldReading("sex", "male", t, conf)
-    if "女" in t and "男" not in t:
-        return FieldReading("sex", "female", t, conf)
+    kanji = [v for ch, v in (("男", "male"), ("女", "female")) if ch in t]
+    letter = re.fullmatch(r"[男女]?\s*([MF])\.?", t)
+    if len(kanji) == 1:
+        differs = letter is not None and _SEX_LETTER[letter.group(1)] != kanji[0]
+        return FieldReading("sex", kanji[0], t, conf, reasons=("two_candidates",) if differs else ())
+    if not kanji and letter is not None:
+        return FieldReading("sex", _SEX_LETTER[letter.group(1)], t, conf, flags=("repaired",))
     return _missing("sex", t, conf, "neither 男 nor 女")
 
 

@@ -10,9 +10,9 @@ import cv2
 import numpy as np
 
 from taimen.ocr import assign as asg
-from taimen.ocr.engine import Engine, Line
+from taimen.ocr.engine import Engine, Line, span_frames
 from taimen.ocr.layouts import LAYOUTS
-from taimen.ocr.recline import RecLine, ink_map, span_frames
+from taimen.ocr.recline import RecLine, ink_map
 
 #: Where a lone 性別 value can stand relative to its label (mm): to its right, up to a few mm off its row.
 SEX_WINDOW = (-1.0, 12.0, 5.5)  # from the label's right edge, to the right edge, up and down from its centre
@@ -57,6 +57,30 @@ def sex_value(text: str) -> str | None:
     return m.group(1)
 
 
+#: The residence card's 「女 F.」 with its kanji not read as one (友, 攵, a blot): the printed letter after one
+#: other mark, a period or comma after it.
+_LETTER_VALUE = re.compile(r"[^\sA-Za-z0-9男女]?\s*([MF])[.,、。]?")
+
+
+def letter_at(text: str) -> int | None:
+    """Where the residence card's M/F letter stands in ``text`` when the kanji before it was not read as 男/女."""
+    m = _LETTER_VALUE.fullmatch(text.strip())
+    return None if m is None else len(text) - len(text.lstrip()) + m.start(1)
+
+
+def _by_letter(rl: RecLine, at: int) -> RecLine | None:
+    """``rl`` cut to its letter's frames, read as the kanji the letter stands for (so that the assignment takes
+    it); the field is then parsed from the letter alone (``fields.parse_sex``: flagged ``repaired``)."""
+    dec = rl.decoded
+    if rl.probs is None or len(dec.positions) != len(dec.text):
+        return None
+    t0, t1 = span_frames(dec, at, at + 1, rl.probs.shape[0])
+    value = {"M": "男", "F": "女"}[dec.text[at]]
+    conf = dec.char_confidences[at]
+    tl = asg.TextLine(rl.line.x0, rl.line.y0, rl.line.x1, rl.line.y1, value, conf)
+    return RecLine(tl, rl.probs[t0:t1], Line(value, conf, (conf,), (dec.positions[at] - t0,)), rl.crop)
+
+
 def sex_beside_label(
     card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, document: str | None = None
 ) -> RecLine | None:
@@ -71,6 +95,8 @@ def sex_beside_label(
     if len(labels) != 1:
         return None
     lab = labels[0]
+    if document == "residence" and (by_letter := _letter_beside(recs, lab)) is not None:
+        return by_letter
     dx, width, dy = SEX_BESIDE
     covered = any(  # another line's box over the place of the value: the blob look masked it
         r.line is not lab
@@ -78,7 +104,21 @@ def sex_beside_label(
         and min(r.line.y1, lab.cy + dy) - max(r.line.y0, lab.cy - dy) > 0.3 * dy
         for r in recs
     )
-    return _sex_blob(card, ppm, recs, ocr, lab) or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
+    blob = _sex_blob(card, ppm, recs, ocr, lab, letters=document == "residence")
+    return blob or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
+
+
+def _letter_beside(recs: list[RecLine], lab: asg.TextLine) -> RecLine | None:
+    """The one line beside the label (``SEX_WINDOW``) that reads as the residence card's value with its kanji
+    misread (「友F、」), as its letter."""
+    dx0, dx1, dy = SEX_WINDOW
+    found = []
+    for r in recs:
+        ln = r.line
+        beside = ln.x0 >= lab.x1 + dx0 and ln.x1 <= lab.x1 + dx1 and abs(ln.cy - lab.cy) <= dy
+        if beside and (at := letter_at(r.decoded.text)) is not None:
+            found.append((r, at))
+    return _by_letter(*found[0]) if len(found) == 1 else None
 
 
 #: Where a 性別 value is searched for without its label (mm): above and below the birth date's line; and
@@ -121,7 +161,8 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
     for blobs in _blob_sets(card, ppm, recs, (0, y0, x1, y1)):
         if len(blobs) > 4:  # a pattern or clutter, not a lone value beside a label
             return None
-        found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b)) is not None]
+        letters = document == "residence"
+        found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b, letters)) is not None]
         if len({r.line.text for r in found}) > 1:  # 男 and 女 both: no value
             return None
         if found:
@@ -156,7 +197,9 @@ def _sex_overlapped(card: np.ndarray, ppm: float, ocr: Engine, lab: asg.TextLine
     return RecLine(tl, probs, Line(text[0], conf, (conf,), (dec.positions[0],)), crop)
 
 
-def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, lab: asg.TextLine) -> RecLine | None:
+def _sex_blob(
+    card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, lab: asg.TextLine, letters: bool = False
+) -> RecLine | None:
     """The value as the one ink blob of a character's size beside the label, outside every detected line."""
     h, w = card.shape[:2]
     dx0, dx1, dy = SEX_WINDOW
@@ -167,7 +210,7 @@ def _sex_blob(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, la
     blobs = _glyph_blobs(card, ppm, recs, (x0, y0, x1, y1))
     if len(blobs) != 1:  # nothing, or several marks: not a lone value
         return None
-    return _read_sex_blob(card, ppm, ocr, blobs[0])
+    return _read_sex_blob(card, ppm, ocr, blobs[0], letters)
 
 
 def _glyph_blobs(
@@ -218,15 +261,22 @@ def _pairs_joined(blobs: list[tuple[int, int, int, int]], ppm: float) -> list[tu
     return blobs
 
 
-def _read_sex_blob(card: np.ndarray, ppm: float, ocr: Engine, blob: tuple[int, int, int, int]) -> RecLine | None:
-    """A blob recognised over the whole dictionary; a RecLine only when it reads as a 性別 value."""
+def _read_sex_blob(
+    card: np.ndarray, ppm: float, ocr: Engine, blob: tuple[int, int, int, int], letters: bool = False
+) -> RecLine | None:
+    """A blob recognised over the whole dictionary; a RecLine only when it reads as a 性別 value (with
+    ``letters``, a residence card's, also as its M/F letter after a misread kanji)."""
     cx0, cy0, cx1, cy1 = blob
     crop = card[cy0:cy1, cx0:cx1]  # the dilation left a margin of about half a millimetre
     probs = ocr.probabilities(crop)
     dec = ocr.decode(probs, "any")
     value = sex_value(asg.nfkc(dec.text).strip())
     if value is None:
-        return None
+        at = letter_at(dec.text) if letters else None
+        if at is None:
+            return None
+        tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, dec.text, dec.confidence)
+        return _by_letter(RecLine(tl, probs, dec, crop), at)
     lead = len(dec.text) - len(dec.text.lstrip())
     conf = dec.char_confidences[lead] if len(dec.char_confidences) > lead else dec.confidence
     tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, value, conf)

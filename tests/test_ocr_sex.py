@@ -1,0 +1,61 @@
+"""性別 on the residence card decided by its printed letter (「女 F.」, 「男 M.」) when the kanji was not read as
+男 or 女; a letter disagreeing with the kanji leaves the value doubtful."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr_helpers import ocr
+from taimen.ocr import fieldread, recline, sex_read
+from taimen.ocr import fields as fp
+from test_ocr_recover import PPM, _card, _rec
+
+LABEL = ("性別", 40.2, 14.0, 2.0, 60)
+LABEL_LINE = ("性別", (40.2, 13.8, 45.8, 16.2))
+
+
+@pytest.fixture(scope="module")
+def e():
+    return ocr()
+
+
+def test_the_letter_alone_is_the_value_flagged_and_a_disagreeing_one_is_doubted() -> None:
+    assert fp.parse_sex("F", 0.99).value == "female" and fp.parse_sex("F", 0.99).flags == ("repaired",)
+    assert fp.parse_sex("M.", 0.99).value == "male" and "repaired" in fp.parse_sex("M.", 0.99).flags
+    agree = fp.parse_sex("女F.", 0.99)
+    assert agree.value == "female" and not agree.doubtful
+    differ = fp.parse_sex("男 F.", 0.99)
+    assert differ.value == "male" and "two_candidates" in differ.reasons and differ.doubtful
+    assert fp.parse_sex("X", 0.99).value is None and fp.parse_sex("男女", 0.99).value is None
+
+
+def test_letter_at_needs_one_non_latin_mark_before_the_letter() -> None:
+    assert sex_read.letter_at("友F、") == 1 and sex_read.letter_at(" M.") == 1
+    assert sex_read.letter_at("女F.") is None  # read as the kanji: the value is found as it is
+    assert sex_read.letter_at("AF") is None and sex_read.letter_at("2F") is None  # a word or a number
+    assert sex_read.letter_at("友田F") is None
+
+
+@pytest.mark.parametrize(("head", "letter", "sex"), [("友", "F.", "female"), ("又", "M.", "male")])
+def test_a_residence_value_read_as_another_kanji_is_decided_by_its_letter(e, head, letter, sex) -> None:
+    """The detector found the value beside the label but the recogniser read its kanji as another
+    (「友F.」): the letter's frames decide it, and the field is flagged ``repaired``."""
+    card = _card([LABEL, (f"{head} {letter}", 47.0, 17.0, 3.0, 60)])
+    line = recline.read_box(card, (46.5 * PPM, 16.5 * PPM, 54.5 * PPM, 21 * PPM), PPM, e)
+    assert line is not None and sex_read.letter_at(line.decoded.text) is not None
+    recs = [_rec(*LABEL_LINE), line]
+    got = fieldread.fields_from_lines("residence", recs, e, card=card, ppm=PPM)["sex"]
+    assert got.value == sex and "repaired" in got.reasons and got.doubtful
+    assert fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["sex"].value is None
+
+
+def test_a_lone_blob_read_by_its_letter_only_on_a_residence_card(e) -> None:
+    """The value the detector missed, looked for as a blob beside the label: 「友 F.」 is the residence card's
+    female; a My Number Card prints no letter, so there the same blob is no value."""
+    card = _card([LABEL, ("友 F.", 47.0, 14.5, 3.0, 90)])
+    recs = [_rec(*LABEL_LINE)]
+    got = sex_read.sex_beside_label(card, PPM, recs, e, document="residence")
+    assert got is not None and got.line.text == "女"
+    assert sex_read.sex_beside_label(card, PPM, recs, e, document="mynumber") is None
+    sex = fieldread.fields_from_lines("residence", recs, e, card=card, ppm=PPM)["sex"]
+    assert sex.value == "female" and "repaired" in sex.reasons
