@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
 
 from ocr_helpers import ocr
@@ -58,4 +60,42 @@ def test_a_lone_blob_read_by_its_letter_only_on_a_residence_card(e) -> None:
     assert got is not None and got.line.text == "女"
     assert sex_read.sex_beside_label(card, PPM, recs, e, document="mynumber") is None
     sex = fieldread.fields_from_lines("residence", recs, e, card=card, ppm=PPM)["sex"]
+    assert sex.value == "female" and "repaired" in sex.reasons
+
+
+def _glared(value: str, grey: int, glare: float, from_mm: float) -> np.ndarray:
+    """The value beside a strong frame, its right part under glare from ``from_mm`` on."""
+    card = _card([("性別", 3.0, 32.4, 2.0, 60), (value, 11.0, 31.6, 3.0, grey)])
+    cv2.rectangle(card, (int(8.2 * PPM), int(36.0 * PPM)), (int(20 * PPM), int(38.5 * PPM)), (40, 40, 40), 2)
+    y0, y1, x0, x1 = int(31 * PPM), int(35.5 * PPM), int(from_mm * PPM), int(15 * PPM)
+    part = card[y0:y1, x0:x1].astype(np.float32)
+    card[y0:y1, x0:x1] = (part + (255 - part) * glare).astype(np.uint8)
+    return card
+
+
+def test_a_value_half_under_glare_is_read_at_the_cut_that_keeps_it_whole(e) -> None:
+    """Cut at a share of the frame's strong ink, the half of 女 under glare is lost and the lone blob left (its
+    left half) reads as no value; the floor keeps the whole glyph. Every cut's lone blob is read in turn."""
+    card = _glared("女", 60, 0.75, 12.5)
+    recs = [_rec("性別", (2.8, 32.2, 7.3, 34.8))]
+    got = sex_read.sex_beside_label(card, PPM, recs, e)
+    assert got is not None and got.line.text == "女"
+
+
+def test_a_faint_value_under_glare_is_read_at_the_lowest_floor(e) -> None:
+    """Glare over the right of a pale 女 leaves ink under 12 there: only the lowest floor (8) keeps it whole."""
+    card = _glared("女", 120, 0.92, 12.0)
+    recs = [_rec("性別", (2.8, 32.2, 7.3, 34.8))]
+    got = sex_read.sex_beside_label(card, PPM, recs, e)
+    assert got is not None and got.line.text == "女"
+
+
+def test_a_label_with_the_value_run_into_it_gives_the_letter(e) -> None:
+    """The detector made one line of the label and the value (「性別 友F.」): the letter after the label decides."""
+    card = _card([("性別 友 F.", 40.2, 14.0, 3.0, 60)])
+    line = recline.read_box(card, (39.7 * PPM, 13.5 * PPM, 58.0 * PPM, 18.5 * PPM), PPM, e)
+    assert line is not None and line.decoded.text.startswith("性別")
+    got = sex_read.sex_beside_label(card, PPM, [line], e, document="residence")
+    assert got is not None and got.line.text == "女" and got.decoded.text == "女"
+    sex = fieldread.fields_from_lines("residence", [line], e, card=card, ppm=PPM)["sex"]
     assert sex.value == "female" and "repaired" in sex.reasons

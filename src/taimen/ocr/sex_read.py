@@ -90,13 +90,13 @@ def sex_beside_label(
     no label read at all (small print lost to glare or blur) and ``document`` given, the rows around the
     birth date are searched instead (``sex_unlabelled``)."""
     labels = sex_labels(recs)
+    if document == "residence" and (by_letter := _letter_value(recs, labels)) is not None:
+        return by_letter
     if not labels and document is not None:
         return sex_unlabelled(card, ppm, recs, ocr, document)
     if len(labels) != 1:
         return None
     lab = labels[0]
-    if document == "residence" and (by_letter := _letter_beside(recs, lab)) is not None:
-        return by_letter
     dx, width, dy = SEX_BESIDE
     covered = any(  # another line's box over the place of the value: the blob look masked it
         r.line is not lab
@@ -108,15 +108,19 @@ def sex_beside_label(
     return blob or (_sex_overlapped(card, ppm, ocr, lab) if covered else None)
 
 
-def _letter_beside(recs: list[RecLine], lab: asg.TextLine) -> RecLine | None:
-    """The one line beside the label (``SEX_WINDOW``) that reads as the residence card's value with its kanji
-    misread (「友F、」), as its letter."""
+def _letter_value(recs: list[RecLine], labels: list[asg.TextLine]) -> RecLine | None:
+    """The residence card's value with its kanji misread, as its letter: the one line beside the one label
+    (``SEX_WINDOW``: 「友F、」), or a label with the value run into it (「性制 灰F,」)."""
     dx0, dx1, dy = SEX_WINDOW
     found = []
     for r in recs:
-        ln = r.line
-        beside = ln.x0 >= lab.x1 + dx0 and ln.x1 <= lab.x1 + dx1 and abs(ln.cy - lab.cy) <= dy
-        if beside and (at := letter_at(r.decoded.text)) is not None:
+        ln, text = r.line, r.decoded.text
+        if (head := re.match(r"\s*(?:性.|.別)", text)) and (at := letter_at(text[head.end() :])) is not None:
+            found.append((r, head.end() + at))
+            continue
+        lab = labels[0] if len(labels) == 1 else None
+        beside = lab is not None and lab.x1 + dx0 <= ln.x0 and ln.x1 <= lab.x1 + dx1 and abs(ln.cy - lab.cy) <= dy
+        if beside and (at := letter_at(text)) is not None:
             found.append((r, at))
     return _by_letter(*found[0]) if len(found) == 1 else None
 
@@ -200,29 +204,23 @@ def _sex_overlapped(card: np.ndarray, ppm: float, ocr: Engine, lab: asg.TextLine
 def _sex_blob(
     card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, lab: asg.TextLine, letters: bool = False
 ) -> RecLine | None:
-    """The value as the one ink blob of a character's size beside the label, outside every detected line."""
+    """The value as the one ink blob of a character's size beside the label, outside every detected line: the
+    lone blob of each ink cut (``_blob_sets``) in turn until one reads as a value (a cut at a share of strong ink
+    beside the value kept only a piece of a faint 女, read 「Z」; the floor kept all of it)."""
     h, w = card.shape[:2]
     dx0, dx1, dy = SEX_WINDOW
     x0, x1 = max(0, int((lab.x1 + dx0) * ppm)), min(w, int((lab.x1 + dx1) * ppm))
     y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
     if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
         return None
-    blobs = _glyph_blobs(card, ppm, recs, (x0, y0, x1, y1))
-    if len(blobs) != 1:  # nothing, or several marks: not a lone value
-        return None
-    return _read_sex_blob(card, ppm, ocr, blobs[0], letters)
-
-
-def _glyph_blobs(
-    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]
-) -> list[tuple[int, int, int, int]]:
-    """The lone character-sized ink blob in ``box`` outside every detected line (card pixels: x0, y0, x1, y1),
-    from the first ink cut of ``_blob_sets`` that finds one; else every blob of the last cut."""
-    blobs: list[tuple[int, int, int, int]] = []
-    for blobs in _blob_sets(card, ppm, recs, box):
-        if len(blobs) == 1:
-            break
-    return blobs
+    read: set[tuple[int, int, int, int]] = set()
+    for blobs in _blob_sets(card, ppm, recs, (x0, y0, x1, y1)):
+        if len(blobs) != 1 or blobs[0] in read:  # nothing, or several marks: not a lone value
+            continue
+        read.add(blobs[0])
+        if (got := _read_sex_blob(card, ppm, ocr, blobs[0], letters)) is not None:
+            return got
+    return None
 
 
 def _blob_sets(
@@ -230,7 +228,8 @@ def _blob_sets(
 ) -> list[list[tuple[int, int, int, int]]]:
     """Character-sized ink blobs in ``box`` outside every detected line, for each ink cut: a share of the
     strongest ink in the box, then the floor alone (a value washed out by glare: ink of 15 where a frame or
-    the portrait's edge beside it reaches 70)."""
+    the portrait's edge beside it reaches 70), then a lower floor (8: a pale value's strokes under glare fall
+    below 12, and what is left of it is too small to be taken for a character)."""
     x0, y0 = box[:2]
     ink = ink_map(card, ppm, recs, box)
     top = float(np.percentile(ink, 99.8))
@@ -238,7 +237,7 @@ def _blob_sets(
         return []
     out = []
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.9 * ppm) | 1, int(0.9 * ppm) | 1))
-    for cut in dict.fromkeys((max(12.0, 0.3 * top), 12.0)):
+    for cut in dict.fromkeys((max(12.0, 0.3 * top), 12.0, 8.0)):
         n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate((ink > cut).astype(np.uint8), k))
         blobs = [
             (x0 + int(bx), y0 + int(by), x0 + int(bx + bw), y0 + int(by + bh))
