@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,65 @@ def test_an_unsure_outline_is_weighed_against_the_whole_photo(
     res = reader.read_image(np.zeros((10, 10, 3), np.uint8), "mynumber", ocr=object())
     assert bool(pages) == page_read
     assert res.method == ("page" if page_read else "card")
+
+
+def _run(monkeypatch, card: OcrResult, page: OcrResult, score: float = 0.12) -> OcrResult:
+    class Search:
+        candidates = (Quad(np.zeros((4, 2), np.float32), score, "lines"),)
+
+        def __init__(self, img) -> None:
+            pass
+
+        def refine(self, rough):
+            return rough
+
+    monkeypatch.setattr(reader.locate, "Search", Search)
+    monkeypatch.setattr(reader, "_read_card", lambda img, quad, document, ocr, timings: card)
+    monkeypatch.setattr(reader, "_read_page", lambda img, document, ocr: page)
+    return reader.read_image(np.zeros((10, 10, 3), np.uint8), "mynumber", ocr=object())
+
+
+def _as_page(res: OcrResult) -> OcrResult:
+    """Every field of a whole-photo reading carries ``no_outline``, as ``fieldread`` gives it."""
+    res.fields = {k: replace(f, reasons=(*f.reasons, "no_outline")) if f.value else f for k, f in res.fields.items()}
+    res.unlock = mynumber_unlock(res.fields)
+    return res
+
+
+def test_as_many_fields_either_way_the_outlines_reading_is_kept(monkeypatch) -> None:
+    """An unsure outline and the whole photo both read four fields: the outline's is kept (a tie used to go to
+    the whole photo, every one of whose values is doubtful), even when read less surely; the whole photo's
+    is kept only when it finds more."""
+    card, page = _reading(4, "card"), _as_page(_reading(4, "page"))
+    card.fields = {k: replace(f, confidence=0.80) if f.value else f for k, f in card.fields.items()}
+    assert _run(monkeypatch, card, page).method == "card"
+    assert _run(monkeypatch, _reading(4, "card"), _as_page(_reading(5, "page"))).method == "page"
+
+
+def test_what_the_two_readings_disagree_on_is_doubtful_and_a_lacking_field_comes_from_the_photo(
+    monkeypatch,
+) -> None:
+    """The outline's reading is kept; the whole photo read its name otherwise (one of them is wrong: doubtful,
+    ``two_candidates``) and also read the expiry the outline missed (taken, still ``no_outline``); a field both
+    read alike stays as it was."""
+    card = _reading(4, "card")  # name, address, sex, birth date
+    page = _as_page(_reading(5, "page"))  # … and the expiry, but not the birth date: four too
+    page.fields["name"] = replace(page.fields["name"], value="y")
+    page.fields["birth_date"] = fp.FieldReading("birth_date", None, "", 0.0)
+    page.fields = {k: replace(f, confidence=0.5) if f.value else f for k, f in page.fields.items()}
+    res = _run(monkeypatch, card, page)
+    assert res.method == "card"
+    assert "two_candidates" in res.fields["name"].reasons and res.fields["name"].doubtful
+    assert res.fields["expiry"].value == "x" and "no_outline" in res.fields["expiry"].reasons
+    assert res.fields["address"].reasons == () and not res.fields["address"].doubtful
+    assert res.fields["security_code"].value is None  # read by neither
+
+
+def test_a_field_only_the_unsure_outline_read_is_not_added_to_the_photos_reading(monkeypatch) -> None:
+    """The whole photo's reading is kept: the outline's values that differ from it are not taken (every one of
+    the photo's values is doubtful already), and nothing the photo lacks is filled from the outline."""
+    card = _reading(3, "card")
+    page = _as_page(_reading(4, "page"))
+    res = _run(monkeypatch, card, page)
+    assert res.method == "page" and res.fields["birth_date"].value == "x"
+    assert all(f.value is None for k, f in res.fields.items() if k in ("expiry", "security_code"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -76,9 +77,10 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
         t = time.perf_counter()
         page = _read_page(img, document, ocr)
         timings["page"] = time.perf_counter() - t
-        if _quality(page) >= _quality(best):
+        if _page_better(page, best):
             page.problems.insert(0, "no card outline gave a plausible reading; fields read from the whole photo")
-            best = page
+            best, page = page, best
+        _doubt_differences(best, page)
     best.timings = {**timings, "total": sum(timings.values())}
     return best
 
@@ -88,6 +90,37 @@ def _quality(res: OcrResult) -> float:
     if res.document is None or not res.fields:
         return 0.0
     return sum(f.value is not None and f.confidence >= 0.3 for f in res.fields.values()) / len(res.fields)
+
+
+def _page_better(page: OcrResult, card: OcrResult) -> bool:
+    """Whether the whole photo's reading is kept over an unsure outline's: only when it finds more fields in
+    their form. As many fields either way go to the outline: its lines were read at the recogniser's scale,
+    every whole-photo value is doubtful anyway, and ``_doubt_differences`` flags what the two disagree on (on
+    tune 2880–3519 the outline's reading was the better one on every such tie that differed)."""
+    return _quality(page) > _quality(card)
+
+
+def _doubt_differences(kept: OcrResult, other: OcrResult) -> None:
+    """Two readings of one photo (an unsure outline, the whole photo): a field they read differently is doubtful
+    in the kept one (``two_candidates``); a field only the whole photo's reading found is taken from it, with
+    its ``no_outline`` doubt."""
+    if kept.document is None or kept.document != other.document:
+        return
+    changed = False
+    for key, f in kept.fields.items():
+        o = other.fields.get(key)
+        if o is None or o.value is None:
+            continue
+        if f.value is None and other.method == "page":
+            kept.fields[key] = o
+            changed = True
+        elif f.value is not None and fp.nfkc(f.value) != fp.nfkc(o.value) and "two_candidates" not in f.reasons:
+            kept.fields[key] = replace(f, reasons=(*f.reasons, "two_candidates"))
+            changed = True
+    if changed:
+        kept.unlock = _unlock(kept.document, kept.fields)
+        if "frame" not in kept.hints:  # the whole card in the frame settles it
+            kept.hints.append("frame")
 
 
 def _read_card(
