@@ -36,6 +36,7 @@ def test_letter_at_needs_one_non_latin_mark_before_the_letter() -> None:
     assert sex_read.letter_at("女F.") is None  # read as the kanji: the value is found as it is
     assert sex_read.letter_at("AF") is None and sex_read.letter_at("2F") is None  # a word or a number
     assert sex_read.letter_at("友田F") is None
+    assert sex_read.letter_at("友Ｆ.") == 1  # a full-width letter
 
 
 @pytest.mark.parametrize(("head", "letter", "sex"), [("友", "F.", "female"), ("又", "M.", "male")])

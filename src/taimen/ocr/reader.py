@@ -4,7 +4,9 @@ part again over its own characters, parse, and propose unlock values with the re
 
 If no card outline can be found (or none reads like a card), the whole photo goes through detection and
 recognition and the same assignment runs on the lines found there; every value found that way is doubtful
-(reason ``no_outline``) and the operator is asked to put the whole card in the frame.
+(reason ``no_outline``) and the operator is asked to put the whole card in the frame. When the outline is
+unsure, both readings are made and the one with more fields kept, the outline's on a tie; the other one
+makes what they disagree on doubtful and fills in what the kept one lacks.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ def _page_better(page: OcrResult, card: OcrResult) -> bool:
 def _doubt_differences(kept: OcrResult, other: OcrResult) -> None:
     """Two readings of one photo (an unsure outline, the whole photo): a field they read differently is doubtful
     in the kept one (``two_candidates``); a field only the whole photo's reading found is taken from it, with
-    its ``no_outline`` doubt."""
+    its ``no_outline`` doubt. Nothing is taken from the outline's reading when the whole photo's is kept: the
+    outline is unsure, and it found fewer fields."""
     if kept.document is None or kept.document != other.document:
         return
     changed = False

@@ -4,6 +4,7 @@ to another line, washed out by glare, or with no label read at all (a lone 男/�
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 import cv2
@@ -64,8 +65,9 @@ _LETTER_VALUE = re.compile(r"[^\sA-Za-z0-9男女]?\s*([MF])[.,、。]?")
 
 def letter_at(text: str) -> int | None:
     """Where the residence card's M/F letter stands in ``text`` when the kanji before it was not read as 男/女."""
-    m = _LETTER_VALUE.fullmatch(text.strip())
-    return None if m is None else len(text) - len(text.lstrip()) + m.start(1)
+    t = unicodedata.normalize("NFKC", text)  # a full-width Ｆ is the letter too
+    m = _LETTER_VALUE.fullmatch(t.strip()) if len(t) == len(text) else None
+    return None if m is None else len(t) - len(t.lstrip()) + m.start(1)
 
 
 def _by_letter(rl: RecLine, at: int) -> RecLine | None:
@@ -75,7 +77,7 @@ def _by_letter(rl: RecLine, at: int) -> RecLine | None:
     if rl.probs is None or len(dec.positions) != len(dec.text):
         return None
     t0, t1 = span_frames(dec, at, at + 1, rl.probs.shape[0])
-    value = {"M": "男", "F": "女"}[dec.text[at]]
+    value = {"M": "男", "F": "女"}[unicodedata.normalize("NFKC", dec.text[at])]
     conf = dec.char_confidences[at]
     tl = asg.TextLine(rl.line.x0, rl.line.y0, rl.line.x1, rl.line.y1, value, conf)
     return RecLine(tl, rl.probs[t0:t1], Line(value, conf, (conf,), (dec.positions[at] - t0,)), rl.crop)
@@ -88,7 +90,8 @@ def sex_beside_label(
     character's size beside the 性別 label, outside every detected line, recognised over the whole
     dictionary. Accepted only when it reads as exactly 男 or 女, so another mark cannot become a sex. With
     no label read at all (small print lost to glare or blur) and ``document`` given, the rows around the
-    birth date are searched instead (``sex_unlabelled``)."""
+    birth date are searched instead (``sex_unlabelled``). On a residence card a value whose kanji was misread
+    is decided by the letter printed after it (``_letter_value``; 「友F、」 is 女, flagged ``repaired``)."""
     labels = sex_labels(recs)
     if document == "residence" and (by_letter := _letter_value(recs, labels)) is not None:
         return by_letter
@@ -162,10 +165,10 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
     if x1 < 4 * ppm or y1 - y0 < 4 * ppm:
         return None
     seen: set[tuple[int, int, int, int]] = set()
+    letters = document == "residence"
     for blobs in _blob_sets(card, ppm, recs, (0, y0, x1, y1)):
         if len(blobs) > 4:  # a pattern or clutter, not a lone value beside a label
             return None
-        letters = document == "residence"
         found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b, letters)) is not None]
         if len({r.line.text for r in found}) > 1:  # 男 and 女 both: no value
             return None
