@@ -88,6 +88,7 @@ def test_as_many_fields_either_way_the_outlines_reading_is_kept(monkeypatch) -> 
     card.fields = {k: replace(f, confidence=0.80) if f.value else f for k, f in card.fields.items()}
     assert _run(monkeypatch, card, page).method == "card"
     assert _run(monkeypatch, _reading(4, "card"), _as_page(_reading(5, "page"))).method == "page"
+    assert _run(monkeypatch, _reading(0, "card"), _reading(0, "page")).method == "page"  # no card: said so
 
 
 def test_what_the_two_readings_disagree_on_is_doubtful_and_a_lacking_field_comes_from_the_photo(

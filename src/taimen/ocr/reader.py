@@ -95,11 +95,13 @@ def _quality(res: OcrResult) -> float:
 
 
 def _page_better(page: OcrResult, card: OcrResult) -> bool:
-    """Whether the whole photo's reading is kept over an unsure outline's: only when it finds more fields in
-    their form. As many fields either way go to the outline: its lines were read at the recogniser's scale,
-    every whole-photo value is doubtful anyway, and ``_doubt_differences`` flags what the two disagree on (on
-    tune 2880–3519 the outline's reading was the better one on every such tie that differed)."""
-    return _quality(page) > _quality(card)
+    """Whether the whole photo's reading is kept over an unsure outline's: when it finds more fields in their
+    form, or both find none (no card in the photo, said as such). As many fields either way go to the outline:
+    its lines were read at the recogniser's scale, every whole-photo value is doubtful anyway, and
+    ``_doubt_differences`` flags what the two disagree on (on tune 2880–3519 the outline's reading was the
+    better one on every such tie that differed)."""
+    qp, qc = _quality(page), _quality(card)
+    return qp > qc or qc == 0.0
 
 
 def _doubt_differences(kept: OcrResult, other: OcrResult) -> None:
