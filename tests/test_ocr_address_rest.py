@@ -8,6 +8,7 @@ import pytest
 
 from ocr_helpers import ocr
 from taimen.ocr import address_rest as ar
+from taimen.ocr import fields as fp
 from taimen.ocr.ctc import Support
 from test_ocr_names import Only
 from test_ocr_places import _address
@@ -193,3 +194,22 @@ def test_a_towns_slip_repeated_from_the_place_part_counts_as_the_same_misreading
     assert got == ("愛知県豊田市小坂本町9丁目24番37号ガーデン小坂本町809号室", 2)
     assert ar.town_in_building(text, "小坂本町", weak)[1] == 0
     assert ar.town_in_building(text, "小坂本町", Only({"坂": 0.004}), read_as="小板本街")[1] == 0
+
+
+def test_a_dash_or_ichi_after_katakana_is_the_long_vowel_mark_where_it_must_be_one() -> None:
+    """A building's ー read as a dash (「コ-ポ」, 「シャト－阿知」) or as 一 (「コ一ポ」) is written ー; a dash before a
+    room number only when the word it ends is a loanword, and 一 before 番, 丁 or 条 stays a numeral."""
+    assert ar.long_vowels("コ-ポ阿知") == "コーポ阿知"
+    assert ar.long_vowels("コ一ポ阿知") == "コーポ阿知"
+    assert ar.long_vowels("シャト\u2212阿知1001号室") == "シャトー阿知1001号室"
+    assert ar.long_vowels("シャト-1001号室") == "シャトー1001号室"  # シャトー is a building word
+    assert ar.long_vowels("ハイツ-101") == "ハイツ-101"  # a dash form after a whole word
+    assert ar.long_vowels("ハイツ一番町") == "ハイツ一番町"
+    assert ar.long_vowels("東京都港区赤坂1-2-3") == "東京都港区赤坂1-2-3"  # no katakana before: the dash form
+
+
+def test_a_building_word_read_with_a_dash_for_its_mark_is_found_and_written_with_it() -> None:
+    got = ar.katakana_words("兵庫県神戸市中央区北野町2036番地54コ-ボ北野町708号室", Only({"ポ": 0.3}), ar.loanwords())
+    assert got == ("兵庫県神戸市中央区北野町2036番地54コ-ポ北野町708号室", 1)
+    f = fp.parse_address([(got[0], 0.9)])
+    assert f.value == "兵庫県神戸市中央区北野町2036番地54コーポ北野町708号室"

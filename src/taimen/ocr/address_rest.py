@@ -14,6 +14,9 @@ has a grammar and one strong habit:
   of loanwords but one dakuten, handakuten or small kana away from one (「コーボ」, 「ヴイラ」) is that word.
   A few words name most apartment houses: one of them with one slip (「メソン」, a listed loanword; 「コー求」)
   is that word.
+- **The long-vowel mark** ー is read as a dash (「コ-ポ」, 「シャト－」) or as the kanji 一 (「コ一ポ」): inside a
+  katakana word, or ending one before the town's name, it is ー; one before a room number only when the word
+  it ends is a loanword (「シャト-101号室」), since 「ハイツ-101」 may be a dash form.
 - **Text of the next line** (the start of 「令和…」 or 「交付」, 「在留資格」) after a complete block number is cut off.
 
 A character is changed only where the recogniser's frames give it some probability (``SUPPORT``), except where
@@ -85,6 +88,30 @@ _LOOK_ALIKE_KANA = [
     "ワヮ",
 ]
 _KANA_GROUP = {ch: g for g in _LOOK_ALIKE_KANA for ch in g}
+
+#: What the recogniser reads for the long-vowel mark ー (NFKC has already folded its full-width and half-width
+#: forms): the kanji 一, drawn as the same bar, and dashes.
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_BAR = f"[一{_DASHES}]"
+
+
+def long_vowels(text: str) -> str:
+    """``text`` with each bar read after katakana (一 or a dash) written as the long-vowel mark ー where it must be
+    one: 一 anywhere but before 番, 丁 or 条, where it is a numeral (「ハイツ一番町」); a dash before katakana or a
+    kanji (「コ-ポ」, 「シャト-阿知」), and before a digit only when the word it ends is a loanword
+    (「シャト-101号室」: 「ハイツ-101」 may be a dash form)."""
+    out = list(text)
+    for m in re.finditer(rf"(?<=[ァ-ヺー])({_BAR})(?=(.?))", text):
+        bar, after = m.group(1), m.group(2)
+        if after in ("番", "丁", "条"):
+            continue
+        if bar != "一" and re.match(r"[0-9０-９]", after):
+            word = re.search(r"[ァ-ヺー]+$", "".join(out[: m.start(1)]))
+            if word is None or word.group() + "ー" not in (BUILDING_WORDS | loanwords()):
+                continue
+        out[m.start(1)] = "ー"
+    return "".join(out)
+
 
 _lock = threading.Lock()
 _words: list[frozenset[str]] = []
@@ -194,7 +221,7 @@ def town_in_building(text: str, town: str, support: Support, read_as: str = "") 
     start = re.search(rf"{_DIGIT}[^ァ-ヺ]*?(?=[ァ-ヺ])", text)
     if not start:
         return text, 0
-    norm = re.sub(r"(?<=[ァ-ヺー])一", "ー", text)  # 一 after katakana is the long-vowel mark (「シャト一」)
+    norm = re.sub(rf"(?<=[ァ-ヺー]){_BAR}", "ー", text)  # a bar after katakana is the long-vowel mark (「シャト一」)
     chars = list(text)
     changed = 0
     for i in range(start.end(), len(text) - n + 1):
@@ -228,9 +255,9 @@ def katakana_words(text: str, support: Support, words: frozenset[str]) -> tuple[
         return text, 0
     chars = list(text)
     changed = 0
-    for m in re.finditer(r"[ァ-ヺ][ァ-ヺー一]+", text[start.end() :]):
+    for m in re.finditer(rf"[ァ-ヺ](?:[ァ-ヺー]|{_BAR})+", text[start.end() :]):
         i0 = start.end() + m.start()
-        word = re.sub(r"(?<=[ァ-ヺー])一", "ー", m.group())  # 一 after katakana is the long-vowel mark
+        word = re.sub(rf"(?<=[ァ-ヺー]){_BAR}", "ー", m.group())  # a bar after katakana is the long-vowel mark
         if word in words:
             continue
         scored = []
@@ -267,7 +294,7 @@ def building_words(text: str, support: Support) -> tuple[str, int]:
     start = re.search(rf"{_DIGIT}(?=[^ァ-ヺ]*?[ァ-ヺ])", text)
     if not start:
         return text, 0
-    norm = re.sub(r"(?<=[ァ-ヺー])一", "ー", text)  # 一 after katakana is the long-vowel mark
+    norm = re.sub(rf"(?<=[ァ-ヺー]){_BAR}", "ー", text)  # a bar after katakana is the long-vowel mark
     chars = list(text)
     changed = 0
     for i in range(start.end(), len(text)):

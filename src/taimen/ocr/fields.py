@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from taimen import wareki
-from taimen.ocr import variants
+from taimen.ocr import address_rest, variants
 
 #: Below this confidence a value is doubtful (the same threshold as ``proposals.CONFIDENT``).
 DOUBT_BELOW = 0.90
@@ -108,7 +108,7 @@ def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
     if not texts:
         return _missing("address", "", 0.0, "no address")
     t = variants.prefecture(variants.address(re.sub(r"^(住所|住居地)\s*", "", "".join(texts))))
-    t = re.sub(r"(?<=[ァ-ヺ])一", "ー", t)  # シャトー新富町: after katakana in an address it is the long-vowel mark
+    t = address_rest.long_vowels(t)  # シャト一新富町, コ-ポ: a bar after katakana is the long-vowel mark
     t = re.sub(r"ー(?=[番丁条])", "一", t)  # 一番町, 一丁目: a long-vowel mark never precedes these
     t = re.sub(r"(?<=\d)丁[日曰]", "丁目", t)  # 6丁日: after a number, 丁 is always followed by 目
     conf = min(c for t0, c in lines if nfkc(t0))
