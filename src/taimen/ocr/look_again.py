@@ -96,8 +96,73 @@ def look_for_missed_text(
                 and not asg.strip_label(r.line.text, ("issue",))
                 and len(r.line.text.strip()) >= 2
             ]
+            if not more:  # the detector, looking again, still saw no line there: the band's ink read as one
+                band = building_in_band(card, ppm, recs, last, left, ocr)
+                if band is not None:
+                    rec, end = band
+                    recs.append(rec)
+                    addr.spans.append(asg.Span(len(recs) - 1, 0, end))
+                    recovered.add("address")
+                    return recs
             _continue_with(addr, more, recs, recovered, "address")
     return recs
+
+
+def building_in_band(
+    card: np.ndarray, ppm: float, recs: list[RecLine], last: asg.TextLine, left: float, ocr: Engine
+) -> tuple[RecLine, int] | None:
+    """An address's next line that neither detector pass found (a building line whose end the licence's five-digit
+    number is printed over: 「ガーデン本町1201号室」 read as nothing, the address proposed as its first line): the
+    first band of ink rows right under the last line, where its lines start, outside every detected line,
+    cut out where its characters stand at the line's pitch and read as one line. Taken (the line and how much of
+    it is the address) only when it starts where the address's lines start and reads as an address line's
+    continuation; what follows 号室 (the number's digits) is left out."""
+    h, w = card.shape[:2]
+    glyph = 0.65 * last.h * ppm  # a character's height in a detector's box
+    box = (
+        max(0, int((left - BELOW_ALIGN_MM) * ppm)),
+        int((last.y1 - 0.1 * last.h) * ppm),
+        min(w, int(min(left + 50.0, CARD_W_MM * 0.66) * ppm)),
+        min(h, int((last.y1 + 1.3 * last.h) * ppm)),
+    )
+    x0, y0 = box[:2]
+    ink = blank_lines(tophat(card, ppm, box), ppm, recs, box)
+    top = float(np.percentile(ink, 99.5))
+    if top < 15:
+        return None
+    mask = ink > max(10.0, 0.35 * top)
+    rows = np.flatnonzero(mask.mean(axis=1) > 0.02)
+    if rows.size == 0:
+        return None
+    # the first run of inked rows (one- or two-pixel breaks bridged), no taller than a character and a bit: the
+    # licence's number, printed lower over the line's end, must not widen it
+    r0 = r1 = int(rows[0])
+    for r in rows[1:]:
+        if r - r1 > 2 or r - r0 > 1.25 * glyph:
+            break
+        r1 = int(r)
+    if r1 - r0 < 0.5 * glyph:
+        return None
+    cols = np.flatnonzero(mask[r0 : r1 + 1].any(axis=0))
+    if cols.size == 0 or abs((x0 + cols[0]) / ppm - left) > BELOW_ALIGN_MM:
+        return None
+    c1 = int(cols[0])
+    for c in cols[1:]:  # the line's characters follow one another at its pitch; beyond a wide gap is other ink
+        if c - c1 > 2.0 * glyph:
+            break
+        c1 = int(c)
+    pad = 0.25 * glyph
+    got = read_box(card, (x0 + cols[0] - pad, y0 + r0 - pad, x0 + c1 + 1 + pad, y0 + r1 + 1 + pad), ppm, ocr)
+    if got is None:
+        return None
+    text = got.line.text
+    end = len(text.rstrip())
+    if (m := _AFTER_ROOM.search(text)) is not None:
+        end = m.start()
+    plain = _plain(text[:end])
+    if not _NEXT_ADDRESS_LINE.fullmatch(plain) or asg.DATE.search(plain) or asg.label_kind(plain):
+        return None
+    return got, end
 
 
 #: How far right of an address's last line ink is looked for on its row (mm): a faint end of the line (glare
@@ -111,6 +176,13 @@ _TAIL_CHAR = r"[0-9\u3005\u30fc\u2010-\u2015\u2212\u3041-\u30ff\u4e00-\u9fff-]"
 
 
 _ADDRESS_TAIL = re.compile(rf"{_TAIL_CHAR}*(?:[0-9]|号|室|番|地|丁目){_TAIL_CHAR}*")
+
+#: What an address's next line the detector missed may read, as a whole: a building and its room (「ガーデン本町
+#: 1201号室」), or the rest of a block number that wrapped (「地5」, 「23号」): kana, kanji, digits and dashes,
+#: with a number in it, ending in a number, 号 or 号室.
+_NEXT_ADDRESS_LINE = re.compile(rf"{_TAIL_CHAR}*[0-9]{_TAIL_CHAR}*(?:[0-9]|号|号室)")
+#: Digits after a room number: the licence's five-digit number printed over the building line's end.
+_AFTER_ROOM = re.compile(r"(?<=号室)[\d\s]+$")
 
 
 def _glyphs_after(
