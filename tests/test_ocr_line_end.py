@@ -1,21 +1,96 @@
-"""Address lines the first pass lost (look_again.building_in_band): a building line the detector missed read from
-the band under the address. Each case is a failure of the photo benchmark's tuning split (tune-3045, 3112), drawn
+"""Address lines whose end the first pass lost (taimen.ocr.line_end, look_again.building_in_band): a washed-out end
+read again past the detector's box at the line's pitch, and a building line the detector missed read from the band
+under the address. Each case is a failure of the photo benchmark's tuning split (tune-3240, 3045, 3112), drawn
 again on a blank card."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ocr_helpers import ocr
-from taimen.ocr import fieldread, look_again
-from test_ocr_recover import PPM, _card, _licence_recs
+from taimen.ocr import assign as asg
+from taimen.ocr import fieldread, line_end, look_again, recline
+from taimen.ocr.engine import Line
+from test_ocr_recover import PPM, _card, _licence_recs, _rec
 
 FW = str.maketrans("0123456789", "０１２３４５６７８９")
+#: The address's first line on a licence: its place, then the block number, one full-width character every 3 mm.
+PLACE = "東京都港区芝公園"
+X0, Y0, SIZE = 9.0, 8.4, 3.0
+
+
+def _address_marks(block: str, faint: str = "", grey: int = 215) -> list[tuple[str, float, float, float, int]]:
+    """The line 「東京都港区芝公園…」: ``block`` printed dark after the place, ``faint`` right after it in ``grey``."""
+    marks = [("住所", 1.8, 8.8, 2.4, 40), (PLACE + block.translate(FW), X0, Y0, SIZE, 40)]
+    if faint:
+        marks.append((faint.translate(FW), X0 + SIZE * (len(PLACE) + len(block)), Y0, SIZE, grey))
+    return marks
+
+
+def _first_pass(e, card, block: str) -> list[recline.RecLine]:
+    """The licence's lines as the first pass gives them: the address line boxed up to the end of ``block``."""
+    x1 = X0 + SIZE * (len(PLACE) + len(block)) + 0.2
+    rl = recline.read_box(card, (X0 * PPM - 4, (Y0 - 0.3) * PPM, x1 * PPM, (Y0 + SIZE + 0.6) * PPM), PPM, e)
+    assert rl is not None and rl.line.text.replace(" ", "") == PLACE + block, rl and rl.line.text
+    label = _rec("住所", (1.6, 8.4, 6.6, 12.0))
+    recs = _licence_recs()
+    return [recs[0], recs[1], label, rl, *recs[3:]]
 
 
 @pytest.fixture(scope="module")
 def e():
     return ocr()
+
+
+def test_a_washed_out_end_of_an_address_line_is_read_past_its_box(e) -> None:
+    """tune-3240: glare over 「３１」's 1, the box ended at 3 and 「…30番地3」 was proposed. The line's end read on its
+    own past the box holds the 1; taken at the line's pitch and flagged ``repaired``."""
+    card = _card(_address_marks("2030番地3", "1"))
+    got = fieldread.fields_from_lines("license", _first_pass(e, card, "2030番地3"), e, card=card, ppm=PPM)
+    assert got["address"].value == "東京都港区芝公園2030番地31", got["address"]
+    assert "repaired" in got["address"].reasons
+    clean = _card(_address_marks("2030番地3"))  # nothing after the box: nothing added, nothing doubted
+    same = fieldread.fields_from_lines("license", _first_pass(e, clean, "2030番地3"), e, card=clean, ppm=PPM)
+    assert same["address"].value == "東京都港区芝公園2030番地3" and "repaired" not in same["address"].reasons
+
+
+def test_text_beyond_a_gap_wider_than_the_pitch_is_not_the_line_s_end(e) -> None:
+    """Print that stands further off than two character pitches (another field, a stray number) is not taken: it
+    appended 「107」 to 「…番地」 before the pitch was checked."""
+    block = "2030番地"
+    marks = _address_marks(block)
+    marks.append(("107", X0 + SIZE * (len(PLACE) + len(block)) + 2.6 * SIZE, Y0, SIZE, 200))
+    card = _card(marks)
+    recs = _first_pass(e, card, block)
+    addr = asg.Pick([asg.Span(3, 0, len(recs[3].line.text))], [])
+    got, done = line_end.read_past_end(card, PPM, recs, addr, e)
+    assert not done and len(got) == len(recs) and len(addr.spans) == 1
+
+
+def test_the_added_characters_must_keep_the_line_s_pitch() -> None:
+    """What the window reads past the line's last character is taken up to a gap wider than ``PITCH_GAP`` pitches;
+    print closer than ``PITCH_MIN`` pitches (small type: the licence's number) or after 号室 refuses it all."""
+
+    def window(text: str, xs: list[float]) -> recline.RecLine:
+        # a reading whose character k has its frame at xs[k] (card pixels; one frame per pixel, the crop from x 0)
+        frames = int(max(xs)) + 10
+        dec = Line(text, 0.99, (0.99,) * len(text), tuple(int(x - 0.5) for x in xs))
+        tl = asg.TextLine(0.0, 0.0, frames / PPM, 4.0, text, 0.99)
+        return recline.RecLine(tl, np.zeros((frames, 2), np.float32), dec, np.zeros((40, frames, 3), np.uint8))
+
+    pitch = 36.0
+    tail = [100.0, 136.0, 172.0, 208.0]  # 「0番地3」, the line's last four characters
+    one = window("0番地31", [*tail, 244.0])
+    assert line_end._added(one, "0番地3", 208.0, pitch, PPM) == (4, 5)
+    far = window("0番地3107", [*tail, 208.0 + 2.6 * pitch, 208.0 + 3.6 * pitch, 208.0 + 4.6 * pitch])
+    assert line_end._added(far, "0番地3", 208.0, pitch, PPM) is None
+    small = window("0番地345", [*tail, 244.0, 254.0])  # half-width digits at a third of the pitch
+    assert line_end._added(small, "0番地3", 208.0, pitch, PPM) is None
+    room = window("5号室45", [*tail, 244.0, 280.0])
+    assert line_end._added(room, "5号室4", 208.0, pitch, PPM) is None
+    other = window("1番地3", [*tail])  # the window read the line's last characters otherwise: nothing is taken
+    assert line_end._added(other, "0番地3", 208.0, pitch, PPM) is None
 
 
 def test_a_building_line_the_detector_missed_is_read_from_the_band_under_the_address(e, monkeypatch) -> None:

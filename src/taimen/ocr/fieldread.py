@@ -35,6 +35,7 @@ from taimen.ocr.date_rules import (
 )
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
+from taimen.ocr.line_end import read_past_end
 from taimen.ocr.look_again import (
     OCCLUDER_REDDER,
     address_tail,
@@ -279,11 +280,16 @@ def fields_from_lines(
     name = picks.get("name")
     if document != "residence" and name is not None and "no_label" in name.reasons:
         drop_label_head(name, recs, ocr)
+    ended = False
+    if card is not None and (addr := picks.get("address")) is not None and addr.spans:
+        recs, ended = read_past_end(card, ppm, recs, addr, ocr)
     if card is not None:
         recs = address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:
         recs = look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
     extended = read_to_the_end(card, ppm, recs, picks, ocr) if card is not None else set()
+    if ended:  # an address line read on past its box: what was added was read only the second time
+        extended.add("address")
     out: dict[str, fp.FieldReading] = {}
     for key in FIELDS[document]:
         pick = picks.get(key)

@@ -1,0 +1,150 @@
+"""An address line whose end glare or low contrast washed out, read again past its detected box.
+
+The detector's box stops where the ink fades: 「…番地３１」 under glare is boxed and read 「…番地3」 at 0.99,
+「…11番30号」 as 「…11番3」. Read again on its own, a short window from the line's last few characters to a
+little past the box holds the faint characters in a crop the recogniser reads them in. What it reads beyond
+the characters already read is taken only where it continues the line: each added character stands at the
+line's character pitch from the one before (a gap of at most ``PITCH_GAP`` pitches; closer than ``PITCH_MIN``
+is other print, such as the licence's half-width five-digit number after a room), nothing follows a room's
+号室, and the added characters are an address's (digits, kana, kanji). Without the pitch check it appended
+stray text beyond the line's end (「…番地107」 for 「…番地」). What was added is flagged ``repaired``: it was
+read only the second time.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from taimen.ocr import assign as asg
+from taimen.ocr.engine import Engine, Line
+from taimen.ocr.recline import RecLine, tophat
+
+#: An added character follows the one before it at most this many character pitches further on …
+PITCH_GAP = 2.0
+#: … and at least this many (closer is smaller type: another field's number, not the line's own characters).
+PITCH_MIN = 0.6
+#: The window read again: this many of the line's last characters (their reading must come back the same) …
+TAIL_CHARS = 4
+#: … and this many pitches past the last character read (or up to the next line on the row).
+REACH = 3.5
+#: At most this many characters are added.
+MAX_ADDED = 4
+#: What an added character may be: digits, kana, kanji, the long-vowel mark and the iteration mark.
+_ADDED = re.compile(r"[0-9\u3005\u30fc\u3041-\u30ff\u4e00-\u9fff]")
+#: A faint mark right of the box worth reading again: darker than the paper by this much (0-255) …
+FAINT_INK = 8.0
+#: … over at least this share of a character's height.
+FAINT_HEIGHT = 0.3
+
+
+def _centres(rl: RecLine, ppm: float) -> list[float] | None:
+    """Each character's centre (card pixels), from its frame's place in the line's crop."""
+    dec = rl.decoded
+    if rl.probs is None or not dec.positions or len(dec.positions) != len(dec.text) or rl.crop.size == 0:
+        return None
+    frames, width = rl.probs.shape[0], rl.crop.shape[1]
+    return [rl.line.x0 * ppm + (p + 0.5) / frames * width for p in dec.positions]
+
+
+def _pitch(xs: list[float]) -> float | None:
+    """The line's character pitch: the median step between neighbouring characters (spaces left out)."""
+    if len(xs) < 3:
+        return None
+    return float(np.median(np.diff(xs)))
+
+
+def _faint_after(card: np.ndarray, ppm: float, ln: asg.TextLine, x0: int, x1: int) -> bool:
+    """Whether anything darker than the paper, however faint, stands right of the line's box on its rows: glare
+    leaves a character's strokes a few grey levels under the paper's."""
+    y0, y1 = max(0, int(ln.y0 * ppm)), min(card.shape[0], int(np.ceil(ln.y1 * ppm)))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return False
+    ink = tophat(card, ppm, (x0, y0, x1, y1))
+    return bool(((ink > FAINT_INK).mean(axis=0) * (y1 - y0) >= FAINT_HEIGHT * 0.65 * (y1 - y0)).any())
+
+
+def read_past_end(
+    card: np.ndarray, ppm: float, recs: list[RecLine], pick: asg.Pick, ocr: Engine
+) -> tuple[list[RecLine], bool]:
+    """The address's lines (``pick``, changed in place) each read on past its box where its end was washed out;
+    the characters found are a line of their own (the window read again) whose span follows the line's. Returns
+    the lines and whether any line was read on."""
+    recs = list(recs)
+    done = False
+    for k in range(len(pick.spans) - 1, -1, -1):  # from the last: an insertion leaves earlier indexes as they are
+        sp = pick.spans[k]
+        rl = recs[sp.line]
+        ln = rl.line
+        text = rl.decoded.text
+        if sp.end < len(text.rstrip()) or text.rstrip().endswith("号室"):
+            continue
+        xs = _centres(rl, ppm)
+        if xs is None:
+            continue
+        chars = [i for i in range(sp.start, len(text)) if not text[i].isspace()]
+        pitch = _pitch([xs[i] for i in chars])
+        if pitch is None or len(chars) < TAIL_CHARS:
+            continue
+        # the window ends before the next line on the row, which is another field's or the address's next piece
+        row = [r.line.x0 * ppm for r in recs if r.line.x0 > ln.x1 - 0.5 and asg._rows_overlap(r.line, ln) >= 0.3]
+        end = min([*row, xs[chars[-1]] + REACH * pitch, card.shape[1] - 0.5 * ppm])
+        box_end = int(max(ln.x1 * ppm, xs[chars[-1]] + 0.5 * pitch))
+        if end - box_end < 0.5 * pitch or not _faint_after(card, ppm, ln, box_end, int(end)):
+            continue
+        start = xs[chars[-TAIL_CHARS]] - 0.6 * pitch
+        got = _window(card, ppm, ocr, ln, start, end)
+        if got is None:
+            continue
+        added = _added(got, text[chars[-TAIL_CHARS] :].replace(" ", ""), xs[chars[-1]], pitch, ppm)
+        if added is None:
+            continue
+        recs.append(got)
+        pick.spans.insert(k + 1, asg.Span(len(recs) - 1, *added))
+        done = True
+    return recs, done
+
+
+def _window(card: np.ndarray, ppm: float, ocr: Engine, ln: asg.TextLine, x0: float, x1: float) -> RecLine | None:
+    """The line's rows from ``x0`` to ``x1`` (card pixels) read over the whole dictionary."""
+    h, w = card.shape[:2]
+    cx0, cx1 = max(0, int(x0)), min(w, int(np.ceil(x1)))
+    cy0, cy1 = max(0, int(ln.y0 * ppm)), min(h, int(np.ceil(ln.y1 * ppm)))
+    crop = card[cy0:cy1, cx0:cx1]
+    if crop.size == 0:
+        return None
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text)
+    if not text.strip() or len(text) != len(dec.positions):
+        return None
+    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
+    return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop)
+
+
+def _added(got: RecLine, tail: str, last_x: float, pitch: float, ppm: float) -> tuple[int, int] | None:
+    """Where the characters the window adds to the line begin and end in its reading, or None: the window must
+    read the line's last characters (``tail``) as they were read, then at least one character at the line's
+    pitch; characters past a wider gap are left out, any other print right after the line refuses it all."""
+    text = got.decoded.text
+    chars = [i for i, ch in enumerate(text) if not ch.isspace()]
+    if len(chars) <= len(tail) or "".join(text[i] for i in chars[: len(tail)]) != tail:
+        return None
+    xs = _centres(got, ppm)
+    if xs is None:
+        return None
+    new = chars[len(tail) :]
+    prev = last_x
+    taken: list[int] = []
+    for i in new:
+        step = (xs[i] - prev) / pitch
+        if step > PITCH_GAP:
+            break  # beyond a gap no character of the line leaves: other print, not taken
+        if step < PITCH_MIN or not _ADDED.fullmatch(text[i]) or "".join(text[j] for j in taken).endswith("号室"):
+            return None  # print that does not continue the line stands at its end: none of it is taken
+        prev = xs[i]
+        taken.append(i)
+    if not taken or len(taken) > MAX_ADDED:
+        return None
+    return taken[0], taken[-1] + 1
