@@ -1,7 +1,7 @@
-"""Address lines whose end the first pass lost (taimen.ocr.line_end, look_again.building_in_band): a washed-out end
-read again past the detector's box at the line's pitch, and a building line the detector missed read from the band
-under the address. Each case is a failure of the photo benchmark's tuning split (tune-3240, 3045, 3112), drawn
-again on a blank card."""
+"""Address lines whose end the first pass lost (taimen.ocr.line_end, look_again.building_in_band, the assignment of
+a room line): a washed-out end read again past the detector's box at the line's pitch, and a building line the
+detector missed read from the band under the address. Each case is a failure of the photo benchmark's tuning
+split (tune-3240, 3307, 3045, 3112), drawn again on a blank card."""
 
 from __future__ import annotations
 
@@ -112,3 +112,25 @@ def test_a_building_line_the_detector_missed_is_read_from_the_band_under_the_add
     # ink that starts well right of where the address's lines start is another field's
     far = _card([(room, 22.0, 12.4, 2.8, 40)])
     assert look_again.building_in_band(far, PPM, recs, recs[2].line, 9.5, e) is None
+
+
+def _line(text: str, x0: float, y0: float, x1: float, y1: float) -> asg.TextLine:
+    return asg.TextLine(x0, y0, x1, y1, text, 0.99)
+
+
+def test_a_room_line_starting_well_left_of_a_first_line_that_lost_its_start_joins_the_address() -> None:
+    """tune-3222: a finger over 「熊本県熊」 left the first line read from 20 mm (「本市中央区水前寺9丁目14番地10」)
+    and the building line 「ハイム水前寺702号室」, at 7 mm, 13 mm left of it, was dropped. A room line up to
+    ``ROOM_LEFT_MM`` left of the address's start joins it; another line there does not."""
+    head = [_line("美桜", 18.0, 0.7, 27.2, 6.4), _line("昭和59年09月12日生", 47.2, 5.1, 75.2, 8.9)]
+    first = _line("本市中央区水前寺9丁目14番地10", 20.3, 8.4, 70.4, 12.2)
+    tail = [_line("交付 令和05年08月15日", 1.8, 15.2, 34.2, 20.5)]
+    room = _line("ハイム水前寺702号室", 7.0, 12.2, 41.0, 16.1)
+    got = asg.assign("license", [*head, first, room, *tail])["address"]
+    assert got is not None and [s.line for s in got.spans] == [2, 3]
+    other = _line("ハイム水前寺", 7.0, 12.2, 30.0, 16.1)  # no room number: another field's line may stand there
+    got = asg.assign("license", [*head, first, other, *tail])["address"]
+    assert got is not None and [s.line for s in got.spans] == [2]
+    farther = _line("ハイム水前寺702号室", 2.0, 12.2, 36.0, 16.1)  # 18 mm left: beyond what a lost start explains
+    got = asg.assign("license", [*head, first, farther, *tail])["address"]
+    assert got is not None and [s.line for s in got.spans] == [2]

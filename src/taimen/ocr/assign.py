@@ -631,7 +631,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             and _free_head(a, j) > 0
             and ln.y0 >= prev.cy
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
-            and -7.0 < ln.x0 - left < reach
+            and (-7.0 < ln.x0 - left < reach or (ln.x0 - left > -ROOM_LEFT_MM and _room_line(ln.text)))
             and low < ln.h / max(prev.h, 1e-6) < 1.7
             # the address's own label read with slips, printed lower beside its first line (「徐所」), is no next line
             and not (_label_in_column(ln) and _rows_overlap(ln, prev) >= 0.5)
@@ -665,6 +665,19 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     for s in spans:
         a.take(s)
     return Pick(spans, reasons)
+
+
+#: How far left of where the address's first line was read to start its room line may start: a finger or glare
+#: over the first line's start (「本市中央区水前寺…」 read from 20 mm) moves that start right, and printers move
+#: each line by up to 4 mm.
+ROOM_LEFT_MM = 16.0
+#: A building's line: a room number ending in 号室 (「101号室」, 「ハイム水前寺702号室」).
+_ROOM_LINE = re.compile(r"\d\s*号\s*室\s*$")
+
+
+def _room_line(text: str) -> bool:
+    """Whether a line is a building's or a room's, which only an address has (``ROOM_LEFT_MM``)."""
+    return bool(_ROOM_LINE.search(text)) and not _date_like(text)
 
 
 def _free_head(a: Assigner, j: int) -> int:
