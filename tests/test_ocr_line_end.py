@@ -109,6 +109,8 @@ def test_a_building_line_the_detector_missed_is_read_from_the_band_under_the_add
     # a band that reads as no address line (a scribble, the next label) gives nothing
     assert look_again.building_in_band(_card([("△◇△◇", 9.5, 12.4, 2.8, 40)]), PPM, recs, recs[2].line, 9.5, e) is None
     assert look_again.building_in_band(_card([]), PPM, recs, recs[2].line, 9.5, e) is None
+    cut = _card([("令和03年03月09", 9.5, 12.4, 2.8, 40)])  # the issue date's row, its 日 lost: no address line
+    assert look_again.building_in_band(cut, PPM, recs, recs[2].line, 9.5, e) is None
     # ink that starts well right of where the address's lines start is another field's
     far = _card([(room, 22.0, 12.4, 2.8, 40)])
     assert look_again.building_in_band(far, PPM, recs, recs[2].line, 9.5, e) is None

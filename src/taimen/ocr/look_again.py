@@ -160,7 +160,8 @@ def building_in_band(
     if (m := _AFTER_ROOM.search(text)) is not None:
         end = m.start()
     plain = _plain(text[:end])
-    if not _NEXT_ADDRESS_LINE.fullmatch(plain) or asg.DATE.search(plain) or asg.label_kind(plain):
+    # a date whose end or 日 was lost (「合和03年03月09」, the issue date's row) reads as no date: 年 tells it
+    if not _NEXT_ADDRESS_LINE.fullmatch(plain) or re.search(r"\d年|年\d", plain) or asg.label_kind(plain):
         return None
     return got, end
 
