@@ -11,7 +11,9 @@ import numpy as np
 from taimen.face import render
 from taimen.face.degrade import Photo, photograph, random_params
 from taimen.face.variants import forged
-from taimen.ocr.engine import Engine, engine
+from taimen.ocr.assign import TextLine
+from taimen.ocr.engine import Engine, Line, engine
+from taimen.ocr.recline import RecLine
 from taimen.samples.persons import person
 
 #: Photo seeds chosen once (any seed works; fixed so a failure reproduces).
@@ -50,3 +52,34 @@ def character_frames(e: Engine, chars: list[dict[str, float]]) -> np.ndarray:
         for ch, v in classes.items():
             p[2 * k + 1, index[ch]] = v
     return p
+
+
+# -- synthetic recogniser output over the real dictionary ------------------------------------------------
+
+
+def frame_probs(e: Engine, frames: list[dict[str, float]]) -> np.ndarray:
+    """Per-frame probabilities: each frame's classes as given ("" is the blank)."""
+    table = e.character_table()
+    index = {ch: i for i, ch in enumerate(table) if i}
+    p = np.zeros((len(frames), len(table)), np.float32)
+    for t, classes in enumerate(frames):
+        for ch, v in classes.items():
+            p[t, 0 if ch == "" else index[ch]] = v
+    return p
+
+
+def spelled(text: str, sure: float = 0.97) -> list[dict[str, float]]:
+    """Frames of ``text``: each character in one frame, a blank frame before and after it."""
+    frames: list[dict[str, float]] = [{"": 1.0}]
+    for ch in text:
+        frames += [{ch: sure, "": 1 - sure}, {"": 1.0}]
+    return frames
+
+
+def rec_line(e: Engine, frames: list[dict[str, float]], box: tuple[float, float, float, float]) -> RecLine:
+    """A recognised line of ``frames`` in ``box`` (card mm), as the line detector and recogniser give it."""
+    probs = frame_probs(e, frames)
+    dec = e.decode(probs)
+    tl = TextLine(*box, dec.text, dec.confidence)
+    line = Line(dec.text, dec.confidence, dec.char_confidences, dec.positions)
+    return RecLine(tl, probs, line, np.full((20, 80, 3), 255, np.uint8))

@@ -11,11 +11,9 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr_helpers import ocr
-from taimen.ocr import fieldread, license_dates, near_label, recline, repair
+from ocr_helpers import frame_probs, ocr, rec_line, spelled
+from taimen.ocr import fieldread, license_dates, near_label, repair
 from taimen.ocr import fields as fp
-from taimen.ocr.assign import TextLine
-from taimen.ocr.engine import Line
 
 
 @pytest.fixture(scope="module")
@@ -23,29 +21,6 @@ def e():
     return ocr()
 
 
-def _probs(e, frames: list[dict[str, float]]) -> np.ndarray:
-    table = e.character_table()
-    index = {ch: i for i, ch in enumerate(table) if i}
-    p = np.zeros((len(frames), len(table)), np.float32)
-    for t, classes in enumerate(frames):
-        for ch, v in classes.items():
-            p[t, 0 if ch == "" else index[ch]] = v
-    return p
-
-
-def _spelled(text: str, sure: float = 0.97) -> list[dict[str, float]]:
-    frames: list[dict[str, float]] = [{"": 1.0}]
-    for ch in text:
-        frames += [{ch: sure, "": 1 - sure}, {"": 1.0}]
-    return frames
-
-
-def _rec(e, frames: list[dict[str, float]], box: tuple[float, float, float, float]) -> recline.RecLine:
-    probs = _probs(e, frames)
-    dec = e.decode(probs)
-    tl = TextLine(*box, dec.text, dec.confidence)
-    line = Line(dec.text, dec.confidence, dec.char_confidences, dec.positions)
-    return recline.RecLine(tl, probs, line, np.full((20, 80, 3), 255, np.uint8))
 
 
 def _reading(key: str, d: date | None, conf: float = 0.99, reasons: tuple[str, ...] = (), text: str = "x"):
@@ -133,10 +108,10 @@ def test_an_expiry_whose_two_years_disagree_is_decoded_again_as_one_year() -> No
 
 def test_a_date_decoded_within_bounds_takes_the_year_the_bounds_allow(e) -> None:
     """A third digit the frames give 1 more than 2: 2016 read freely, 2026 within the six years before 2029."""
-    frames = _spelled("2016年06月22日")
+    frames = spelled("2016年06月22日")
     frames[5] = {"1": 0.55, "2": 0.4, "": 0.05}
     rep = repair.DateRepair(e.character_table())
-    probs = _probs(e, frames)
+    probs = frame_probs(e, frames)
     assert rep.decode(probs, "issue_date").text == "2016年06月22日"
     got = rep.decode(probs, "issue_date", within=(date(2023, 6, 10), date(2029, 6, 10)))
     assert got is not None and got.text == "2026年06月22日"
@@ -145,10 +120,10 @@ def test_a_date_decoded_within_bounds_takes_the_year_the_bounds_allow(e) -> None
 
 def test_an_era_year_past_the_era_is_not_read_when_the_month_and_day_are_bound(e) -> None:
     """「昭和66年」 (no such year): on the birthdays an expiry allows, the frames' other reading of the digit."""
-    frames = _spelled("昭和66年12月27日")
+    frames = spelled("昭和66年12月27日")
     frames[5] = {"6": 0.6, "5": 0.35, "": 0.05}
     rep = repair.DateRepair(e.character_table())
-    got = rep.decode(_probs(e, frames), "birth_date", mds=license_dates.birthdays(date(2027, 1, 26)))
+    got = rep.decode(frame_probs(e, frames), "birth_date", mds=license_dates.birthdays(date(2027, 1, 26)))
     assert got is not None and got.text == "昭和56年12月27日"
 
 
@@ -158,14 +133,14 @@ def test_an_era_year_past_the_era_is_not_read_when_the_month_and_day_are_bound(e
 def test_a_birth_date_split_by_glare_over_its_month_is_completed_from_the_expiry(e) -> None:
     """tune-2927: 「昭和26年」 and 「J08日生」 read apart (glare over 「01月」); the expiry 平成32年02月07日."""
     recs = [
-        _rec(e, _spelled("氏名松田 舞"), (1.2, 0.0, 25.8, 6.8)),
-        _rec(e, _spelled("昭和26年"), (47.1, 1.1, 58.1, 5.2)),
-        _rec(e, _spelled("J08日生"), (63.4, 1.1, 74.0, 5.1)),
-        _rec(e, _spelled("平成32年02月07日まで有効"), (3.2, 20.6, 44.8, 24.8)),
+        rec_line(e, spelled("氏名松田 舞"), (1.2, 0.0, 25.8, 6.8)),
+        rec_line(e, spelled("昭和26年"), (47.1, 1.1, 58.1, 5.2)),
+        rec_line(e, spelled("J08日生"), (63.4, 1.1, 74.0, 5.1)),
+        rec_line(e, spelled("平成32年02月07日まで有効"), (3.2, 20.6, 44.8, 24.8)),
     ]
     birth = fieldread.fields_from_lines("license", recs, e)["birth_date"]
     assert birth.value == "1951-01-08" and "repaired" in birth.reasons and birth.doubtful
-    recs[2] = _rec(e, _spelled("J生"), (63.4, 1.1, 74.0, 5.1))  # nothing of the month or day: 11 birthdays fit
+    recs[2] = rec_line(e, spelled("J生"), (63.4, 1.1, 74.0, 5.1))  # nothing of the month or day: 11 birthdays fit
     assert fieldread.fields_from_lines("license", recs, e)["birth_date"].value is None
 
 
@@ -175,11 +150,11 @@ def test_an_issue_date_whose_era_was_lost_takes_the_one_era_the_expiry_allows(e)
 
     def issue(text: str, expiry: str):
         recs = [
-            _rec(e, _spelled("氏名 阿部 春香"), (1.8, 0.5, 26.6, 6.2)),
-            _rec(e, _spelled("昭和12年03月27日生"), (46.7, 0.4, 75.3, 4.8)),
-            _rec(e, _spelled("62333"), (41.2, 14.4, 50.1, 18.6)),
-            _rec(e, _spelled(text), (2.0, 15.5, 33.3, 20.6)),
-            _rec(e, _spelled(expiry), (2.8, 20.3, 56.8, 25.1)),
+            rec_line(e, spelled("氏名 阿部 春香"), (1.8, 0.5, 26.6, 6.2)),
+            rec_line(e, spelled("昭和12年03月27日生"), (46.7, 0.4, 75.3, 4.8)),
+            rec_line(e, spelled("62333"), (41.2, 14.4, 50.1, 18.6)),
+            rec_line(e, spelled(text), (2.0, 15.5, 33.3, 20.6)),
+            rec_line(e, spelled(expiry), (2.8, 20.3, 56.8, 25.1)),
         ]
         return fieldread.fields_from_lines("license", recs, e)["issue_date"]
 
@@ -195,9 +170,9 @@ def test_an_expiry_that_lost_its_gregorian_year_takes_it_from_the_bracketed_reiw
 
     def expiry(birth: str):
         recs = [
-            _rec(e, _spelled("氏名 渡邊 勝"), (1.9, 0.2, 24.8, 6.1)),
-            _rec(e, _spelled(birth), (46.9, 3.3, 73.4, 7.2)),
-            _rec(e, _spelled("和09年)05月24日まで有効"), (17.6, 20.0, 57.0, 25.6)),
+            rec_line(e, spelled("氏名 渡邊 勝"), (1.9, 0.2, 24.8, 6.1)),
+            rec_line(e, spelled(birth), (46.9, 3.3, 73.4, 7.2)),
+            rec_line(e, spelled("和09年)05月24日まで有効"), (17.6, 20.0, 57.0, 25.6)),
         ]
         return fieldread.fields_from_lines("license", recs, e)["expiry"]
 
@@ -208,17 +183,17 @@ def test_an_expiry_that_lost_its_gregorian_year_takes_it_from_the_bracketed_reiw
 
 def test_a_licence_number_with_two_equal_digits_merged_is_read_as_twelve_digits(e) -> None:
     """「第476305588714」 read with its two 8s run into one (no blank frame kept between them)."""
-    frames = _spelled("第4763055")
+    frames = spelled("第4763055")
     frames += [{"8": 0.97, "": 0.03}, {"8": 0.6, "": 0.4}, {"8": 0.97, "": 0.03}, {"": 1.0}]
-    frames += _spelled("714")[1:]
-    recs = [_rec(e, frames, (2.0, 39.8, 33.6, 45.5)), _rec(e, _spelled("号"), (38.5, 40.5, 42.7, 44.2))]
+    frames += spelled("714")[1:]
+    recs = [rec_line(e, frames, (2.0, 39.8, 33.6, 45.5)), rec_line(e, spelled("号"), (38.5, 40.5, 42.7, 44.2))]
     assert recs[0].decoded.text == "第47630558714"
     card = np.full((648, 1027, 3), 255, np.uint8)
     got = near_label.twelve_digits(card, 12.0, recs, e)
     assert got is not None and got.line.text == "第476305588714" and got.repaired
     number = fieldread.fields_from_lines("license", recs, e, card=card)["license_number"]
     assert number.value == "476305588714" and "repaired" in number.reasons and number.doubtful
-    eleven = _rec(e, _spelled("第47630558714"), (2.0, 39.8, 33.6, 45.5))  # no twelfth digit in the frames
+    eleven = rec_line(e, spelled("第47630558714"), (2.0, 39.8, 33.6, 45.5))  # no twelfth digit in the frames
     assert near_label.twelve_digits(card, 12.0, [eleven], e) is None
 
 
@@ -227,7 +202,7 @@ def test_a_residence_card_number_cut_short_is_read_again_past_its_box_or_flagged
     ppm = 12.0
     card = np.full((int(54 * ppm), int(85.6 * ppm), 3), 255, np.uint8)
     cv2.putText(card, "MD13233355WR", (int(56 * ppm), int(6 * ppm)), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
-    short = _rec(e, _spelled("MD1323"), (55.5, 2.5, 68.0, 7.0))
+    short = rec_line(e, spelled("MD1323"), (55.5, 2.5, 68.0, 7.0))
     got = near_label.card_number_cut_short(card, ppm, [short], e)
     assert got is not None and got.line.text.replace(" ", "") == "MD13233355WR" and got.repaired
     fields = fieldread.fields_from_lines("residence", [short], e, card=card, ppm=ppm)
@@ -236,10 +211,10 @@ def test_a_residence_card_number_cut_short_is_read_again_past_its_box_or_flagged
     covered[:, int(68 * ppm) :] = (120, 140, 200)  # a finger over the rest: nothing is made up, the field says why
     fields = fieldread.fields_from_lines("residence", [short], e, card=covered, ppm=ppm)
     assert fields["card_number"].value is None and "cut_off" in fields["card_number"].reasons
-    assert near_label.card_number_start([_rec(e, _spelled("LEWIS KAREN"), (9.7, 5.7, 30.5, 9.5))]) is None
+    assert near_label.card_number_start([rec_line(e, spelled("LEWIS KAREN"), (9.7, 5.7, 30.5, 9.5))]) is None
     # tune-3518: 「番号 LF14541586U」, the last letter cut off with the box
     card = np.full((int(54 * ppm), int(85.6 * ppm), 3), 255, np.uint8)
     cv2.putText(card, "LF14541586UZ", (int(56 * ppm), int(6 * ppm)), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
-    short = _rec(e, _spelled("LF14541586U"), (55.5, 2.5, 79.0, 7.0))
+    short = rec_line(e, spelled("LF14541586U"), (55.5, 2.5, 79.0, 7.0))
     got = near_label.card_number_cut_short(card, ppm, [short], e)
     assert got is not None and got.line.text.replace(" ", "") == "LF14541586UZ"

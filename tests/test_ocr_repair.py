@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from ocr_helpers import ocr
+from ocr_helpers import frame_probs, ocr, rec_line, spelled
 from taimen.ocr import assign, ctc, fieldread, near_label, recline, repair, sex_read
 from taimen.ocr.assign import TextLine
 from taimen.ocr.engine import Line
@@ -21,59 +21,34 @@ def e():
     return ocr()
 
 
-def _probs(e, frames: list[dict[str, float]]) -> np.ndarray:
-    """Per-frame probabilities: each frame's classes as given ("" is the blank)."""
-    table = e.character_table()
-    index = {ch: i for i, ch in enumerate(table) if i}
-    p = np.zeros((len(frames), len(table)), np.float32)
-    for t, classes in enumerate(frames):
-        for ch, v in classes.items():
-            p[t, 0 if ch == "" else index[ch]] = v
-    return p
-
-
-def _spelled(text: str, sure: float = 0.97) -> list[dict[str, float]]:
-    """Frames of ``text``: each character in one frame, a blank frame before and after it."""
-    frames: list[dict[str, float]] = [{"": 1.0}]
-    for ch in text:
-        frames += [{ch: sure, "": 1 - sure}, {"": 1.0}]
-    return frames
-
-
-def _rec(e, frames: list[dict[str, float]], box: tuple[float, float, float, float]) -> recline.RecLine:
-    probs = _probs(e, frames)
-    dec = e.decode(probs)
-    tl = TextLine(*box, dec.text, dec.confidence)
-    line = Line(dec.text, dec.confidence, dec.char_confidences, dec.positions)
-    return recline.RecLine(tl, probs, line, np.full((20, 80, 3), 255, np.uint8))
 
 
 def _collapsed_1955() -> list[dict[str, float]]:
     """「1955年11月16日生」 where the two 5s run into each other (no blank frame the greedy reading keeps)."""
-    frames = _spelled("19")
+    frames = spelled("19")
     frames += [{"5": 0.97, "": 0.03}, {"5": 0.6, "": 0.4}, {"5": 0.97, "": 0.03}, {"": 1.0}]
-    return frames + _spelled("年11月16日生")[1:]
+    return frames + spelled("年11月16日生")[1:]
 
 
 def test_the_constrained_path_finds_a_doubled_digit_the_greedy_reading_merged(e) -> None:
     classes = ctc.classes_of(e.character_table())
-    probs = _probs(e, _collapsed_1955())
+    probs = frame_probs(e, _collapsed_1955())
     assert e.decode(probs, "date").text == "195年11月16日生"
     four = [ctc.Slot("0123456789")] * 4
     path = ctc.best_path(probs[:8], classes, four)
     assert path is not None and path.text == "1955"
     assert path.confidences[2] == pytest.approx(0.97) and path.positions == (1, 3, 5, 7)
     optional = [ctc.Slot("0123456789"), ctc.Slot("0123456789", optional=True), ctc.Slot("年")]
-    assert ctc.best_path(_probs(e, _spelled("7年")), classes, optional).text == "7年"
-    assert ctc.best_path(_probs(e, [{"": 1.0}] * 3), classes, four) is None  # fewer frames than digits
+    assert ctc.best_path(frame_probs(e, spelled("7年")), classes, optional).text == "7年"
+    assert ctc.best_path(frame_probs(e, [{"": 1.0}] * 3), classes, four) is None  # fewer frames than digits
 
 
 def test_a_birth_date_whose_doubled_digit_was_merged_is_decoded_again_and_flagged(e) -> None:
     """「195年11月16日生」 is no date (the old reading: birth date not found, 照合番号B missing)."""
     recs = [
-        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
-        _rec(e, _collapsed_1955(), (10, 30, 35, 35)),
-        _rec(e, _spelled("2028年11月16日まで有効"), (4, 37, 45, 41.6)),
+        rec_line(e, spelled("生年月日"), (2, 28, 9.5, 31)),
+        rec_line(e, _collapsed_1955(), (10, 30, 35, 35)),
+        rec_line(e, spelled("2028年11月16日まで有効"), (4, 37, 45, 41.6)),
     ]
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1955-11-16" and "repaired" in birth.reasons and birth.doubtful
@@ -82,8 +57,8 @@ def test_a_birth_date_whose_doubled_digit_was_merged_is_decoded_again_and_flagge
 def test_an_era_missing_its_first_character_is_decoded_under_the_era_forms(e) -> None:
     """「和2年 7月 1日生」: 昭和2 and 令和2 are both plausible births, so completing by plausibility alone fails;
     the recogniser's own frames hold 令 more than any other era's first character."""
-    frames = [{"": 1.0}, {"令": 0.3, "昭": 0.001, "": 0.7}, {"": 1.0}, *_spelled("和2年 7月 1日生")[1:]]
-    recs = [_rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)), _rec(e, frames, (10, 30, 35, 35))]
+    frames = [{"": 1.0}, {"令": 0.3, "昭": 0.001, "": 0.7}, {"": 1.0}, *spelled("和2年 7月 1日生")[1:]]
+    recs = [rec_line(e, spelled("生年月日"), (2, 28, 9.5, 31)), rec_line(e, frames, (10, 30, 35, 35))]
     assert recs[1].decoded.text.startswith("和2年")
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "2020-07-01" and birth.era_year == 2 and "repaired" in birth.reasons
@@ -91,10 +66,10 @@ def test_an_era_missing_its_first_character_is_decoded_under_the_era_forms(e) ->
 
 def test_no_date_is_made_from_frames_that_hold_none(e) -> None:
     rep = repair.DateRepair(e.character_table())
-    frames = _spelled("2035年89月17日")
+    frames = spelled("2035年89月17日")
     frames[11] = {"8": 0.6, "0": 0.3, "": 0.1}  # a month's tens digit is 0 or 1
-    assert rep.decode(_probs(e, frames), "expiry", True).text == "2035年09月17日"
-    assert rep.decode(_probs(e, _spelled("氏名")), "birth_date") is None
+    assert rep.decode(frame_probs(e, frames), "expiry", True).text == "2035年09月17日"
+    assert rep.decode(frame_probs(e, spelled("氏名")), "birth_date") is None
     assert repair.broken_date_spans("生年月日 昭和55年2月17日生") == []  # a date already: nothing to repair
     assert repair.broken_date_spans("性別195年11月16日生") == [(2, 12)]
 
@@ -114,8 +89,8 @@ def test_a_birth_date_cut_by_glare_is_completed_from_the_expiry_and_flagged(e) -
 
     def birth(text: str, expiry: str = "2026年10月6日まで有効"):
         recs = [
-            _rec(e, _spelled("生年月日 " + text), (2, 26.6, 28, 32)),
-            _rec(e, _spelled(expiry), (5.8, 38, 42, 43.7)),
+            rec_line(e, spelled("生年月日 " + text), (2, 26.6, 28, 32)),
+            rec_line(e, spelled(expiry), (5.8, 38, 42, 43.7)),
         ]
         return fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
 
@@ -210,14 +185,14 @@ def test_an_implausible_expiry_is_never_proposed_and_is_decoded_again(e) -> None
 
     def expiry(frames):
         recs = [
-            _rec(e, _spelled("昭和55年2月17日生"), (13, 26, 44, 29.5)),
-            _rec(e, frames, (5, 35, 42, 39)),
+            rec_line(e, spelled("昭和55年2月17日生"), (13, 26, 44, 29.5)),
+            rec_line(e, frames, (5, 35, 42, 39)),
         ]
         return fieldread.fields_from_lines("mynumber", recs, e)["expiry"]
 
-    sure = expiry(_spelled("2083年2月17日まで有効"))
+    sure = expiry(spelled("2083年2月17日まで有効"))
     assert sure.value is None and "grammar" in sure.reasons
-    frames = _spelled("2083年2月17日まで有効")
+    frames = spelled("2083年2月17日まで有効")
     frames[5] = {"8": 0.6, "3": 0.35, "": 0.05}  # the recogniser half saw the 3 it misread
     again = expiry(frames)
     assert again.value == "2033-02-17" and "repaired" in again.reasons and again.doubtful
@@ -267,9 +242,9 @@ def test_a_name_far_right_of_its_label_has_lost_its_start() -> None:
 def test_a_name_read_in_the_old_form_of_a_character_with_weight_on_the_new_is_doubtful(e) -> None:
     """增田 for 増田 (both are registered forms): the chip holds which; the old reader had no such pair. The
     Japanese prior takes the form Japanese prints (増, engine.CHINESE_FORM_WEIGHT), and the name stays doubtful."""
-    frames = _spelled("增田陸")
+    frames = spelled("增田陸")
     frames[1] = {"增": 0.9, "増": 0.08, "": 0.02}
-    recs = [_rec(e, _spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), _rec(e, frames, (9.4, 8.5, 26.7, 14.8))]
+    recs = [rec_line(e, spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), rec_line(e, frames, (9.4, 8.5, 26.7, 14.8))]
     name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
     assert name.value in ("増田\u3000陸", "増田陸")
     assert "variant_form" in name.reasons and name.doubtful
@@ -277,20 +252,20 @@ def test_a_name_read_in_the_old_form_of_a_character_with_weight_on_the_new_is_do
 
 def test_a_name_character_of_a_vendor_extension_is_doubtful(e) -> None:
     """增 (an IBM extension of Shift_JIS) for 増, read with no weight on 増 at all: proposed without doubt before."""
-    recs = [_rec(e, _spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), _rec(e, _spelled("增田陸"), (9.4, 8.5, 26.7, 14.8))]
+    recs = [rec_line(e, spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), rec_line(e, spelled("增田陸"), (9.4, 8.5, 26.7, 14.8))]
     name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
     assert "variant_form" in name.reasons and name.doubtful
     assert fieldread._vendor_form("增") and not fieldread._vendor_form("濱") and not fieldread._vendor_form("増")
-    plain = [recs[0], _rec(e, _spelled("原田陸"), (9.4, 8.5, 26.7, 14.8))]
+    plain = [recs[0], rec_line(e, spelled("原田陸"), (9.4, 8.5, 26.7, 14.8))]
     assert "variant_form" not in fieldread.fields_from_lines("mynumber", plain, e)["name"].reasons
 
 
 def test_the_prior_never_drops_a_character(e) -> None:
     """A character the recogniser chose over the blank stays a character, however little the Japanese prior
     weighs it: 增 alone at 0.95 (blank 0.05) was decoded as nothing, and 「田陸」 proposed without doubt."""
-    frames = _spelled("增田陸")
+    frames = spelled("增田陸")
     frames[1] = {"增": 0.95, "": 0.05}
-    recs = [_rec(e, _spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), _rec(e, frames, (9.4, 8.5, 26.7, 14.8))]
+    recs = [rec_line(e, spelled("氏名"), (2.9, 8.1, 8.5, 12.2)), rec_line(e, frames, (9.4, 8.5, 26.7, 14.8))]
     name = fieldread.fields_from_lines("mynumber", recs, e)["name"]
     assert name.value is not None and name.value.startswith("增")
     assert name.doubtful
@@ -300,9 +275,9 @@ def test_a_date_whose_year_mark_was_misread_is_decoded_again(e) -> None:
     """「2028ヶ05月16日まで有効」: no 年, so the line held no date and the expiry (照合番号B's year) was missing."""
     assert repair.broken_date_spans("2028ヶ05月16日まで有効") == [(0, 11)]
     assert repair.broken_date_spans("2028年05月16日まで有効") == []
-    frames = _spelled("2028ヶ05月16日まで有効")
+    frames = spelled("2028ヶ05月16日まで有効")
     frames[9] = {"ヶ": 0.6, "年": 0.3, "": 0.1}
-    recs = [_rec(e, _spelled("昭和30年05月16日生"), (8, 23, 35, 27)), _rec(e, frames, (4, 38, 47, 43))]
+    recs = [rec_line(e, spelled("昭和30年05月16日生"), (8, 23, 35, 27)), rec_line(e, frames, (4, 38, 47, 43))]
     assert recs[1].decoded.text.startswith("2028ヶ")
     got = fieldread.fields_from_lines("mynumber", recs, e)["expiry"]
     assert got.value == "2028-05-16" and "repaired" in got.reasons and got.doubtful
@@ -311,10 +286,10 @@ def test_a_date_whose_year_mark_was_misread_is_decoded_again(e) -> None:
 def test_an_expiry_off_the_birthday_is_decoded_again_on_it(e) -> None:
     """「2027年08月3日」 for 「…30日」: a real date, so the grammar alone kept it; the card expires on the birthday
     (昭和42年08月30日), and the frames hold the 0 the greedy reading gave to the blank."""
-    frames = _spelled("2027年08月30日まで有効")
+    frames = spelled("2027年08月30日まで有効")
     frames[17] = {"3": 0.6, "": 0.4}  # not read surely (a surely read expiry is kept as read)
     frames[19] = {"0": 0.3, "": 0.7}
-    recs = [_rec(e, _spelled("昭和42年08月30日生"), (13, 29, 53, 34)), _rec(e, frames, (2, 35, 36, 39))]
+    recs = [rec_line(e, spelled("昭和42年08月30日生"), (13, 29, 53, 34)), rec_line(e, frames, (2, 35, 36, 39))]
     assert recs[1].decoded.text.startswith("2027年08月3日")
     got = fieldread.fields_from_lines("mynumber", recs, e)
     assert got["expiry"].value == "2027-08-30" and "repaired" in got["expiry"].reasons and got["expiry"].doubtful
@@ -324,10 +299,11 @@ def test_an_expiry_off_the_birthday_is_decoded_again_on_it(e) -> None:
 
 def _license(e, birth: list[dict[str, float]], expiry: list[dict[str, float]]):
     recs = [
-        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
-        _rec(e, birth, (48, 2, 75, 6)),
-        _rec(e, _spelled("交付 令和06年11月22日"), (2, 14, 35, 20)),  # within the six years before the expiries below
-        _rec(e, expiry, (3, 20, 57, 25)),
+        rec_line(e, spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        rec_line(e, birth, (48, 2, 75, 6)),
+        # within the six years before the expiries below
+        rec_line(e, spelled("交付 令和06年11月22日"), (2, 14, 35, 20)),
+        rec_line(e, expiry, (3, 20, 57, 25)),
     ]
     return fieldread.fields_from_lines("license", recs, e)
 
@@ -335,11 +311,11 @@ def _license(e, birth: list[dict[str, float]], expiry: list[dict[str, float]]):
 def test_a_licence_date_that_is_no_date_is_decoded_again_under_the_grammar(e) -> None:
     """「昭和115年01月07日生」 (a stray 1 in the year) left the licence's birth date not found, and 「2029年
     (令和11年)82月06日まで有効」 its expiry: the licence's dates were not decoded again."""
-    birth = _spelled("昭和15年01月07日生")
+    birth = spelled("昭和15年01月07日生")
     birth[3:3] = [{"1": 0.6, "": 0.4}, {"": 1.0}]
-    expiry = _spelled("2029年(令和11年)02月06日まで有効")
+    expiry = spelled("2029年(令和11年)02月06日まで有効")
     expiry[25] = {"8": 0.6, "0": 0.35, "": 0.05}  # the month's 0 half seen as 8
-    got = _license(e, _spelled("昭和15年01月07日生"), _spelled("2029年(令和11年)02月06日まで有効"))
+    got = _license(e, spelled("昭和15年01月07日生"), spelled("2029年(令和11年)02月06日まで有効"))
     assert got["birth_date"].value == "1940-01-07" and not got["birth_date"].doubtful
     assert got["expiry"].value == "2029-02-06" and not got["expiry"].doubtful
     got = _license(e, birth, expiry)
@@ -370,7 +346,7 @@ def test_a_licence_date_whose_end_is_hidden_is_taken_cut_off(e) -> None:
         assert pick is not None and "cut_off" in pick.reasons
         span = pick.spans[0]
         assert lines[span.line].text[span.start : span.end] == text
-    recs = [_rec(e, _spelled(ln.text), (ln.x0, ln.y0, ln.x1, ln.y1)) for ln in lines]
+    recs = [rec_line(e, spelled(ln.text), (ln.x0, ln.y0, ln.x1, ln.y1)) for ln in lines]
     got = fieldread.fields_from_lines("license", recs, e)
     assert got["birth_date"].value == "1979-07-16" and got["birth_date"].doubtful
     assert got["issue_date"].value == "2016-11-04" and got["issue_date"].doubtful
@@ -380,18 +356,18 @@ def test_a_licence_date_whose_end_is_hidden_is_taken_cut_off(e) -> None:
 def test_a_licence_issue_date_out_of_any_cards_range_is_decoded_again_and_a_recent_one_kept(e) -> None:
     """「8025年07月17日」 was proposed as the issue date; an issue date a few days ahead of this PC's clock is
     not a misreading to throw away."""
-    issue = _spelled("交付 2025年07月17日")
+    issue = spelled("交付 2025年07月17日")
     issue[7] = {"8": 0.6, "2": 0.35, "": 0.05}
     recs = [
-        _rec(e, _spelled("昭和30年08月07日生"), (45, 2, 74, 5)),
-        _rec(e, issue, (2, 13, 33, 19)),
-        _rec(e, _spelled("2030年(令和12年)09月06日まで有効"), (3, 20, 57, 25)),
+        rec_line(e, spelled("昭和30年08月07日生"), (45, 2, 74, 5)),
+        rec_line(e, issue, (2, 13, 33, 19)),
+        rec_line(e, spelled("2030年(令和12年)09月06日まで有効"), (3, 20, 57, 25)),
     ]
     assert recs[1].decoded.text == "交付 8025年07月17日"
     got = fieldread.fields_from_lines("license", recs, e)["issue_date"]
     assert got.value == "2025-07-17" and "repaired" in got.reasons and got.doubtful
     soon = date.fromordinal(date.today().toordinal() + 10)
-    recs[1] = _rec(e, _spelled(f"交付 {soon.year}年{soon.month:02d}月{soon.day:02d}日"), (2, 13, 33, 19))
+    recs[1] = rec_line(e, spelled(f"交付 {soon.year}年{soon.month:02d}月{soon.day:02d}日"), (2, 13, 33, 19))
     assert fieldread.fields_from_lines("license", recs, e)["issue_date"].value == soon.isoformat()
 
 
@@ -399,11 +375,11 @@ def test_an_expiry_whose_month_and_day_are_hidden_is_set_on_the_birthday_and_bot
     """A finger over 「7月10日」: 「2035年7日まで有効」 (2035-07-01 after the grammar), no trace of 10 in the
     frames. The expiry is set on the birthday (flagged); the birth date, which the two disagreed with as read,
     stays doubtful too (a confident misreading of it must not go through)."""
-    frames = _spelled("2035年7")
-    frames += [{"月": 0.3, "": 0.7}, {"1": 0.01, "": 0.99}, *_spelled("日まで有効")]
+    frames = spelled("2035年7")
+    frames += [{"月": 0.3, "": 0.7}, {"1": 0.01, "": 0.99}, *spelled("日まで有効")]
     recs = [
-        _rec(e, _spelled("生年月日 平成9年 7月10日生"), (2, 28, 38, 34)),
-        _rec(e, frames, (2, 34, 40, 40)),
+        rec_line(e, spelled("生年月日 平成9年 7月10日生"), (2, 28, 38, 34)),
+        rec_line(e, frames, (2, 34, 40, 40)),
     ]
     assert recs[1].decoded.text == "2035年7日まで有効"
     got = fieldread.fields_from_lines("mynumber", recs, e)
@@ -415,8 +391,8 @@ def test_an_expiry_read_surely_off_the_birthday_is_not_moved_onto_it(e) -> None:
     """A foreign resident's card may expire with the period of stay, not on a birthday: a surely read expiry
     stays as read (both flagged inconsistent)."""
     recs = [
-        _rec(e, _spelled("生年月日 1990年 7月10日生"), (2, 28, 38, 34)),
-        _rec(e, _spelled("2029年3月31日まで有効"), (2, 34, 40, 40)),
+        rec_line(e, spelled("生年月日 1990年 7月10日生"), (2, 28, 38, 34)),
+        rec_line(e, spelled("2029年3月31日まで有効"), (2, 34, 40, 40)),
     ]
     got = fieldread.fields_from_lines("mynumber", recs, e)
     assert got["expiry"].value == "2029-03-31" and "inconsistent" in got["expiry"].reasons
@@ -426,11 +402,11 @@ def test_forms_needing_a_character_the_frames_never_give_are_not_run(e, monkeypa
     """Their path would be refused (confidence below MIN_P); running the Viterbi for each of the licence's
     bracket forms cost 0.8 s of CPU on one expiry."""
     rep = repair.DateRepair(e.character_table())
-    frames = _spelled("2029年(令和11年)02月06日")
+    frames = spelled("2029年(令和11年)02月06日")
     runs: list[int] = []
     real = repair.best_path
     monkeypatch.setattr(repair, "best_path", lambda *a: runs.append(1) or real(*a))
-    assert rep.decode(_probs(e, frames), repair.LICENSE_EXPIRY).text == "2029年(令和11年)02月06日"
+    assert rep.decode(frame_probs(e, frames), repair.LICENSE_EXPIRY).text == "2029年(令和11年)02月06日"
     # of the Gregorian form, one bracket form per year since 2019 and 平成/令和, only those whose every required
     # character the frames hold: 20xx, 2019 (令和1), 2020 (令和2), 2029 (令和11), 令和
     assert len(runs) == 5 < 3 + len(repair.bracket_forms())
@@ -442,10 +418,10 @@ def test_a_date_whose_day_mark_was_read_as_a_month_is_decoded_again(e) -> None:
     ending at the mark before 生."""
     assert repair.broken_date_spans("教册 昭和52年 2月 1月生") == [(3, 14)]
     assert repair.broken_date_spans("昭和52年 2月 1日生") == []
-    frames = _spelled("生年月日 昭和52年 2月 1月生")
+    frames = spelled("生年月日 昭和52年 2月 1月生")
     frames[-4] = {"月": 0.44, "日": 0.43, "": 0.13}
     frames[-2] = {"生": 1.0}  # read surely: no path of a date alone can give its frame to the blank
-    recs = [_rec(e, frames, (2, 30, 37, 36)), _rec(e, _spelled("2032年2月1日まで有効"), (4, 37, 42, 42))]
+    recs = [rec_line(e, frames, (2, 30, 37, 36)), rec_line(e, spelled("2032年2月1日まで有効"), (4, 37, 42, 42))]
     assert recs[0].decoded.text.endswith("1月生")
     got = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert got.value == "1977-02-01" and "repaired" in got.reasons and got.doubtful
@@ -453,10 +429,10 @@ def test_a_date_whose_day_mark_was_read_as_a_month_is_decoded_again(e) -> None:
 
 def _issued(e, frames: list[dict[str, float]]):
     recs = [
-        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
-        _rec(e, _spelled("平成11年01月20日生"), (48, 2, 75, 6)),
-        _rec(e, frames, (2, 14, 35, 20)),
-        _rec(e, _spelled("2027年(令和09年)02月19日まで有効"), (3, 20, 57, 25)),
+        rec_line(e, spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        rec_line(e, spelled("平成11年01月20日生"), (48, 2, 75, 6)),
+        rec_line(e, frames, (2, 14, 35, 20)),
+        rec_line(e, spelled("2027年(令和09年)02月19日まで有効"), (3, 20, 57, 25)),
     ]
     return fieldread.fields_from_lines("license", recs, e)
 
@@ -464,10 +440,10 @@ def _issued(e, frames: list[dict[str, float]]):
 def test_a_licence_date_read_with_a_one_digit_month_on_a_zero_padded_card_is_decoded_again() -> None:
     """「交付 令和04年1月24日」 for 11月: the second 1 given to the blank; the card's other dates are zero-padded."""
     e = ocr()
-    frames = _spelled("交付 令和04年11月24日")
+    frames = spelled("交付 令和04年11月24日")
     frames[19] = {"1": 0.4, "": 0.6}  # the month's second 1, under the blank
     frames[17] = {"1": 0.8, "": 0.2}  # not read surely
-    assert e.decode(_probs(e, frames)).text.endswith("04年1月24日")
+    assert e.decode(frame_probs(e, frames)).text.endswith("04年1月24日")
     got = _issued(e, frames)["issue_date"]
     assert got.value == "2022-11-24" and "repaired" in got.reasons and got.doubtful
     # a one-digit month with no second digit in its frames stays as read
@@ -478,35 +454,35 @@ def test_a_licence_date_read_with_a_one_digit_month_on_a_zero_padded_card_is_dec
 
 def _one_glyph_era(year: str, tail: dict[str, float]) -> list[dict[str, float]]:
     """「潮36年7月21日生」: the era 昭和 read as one glyph whose frame gives its second character some weight."""
-    return [{"": 1.0}, {"潮": 0.5, **tail, "": 0.5 - sum(tail.values())}, *_spelled(f"{year}年7月21日生")[1:]]
+    return [{"": 1.0}, {"潮": 0.5, **tail, "": 0.5 - sum(tail.values())}, *spelled(f"{year}年7月21日生")[1:]]
 
 
 def test_an_era_read_as_one_glyph_is_decoded_by_its_second_character_and_flagged(e) -> None:
     """tune-0790: 昭和 squeezed into 「潮」 (和 at 0.047 in its frame, 昭 at 0.0017): no date on the line, so the
     birth date, which 照合番号B needs, was not found; 昭和36 is the one era with 和 that gives a birth."""
     recs = [
-        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
-        _rec(e, _one_glyph_era("36", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33)),
-        _rec(e, _spelled("2028年7月21日まで有効"), (4, 34, 41, 39)),
+        rec_line(e, spelled("生年月日"), (2, 28, 9.5, 31)),
+        rec_line(e, _one_glyph_era("36", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33)),
+        rec_line(e, spelled("2028年7月21日まで有効"), (4, 34, 41, 39)),
     ]
     assert recs[1].decoded.text.startswith("潮36年")
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1961-07-21" and "repaired" in birth.reasons and birth.doubtful
     # 和3: 昭和3 and 令和3 are both births, and the frames cannot tell them apart: nothing is proposed
-    recs[1] = _rec(e, _one_glyph_era("3", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33))
+    recs[1] = rec_line(e, _one_glyph_era("3", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33))
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
     # a glyph whose frames hold no era's second character is no era
-    recs[1] = _rec(e, _one_glyph_era("36", {}), (10, 28, 35, 33))
+    recs[1] = rec_line(e, _one_glyph_era("36", {}), (10, 28, 35, 33))
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
     # the era's first character under the 性別 value printed beside it, decoded as another era's head (明和: 明
     # is no head of an era ending in 和, so the old completion refused): 昭和36 is still the one birth
-    frames = [*_spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *_spelled("和36年7月21日生")]
-    recs[1] = _rec(e, frames, (2, 28, 38, 33))
+    frames = [*spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *spelled("和36年7月21日生")]
+    recs[1] = rec_line(e, frames, (2, 28, 38, 33))
     assert recs[1].decoded.text.startswith("性別男和36年")
     birth = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert birth.value == "1961-07-21" and "repaired" in birth.reasons and birth.doubtful
     # only a birth date is read so (the grammar alone, as for an expiry, finds nothing in the glyph)
-    rec = _rec(e, _one_glyph_era("36", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33))
+    rec = rec_line(e, _one_glyph_era("36", {"和": 0.05, "昭": 0.001}), (10, 28, 35, 33))
     rep = repair.DateRepair(e.character_table())
     assert not repair.repair_line(rep, rec.decoded.text, rec.decoded, rec.probs, "birth_date")[1]
     line, changed = repair.repair_line(rep, rec.decoded.text, rec.decoded, rec.probs, "birth_date", head_lost=True)
@@ -516,21 +492,21 @@ def test_an_era_read_as_one_glyph_is_decoded_by_its_second_character_and_flagged
 def test_an_era_named_by_its_second_character_alone_is_decided_by_the_expiry(e) -> None:
     """tune-1613: 「男和08年10月26日生」, 昭 under the 性別 value: 昭和08 and 令和08 are both births as read, so
     nothing was proposed; the card expires on 2026-10-26, and its holder was born before that: 昭和08."""
-    frames = [*_spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *_spelled("和08年10月26日生")]
+    frames = [*spelled("性別"), {"男": 0.55, "明": 0.25, "": 0.2}, *spelled("和08年10月26日生")]
     recs = [
-        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
-        _rec(e, frames, (2, 31, 38, 36)),
-        _rec(e, _spelled("2026年10月26日まで有効"), (4, 38, 41, 42)),
+        rec_line(e, spelled("生年月日"), (2, 28, 9.5, 31)),
+        rec_line(e, frames, (2, 31, 38, 36)),
+        rec_line(e, spelled("2026年10月26日まで有効"), (4, 38, 41, 42)),
     ]
     got = fieldread.fields_from_lines("mynumber", recs, e)
     assert got["birth_date"].value == "1933-10-26" and got["birth_date"].era_year == 8
     assert "repaired" in got["birth_date"].reasons and got["birth_date"].doubtful
     # a card expiring in 2031 may be a child's born on 令和08年10月26日: still nothing
-    recs[2] = _rec(e, _spelled("2031年10月26日まで有効"), (4, 38, 41, 42))
+    recs[2] = rec_line(e, spelled("2031年10月26日まで有効"), (4, 38, 41, 42))
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
     # … but one expiring on the birthday runs to the 5th or 10th birthday after issue: a holder born 2026 would
     # have it to 2031 at least, so a card expiring on 2030-10-26 is 昭和08's
-    recs[2] = _rec(e, _spelled("2030年10月26日まで有効"), (4, 38, 41, 42))
+    recs[2] = rec_line(e, spelled("2030年10月26日まで有効"), (4, 38, 41, 42))
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value == "1933-10-26"
 
 
@@ -539,30 +515,30 @@ def test_an_era_whose_first_character_was_misread_as_another_glyph_is_decoded_ag
     issue dates): the era's first character read as a kanji that heads no era, so the broken date was cut
     after it (「和063年…」), no era form fitted, and no date was found. The span is decoded again from that
     glyph, whose frames still give the era's head some weight; always ``repaired`` (doubtful)."""
-    birth = [{"": 1.0}, {"招": 0.9, "昭": 0.05, "": 0.05}, {"": 1.0}, *_spelled("和")[1:]]
-    birth += [{"0": 0.6, "": 0.4}, {"": 1.0}, *_spelled("63年2月10日生")[1:]]
+    birth = [{"": 1.0}, {"招": 0.9, "昭": 0.05, "": 0.05}, {"": 1.0}, *spelled("和")[1:]]
+    birth += [{"0": 0.6, "": 0.4}, {"": 1.0}, *spelled("63年2月10日生")[1:]]
     recs = [
-        _rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)),
-        _rec(e, birth, (10, 28, 35, 33)),
-        _rec(e, _spelled("2027年2月10日まで有効"), (4, 34, 41, 39)),
+        rec_line(e, spelled("生年月日"), (2, 28, 9.5, 31)),
+        rec_line(e, birth, (10, 28, 35, 33)),
+        rec_line(e, spelled("2027年2月10日まで有効"), (4, 34, 41, 39)),
     ]
     assert recs[1].decoded.text == "招和063年2月10日生"
     got = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
     assert got.value == "1988-02-10" and "repaired" in got.reasons and got.doubtful
-    issue = [*_spelled("交付"), {"合": 0.9, "令": 0.05, "": 0.05}, {"": 1.0}, *_spelled("和")[1:]]
-    issue += [{"1": 0.6, "": 0.4}, {"": 1.0}, *_spelled("02年09月08日")[1:]]
+    issue = [*spelled("交付"), {"合": 0.9, "令": 0.05, "": 0.05}, {"": 1.0}, *spelled("和")[1:]]
+    issue += [{"1": 0.6, "": 0.4}, {"": 1.0}, *spelled("02年09月08日")[1:]]
     recs = [
-        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
-        _rec(e, _spelled("昭和55年05月23日生"), (48, 2, 75, 6)),
-        _rec(e, issue, (2, 14, 35, 20)),
-        _rec(e, _spelled("2023年(令和05年)06月22日まで有効"), (3, 20, 57, 25)),
+        rec_line(e, spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        rec_line(e, spelled("昭和55年05月23日生"), (48, 2, 75, 6)),
+        rec_line(e, issue, (2, 14, 35, 20)),
+        rec_line(e, spelled("2023年(令和05年)06月22日まで有効"), (3, 20, 57, 25)),
     ]
     assert recs[2].decoded.text == "交付合和102年09月08日"
     got = fieldread.fields_from_lines("license", recs, e)["issue_date"]
     assert got.value == "2020-09-08" and "repaired" in got.reasons and got.doubtful
     # a glyph whose frames hold no era's head gives nothing
     birth[1] = {"招": 0.95, "": 0.05}
-    recs = [_rec(e, _spelled("生年月日"), (2, 28, 9.5, 31)), _rec(e, birth, (10, 28, 35, 33))]
+    recs = [rec_line(e, spelled("生年月日"), (2, 28, 9.5, 31)), rec_line(e, birth, (10, 28, 35, 33))]
     assert fieldread.fields_from_lines("mynumber", recs, e)["birth_date"].value is None
 
 
@@ -571,13 +547,13 @@ def test_a_date_whose_day_mark_was_read_as_digits_is_decoded_again(e) -> None:
     line's end): no date on the line, the issue date not found. A month followed by three or four digits and
     no 日 is a broken date: decoded again under the grammar, the 日 the frames still weigh comes back;
     ``repaired`` (doubtful)."""
-    issue = [*_spelled("交付平成30年10月19")]
+    issue = [*spelled("交付平成30年10月19")]
     issue += [{"1": 0.93, "日": 0.065, "": 0.005}, {"": 1.0}, {"1": 0.9, "日": 0.05, "": 0.05}, {"": 1.0}]
     recs = [
-        _rec(e, _spelled("氏名 高木 真理"), (2, 2, 30, 7)),
-        _rec(e, _spelled("平成15年08月01日生"), (48, 2, 75, 6)),
-        _rec(e, issue, (2, 14, 35, 20)),
-        _rec(e, _spelled("平成35年08月31日まで有効"), (3, 20, 57, 25)),
+        rec_line(e, spelled("氏名 高木 真理"), (2, 2, 30, 7)),
+        rec_line(e, spelled("平成15年08月01日生"), (48, 2, 75, 6)),
+        rec_line(e, issue, (2, 14, 35, 20)),
+        rec_line(e, spelled("平成35年08月31日まで有効"), (3, 20, 57, 25)),
     ]
     assert recs[2].decoded.text == "交付平成30年10月1911"
     got = fieldread.fields_from_lines("license", recs, e)["issue_date"]

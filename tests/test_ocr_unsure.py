@@ -13,6 +13,21 @@ from taimen.ocr.locate import Quad
 from taimen.ocr.proposals import OcrResult, mynumber_unlock
 
 
+def _one_outline(score: float) -> type:
+    """A locator that finds one outline, scored ``score``."""
+
+    class Search:
+        candidates = (Quad(np.zeros((4, 2), np.float32), score, "lines"),)
+
+        def __init__(self, img) -> None:
+            pass
+
+        def refine(self, rough):
+            return rough
+
+    return Search
+
+
 def _reading(found: int, method: str) -> OcrResult:
     """A My Number reading with the first ``found`` of its six fields read (all confidently)."""
     keys = ("name", "address", "sex", "birth_date", "expiry", "security_code")
@@ -34,22 +49,13 @@ def test_an_unsure_outline_is_weighed_against_the_whole_photo(
     photo), while the whole photo reads them all. A sure outline is not second-guessed, nor an unsure one
     that read every field (the whole photo's reading costs as much as the card's)."""
 
-    class Search:
-        candidates = (Quad(np.zeros((4, 2), np.float32), score, "lines"),)
-
-        def __init__(self, img) -> None:
-            pass
-
-        def refine(self, rough):
-            return rough
-
     pages = []
 
     def read_page(img, document, ocr):
         pages.append(1)
         return _reading(6, "page")
 
-    monkeypatch.setattr(reader.locate, "Search", Search)
+    monkeypatch.setattr(reader.locate, "Search", _one_outline(score))
     monkeypatch.setattr(reader, "_read_card", lambda img, quad, document, ocr, timings: _reading(read, "card"))
     monkeypatch.setattr(reader, "_read_page", read_page)
     res = reader.read_image(np.zeros((10, 10, 3), np.uint8), "mynumber", ocr=object())
@@ -58,16 +64,7 @@ def test_an_unsure_outline_is_weighed_against_the_whole_photo(
 
 
 def _run(monkeypatch, card: OcrResult, page: OcrResult, score: float = 0.12) -> OcrResult:
-    class Search:
-        candidates = (Quad(np.zeros((4, 2), np.float32), score, "lines"),)
-
-        def __init__(self, img) -> None:
-            pass
-
-        def refine(self, rough):
-            return rough
-
-    monkeypatch.setattr(reader.locate, "Search", Search)
+    monkeypatch.setattr(reader.locate, "Search", _one_outline(score))
     monkeypatch.setattr(reader, "_read_card", lambda img, quad, document, ocr, timings: card)
     monkeypatch.setattr(reader, "_read_page", lambda img, document, ocr: page)
     return reader.read_image(np.zeros((10, 10, 3), np.uint8), "mynumber", ocr=object())

@@ -18,8 +18,8 @@ import re
 import numpy as np
 
 from taimen.ocr import assign as asg
-from taimen.ocr.engine import Engine, Line
-from taimen.ocr.recline import RecLine, tophat
+from taimen.ocr.engine import Engine
+from taimen.ocr.recline import RecLine, read_box, tophat
 
 #: An added character follows the one before it at most this many character pitches further on …
 PITCH_GAP = 2.0
@@ -108,19 +108,7 @@ def read_past_end(
 
 def _window(card: np.ndarray, ppm: float, ocr: Engine, ln: asg.TextLine, x0: float, x1: float) -> RecLine | None:
     """The line's rows from ``x0`` to ``x1`` (card pixels) read over the whole dictionary."""
-    h, w = card.shape[:2]
-    cx0, cx1 = max(0, int(x0)), min(w, int(np.ceil(x1)))
-    cy0, cy1 = max(0, int(ln.y0 * ppm)), min(h, int(np.ceil(ln.y1 * ppm)))
-    crop = card[cy0:cy1, cx0:cx1]
-    if crop.size == 0:
-        return None
-    probs = ocr.probabilities(crop)
-    dec = ocr.decode(probs, "any")
-    text = asg.nfkc(dec.text)
-    if not text.strip() or len(text) != len(dec.positions):
-        return None
-    tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, text, dec.confidence)
-    return RecLine(tl, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop)
+    return read_box(card, (x0, ln.y0 * ppm, x1, ln.y1 * ppm), ppm, ocr)
 
 
 def _added(got: RecLine, tail: str, last_x: float, pitch: float, ppm: float) -> tuple[int, int] | None:
