@@ -528,3 +528,9 @@ def test_confirm_screen_says_why_a_proposal_is_doubtful_and_what_to_fix(ocr_clie
     page = c.get("/confirm").text
     assert "光が反射しています" in page and "候補が複数あります" in page  # why the value is doubtful
     assert 'id="photo-hints"' in page and "カード全体を枠に入れ" in page  # what to fix
+    # each with its picture, in the order given
+    assert page.index('data-hint="glare"><svg class="hint-pic"') < page.index('data-hint="frame"><svg class="hint-pic"')
+    ocr.hints = ["finger"]
+    page = c.get("/confirm").text
+    assert 'data-hint="finger"><svg class="hint-pic"' in page and "指がカードにかかっています" in page
+    assert 'data-hint="frame"' not in page

@@ -168,13 +168,14 @@ def _doubt_reasons(ocr: Any, lang: str) -> dict[str, str]:
     return out
 
 
-def _photo_hints(ocr: Any, lang: str) -> list[str]:
-    """What the operator should fix in the photo (「光が反射しています」 …)."""
+def _photo_hints(ocr: Any, lang: str) -> list[tuple[str, str]]:
+    """What the operator should fix in the photo, as (code, words): 「光が反射しています」 …; the code picks the
+    picture shown beside the words."""
     if ocr is None:
         return []
     from taimen.ocr.proposals import HINTS
 
-    return [HINTS[h][0 if lang == "ja" else 1] for h in getattr(ocr, "hints", []) if h in HINTS]
+    return [(h, HINTS[h][0 if lang == "ja" else 1]) for h in getattr(ocr, "hints", []) if h in HINTS]
 
 
 def _title(key: str | None, lang: str) -> str:
