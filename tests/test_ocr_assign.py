@@ -301,6 +301,21 @@ def test_a_security_code_label_read_with_slips_still_anchors_the_code() -> None:
     assert "no_label" in assign("mynumber", unlabelled)["security_code"].reasons
 
 
+def test_an_unlabelled_code_is_looked_for_only_where_it_is_printed() -> None:
+    """With no セキュリティコード label read, four digits far left of or above the code's place (a small label
+    blurred into digits beside the birth date) are not the code; four digits at the lower right still are."""
+    birth = L(9, 27, 39, 31, "昭和36年02月08日生")
+    left = [L(2.8, 27.9, 9.8, 31.0, "5916"), birth]
+    assert assign("mynumber", left)["security_code"] is None
+    high = [L(60, 10, 68, 14, "5916"), birth]
+    assert assign("mynumber", high)["security_code"] is None
+    lower_right = [L(2.8, 27.9, 9.8, 31.0, "5916"), birth, L(66, 46, 75, 50, "6721")]
+    pick = assign("mynumber", lower_right)["security_code"]
+    assert text_of(lower_right, pick) == "6721" and "no_label" in pick.reasons
+    labelled = [L(2.8, 27.9, 9.8, 31.0, "5916"), L(1, 24, 9, 27, "セキュリティコード")]
+    assert text_of(labelled, assign("mynumber", labelled)["security_code"]) == "5916"
+
+
 def test_a_licence_number_printed_as_dai_go_needs_no_other_label() -> None:
     lines = [L(2, 40, 32, 45, "第 037328963663"), L(38, 40, 42, 45, "号")]
     assert not assign("license", lines)["license_number"].reasons

@@ -729,6 +729,10 @@ def _row_pieces(a: Assigner, ln: TextLine, spans: list[Span], taken: set[int], r
 #: What is left of the licence's 番号 label run into its number: read with one slip, or one of its characters
 #: lost (a lone 番 or 号 before the digits).
 NUMBER_LABEL_HEAD = re.compile(r"\s*(?:番\S?|\S?号)\s*")
+#: Where a My Number Card prints its セキュリティコード, in either arrangement and with the offsets prints
+#: show (mm, left and top): four digits read wholly left of or above it, with no code label read, are no code
+#: (the small 生年月日 label left of the birth date read 「5916」 and taken, and the real code never looked for).
+CODE_PLACE_MM = (50.0, 38.0)
 #: Added to the score of a number joined to marks before it (a misread label), so that a clean one wins.
 JOINED_PENALTY = 4.0
 
@@ -767,6 +771,8 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
                 continue
             if joined and not (label == "number" or (label == "code" and m.end() == len(ln.text.rstrip()))):
                 continue
+            if label == "code" and not label_lines and (ln.x1 < CODE_PLACE_MM[0] or ln.y1 < CODE_PLACE_MM[1]):
+                continue  # unlabelled, far from where the code is printed: a small label read as digits
             score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1])) + (JOINED_PENALTY if joined else 0.0)
             if label_lines:
                 lab = min(label_lines, key=lambda lb: abs(lb.cy - ln.cy) + abs(lb.x0 - ln.x0))
