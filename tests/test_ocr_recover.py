@@ -513,6 +513,23 @@ def test_an_expiry_that_kept_only_its_day_s_first_digit_is_set_on_the_birthday()
     assert date_rules.expiry_from_birth(recs, birth)["expiry"].value is None
 
 
+def test_an_expiry_split_by_glare_over_its_month_is_set_on_the_birthday() -> None:
+    """「2032」 and 「09日まで有効」 read apart on one row (glare over 「年12月」): the day read agrees with the
+    birth date's, so the card expires on that birthday in the year read, flagged, even when the birth date is
+    itself doubtful; a day that disagrees, or a year on another row, gives nothing."""
+    from dataclasses import replace
+
+    birth = _birth("2002-12-09")
+    birth["birth_date"] = replace(birth["birth_date"], confidence=0.68, reasons=("low_confidence",))
+    recs = [_rec("2032", (8.3, 38.1, 18.4, 42.9)), _rec("09日まで有効", (26.5, 37.9, 48.7, 43.1))]
+    exp = date_rules.expiry_from_birth(recs, birth)["expiry"]
+    assert exp.value == "2032-12-09" and "repaired" in exp.reasons and exp.doubtful
+    wrong_day = [recs[0], _rec("08日まで有効", (26.5, 37.9, 48.7, 43.1))]
+    assert date_rules.expiry_from_birth(wrong_day, birth)["expiry"].value is None
+    apart = [_rec("2032", (8.3, 20.1, 18.4, 24.9)), recs[1]]
+    assert date_rules.expiry_from_birth(apart, birth)["expiry"].value is None
+
+
 @pytest.mark.parametrize(
     "lines",
     [

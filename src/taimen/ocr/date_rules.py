@@ -113,10 +113,12 @@ def expiry_from_birth(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> d
     a plausible expiry after the birth; always flagged ``repaired``: the year,
     which 照合番号B needs, is the one read."""
     birth, exp = out.get("birth_date"), out.get("expiry")
-    if exp is None or exp.value is not None or birth is None or birth.date is None or birth.doubtful:
+    if exp is None or exp.value is not None or birth is None or birth.date is None:
         return out
     hits = [(r, m) for r in recs for m in _PARTIAL_EXPIRY.finditer(r.decoded.text)]
-    if len(hits) != 1:
+    if not hits:
+        return _year_and_day_apart(recs, out)
+    if len(hits) != 1 or birth.doubtful:
         return out
     r, m = hits[0]
     if int(m.group(2)) != birth.date.month:
@@ -140,6 +142,55 @@ def expiry_from_birth(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> d
         calendar="seireki",
         flags=("repaired",),
         problem="day taken from the birth date (the card expires on a birthday)",
+        reasons=("repaired",),
+    )
+    return {**out, "expiry": reading}
+
+
+#: An expiry's Gregorian year read alone (「2032」, 「2032年」) and its day with まで read alone (「09日まで有効」):
+#: glare over 「年12月」 split the line in two.
+_YEAR_ALONE = re.compile(r"\s*(20\d\d)\s*年?\s*")
+_DAY_UNTIL = re.compile(r"\s*(\d{1,2})\s*日\s*まで")
+
+
+def _year_and_day_apart(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """A My Number Card expiry split in two by glare over its month (「2032」 and 「09日まで有効」 on one row): the
+    day read agrees with the birth date's, so the card expires on that birthday in the year read. The birth
+    date may itself be doubtful (its day is checked against the one read here, its month is taken); the
+    expiry made so is always ``repaired``. Only with exactly one such pair on the card."""
+    birth = out["birth_date"]
+    assert birth.date is not None
+    pairs = []
+    for r in recs:
+        y = _YEAR_ALONE.fullmatch(r.decoded.text)
+        if y is None:
+            continue
+        for o in recs:
+            d = _DAY_UNTIL.match(o.decoded.text)
+            if d is None or o.line.x0 < r.line.x1 - 1.0 or asg._rows_overlap(o.line, r.line) < 0.5:
+                continue
+            pairs.append((r, int(y.group(1)), o, int(d.group(1))))
+    if len(pairs) != 1:
+        return out
+    r, year, o, day = pairs[0]
+    if day != birth.date.day:
+        return out
+    try:
+        d = date(year, birth.date.month, birth.date.day)
+    except ValueError:  # 29 February in a common year
+        d = date(year, 3, 1)
+    if not (repair.plausible(d, "expiry") and d > birth.date):
+        return out
+    confs = (*(r.decoded.char_confidences or (r.decoded.confidence,)), birth.confidence)
+    reading = fp.FieldReading(
+        "expiry",
+        d.isoformat(),
+        f"{r.decoded.text.strip()}…{o.decoded.text.strip()}",
+        min(confs),
+        date=d,
+        calendar="seireki",
+        flags=("repaired",),
+        problem="month taken from the birth date (the card expires on a birthday)",
         reasons=("repaired",),
     )
     return {**out, "expiry": reading}
