@@ -302,8 +302,9 @@ def test_a_security_code_label_read_with_slips_still_anchors_the_code() -> None:
 
 
 def test_an_unlabelled_code_is_looked_for_only_where_it_is_printed() -> None:
-    """With no セキュリティコード label read, four digits far left of or above the code's place (a small label
-    blurred into digits beside the birth date) are not the code; four digits at the lower right still are."""
+    """With no セキュリティコード label read, four digits far left of or above the code's place on a located card
+    (a small label blurred into digits beside the birth date) are not the code; four digits at the lower right
+    still are, and so is any four-digit run in a whole photo read without an outline."""
     birth = L(9, 27, 39, 31, "昭和36年02月08日生")
     left = [L(2.8, 27.9, 9.8, 31.0, "5916"), birth]
     assert assign("mynumber", left)["security_code"] is None
@@ -312,6 +313,8 @@ def test_an_unlabelled_code_is_looked_for_only_where_it_is_printed() -> None:
     lower_right = [L(2.8, 27.9, 9.8, 31.0, "5916"), birth, L(66, 46, 75, 50, "6721")]
     pick = assign("mynumber", lower_right)["security_code"]
     assert text_of(lower_right, pick) == "6721" and "no_label" in pick.reasons
+    # a whole photo read without an outline has only a rough frame (tune-3927's code stood at x 40 in it)
+    assert text_of(left, assign("mynumber", left, on_card=False)["security_code"]) == "5916"
     labelled = [L(2.8, 27.9, 9.8, 31.0, "5916"), L(1, 24, 9, 27, "セキュリティコード")]
     assert text_of(labelled, assign("mynumber", labelled)["security_code"]) == "5916"
 

@@ -742,8 +742,11 @@ def _mark(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PS"
 
 
-def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, float]) -> Pick | None:
-    """A run of exactly ``n`` digits (spaces allowed) that is not part of a date."""
+def pick_digits(
+    a: Assigner, n: int, *, label: str | None, prior: tuple[float, float], on_card: bool = True
+) -> Pick | None:
+    """A run of exactly ``n`` digits (spaces allowed) that is not part of a date. ``on_card``: positions are
+    mm on the card (an outline was found), not the whole photo's rough frame."""
     cands: list[tuple[float, Span]] = []
     joined_spans: set[Span] = set()
     label_lines = [a.lines[i] for i, _ in _label_lines(a.lines, label)] if label else []
@@ -771,7 +774,8 @@ def pick_digits(a: Assigner, n: int, *, label: str | None, prior: tuple[float, f
                 continue
             if joined and not (label == "number" or (label == "code" and m.end() == len(ln.text.rstrip()))):
                 continue
-            if label == "code" and not label_lines and (ln.x1 < CODE_PLACE_MM[0] or ln.y1 < CODE_PLACE_MM[1]):
+            far = ln.x1 < CODE_PLACE_MM[0] or ln.y1 < CODE_PLACE_MM[1]
+            if label == "code" and not label_lines and on_card and far:
                 continue  # unlabelled, far from where the code is printed: a small label read as digits
             score = 0.2 * (abs(ln.x0 - prior[0]) + abs(ln.y0 - prior[1])) + (JOINED_PENALTY if joined else 0.0)
             if label_lines:
@@ -861,8 +865,9 @@ def pick_card_number(a: Assigner) -> Pick | None:
 TOP_ROW_MM = 9.0
 
 
-def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
-    """Field → the line pieces holding it (None when nothing fits)."""
+def assign(document: str, lines: list[TextLine], *, on_card: bool = True) -> dict[str, Pick | None]:
+    """Field → the line pieces holding it (None when nothing fits). ``on_card``: the lines' positions are mm on
+    a located card; False for a whole photo read without an outline (a rough frame, ``fieldread.page_lines``)."""
     a = Assigner(lines)
     out: dict[str, Pick | None] = {}
     if document == "mynumber":
@@ -874,7 +879,7 @@ def assign(document: str, lines: list[TextLine]) -> dict[str, Pick | None]:
         _take(a, out["birth_date"])
         out["expiry"] = a.date(("expiry",), prior=(5, 36)) or a.date(("date",), prior=(5, 36), western=True)
         _take(a, out["expiry"])
-        out["security_code"] = pick_digits(a, 4, label="code", prior=(65, 46))
+        out["security_code"] = pick_digits(a, 4, label="code", prior=(65, 46), on_card=on_card)
         out["sex"] = pick_sex(a)
         out["name"] = pick_name(a)
         out["address"] = pick_address(a, 3)

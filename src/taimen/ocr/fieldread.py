@@ -251,7 +251,7 @@ def fields_from_lines(
 ) -> dict[str, fp.FieldReading]:
     if document in REPAIR_DATES:
         recs = _repair_lines(recs, ocr, document)
-    picks = asg.assign(document, [r.line for r in recs])
+    picks = asg.assign(document, [r.line for r in recs], on_card=card is not None)
     recovered: set[str] = set()
     for key, look, documents in (
         ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
@@ -269,14 +269,14 @@ def fields_from_lines(
             extra = look(card, ppm, recs, ocr)
             if extra is not None:
                 recs = [*recs, extra]
-                picks = asg.assign(document, [r.line for r in recs])
+                picks = asg.assign(document, [r.line for r in recs], on_card=card is not None)
                 recovered.add(key)
     gap_read = False
     if card is not None and (addr := picks.get("address")) is not None and "gap" in addr.reasons:
         joined = read_across_gap(card, ppm, recs, addr, ocr)
         if joined is not None:
             recs, gap_read = joined, True
-            picks = asg.assign(document, [r.line for r in recs])
+            picks = asg.assign(document, [r.line for r in recs], on_card=card is not None)
     name = picks.get("name")
     if document != "residence" and name is not None and "no_label" in name.reasons:
         drop_label_head(name, recs, ocr)
