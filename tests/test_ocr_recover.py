@@ -346,6 +346,22 @@ def test_a_licence_expiry_the_detector_missed_is_looked_for_in_its_band(e) -> No
     assert near_label.expiry_in_band(_card([]), PPM, recs, e) is None
 
 
+def test_a_my_number_birth_date_the_detector_missed_is_found_beside_its_label(e) -> None:
+    """tune-3887: 生年月日 and 性別 were read, the birth date printed between them (女 just under 平) was not.
+    Detected again on the label's row, the one line holding a date and 生 is the birth date, doubtful; an empty
+    row, or a date without 生, gives nothing."""
+    label = ("生年月日", 2.3, 29.4, 2.2, 70)
+    recs = [_rec("生年月日", (2.3, 29.2, 9.8, 32.2)), _rec("2031年 7月 5日まで有効", (3.7, 38.3, 42.3, 42.7))]
+    card = _card([label, ("平成10年 7月 5日生", 10.8, 28.6, 3.6, 60), ("女", 10.8, 32.0, 3.6, 60)])
+    got = near_label.birth_beside_label(card, PPM, recs, e)
+    assert got is not None and "平成10年" in got.line.text
+    birth = fieldread.fields_from_lines("mynumber", recs, e, card=card, ppm=PPM)["birth_date"]
+    assert birth.value == "1998-07-05"
+    assert near_label.birth_beside_label(_card([label]), PPM, recs, e) is None
+    undated = _card([label, ("平成10年 7月 5日", 10.8, 28.6, 3.6, 60)])
+    assert near_label.birth_beside_label(undated, PPM, recs, e) is None
+
+
 def test_a_residence_card_number_cut_by_the_outline_is_found_right_of_its_label(e) -> None:
     """tune-0240: the outline ran through the red card number at the card's top edge, so the detector's box
     was 1.5 mm high and the number not found; read again right of 番号 it reads whole, and stays doubtful."""

@@ -50,6 +50,7 @@ from taimen.ocr.look_again import (
 from taimen.ocr.near_label import (
     RECOVERED_SURE,
     address_in_band,
+    birth_beside_label,
     card_number_cut_short,
     card_number_near_label,
     card_number_start,
@@ -259,6 +260,7 @@ def fields_from_lines(
         ("license_number", number_cut_short, ("license",)),
         ("license_number", twelve_digits, ("license",)),
         ("birth_date", partial(date_head_lost, kind="birth"), ("license", "mynumber")),
+        ("birth_date", birth_beside_label, ("mynumber",)),
         ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
         ("address", address_in_band, ("license",)),

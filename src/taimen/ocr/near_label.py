@@ -327,3 +327,31 @@ def address_in_band(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engi
         if asg._prefecture_start(r.line.text[asg.strip_label(r.line.text, ("address",)) :].lstrip())
     ]
     return found[0] if len(found) == 1 else None
+
+
+#: Where a My Number Card's birth date stands beside its 生年月日 label (mm): right of the label's end, and up
+#: and down of its box (the value's print is taller than the label's and may be offset by a few mm).
+BIRTH_WINDOW = (1.0, 45.0, 3.0, 3.0)
+
+
+def birth_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
+    """The My Number birth date the line detector missed beside its read 生年月日 label (its box merged with the
+    性別 value printed just under it and dropped as too tall): the text detector runs again on the label's row
+    at twice the scale, and the one line there holding a birth date (a date followed by 生) is taken; none or
+    several: nothing. Found only by looking again, it is doubtful below ``RECOVERED_SURE``."""
+    labels = [r.line for r in recs if asg.label_kind(r.line.text) == "birth"]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    h, w = card.shape[:2]
+    left, right, up, down = BIRTH_WINDOW
+    x0, x1 = max(0, int((lab.x1 - left) * ppm)), min(w, int((lab.x1 + right) * ppm))
+    y0, y1 = max(0, int((lab.y0 - up) * ppm)), min(h, int((lab.y1 + down) * ppm))
+    if x1 - x0 < 10 * ppm or y1 - y0 < 3 * ppm:
+        return None
+    found = [r for r in detect_in(card, ppm, ocr, (x0, y0, x1, y1)) if _holds_birth(r)]
+    return found[0] if len(found) == 1 else None
+
+
+def _holds_birth(r: RecLine) -> bool:
+    return any(d.kind == "birth" for d in asg.find_dates([r.line]))
