@@ -99,6 +99,11 @@ def test_a_birth_date_cut_by_glare_is_completed_from_the_expiry_and_flagged(e) -
     assert birth("昭和7年").value == "1932-10-06"
     assert birth("昭和7年11月").value is None  # the month read disagrees with the expiry's
     assert birth("昭和7年10月", "年10月6日まで有効").value is None  # no expiry read
+    # tune-4128: 「04日」 read 「0日」, a day that is no day; the digit read stands in the expiry's day
+    lost = birth("昭和12年10月0日生", "2030年10月04日まで有効")
+    assert lost.value == "1937-10-04" and "repaired" in lost.reasons and lost.doubtful
+    assert birth("昭和12年10月0日生", "2030年10月14日まで有効").value is None  # 0 is not in 14
+    assert birth("昭和12年11月0日生", "2030年10月04日まで有効").value is None  # the month disagrees
 
 
 def test_a_residence_birth_date_read_without_its_label_is_no_expiry() -> None:

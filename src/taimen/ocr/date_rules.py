@@ -69,7 +69,7 @@ def birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> d
     for r in recs:
         text = r.decoded.text
         for m in _PARTIAL_BIRTH.finditer(text):
-            if not asg.DATE.match(text, m.start()):
+            if not asg.DATE.match(text, m.start()) or _day_lost(text[m.end() :], exp.date.day):
                 hits.append((r, m))
     if len(hits) != 1:
         return out
@@ -98,6 +98,20 @@ def birth_from_expiry(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> d
         reasons=("repaired",),
     )
     return {**out, "birth_date": reading}
+
+
+#: What follows a birth date's month when its day lost a digit (「10月0日生」 for 「10月04日生」).
+_NO_DAY = re.compile(r"\s*(\d{1,2})\s*日\s*生")
+
+
+def _day_lost(rest: str, day: int) -> bool:
+    """Whether ``rest`` (what follows a birth date's month) is a day that is no day (0, or beyond 31) read from
+    ``day`` with a digit lost: its digits stand, in order, in the day's two digits (「0」 from 04)."""
+    m = _NO_DAY.match(rest)
+    if m is None or 1 <= int(m.group(1)) <= 31:
+        return False
+    it = iter(f"{day:02d}")
+    return all(ch in it for ch in m.group(1))
 
 
 #: A Gregorian year and month without a whole day: nothing after 月, or the first digit of the day alone
