@@ -335,8 +335,8 @@ BIRTH_WINDOW = (1.0, 45.0, 3.0, 3.0)
 
 
 def birth_beside_label(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
-    """The My Number birth date the line detector missed beside its read 生年月日 label (its box merged with the
-    性別 value printed just under it and dropped as too tall): the text detector runs again on the label's row
+    """The My Number birth date the line detector missed beside its read 生年月日 label (tune-3887: printed just
+    over the 性別 value, clear, and not detected): the text detector runs again on the label's row
     at twice the scale, and the one line there holding a birth date (a date followed by 生) is taken; none or
     several: nothing. Found only by looking again, it is doubtful below ``RECOVERED_SURE``."""
     labels = [r.line for r in recs if asg.label_kind(r.line.text) == "birth"]
