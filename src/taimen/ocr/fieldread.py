@@ -252,7 +252,8 @@ def fields_from_lines(
 ) -> dict[str, fp.FieldReading]:
     if document in REPAIR_DATES:
         recs = _repair_lines(recs, ocr, document)
-    picks = asg.assign(document, [r.line for r in recs], on_card=card is not None)
+    on_card = card is not None  # positions are card mm, not a whole photo's rough frame
+    picks = asg.assign(document, [r.line for r in recs], on_card=on_card)
     recovered: set[str] = set()
     for key, look, documents in (
         ("sex", partial(sex_beside_label, document=document), ("mynumber", "residence")),
@@ -271,14 +272,14 @@ def fields_from_lines(
             extra = look(card, ppm, recs, ocr)
             if extra is not None:
                 recs = [*recs, extra]
-                picks = asg.assign(document, [r.line for r in recs], on_card=card is not None)
+                picks = asg.assign(document, [r.line for r in recs], on_card=on_card)
                 recovered.add(key)
     gap_read = False
     if card is not None and (addr := picks.get("address")) is not None and "gap" in addr.reasons:
         joined = read_across_gap(card, ppm, recs, addr, ocr)
         if joined is not None:
             recs, gap_read = joined, True
-            picks = asg.assign(document, [r.line for r in recs], on_card=card is not None)
+            picks = asg.assign(document, [r.line for r in recs], on_card=on_card)
     name = picks.get("name")
     if document != "residence" and name is not None and "no_label" in name.reasons:
         drop_label_head(name, recs, ocr)
@@ -677,19 +678,6 @@ def _grammar_key(document: str, key: str) -> str:
     return repair.LICENSE_EXPIRY if (document, key) == ("license", "expiry") else key
 
 
-_REPAIRERS: dict[int, repair.DateRepair] = {}
-
-
-def _repairer(ocr: Engine) -> repair.DateRepair | None:
-    if id(ocr) not in _REPAIRERS:
-        try:
-            table = ocr.character_table()
-        except AttributeError:  # another engine (Tesseract in the benchmark): no per-class probabilities
-            return None
-        _REPAIRERS[id(ocr)] = repair.DateRepair(table)
-    return _REPAIRERS[id(ocr)]
-
-
 def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLine]:
     """Lines holding a date the first reading broke (「195年11月16日生」), with that date decoded again under
     the date grammar, so that the assignment finds it; the field taken from it is flagged ``repaired`` (its
@@ -698,7 +686,7 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
     out = []
     for r in recs:
         if r.probs is not None and repair.broken_date_spans(r.decoded.text):
-            rep = rep or _repairer(ocr)
+            rep = rep or repair.for_engine(ocr)
             if rep is not None:
                 tail = r.decoded.text[r.decoded.text.rfind("日") :]
                 key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
@@ -745,7 +733,7 @@ def _date_again(
     reading's 日, then what the greedy reading has after it (生, まで有効); with ``md`` on that month and day;
     ``head_lost``: an era whose first character left no trace may be read by its second (a birth before
     ``born_before``); ``within``: a date between these two days; ``mds``: on one of these months and days."""
-    rep = _repairer(ocr)
+    rep = repair.for_engine(ocr)
     if rep is None or rl.probs is None or not rl.decoded.positions:
         return None
     t0, t1 = span_frames(rl.decoded, span.start, span.end, rl.probs.shape[0])

@@ -36,6 +36,7 @@ NAME_ROW_DATE_X = 35.0
 #: A reading at least this sure is kept as read: the rules only flag it.
 SURE = fp.DOUBT_BELOW
 
+
 class Again(Protocol):
     """Decodes one field's date again from its frames under the date grammar, between ``within``'s first and
     last day and on one of ``mds`` (month, day) if given: the parsed reading, or None (no such date)."""
@@ -115,15 +116,14 @@ def issue_from_expiry(again: Again, out: dict[str, fp.FieldReading]) -> dict[str
         return out
     if issue.date is not None and issue_fits(issue.date, exp.date):
         return out
-    if issue.date is not None and _sure(issue):
-        return {**out, "issue_date": _inconsistent(issue), "expiry": _inconsistent(exp)}
-    if issue.date is not None and issue.confidence > exp.confidence and "repaired" not in issue.reasons:
-        return {**out, "issue_date": _inconsistent(issue), "expiry": _inconsistent(exp)}
+    both_doubted = {**out, "issue_date": _inconsistent(issue), "expiry": _inconsistent(exp)}
+    # read surely, or more surely than the expiry and not made by a rule: kept as read, the pair doubted
+    trusted = _sure(issue) or (issue.confidence > exp.confidence and "repaired" not in issue.reasons)
+    if issue.date is not None and trusted:
+        return both_doubted
     got = again("issue_date", within=issue_window(exp.date))
     if got is None or got.date is None or not issue_fits(got.date, exp.date):
-        if issue.date is None:
-            return out
-        return {**out, "issue_date": _inconsistent(issue), "expiry": _inconsistent(exp)}
+        return out if issue.date is None else both_doubted
     fixed = _repaired(issue, got, "decoded again within the six years before the expiry")
     return {**out, "issue_date": fixed, "expiry": _inconsistent(exp) if issue.date is not None else exp}
 
@@ -151,13 +151,21 @@ def birth_from_expiry(again: Again, out: dict[str, fp.FieldReading]) -> dict[str
 _BRACKET = re.compile(r"(\d{4})\s*年\s*[(（]\s*令和\s*(元|\d{1,2})\s*年")
 
 
+def _reiwa(year: str) -> int:
+    """The Gregorian year of 令和 ``year`` as printed (「元」 or digits)."""
+    return wareki.BY_NAME["令和"].offset + (1 if year == "元" else int(year))
+
+
+def _bracket(text: str) -> tuple[int, int] | None:
+    """An expiry's Gregorian year and its bracketed 令和 year (as a Gregorian one), both as read, or None."""
+    m = _BRACKET.search(text)
+    return None if m is None else (int(m.group(1)), _reiwa(m.group(2)))
+
+
 def bracket_disagrees(text: str) -> bool:
     """Whether an expiry's Gregorian year and its bracketed 令和 year, both read, name different years."""
-    m = _BRACKET.search(text)
-    if m is None:
-        return False
-    ey = 1 if m.group(2) == "元" else int(m.group(2))
-    return wareki.BY_NAME["令和"].offset + ey != int(m.group(1))
+    years = _bracket(text)
+    return years is not None and years[0] != years[1]
 
 
 def bracket_years(again: Again, out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
@@ -165,12 +173,12 @@ def bracket_years(again: Again, out: dict[str, fp.FieldReading]) -> dict[str, fp
     misread) decoded again with only those two years, each one form in which the two are one: the frames
     decide which was misread. Taken ``repaired``; when nothing fits, the value read stays, doubtful."""
     exp = out.get("expiry")
-    m = _BRACKET.search(exp.text) if exp is not None else None
-    if exp is None or m is None or not bracket_disagrees(exp.text):
+    both = _bracket(exp.text) if exp is not None else None
+    if exp is None or both is None or both[0] == both[1]:
         return out
-    years = sorted({int(m.group(1)), wareki.BY_NAME["令和"].offset + (1 if m.group(2) == "元" else int(m.group(2)))})
-    got = again("expiry", within=(date(years[0], 1, 1), date(years[-1], 12, 31)))
-    if got is None or got.date is None or got.date.year not in years:
+    lo, hi = sorted(both)
+    got = again("expiry", within=(date(lo, 1, 1), date(hi, 12, 31)))
+    if got is None or got.date is None or got.date.year not in both:
         return {**out, "expiry": _inconsistent(exp)}
     return {**out, "expiry": _repaired(exp, got, "its two years disagreed: decoded again as one")}
 
@@ -305,9 +313,8 @@ def expiry_from_bracket(recs: list[RecLine], out: dict[str, fp.FieldReading]) ->
     if len(hits) != 1:
         return out
     r, m = hits[0]
-    ey = 1 if m.group(1) == "元" else int(m.group(1))
     try:
-        d = date(wareki.BY_NAME["令和"].offset + ey, int(m.group(2)), int(m.group(3)))
+        d = date(_reiwa(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return out
     if d < wareki.BY_NAME["令和"].start or d.year > date.today().year + 12:

@@ -13,7 +13,7 @@ import numpy as np
 from taimen.ocr import assign as asg
 from taimen.ocr import repair
 from taimen.ocr.channels import brightest
-from taimen.ocr.ctc import Slot, best_path, classes_of
+from taimen.ocr.ctc import Slot, best_path
 from taimen.ocr.engine import Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 from taimen.ocr.recline import MAX_LINE_MM, MIN_LINE_MM, RecLine, detect_in, read_box, stretch
@@ -261,7 +261,6 @@ def number_cut_short(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Eng
 _NUMBER_LINE = re.compile(r"\s*第?\s*(\d(?:\s?\d)*)\s*号?\s*")
 #: Twelve digits, an optional 第 before and 号 after: the licence number's grammar.
 _TWELVE = [Slot("第", True), *[Slot("0123456789") for _ in range(LICENCE_DIGITS)], Slot("号", True)]
-_CLASSES: dict[int, dict[str, list[int]]] = {}
 
 
 def twelve_digits(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine) -> RecLine | None:
@@ -276,12 +275,10 @@ def twelve_digits(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine
         m = _NUMBER_LINE.fullmatch(r.line.text)
         if m is None or r.probs is None or len(re.sub(r"\s", "", m.group(1))) not in (11, 13):
             continue
-        try:
-            table = id(ocr), ocr.character_table()
-        except AttributeError:  # an engine without per-class probabilities
+        rep = repair.for_engine(ocr)
+        if rep is None:  # an engine without per-class probabilities
             return None
-        classes = _CLASSES.setdefault(table[0], classes_of(table[1]))
-        path = best_path(r.probs, classes, _TWELVE)
+        path = best_path(r.probs, rep.classes, _TWELVE)
         if path is None or path.confidence < repair.MIN_P or path.gap > repair.MAX_GAP:
             continue
         dec = Line(path.text, path.confidence, path.confidences, path.positions)

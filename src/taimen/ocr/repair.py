@@ -18,7 +18,7 @@ import numpy as np
 
 from taimen import wareki
 from taimen.ocr.ctc import Path, Slot, best_path, classes_of
-from taimen.ocr.engine import Line, span_frames
+from taimen.ocr.engine import Engine, Line, span_frames
 
 DIGITS = "0123456789"
 ERAS = ("昭和", "平成", "令和", "大正", "明治")
@@ -287,6 +287,21 @@ class DateRepair:
         if any(e[1] == era[1] and e != era for e, _ in fits):  # two eras the frames cannot tell apart
             return None
         return Path(era[0] + p.text, (0.0, *p.confidences), (p.positions[0], *p.positions), p.score, p.gap)
+
+
+_BY_ENGINE: dict[int, DateRepair] = {}
+
+
+def for_engine(ocr: Engine) -> DateRepair | None:
+    """The date decoder over ``ocr``'s dictionary, made once per engine; None for an engine without per-class
+    probabilities (Tesseract in the benchmark)."""
+    if id(ocr) not in _BY_ENGINE:
+        try:
+            table = ocr.character_table()
+        except AttributeError:
+            return None
+        _BY_ENGINE[id(ocr)] = DateRepair(table)
+    return _BY_ENGINE[id(ocr)]
 
 
 #: Where a broken date may start before its 年: digits, an era's characters, 元, spaces, kanji numerals the

@@ -115,13 +115,13 @@ def _letter_value(recs: list[RecLine], labels: list[asg.TextLine]) -> RecLine | 
     """The residence card's value with its kanji misread, as its letter: the one line beside the one label
     (``SEX_WINDOW``: 「友F、」), or a label with the value run into it (「性制 灰F,」)."""
     dx0, dx1, dy = SEX_WINDOW
+    lab = labels[0] if len(labels) == 1 else None
     found = []
     for r in recs:
         ln, text = r.line, r.decoded.text
         if (head := re.match(r"\s*(?:性.|.別)", text)) and (at := letter_at(text[head.end() :])) is not None:
             found.append((r, head.end() + at))
             continue
-        lab = labels[0] if len(labels) == 1 else None
         beside = lab is not None and lab.x1 + dx0 <= ln.x0 and ln.x1 <= lab.x1 + dx1 and abs(ln.cy - lab.cy) <= dy
         if beside and (at := letter_at(text)) is not None:
             found.append((r, at))
