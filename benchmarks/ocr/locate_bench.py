@@ -136,7 +136,7 @@ def dist(xs: list[float]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("tune", "heldout"), default="tune")
+    ap.add_argument("--split", choices=("tune", "heldout", "dev"), default="tune")
     ap.add_argument("--n", type=int, default=320)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("-v", "--verbose", action="store_true")

@@ -17,8 +17,9 @@ What every photo varies (all drawn from a seeded generator):
   (half of them aimed at a printed value), a finger over a corner, focus and motion blur, sensor noise,
   JPEG quality 35-90.
 
-Two splits with different seeds AND different pools of names and places: ``tune`` (develop on it) and
-``heldout`` (report it; never tune on it). Photos are generated on the fly, deterministically, and cached
+Three splits with different seeds AND different pools of names and places: ``tune`` (develop on it),
+``heldout`` (report it; never tune on it) and ``dev`` (added in session 14: develop and check rules against
+names and places ``tune`` does not hold). Photos are generated on the fly, deterministically, and cached
 under /tmp (never committed).
 """
 
@@ -49,7 +50,7 @@ VERSION = 2
 CARD_W, CARD_H = 85.6, 54.0
 PPM = 20.0  # render resolution, pixels per mm
 CACHE = Path("/tmp/taimen-ocr-photos")
-SPLITS = {"tune": 7301, "heldout": 99173}
+SPLITS = {"tune": 7301, "heldout": 99173, "dev": 41057}
 MIX = {"mynumber": 0.4, "license": 0.35, "residence": 0.25}
 
 # -- fonts -----------------------------------------------------------------------------------------------
@@ -156,6 +157,43 @@ _POOLS = {
             ("岐阜県", "揖斐郡揖斐川町", ("三輪", "上南方")),
         ),
         "buildings": ("パレス", "ロイヤル", "サンハイツ", "グリーンコート", "アーバン", "フォレスト"),
+    },
+    # a third pool (session 14), shared with neither: rules are developed against names and places the tuning
+    # pool, worked on for thirteen sessions, does not hold; vendor and old forms (﨑, 栁, 濵, 德, 邉 …) as on
+    # real cards
+    "dev": {
+        "family": "小山 中井 岩本 松岡 大橋 石原 黒田 今村 西川 武田 村田 平田 小西 宮田 内山 大石 荻野 三宅 "
+        "沢田 辻本 堀内 藤本 川上 早川 浜田 小澤 廣田 奥村 北川 神田 山内 篠原 松下 堀田 森本 吉原 小田 菊池 "
+        "石橋 江口 野崎 久保田 山根 西山 黒木 相馬 竹田 松原 山﨑 宮﨑 栁沢 髙野 濵田 德永 邉見 齊藤 國分 嶋田 "
+        "眞鍋 櫻井 澁谷",
+        "male": "蒼 碧 陽翔 湊斗 律 颯 大雅 健一 隆 修 浩 進 正人 英樹 剛 徹 賢治 宏 弘樹 悠人 拓也 慎吾 "
+        "恵介 穣 瑛太",
+        "female": "莉央 心春 美咲 結衣 彩花 真央 杏 咲良 麻美 恵 早苗 亜紀 理恵 薫 真紀 貴子 雅美 紀子 千尋 "
+        "奈緒 穂乃香 惠子",
+        "latin_family": "GARCIA RODRIGUEZ LOPEZ KIM PARK LEE CHEN WANG TRAN LE BAUTISTA FERNANDES KHAN "
+        "RAHMAN SILVA MULLER",
+        "latin_given": "MARCO PEDRO LUCAS SOFIA ELENA MINH THAO HYUN JIWOO WEI MEI RAJ PRIYA CARLOS",
+        "places": (
+            ("北海道", "札幌市中央区", ("大通西", "南一条西")),
+            ("青森県", "弘前市", ("土手町", "富田")),
+            ("山形県", "米沢市", ("城南", "門東町")),
+            ("群馬県", "高崎市", ("八島町", "連雀町")),
+            ("長野県", "松本市", ("深志", "中央")),
+            ("富山県", "高岡市", ("末広町", "御旅屋町")),
+            ("奈良県", "奈良市", ("三条本町", "餅飯殿町")),
+            ("和歌山県", "田辺市", ("湊", "新屋敷町")),
+            ("香川県", "高松市", ("丸亀町", "瓦町")),
+            ("愛媛県", "松山市", ("大街道", "道後湯之町")),
+            ("高知県", "高知市", ("帯屋町", "はりまや町")),
+            ("大分県", "別府市", ("北浜", "駅前町")),
+            ("沖縄県", "那覇市", ("久茂地", "牧志")),
+            ("東京都", "世田谷区", ("三軒茶屋", "太子堂", "用賀")),
+            ("大阪府", "大阪市北区", ("梅田", "天神橋")),
+            ("福島県", "会津若松市", ("栄町", "大町")),
+            ("山口県", "下関市", ("竹崎町", "唐戸町")),
+            ("徳島県", "徳島市", ("籠屋町", "紺屋町")),
+        ),
+        "buildings": ("レジデンス", "カーサ", "プラザ", "ビューハイツ", "エステート", "クレスト"),
     },
 }
 

@@ -306,7 +306,7 @@ def report(r: dict, name: str, n: int, misses: int) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("tune", "heldout"), default="tune")
+    ap.add_argument("--split", choices=("tune", "heldout", "dev"), default="tune")
     ap.add_argument("--n", type=int, default=320)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--engine", choices=("rapidocr", "tesseract"), default="rapidocr")
