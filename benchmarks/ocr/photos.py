@@ -360,6 +360,9 @@ class Card:
         self.rects: list[tuple[float, float, float, float]] = []  # mm, occupied
         self.fields: dict[str, list[tuple[float, float, float, float]]] = {}
         self.prints: list[tuple[str, tuple[float, float, float, float]]] = []  # (field or "", box x0 y0 x1 y1)
+        # field → what the card prints of it, where the layout has no room for all of it (a My Number
+        # address of four lines keeps three): the truth still holds the whole value
+        self.cut: dict[str, str] = {}
         w, h = self.img.size
         grad = np.linspace(0, 1, w)[None, :] * np.ones((h, 1))
         base = np.asarray(self.img, np.float32)
@@ -476,7 +479,10 @@ def _mynumber(p: Person, rng: random.Random, fonts_: dict) -> tuple[Card, dict[s
     ]
     name = f"{p.family} {p.given}" if p.latin else f"{p.family}\u3000{p.given}"
     items.append(Item(name, 10.5, 7.8 + sy, rng.uniform(3.4, 4.2), "mincho", max_w=46, field="name", jitter=True))
-    lines = wrap_address(p.address, rng.choice((15, 16, 17, 18)), rng)[:3]
+    wrapped = wrap_address(p.address, rng.choice((15, 16, 17, 18)), rng)
+    lines = wrapped[:3]
+    if len(wrapped) > 3:
+        card.cut["address"] = "".join(lines)
     ah = rng.uniform(2.6, 3.1)
     addr_items = [
         Item(t, 10.5, 14.6 + sy + i * (ah + 1.0), ah, "mincho", max_w=46, field="address") for i, t in enumerate(lines)
@@ -1084,11 +1090,28 @@ def print_overlap(prints: list[tuple[str, tuple[float, float, float, float]]]) -
     return out
 
 
+def _print_facts(split: str, i: int, cache: Path = CACHE) -> dict[str, Any]:
+    """Photo ``i``'s printed lines: print_overlap() and ``Card.cut``, computed once and cached beside the photos."""
+    path = cache / f"{split}-v{VERSION}-print" / f"{i:04d}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    card = _layout(split, i)[0]
+    out = {"overlap": print_overlap(card.prints), "cut": card.cut}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, ensure_ascii=False))
+    return out
+
+
 def overprint(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:
-    """print_overlap() of photo ``i``'s card, cached beside the photos."""
-    return _cached(
-        cache / f"{split}-v{VERSION}-overprint" / f"{i:04d}.json", lambda: print_overlap(_layout(split, i)[0].prints)
-    )
+    """print_overlap() of photo ``i``'s card; a field the card does not print in full counts as wholly
+    overprinted (its end is in no photo)."""
+    facts = _print_facts(split, i, cache)
+    return {**facts["overlap"], **dict.fromkeys(facts["cut"], 1.0)}
+
+
+def printed_part(split: str, i: int, key: str, cache: Path = CACHE) -> str | None:
+    """What photo ``i``'s card prints of field ``key`` when it does not print all of it, else None."""
+    return _print_facts(split, i, cache)["cut"].get(key)
 
 
 def norm(v: str | None) -> str:

@@ -18,9 +18,9 @@ import cv2
 import numpy as np
 
 from taimen.license.number import check_number
+from taimen.ocr import address_gaps, glyphs, license_dates, names, places, repair, reread, tilt, variants
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
-from taimen.ocr import glyphs, license_dates, names, places, repair, reread, tilt, variants
 from taimen.ocr.channels import darkest
 from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
@@ -388,6 +388,8 @@ def fields_from_lines(
             reasons.append("glare")  # a washed-out digit is misread with full confidence (8 read 3)
         if key == "address" and gap_read:  # what stood in the gap was read only the second time: doubtful
             reasons.append("gap")
+        if key == "address" and reading.value and address_gaps.lost_inside(recs, pick.spans):
+            reasons.append("gap")  # the frames jump over a character the recogniser dropped
         if key in extended:  # its last characters were read only the second time
             reasons.append("repaired")
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
