@@ -1,5 +1,6 @@
-"""髙 (はしごだか), which the recogniser reads 高, decided from the character's pixels against both forms rendered
-in the installed Japanese fonts; the font that printed the test line is never among those that decide."""
+"""Vendor forms the recogniser cannot read (髙 read 高, 﨑 read 崎, 栁 read 柳) decided from the character's pixels
+against both forms rendered in the installed Japanese fonts; the font that printed the test line is never among
+those that decide."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from taimen.ocr.recline import RecLine
 
 FONTS = [f for f in glyphs.FONT_FILES if Path(f).is_file() and glyphs.templates("高", "髙", (f,))]
 pytestmark = pytest.mark.skipif(len(FONTS) < 3, reason="needs three Japanese fonts with 髙 (fonts-ipaexfont …)")
+PAIRS = [(c, v.form) for c, v in glyphs.VENDOR.items()]
 
 
 def _design(font: str) -> str:
@@ -31,42 +33,64 @@ def _others(font: str) -> tuple[str, ...]:
     return tuple(f for f in FONTS if _design(f) != _design(font))
 
 
-def _line(text: str, font: str, px: int = 30) -> RecLine:
-    """``text`` printed in ``font``, slightly blurred and grey, read as 「高田」 with one frame per character."""
+def _line(text: str, font: str, px: int = 30, read: str = "高田") -> RecLine:
+    """``text`` printed in ``font``, slightly blurred and grey, read as ``read`` with four frames per character."""
     f = ImageFont.truetype(font, px)
     im = Image.new("L", (px * len(text) + 12, px + 12), 235)
     ImageDraw.Draw(im).text((6, 6), text, font=f, fill=40)
     crop = np.asarray(im.filter(ImageFilter.GaussianBlur(0.8)))
     frames = 4 * len(text)
     probs = np.zeros((frames, 10), np.float32)
-    dec = Line("高田", 0.9, (0.9, 0.9), (1, 5))
-    return RecLine(asg.TextLine(0, 0, 10, 3, "高田"), probs, dec, crop)
+    dec = Line(read, 0.9, (0.9, 0.9), (1, 5))
+    return RecLine(asg.TextLine(0, 0, 10, 3, read), probs, dec, crop)
 
 
-def _reading() -> fp.FieldReading:
-    return fp.FieldReading("name", "高田", "高田", 0.9, reasons=("variant_form",))
+def _reading(read: str = "高田") -> fp.FieldReading:
+    return fp.FieldReading("name", read, read, 0.9, reasons=("variant_form",))
 
 
-#: Designs whose 髙 the other installed designs match (Noto Sans and VL Gothic draw their own: left undecided)
-DECIDED = [f for f in FONTS if _design(f) in ("serif", "ipa", "ipa-mincho")]
+#: Per vendor form, the size and the designs whose form the other installed designs match: Noto Sans and VL
+#: Gothic draw their own 髙, Noto Serif and VL Gothic their own 﨑 (left undecided when held out)
+DECIDED = {
+    "髙": (40, ("serif", "ipa", "ipa-mincho")),
+    "﨑": (30, ("ipa", "ipa-mincho")),
+    "栁": (30, ("ipa", "ipa-mincho", "vl")),
+}
 
 
-@pytest.mark.parametrize("font", DECIDED)
-def test_hashigodaka_is_proposed_flagged_repaired(font: str) -> None:
-    got = glyphs.name_forms([_line("髙田", font, 40)], [asg.Span(0, 0, 2)], _reading(), _others(font))
-    assert got.value == "髙田"
+@pytest.mark.parametrize(
+    ("common", "variant", "font"),
+    [(c, v, f) for c, v in PAIRS for f in FONTS if _design(f) in DECIDED[v][1]],
+)
+def test_the_vendor_form_is_proposed_flagged_repaired(common: str, variant: str, font: str) -> None:
+    read = common + "田"
+    line = _line(variant + "田", font, DECIDED[variant][0], read)
+    got = glyphs.name_forms([line], [asg.Span(0, 0, 2)], _reading(read), _others(font))
+    assert got.value == variant + "田"
     assert "repaired" in got.reasons and "variant_form" in got.reasons
 
 
 @pytest.mark.parametrize("px", [24, 30, 40])
 @pytest.mark.parametrize("font", FONTS)
-def test_the_common_form_stays(font: str, px: int) -> None:
-    """Never 髙 where 高 is printed, in any font or size, whether the font is held out or not."""
+@pytest.mark.parametrize(("common", "variant"), PAIRS)
+def test_the_common_form_stays(common: str, variant: str, font: str, px: int) -> None:
+    """Never 髙 where 高 is printed (﨑 for 崎, 栁 for 柳), in any font or size, whether the font is held out
+    or not."""
+    read = common + "田"
     for deciding in (_others(font), tuple(FONTS)):
-        got = glyphs.name_forms([_line("高田", font, px)], [asg.Span(0, 0, 2)], _reading(), deciding)
-        assert got == _reading()
+        got = glyphs.name_forms([_line(read, font, px, read)], [asg.Span(0, 0, 2)], _reading(read), deciding)
+        assert got == _reading(read)
 
 
 def test_no_fonts_decide_nothing() -> None:
     got = glyphs.name_forms([_line("髙田", FONTS[0], 40)], [asg.Span(0, 0, 2)], _reading(), ())
     assert got == _reading()
+
+
+def test_a_font_without_a_form_is_not_compared() -> None:
+    """IPAex Mincho has no 𠮷: its missing-glyph box is no template (it would fit no cell, or any box)."""
+    ipaexm = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
+    if not Path(ipaexm).is_file():
+        pytest.skip("needs IPAex Mincho")
+    assert glyphs.templates("吉", "𠮷", (ipaexm,)) == ()
+    assert len(glyphs.templates("崎", "﨑", (ipaexm,))) == 1

@@ -13,7 +13,7 @@ machine without Japanese fonts decides nothing (the name stays 高, flagged ``va
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +28,30 @@ if TYPE_CHECKING:
     from taimen.ocr import fields as fp
     from taimen.ocr.recline import RecLine
 
-#: The common form read → the vendor form decided from the pixels. Only 髙 is measured (the other vendor
-#: forms of ``variants._NAME_GROUPS`` are untested and stay merely doubted).
-VENDOR = {"高": "髙"}
+#: Where two forms differ, as fractions of the glyph's box: rows, then columns.
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """A vendor form the recogniser cannot output or gives no weight, and how to tell it from the common form."""
+
+    form: str
+    #: the part of the glyph that tells the forms apart; when it is a band of top rows, the rows below it
+    #: (which both forms share) place the glyph, else the whole glyph does (both forms averaged)
+    box: Box
+    #: the variant must beat the common form by this much, the two ways ``fits`` measures
+    margin: tuple[float, float]
+
+
+#: The common form read → its vendor form, decided from the pixels (measured on photos and on rendered lines
+#: with each font design held out). 髙: the recogniser gives it no weight; 﨑 is not in its dictionary; 栁 it
+#: reads 柳. The other vendor forms of ``variants._NAME_GROUPS`` stay merely doubted.
+VENDOR = {
+    "高": Vendor("髙", (0.0, 0.45, 0.0, 1.0), (0.015, 0.03)),
+    "崎": Vendor("﨑", (0.0, 0.5, 0.35, 1.0), (0.015, 0.03)),  # 奇 and 竒 differ in their top: 大, 立
+    "柳": Vendor("栁", (0.0, 1.0, 0.2, 0.72), (0.015, 0.03)),  # 卯 and 夘 differ in the middle, top to bottom
+}
 #: Japanese fonts looked for (Debian/Ubuntu packages, macOS, Windows); any that exist are used.
 FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
@@ -50,14 +71,9 @@ FONT_FILES = (
     "C:/Windows/Fonts/msgothic.ttc",
     "C:/Windows/Fonts/YuGothR.ttc",
 )
-#: The top part of the glyph that tells the forms apart; below it, the part both share places the glyph.
-TOP = 0.45
 #: A font must fit the cell's top part this closely (blurred correlation) before the cell is judged at all:
 #: a cell cut badly (a neighbour's strokes, a lost edge) fits neither form and favours one by chance.
 FIT = 0.85
-#: … and the variant must beat the common form by this much (measured on tune photos: 髙 at +0.02 or more
-#: with fonts held out, 高 at +0.001 or less where a font fit).
-MARGIN = (0.015, 0.03)
 _SIZES = tuple((sy, sx) for sy in (0.9, 0.95, 1.0) for sx in (0.85, 1.0, 1.15))
 
 
@@ -85,13 +101,17 @@ def templates(common: str, variant: str, files: tuple[str, ...] = FONT_FILES) ->
     for f in files:
         if not Path(f).is_file():
             continue
-        a, b = _render(f, common), _render(f, variant)
-        if a is None or b is None or (a.shape == b.shape and float(np.abs(a - b).mean()) < 0.01):
-            continue
+        a, b, none = _render(f, common), _render(f, variant), _render(f, "\uffff")
+        if a is None or b is None or any(_same(x, y) for x, y in ((a, b), (b, none), (a, none))):
+            continue  # a font without one of the forms draws its missing-glyph box
         if any(a.shape == c.shape and b.shape == v.shape and np.array_equal(a, c) for c, v in out):
             continue  # the same design twice (Takao is IPA's): judged once
         out.append((a, b))
     return tuple(out)
+
+
+def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
+    return b is not None and a.shape == b.shape and float(np.abs(a - b).mean()) < 0.01
 
 
 def _ink(cell: np.ndarray) -> np.ndarray:
@@ -129,17 +149,20 @@ def _ncc(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum()) / d if d > 0 else 0.0
 
 
-def fits(cell: np.ndarray, fonts: tuple[tuple[np.ndarray, ...], ...]) -> tuple[tuple[float, float], ...] | None:
-    """How closely the top part of the grey ``cell`` (one character, dark on light) fits the common and the
-    variant form, two ways: best over every font and width with the glyph placed by its bottom part (which
-    both forms share), and at the one font, size and place where the whole glyph fits best. None when the
-    cell is too small to judge."""
+def fits(
+    cell: np.ndarray, fonts: tuple[tuple[np.ndarray, ...], ...], box: Box = VENDOR["高"].box
+) -> tuple[tuple[float, float], ...] | None:
+    """How closely the part ``box`` of the grey ``cell`` (one character, dark on light) fits the common and the
+    variant form, two ways: best over every font and width with the glyph placed by the part both forms share
+    (the rows under a top band; else the whole glyph, both forms averaged), and at the one font, size and place
+    where the whole glyph fits best. None when the cell is too small to judge."""
     v = _ink(cell)
     y0, y1 = _rows(v)
     if y1 - y0 < 8 or not fonts:
         return None
     sig = max(0.6, (y1 - y0) / 20)
     img = cv2.GaussianBlur(v[max(0, y0 - 2) : y1 + 2], (0, 0), sig)
+    band = box[0] == 0 and box[1] < 1
     best = [-1.0, -1.0]
     posed = (-1.0, (-1.0, -1.0))
     for forms in fonts:
@@ -149,15 +172,17 @@ def fits(cell: np.ndarray, fonts: tuple[tuple[np.ndarray, ...], ...]) -> tuple[t
             ts = [cv2.GaussianBlur(cv2.resize(t, (ww, h), interpolation=cv2.INTER_AREA), (0, 0), sig) for t in forms]
             # a border narrower than the glyph: a place wholly on the blank border scores a degenerate 1.0
             pad = cv2.copyMakeBorder(img, 2, 2, ww // 2, ww // 2, cv2.BORDER_CONSTANT, value=0)
-            ht = int(h * TOP)
+            r0, r1, c0, c1 = int(h * box[0]), int(h * box[1]), int(ww * box[2]), int(ww * box[3])
+            if r1 - r0 < 3 or c1 - c0 < 3:
+                continue
             for whole in (False, True):
-                part = slice(None) if whole else slice(ht, None)
+                part = slice(r1 if band and not whole else 0, None)
                 r = cv2.matchTemplate(pad[part], (ts[0][part] + ts[1][part]) / 2, cv2.TM_CCOEFF_NORMED)
                 _, score, _, (x, y) = cv2.minMaxLoc(r)
-                top = pad[y : y + ht, x : x + ww]
-                if top.shape != ts[0][:ht].shape:
+                seen = pad[y + r0 : y + r1, x + c0 : x + c1]
+                if seen.shape != (r1 - r0, c1 - c0):
                     continue
-                got = (_ncc(top, ts[0][:ht]), _ncc(top, ts[1][:ht]))
+                got = (_ncc(seen, ts[0][r0:r1, c0:c1]), _ncc(seen, ts[1][r0:r1, c0:c1]))
                 if whole and score > posed[0]:
                     posed = (score, got)
                 elif not whole and sy == 1.0:
@@ -167,13 +192,13 @@ def fits(cell: np.ndarray, fonts: tuple[tuple[np.ndarray, ...], ...]) -> tuple[t
 
 def vendor_form(cell: np.ndarray, ch: str, files: tuple[str, ...] = FONT_FILES) -> str:
     """``ch``, or its vendor form (高 → 髙) when the pixels of ``cell`` clearly show that form."""
-    variant = VENDOR.get(ch)
-    if variant is None:
+    vendor = VENDOR.get(ch)
+    if vendor is None:
         return ch
-    got = fits(cell, templates(ch, variant, files))
-    if got is None or any(max(f) < FIT or f[1] - f[0] < m for f, m in zip(got, MARGIN, strict=True)):
+    got = fits(cell, templates(ch, vendor.form, files), vendor.box)
+    if got is None or any(max(f) < FIT or f[1] - f[0] < m for f, m in zip(got, vendor.margin, strict=True)):
         return ch
-    return variant
+    return vendor.form
 
 
 def cells(rl: RecLine, start: int, end: int) -> list[tuple[int, np.ndarray]]:
