@@ -49,12 +49,16 @@ def _reading(read: str = "高田") -> fp.FieldReading:
     return fp.FieldReading("name", read, read, 0.9, reasons=("variant_form",))
 
 
-#: Per vendor form, the size and the designs whose form the other installed designs match: Noto Sans and VL
-#: Gothic draw their own 髙, Noto Serif and VL Gothic their own 﨑 (left undecided when held out)
+#: Per vendor form, a size and the designs whose form the other installed designs match there: Noto Sans and VL
+#: Gothic draw their own 髙, Noto Serif and VL Gothic their own 﨑 … (left undecided when held out)
 DECIDED = {
     "髙": (40, ("serif", "ipa", "ipa-mincho")),
     "﨑": (30, ("ipa", "ipa-mincho")),
     "栁": (30, ("ipa", "ipa-mincho", "vl")),
+    "眞": (30, ("ipa", "ipa-mincho")),
+    "濵": (30, ("ipa",)),
+    "德": (40, ("ipa-mincho",)),
+    "邉": (30, ("ipa",)),
 }
 
 
@@ -74,12 +78,22 @@ def test_the_vendor_form_is_proposed_flagged_repaired(common: str, variant: str,
 @pytest.mark.parametrize("font", FONTS)
 @pytest.mark.parametrize(("common", "variant"), PAIRS)
 def test_the_common_form_stays(common: str, variant: str, font: str, px: int) -> None:
-    """Never 髙 where 高 is printed (﨑 for 崎, 栁 for 柳), in any font or size, whether the font is held out
+    """Never 髙 where 高 is printed (﨑 for 崎, 栁 for 柳 …), in any font or size, whether the font is held out
     or not."""
     read = common + "田"
     for deciding in (_others(font), tuple(FONTS)):
         got = glyphs.name_forms([_line(read, font, px, read)], [asg.Span(0, 0, 2)], _reading(read), deciding)
         assert got == _reading(read)
+
+
+def test_a_vendor_form_read_stays_and_its_common_form_is_decided() -> None:
+    """The first decoding read 德 where the name has 徳 (the Japanese prior weighs 德 down): the cell decides;
+    a vendor form the name already has is kept, never turned into the common form."""
+    font = next(f for f in FONTS if _design(f) == "ipa-mincho")
+    line = _line("德永", font, 40, "德永")
+    got = glyphs.name_forms([line], [asg.Span(0, 0, 2)], _reading("徳永"), _others(font))
+    assert got.value == "德永" and "repaired" in got.reasons
+    assert glyphs.name_forms([line], [asg.Span(0, 0, 2)], _reading("德永"), _others(font)) == _reading("德永")
 
 
 def test_no_fonts_decide_nothing() -> None:

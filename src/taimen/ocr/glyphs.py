@@ -1,13 +1,15 @@
-"""Telling a vendor form the recogniser cannot read (髙) from the common form it reads instead (高) by the pixels.
+"""Telling a vendor or old form the recogniser cannot read (髙, 﨑, 栁 …) from the common form it reads instead
+(高, 崎, 柳) by the pixels.
 
-The recogniser, trained mostly on Chinese, gives 髙 (はしごだか) no weight and reads it 高, so a name printed
-with it is flagged ``variant_form`` but never read right. The two forms differ only in the top part (the
-ladder 髙 has where 高 has a box), so the character's cell is compared with both forms rendered in the
-Japanese fonts installed on the machine: the bottom part, common to both, places the glyph; blurred
-normalised correlation of the top part then decides, best over fonts and a few widths (scale and stroke
-tolerant). The variant is taken only when a font fits the cell closely and the variant clearly beats the
-common form; the name is still flagged doubtful (``repaired``): it is a proposal the operator confirms. A
-machine without Japanese fonts decides nothing (the name stays 高, flagged ``variant_form`` as before).
+The recogniser, trained mostly on Chinese, gives 髙 and 栁 no weight, has no 﨑 or 濵 at all, reads 眞 as 真 and
+德 (under the Japanese prior) as 徳, so a name printed with them is flagged ``variant_form`` but never read
+right. Each pair differs in one part of the glyph (``Vendor.box``: 髙's ladder where 高 has a box, 﨑's 立 where
+崎 has 大), so the character's cell is compared with both forms rendered in the Japanese fonts installed on the
+machine: the part both share places the glyph; blurred normalised correlation of the differing part then
+decides, best over fonts and a few widths (scale and stroke tolerant). The variant is taken only when a font
+fits the cell closely and the variant clearly beats the common form; the name is still flagged doubtful
+(``repaired``): it is a proposal the operator confirms. A machine without Japanese fonts decides nothing (the
+name stays 高, flagged ``variant_form`` as before).
 """
 
 from __future__ import annotations
@@ -41,17 +43,28 @@ class Vendor:
     #: (which both forms share) place the glyph, else the whole glyph does (both forms averaged)
     box: Box
     #: the variant must beat the common form by this much, the two ways ``fits`` measures
-    margin: tuple[float, float]
+    margin: tuple[float, float] = (0.015, 0.03)
+    #: a font must fit the box this closely (blurred correlation) before the cell is judged at all: a cell cut
+    #: badly (a neighbour's strokes, a lost edge) fits neither form and favours one by chance
+    fit: float = 0.85
 
 
-#: The common form read → its vendor form, decided from the pixels (measured on photos and on rendered lines
-#: with each font design held out). 髙: the recogniser gives it no weight; 﨑 is not in its dictionary; 栁 it
-#: reads 柳. The other vendor forms of ``variants._NAME_GROUPS`` stay merely doubted.
+#: The form read → its vendor or old form, decided from the pixels where the name is doubted ``variant_form``.
+#: Measured on rendered lines in every installed font, size 20–40 px, blurred and JPEG-compressed, each design
+#: held out, and on photos: no common form turned; a looser fit where that held with room (a wider glyph takes
+#: in more of its neighbours). 邉 is read 邊 and 濵 濱 (or 演: left alone). The other forms of
+#: ``variants._NAME_GROUPS`` are read as printed or stay merely doubted (𠮷: no photos to measure).
 VENDOR = {
-    "高": Vendor("髙", (0.0, 0.45, 0.0, 1.0), (0.015, 0.03)),
-    "崎": Vendor("﨑", (0.0, 0.5, 0.35, 1.0), (0.015, 0.03)),  # 奇 and 竒 differ in their top: 大, 立
-    "柳": Vendor("栁", (0.0, 1.0, 0.2, 0.72), (0.015, 0.03)),  # 卯 and 夘 differ in the middle, top to bottom
+    "高": Vendor("髙", (0.0, 0.45, 0.0, 1.0)),
+    "崎": Vendor("﨑", (0.0, 0.5, 0.35, 1.0), fit=0.8),  # 奇 and 竒 differ in their top: 大, 立
+    "柳": Vendor("栁", (0.0, 1.0, 0.2, 0.72), fit=0.75),  # 卯 and 夘 differ in the middle, top to bottom
+    "真": Vendor("眞", (0.0, 1.0, 0.0, 1.0), fit=0.75),  # 十 and 匕 on top, 一 and ㇗ under 目
+    "濱": Vendor("濵", (0.2, 1.0, 0.25, 1.0), fit=0.75),  # 賓 and its variant differ under 宀
+    "徳": Vendor("德", (0.2, 0.65, 0.3, 1.0), fit=0.8),  # 德 has a stroke over 心
+    "邊": Vendor("邉", (0.3, 0.9, 0.25, 1.0), fit=0.8),  # 自 over 方, and between them 穴 or its variant
 }
+#: Each vendor form → its common form.
+COMMON = {v.form: c for c, v in VENDOR.items()}
 #: Japanese fonts looked for (Debian/Ubuntu packages, macOS, Windows); any that exist are used.
 FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
@@ -71,9 +84,6 @@ FONT_FILES = (
     "C:/Windows/Fonts/msgothic.ttc",
     "C:/Windows/Fonts/YuGothR.ttc",
 )
-#: A font must fit the cell's top part this closely (blurred correlation) before the cell is judged at all:
-#: a cell cut badly (a neighbour's strokes, a lost edge) fits neither form and favours one by chance.
-FIT = 0.85
 _SIZES = tuple((sy, sx) for sy in (0.9, 0.95, 1.0) for sx in (0.85, 1.0, 1.15))
 
 
@@ -196,14 +206,14 @@ def vendor_form(cell: np.ndarray, ch: str, files: tuple[str, ...] = FONT_FILES) 
     if vendor is None:
         return ch
     got = fits(cell, templates(ch, vendor.form, files), vendor.box)
-    if got is None or any(max(f) < FIT or f[1] - f[0] < m for f, m in zip(got, vendor.margin, strict=True)):
+    if got is None or any(max(f) < vendor.fit or f[1] - f[0] < m for f, m in zip(got, vendor.margin, strict=True)):
         return ch
     return vendor.form
 
 
 def cells(rl: RecLine, start: int, end: int) -> list[tuple[int, np.ndarray]]:
     """The grey cell (all the crop's rows, the character's frames' columns) of each character of
-    ``start:end`` that has a vendor form, with its index in the decoded line."""
+    ``start:end`` that has a vendor form (or is one), with its index in the decoded line."""
     dec = rl.decoded
     if rl.probs is None or len(dec.positions) != len(dec.text) or rl.crop.size == 0:
         return []
@@ -211,7 +221,7 @@ def cells(rl: RecLine, start: int, end: int) -> list[tuple[int, np.ndarray]]:
     frames, width = rl.probs.shape[0], grey.shape[1]
     out = []
     for k in range(start, min(end, len(dec.text))):
-        if dec.text[k] in VENDOR:
+        if COMMON.get(dec.text[k], dec.text[k]) in VENDOR:
             t0, t1 = span_frames(dec, k, k + 1, frames)
             # widened by a quarter of the line's height each side: the frames' halfway cut can clip the glyph
             # (its neighbours' strokes that come in do not fit the templates placed by their bottom part)
@@ -226,15 +236,25 @@ def name_forms(
 ) -> fp.FieldReading:
     """The name with each common form (高) its cell clearly shows as the vendor form (髙) replaced, flagged
     ``repaired`` (the reading keeps ``variant_form``): never a silent change. Only when the name's characters
-    with vendor forms are exactly those of the spans' first decoding (in order), so each has its cell."""
+    with vendor forms are, form for form, those of the spans' first decoding (in order), so each has its cell:
+    the first decoding may hold the vendor form where the name has the common one (德 read, then 徳 under the
+    Japanese prior), and the cell decides."""
     value = reading.value
     if not value:
         return reading
     found = [(rl, k, c) for s in spans for rl in [recs[s.line]] for k, c in cells(rl, s.start, s.end)]
-    if not found or [rl.decoded.text[k] for rl, k, _ in found] != [ch for ch in value if ch in VENDOR]:
+    common = [COMMON.get(ch, ch) for ch in value]
+    if not found or [COMMON.get(rl.decoded.text[k], rl.decoded.text[k]) for rl, k, _ in found] != [
+        ch for ch in common if ch in VENDOR
+    ]:
         return reading
-    forms = iter([vendor_form(c, rl.decoded.text[k], files) for rl, k, c in found])
-    new = "".join(next(forms) if ch in VENDOR else ch for ch in value)
+    cell = iter(c for _, _, c in found)
+    out = []
+    for ch, c in zip(value, common, strict=True):
+        if c in VENDOR:  # a vendor form already in the name stays; only a common form is decided from its cell
+            ch = vendor_form(next(cell), ch, files)
+        out.append(ch)
+    new = "".join(out)
     if new == value:
         return reading
     reasons = tuple(dict.fromkeys((*reading.reasons, "repaired")))
