@@ -55,6 +55,18 @@ def test_a_washed_out_end_of_an_address_line_is_read_past_its_box(e) -> None:
     assert same["address"].value == "東京都港区芝公園2030番地3" and "repaired" not in same["address"].reasons
 
 
+def test_nothing_is_read_past_an_end_another_line_on_the_row_reaches_over(e) -> None:
+    """dev-0074: the birth date on the row above reached down over the address's end (its box from 42.9 mm, the
+    address's to 49.7 mm); the window past the end read 「53年」 of it and 「…4番3号53年」 was proposed. Ink where
+    another line's box stands is that line's: the end is not read again there."""
+    card = _card(_address_marks("2030番地3", "1"))
+    recs = _first_pass(e, card, "2030番地3")
+    end = X0 + SIZE * (len("東京都港区芝公園") + len("2030番地3"))
+    over = _rec("昭和53年12月01日生", (end - 6.0, Y0 - 1.5, end + 28.0, Y0 + 2.0))
+    got = fieldread.fields_from_lines("license", [*recs, over], e, card=card, ppm=PPM)
+    assert got["address"].value == "東京都港区芝公園2030番地3", got["address"]
+
+
 def test_text_beyond_a_gap_wider_than_the_pitch_is_not_the_line_s_end(e) -> None:
     """Print that stands further off than two character pitches (another field, a stray number) is not taken: it
     appended 「107」 to 「…番地」 before the pitch was checked."""

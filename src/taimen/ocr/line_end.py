@@ -88,7 +88,13 @@ def read_past_end(
         if pitch is None or len(chars) < TAIL_CHARS:
             continue
         # the window ends before the next line on the row, which is another field's or the address's next piece
-        row = [r.line.x0 * ppm for r in recs if r.line.x0 > ln.x1 - 0.5 and asg._rows_overlap(r.line, ln) >= 0.3]
+        on_row = [r.line for r in recs if r is not rl and asg._rows_overlap(r.line, ln) >= 0.3]
+        # another line on the row reaching past the box's end from inside it stands where the window would read:
+        # what is there is that line's print (a birth date on the row above reaching down over the end), not
+        # the address's end
+        if any(r.x0 <= ln.x1 - 0.5 and r.x1 > ln.x1 + 0.5 for r in on_row):
+            continue
+        row = [r.x0 * ppm for r in on_row if r.x0 > ln.x1 - 0.5]
         end = min([*row, xs[chars[-1]] + REACH * pitch, card.shape[1] - 0.5 * ppm])
         box_end = int(max(ln.x1 * ppm, xs[chars[-1]] + 0.5 * pitch))
         if end - box_end < 0.5 * pitch or not _faint_after(card, ppm, ln, box_end, int(end)):
