@@ -213,3 +213,24 @@ def test_a_building_word_read_with_a_dash_for_its_mark_is_found_and_written_with
     assert got == ("兵庫県神戸市中央区北野町2036番地54コ-ポ北野町708号室", 1)
     f = fp.parse_address([(got[0], 0.9)])
     assert f.value == "兵庫県神戸市中央区北野町2036番地54コーポ北野町708号室"
+
+
+def test_a_buildings_first_word_read_with_kanji_drawn_like_its_kana_is_the_loanword() -> None:
+    """dev-0037: 「カーサ」 read 「力一サ」 (the kanji 力, the numeral 一): the two slips kept it out of reach of the
+    one-slip rules; with its look-alikes read as kana it is a loanword, the kana supported by the frames."""
+    words = ar.loanwords()
+    got = ar.kanji_kana("愛媛県松山市道後湯之町1304番地1力一サ道後湯之町606号室", Only({"カ": 0.2}), words)
+    assert got == ("愛媛県松山市道後湯之町1304番地1カーサ道後湯之町606号室", 2)
+    got = ar.kanji_kana("沖縄県那覇市久茂地1853番地50 クレス卜久茂地1111号室", Only({"ト": 0.1}), words)
+    assert got[0].endswith(" クレスト久茂地1111号室")
+    # dev-0204: 「力一秒」, the word's last kana read as a kanji the frames give サ some support (and no other kana
+    # that makes a word); the town after it is another rule's
+    read = "長野県松本市中央6丁目9番1号力一秒申央903号室"
+    assert ar.kanji_kana(read, Only({"カ": 0.2, "サ": 0.005}), words) == (read.replace("力一秒", "カーサ"), 3)
+    assert ar.kanji_kana(read, Only({"カ": 0.2}), words)[1] == 0
+    # never without support for the kana, never a word already listed, never a town's kanji after the word, never
+    # a run that starts anywhere but the building
+    assert ar.kanji_kana("愛媛県松山市道後湯之町1304番地1力一サ道後湯之町", NONE, words)[1] == 0
+    assert ar.kanji_kana("東京都足立区千住1丁目2番3号ハイツ千住101号室", SOME, words)[1] == 0
+    assert ar.kanji_kana("東京都港区三田1丁目2番3号メゾン三田", SOME, words)[1] == 0
+    assert ar.kanji_kana("東京都力一サ町1番地", SOME, words)[1] == 0

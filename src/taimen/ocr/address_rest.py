@@ -325,3 +325,74 @@ def building_words(text: str, support: Support) -> tuple[str, int]:
             chars[i : i + len(word)] = word
             changed += 1
     return "".join(chars), changed
+
+
+#: Kanji (and hiragana) drawn like a katakana, which the recogniser gives for it in a building's name (「力一サ」
+#: for カーサ, 「卜」 for ト): the kana each stands for.
+_KANJI_KANA = {
+    "力": "カ", "一": "ー", "卜": "ト", "口": "ロ", "工": "エ", "夕": "タ", "二": "ニ", "八": "ハ",
+    "才": "オ", "千": "チ", "三": "ミ", "又": "ヌ", "へ": "ヘ", "り": "リ", **{d: "ー" for d in _DASHES},
+}  # fmt: skip
+_RUN = re.compile(rf"(?:[ァ-ヺー]|[{''.join(_KANJI_KANA)}])+")
+
+
+def kanji_kana(text: str, support: Support, words: frozenset[str]) -> tuple[str, int]:
+    """The building's first word read with kanji drawn like its katakana (「力一サ」): where the word begins the
+    building (right after the block number's digit or 号, or a space), holds katakana, and with its look-alikes read as
+    the kana is a loanword or a building word while as read it is none, each changed character (but a bar after a
+    kana) given ``SUPPORT`` by the frames; the longest such word from the run's start (a town's kanji may follow:
+    「カーサ千住」). The kanji right after the run may be the word's last kana read as another character
+    (「力一秒」 for カーサ), when one kana makes the word and the frames give it ``SUPPORT_LONG`` and ``CLEAR``
+    times any other kana that does (a kanji after the word's own kana, as in ``building_words``)."""
+    start = re.search(rf"{_DIGIT}", text)  # the block number: a building follows it
+    if not start or not words:
+        return text, 0
+    known = words | BUILDING_WORDS
+    for m in _RUN.finditer(text, start.end()):
+        i0, run = m.start(), m.group()
+        if not re.match(rf"{_DIGIT}|[\s号]", text[i0 - 1]):
+            continue
+        mapped = "".join(_KANJI_KANA.get(ch, ch) for ch in run)
+        # two look-alikes and the kana the next kanji stands for (「力一秒」): kana enough to be a word's
+        last = _last_kana(text, m.end(), mapped, support, known) if len(run) >= 2 else ""
+        if last and _supported(run, mapped, i0, support):
+            return text[:i0] + mapped + last + text[m.end() + 1 :], _changes(run, mapped) + 1
+        if not re.search(r"[ァ-ヺ]", run):
+            continue
+        for end in range(len(run), 1, -1):
+            if end < len(run) and re.match(r"[ァ-ヺー]", run[end]):
+                continue  # the word would end inside katakana
+            word = mapped[:end]
+            if word == run[:end] or run[:end] in known or word not in known:
+                continue
+            if _supported(run[:end], word, i0, support):
+                return text[:i0] + word + text[i0 + end :], _changes(run[:end], word)
+            break
+        break  # only the building's first word
+    return text, 0
+
+
+def _changes(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=False))
+
+
+def _supported(run: str, word: str, i0: int, support: Support) -> bool:
+    """Whether the frames give each kana ``run`` is read as (``word``) ``SUPPORT``; a bar after a kana is the
+    long-vowel mark whatever they say (``long_vowels``)."""
+    diff = [k for k in range(len(run)) if run[k] != word[k] and not (k and word[k] == "ー")]
+    return all(support(i0 + k, word[k]) >= SUPPORT for k in diff)
+
+
+def _last_kana(text: str, i: int, head: str, support: Support, known: frozenset[str]) -> str:
+    """The kana the kanji at ``i`` stands for when it ends the loanword ``head`` begins, or ""."""
+    if i >= len(text) or not re.match(r"[\u4e00-\u9fff]", text[i]) or text[i] in _KANJI_KANA:
+        return ""
+    if i + 1 < len(text) and re.match(r"[ァ-ヺー]", text[i + 1]):
+        return ""
+    scored = sorted(((support(i, k), k) for k in _KANA_ALL if head + k in known), reverse=True)
+    if not scored or scored[0][0] < SUPPORT_LONG or (len(scored) > 1 and scored[0][0] < CLEAR * scored[1][0]):
+        return ""
+    return scored[0][1]
+
+
+_KANA_ALL = [chr(c) for c in range(0x30A1, 0x30FB)]

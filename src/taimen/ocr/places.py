@@ -510,6 +510,8 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
             positions = positions[: len(text)]
     place, head, j = _place_again(reading, text, frames, positions, scorer, data)
     if scorer is not None:  # the building's words first: a town's name after them is found after katakana
+        text, changed = address_rest.kanji_kana(text, support, address_rest.loanwords())
+        repaired |= bool(changed)
         text, changed = address_rest.building_words(text, support)
         repaired |= bool(changed)
         text, changed = address_rest.katakana_words(text, support, address_rest.loanwords())
