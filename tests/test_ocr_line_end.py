@@ -148,3 +148,33 @@ def test_a_room_line_starting_well_left_of_a_first_line_that_lost_its_start_join
     farther = _line("ハイム水前寺702号室", 2.0, 12.2, 36.0, 16.1)  # 18 mm left: beyond what a lost start explains
     got = asg.assign("license", [*head, first, farther, *tail])["address"]
     assert got is not None and [s.line for s in got.spans] == [2]
+
+
+class _Table:
+    """An engine that only knows its character table."""
+
+    def __init__(self, table: list[str]) -> None:
+        self.table = table
+
+    def character_table(self) -> list[str]:
+        return self.table
+
+
+def test_a_mark_no_address_prints_ending_the_window_is_the_character_its_frames_hold_next() -> None:
+    """tune-3214: the window past 「…番地2」 read 「番地2?」, the faint 9's frame 0.80 「?」 and 0.08 9; an address
+    prints no question mark, and 9 is four times as probable as any other character an address's end may hold."""
+    table = ["blank", "7", "番", "地", "2", "9", "?", ":", "0"]
+    probs = np.zeros((10, len(table)), np.float32)
+    probs[:, 0] = 1.0
+    for f, c in ((1, 1), (3, 2), (5, 3), (7, 4)):
+        probs[f] = 0.0
+        probs[f, c] = 1.0
+    probs[9] = [0.01, 0, 0, 0, 0, 0.08, 0.8, 0.06, 0.01]
+    dec = Line("7番地2?", 0.8, (1.0, 1.0, 1.0, 1.0, 0.8), (1, 3, 5, 7, 9))
+    rl = recline.RecLine(asg.TextLine(0, 0, 10, 3, dec.text, 0.8), probs, dec, np.zeros((1, 1, 3), np.uint8))
+    got = line_end._faint_last(rl, _Table(table))
+    assert got.decoded.text == got.line.text == "7番地29" and got.decoded.confidence == pytest.approx(0.08)
+    probs[9] = [0.01, 0, 0, 0, 0, 0.03, 0.8, 0.06, 0.02]  # 9 not clearly the one: left as read
+    assert line_end._faint_last(rl, _Table(table)).decoded.text == "7番地2?"
+    probs[9] = [0.01, 0, 0, 0, 0, 0.005, 0.8, 0.06, 0.0]  # too little for any: left as read
+    assert line_end._faint_last(rl, _Table(table)).decoded.text == "7番地2?"

@@ -14,6 +14,7 @@ read only the second time.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -73,6 +74,7 @@ def read_past_end(
     the lines and whether any line was read on."""
     recs = list(recs)
     done = False
+    own = [recs[sp.line].line for sp in pick.spans]
     for k in range(len(pick.spans) - 1, -1, -1):  # from the last: an insertion leaves earlier indexes as they are
         sp = pick.spans[k]
         rl = recs[sp.line]
@@ -89,10 +91,14 @@ def read_past_end(
             continue
         # the window ends before the next line on the row, which is another field's or the address's next piece
         on_row = [r.line for r in recs if r is not rl and asg._rows_overlap(r.line, ln) >= 0.3]
-        # another line on the row reaching past the box's end from inside it stands where the window would read:
-        # what is there is that line's print (a birth date on the row above reaching down over the end), not
-        # the address's end
-        if any(r.x0 <= ln.x1 - 0.5 and r.x1 > ln.x1 + 0.5 for r in on_row):
+        # another field's line over half the row reaching past the box's end from inside it stands where the
+        # window would read: what is there is its print (a birth date on the row above reaching down over the
+        # end), not the address's end
+        if any(
+            r.x0 <= ln.x1 - 0.5 and r.x1 > ln.x1 + 0.5 and asg._rows_overlap(r, ln) >= 0.5
+            for r in on_row
+            if r not in own
+        ):
             continue
         row = [r.x0 * ppm for r in on_row if r.x0 > ln.x1 - 0.5]
         end = min([*row, xs[chars[-1]] + REACH * pitch, card.shape[1] - 0.5 * ppm])
@@ -103,6 +109,7 @@ def read_past_end(
         got = _window(card, ppm, ocr, ln, start, end)
         if got is None:
             continue
+        got = _faint_last(got, ocr)
         added = _added(got, text[chars[-TAIL_CHARS] :].replace(" ", ""), xs[chars[-1]], pitch, ppm)
         if added is None:
             continue
@@ -115,6 +122,44 @@ def read_past_end(
 def _window(card: np.ndarray, ppm: float, ocr: Engine, ln: asg.TextLine, x0: float, x1: float) -> RecLine | None:
     """The line's rows from ``x0`` to ``x1`` (card pixels) read over the whole dictionary."""
     return read_box(card, (x0, ln.y0 * ppm, x1, ln.y1 * ppm), ppm, ocr)
+
+
+#: A mark no address prints ending the window (a faint 9 read 「?」) is the address character its frames give at
+#: least this probability …
+END_SUPPORT = 0.01
+#: … and this many times any other address character.
+END_CLEAR = 4.0
+_MASKS: dict[int, np.ndarray] = {}
+
+
+def _faint_last(got: RecLine, ocr: Engine) -> RecLine:
+    """The window's reading with its last character, when it is a mark no address prints (「…番地2?」: glare left
+    a 9's loop and the recogniser read a question mark), read again from its frames over the characters an
+    address's end may hold, where one of them is clearly the most probable. Unchanged otherwise."""
+    text, dec = got.decoded.text, got.decoded
+    end = len(text.rstrip())
+    if not end or _ADDED.fullmatch(text[end - 1]) or got.probs is None or len(dec.positions) != len(text):
+        return got
+    try:
+        table = ocr.character_table()
+    except AttributeError:  # an engine without per-class probabilities
+        return got
+    if id(ocr) not in _MASKS:
+        _MASKS[id(ocr)] = np.array([i > 0 and bool(_ADDED.fullmatch(ch)) for i, ch in enumerate(table)])
+    mask = _MASKS[id(ocr)]
+    pos = dec.positions
+    k = end - 1
+    lo = 0 if k == 0 else (pos[k - 1] + pos[k]) // 2 + 1
+    hi = got.probs.shape[0] if k == len(pos) - 1 else (pos[k] + pos[k + 1]) // 2 + 1
+    peak = got.probs[lo:hi].max(axis=0) * mask
+    first, second = np.argsort(-peak)[:2]
+    if peak[first] < END_SUPPORT or peak[first] < END_CLEAR * peak[second]:
+        return got
+    new = text[:k] + asg.nfkc(table[first]) + text[k + 1 :]
+    confs = (*dec.char_confidences[:k], float(peak[first]), *dec.char_confidences[k + 1 :])
+    conf = min(confs)
+    line = replace(dec, text=new, confidence=conf, char_confidences=confs)
+    return RecLine(replace(got.line, text=new, confidence=conf), got.probs, line, got.crop, got.repaired)
 
 
 def _added(got: RecLine, tail: str, last_x: float, pitch: float, ppm: float) -> tuple[int, int] | None:
