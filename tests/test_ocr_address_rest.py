@@ -234,3 +234,10 @@ def test_a_buildings_first_word_read_with_kanji_drawn_like_its_kana_is_the_loanw
     assert ar.kanji_kana("東京都足立区千住1丁目2番3号ハイツ千住101号室", SOME, words)[1] == 0
     assert ar.kanji_kana("東京都港区三田1丁目2番3号メゾン三田", SOME, words)[1] == 0
     assert ar.kanji_kana("東京都力一サ町1番地", SOME, words)[1] == 0
+
+
+def test_me_lost_between_cho_and_a_number_is_put_back() -> None:
+    """dev-0489: 「…土手町6丁21番地4」 proposed without doubt, 目 lost: the grammar has only 丁目 between numbers."""
+    assert ar.lost_me("青森県弘前市土手町6丁21番地4") == ("青森県弘前市土手町6丁目21番地4", 1)
+    assert ar.lost_me("青森県弘前市土手町6丁目21番地4")[1] == 0
+    assert ar.lost_me("京都府京都市中京区一丁田町5番地")[1] == 0  # no number before 丁: a town's name

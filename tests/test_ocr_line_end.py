@@ -178,3 +178,27 @@ def test_a_mark_no_address_prints_ending_the_window_is_the_character_its_frames_
     assert line_end._faint_last(rl, _Table(table)).decoded.text == "7番地2?"
     probs[9] = [0.01, 0, 0, 0, 0, 0.005, 0.8, 0.06, 0.0]  # too little for any: left as read
     assert line_end._faint_last(rl, _Table(table)).decoded.text == "7番地2?"
+
+
+def _placed(text: str, x0: float, y0: float, pitch: float = 3.0) -> recline.RecLine:
+    """A line whose characters stand every ``pitch`` mm from ``x0`` (one frame per half character)."""
+    n = len(text)
+    probs = np.zeros((2 * n, 3), np.float32)
+    width = int(n * pitch * PPM)
+    dec = Line(text, 0.99, (0.99,) * n, tuple(2 * i for i in range(n)))
+    tl = asg.TextLine(x0, y0, x0 + n * pitch, y0 + pitch, text, 0.99)
+    return recline.RecLine(tl, probs, dec, np.zeros((int(pitch * PPM), width, 3), np.uint8))
+
+
+def test_an_address_line_starting_right_of_the_first_lines_text_lost_its_start() -> None:
+    """dev-0183: 「24号」's 2 under glare, the second line boxed from 「4号」, 5 mm right of the first line's text;
+    「…3番4号」 was proposed without doubt. The lines of an address are printed left-aligned."""
+    first = _placed("住所奈良県奈良市餅飯殿町5丁目3番", 2.0, 13.0)
+    late = _placed("4号", 2.0 + 2 * 3.0 + 4.5, 17.5)
+    aligned = _placed("24号", 2.0 + 2 * 3.0, 17.5)
+    pick = asg.Pick([asg.Span(0, 2, len(first.decoded.text)), asg.Span(1, 0, 2)])
+    assert line_end.starts_late([first, late], pick, PPM)
+    assert not line_end.starts_late([first, aligned], pick, PPM)
+    # a piece read past the first line's end on its own row is no new line
+    tail = _placed("4号", 2.0 + 17 * 3.0, 13.0)
+    assert not line_end.starts_late([first, tail], pick, PPM)

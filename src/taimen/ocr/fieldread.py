@@ -35,7 +35,7 @@ from taimen.ocr.date_rules import (
 )
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
-from taimen.ocr.line_end import read_past_end
+from taimen.ocr.line_end import read_past_end, starts_late
 from taimen.ocr.look_again import (
     OCCLUDER_REDDER,
     address_tail,
@@ -368,6 +368,8 @@ def fields_from_lines(
             reasons.append("runs_on")
         if key == "address" and reading.value and line_below(recs, picks, pick):
             reasons.append("more_lines")
+        if key == "address" and reading.value and card is not None and starts_late(recs, pick, ppm):
+            reasons.append("cut_off")  # a line of it starts right of the first: its start was not read
         if key == "license_number" and reading.value and not _check_digit_holds(reading.value):
             reasons.append("check_digit")
         if recs[pick.spans[0].line].probs is None:

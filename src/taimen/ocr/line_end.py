@@ -107,10 +107,8 @@ def read_past_end(
             continue
         start = xs[chars[-TAIL_CHARS]] - 0.6 * pitch
         got = _window(card, ppm, ocr, ln, start, end)
-        if got is None:
-            continue
-        got = _faint_last(got, ocr)
-        added = _added(got, text[chars[-TAIL_CHARS] :].replace(" ", ""), xs[chars[-1]], pitch, ppm)
+        got = _faint_last(got, ocr) if got is not None else None
+        added = _added(got, text[chars[-TAIL_CHARS] :].replace(" ", ""), xs[chars[-1]], pitch, ppm) if got else None
         if added is None:
             continue
         recs.append(got)
@@ -187,3 +185,32 @@ def _added(got: RecLine, tail: str, last_x: float, pitch: float, ppm: float) -> 
     if not taken or len(taken) > MAX_ADDED:
         return None
     return taken[0], taken[-1] + 1
+
+
+#: A line of an address starting further right than its first line's text by this many character pitches lost its
+#: start (glare over 「2」 of 「24号」 boxed and read 「4号」): the lines of an address are printed left-aligned.
+LATE_START = 0.8
+
+
+def starts_late(recs: list[RecLine], pick: asg.Pick, ppm: float) -> bool:
+    """Whether a line of the address (a span that begins a new row) starts at least ``LATE_START`` pitches right
+    of where the first line's text starts: its first characters were not read."""
+    first = pick.spans[0] if pick.spans else None
+    xs = _centres(recs[first.line], ppm) if first is not None else None
+    if first is None or xs is None:
+        return False
+    chars = [i for i in range(first.start, min(first.end, len(xs))) if not recs[first.line].decoded.text[i].isspace()]
+    pitch = _pitch([xs[i] for i in chars])
+    if pitch is None:
+        return False
+    left = xs[chars[0]]
+    for prev, sp in zip(pick.spans, pick.spans[1:], strict=False):
+        ln, above = recs[sp.line].line, recs[prev.line].line
+        if asg._rows_overlap(ln, above) >= 0.5 or ln.y0 < above.y0:
+            continue  # a piece of the same row (a window read past its end), not a new line
+        ys = _centres(recs[sp.line], ppm)
+        text = recs[sp.line].decoded.text
+        start = next((i for i in range(sp.start, min(sp.end, len(ys or []))) if not text[i].isspace()), None)
+        if ys is not None and start is not None and ys[start] - left >= LATE_START * pitch:
+            return True
+    return False

@@ -522,8 +522,10 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
         printed = next((t for t in town_spellings(place[2]) if t in text), place[2])
         text, changed = address_rest.town_in_building(text, printed, support, read_as)
         repaired |= bool(changed)
+    whole, changed = address_rest.lost_me((head if head is not None else text[:j]) + text[j:])
+    repaired |= bool(changed)
     if head is not None or repaired or removed:
-        again = fp.parse_address([((head if head is not None else text[:j]) + text[j:], reading.confidence)])
+        again = fp.parse_address([(whole, reading.confidence)])
         if again.value is not None:
             reasons = (*again.reasons, "neighbour_text_removed") if removed else again.reasons
             flags = (*again.flags, "repaired") if head is not None or repaired else again.flags
