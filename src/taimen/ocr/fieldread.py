@@ -21,6 +21,7 @@ from taimen.license.number import check_number
 from taimen.ocr import address_gaps, glyphs, license_dates, names, places, repair, reread, tilt, variants
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
+from taimen.ocr.birth_year import year_lost
 from taimen.ocr.channels import darkest
 from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
@@ -404,6 +405,8 @@ def fields_from_lines(
         out = _era_before_expiry(ocr, recs, picks, out)
         out = birth_from_expiry(recs, out)
         out = expiry_from_birth(recs, out)
+        if card is not None:  # a birth year that lost its start: its row read again from further left
+            out = year_lost(card, ppm, ocr, recs, out)
     if document == "license":
         out = _one_style(ocr, recs, picks, out)
         exp_pick = picks.get("expiry")
