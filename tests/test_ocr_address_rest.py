@@ -228,6 +228,9 @@ def test_a_buildings_first_word_read_with_kanji_drawn_like_its_kana_is_the_loanw
     read = "長野県松本市中央6丁目9番1号力一秒申央903号室"
     assert ar.kanji_kana(read, Only({"カ": 0.2, "サ": 0.005}), words) == (read.replace("力一秒", "カーサ"), 3)
     assert ar.kanji_kana(read, Only({"カ": 0.2}), words)[1] == 0
+    # dev-0595: the kanji inside the word, the rest read as a bar and a kana
+    read = "青森県弘前市富田8丁目15番地38エス子一ト富田1014号室"
+    assert ar.kanji_kana(read, Only({"テ": 0.003}), words)[0] == read.replace("エス子一ト", "エステート")
     # never without support for the kana, never a word already listed, never a town's kanji after the word, never
     # a run that starts anywhere but the building
     assert ar.kanji_kana("愛媛県松山市道後湯之町1304番地1力一サ道後湯之町", NONE, words)[1] == 0

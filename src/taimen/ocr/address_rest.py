@@ -347,9 +347,10 @@ def kanji_kana(text: str, support: Support, words: frozenset[str]) -> tuple[str,
     building (right after the block number's digit or 号, or a space), holds katakana, and with its look-alikes read as
     the kana is a loanword or a building word while as read it is none, each changed character (but a bar after a
     kana) given ``SUPPORT`` by the frames; the longest such word from the run's start (a town's kanji may follow:
-    「カーサ千住」). The kanji right after the run may be the word's last kana read as another character
-    (「力一秒」 for カーサ), when one kana makes the word and the frames give it ``SUPPORT_LONG`` and ``CLEAR``
-    times any other kana that does (a kanji after the word's own kana, as in ``building_words``)."""
+    「カーサ千住」). The kanji right after the run may be one of the word's kana read as another character
+    (「力一秒」 for カーサ, 「エス子一ト」 for エステート), when one kana makes the word and the frames give it
+    ``SUPPORT_LONG`` and ``CLEAR`` times any other kana that does (a kanji after the word's own kana, as in
+    ``building_words``)."""
     start = re.search(rf"{_DIGIT}", text)  # the block number: a building follows it
     if not start or not words:
         return text, 0
@@ -360,9 +361,14 @@ def kanji_kana(text: str, support: Support, words: frozenset[str]) -> tuple[str,
             continue
         mapped = "".join(_KANJI_KANA.get(ch, ch) for ch in run)
         # two look-alikes and the kana the next kanji stands for (「力一秒」): kana enough to be a word's
-        last = _last_kana(text, m.end(), mapped, support, known) if len(run) >= 2 else ""
-        if last and _supported(run, mapped, i0, support):
-            return text[:i0] + mapped + last + text[m.end() + 1 :], _changes(run, mapped) + 1
+        # the kanji may stand inside the word, the rest of it read as kana or look-alikes (「エス子一ト」)
+        rest = _RUN.match(text, m.end() + 1)
+        more = rest.group() if rest else ""
+        tail = "".join(_KANJI_KANA.get(ch, ch) for ch in more)
+        last = _last_kana(text, m.end(), mapped, tail, support, known) if len(run) >= 2 else ""
+        if last and _supported(run, mapped, i0, support) and _supported(more, tail, m.end() + 1, support, True):
+            end = m.end() + 1 + len(more)
+            return text[:i0] + mapped + last + tail + text[end:], _changes(run + more, mapped + tail) + 1
         if not re.search(r"[ァ-ヺ]", run):
             continue
         for end in range(len(run), 1, -1):
@@ -382,20 +388,18 @@ def _changes(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b, strict=False))
 
 
-def _supported(run: str, word: str, i0: int, support: Support) -> bool:
-    """Whether the frames give each kana ``run`` is read as (``word``) ``SUPPORT``; a bar after a kana is the
-    long-vowel mark whatever they say (``long_vowels``)."""
-    diff = [k for k in range(len(run)) if run[k] != word[k] and not (k and word[k] == "ー")]
+def _supported(run: str, word: str, i0: int, support: Support, after_kana: bool = False) -> bool:
+    """Whether the frames give each kana ``run`` is read as (``word``) ``SUPPORT``; a bar after a kana (also at
+    the start, ``after_kana``) is the long-vowel mark whatever they say (``long_vowels``)."""
+    diff = [k for k in range(len(run)) if run[k] != word[k] and not ((k or after_kana) and word[k] == "ー")]
     return all(support(i0 + k, word[k]) >= SUPPORT for k in diff)
 
 
-def _last_kana(text: str, i: int, head: str, support: Support, known: frozenset[str]) -> str:
-    """The kana the kanji at ``i`` stands for when it ends the loanword ``head`` begins, or ""."""
+def _last_kana(text: str, i: int, head: str, tail: str, support: Support, known: frozenset[str]) -> str:
+    """The kana the kanji at ``i`` stands for in the loanword ``head`` + it + ``tail``, or ""."""
     if i >= len(text) or not re.match(r"[\u4e00-\u9fff]", text[i]) or text[i] in _KANJI_KANA:
         return ""
-    if i + 1 < len(text) and re.match(r"[ァ-ヺー]", text[i + 1]):
-        return ""
-    scored = sorted(((support(i, k), k) for k in _KANA_ALL if head + k in known), reverse=True)
+    scored = sorted(((support(i, k), k) for k in _KANA_ALL if head + k + tail in known), reverse=True)
     if not scored or scored[0][0] < SUPPORT_LONG or (len(scored) > 1 and scored[0][0] < CLEAR * scored[1][0]):
         return ""
     return scored[0][1]
