@@ -244,3 +244,10 @@ def test_me_lost_between_cho_and_a_number_is_put_back() -> None:
     assert ar.lost_me("青森県弘前市土手町6丁21番地4") == ("青森県弘前市土手町6丁目21番地4", 1)
     assert ar.lost_me("青森県弘前市土手町6丁目21番地4")[1] == 0
     assert ar.lost_me("京都府京都市中京区一丁田町5番地")[1] == 0  # no number before 丁: a town's name
+
+
+def test_go_lost_at_the_end_of_a_block_number_is_put_back() -> None:
+    """dev-0495: 「…8丁目12番35」, the line's last character washed out; 住居表示 prints 「…番35号」."""
+    assert ar.lost_go("和歌山県田辺市新屋敷町8丁目12番35") == ("和歌山県田辺市新屋敷町8丁目12番35号", 1)
+    assert ar.lost_go("和歌山県田辺市新屋敷町8丁目12番35号")[1] == 0
+    assert ar.lost_go("和歌山県田辺市新屋敷町12番地35")[1] == 0  # 地番: 番地 and a number is complete

@@ -523,7 +523,8 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
         text, changed = address_rest.town_in_building(text, printed, support, read_as)
         repaired |= bool(changed)
     whole, changed = address_rest.lost_me((head if head is not None else text[:j]) + text[j:])
-    repaired |= bool(changed)
+    whole, lost = address_rest.lost_go(whole.rstrip())
+    repaired |= bool(changed or lost)
     if head is not None or repaired or removed:
         again = fp.parse_address([(whole, reading.confidence)])
         if again.value is not None:
