@@ -237,6 +237,7 @@ def test_a_buildings_first_word_read_with_kanji_drawn_like_its_kana_is_the_loanw
     assert ar.kanji_kana("東京都足立区千住1丁目2番3号ハイツ千住101号室", SOME, words)[1] == 0
     assert ar.kanji_kana("東京都港区三田1丁目2番3号メゾン三田", SOME, words)[1] == 0
     assert ar.kanji_kana("東京都力一サ町1番地", SOME, words)[1] == 0
+    assert ar.kanji_kana("東京都港区赤坂1丁目2番3号コ一ポ赤坂", SOME, words)[1] == 0  # a bar only: the parse's
 
 
 def test_me_lost_between_cho_and_a_number_is_put_back() -> None:

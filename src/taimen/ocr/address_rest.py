@@ -381,7 +381,9 @@ def kanji_kana(text: str, support: Support, words: frozenset[str]) -> tuple[str,
             if end < len(run) and re.match(r"[ァ-ヺー]", run[end]):
                 continue  # the word would end inside katakana
             word = mapped[:end]
-            if word == run[:end] or run[:end] in known or word not in known:
+            # bars after kana alone are the parse's to write as ー (``long_vowels``): nothing to repair
+            plain = re.sub(rf"(?<=[ァ-ヺー]){_BAR}", "ー", run[:end])
+            if plain == word or run[:end] in known or word not in known:
                 continue
             if _supported(run[:end], word, i0, support):
                 return text[:i0] + word + text[i0 + end :], _changes(run[:end], word)
