@@ -170,13 +170,6 @@ def test_chome_read_as_chonichi_after_a_number_is_repaired() -> None:
     assert fp.parse_address([("東京都港区日丁日町1番", 0.95)]).value == "東京都港区日丁日町1番"  # no number before
 
 
-def test_chome_that_lost_its_me_between_two_numbers_is_completed_and_doubted() -> None:
-    """「6丁21番地4」 (dev-0489: 目 lost at full confidence, the frames jump over it): 目 is put back, flagged."""
-    a = fp.parse_address([("青森県弘前市土手町6丁21番地4", 0.99)])
-    assert (a.value, a.flags) == ("青森県弘前市土手町6丁目21番地4", ("repaired",))
-    b = fp.parse_address([("青森県弘前市土手町6丁目21番地4", 0.99)])
-    assert (b.value, b.flags) == ("青森県弘前市土手町6丁目21番地4", ())
-
 
 @pytest.mark.parametrize(
     ("text", "lost"),

@@ -112,19 +112,13 @@ def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
     t = re.sub(r"ー(?=[番丁条])", "一", t)  # 一番町, 一丁目: a long-vowel mark never precedes these
     t = re.sub(r"(?<=\d)丁[日曰]", "丁目", t)  # 6丁日: after a number, 丁 is always followed by 目
     conf = min(c for t0, c in lines if nfkc(t0))
-    # 「6丁21番地」: a block number's 丁 straight before the next number lost its 目 (read, at full confidence,
-    # as if nothing stood in the gap); 目 is put back and the operator asked to look
-    t, lost_me = re.subn(r"(?<=\d)丁(?=\d)", "丁目", t)
-    flags = ("repaired",) if lost_me else ()
     if re.search(r"\d+\s*年\s*\d+\s*月", t):  # a date has no place in an address: another line crept in
         return FieldReading("address", t, t, conf * MALFORMED, problem="a date inside the address")
     if not re.match(r"^.{2,3}[都道府県]", t):
         return FieldReading("address", t, t, conf * 0.6, problem="does not start with a prefecture")
     if _LOST_GO.search(t):
-        return FieldReading(
-            "address", t, t, conf, flags=flags, problem="the block number ends without 号: characters lost"
-        )
-    return FieldReading("address", t, t, conf, flags=flags)
+        return FieldReading("address", t, t, conf, problem="the block number ends without 号: characters lost")
+    return FieldReading("address", t, t, conf)
 
 
 #: 住居表示 prints 「…丁目14番23号」 and 地番 「…14番地23」: a number after 番 with no 号 (「…14番23」), or 丁目 and
