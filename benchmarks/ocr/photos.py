@@ -1054,9 +1054,17 @@ def _cached(path: Path, compute: Callable[[], dict[str, float]]) -> dict[str, fl
     if path.is_file():
         return json.loads(path.read_text())
     out = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out))
+    _write(path, json.dumps(out))
     return out
+
+
+def _write(path: Path, text: str) -> None:
+    """Written under a temporary name and renamed: two benchmark runs may fill one cache at once (a reader
+    never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(text)
+    tmp.replace(path)
 
 
 def finger_cover(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:
@@ -1097,8 +1105,7 @@ def _print_facts(split: str, i: int, cache: Path = CACHE) -> dict[str, Any]:
         return json.loads(path.read_text())
     card = _layout(split, i)[0]
     out = {"overlap": print_overlap(card.prints), "cut": card.cut}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False))
+    _write(path, json.dumps(out, ensure_ascii=False))
     return out
 
 
