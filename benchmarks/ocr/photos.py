@@ -1050,11 +1050,11 @@ def _layout(split: str, i: int) -> tuple[Card, Shot, np.ndarray]:
     return got[0]
 
 
-def _cached(path: Path, compute: Callable[[], dict[str, float]]) -> dict[str, float]:
+def _cached(path: Path, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     if path.is_file():
         return json.loads(path.read_text())
     out = compute()
-    _write(path, json.dumps(out))
+    _write(path, json.dumps(out, ensure_ascii=False))
     return out
 
 
@@ -1100,13 +1100,12 @@ def print_overlap(prints: list[tuple[str, tuple[float, float, float, float]]]) -
 
 def _print_facts(split: str, i: int, cache: Path = CACHE) -> dict[str, Any]:
     """Photo ``i``'s printed lines: print_overlap() and ``Card.cut``, computed once and cached beside the photos."""
-    path = cache / f"{split}-v{VERSION}-print" / f"{i:04d}.json"
-    if path.is_file():
-        return json.loads(path.read_text())
-    card = _layout(split, i)[0]
-    out = {"overlap": print_overlap(card.prints), "cut": card.cut}
-    _write(path, json.dumps(out, ensure_ascii=False))
-    return out
+
+    def compute() -> dict[str, Any]:
+        card = _layout(split, i)[0]
+        return {"overlap": print_overlap(card.prints), "cut": card.cut}
+
+    return _cached(cache / f"{split}-v{VERSION}-print" / f"{i:04d}.json", compute)
 
 
 def overprint(split: str, i: int, cache: Path = CACHE) -> dict[str, float]:

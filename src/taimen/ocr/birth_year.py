@@ -14,6 +14,7 @@ import numpy as np
 
 from taimen import wareki
 from taimen.ocr import fields as fp
+from taimen.ocr import repair
 from taimen.ocr.date_rules import birthdays
 from taimen.ocr.engine import Engine
 from taimen.ocr.recline import RecLine, read_box
@@ -76,7 +77,7 @@ MAX_AGE = 120
 
 
 def _before(d: date, expiry: date) -> bool:
-    return date.today().year - MAX_AGE <= d.year and d <= date.today() and d.year <= expiry.year - MIN_YEARS
+    return repair.plausible(d, "birth_date") and date.today().year - MAX_AGE <= d.year <= expiry.year - MIN_YEARS
 
 
 def _completed(yy: int, month: int, day: int, expiry: date) -> list[str]:

@@ -65,6 +65,13 @@ VENDOR = {
 }
 #: Each vendor form → its common form.
 COMMON = {v.form: c for c, v in VENDOR.items()}
+
+
+def _common(ch: str) -> str:
+    """The common form of ``ch`` (itself when it is none's vendor form)."""
+    return COMMON.get(ch, ch)
+
+
 #: Japanese fonts looked for (Debian/Ubuntu packages, macOS, Windows); any that exist are used.
 FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
@@ -221,7 +228,7 @@ def cells(rl: RecLine, start: int, end: int) -> list[tuple[int, np.ndarray]]:
     frames, width = rl.probs.shape[0], grey.shape[1]
     out = []
     for k in range(start, min(end, len(dec.text))):
-        if COMMON.get(dec.text[k], dec.text[k]) in VENDOR:
+        if _common(dec.text[k]) in VENDOR:
             t0, t1 = span_frames(dec, k, k + 1, frames)
             # widened by a quarter of the line's height each side: the frames' halfway cut can clip the glyph
             # (its neighbours' strokes that come in do not fit the templates placed by their bottom part)
@@ -243,10 +250,8 @@ def name_forms(
     if not value:
         return reading
     found = [(rl, k, c) for s in spans for rl in [recs[s.line]] for k, c in cells(rl, s.start, s.end)]
-    common = [COMMON.get(ch, ch) for ch in value]
-    if not found or [COMMON.get(rl.decoded.text[k], rl.decoded.text[k]) for rl, k, _ in found] != [
-        ch for ch in common if ch in VENDOR
-    ]:
+    common = [_common(ch) for ch in value]
+    if not found or [_common(rl.decoded.text[k]) for rl, k, _ in found] != [ch for ch in common if ch in VENDOR]:
         return reading
     cell = iter(c for _, _, c in found)
     out = []

@@ -37,6 +37,25 @@ NAME_ROW_DATE_X = 35.0
 SURE = fp.DOUBT_BELOW
 
 
+def _made(
+    key: str, d: date, text: str, conf: float, *, calendar: str, problem: str, era_year: int | None = None
+) -> fp.FieldReading:
+    """A date the licence's rules made from what was read: always ``repaired``, ``low_confidence`` when what it
+    was made from was read unsurely."""
+    return fp.FieldReading(
+        key,
+        d.isoformat(),
+        text,
+        conf,
+        date=d,
+        calendar=calendar,
+        era_year=era_year,
+        flags=("repaired",),
+        problem=problem,
+        reasons=("repaired", *(("low_confidence",) if conf < SURE else ())),
+    )
+
+
 class Again(Protocol):
     """Decodes one field's date again from its frames under the date grammar, between ``within``'s first and
     last day and on one of ``mds`` (month, day) if given: the parsed reading, or None (no such date)."""
@@ -222,17 +241,14 @@ def birth_on_row(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[s
     if not (date(1868, 1, 25) <= d < exp.date):
         return out
     conf = min([*(r.decoded.confidence for r in row), exp.confidence])
-    reading = fp.FieldReading(
+    reading = _made(
         "birth_date",
-        d.isoformat(),
+        d,
         f"{m.group(0)}({fits[0][0]}月{fits[0][1]}日)",
         conf,
-        date=d,
         calendar="wareki",
         era_year=year,
-        flags=("repaired",),
         problem="month and day taken from the expiry (a month after a birthday)",
-        reasons=("repaired", *(("low_confidence",) if conf < SURE else ())),
     )
     return {**out, "birth_date": reading}
 
@@ -279,17 +295,14 @@ def issue_on_row(
         return out
     d = fits.pop()
     conf = min(r.decoded.confidence, exp.confidence)
-    reading = fp.FieldReading(
+    reading = _made(
         "issue_date",
-        d.isoformat(),
+        d,
         m.group(0),
         conf,
-        date=d,
         calendar="wareki",
         era_year=d.year - wareki.era_of(d).offset,
-        flags=("repaired",),
         problem="its era taken from the expiry (issued at most six years before it)",
-        reasons=("repaired", *(("low_confidence",) if conf < SURE else ())),
     )
     return {**out, "issue_date": reading}
 
@@ -322,16 +335,13 @@ def expiry_from_bracket(recs: list[RecLine], out: dict[str, fp.FieldReading]) ->
     if birth is not None and birth.date is not None and not birthday_fits(birth.date, d):
         return out
     conf = r.decoded.confidence
-    reading = fp.FieldReading(
+    reading = _made(
         "expiry",
-        d.isoformat(),
+        d,
         m.group(0),
         conf,
-        date=d,
         calendar="seireki",
-        flags=("repaired",),
         problem="its Gregorian year taken from the bracketed 令和 year",
-        reasons=("repaired", *(("low_confidence",) if conf < SURE else ())),
     )
     return {**out, "expiry": reading}
 
