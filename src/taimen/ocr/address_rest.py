@@ -27,6 +27,7 @@ value.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import re
@@ -360,7 +361,7 @@ def kanji_kana(text: str, support: Support, words: frozenset[str]) -> tuple[str,
     start = re.search(rf"{_DIGIT}", text)  # the block number: a building follows it
     if not start or not words:
         return text, 0
-    known = words | BUILDING_WORDS
+    known = _with_building_words(words)
     for m in _RUN.finditer(text, start.end()):
         i0, run = m.start(), m.group()
         if not re.match(rf"{_DIGIT}|[\s号]", text[i0 - 1]):
@@ -390,6 +391,12 @@ def kanji_kana(text: str, support: Support, words: frozenset[str]) -> tuple[str,
             break
         break  # only the building's first word
     return text, 0
+
+
+@functools.lru_cache(maxsize=2)
+def _with_building_words(words: frozenset[str]) -> frozenset[str]:
+    """``words`` and ``BUILDING_WORDS``: built once per list (33 000 words: 0.6 ms a copy), not per address."""
+    return words | BUILDING_WORDS
 
 
 def _changes(a: str, b: str) -> int:
