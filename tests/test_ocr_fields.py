@@ -88,6 +88,16 @@ def test_names_and_addresses() -> None:
     assert fp.parse_address([("丁目1番2号", 0.9)]).confidence < 0.9  # no prefecture
 
 
+def test_latin_name_without_a_read_space_is_doubtful() -> None:
+    # tune-4494: glare took 「IN」 and the space of 「MARTIN SARAH」; the frames' widest gap split what was left
+    positions = (2, 5, 8, 11, 19, 22, 25, 28, 31)
+    lost = fp.parse_name("MARTSARAH", 0.996, latin=True, positions=positions)
+    assert lost.value == "MART SARAH" and lost.reasons == ("gap",) and lost.doubtful
+    read = fp.parse_name("MARTIN SARAH", 0.996, latin=True, positions=(2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 32, 35))
+    assert read.value == "MARTIN SARAH" and read.reasons == () and not read.doubtful
+    assert fp.parse_name("SAKAMOTO", 0.96, latin=True).doubtful  # one word: the other part may be lost
+
+
 def _fields(**texts: str) -> dict[str, fp.FieldReading]:
     return {
         "birth_date": fp.parse_birth_date(texts.get("birth", ""), 0.99),

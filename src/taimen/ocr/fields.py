@@ -77,8 +77,14 @@ def parse_name(text: str, conf: float, *, latin: bool = False, positions: tuple[
     apart (the card prints a space between family and given name, which the recogniser often drops)."""
     t = nfkc(text)
     t = re.sub(r"^(氏名|NAME)\s*", "", t)
+    reasons: tuple[str, ...] = ()
     if latin:
         t = re.sub(r"\s+", " ", t.upper()).strip(" ,.")
+        if " " not in t:
+            # No space read: letters lost under glare take the space with them (「MARTIN SARAH」 read
+            # 「MARTSARAH」), and where the frames jump a right name's space jumps as far. A right Latin name
+            # is read with its space all but always (536 of 537 on the development photos), so say so.
+            reasons = ("gap",)
         if " " not in t and len(positions) == len(t) >= 4:  # the space between family and given name lost
             gaps = [b - a for a, b in itertools.pairwise(positions)]
             widest = max(range(1, len(gaps) - 1), key=lambda i: gaps[i])
@@ -100,7 +106,7 @@ def parse_name(text: str, conf: float, *, latin: bool = False, positions: tuple[
         # a Japanese card prints 氏 and 名 apart; one part alone lost the other (a given name washed out by glare:
         # 「坂本」 for 「坂本　豊」) or ran them together: a face–chip mismatch from it must be checked by eye
         return FieldReading("name", t, t, conf, problem=ONE_PART)
-    return FieldReading("name", t, t, conf)
+    return FieldReading("name", t, t, conf, reasons=reasons)
 
 
 def parse_address(lines: list[tuple[str, float]]) -> FieldReading:
