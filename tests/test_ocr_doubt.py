@@ -97,6 +97,12 @@ def test_an_old_form_chinese_kept_loses_to_the_japanese_form_and_is_doubted(e) -
     assert f.value == "増田\u3000花子" and "variant_form" in f.reasons
 
 
+def test_jo_read_in_the_form_chinese_kept_is_the_japanese_form_and_doubted(e) -> None:
+    """宮田　穣 read 宮田　穰 at 0.82 against 0.16 (dev split): 穰 is the form Chinese kept, 穣 the Japanese one."""
+    f = _mynumber(e, "宮田 穣", {7: {"穰": 0.816, "穣": 0.164}})["name"]  # frame 7 holds 穣
+    assert f.value == "宮田\u3000穣" and "variant_form" in f.reasons and f.doubtful
+
+
 def test_an_unsure_kanji_inside_a_katakana_word_gives_way_to_the_katakana(e) -> None:
     """「コーポ」 read 「コ一水」: 水 at 0.29 with ポ at 0.18 in its frames, right after katakana. A sure kanji
     after katakana (「ハイツ山田」) stays, and the unsure character keeps its low confidence."""
