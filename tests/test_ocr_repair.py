@@ -566,3 +566,23 @@ def test_a_date_whose_day_mark_was_read_as_digits_is_decoded_again(e) -> None:
     assert repair.broken_date_spans("平成15年08月0111生") == [(0, 12)]
     assert repair.broken_date_spans("平成15年08月01日生") == []
     assert repair.broken_date_spans("住所 東京都港区1丁目2番地3 平成15年08月") == []
+
+
+def test_a_date_that_lost_its_era_head_and_its_day_mark_is_decoded_again_by_the_era_second_character(e) -> None:
+    """tune-3871: glare over 昭 and blur over 日 left 「和42年12月291生」 at the line's start: no era, no 日, so no
+    broken date was seen and the birth date was not found. A date with only the era's second character, its
+    day mark read as a digit, is a broken date; decoded with the era named by 和 alone (令和42 is no birth),
+    the 日 the frames still weigh comes back. ``repaired``; behind another glyph the era's head must be in
+    that glyph's frames (tested above)."""
+    frames = [*spelled("和42年12月29")]
+    frames += [{"1": 0.9, "日": 0.08, "": 0.02}, {"": 1.0}, *spelled("生")[1:]]
+    recs = [
+        rec_line(e, spelled("生年月日"), (2, 28, 9.5, 31)),
+        rec_line(e, frames, (10, 28, 35, 33)),
+        rec_line(e, spelled("2028年12月29日まで有効"), (4, 34, 41, 39)),
+    ]
+    assert recs[1].decoded.text == "和42年12月291生"
+    got = fieldread.fields_from_lines("mynumber", recs, e)["birth_date"]
+    assert got.value == "1967-12-29" and got.era_year == 42 and "repaired" in got.reasons and got.doubtful
+    assert repair.broken_date_spans("和42年12月291生") == [(0, 10)]
+    assert repair.broken_date_spans("平成30年10月1911") == [(0, 12)]  # a full era as before

@@ -348,22 +348,24 @@ def broken_date_spans(text: str) -> list[tuple[int, int]]:
 
 #: A Gregorian year, something in brackets, a month and a day: the licence's expiry with any of it misread.
 _BRACKET_SPAN = re.compile(r"(?<!\d)\d{4}\s*年\s*[(（][^()（）月日]{0,7}[)）][^年月日]{0,4}月[^年月日]{0,4}日")
+#: An era, or its second character alone (the first under glare or another print: 「和42年12月291生」).
+_ERA = "(?:明治|大正|昭和|平成|令和|(?<![明大昭平令])[治正和成])"
 #: A year (four digits or an era's) and a month and day, with one mark other than 年 between year and month.
 _YEAR_MARK_LOST = re.compile(
-    r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))[^\d年月日]\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"(?<!\d)(?:\d{4}|" + _ERA + r"\s*(?:元|\d{1,2}))[^\d年月日]\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 )
 
 
 #: A year, a month and a day whose 日 was read as another mark (「昭和52年 2月 1月生」), before 生 or まで.
 _DAY_MARK_LOST = re.compile(
-    r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[^\d年日\s](?=\s*(?:生|まで))"
+    r"(?<!\d)(?:\d{4}|" + _ERA + r"\s*(?:元|\d{1,2}))\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[^\d年日\s](?=\s*(?:生|まで))"
 )
 
 
 #: A year, a month and a day whose 日 was read as digits (「平成15年08月0111生」, 「平成30年10月1911」 at the line's
 #: end): three or four digits after 月 before 生, まで or the end of the line.
 _DAY_AS_DIGITS = re.compile(
-    r"(?<!\d)(?:\d{4}|(?:明治|大正|昭和|平成|令和)\s*(?:元|\d{1,2}))\s*年\s*\d{1,2}\s*月\s*\d{3,4}(?=\s*(?:生|まで|$))"
+    r"(?<!\d)(?:\d{4}|" + _ERA + r"\s*(?:元|\d{1,2}))\s*年\s*\d{1,2}\s*月\s*\d{3,4}(?=\s*(?:生|まで|$))"
 )
 
 
@@ -381,6 +383,9 @@ def repair_line(
         pos = line.positions
         t0, t1 = span_frames(line, start, end, probs.shape[0])
         path = rep.decode(probs[t0:t1], key)
+        lone = text[start] in _ERA_SECOND and (start == 0 or not _glyph(text[start - 1]))
+        if path is None and head_lost and lone:  # 「和42年12月291生」: glare left no glyph of the era's first character
+            path = rep.decode(probs[t0:t1], key, head_lost=True)
         era_cut = start > 0 and _glyph(text[start - 1]) and bool(_ERA_TAIL.match(text, start))
         if path is None and era_cut:  # the era's first character misread as another glyph (「合和02年」 for 令和)
             start -= 1
@@ -400,6 +405,8 @@ def repair_line(
 
 #: An era's year (one or two digits, or 元) and 年, with no era before it.
 _ERA_YEAR = re.compile(r"(?:元|\d{1,2})\s*年")
+#: The second characters of the eras' names.
+_ERA_SECOND = "治正和成"
 #: What a date has after an era's first character: the era's second character or, that lost too, the era year.
 _ERA_TAIL = re.compile(r"[治正和成]?\s*(?:元|\d{1,3})\s*年")
 
