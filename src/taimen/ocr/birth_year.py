@@ -21,6 +21,8 @@ from taimen.ocr.recline import RecLine, read_box
 
 #: A birth date with only the last digits of its year: 「5年09月24日生」.
 _SHORT = re.compile(r"^\s*(\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*生")
+#: The same after whatever of the year's start was read as marks (「(15年09月24日生」 for 昭和15).
+_TAIL = re.compile(r"(?<!\d)(\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*生")
 #: How far left of the box the row is read again, in line heights (four characters: 「昭和1」 or 「19」 and a mark).
 REACH = 4.0
 #: A card expires on the fifth birthday after it is issued at the earliest.
@@ -43,10 +45,13 @@ def year_lost(
     text = ocr.decode(again.probs, "date").text if again is not None and again.probs is not None else ""
     reading = fp.parse_birth_date(text, again.decoded.confidence) if again is not None else None
     if reading is None or reading.date is None:
-        m = _SHORT.match(text) or _SHORT.match(hits[0].decoded.text)
+        m = _TAIL.search(text) or _SHORT.match(hits[0].decoded.text)
         if m is None or len(m.group(1)) != 2:
             return out
-        found = _completed(int(m.group(1)), int(m.group(2)), int(m.group(3)), exp.date)
+        month, day = int(m.group(2)), int(m.group(3))
+        found = _completed(int(m.group(1)), month, day, exp.date)
+        if len(found) > 1 and again is not None:  # the frames may hold the era's second character: they choose
+            found = _by_frames(ocr, again, (month, day), exp.date, found)
         if len(found) != 1:
             return out
         reading = fp.parse_birth_date(found[0], min(hits[0].decoded.confidence, exp.confidence))
@@ -78,6 +83,23 @@ MAX_AGE = 120
 
 def _before(d: date, expiry: date) -> bool:
     return repair.plausible(d, "birth_date") and date.today().year - MAX_AGE <= d.year <= expiry.year - MIN_YEARS
+
+
+def _by_frames(ocr: Engine, again: RecLine, md: tuple[int, int], expiry: date, found: list[str]) -> list[str]:
+    """Those of the completions ``found`` that the row's frames read under the date grammar, an era allowed to
+    be named by its second character alone (「(1S年」 where glare took 「昭和」 but left weight on 和: only 昭和
+    puts 15年 in the past; ``DateRepair._head_lost``)."""
+    rep = repair.for_engine(ocr)
+    dec = again.decoded
+    cut = dec.text.rfind("日")
+    if rep is None or again.probs is None or cut < 0 or len(dec.positions) != len(dec.text):
+        return []
+    end = (dec.positions[cut] + dec.positions[cut + 1]) // 2 + 1 if cut + 1 < len(dec.text) else len(again.probs)
+    path = rep.decode(again.probs[:end], "birth_date", None, md, head_lost=True, born_before=expiry)
+    if path is None:
+        return []
+    d = fp.parse_birth_date(path.text + "生", path.confidence)
+    return [f for f in found if (p := fp.parse_birth_date(f, 1.0)).date == d.date and p.era_year == d.era_year]
 
 
 def _completed(yy: int, month: int, day: int, expiry: date) -> list[str]:
