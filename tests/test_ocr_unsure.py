@@ -115,3 +115,59 @@ def test_a_field_only_the_unsure_outline_read_is_not_added_to_the_photos_reading
     res = _run(monkeypatch, card, page)
     assert res.method == "page" and res.fields["birth_date"].value == "x"
     assert all(f.value is None for k, f in res.fields.items() if k in ("expiry", "security_code"))
+
+
+def _outlines(scores: list[float]) -> type:
+    """A locator that finds one outline per score."""
+
+    class Search:
+        candidates = tuple(Quad(np.full((4, 2), i, np.float32), s, "lines") for i, s in enumerate(scores))
+
+        def __init__(self, img) -> None:
+            pass
+
+        def refine(self, rough):
+            return rough
+
+    return Search
+
+
+def _mynumber(birth: str | None, expiry: str | None, code: str | None, name: str | None = "x") -> OcrResult:
+    none = fp.FieldReading
+    fields = {
+        "name": none("name", name, name or "", 0.99 if name else 0.0),
+        "address": none("address", None, "", 0.0),
+        "sex": none("sex", "female", "女", 0.99),
+        "birth_date": fp.parse_birth_date(birth, 0.08) if birth else none("birth_date", None, "", 0.0),
+        "expiry": fp.parse_mynumber_expiry(expiry, 0.86) if expiry else none("expiry", None, "", 0.0),
+        "security_code": none("security_code", code, code or "", 1.0 if code else 0.0),
+    }
+    return OcrResult("mynumber", fields, mynumber_unlock(fields), card_found=True, method="lines")
+
+
+def _read_outlines(monkeypatch, readings: list[OcrResult]) -> OcrResult:
+    monkeypatch.setattr(reader.locate, "Search", _outlines([0.9] * len(readings)))
+    by_quad = iter(readings)
+    monkeypatch.setattr(reader, "_read_card", lambda img, quad, document, ocr, timings: next(by_quad))
+    return reader.read_image(np.zeros((10, 10, 3), np.uint8), "mynumber", ocr=object())
+
+
+def _third() -> OcrResult:
+    return _mynumber(None, "2026年02月21日まで有効", "0311")
+
+
+def test_an_unlock_value_the_kept_outline_lost_is_taken_from_another_outline_of_the_same_card(monkeypatch) -> None:
+    """dev-0043: the first outline read every unlock value, its birth date unsurely (so it counted for less);
+    the third read the name as well but no birth date and was kept. The birth date is taken from the first:
+    it reads the kept outline's expiry and code alike, and its birthday is the expiry's. ``other_outline``."""
+    first = _mynumber("1987年02月21日生", "2026年02月21日まで有効", "0311", name=None)
+    res = _read_outlines(monkeypatch, [first, _mynumber(None, None, None, name=None), _third()])
+    got = res.fields["birth_date"]
+    assert got.value == "1987-02-21" and "other_outline" in got.reasons and got.doubtful
+    assert res.unlock["kenmen_b"].value == "87022120260311" and res.unlock["kenmen_b"].doubtful
+    # an outline that shares no value with the kept one (a piece of clutter) gives nothing
+    other = _mynumber("1987年02月21日生", "2027年03月01日まで有効", "1234", name=None)
+    assert _read_outlines(monkeypatch, [other, _third()]).fields["birth_date"].value is None
+    # nor does a birth date off the kept expiry's birthday
+    off = _mynumber("1987年05月21日生", "2026年02月21日まで有効", "0311", name=None)
+    assert _read_outlines(monkeypatch, [off, _third()]).fields["birth_date"].value is None

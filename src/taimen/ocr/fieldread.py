@@ -90,6 +90,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "may be a variant form (﨑/崎, 髙/高 …): check the card",
     ),
     "no_outline": ("カードの輪郭が見つからず写真全体から読み取り", "read from the whole photo: no card outline found"),
+    "other_outline": ("別のカード輪郭から読み取り", "read from another card outline than the other fields"),
     "unknown_place": ("住所の地名が郵便番号データにありません", "the place name is not in the postal code data"),
 }
 

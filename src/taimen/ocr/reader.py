@@ -19,7 +19,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from taimen.ocr import fieldread, finger, locate
+from taimen.ocr import date_rules, fieldread, finger, locate
 from taimen.ocr import fields as fp
 from taimen.ocr.engine import Engine, engine
 from taimen.ocr.layouts import LAYOUTS, Box
@@ -58,11 +58,13 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
     timings["locate"] = time.perf_counter() - t
     best: OcrResult | None = None
     sure = 0.0  # the locator's score of the outline ``best`` was read from
+    tried: list[OcrResult] = []
     for n, rough in enumerate(search.candidates):
         t = time.perf_counter()
         quad = search.refine(rough)  # only the outlines actually tried are refined
         timings["locate"] += time.perf_counter() - t
         res = _read_card(img, quad, document, ocr, timings)
+        tried.append(res)
         if best is None or _quality(res) > _quality(best):
             best, sure = res, quad.score
         # most fields in place and every unlock value found: no need to try another outline (an outline that
@@ -71,6 +73,7 @@ def read_image(img: np.ndarray, document: str | None = None, *, ocr: Engine | No
             break
         best.problems.append(f"outline {n + 1} gave a poor reading; trying the next")
     assert best is not None
+    _fill_unread(best, [r for r in tried if r is not best])
     # what looked like a card did not read like one, or the outline is unsure and its reading incomplete (most
     # outlines scoring below ``UNSURE`` are a piece of the card or of clutter, and one that cuts through the
     # card still finds most fields): try the whole photo
@@ -102,6 +105,44 @@ def _page_better(page: OcrResult, card: OcrResult) -> bool:
     better one on every such tie that differed)."""
     qp, qc = _quality(page), _quality(card)
     return qp > qc or qc == 0.0
+
+
+def _fill_unread(kept: OcrResult, others: list[OcrResult]) -> None:
+    """A field the kept outline's reading left without a value, read by another outline tried on the photo, is
+    taken from the best such reading (most fields found), doubtful (``other_outline``): the outline with more
+    fields in their form can still have lost one (a small, blurred card: 「和42年12月291生」 read on one outline,
+    nothing on the other; tune-3871, dev-0043). Only from an outline of the same card, one that reads another
+    field with the kept reading's value, and only a date that keeps the card's dates consistent (a piece of a
+    licence read 「804年04月10日」 for its issue date, nothing else alike: dev-0559)."""
+    if kept.document is None:
+        return
+    changed = False
+    for key, f in kept.fields.items():
+        if f.value is not None:
+            continue
+        same = [o for o in others if o.document == kept.document and _shares_a_value(o, kept, key)]
+        for src in sorted(same, key=lambda o: (_quality(o), o.fields[key].confidence), reverse=True):
+            g = src.fields[key]
+            trial = date_rules.consistent(kept.document, {**kept.fields, key: g})
+            if "inconsistent" in trial[key].reasons and "inconsistent" not in g.reasons:
+                continue
+            kept.fields[key] = replace(g, reasons=tuple(dict.fromkeys((*g.reasons, "other_outline"))))
+            changed = True
+            break
+    if changed:
+        kept.unlock = _unlock(kept.document, kept.fields)
+
+
+def _shares_a_value(other: OcrResult, kept: OcrResult, key: str) -> bool:
+    """Whether ``other`` has a value for ``key`` and reads some other field exactly as ``kept`` does (not the sex:
+    one of two values proves no card the same)."""
+    g = other.fields.get(key)
+    if g is None or g.value is None:
+        return False
+    return any(
+        k not in (key, "sex") and v.value is not None and (o := other.fields.get(k)) is not None and o.value == v.value
+        for k, v in kept.fields.items()
+    )
 
 
 def _doubt_differences(kept: OcrResult, other: OcrResult) -> None:
