@@ -181,6 +181,48 @@ def test_an_expiry_that_lost_its_gregorian_year_takes_it_from_the_bracketed_reiw
     assert expiry("昭和34年08月24日生").value is None  # no birthday a month before it: something else was read
 
 
+def test_an_expiry_split_by_glare_over_its_bracket_is_read_from_its_two_pieces(e) -> None:
+    """tune-4110: glare over 「和11年)」 split the expiry into 「2029年(令」 and 「06月24日まで有効」 on one row; no
+    line held a date, the expiry was not found. The year of the one and the month and day of the other make
+    it, a month after the birthday read; ``repaired``."""
+
+    def expiry(birth: str, *pieces: tuple[str, tuple[float, float, float, float]]):
+        recs = [
+            rec_line(e, spelled("氏名 渡邊 勝"), (1.9, 0.2, 24.8, 6.1)),
+            rec_line(e, spelled(birth), (45.4, 0.6, 70.9, 4.5)),
+            *(rec_line(e, spelled(text), box) for text, box in pieces),
+        ]
+        return fieldread.fields_from_lines("license", recs, e)["expiry"]
+
+    year, rest = ("2029年(令", (2.8, 20.0, 18.2, 24.8)), ("06月24日まで有効", (25.2, 20.4, 54.2, 24.8))
+    got = expiry("昭和48年05月25日生", year, rest)
+    assert got.value == "2029-06-24" and "repaired" in got.reasons and got.doubtful
+    assert expiry("昭和48年08月25日生", year, rest).value is None  # no birthday a month before it
+    assert expiry("昭和48年05月25日生", year, ("06月24日まで有効", (25.2, 30.4, 54.2, 34.8))).value is None  # not one row
+
+
+def test_a_bracketed_date_whose_until_mark_was_misread_is_the_licence_expiry(e) -> None:
+    """tune-3595: 「2023年(令和05年)05月08日ま効」 (glare over 「で有」) read at 0.98 but not taken for the expiry,
+    which was not found: no date followed by まで or 有効. Only the expiry prints its year twice, so the one
+    such date is the expiry, placed without its label (``no_label``, doubtful)."""
+
+    def fields(until: str, *more: str):
+        recs = [
+            rec_line(e, spelled("氏名 渡邊 勝"), (1.9, 0.2, 24.8, 6.1)),
+            rec_line(e, spelled("昭和57年04月08日生"), (44.4, 1.3, 69.4, 5.2)),
+            rec_line(e, spelled("令和02年02月23日"), (7.0, 11.5, 29.2, 15.3)),
+            rec_line(e, spelled("2023年(令和05年)05月08日" + until), (3.0, 20.2, 57.0, 25.2)),
+            *(rec_line(e, spelled(t), (3.0, 27.0 + 5 * k, 57.0, 31.0 + 5 * k)) for k, t in enumerate(more)),
+        ]
+        return fieldread.fields_from_lines("license", recs, e)
+
+    got = fields("ま効")
+    assert got["expiry"].value == "2023-05-08" and "no_label" in got["expiry"].reasons and got["expiry"].doubtful
+    assert got["issue_date"].value == "2020-02-23"
+    assert fields("まで有効")["expiry"].reasons == ()  # read with its label: as before
+    assert fields("ま効", "2024年(令和06年)05月08日")["expiry"].value is None  # two such dates: neither
+
+
 def test_a_licence_number_with_two_equal_digits_merged_is_read_as_twelve_digits(e) -> None:
     """「第476305588714」 read with its two 8s run into one (no blank frame kept between them)."""
     frames = spelled("第4763055")

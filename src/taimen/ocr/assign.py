@@ -40,6 +40,8 @@ DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
     rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
 )
+#: A licence expiry's form, its year printed twice: 「2023年(令和05年)…」.
+BRACKETED = re.compile(r"\d{4}\s*年\s*[(（]")
 #: A date whose line ends right after the day's digits (日 and what follows lost at the box's end), or after
 #: one mark that is no 日 (a finger over 「日生」 read as 「F」): the span ends with the digits.
 CUT_DATE = re.compile(rf"(?:(?:{ERA})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*{_NUM}\s*月\s*{_NUM}(?=\s*[^\d\s日生]?\s*$)")
@@ -900,6 +902,13 @@ def assign(document: str, lines: list[TextLine], *, on_card: bool = True) -> dic
                         break
         _take(a, out["birth_date"])
         out["expiry"] = a.date(("expiry",), prior=(4, 21))
+        if out["expiry"] is None:  # まで有効 misread (「…05月08日ま効」): only the expiry prints its year twice
+            bracketed = [
+                d for d in a.dates if d.kind == "date" and BRACKETED.match(a.lines[d.line].text, d.start, d.end)
+            ]
+            if len(bracketed) == 1:
+                d = bracketed[0]
+                out["expiry"] = Pick([Span(d.line, d.start, d.end)], ["no_label"])
         _take(a, out["expiry"])
         out["license_number"] = pick_digits(a, 12, label="number", prior=(8, 40))
         out["name"] = pick_name(a)

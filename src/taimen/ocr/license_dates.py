@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from taimen import wareki
+from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr.assign import TOP_ROW_MM
 from taimen.ocr.recline import RecLine
@@ -346,12 +347,54 @@ def expiry_from_bracket(recs: list[RecLine], out: dict[str, fp.FieldReading]) ->
     return {**out, "expiry": reading}
 
 
+#: A licence expiry split in two by glare over its bracketed 令和 year (「2029年(令」 and 「06月24日まで有効」 read
+#: apart on one row): the Gregorian year with what is left of the bracket, and the month and day before まで.
+_YEAR_PART = re.compile(r"\s*(20\d\d)\s*年\s*(?:[(（]\s*(?:令\s*(?:和\s*)?)?)?")
+_MONTH_DAY_PART = re.compile(r"\s*(?:[)）]\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:まで|有効)")
+
+
+def expiry_split(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """An expiry not found because glare split it over its bracketed 令和 year (「2029年(令」 and 「06月24日まで
+    有効」 on one row, tune-4110): the Gregorian year of the one, the month and day of the other, when exactly
+    one such pair stands on the card and the date falls a month after a birthday the birth date allows (when
+    one was read). Always ``repaired``: the bracket that ties the year was never read."""
+    exp, birth = out.get("expiry"), out.get("birth_date")
+    if exp is None or exp.value is not None:
+        return out
+    pairs = []
+    for r in recs:
+        y = _YEAR_PART.fullmatch(r.line.text)
+        if y is None:
+            continue
+        for o in recs:
+            md = _MONTH_DAY_PART.match(o.line.text)
+            if md is None or o.line.x0 < r.line.x1 - 1.0 or asg._rows_overlap(o.line, r.line) < 0.5:
+                continue
+            pairs.append((r, int(y.group(1)), o, int(md.group(1)), int(md.group(2))))
+    if len(pairs) != 1:
+        return out
+    r, year, o, month, day = pairs[0]
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        return out
+    if d < wareki.BY_NAME["令和"].start or d.year > date.today().year + 12:
+        return out
+    if birth is not None and birth.date is not None and not birthday_fits(birth.date, d):
+        return out
+    conf = min(r.decoded.confidence, o.decoded.confidence)
+    text = f"{r.line.text.strip()}…{o.line.text.strip()}"
+    reading = _made("expiry", d, text, conf, calendar="seireki", problem="read in two pieces split by glare")
+    return {**out, "expiry": reading}
+
+
 def cross_check(
     again: Again, recs: list[RecLine], expiry_line: RecLine | None, out: dict[str, fp.FieldReading]
 ) -> dict[str, fp.FieldReading]:
     """The licence's date rules, the expiry's own first (the others lean on it); ``expiry_line``: the line the
     expiry was read from (the issue date is printed above it)."""
     out = expiry_from_bracket(recs, out)
+    out = expiry_split(recs, out)
     out = bracket_years(again, out)
     out = issue_from_expiry(again, out)
     out = issue_on_row(recs, expiry_line, out)
