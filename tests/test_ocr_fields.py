@@ -76,6 +76,9 @@ def test_card_number_repairs_by_position() -> None:
     assert r.value == "AB12345678CD" and r.confidence == pytest.approx(0.8**2)
     assert fp.parse_card_number("AB12345678CD", 1.0).flags == ()
     assert fp.parse_card_number("AB123456CD", 1.0).value is None
+    # dev-0439: a blurred 77 read 「TT」 among the digits
+    r = fp.parse_card_number("AC45883TT1BH", 0.3)
+    assert r.value == "AC45883771BH" and "repaired" in r.flags and r.doubtful
 
 
 def test_names_and_addresses() -> None:

@@ -250,7 +250,9 @@ def parse_digits(text: str, conf: float, key: str, length: int) -> FieldReading:
 
 
 _AS_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"})
-_AS_DIGIT = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"})
+_AS_DIGIT = str.maketrans(
+    {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "T": "7", "B": "8"}
+)
 
 
 def parse_card_number(text: str, conf: float) -> FieldReading:
