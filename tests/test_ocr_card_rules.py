@@ -198,7 +198,8 @@ def test_an_expiry_split_by_glare_over_its_bracket_is_read_from_its_two_pieces(e
     got = expiry("昭和48年05月25日生", year, rest)
     assert got.value == "2029-06-24" and "repaired" in got.reasons and got.doubtful
     assert expiry("昭和48年08月25日生", year, rest).value is None  # no birthday a month before it
-    assert expiry("昭和48年05月25日生", year, ("06月24日まで有効", (25.2, 30.4, 54.2, 34.8))).value is None  # not one row
+    below = ("06月24日まで有効", (25.2, 30.4, 54.2, 34.8))
+    assert expiry("昭和48年05月25日生", year, below).value is None  # not on one row
 
 
 def test_a_bracketed_date_whose_until_mark_was_misread_is_the_licence_expiry(e) -> None:
