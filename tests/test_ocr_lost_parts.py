@@ -99,3 +99,16 @@ def test_a_given_name_lost_makes_the_name_doubtful(e) -> None:
     lines = [L(2.2, 4.8, 25.1, 11.1, "氏名坂本"), *MYNUMBER[2:]]
     got = fieldread.fields_from_lines("mynumber", _recs(lines), e)["name"]
     assert got.value == "坂本" and got.doubtful and "grammar" in got.reasons
+
+
+def test_glare_where_a_name_begins_is_seen_and_paper_is_not() -> None:
+    """Fresh tune-5329: a glare spot over 「岡」 of 「岡本　悠斗」, and the detector's box began at 本. Paper before
+    a line, even bright paper, is not glare; a spot that ends a little before the line is not either."""
+    ppm = 10.0
+    line = asg.TextLine(14.0, 8.0, 30.8, 13.8, "本悠斗", 0.995)
+    card = np.full((300, 500, 3), 228, np.uint8)
+    assert not look_again.glare_before(card, ppm, line)
+    card[70:150, 100:140] = 255  # the spot: 10–14 mm, over the line's rows
+    assert look_again.glare_before(card, ppm, line)
+    card[70:150, 128:140] = 236  # the spot ends 1.2 mm before the line: the strip is not washed out
+    assert not look_again.glare_before(card, ppm, line)

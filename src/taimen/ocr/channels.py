@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: A darkest channel at least this bright is paper washed out by glare (printed ink and lit paper stay below).
+GLARE_PAPER = 242
+
 
 def darkest(img: np.ndarray) -> np.ndarray:
     """The darkest channel of each pixel of an H × W × C image (coloured ink is dark in at least one); a grey

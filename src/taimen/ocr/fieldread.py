@@ -22,7 +22,7 @@ from taimen.ocr import address_gaps, glyphs, license_dates, names, places, repai
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr.birth_year import year_lost
-from taimen.ocr.channels import darkest
+from taimen.ocr.channels import GLARE_PAPER, darkest
 from taimen.ocr.date_head import date_head_lost
 from taimen.ocr.date_rules import (
     birth_from_expiry,
@@ -42,6 +42,7 @@ from taimen.ocr.look_again import (
     address_tail,
     drop_label_head,
     finger_after,
+    glare_before,
     line_below,
     look_for_missed_text,
     read_across_gap,
@@ -225,7 +226,7 @@ def _condition(crop: np.ndarray) -> list[str]:
     grey = darkest(crop)
     if grey.size == 0:
         return out
-    if float((grey >= 242).mean()) > 0.25:
+    if float((grey >= GLARE_PAPER).mean()) > 0.25:
         out.append("glare")
     lo, hi = np.percentile(grey, (3, 97))
     if hi - lo < 70:
@@ -384,6 +385,8 @@ def fields_from_lines(
             and finger_after(card, ppm, recs[pick.spans[-1].line].line) > OCCLUDER_REDDER
         ):
             reasons.append("cut_off")  # a finger over the line's end: what it hides was never read
+        if key == "name" and card is not None and glare_before(card, ppm, recs[pick.spans[0].line].line):
+            reasons.append("glare")  # a spot where the name begins: a washed-out first character left no trace
         if reading.value is None or reading.confidence < 0.9:
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)
