@@ -230,8 +230,31 @@ def test_a_faint_card_edge_among_strong_print_is_a_line_to_slide_to() -> None:
         cv2.line(img, (x, y), (x, y + 5), (130, 130, 130), 3)
     img = cv2.GaussianBlur(img, (0, 0), 1.0)
     a, b = np.array([300.0, 40.0], np.float32), np.array([300.0, 360.0], np.float32)
-    lines = locate._edge_lines(locate._Gradients(img), b, a, -250, 10, 3, 8)
+    lines, _ = locate._edge_lines(locate._Gradients(img), b, a, -250, 10, 3, 8)
     assert any(np.abs(ln[:, 0] - 150).max() < 3 for ln in lines), lines
+
+
+def test_a_card_edge_fainter_than_a_tenth_of_its_print_is_a_faint_line() -> None:
+    """A light card's edge on white paper steps far less than a tenth of its black print, and runs askew to the
+    side it would replace (the outline took the paper's edge): the strong vote misses it, the faint one offers
+    it, and none of the lines the strong vote found again."""
+    img = np.full((400, 400, 3), 228, np.uint8)
+    # the card right of the line from (150, 380) to (210, 20): slope 0.17 against a vertical side
+    cv2.fillConvexPoly(img, np.array([[150, 380], [210, 20], [400, 20], [400, 380]], np.int32), (240, 240, 240))
+    rng = np.random.default_rng(3)
+    for y in range(30, 370, 7):  # black print strokes inside the card, in every sample row
+        x = int(rng.integers(250, 330))
+        cv2.line(img, (x, y), (x, y + 4), (20, 20, 20), 2)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    a, b = np.array([110.0, 20.0], np.float32), np.array([110.0, 380.0], np.float32)  # a side down the paper edge
+    strong, faint = locate._edge_lines(locate._Gradients(img), b, a, -10, 200, 3, 8)
+
+    def on_edge(ln: np.ndarray) -> bool:  # the ends over b (y = 380) and a (y = 20)
+        return abs(ln[0, 0] - 150) < 4 and abs(ln[1, 0] - 210) < 4
+
+    assert not any(on_edge(ln) for ln in strong), strong
+    assert any(on_edge(ln) for ln in faint), faint
+    assert not any(np.abs(f - s).max() < 4 for f in faint for s in strong)
 
 
 def _pinhole(yaw_deg: float, pitch_deg: float, size: tuple[int, int] = (1000, 720)) -> np.ndarray:

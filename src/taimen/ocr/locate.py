@@ -60,6 +60,9 @@ SLIDE_OUT = 2.2  # ... and how far out of it (the portrait's box is under half t
 SLIDE_LINES = 3  # straight steps kept on each side of each side
 SLIDE_REFINE = 2  # outlines with slid sides refined
 SLIDE_SECOND = 0.3  # best refined score below which the second best outline's sides are slid too
+FAINT_FLOOR = 20.0  # colour step that votes for a faint straight step (a light card's edge on white paper)
+FAINT_SLOPE = 0.25  # ... turned by up to this much (14°) from the side it replaces
+FAINT_REFINE = 2  # outlines with a side slid to a faint step refined, besides ``SLIDE_REFINE``
 TURN_MAX = 45.0  # degrees the card's long sides may run off the image's rows before an outline loses weight
 NEST_AREA = 0.45  # an outline inside another, at most this share of its area, may be a printed box or the portrait
 NEST_SCORE = 0.5  # ... and yields to the outline round it if that one scores at least this share of its own
@@ -835,11 +838,14 @@ def _side_line(
 
 def _edge_lines(
     grad: _Gradients, a: np.ndarray, b: np.ndarray, lo: float, hi: float, most: int, skip: float
-) -> list[np.ndarray]:
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Straight steps running along the side ``a``→``b`` (turned by up to 9°) between ``lo`` and ``hi`` px
     across it (into the outline is positive), the best supported first, each as its two ends over ``a`` and
     ``b``: up to ``most`` of them, found by the vote ``_side_line`` runs, on steps seen along at least half the
-    side; a line within ``skip`` of the side at both ends is the side itself."""
+    side; a line within ``skip`` of the side at both ends is the side itself. Then, apart, up to ``most`` faint
+    ones elsewhere: steps of only ``FAINT_FLOOR`` turned by up to ``FAINT_SLOPE`` (a light card's edge on a white
+    receipt or sheet, its shadow on the far side, steps less than a tenth of its print's, and the outline it is
+    slid from may run along the sheet's edge, askew to it)."""
     d = b - a
     length = float(np.linalg.norm(d))
     t = d / length
@@ -853,31 +859,41 @@ def _edge_lines(
     # floor is low: the card's print beside a faint card edge steps far more, but makes no straight line
     floor = np.maximum(20.0, 0.1 * np.where(np.abs(offs) >= skip, mag, 0.0).max(axis=1))[:, None]
     mid = mag[:, 1:-1]
-    r_idx, k_idx = np.nonzero((mid >= mag[:, :-2]) & (mid > mag[:, 2:]) & (mid >= floor))
-    if len(r_idx) < rows // 2:
-        return []
-    v, u = offs[k_idx + 1], us[r_idx]
-    slopes = np.linspace(-0.16, 0.16, 33)  # a side may pivot on a right corner: a clutter edge runs askew
+    peak = (mid >= mag[:, :-2]) & (mid > mag[:, 2:])
     nb = len(offs) + 1
-    bins = np.round(v[None, :] - slopes[:, None] * (u - length / 2)[None, :] - lo).astype(np.int64) // 2
-    bins[(bins < 0) | (bins >= nb // 2)] = nb // 2
-    occupied = np.zeros((len(slopes), rows, nb // 2 + 1), bool)
-    occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
-    hist = _rows_voting(occupied)[:, :-1]
-    out: list[np.ndarray] = []
     gap = max(3, int(0.02 * length))  # 2-px bins: lines at least 4 % of the side apart
-    while len(out) < most:
-        j, k = np.unravel_index(int(np.argmax(hist)), hist.shape)
-        if hist[j, k] < rows // 2:
-            break
-        off, slope = lo + 2 * k + 1.0, float(slopes[j])
-        ends = (off - slope * length / 2, off + slope * length / 2)
-        if max(abs(ends[0]), abs(ends[1])) < skip:
-            hist[j, k] = 0
-            continue
-        hist[:, max(0, k - gap) : k + gap + 1] = 0
-        out.append(np.array([a + n * ends[0], b + n * ends[1]]))
-    return out
+    taken: list[int] = []  # offset bins of the lines found
+
+    def vote(r_idx: np.ndarray, k_idx: np.ndarray, slopes: np.ndarray, limit: int) -> list[np.ndarray]:
+        if len(r_idx) < rows // 2:
+            return []
+        v, u = offs[k_idx + 1], us[r_idx]
+        bins = np.round(v[None, :] - slopes[:, None] * (u - length / 2)[None, :] - lo).astype(np.int64) // 2
+        bins[(bins < 0) | (bins >= nb // 2)] = nb // 2
+        occupied = np.zeros((len(slopes), rows, nb // 2 + 1), bool)
+        occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
+        hist = _rows_voting(occupied)[:, :-1]
+        for k in taken:
+            hist[:, max(0, k - gap) : k + gap + 1] = 0
+        out: list[np.ndarray] = []
+        while len(out) < limit:
+            j, k = np.unravel_index(int(np.argmax(hist)), hist.shape)
+            if hist[j, k] < rows // 2:
+                break
+            off, slope = lo + 2 * k + 1.0, float(slopes[j])
+            ends = (off - slope * length / 2, off + slope * length / 2)
+            if max(abs(ends[0]), abs(ends[1])) < skip:
+                hist[j, k] = 0
+                continue
+            hist[:, max(0, k - gap) : k + gap + 1] = 0
+            taken.append(int(k))
+            out.append(np.array([a + n * ends[0], b + n * ends[1]]))
+        return out
+
+    # a side may pivot on a right corner: a clutter edge runs askew
+    strong = vote(*np.nonzero(peak & (mid >= floor)), np.linspace(-0.16, 0.16, 33), most)
+    faint = vote(*np.nonzero(peak & (mid >= FAINT_FLOOR)), np.linspace(-FAINT_SLOPE, FAINT_SLOPE, 51), most)
+    return strong, faint
 
 
 def _run_on(grad: _Gradients, q: np.ndarray) -> np.ndarray:
@@ -1248,34 +1264,40 @@ class Search:
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
         q = q[::-1] if _signed_area(q) < 0 else q  # clockwise (y down): the normals point in
         lines = [np.array([q[i], q[(i + 1) % 4]]) for i in range(4)]
-        options: list[list[np.ndarray]] = []
+        options: list[list[tuple[np.ndarray, bool]]] = []  # each side's other lines, and whether each is faint
         for i in range(4):
             across = (np.linalg.norm(q[(i + 2) % 4] - q[(i + 1) % 4]) + np.linalg.norm(q[(i + 3) % 4] - q[i])) / 2
-            got = []
+            got: list[tuple[np.ndarray, bool]] = []
             for lo, hi in ((-0.02 * across, SLIDE_IN * across), (-SLIDE_OUT * across, 0.02 * across)):
-                got += _edge_lines(self._grad, q[i], q[(i + 1) % 4], lo, hi, SLIDE_LINES, 0.03 * across)
+                strong, faint = _edge_lines(self._grad, q[i], q[(i + 1) % 4], lo, hi, SLIDE_LINES, 0.03 * across)
+                got += [(x, False) for x in strong] + [(x, True) for x in faint]
             options.append(got)
         variants = []
+        faints = []  # whether a variant uses a faint line: those are ranked apart, not to crowd out the others
         for i in range(4):
             j = (i + 1) % 4
-            for li in options[i]:
+            for li, fi in options[i]:
                 v = list(lines)
                 v[i] = li
                 variants.append(v)
-                for lj in options[j]:
+                faints.append(fi)
+                for lj, fj in options[j]:
                     v2 = list(v)
                     v2[j] = lj
                     variants.append(v2)
+                    faints.append(fi or fj)
         if not variants:
             return []
         qs = np.array([[_cross_point(v[k - 1], v[k]) for k in range(4)] for v in variants])
+        faint = np.array(faints)
         ok = np.isfinite(qs).all(axis=(1, 2))
         ok &= (qs[..., 0] >= -0.05 * w).all(1) & (qs[..., 1] >= -0.05 * h).all(1)
         ok &= (qs[..., 0] <= 1.05 * w).all(1) & (qs[..., 1] <= 1.05 * h).all(1)
-        qs = qs[ok]
+        qs, faint = qs[ok], faint[ok]
         if not len(qs):
             return []
-        qs = qs[_convex(qs)]
+        ok = _convex(qs)
+        qs, faint = qs[ok], faint[ok]
         if not len(qs):
             return []
         qs = _order_many(qs, (w, h))
@@ -1283,15 +1305,18 @@ class Search:
         tol = 0.02 * max(h, w)
         seen = [_rescale(x[2].points, self._mid_scale) for x in ranked]
         out: list[tuple[float, Quad, Quad]] = []
-        for k in np.argsort(-sc, kind="stable"):
-            if len(out) == SLIDE_REFINE or sc[k] < 0.3:
-                break
-            if any(_same_outline(qs[k].astype(np.float32), p, tol) for p in seen):
-                continue
-            seen.append(qs[k].astype(np.float32))
-            rough = Quad(qs[k].astype(np.float32), float(sc[k]), "slide")
-            fine = self._fit(rough)
-            out.append((fine.score, rough, fine))
+        for tier, most in ((~faint, SLIDE_REFINE), (faint, FAINT_REFINE)):
+            n = 0
+            for k in np.flatnonzero(tier)[np.argsort(-sc[tier], kind="stable")]:
+                if n == most or sc[k] < 0.3:
+                    break
+                if any(_same_outline(qs[k].astype(np.float32), p, tol) for p in seen):
+                    continue
+                seen.append(qs[k].astype(np.float32))
+                rough = Quad(qs[k].astype(np.float32), float(sc[k]), "slide")
+                fine = self._fit(rough)
+                out.append((fine.score, rough, fine))
+                n += 1
         return out
 
     def _fit(self, rough: Quad) -> Quad:
