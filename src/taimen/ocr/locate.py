@@ -1175,8 +1175,14 @@ class Search:
                     n += 1
         if max((x[0] for x in ranked), default=0.0) < CLEAR:
             ranked += self._swapped(ranked, found, steps)
-            for base in self._slide_bases(ranked):
+            bases = self._slide_bases(ranked)
+            for base in bases:
                 ranked += self._slid(ranked, base)
+            # and the best outline now, unless its sides were slid already or it is clear: a swapped or three-sided
+            # outline that took three of the card's sides, its fourth on a clutter edge or the paper's
+            top = max(ranked, key=lambda x: x[0])[2]
+            if top.score < CLEAR and not any(top is b for b in bases):
+                ranked += self._slid(ranked, top)
         ranked.sort(key=lambda x: -x[0])
         ranked = [x for x in ranked if x[0] >= FINAL_MIN]
         tol = 0.02 * max(mid.shape[:2]) / self._mid_scale.min()
