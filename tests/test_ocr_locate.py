@@ -427,3 +427,23 @@ def test_aspects_under_both_centres_in_one_call() -> None:
         np.testing.assert_array_equal(a[0], locate._true_aspects(q, np.array([w / 2, h / 2]), max(w, h)))
         np.testing.assert_array_equal(a[1], locate._true_aspects(q, q.mean(axis=1), max(w, h)))
     assert locate._aspects_both(q[:0], (640, 480)).shape == (2, 0)
+
+
+def test_card_half_on_a_sheet_is_found_with_its_faint_edges() -> None:
+    """A light card, its left part on a white sheet barely darker than it (its left edge and half its top and
+    bottom step a few levels there), its right part on a grey desk, turned 6°: no outline on the search image's
+    straight lines is the card, but sliding a side to the faint straight step on the finer image finds it."""
+    img = np.full((760, 1000, 3), (95, 100, 105), np.uint8)
+    cv2.rectangle(img, (240, 0), (640, 760), (232, 232, 232), -1)
+    x0, y0, w, h = 300, 243, 428, 270
+    turn = cv2.getRotationMatrix2D((x0 + w / 2, y0 + h / 2), 6, 1.0)
+    face, mask = np.zeros_like(img), np.zeros(img.shape[:2], np.uint8)
+    cv2.rectangle(face, (x0, y0), (x0 + w, y0 + h), (236, 236, 236), -1)
+    cv2.rectangle(mask, (x0, y0), (x0 + w, y0 + h), 255, -1)
+    _print_face(face, x0, y0, w)
+    face, mask = cv2.warpAffine(face, turn, (1000, 760)), cv2.warpAffine(mask, turn, (1000, 760))
+    img[mask > 128] = face[mask > 128]
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    card = cv2.transform(_quad(x0, y0, x0 + w, y0 + h)[None], turn)[0]
+    quad = locate.find_card(img)
+    assert np.abs(locate._order(quad.points) - locate._order(card)).max() < 4, quad.points
