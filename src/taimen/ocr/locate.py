@@ -10,8 +10,9 @@ receipt, a business card or a note does not), then refines the best few, each si
 edge near it, and ranks them by that evidence. Unless one is clearly the card, the best are tried again with
 one or two sides swapped for other straight lines, or slid to other straight steps of the finer image (a
 clutter edge beside the card, a printed box's edge inside it, taken for a side; a card edge too faint for the
-search image), and an outline inside a larger one along its edge (the portrait's box) yields to it if that one
-is nearly as well supported. Candidates are scored as arrays: a photo yields thousands.
+search image, or fainter than a tenth of the card's print beside it), and an outline inside a larger one
+along its edge (the portrait's box) yields to it if that one is nearly as well supported. Candidates are
+scored as arrays: a photo yields thousands.
 """
 
 from __future__ import annotations
@@ -1264,7 +1265,8 @@ class Search:
         """The refined outline ``best`` with one or two adjacent sides slid to other straight steps in or out of
         it (``_edge_lines``), on the finer image: a card's edge too faint for the search image's straight lines
         (light on a light desk or receipt) beside an outline on a printed box, the portrait's box or a clutter
-        edge. The most card-shaped few on the best supported steps are refined."""
+        edge. The most card-shaped few on the best supported steps are refined, and apart from them the few using a
+        faint step (a light card's edge on a white sheet or receipt)."""
         mid = self._mid
         h, w = mid.shape[:2]
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
