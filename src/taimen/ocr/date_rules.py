@@ -12,7 +12,7 @@ from taimen import wareki
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr import license_dates, repair
-from taimen.ocr.recline import RecLine
+from taimen.ocr.recline import RecLine, pieces_on_row
 
 
 def birthdays(md: tuple[int, int]) -> list[tuple[int, int]]:
@@ -174,16 +174,10 @@ def _year_and_day_apart(recs: list[RecLine], out: dict[str, fp.FieldReading]) ->
     expiry made so is always ``repaired``. Only with exactly one such pair on the card."""
     birth = out["birth_date"]
     assert birth.date is not None
-    pairs = []
-    for r in recs:
-        y = _YEAR_ALONE.fullmatch(r.decoded.text)
-        if y is None:
-            continue
-        for o in recs:
-            d = _DAY_UNTIL.match(o.decoded.text)
-            if d is None or o.line.x0 < r.line.x1 - 1.0 or asg._rows_overlap(o.line, r.line) < 0.5:
-                continue
-            pairs.append((r, int(y.group(1)), o, int(d.group(1))))
+    pairs = [
+        (r, int(y.group(1)), o, int(d.group(1)))
+        for r, y, o, d in pieces_on_row(recs, _YEAR_ALONE, _DAY_UNTIL, lambda r: r.decoded.text)
+    ]
     if len(pairs) != 1:
         return out
     r, year, o, day = pairs[0]

@@ -21,10 +21,9 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from taimen import wareki
-from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr.assign import TOP_ROW_MM
-from taimen.ocr.recline import RecLine
+from taimen.ocr.recline import RecLine, pieces_on_row
 
 #: Days from the birthday to the expiry: one month counted from it (28 to 31 days), or the generator's 30,
 #: with a few days' tolerance.
@@ -315,6 +314,14 @@ _BRACKET_HALF = re.compile(
 )
 
 
+def _reiwa_expiry(d: date, birth: fp.FieldReading | None) -> bool:
+    """Whether ``d`` can be the expiry of a licence printed with a bracketed 令和 year: in 令和, at most 12 years
+    ahead, and a month after a birthday the birth date allows (when one was read)."""
+    if d < wareki.BY_NAME["令和"].start or d.year > date.today().year + 12:
+        return False
+    return birth is None or birth.date is None or birthday_fits(birth.date, d)
+
+
 def expiry_from_bracket(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
     """An expiry not found because its Gregorian year was lost (「和09年)05月24日まで有効」): the bracketed 令和
     year gives it (2018 + the era year), when exactly one line holds such a half and the date is a plausible
@@ -331,9 +338,7 @@ def expiry_from_bracket(recs: list[RecLine], out: dict[str, fp.FieldReading]) ->
         d = date(_reiwa(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return out
-    if d < wareki.BY_NAME["令和"].start or d.year > date.today().year + 12:
-        return out
-    if birth is not None and birth.date is not None and not birthday_fits(birth.date, d):
+    if not _reiwa_expiry(d, birth):
         return out
     conf = r.decoded.confidence
     reading = _made(
@@ -361,16 +366,10 @@ def expiry_split(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[s
     exp, birth = out.get("expiry"), out.get("birth_date")
     if exp is None or exp.value is not None:
         return out
-    pairs = []
-    for r in recs:
-        y = _YEAR_PART.fullmatch(r.line.text)
-        if y is None:
-            continue
-        for o in recs:
-            md = _MONTH_DAY_PART.match(o.line.text)
-            if md is None or o.line.x0 < r.line.x1 - 1.0 or asg._rows_overlap(o.line, r.line) < 0.5:
-                continue
-            pairs.append((r, int(y.group(1)), o, int(md.group(1)), int(md.group(2))))
+    pairs = [
+        (r, int(y.group(1)), o, int(md.group(1)), int(md.group(2)))
+        for r, y, o, md in pieces_on_row(recs, _YEAR_PART, _MONTH_DAY_PART)
+    ]
     if len(pairs) != 1:
         return out
     r, year, o, month, day = pairs[0]
@@ -378,9 +377,7 @@ def expiry_split(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[s
         d = date(year, month, day)
     except ValueError:
         return out
-    if d < wareki.BY_NAME["令和"].start or d.year > date.today().year + 12:
-        return out
-    if birth is not None and birth.date is not None and not birthday_fits(birth.date, d):
+    if not _reiwa_expiry(d, birth):
         return out
     conf = min(r.decoded.confidence, o.decoded.confidence)
     text = f"{r.line.text.strip()}…{o.line.text.strip()}"

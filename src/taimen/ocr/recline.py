@@ -4,6 +4,8 @@ first pass left unread (a black top-hat with the lines already read blanked out)
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -153,3 +155,25 @@ def faint_digit(rl: RecLine, start: int, end: int) -> bool:
             cell = grey[:, x0 : max(x0 + 1, int(t1 / frames * width))]
             inks.append(paper - float(np.percentile(cell, 3)))
     return len(inks) >= 4 and min(inks) < FAINT_INK * float(np.median(inks))
+
+
+def pieces_on_row(
+    recs: list[RecLine],
+    first: re.Pattern[str],
+    second: re.Pattern[str],
+    text: Callable[[RecLine], str] = lambda r: r.line.text,
+) -> list[tuple[RecLine, re.Match[str], RecLine, re.Match[str]]]:
+    """A printed value split in two by glare over its middle, as two lines on one row: each line ``first`` matches
+    whole, with each line that starts right of it (by up to 1 mm of overlap), shares half its row, and ``second``
+    matches from its start."""
+    out = []
+    for r in recs:
+        a = first.fullmatch(text(r))
+        if a is None:
+            continue
+        for o in recs:
+            b = second.match(text(o))
+            if b is None or o.line.x0 < r.line.x1 - 1.0 or asg._rows_overlap(o.line, r.line) < 0.5:
+                continue
+            out.append((r, a, o, b))
+    return out
