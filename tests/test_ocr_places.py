@@ -209,3 +209,21 @@ def test_a_label_read_into_the_lines_start_before_the_place_is_dropped(e) -> Non
     assert "repaired" in f.reasons and f.doubtful
     f = _address(e, _sure("国住地域熊本県熊本巾中央区手取本町3丁目2番地35", 0.999))  # 巾: no support for 市
     assert "unknown_place" in f.reasons
+
+
+def test_a_municipality_with_a_number_is_no_place_where_no_digit_was_read_after_it(e) -> None:
+    """「東京都南田市五川学湖4丁目…」 (tune-3210), 「生更宗都用曲市至川学周8丁目…」 (tune-3607): 町田市 followed by a
+    block number, its digit put on the frame of 五 (玉 misread), came out best, within MARGIN of 町田市玉川学園, and
+    neither was taken. A number right after a municipality is a place only where a digit was read there."""
+    chars = [
+        *_sure("東京都"),
+        {"南": 0.8, "町": 0.05},
+        *_sure("田市"),
+        {"五": 0.8, "玉": 0.02, "5": 0.05},
+        *_sure("川学"),
+        {"湖": 0.8, "園": 0.02},
+        *_sure("4丁目3番地29", 0.999),
+    ]
+    f = _address(e, chars)
+    assert f.value == "東京都町田市玉川学園4丁目3番地29"
+    assert "repaired" in f.reasons and f.doubtful

@@ -405,8 +405,21 @@ def best_place(
         out = [scorer.slot(ch) for ch in text]
         return [*out, after_town if town else after_city] if full else out
 
-    heap: list[tuple[float, int, int, str, str, str]] = []
+    heap: list[tuple[float, int, int, str, str, str, int]] = []
     tick = 0
+    digits = set(after_city)
+
+    def digit_read(text: str, end: int) -> bool:
+        # the path puts a municipality's block number where the frames read one: on a character read as a digit,
+        # with no other character read between it and the municipality's last (not 「高松市五有3」 for 高松市瓦町3)
+        if not positions:
+            return True
+        slots = slots_of(text, True, "")
+        frames = trace(lp, slots, head_max, end)
+        if frames is None:
+            return False
+        read = [p for p in positions if frames[-2][0] <= p <= frames[-1][-1]]
+        return len(read) <= 2 and bool(read) and int(probs[read[-1]].argmax()) in digits
 
     def push(items: list[tuple[str, str, str, str]], full: bool) -> None:
         nonlocal tick
@@ -418,7 +431,8 @@ def best_place(
             tick += 1
             if sc.score > NEG / 2:
                 heapq.heappush(
-                    heap, (-sc.score, tick, 2 if full else (1 if city else 0), text, pref, city + "\t" + town)
+                    heap,
+                    (-sc.score, tick, 2 if full else (1 if city else 0), text, pref, city + "\t" + town, sc.end),
                 )
 
     push([(p, p, "", "") for p in data.by_prefecture], full=False)
@@ -426,7 +440,7 @@ def best_place(
     bare: list[tuple[float, str, tuple[str, str, str]]] = []
     expanded, capped = 0, False
     while heap:
-        neg, _, kind, text, pref, rest = heapq.heappop(heap)
+        neg, _, kind, text, pref, rest, end = heapq.heappop(heap)
         if found and -neg < found[0][0] - MARGIN:
             break
         if kind != 2:
@@ -437,6 +451,10 @@ def best_place(
         city, town = rest.split("\t")
         if kind == 2:
             key = (pref, city, town)
+            if not town and not digit_read(text, end):
+                # a municipality with a block number right after it where the frames read no digit (「町田市五川学湖4」
+                # for 町田市玉川学園4): its number put on a misread 町域's frame, neither the place nor a rival
+                continue
             if found and not town and found[0][2][:2] == key[:2] and found[0][2][2] and not bare:
                 # the best place's own municipality with a number right after it (「港区」 for 「港区白会台800」):
                 # no rival where the frames read no digit in the 町域's place (``_place_again``)
