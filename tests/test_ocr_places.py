@@ -227,3 +227,26 @@ def test_a_municipality_with_a_number_is_no_place_where_no_digit_was_read_after_
     f = _address(e, chars)
     assert f.value == "東京都町田市玉川学園4丁目3番地29"
     assert "repaired" in f.reasons and f.doubtful
+
+
+def test_a_prefecture_read_as_other_characters_does_not_stop_the_search(e) -> None:
+    """「网山果会放市利知1丁目…」 (tune-3286), 「生同山版全散市阿知…」 (tune-3564): 岡山県 read as other characters
+    ranks below many prefectures the frames fit about as well, whose municipalities were expanded first; the
+    search stopped at MAX_EXPANSIONS before reaching 岡山県倉敷市阿知, the one place within MARGIN."""
+    data = places.places()
+    assert data is not None
+    prefs = [*[p for p in data.by_prefecture if len(p) == 3 and p != "岡山県"][:20], "岡山県"]
+    chars = [
+        {"网": 0.5, **{p[0]: 0.01 for p in prefs}},
+        {"山": 0.6, **{p[1]: 0.01 for p in prefs if p[1] != "山"}},
+        {"果": 0.5, **{p[2]: 0.01 for p in prefs}},
+        {"会": 0.8, "倉": 0.01},
+        {"放": 0.8, "敷": 0.01},
+        *_sure("市"),
+        {"利": 0.8, "阿": 0.01},
+        *_sure("知"),
+        *_sure("1丁目10番6号", 0.999),
+    ]
+    f = _address(e, chars)
+    assert f.value == "岡山県倉敷市阿知1丁目10番6号"
+    assert "repaired" in f.reasons and f.doubtful

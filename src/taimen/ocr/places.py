@@ -48,8 +48,9 @@ MAX_GAP = 8.0
 #: … and at least e^MARGIN more probable than the best other place.
 MARGIN = 4.0
 #: Prefectures and municipalities whose places are scored at most (a line that reads like no place at all
-#: would otherwise have many expanded); past it no place is taken.
-MAX_EXPANSIONS = 12
+#: would otherwise have many expanded); past it no place is taken. A prefecture read as other characters
+#: (「网山果」 for 岡山県) ranks below a score of others the frames fit about as well: 12 stopped before it.
+MAX_EXPANSIONS = 32
 #: Characters that may follow a 町域: a number (丁目, 番地, 条), 字 (大字 …), a separator.
 BOUNDARY = "0123456789一二三四五六七八九十丁番字大の-ー－ 　"
 #: … and a municipality with no 町域 after it: only a number in digits (番地); 大, 四 … begin many 町域.
