@@ -85,12 +85,12 @@ def parse_name(text: str, conf: float, *, latin: bool = False, positions: tuple[
             # 「MARTSARAH」), and where the frames jump a right name's space jumps as far. A right Latin name
             # is read with its space all but always (536 of 537 on the development photos), so say so.
             reasons = ("gap",)
-        if " " not in t and len(positions) == len(t) >= 4:  # the space between family and given name lost
-            gaps = [b - a for a, b in itertools.pairwise(positions)]
-            widest = max(range(1, len(gaps) - 1), key=lambda i: gaps[i])
-            second = max((g for i, g in enumerate(gaps) if i != widest), default=0)
-            if gaps[widest] >= 1.4 * sorted(gaps)[len(gaps) // 2] and gaps[widest] >= 1.25 * second:
-                t = t[: widest + 1] + " " + t[widest + 1 :]
+            if len(positions) == len(t) >= 4:  # the space between family and given name put at the widest gap
+                gaps = [b - a for a, b in itertools.pairwise(positions)]
+                widest = max(range(1, len(gaps) - 1), key=lambda i: gaps[i])
+                second = max((g for i, g in enumerate(gaps) if i != widest), default=0)
+                if gaps[widest] >= 1.4 * sorted(gaps)[len(gaps) // 2] and gaps[widest] >= 1.25 * second:
+                    t = t[: widest + 1] + " " + t[widest + 1 :]
     elif not re.search(r"\s", t) and len(positions) == len(t) >= 3:
         gaps = [b - a for a, b in itertools.pairwise(positions)]
         widest = max(range(len(gaps)), key=lambda i: gaps[i])

@@ -348,8 +348,11 @@ def broken_date_spans(text: str) -> list[tuple[int, int]]:
 
 #: A Gregorian year, something in brackets, a month and a day: the licence's expiry with any of it misread.
 _BRACKET_SPAN = re.compile(r"(?<!\d)\d{4}\s*年\s*[(（][^()（）月日]{0,7}[)）][^年月日]{0,4}月[^年月日]{0,4}日")
+#: The first and the second characters of the eras' names.
+_ERA_HEADS = "".join(dict.fromkeys(e.name[0] for e in wareki.ERAS))
+_ERA_SECOND = "".join(dict.fromkeys(e.name[1] for e in wareki.ERAS))  # 昭和 and 令和 share 和
 #: An era, or its second character alone (the first under glare or another print: 「和42年12月291生」).
-_ERA = "(?:明治|大正|昭和|平成|令和|(?<![明大昭平令])[治正和成])"
+_ERA = "(?:" + "|".join(e.name for e in wareki.ERAS) + f"|(?<![{_ERA_HEADS}])[{_ERA_SECOND}])"
 #: A year (four digits or an era's) and a month and day, with one mark other than 年 between year and month.
 _YEAR_MARK_LOST = re.compile(
     r"(?<!\d)(?:\d{4}|" + _ERA + r"\s*(?:元|\d{1,2}))[^\d年月日]\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
@@ -405,10 +408,8 @@ def repair_line(
 
 #: An era's year (one or two digits, or 元) and 年, with no era before it.
 _ERA_YEAR = re.compile(r"(?:元|\d{1,2})\s*年")
-#: The second characters of the eras' names.
-_ERA_SECOND = "治正和成"
 #: What a date has after an era's first character: the era's second character or, that lost too, the era year.
-_ERA_TAIL = re.compile(r"[治正和成]?\s*(?:元|\d{1,3})\s*年")
+_ERA_TAIL = re.compile(rf"[{_ERA_SECOND}]?\s*(?:元|\d{{1,3}})\s*年")
 
 
 def _glyph(ch: str) -> bool:
