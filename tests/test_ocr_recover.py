@@ -668,3 +668,27 @@ def test_a_my_number_birth_date_whose_year_glare_washed_out_in_part_is_read_agai
     # another month or day read again is no such date
     recs[0] = _rec("生2004月8日生", (2.2, 28.4, x + 0.2, 33.2))
     assert date_head.date_head_lost(card, PPM, recs, e, "birth") is None
+
+
+def _mynumber_recs() -> list[recline.RecLine]:
+    return [
+        _rec("個人番号カード", (2.0, 1.0, 30.0, 7.0)),
+        _rec("氏名江口 蒼", (2.0, 7.5, 25.0, 12.0)),
+        _rec("住所 大分県別府市北浜2706番地", (2.0, 14.0, 54.0, 18.0)),
+        _rec("生年月日昭和22年12月27日生", (2.0, 27.0, 38.0, 33.0)),
+        _rec("2026年12月27日まで有効", (4.0, 34.0, 40.0, 38.0)),
+    ]
+
+
+@pytest.mark.parametrize("grey", [40, 230])
+def test_a_my_number_address_line_the_detector_missed_is_read_again_also_when_faint(e, grey: int) -> None:
+    """A My Number Card's address wraps onto a second line too, and glare leaves it fainter than the first
+    (dev-0102: 「２３」 under 「…2706番地」 at 14 grey levels over the paper, dev-0375: 「３７号」 under 「…10番」):
+    both were proposed cut short, doubted only by confidence. The line below is looked for as on a licence."""
+    card = _card(
+        [("住所", 2.5, 14.6, 1.6, 90), ("大分県別府市北浜2706番地", 11.5, 14.4, 3.0, 40), ("23", 11.5, 18.6, 3.0, grey)]
+    )
+    got = fieldread.fields_from_lines("mynumber", _mynumber_recs(), e, card=card, ppm=PPM)["address"]
+    assert got.value == "大分県別府市北浜2706番地23", got
+    assert got.doubtful  # found only by looking again
+

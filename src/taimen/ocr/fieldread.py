@@ -246,8 +246,9 @@ def read_fields(
 
 
 #: Documents whose name and address are looked for again (``look_for_missed_text``): how many lines the
-#: address may take. My Number Cards ({"mynumber": 3}) gave no change on 65 tuning photos: not enabled.
-ADDRESS_LINES = {"license": 2}
+#: address may take. A My Number Card's address wraps too, its second line fainter under glare (dev-0375's
+#: 「３７号」 under 「…10番」); 65 tuning photos once showed no change.
+ADDRESS_LINES = {"license": 2, "mynumber": 3, "residence": 2}
 
 
 def fields_from_lines(

@@ -14,7 +14,17 @@ from taimen.ocr import assign as asg
 from taimen.ocr.channels import GLARE_PAPER, darkest
 from taimen.ocr.engine import Engine
 from taimen.ocr.layouts import CARD_W_MM
-from taimen.ocr.recline import INK_MIN_MM, RecLine, blank_lines, detect_in, ink_outside, line_ink, read_box, tophat
+from taimen.ocr.recline import (
+    FAINT_INK_FLOOR,
+    INK_MIN_MM,
+    RecLine,
+    blank_lines,
+    detect_in,
+    ink_outside,
+    line_ink,
+    read_box,
+    tophat,
+)
 
 #: Paper above and below a region the detector looks at again (mm).
 LOOK_CONTEXT_MM = 1.5
@@ -82,7 +92,7 @@ def look_for_missed_text(
             min(w, int(min(left + 50.0, CARD_W_MM * 0.66) * ppm)),
             min(h, int((last.y1 + 0.9 * last.h) * ppm)),
         )
-        if ink_outside(card, ppm, recs, box):
+        if ink_outside(card, ppm, recs, box, FAINT_INK_FLOOR):
             # the detector looks with some paper above and below: in a strip as tall as the line alone it missed
             # lines it finds with that context (tune-0163); what it finds there is kept only below the last line
             c = int(LOOK_CONTEXT_MM * ppm)
