@@ -692,3 +692,25 @@ def test_a_my_number_address_line_the_detector_missed_is_read_again_also_when_fa
     assert got.value == "大分県別府市北浜2706番地23", got
     assert got.doubtful  # found only by looking again
 
+
+def test_an_address_first_line_the_detector_missed_above_its_building_line_is_read_again(e) -> None:
+    """tune-3563: the detector gave 「住所熊本県…16号」, printed between the name's row and the building's line,
+    no box at all, and 「ハイム手取本町915号室」 alone was proposed (doubted). The band above a building's line
+    is looked at again; a line there that starts with a prefecture is the address's first line."""
+    recs = [
+        _rec("氏名小川", (1.8, 1.0, 18.7, 6.0)),
+        _rec("昭和57年01月02日生", (44.1, 1.0, 72.4, 5.0)),
+        _rec("シャトー町田909号室", (8.5, 11.0, 32.0, 14.4)),
+        _rec("交付令和08年07月21日", (2.2, 16.3, 33.0, 19.7)),
+        _rec("2029年(令和11年)02月01日まで有効", (2.8, 20.2, 57.0, 25.1)),
+        _rec("第215388793871号", (1.9, 39.6, 42.0, 45.7)),
+    ]
+    line = ("東京都町田市原町田4丁目23番36号", 8.5, 7.2, 2.8, 40)
+    card = _card([("住所", 2.0, 8.0, 2.0, 70), line, ("シャトー町田909号室", 8.5, 11.2, 3.0, 40)])
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["address"]
+    assert got.value == "東京都町田市原町田4丁目23番36号シャトー町田909号室", got
+    assert got.doubtful  # found only by looking again
+    # no prefecture starts the line above: it is left alone
+    other = _card([("ABCDEFG 12345", 8.5, 7.0, 3.0, 40), ("シャトー町田909号室", 8.5, 11.2, 3.0, 40)])
+    alone = fieldread.fields_from_lines("license", recs, e, card=other, ppm=PPM)["address"]
+    assert alone.value == "シャトー町田909号室"

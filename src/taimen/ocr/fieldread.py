@@ -42,6 +42,7 @@ from taimen.ocr.look_again import (
     address_tail,
     drop_label_head,
     finger_after,
+    first_line_above,
     glare_before,
     line_below,
     look_for_missed_text,
@@ -294,6 +295,8 @@ def fields_from_lines(
         recs = address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:
         recs = look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
+    if card is not None:
+        recs = first_line_above(card, ppm, recs, picks, ocr, recovered)
     extended = read_to_the_end(card, ppm, recs, picks, ocr) if card is not None else set()
     if ended:  # an address line read on past its box: what was added was read only the second time
         extended.add("address")

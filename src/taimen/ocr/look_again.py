@@ -17,6 +17,7 @@ from taimen.ocr.layouts import CARD_W_MM
 from taimen.ocr.recline import (
     FAINT_INK_FLOOR,
     INK_MIN_MM,
+    MIN_LINE_MM,
     RecLine,
     blank_lines,
     detect_in,
@@ -117,6 +118,64 @@ def look_for_missed_text(
                     return recs
             _continue_with(addr, more, recs, recovered, "address")
     return recs
+
+
+#: How far above an address's building line its missed first line is looked for (line heights) …
+FIRST_LINE_ABOVE = 2.0
+#: … and how far right on the card it may run (mm): a licence prints its address out to 65 mm.
+FIRST_LINE_RIGHT_MM = 70.0
+
+
+def first_line_above(
+    card: np.ndarray,
+    ppm: float,
+    recs: list[RecLine],
+    picks: dict[str, asg.Pick | None],
+    ocr: Engine,
+    recovered: set[str],
+) -> list[RecLine]:
+    """An address's first line the detector missed altogether (tune-3563: 「住所熊本県熊本市…16号」 printed between
+    the name's row and 「ハイム手取本町915号室」 got no box, and the building's line alone was proposed): when the
+    address picked begins with a building's line (a room number ends it), the band above it, up to the line
+    above, is looked at again (levels stretched, twice the scale); the one line there that starts with a
+    prefecture (after 住所 read into it) is put before it (doubtful below ``RECOVERED_SURE``)."""
+    addr = picks.get("address")
+    if addr is None or not addr.spans:
+        return recs
+    sp = addr.spans[0]
+    first = recs[sp.line].line
+    if not asg._room_line(first.text[sp.start :]):
+        return recs
+    left = max(0.0, first.x0 - asg.ROOM_LEFT_MM)
+    above = [r.line.y1 for r in recs if r.line.y1 <= first.y0 + 0.3 and r.line.x0 < first.x1 and r.line.x1 > left]
+    top = max([*above, first.y0 - FIRST_LINE_ABOVE * first.h, 0.0])
+    h, w = card.shape[:2]
+    box = (int(left * ppm), int(top * ppm), min(w, int(FIRST_LINE_RIGHT_MM * ppm)), int((first.y0 + 0.3) * ppm))
+    if box[3] - box[1] < MIN_LINE_MM * ppm or not ink_outside(card, ppm, recs, box):
+        return recs
+    c = int(LOOK_CONTEXT_MM * ppm)
+    look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
+    found = [
+        (r, head)
+        for r in detect_in(card, ppm, ocr, look)
+        if top - 0.3 < r.line.cy < first.y0 and (head := _prefecture_at(r.line.text)) is not None
+    ]
+    if len(found) != 1:
+        return recs
+    rec, head = found[0]
+    recs = [*recs, rec]
+    addr.spans.insert(0, asg.Span(len(recs) - 1, head, len(rec.line.text)))
+    recovered.add("address")
+    return recs
+
+
+def _prefecture_at(text: str) -> int | None:
+    """Where a prefecture starts ``text``, after at most three characters of its label (住所, 「住 」)."""
+    for k in range(4):
+        rest = text[k:].lstrip()
+        if asg._prefecture_start(rest):
+            return len(text) - len(rest)
+    return None
 
 
 def building_in_band(
