@@ -294,7 +294,8 @@ def fields_from_lines(
     if card is not None:
         recs = address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:
-        recs = look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
+        plain = document == "license"
+        recs = look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document], plain)
     if card is not None:
         recs = first_line_above(card, ppm, recs, picks, ocr, recovered)
     extended = read_to_the_end(card, ppm, recs, picks, ocr) if card is not None else set()
