@@ -668,3 +668,65 @@ def test_a_my_number_birth_date_whose_year_glare_washed_out_in_part_is_read_agai
     # another month or day read again is no such date
     recs[0] = _rec("生2004月8日生", (2.2, 28.4, x + 0.2, 33.2))
     assert date_head.date_head_lost(card, PPM, recs, e, "birth") is None
+
+
+def _mynumber_recs() -> list[recline.RecLine]:
+    return [
+        _rec("個人番号カード", (2.0, 1.0, 30.0, 7.0)),
+        _rec("氏名江口 蒼", (2.0, 7.5, 25.0, 12.0)),
+        _rec("住所 大分県別府市北浜2706番地", (2.0, 14.0, 54.0, 18.0)),
+        _rec("生年月日昭和22年12月27日生", (2.0, 27.0, 38.0, 33.0)),
+        _rec("2026年12月27日まで有効", (4.0, 34.0, 40.0, 38.0)),
+    ]
+
+
+@pytest.mark.parametrize("grey", [40, 230])
+def test_a_my_number_address_line_the_detector_missed_is_read_again_also_when_faint(e, grey: int) -> None:
+    """A My Number Card's address wraps onto a second line too, and glare leaves it fainter than the first
+    (dev-0102: 「２３」 under 「…2706番地」 at 14 grey levels over the paper, dev-0375: 「３７号」 under 「…10番」):
+    both were proposed cut short, doubted only by confidence. The line below is looked for as on a licence."""
+    card = _card(
+        [("住所", 2.5, 14.6, 1.6, 90), ("大分県別府市北浜2706番地", 11.5, 14.4, 3.0, 40), ("23", 11.5, 18.6, 3.0, grey)]
+    )
+    got = fieldread.fields_from_lines("mynumber", _mynumber_recs(), e, card=card, ppm=PPM)["address"]
+    assert got.value == "大分県別府市北浜2706番地23", got
+    assert got.doubtful  # found only by looking again
+
+
+def test_an_address_first_line_the_detector_missed_above_its_building_line_is_read_again(e) -> None:
+    """tune-3563: the detector gave 「住所熊本県…16号」, printed between the name's row and the building's line,
+    no box at all, and 「ハイム手取本町915号室」 alone was proposed (doubted). The band above a building's line
+    is looked at again; a line there that starts with a prefecture is the address's first line."""
+    recs = [
+        _rec("氏名小川", (1.8, 1.0, 18.7, 6.0)),
+        _rec("昭和57年01月02日生", (44.1, 1.0, 72.4, 5.0)),
+        _rec("シャトー町田909号室", (8.5, 11.0, 32.0, 14.4)),
+        _rec("交付令和08年07月21日", (2.2, 16.3, 33.0, 19.7)),
+        _rec("2029年(令和11年)02月01日まで有効", (2.8, 20.2, 57.0, 25.1)),
+        _rec("第215388793871号", (1.9, 39.6, 42.0, 45.7)),
+    ]
+    line = ("東京都町田市原町田4丁目23番36号", 8.5, 7.2, 2.8, 40)
+    card = _card([("住所", 2.0, 8.0, 2.0, 70), line, ("シャトー町田909号室", 8.5, 11.2, 3.0, 40)])
+    got = fieldread.fields_from_lines("license", recs, e, card=card, ppm=PPM)["address"]
+    assert got.value == "東京都町田市原町田4丁目23番36号シャトー町田909号室", got
+    assert got.doubtful  # found only by looking again
+    # no prefecture starts the line above: it is left alone
+    other = _card([("ABCDEFG 12345", 8.5, 7.0, 3.0, 40), ("シャトー町田909号室", 8.5, 11.2, 3.0, 40)])
+    alone = fieldread.fields_from_lines("license", recs, e, card=other, ppm=PPM)["address"]
+    assert alone.value == "シャトー町田909号室"
+
+
+def test_guilloche_under_a_my_number_address_is_no_unread_line(e) -> None:
+    """A My Number Card's guilloche passes for ink under its address: the detector, looking again, finds no line
+    there, and on 640 photos saying ``more_lines`` for it doubted 31 right values. Only a plain card (the licence)
+    says so for ink the detector cannot read."""
+    img = Image.fromarray(
+        _card([("住所", 2.5, 14.6, 1.6, 90), ("大分県別府市北浜2706番地", 11.5, 14.4, 3.0, 40)])[:, :, ::-1]
+    )
+    d = ImageDraw.Draw(img)
+    for k in range(8):  # wavy lines under the address
+        x = 10 * PPM + 50 * k
+        d.line([(x, 19 * PPM), (x + 25, 21.5 * PPM), (x + 50, 19 * PPM)], fill=(150, 120, 140), width=3)
+    card = np.asarray(img)[:, :, ::-1].copy()
+    got = fieldread.fields_from_lines("mynumber", _mynumber_recs(), e, card=card, ppm=PPM)["address"]
+    assert got.value == "大分県別府市北浜2706番地" and "more_lines" not in got.reasons, got

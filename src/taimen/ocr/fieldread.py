@@ -42,6 +42,7 @@ from taimen.ocr.look_again import (
     address_tail,
     drop_label_head,
     finger_after,
+    first_line_above,
     glare_before,
     line_below,
     look_for_missed_text,
@@ -246,8 +247,9 @@ def read_fields(
 
 
 #: Documents whose name and address are looked for again (``look_for_missed_text``): how many lines the
-#: address may take. My Number Cards ({"mynumber": 3}) gave no change on 65 tuning photos: not enabled.
-ADDRESS_LINES = {"license": 2}
+#: address may take. A My Number Card's address wraps too, its second line fainter under glare (dev-0375's
+#: 「３７号」 under 「…10番」); 65 tuning photos once showed no change.
+ADDRESS_LINES = {"license": 2, "mynumber": 3, "residence": 2}
 
 
 def fields_from_lines(
@@ -292,7 +294,10 @@ def fields_from_lines(
     if card is not None:
         recs = address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:
-        recs = look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document])
+        plain = document == "license"
+        recs = look_for_missed_text(card, ppm, recs, picks, ocr, recovered, ADDRESS_LINES[document], plain)
+    if card is not None:
+        recs = first_line_above(card, ppm, recs, picks, ocr, recovered)
     extended = read_to_the_end(card, ppm, recs, picks, ocr) if card is not None else set()
     if ended:  # an address line read on past its box: what was added was read only the second time
         extended.add("address")

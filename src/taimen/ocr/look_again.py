@@ -14,19 +14,33 @@ from taimen.ocr import assign as asg
 from taimen.ocr.channels import GLARE_PAPER, darkest
 from taimen.ocr.engine import Engine
 from taimen.ocr.layouts import CARD_W_MM
-from taimen.ocr.recline import INK_MIN_MM, RecLine, blank_lines, detect_in, ink_outside, line_ink, read_box, tophat
+from taimen.ocr.recline import (
+    FAINT_INK_FLOOR,
+    INK_MIN_MM,
+    MIN_LINE_MM,
+    RecLine,
+    blank_lines,
+    detect_in,
+    ink_outside,
+    line_ink,
+    read_box,
+    tophat,
+)
 
 #: Paper above and below a region the detector looks at again (mm).
 LOOK_CONTEXT_MM = 1.5
 
 
-def _continue_with(pick: asg.Pick, more: list[RecLine], recs: list[RecLine], recovered: set[str], key: str) -> None:
-    """One line read where the field seemed to go on is its continuation; none or several: ``more_lines``."""
+def _continue_with(
+    pick: asg.Pick, more: list[RecLine], recs: list[RecLine], recovered: set[str], key: str, unread: bool
+) -> None:
+    """One line read where the field seemed to go on is its continuation; several, or none where ``unread`` ink
+    stands: ``more_lines``."""
     if len(more) == 1:
         recs.append(more[0])
         pick.spans.append(asg.Span(len(recs) - 1, 0, len(more[0].line.text)))
         recovered.add(key)
-    else:
+    elif more or unread:
         pick.reasons.append("more_lines")
 
 
@@ -38,11 +52,14 @@ def look_for_missed_text(
     ocr: Engine,
     recovered: set[str],
     max_lines: int,
+    plain: bool,
 ) -> list[RecLine]:
     """A name or an address the detector cut short (a given name in low contrast, an address's second line):
     where ink stands right of the name's last piece on its row, or right below the address's last line, outside
     every detected line, the text detector looks again there. What it reads as the field's continuation is
-    appended (the field is then doubtful below ``RECOVERED_SURE``); ink it cannot read says ``more_lines``."""
+    appended (the field is then doubtful below ``RECOVERED_SURE``). Ink it cannot read says ``more_lines`` only
+    on a ``plain`` card (the licence) and under the address only where it is not faint: the guilloche of a My
+    Number or residence card passes for ink there (31 right values so flagged on 640 photos)."""
     h, w = card.shape[:2]
     recs = list(recs)
     name, addr = picks.get("name"), picks.get("address")
@@ -71,7 +88,7 @@ def look_for_missed_text(
                     # on a skewed card), not the end of a name
                     and r.line.x1 < box[2] / ppm - 0.5
                 ]
-                _continue_with(name, more, recs, recovered, "name")
+                _continue_with(name, more, recs, recovered, "name", plain)
     if addr is not None and addr.spans and len({s.line for s in addr.spans}) < max_lines:
         last = recs[addr.spans[-1].line].line
         first = recs[addr.spans[0].line].line
@@ -82,7 +99,7 @@ def look_for_missed_text(
             min(w, int(min(left + 50.0, CARD_W_MM * 0.66) * ppm)),
             min(h, int((last.y1 + 0.9 * last.h) * ppm)),
         )
-        if ink_outside(card, ppm, recs, box):
+        if ink_outside(card, ppm, recs, box, FAINT_INK_FLOOR):
             # the detector looks with some paper above and below: in a strip as tall as the line alone it missed
             # lines it finds with that context (tune-0163); what it finds there is kept only below the last line
             c = int(LOOK_CONTEXT_MM * ppm)
@@ -97,7 +114,7 @@ def look_for_missed_text(
                 and not asg.strip_label(r.line.text, ("issue",))
                 and len(r.line.text.strip()) >= 2
             ]
-            if not more:  # the detector, looking again, still saw no line there: the band's ink read as one
+            if not more and plain:  # the detector, looking again, still saw no line there: the band's ink read as one
                 band = building_in_band(card, ppm, recs, last, left, ocr)
                 if band is not None:
                     rec, end = band
@@ -105,8 +122,67 @@ def look_for_missed_text(
                     addr.spans.append(asg.Span(len(recs) - 1, 0, end))
                     recovered.add("address")
                     return recs
-            _continue_with(addr, more, recs, recovered, "address")
+            unread = plain and not more and ink_outside(card, ppm, recs, box)
+            _continue_with(addr, more, recs, recovered, "address", unread)
     return recs
+
+
+#: How far above an address's building line its missed first line is looked for (line heights) …
+FIRST_LINE_ABOVE = 2.0
+#: … and how far right on the card it may run (mm): a licence prints its address out to 65 mm.
+FIRST_LINE_RIGHT_MM = 70.0
+
+
+def first_line_above(
+    card: np.ndarray,
+    ppm: float,
+    recs: list[RecLine],
+    picks: dict[str, asg.Pick | None],
+    ocr: Engine,
+    recovered: set[str],
+) -> list[RecLine]:
+    """An address's first line the detector missed altogether (tune-3563: 「住所熊本県熊本市…16号」 printed between
+    the name's row and 「ハイム手取本町915号室」 got no box, and the building's line alone was proposed): when the
+    address picked begins with a building's line (a room number ends it), the band above it, up to the line
+    above, is looked at again (levels stretched, twice the scale); the one line there that starts with a
+    prefecture (after 住所 read into it) is put before it (doubtful below ``RECOVERED_SURE``)."""
+    addr = picks.get("address")
+    if addr is None or not addr.spans:
+        return recs
+    sp = addr.spans[0]
+    first = recs[sp.line].line
+    if not asg._room_line(first.text[sp.start :]):
+        return recs
+    left = max(0.0, first.x0 - asg.ROOM_LEFT_MM)
+    above = [r.line.y1 for r in recs if r.line.y1 <= first.y0 + 0.3 and r.line.x0 < first.x1 and r.line.x1 > left]
+    top = max([*above, first.y0 - FIRST_LINE_ABOVE * first.h, 0.0])
+    h, w = card.shape[:2]
+    box = (int(left * ppm), int(top * ppm), min(w, int(FIRST_LINE_RIGHT_MM * ppm)), int((first.y0 + 0.3) * ppm))
+    if box[3] - box[1] < MIN_LINE_MM * ppm or not ink_outside(card, ppm, recs, box):
+        return recs
+    c = int(LOOK_CONTEXT_MM * ppm)
+    look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
+    found = [
+        (r, head)
+        for r in detect_in(card, ppm, ocr, look)
+        if top - 0.3 < r.line.cy < first.y0 and (head := _prefecture_at(r.line.text)) is not None
+    ]
+    if len(found) != 1:
+        return recs
+    rec, head = found[0]
+    recs = [*recs, rec]
+    addr.spans.insert(0, asg.Span(len(recs) - 1, head, len(rec.line.text)))
+    recovered.add("address")
+    return recs
+
+
+def _prefecture_at(text: str) -> int | None:
+    """Where a prefecture starts ``text``, after at most three characters of its label (住所, 「住 」)."""
+    for k in range(4):
+        rest = text[k:].lstrip()
+        if asg._prefecture_start(rest):
+            return len(text) - len(rest)
+    return None
 
 
 def building_in_band(

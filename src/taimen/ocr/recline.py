@@ -77,16 +77,25 @@ def blank_lines(ink: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int
     return ink
 
 
-def ink_outside(card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int]) -> bool:
-    """Whether the region ``box`` (card pixels) holds character-sized marks outside every detected line."""
+#: The darkest marks of a region must stand this far (grey levels, black top-hat) above the paper to be ink …
+INK_FLOOR = 15.0
+#: … or this far where a line's continuation is looked for under glare (「２３」 below 「…2706番地」 tops 14)
+FAINT_INK_FLOOR = 12.0
+
+
+def ink_outside(
+    card: np.ndarray, ppm: float, recs: list[RecLine], box: tuple[int, int, int, int], floor: float = INK_FLOOR
+) -> bool:
+    """Whether the region ``box`` (card pixels) holds character-sized marks outside every detected line, their
+    darkest at least ``floor`` above the paper."""
     x0, y0, x1, y1 = box
     if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
         return False
     ink = ink_map(card, ppm, recs, box)
     top = float(np.percentile(ink, 99.5))
-    if top < 15:
+    if top < floor:
         return False
-    mask = (ink > max(10.0, 0.35 * top)).astype(np.uint8)
+    mask = (ink > max(floor * 2 / 3, 0.35 * top)).astype(np.uint8)
     mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (int(0.6 * ppm) | 1, 3)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
     return any(stats[i][3] >= INK_MIN_MM * ppm and stats[i][2] >= INK_MIN_MM * ppm for i in range(1, n))
