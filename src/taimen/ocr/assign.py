@@ -565,6 +565,17 @@ ADDRESS_FORM = re.compile(r"[^\d\s]{2}[市区町村郡]\S*?\d+\s*(?:丁[目日]|
 ADDRESS_FORM_X0_MM = 30.0
 
 
+def prefecture_at(text: str, heads: int = 4) -> int | None:
+    """Where a prefecture starts ``text``, after fewer than ``heads`` characters of its label (住所 or 住居地 with
+    slips: 「徐北海道…」, 「主居地 熊本県…」); None when none does."""
+    lead = len(text) - len(text.lstrip())
+    for k in range(heads):
+        rest = text[lead + k :].lstrip()
+        if _prefecture_start(rest):
+            return len(text) - len(rest)
+    return None
+
+
 def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick | None:
     """The first address line (after 住所/住居地, or starting with a prefecture) and the lines that continue
     it below at about the same left edge, until a line that is something else."""
@@ -582,11 +593,8 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             # the licence's issuer 「岡山県公安委員会」 with 公安委員会 lost: no address is a bare prefecture
             if ln.y0 > ISSUER_ROW_MM and variants.prefecture(ln.text.strip()) in variants.PREFECTURES:
                 continue
-            lead = len(ln.text) - len(ln.text.lstrip())
-            for k in range(4 if ln.x0 < 8.0 else 1):  # up to 住居地 with slips (「主居地 熊本県…」)
-                if _prefecture_start(ln.text[lead + k :].lstrip()):
-                    found.append((i, lead + k + len(ln.text[lead + k :]) - len(ln.text[lead + k :].lstrip())))
-                    break
+            if (j := prefecture_at(ln.text, 4 if ln.x0 < 8.0 else 1)) is not None:
+                found.append((i, j))
         if not found:
             # no prefecture read at all (blurred into 「千集眼」, or cut off with the card's edge): a line with an
             # address's form, a municipality and then a block number (「倉敷市阿知84番地38」); doubtful, and its

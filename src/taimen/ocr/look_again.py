@@ -165,7 +165,7 @@ def first_line_above(
     found = [
         (r, head)
         for r in detect_in(card, ppm, ocr, look)
-        if top - 0.3 < r.line.cy < first.y0 and (head := _prefecture_at(r.line.text)) is not None
+        if top - 0.3 < r.line.cy < first.y0 and (head := asg.prefecture_at(r.line.text)) is not None
     ]
     if len(found) != 1:
         return recs
@@ -174,15 +174,6 @@ def first_line_above(
     addr.spans.insert(0, asg.Span(len(recs) - 1, head, len(rec.line.text)))
     recovered.add("address")
     return recs
-
-
-def _prefecture_at(text: str) -> int | None:
-    """Where a prefecture starts ``text``, after at most three characters of its label (住所, 「住 」)."""
-    for k in range(4):
-        rest = text[k:].lstrip()
-        if asg._prefecture_start(rest):
-            return len(text) - len(rest)
-    return None
 
 
 def building_in_band(
