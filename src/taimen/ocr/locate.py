@@ -1268,7 +1268,9 @@ class Search:
         it (``_edge_lines``), on the finer image: a card's edge too faint for the search image's straight lines
         (light on a light desk or receipt) beside an outline on a printed box, the portrait's box or a clutter
         edge. The most card-shaped few on the best supported steps are refined, and apart from them the few using a
-        faint step (a light card's edge on a white sheet or receipt)."""
+        faint step (a light card's edge on a white sheet or receipt). So is the most card-shaped variant only a few
+        millimetres from an outline already refined, from where it lies (``NEAR_WINDOW``, ``NEAR_PRIOR``): a faint
+        card edge 2-5 mm inside a clutter edge (a receipt's, a text bar) loses the usual refinement to it."""
         mid = self._mid
         h, w = mid.shape[:2]
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
@@ -1343,10 +1345,17 @@ class Search:
             # a side slid by a few millimetres onto a faint card edge beside a clutter edge: refined from where it is
             rough = Quad(qs[near].astype(np.float32), float(sc[near]), "slide")
             fine = self._fit(rough, NEAR_WINDOW, NEAR_PRIOR)
-            out.append((fine.score, rough, fine))
+            # refined onto an outline already there (within 0.5 % of its long side, about 0.4 mm), it is no other
+            # outline but a rival fit of the same one
+            q = _rescale(fine.points, self._mid_scale)
+            same = 0.005 * float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])))
+            if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
+                out.append((fine.score, rough, fine))
         return out
 
     def _fit(self, rough: Quad, window: float = 0.05, prior: float = 1.0) -> Quad:
+        """``rough`` refined (first pass ``window``, a share of its long side, then a close one) and scored, the
+        score weighed by ``prior``."""
         q, _ = _refine(self._grad, rough.points, window)
         q, sides = _refine(self._grad, q, 0.012)
         support = float(sides.mean())
