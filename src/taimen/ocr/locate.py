@@ -60,6 +60,8 @@ SLIDE_IN = 0.4  # how far into the best outline, as a share of its extent across
 SLIDE_OUT = 2.2  # ... and how far out of it (the portrait's box is under half the card's width)
 SLIDE_LINES = 3  # straight steps kept on each side of each side
 SLIDE_REFINE = 2  # outlines with slid sides refined
+NEAR_WINDOW = 0.02  # first refinement window of a side slid by a few mm (a share of the long side; else 0.05)
+NEAR_PRIOR = 0.85  # ... and its weight: a fainter step beside the one the usual refinement takes must be clearly better
 SLIDE_SECOND = 0.3  # best refined score below which the second best outline's sides are slid too
 FAINT_FLOOR = 20.0  # colour step that votes for a faint straight step (a light card's edge on white paper)
 FAINT_SLOPE = 0.25  # ... turned by up to this much (14°) from the side it replaces
@@ -1266,7 +1268,9 @@ class Search:
         it (``_edge_lines``), on the finer image: a card's edge too faint for the search image's straight lines
         (light on a light desk or receipt) beside an outline on a printed box, the portrait's box or a clutter
         edge. The most card-shaped few on the best supported steps are refined, and apart from them the few using a
-        faint step (a light card's edge on a white sheet or receipt)."""
+        faint step (a light card's edge on a white sheet or receipt). So is the most card-shaped variant only a few
+        millimetres from an outline already refined, from where it lies (``NEAR_WINDOW``, ``NEAR_PRIOR``): a faint
+        card edge 2-5 mm inside a clutter edge (a receipt's, a text bar) loses the usual refinement to it."""
         mid = self._mid
         h, w = mid.shape[:2]
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
@@ -1310,25 +1314,49 @@ class Search:
             return []
         qs = _order_many(qs, (w, h))
         sc = _quad_scores(qs, float(h * w), (w, h))
-        tol = 0.02 * max(h, w)
+        tol, close = 0.02 * max(h, w), 0.006 * max(h, w)
+        # the first refinement pass looks this far from each side (``_refine``): a variant within it of the outline
+        # it came from would be moved straight back
+        base = _rescale(best.points, self._mid_scale)
+        reach = 0.05 * float(max(np.linalg.norm(base[1] - base[0]), np.linalg.norm(base[3] - base[0])))
         seen = [_rescale(x[2].points, self._mid_scale) for x in ranked]
         out: list[tuple[float, Quad, Quad]] = []
+        near = None  # the most card-shaped variant that close to an outline seen, but not the same
         for tier, most in ((~faint, SLIDE_REFINE), (faint, FAINT_REFINE)):
             n = 0
             for k in np.flatnonzero(tier)[np.argsort(-sc[tier], kind="stable")]:
                 if n == most or sc[k] < 0.3:
                     break
-                if any(_same_outline(qs[k].astype(np.float32), p, tol) for p in seen):
+                q32 = qs[k].astype(np.float32)
+                if (
+                    (near is None or sc[k] > sc[near])
+                    and any(_same_outline(q32, p, reach) for p in seen)
+                    and not any(_same_outline(q32, p, close) for p in seen)
+                ):
+                    near = k
+                if any(_same_outline(q32, p, tol) for p in seen):
                     continue
-                seen.append(qs[k].astype(np.float32))
-                rough = Quad(qs[k].astype(np.float32), float(sc[k]), "slide")
+                seen.append(q32)
+                rough = Quad(q32, float(sc[k]), "slide")
                 fine = self._fit(rough)
                 out.append((fine.score, rough, fine))
                 n += 1
+        if near is not None:
+            # a side slid by a few millimetres onto a faint card edge beside a clutter edge: refined from where it is
+            rough = Quad(qs[near].astype(np.float32), float(sc[near]), "slide")
+            fine = self._fit(rough, NEAR_WINDOW, NEAR_PRIOR)
+            # refined onto an outline already there (within 0.5 % of its long side, about 0.4 mm), it is no other
+            # outline but a rival fit of the same one
+            q = _rescale(fine.points, self._mid_scale)
+            same = 0.005 * float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])))
+            if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
+                out.append((fine.score, rough, fine))
         return out
 
-    def _fit(self, rough: Quad) -> Quad:
-        q, _ = _refine(self._grad, rough.points, 0.05)
+    def _fit(self, rough: Quad, window: float = 0.05, prior: float = 1.0) -> Quad:
+        """``rough`` refined (first pass ``window``, a share of its long side, then a close one) and scored, the
+        score weighed by ``prior``."""
+        q, _ = _refine(self._grad, rough.points, window)
         q, sides = _refine(self._grad, q, 0.012)
         support = float(sides.mean())
         size = (self._mid.shape[1], self._mid.shape[0])
@@ -1342,11 +1370,10 @@ class Search:
         over = np.clip((_run_on(self._grad, q) - RUN_ON_FREE) / (1.0 - RUN_ON_FREE), 0.0, 1.0)
         ends = float(np.prod(1.0 - RUN_ON_WEIGHT * over))
         # a three-sided outline is a fallback, unless its fourth side was found on the finer image after all
-        prior = 1.0
         if rough.method == "lines3":
             lo, hi = THREE_SIDE_FOUND
             seen = float(np.clip((sides.min() - lo) / (hi - lo), 0.0, 1.0))
-            prior = THREE_SIDE_PRIOR + (1.0 - THREE_SIDE_PRIOR) * seen
+            prior *= THREE_SIDE_PRIOR + (1.0 - THREE_SIDE_PRIOR) * seen
         score = content * support**6 * shape * ends * prior
         fine = Quad(_rescale(q, 1 / self._mid_scale), score, rough.method)  # a scaled copy: the same order
         self._raw[id(fine)] = score / ends if ends > 0 else 0.0
