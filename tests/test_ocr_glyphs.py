@@ -4,6 +4,7 @@ those that decide."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,15 @@ def test_a_font_without_a_form_is_not_compared() -> None:
         pytest.skip("needs IPAex Mincho")
     assert glyphs.templates("吉", "𠮷", (ipaexm,)) == ()
     assert len(glyphs.templates("崎", "﨑", (ipaexm,))) == 1
+
+
+def test_a_name_the_list_of_names_changed_is_decided_on_the_cell_it_was_read_from() -> None:
+    """演田 read for 濵田 (dev-0438) and proposed 濱田 by the list of names: the cell read 演 decides 濱 or 濵; a
+    name that cannot be placed on the decoded line is left as proposed."""
+    font = next(f for f in FONTS if _design(f) == "ipa")
+    line = _line("濵田", font, 30, "演田")
+    proposed = fp.FieldReading("name", "濱田", "濱田", 0.9, reasons=("variant_form",), extra={"read": "演田"})
+    got = glyphs.name_forms([line], [asg.Span(0, 0, 2)], proposed, _others(font))
+    assert got.value == "濵田" and "repaired" in got.reasons
+    elsewhere = replace(proposed, extra={"read": "寅田"})
+    assert glyphs.name_forms([line], [asg.Span(0, 0, 2)], elsewhere, _others(font)) == elsewhere
