@@ -131,3 +131,15 @@ def test_a_family_name_with_one_character_read_as_a_mark_is_read_again() -> None
     assert {"repaired", "variant_form"} <= set(f.reasons) and f.extra["read"] == "-見\u3000正人"
     f = _name(e, [{"-": 0.9}, *_sure("見"), {" ": 0.9}, *_sure("正人")])
     assert f.value == "-見\u3000正人"
+
+
+def test_a_labels_residue_run_into_a_family_name_in_no_list_is_dropped(data: names.Names) -> None:
+    """「者山下　愛」 (tune-3660), 「洪屯小川」 (tune-3700): the 氏名 label's residue joined to the family name without
+    a space; the fewest first characters that leave a listed family name of two characters go. A listed family
+    name, or one that would leave a single character (德永 is in no list, 永 is), stays."""
+    assert names.residue_in("者山下", data) == 1 and names.residue_in("洪屯小川", data) == 2
+    assert names.residue_in("山下", data) == 0 and names.residue_in("德永", data) == 0
+    e = ocr()
+    f = _name(e, [*_sure("者山下"), {" ": 0.9}, *_sure("愛")])
+    assert f.value == "山下\u3000愛"
+    assert "neighbour_text_removed" in f.reasons and f.doubtful

@@ -129,6 +129,16 @@ def split_listed(value: str, data: Names) -> str | None:
 LABEL_RESIDUE = 2
 
 
+def residue_in(family: str, data: Names) -> int:
+    """How many first characters of a family name in no list are the small-print 氏名 label's residue run into it
+    (「者山下」, 「洪屯小川」): the fewest, at most ``LABEL_RESIDUE``, that leave a listed family name of two
+    characters or more (德永 is no 永); 0 when none do."""
+    if data.listed("姓", family):
+        return 0
+    fits = (k for k in range(1, LABEL_RESIDUE + 1) if len(family) - k >= 2 and data.listed("姓", family[k:]))
+    return next(fits, 0)
+
+
 def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece]) -> fp.FieldReading:
     """The Japanese name ``reading`` (family and given name apart by U+3000, read from ``pieces``) with a part
     that is not in the list read again as a listed name (flag ``repaired``), and a label's residue read as a
@@ -177,6 +187,9 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
             return reading
         parts, at, dropped = [family, given], at[len(head) :], True
     family, given = parts
+    cut = 0 if dropped or read_again(family, "姓", at[: len(family)], support, data) else residue_in(family, data)
+    if cut:  # the label's residue run into the family name (「者山下」)
+        family, at, dropped = family[cut:], at[cut:], True
     new_family = again(family, "姓", at[: len(family)])
     new_given = again(given, "名", at[len(family) :])
     repaired = (new_family, new_given) != (family, given)
