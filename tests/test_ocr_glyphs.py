@@ -4,6 +4,7 @@ those that decide."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,51 @@ def test_a_font_without_a_form_is_not_compared() -> None:
         pytest.skip("needs IPAex Mincho")
     assert glyphs.templates("吉", "𠮷", (ipaexm,)) == ()
     assert len(glyphs.templates("崎", "﨑", (ipaexm,))) == 1
+
+
+def test_a_name_the_list_of_names_changed_is_decided_on_the_cell_it_was_read_from() -> None:
+    """演田 read for 濵田 (dev-0438) and proposed 濱田 by the list of names: the cell read 演 decides 濱 or 濵; a
+    name that cannot be placed on the decoded line is left as proposed."""
+    font = next(f for f in FONTS if _design(f) == "ipa")
+    line = _line("濵田", font, 30, "演田")
+    proposed = fp.FieldReading("name", "濱田", "濱田", 0.9, reasons=("variant_form",), extra={"read": "演田"})
+    got = glyphs.name_forms([line], [asg.Span(0, 0, 2)], proposed, _others(font))
+    assert got.value == "濵田" and "repaired" in got.reasons
+    elsewhere = replace(proposed, extra={"read": "寅田"})
+    assert glyphs.name_forms([line], [asg.Span(0, 0, 2)], elsewhere, _others(font)) == elsewhere
+
+
+def _under_a_line(text: str, font: str, px: int, read: str) -> RecLine:
+    """``text`` with the bottom of the line above it (an address, 1–2 mm over the name) cut by the crop's top."""
+    f = ImageFont.truetype(font, px)
+    top = px // 3
+    im = Image.new("L", (px * len(text) + 12, px + 12 + top), 235)
+    draw = ImageDraw.Draw(im)
+    draw.text((6, top - px), "東京都港区", font=f, fill=40)
+    draw.text((6, 6 + top), text, font=f, fill=40)
+    crop = np.asarray(im.filter(ImageFilter.GaussianBlur(0.8)))
+    probs = np.zeros((4 * len(text), 10), np.float32)
+    return RecLine(asg.TextLine(0, 0, 10, 3, read), probs, Line(read, 0.9, (0.9, 0.9), (1, 5)), crop)
+
+
+@pytest.mark.parametrize(("common", "variant", "design", "px"), [("崎", "﨑", "sans", 40), ("高", "髙", "serif", 40)])
+def test_the_line_above_cut_by_the_crop_is_not_part_of_the_character(
+    common: str, variant: str, design: str, px: int
+) -> None:
+    """Strokes of the line above at the crop's top (dev-0293's 﨑, dev-0164's 髙) were joined to the character's
+    rows, and no font fitted the cell: they are left out, and the variant is decided."""
+    font = next(f for f in FONTS if _design(f) == design)
+    read = common + "田"
+    got = glyphs.name_forms(
+        [_under_a_line(variant + "田", font, px, read)], [asg.Span(0, 0, 2)], _reading(read), _others(font)
+    )
+    assert got.value == variant + "田"
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize(("common", "variant"), PAIRS)
+def test_the_common_form_under_a_line_stays(common: str, variant: str, font: str) -> None:
+    read = common + "田"
+    for deciding in (_others(font), tuple(FONTS)):
+        got = glyphs.name_forms([_under_a_line(read, font, 30, read)], [asg.Span(0, 0, 2)], _reading(read), deciding)
+        assert got == _reading(read)

@@ -102,3 +102,44 @@ def test_a_labels_residue_before_a_name_read_without_its_space_is_dropped_and_th
     # a first part that is a listed family name stays
     f = _name(e, [*_sure("森"), {" ": 0.9}, *_sure("安藤拓海")])
     assert f.value == "森\u3000安藤拓海"
+
+
+def test_a_name_listed_in_several_printed_forms_is_one_name(data: names.Names) -> None:
+    """演田 (dev-0438, 濵田 printed): 浜田 and 濱田 are both listed and share their character's support; they are
+    one name, not two equally supported ones."""
+    assert data.listed("姓", "浜田") and data.listed("姓", "濱田")
+    got = names.read_again("演田", "姓", [0, 1], Only({"浜": 0.38, "濱": 0.38, "濵": 0.38}), data)
+    assert got is not None and names._fold(got) == names._fold("浜田")
+
+
+def test_the_printed_form_is_the_one_the_frames_give_most() -> None:
+    """A variant (濱, 邉) where its own classes clearly beat the common form's; a simplified form (广 for 広 and
+    廣 alike) decides nothing, and without a clear variant the common form is proposed."""
+    assert names.printed_form("浜田", "演田", [0, 1], Only({"濱": 0.38, "浜": 0.01})) == "濱田"
+    assert names.printed_form("辺見", "-見", [0, 1], Only({"邉": 0.2, "邊": 0.04})) == "邉見"
+    assert names.printed_form("廣田", "广田", [0, 1], Only({"广": 0.87})) == "広田"
+    assert names.printed_form("浜田", "演田", [0, 1], Only({"濱": 0.1, "浜": 0.05})) == "浜田"
+    assert names.printed_form("宮本", "官本", [0, 1], Only({"宮": 0.3})) == "宮本"
+
+
+def test_a_family_name_with_one_character_read_as_a_mark_is_read_again() -> None:
+    """「-見　正人」 (dev-0442, 邉見 printed): the part is read again like a kanji slip, in the form the frames give
+    most, flagged; a part of marks only, or one no listed name fits, is left as read."""
+    e = ocr()
+    f = _name(e, [{"-": 0.5, "邉": 0.3, "邊": 0.05}, *_sure("見"), {" ": 0.9}, *_sure("正人")])
+    assert f.value == "邉見\u3000正人"
+    assert {"repaired", "variant_form"} <= set(f.reasons) and f.extra["read"] == "-見\u3000正人"
+    f = _name(e, [{"-": 0.9}, *_sure("見"), {" ": 0.9}, *_sure("正人")])
+    assert f.value == "-見\u3000正人"
+
+
+def test_a_labels_residue_run_into_a_family_name_in_no_list_is_dropped(data: names.Names) -> None:
+    """「者山下　愛」 (tune-3660), 「洪屯小川」 (tune-3700): the 氏名 label's residue joined to the family name without
+    a space; the fewest first characters that leave a listed family name of two characters go. A listed family
+    name, or one that would leave a single character (德永 is in no list, 永 is), stays."""
+    assert names.residue_in("者山下", data) == 1 and names.residue_in("洪屯小川", data) == 2
+    assert names.residue_in("山下", data) == 0 and names.residue_in("德永", data) == 0
+    e = ocr()
+    f = _name(e, [*_sure("者山下"), {" ": 0.9}, *_sure("愛")])
+    assert f.value == "山下\u3000愛"
+    assert "neighbour_text_removed" in f.reasons and f.doubtful

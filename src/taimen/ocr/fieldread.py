@@ -370,7 +370,12 @@ def fields_from_lines(
             reasons.append("no_label")  # found without its label (``sex_unlabelled``)
         if reading.value is not None and reading.confidence < (RECOVERED_SURE if key in recovered else _sure_at(key)):
             reasons.append("low_confidence")
-        if key == "name" and cs != "latin" and reading.value and _variant_doubt(ocr, recs, pick.spans):
+        if (
+            key == "name"
+            and cs != "latin"
+            and reading.value
+            and (_variant_doubt(ocr, recs, pick.spans) or _read_as_variant(reading))
+        ):
             reasons.append("variant_form")
         if key in ("name", "address") and reading.value and runs_on(recs, picks, pick):
             reasons.append("runs_on")
@@ -824,6 +829,13 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
             if max(float(frames[:, index[o]].max()) for o in others) >= VARIANT_P:
                 return True
     return False
+
+
+def _read_as_variant(reading: fp.FieldReading) -> bool:
+    """The list of names put a character with registered forms into the name (演田 read, 濱田 proposed): the
+    frames that chose the form among them were not sure enough to read it."""
+    read = reading.extra.get("read", "")
+    return bool(read) and any(ch in variants.NAME_VARIANTS for ch in reading.value or "" if ch not in read)
 
 
 def _unseen(ch: str) -> bool:

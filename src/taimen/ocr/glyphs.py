@@ -139,7 +139,8 @@ def _ink(cell: np.ndarray) -> np.ndarray:
 
 def _rows(v: np.ndarray) -> tuple[int, int]:
     """The rows of the character: the longest run of rows with ink, joined across short gaps (高 has a blank
-    row under its top bar) but not to a neighbour line's strokes further off."""
+    row under its top bar) but not to a neighbour line's strokes further off, nor to a shorter run cut by the
+    cell's top or bottom edge (the line above's strokes, 1–2 mm over the name, joined 﨑 and 髙 to them)."""
     on = [*(v.max(axis=1) > 0.5), False]
     runs, start = [], None
     for i, o in enumerate(on):
@@ -150,7 +151,9 @@ def _rows(v: np.ndarray) -> tuple[int, int]:
             start = None
     if not runs:
         return 0, 0
-    gap = max(2, max(b - a for a, b in runs) // 4)
+    tall = max(b - a for a, b in runs)
+    runs = [(a, b) for a, b in runs if b - a == tall or (a > 0 and b < len(on) - 1)]
+    gap = max(2, tall // 4)
     joined = [runs[0]]
     for a, b in runs[1:]:
         if a - joined[-1][1] <= gap:
@@ -221,21 +224,42 @@ def vendor_form(cell: np.ndarray, ch: str, files: tuple[str, ...] = FONT_FILES) 
 def cells(rl: RecLine, start: int, end: int) -> list[tuple[int, np.ndarray]]:
     """The grey cell (all the crop's rows, the character's frames' columns) of each character of
     ``start:end`` that has a vendor form (or is one), with its index in the decoded line."""
+    out = []
+    for k in range(start, min(end, len(rl.decoded.text))):
+        if _common(rl.decoded.text[k]) in VENDOR and (c := _cell(rl, k)) is not None:
+            out.append((k, c))
+    return out
+
+
+def _cell(rl: RecLine, k: int) -> np.ndarray | None:
+    """The grey cell of the ``k``-th character of the decoded line; None without its frames."""
     dec = rl.decoded
-    if rl.probs is None or len(dec.positions) != len(dec.text) or rl.crop.size == 0:
-        return []
+    if rl.probs is None or len(dec.positions) != len(dec.text) or rl.crop.size == 0 or k >= len(dec.text):
+        return None
     grey = darkest(rl.crop)
     frames, width = rl.probs.shape[0], grey.shape[1]
-    out = []
-    for k in range(start, min(end, len(dec.text))):
-        if _common(dec.text[k]) in VENDOR:
-            t0, t1 = span_frames(dec, k, k + 1, frames)
-            # widened by a quarter of the line's height each side: the frames' halfway cut can clip the glyph
-            # (its neighbours' strokes that come in do not fit the templates placed by their bottom part)
-            pad = grey.shape[0] // 4
-            x0, x1 = int(t0 / frames * width), int(t1 / frames * width)
-            out.append((k, grey[:, max(0, x0 - pad) : max(x0 + 1, x1) + pad]))
-    return out
+    t0, t1 = span_frames(dec, k, k + 1, frames)
+    # widened by a quarter of the line's height each side: the frames' halfway cut can clip the glyph
+    # (its neighbours' strokes that come in do not fit the templates placed by their bottom part)
+    pad = grey.shape[0] // 4
+    x0, x1 = int(t0 / frames * width), int(t1 / frames * width)
+    return grey[:, max(0, x0 - pad) : max(x0 + 1, x1) + pad]
+
+
+def _read_again_cells(recs: list[RecLine], spans: list[asg.Span], reading: fp.FieldReading) -> list[np.ndarray]:
+    """Where the list of names changed the name (``extra["read"]``: 演田 read, 濱田 proposed), the cells of the
+    proposed name's characters that have a vendor form, in order, each at its place in the decoded line; none
+    when the reading cannot be placed there."""
+    read, value = reading.extra.get("read", "").replace("\u3000", ""), (reading.value or "").replace("\u3000", "")
+    at = [(rl, k) for s in spans for rl in [recs[s.line]] for k in range(s.start, min(s.end, len(rl.decoded.text)))]
+    at = [(rl, k) for rl, k in at if not rl.decoded.text[k].isspace()]
+    start = "".join(rl.decoded.text[k] for rl, k in at).rfind(read)
+    if not read or start < 0 or len(value) > len(read):
+        return []
+    start += len(read) - len(value)  # a label's residue dropped from the name's start
+    out = [_cell(*at[start + j]) for j, ch in enumerate(value) if _common(ch) in VENDOR]
+    got = [c for c in out if c is not None]
+    return got if len(got) == len(out) else []
 
 
 def name_forms(
@@ -245,15 +269,21 @@ def name_forms(
     ``repaired`` (the reading keeps ``variant_form``): never a silent change. Only when the name's characters
     with vendor forms are, form for form, those of the spans' first decoding (in order), so each has its cell:
     the first decoding may hold the vendor form where the name has the common one (德 read, then 徳 under the
-    Japanese prior), and the cell decides."""
+    Japanese prior), and the cell decides. Where the list of names changed a character (演田 read, 濱田
+    proposed), the proposed name's characters are placed on the decoded ones instead."""
     value = reading.value
     if not value:
         return reading
     found = [(rl, k, c) for s in spans for rl in [recs[s.line]] for k, c in cells(rl, s.start, s.end)]
     common = [_common(ch) for ch in value]
-    if not found or [_common(rl.decoded.text[k]) for rl, k, _ in found] != [ch for ch in common if ch in VENDOR]:
+    wanted = [ch for ch in common if ch in VENDOR]
+    if found and [_common(rl.decoded.text[k]) for rl, k, _ in found] == wanted:
+        placed = [c for _, _, c in found]
+    else:
+        placed = _read_again_cells(recs, spans, reading)
+    if not placed or len(placed) != len(wanted):
         return reading
-    cell = iter(c for _, _, c in found)
+    cell = iter(placed)
     out = []
     for ch, c in zip(value, common, strict=True):
         if c in VENDOR:  # a vendor form already in the name stays; only a common form is decided from its cell

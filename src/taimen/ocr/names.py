@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from taimen.ocr import fields as fp
-from taimen.ocr import places
+from taimen.ocr import places, variants
 from taimen.ocr.ctc import Support
 
 DATA = Path(__file__).with_name("data") / "names.tsv.gz"
@@ -32,7 +32,10 @@ DATA = Path(__file__).with_name("data") / "names.tsv.gz"
 SUPPORT = 0.02
 #: … and this many times the support of the next listed name's.
 CLEAR = 4.0
-_CJK = re.compile(r"[\u3005\u4e00-\u9fff\u3040-\u30ff]+")
+_KANA_KANJI = "\u3005\u4e00-\u9fff\u3040-\u30ff"
+_CJK = re.compile(f"[{_KANA_KANJI}]+")
+#: A name part with one character read as a mark or a Latin letter (邉 read 「-」 or 「b」): read again too.
+_ONE_SLIP = re.compile(f"(?=.*[{_KANA_KANJI}])[{_KANA_KANJI}]*[^\\s{_KANA_KANJI}][{_KANA_KANJI}]*")
 
 _lock = threading.Lock()
 _loaded: list[Names | None] = []
@@ -82,19 +85,32 @@ def read_again(part: str, kind: str, at: Sequence[int], support: Support, data: 
     by the frames (``at``: each character's index in the decoded line) and clearly better than the next."""
     if not part or data.listed(kind, part):
         return None
-    scored: list[tuple[float, str]] = []
+    # one name however many of its printed forms are listed (浜田, 濱田): its forms share the support
+    best: dict[str, tuple[float, str]] = {}
     for cand in data.by_len.get((kind, len(part)), ()):
         diff = [k for k in range(len(part)) if cand[k] != part[k]]
         if len(diff) == 1:
             s = support(at[diff[0]], cand[diff[0]])
-            if s >= SUPPORT:
-                scored.append((s, cand))
-    if not scored:
-        return None
-    scored.sort(reverse=True)
-    if len(scored) > 1 and scored[0][0] < CLEAR * scored[1][0]:
+            if s >= SUPPORT and s > best.get(_fold(cand), (0.0, ""))[0]:
+                best[_fold(cand)] = (s, cand)
+    scored = sorted(best.values(), reverse=True)
+    if not scored or (len(scored) > 1 and scored[0][0] < CLEAR * scored[1][0]):
         return None
     return scored[0][1]
+
+
+def printed_form(name: str, part: str, at: Sequence[int], exact: Support) -> str:
+    """``name`` (read again from ``part``) with its changed character in the registered form the frames give
+    most (``exact``: each form's own classes): a variant (濱, 邉) where it has ``SUPPORT`` and ``CLEAR`` times the
+    common form's, else the common form. A simplified Chinese form (边, 广) stands for every form of its group
+    alike and decides nothing."""
+    k = next(k for k in range(len(name)) if name[k] != part[k])
+    group = [f for f in variants.NAME_GROUP.get(name[k], name[k]) if f not in variants.CHINESE_FORMS] or [name[k]]
+    common, *others = group
+    form = max(others, key=lambda f: exact(at[k], f), default=common)
+    s = exact(at[k], form)
+    chosen = form if s >= SUPPORT and s >= CLEAR * exact(at[k], common) else common
+    return name[:k] + chosen + name[k + 1 :]
 
 
 def split_listed(value: str, data: Names) -> str | None:
@@ -111,6 +127,16 @@ def split_listed(value: str, data: Names) -> str | None:
 #: Characters of the small-print 氏名 label the recogniser leaves before a name as a part of its own (「氏爾」,
 #: 「民威」): a first part of at most this many characters, in no list, before a whole name.
 LABEL_RESIDUE = 2
+
+
+def residue_in(family: str, data: Names) -> int:
+    """How many first characters of a family name in no list are the small-print 氏名 label's residue run into it
+    (「者山下」, 「洪屯小川」): the fewest, at most ``LABEL_RESIDUE``, that leave a listed family name of two
+    characters or more (德永 is no 永); 0 when none do."""
+    if data.listed("姓", family):
+        return 0
+    fits = (k for k in range(1, LABEL_RESIDUE + 1) if len(family) - k >= 2 and data.listed("姓", family[k:]))
+    return next(fits, 0)
 
 
 def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece]) -> fp.FieldReading:
@@ -131,7 +157,9 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
         split = split_listed(parts[1], data)
         if split is not None:
             parts = [parts[0], *split.split("\u3000")]
-    if len(parts) not in (2, 3) or not all(_CJK.fullmatch(p) for p in parts):
+    if len(parts) not in (2, 3) or not all(_CJK.fullmatch(p) or _ONE_SLIP.fullmatch(p) for p in parts[-2:]):
+        return reading
+    if len(parts) == 3 and not _CJK.fullmatch(parts[0]):
         return reading
     text, frames, positions = places._joined(pieces)
     scorer = places._scorer(ocr) if frames is not None else None
@@ -144,6 +172,12 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
         return reading
     at = [flat[start + k][0] for k in range(len("".join(parts)))]
     support = Support(frames, positions, scorer.slot)
+    exact = Support(frames, positions, lambda ch: scorer.classes.get(ch, ()))
+
+    def again(part: str, kind: str, part_at: Sequence[int]) -> str:
+        name = read_again(part, kind, part_at, support, data)
+        return part if name is None else printed_form(name, part, part_at, exact)
+
     dropped = False
     if len(parts) == 3:
         head, family, given = parts
@@ -153,8 +187,11 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
             return reading
         parts, at, dropped = [family, given], at[len(head) :], True
     family, given = parts
-    new_family = read_again(family, "姓", at[: len(family)], support, data) or family
-    new_given = read_again(given, "名", at[len(family) :], support, data) or given
+    cut = 0 if dropped or read_again(family, "姓", at[: len(family)], support, data) else residue_in(family, data)
+    if cut:  # the label's residue run into the family name (「者山下」)
+        family, at, dropped = family[cut:], at[cut:], True
+    new_family = again(family, "姓", at[: len(family)])
+    new_given = again(given, "名", at[len(family) :])
     repaired = (new_family, new_given) != (family, given)
     if not (repaired or dropped):
         return reading

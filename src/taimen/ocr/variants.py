@@ -103,3 +103,5 @@ _NAME_GROUPS = _words(
 #: 穰 at 0.82 against 0.16 on the dev split) too; 薰 is outside JIS X 0208 and weighed down as such.
 CHINESE_FORMS = frozenset("增穗德黑惠橫藏條瀨卷冲舍拔穰")
 NAME_VARIANTS: dict[str, str] = {ch: g.replace(ch, "") for g in _NAME_GROUPS for ch in g}
+#: Each name character with registered forms → its group, the common form first (浜濱濵: 浜).
+NAME_GROUP: dict[str, str] = {ch: g for g in _NAME_GROUPS for ch in g}
