@@ -117,31 +117,24 @@ def test_an_unsure_kanji_inside_a_katakana_word_gives_way_to_the_katakana(e) -> 
     assert e.decode(kanji).text == "新水"
 
 
-def test_a_residence_card_number_is_sure_only_from_095(e) -> None:
-    """The card number opens the chip and has no check digit: a reading between 0.90 and 0.95 is doubted (a
+@pytest.mark.parametrize(
+    "document,key,text,box,value",
+    [
+        ("residence", "card_number", "番号WN18005986TP", (49.6, 2.0, 77.8, 6.2), "WN18005986TP"),
+        ("mynumber", "security_code", "セキュリティコード 4035", (3.0, 47.0, 40.0, 50.0), "4035"),
+    ],
+)
+def test_an_unlock_value_is_sure_only_from_095(
+    e, document: str, key: str, text: str, box: tuple[float, float, float, float], value: str
+) -> None:
+    """Unlock values have no check digit: a reading between 0.90 and 0.95 is doubted (a residence card number's
     letter misread under motion blur came with 0.93), one at 0.97 is not."""
-    text = "番号WN18005986TP"
 
-    def number(p: float):
+    def read(p: float):
         extra = {2 * text.index("0") + 1: {"0": p, "8": 0.97 - p}}
-        recs = [_line(e, text, (49.6, 2.0, 77.8, 6.2), extra)]
-        return fieldread.fields_from_lines("residence", recs, e)["card_number"]
+        return fieldread.fields_from_lines(document, [_line(e, text, box, extra)], e)[key]
 
-    unsure, sure = number(0.93), number(0.97)
-    assert unsure.value == sure.value == "WN18005986TP"
+    unsure, sure = read(0.93), read(0.97)
+    assert unsure.value == sure.value == value
     assert 0.9 < unsure.confidence < 0.95 and "low_confidence" in unsure.reasons and unsure.doubtful
     assert sure.confidence >= 0.95 and "low_confidence" not in sure.reasons and not sure.doubtful
-
-
-def test_a_security_code_is_sure_only_from_095(e) -> None:
-    text = "セキュリティコード 4035"
-
-    def code(p: float):
-        extra = {2 * text.index("0") + 1: {"0": p, "8": 0.97 - p}}
-        recs = [_line(e, text, (3.0, 47.0, 40.0, 50.0), extra)]
-        return fieldread.fields_from_lines("mynumber", recs, e)["security_code"]
-
-    unsure, sure = code(0.93), code(0.97)
-    assert unsure.value == sure.value == "4035"
-    assert "low_confidence" in unsure.reasons and unsure.doubtful
-    assert "low_confidence" not in sure.reasons and not sure.doubtful
