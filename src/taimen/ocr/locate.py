@@ -60,7 +60,8 @@ SLIDE_IN = 0.4  # how far into the best outline, as a share of its extent across
 SLIDE_OUT = 2.2  # ... and how far out of it (the portrait's box is under half the card's width)
 SLIDE_LINES = 3  # straight steps kept on each side of each side
 SLIDE_REFINE = 2  # outlines with slid sides refined
-NEAR_WINDOW = 0.02  # first refinement window of a side slid by a few mm (a share of the long side; else 0.05)
+REFINE_WINDOW = 0.05  # how far the first refinement pass looks from each side (a share of the long side)
+NEAR_WINDOW = 0.02  # ... and for a side slid by a few mm
 NEAR_PRIOR = 0.85  # ... and its weight: a fainter step beside the one the usual refinement takes must be clearly better
 SLIDE_SECOND = 0.3  # best refined score below which the second best outline's sides are slid too
 FAINT_FLOOR = 20.0  # colour step that votes for a faint straight step (a light card's edge on white paper)
@@ -957,12 +958,17 @@ def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return slope, ym - slope * xm
 
 
+def _long_side(q: np.ndarray) -> float:
+    """The longer of the two sides that meet at an outline's first corner (pixels)."""
+    return float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])))
+
+
 def _refine(grad: _Gradients, q: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
     """Fit each side to the card's edge near it (``_side_line``), then intersect the four lines: a finger
     over a corner hides the corner, not the sides. Returns the corners and each side's support."""
-    side_len = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
-    search = max(4.0, float(side_len) * window)
-    band = max(2.0, BAND_MM * float(side_len) / CARD_W_MM)
+    side_len = _long_side(q)
+    search = max(4.0, side_len * window)
+    band = max(2.0, BAND_MM * side_len / CARD_W_MM)
     lines = [_side_line(grad, q[i], q[(i + 1) % 4], search, band) for i in range(4)]
     out = q.copy()
     for i in range(4):
@@ -1318,7 +1324,7 @@ class Search:
         # the first refinement pass looks this far from each side (``_refine``): a variant within it of the outline
         # it came from would be moved straight back
         base = _rescale(best.points, self._mid_scale)
-        reach = 0.05 * float(max(np.linalg.norm(base[1] - base[0]), np.linalg.norm(base[3] - base[0])))
+        reach = REFINE_WINDOW * _long_side(base)
         seen = [_rescale(x[2].points, self._mid_scale) for x in ranked]
         out: list[tuple[float, Quad, Quad]] = []
         near = None  # the most card-shaped variant that close to an outline seen, but not the same
@@ -1348,12 +1354,12 @@ class Search:
             # refined onto an outline already there (within 0.5 % of its long side, about 0.4 mm), it is no other
             # outline but a rival fit of the same one
             q = _rescale(fine.points, self._mid_scale)
-            same = 0.005 * float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])))
+            same = 0.005 * _long_side(q)
             if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
                 out.append((fine.score, rough, fine))
         return out
 
-    def _fit(self, rough: Quad, window: float = 0.05, prior: float = 1.0) -> Quad:
+    def _fit(self, rough: Quad, window: float = REFINE_WINDOW, prior: float = 1.0) -> Quad:
         """``rough`` refined (first pass ``window``, a share of its long side, then a close one) and scored, the
         score weighed by ``prior``."""
         q, _ = _refine(self._grad, rough.points, window)
