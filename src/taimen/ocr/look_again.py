@@ -31,6 +31,13 @@ from taimen.ocr.recline import (
 LOOK_CONTEXT_MM = 1.5
 
 
+def _detect_around(card: np.ndarray, ppm: float, ocr: Engine, box: tuple[int, int, int, int]) -> list[RecLine]:
+    """Lines detected again in ``box`` with ``LOOK_CONTEXT_MM`` of paper above and below: in a strip as tall as
+    the line alone the detector misses lines it finds with that context (tune-0163)."""
+    c = int(LOOK_CONTEXT_MM * ppm)
+    return detect_in(card, ppm, ocr, (box[0], max(0, box[1] - c), box[2], min(card.shape[0], box[3] + c)))
+
+
 def _continue_with(
     pick: asg.Pick, more: list[RecLine], recs: list[RecLine], recovered: set[str], key: str, unread: bool
 ) -> None:
@@ -100,13 +107,10 @@ def look_for_missed_text(
             min(h, int((last.y1 + 0.9 * last.h) * ppm)),
         )
         if ink_outside(card, ppm, recs, box, FAINT_INK_FLOOR):
-            # the detector looks with some paper above and below: in a strip as tall as the line alone it missed
-            # lines it finds with that context (tune-0163); what it finds there is kept only below the last line
-            c = int(LOOK_CONTEXT_MM * ppm)
-            look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
+            # what the detector finds there, looking with paper around, is kept only below the last line
             more = [
                 r
-                for r in detect_in(card, ppm, ocr, look)
+                for r in _detect_around(card, ppm, ocr, box)
                 if last.y1 - 0.3 < r.line.cy < box[3] / ppm + 0.5
                 and abs(r.line.x0 - left) < 7.0
                 and not asg.DATE.search(r.line.text)
@@ -156,15 +160,13 @@ def first_line_above(
     left = max(0.0, first.x0 - asg.ROOM_LEFT_MM)
     above = [r.line.y1 for r in recs if r.line.y1 <= first.y0 + 0.3 and r.line.x0 < first.x1 and r.line.x1 > left]
     top = max([*above, first.y0 - FIRST_LINE_ABOVE * first.h, 0.0])
-    h, w = card.shape[:2]
+    w = card.shape[1]
     box = (int(left * ppm), int(top * ppm), min(w, int(FIRST_LINE_RIGHT_MM * ppm)), int((first.y0 + 0.3) * ppm))
     if box[3] - box[1] < MIN_LINE_MM * ppm or not ink_outside(card, ppm, recs, box):
         return recs
-    c = int(LOOK_CONTEXT_MM * ppm)
-    look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
     found = [
         (r, head)
-        for r in detect_in(card, ppm, ocr, look)
+        for r in _detect_around(card, ppm, ocr, box)
         if top - 0.3 < r.line.cy < first.y0 and (head := asg.prefecture_at(r.line.text)) is not None
     ]
     if len(found) != 1:
@@ -320,12 +322,10 @@ def address_tail(
     )
     if not _glyphs_after(card, ppm, recs, last, box):
         return recs
-    c = int(LOOK_CONTEXT_MM * ppm)
-    look = (box[0], max(0, box[1] - c), box[2], min(h, box[3] + c))
     read = [_plain(r.line.text) for r in recs]
     more = [
         r
-        for r in detect_in(card, ppm, ocr, look)
+        for r in _detect_around(card, ppm, ocr, box)
         if last.y0 < r.line.cy < last.y1
         and r.line.x0 < last.x1 + 1.5 * last.h  # right after the box: no gap a word would leave
         and 0.6 * last.h < r.line.h < 1.5 * last.h
