@@ -174,24 +174,24 @@ def check_name(ocr: Any, reading: fp.FieldReading, pieces: Sequence[places.Piece
     support = Support(frames, positions, scorer.slot)
     exact = Support(frames, positions, lambda ch: scorer.classes.get(ch, ()))
 
-    def again(part: str, kind: str, part_at: Sequence[int]) -> str:
-        name = read_again(part, kind, part_at, support, data)
+    def printed(part: str, part_at: Sequence[int], name: str | None) -> str:
         return part if name is None else printed_form(name, part, part_at, exact)
 
-    dropped = False
-    if len(parts) == 3:
-        head, family, given = parts
-        family_at = at[len(head) : len(head) + len(family)]
-        whole = data.listed("姓", family) or read_again(family, "姓", family_at, support, data) is not None
+    head = parts[0] if len(parts) == 3 else ""
+    family, given = parts[-2:]
+    at = at[len(head) :]
+    named = read_again(family, "姓", at[: len(family)], support, data)  # read again once, as the name stands
+    dropped = bool(head)
+    if head:
+        whole = data.listed("姓", family) or named is not None
         if len(head) > LABEL_RESIDUE or data.listed("姓", head) or not whole:
             return reading
-        parts, at, dropped = [family, given], at[len(head) :], True
-    family, given = parts
-    cut = 0 if dropped or read_again(family, "姓", at[: len(family)], support, data) else residue_in(family, data)
-    if cut:  # the label's residue run into the family name (「者山下」)
+    elif named is None and (cut := residue_in(family, data)):  # the label's residue run into it (「者山下」)
         family, at, dropped = family[cut:], at[cut:], True
-    new_family = again(family, "姓", at[: len(family)])
-    new_given = again(given, "名", at[len(family) :])
+        named = read_again(family, "姓", at[: len(family)], support, data)
+    new_family = printed(family, at[: len(family)], named)
+    given_at = at[len(family) :]
+    new_given = printed(given, given_at, read_again(given, "名", given_at, support, data))
     repaired = (new_family, new_given) != (family, given)
     if not (repaired or dropped):
         return reading
