@@ -465,3 +465,31 @@ def test_a_faint_card_edge_beside_a_receipts_edge_is_the_side(gap: int) -> None:
     img = cv2.GaussianBlur(img, (0, 0), 1.0)
     quad = locate.find_card(img)
     assert np.abs(locate._order(quad.points) - _quad(x0, y0, x0 + w, y0 + h)).max() < 2, quad.points
+
+
+def test_a_small_card_on_a_ruled_sheet_is_kept_among_three_sided_outlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small card on a sheet ruled with dotted lines, its left edge unseen: the sheet's edges and rules make
+    larger card-shaped three-sided outlines that rank before the card's by shape and size; the card's, its
+    three seen sides on steps all along, is kept by the coarse support (here with four kept by shape)."""
+    monkeypatch.setattr(locate, "THREE_SIDE_QUADS", 4)
+    img = np.full((480, 640, 3), (90, 92, 96), np.uint8)
+    cv2.rectangle(img, (40, 20), (600, 470), (225, 228, 230), -1)
+    for y in range(60, 470, 70):
+        for x in range(40, 600, 24):
+            cv2.line(img, (x, y), (x + 12, y), (150, 150, 150), 2)
+    x0, y0, w, h = 330, 241, 171, 108
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (225, 228, 230), -1)
+    for p, r in (((x0, y0), (x0 + w, y0)), ((x0 + w, y0), (x0 + w, y0 + h)), ((x0, y0 + h), (x0 + w, y0 + h))):
+        cv2.line(img, p, r, (40, 40, 40), 2)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    edges = locate._edge_map(img)
+    found = locate._straight_lines(edges)
+    area = float(img.shape[0] * img.shape[1])
+    card = _quad(x0, y0, x0 + w, y0 + h)
+
+    def kept(steps: locate._Steps | None) -> bool:
+        shapes, sifted = locate._three_side_quads(edges.shape, found, area, steps)
+        return any(_same(q.points, card, 3) for q in shapes + sifted)
+
+    assert not kept(None)
+    assert kept(locate._Steps(img))

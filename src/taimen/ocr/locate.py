@@ -43,6 +43,8 @@ ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
 THREE_SIDE_LINES = 10  # of each direction, the longest lines tried as seen sides of a three-sided outline
 THREE_SIDE_QUADS = 48  # three-sided outlines kept for ranking
+THREE_SIDE_SIFT = 24  # ... and besides them, of the next, those whose seen sides lie on steps (coarsely)
+THREE_SIDE_SIFT_POOL = 2  # ... of which refined, besides the ``THREE_SIDE_POOL`` best of the others
 THREE_SIDE_POOL = 4  # three-sided outlines refined besides the ``POOL`` best rough outlines
 THREE_SIDE_MIN = 0.005  # rough score below which a three-sided outline is not refined
 THREE_SIDE_BELOW = 0.5  # best refined score below which the three-sided outlines are refined
@@ -592,15 +594,20 @@ def _line_quads(
     return [Quad(q[k], float(sc[k]), "lines") for k in top]
 
 
-def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[float]], img_area: float) -> list[Quad]:
+def _three_side_quads(
+    shape: tuple[int, int], found: tuple[list[list], list[float]], img_area: float, steps: _Steps | None = None
+) -> tuple[list[Quad], list[Quad]]:
     """Outlines of a card with one side unseen (white on a white receipt or sheet, light on a light desk, under
     a finger): two opposite straight sides and one across them are seen, and the fourth side is put where the
     outline images an ID-1 card's proportions (``card_aspect``), parallel to the side across. Each seen side
-    must run along most of where the outline needs it, so text rows and wood grain make few such outlines."""
+    must run along most of where the outline needs it, so text rows and wood grain make few such outlines. The
+    best shapes of a good size, and apart from them, with ``steps``, of the next the best on a coarse support of
+    their three seen sides (a small card on a sheet of paper: the sheet's sides and a line across the card make
+    many larger outlines)."""
     h, w = shape
     lines, thetas = found
     if not lines:
-        return []
+        return [], []
     th = np.array([ln[0] for ln in lines])
     rh = np.array([ln[1] for ln in lines])
     total = np.array([ln[2] for ln in lines])
@@ -654,35 +661,42 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
             # ... or, where the seen sides fade out before it (a white card's edge on white paper loses its corner
             # too), where the outline images an ID-1 card, as long as they are seen along half the way and do not
             # run on far past it
-            steps = side[keep][:, None] * THREE_SIDE_REACH  # (M, K)
-            grid = (*steps.shape, 2)
+            dists = side[keep][:, None] * THREE_SIDE_REACH  # (M, K)
+            grid = (*dists.shape, 2)
             qk = np.stack(
                 [np.broadcast_to(q1[:, None], grid), np.broadcast_to(q2[:, None], grid),
-                 q2[:, None] + e2[:, None] * steps[..., None], q1[:, None] + e1[:, None] * steps[..., None]], 2
+                 q2[:, None] + e2[:, None] * dists[..., None], q1[:, None] + e1[:, None] * dists[..., None]], 2
             )  # (M, K, 4, 2)
-            a = _card_aspects(qk.reshape(-1, 4, 2).astype(np.float64), (w, h)).reshape(steps.shape)
+            a = _card_aspects(qk.reshape(-1, 4, 2).astype(np.float64), (w, h)).reshape(dists.shape)
             with np.errstate(divide="ignore"):
                 off = np.minimum(np.abs(a - CARD_ASPECT), np.abs(1.0 / a - CARD_ASPECT))
-            off[(reach < 0.5 * steps) | (reach > 1.6 * steps)] = np.inf  # not far past the seen sides' ends
+            off[(reach < 0.5 * dists) | (reach > 1.6 * dists)] = np.inf  # not far past the seen sides' ends
             best = off.argmin(axis=1)
             fits = np.isfinite(off[np.arange(len(best)), best])
             out.append(qk[np.arange(len(best)), best][fits])
     if not out:
-        return []
+        return [], []
     q = np.concatenate(out)
     q = q[(q[..., 0] >= -0.05 * w).all(1) & (q[..., 1] >= -0.05 * h).all(1)]
     q = q[(q[..., 0] <= 1.05 * w).all(1) & (q[..., 1] <= 1.05 * h).all(1)]
     frac = _areas(q) / img_area
     q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]
     if not len(q):
-        return []
+        return [], []
     q = _order_many(q, (w, h))
     # the unseen side's place is a guess, and a steep card's aspect is sensitive to it: judged loosely here,
     # strictly once the refinement has fitted the side
     sc = _quad_scores(q, img_area, (w, h), THREE_SIDE_SPREAD)
     q, sc = q[sc > 0.05], sc[sc > 0.05]
-    top = np.argsort(-sc * np.sqrt(_areas(q) / img_area), kind="stable")[:THREE_SIDE_QUADS]
-    return [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in top]
+    key = sc * np.sqrt(_areas(q) / img_area)
+    order = np.argsort(-key, kind="stable")
+    sifted = order[:0]
+    if steps is not None and len(q) > THREE_SIDE_QUADS:
+        rest = order[THREE_SIDE_QUADS : THREE_SIDE_QUADS + SIFT_POOL]
+        seen = np.sort(steps.side_supports(q[rest], samples=SIFT_SAMPLES), axis=1)[:, 1:].mean(axis=1)
+        sifted = rest[np.argsort(-key[rest] * seen**6, kind="stable")[:THREE_SIDE_SIFT]]
+    shapes = [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in order[:THREE_SIDE_QUADS]]
+    return shapes, [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in sifted]
 
 
 def _side_swaps(q: np.ndarray, found: tuple[list[list], list[float]], shape: tuple[int, int]) -> np.ndarray:
@@ -1166,22 +1180,10 @@ class Search:
         # there, the best few on their three seen sides are refined too (also when the rough ranking looked
         # sure: a receipt's or a sheet's piece ranks high there and only loses once its sides are seen to run on)
         if max((x[0] for x in ranked), default=0.0) < THREE_SIDE_BELOW:
-            three = _three_side_quads(edges.shape, found, area)
-            if three:
-                qs = np.stack([c.points for c in three])
-                key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
-                key *= _content(small, qs)
-                n = 0
-                for k in np.argsort(-key, kind="stable"):
-                    if n == THREE_SIDE_POOL or key[k] < THREE_SIDE_MIN:
-                        break
-                    if any(np.abs(three[k].points - p.points).max() < 0.02 * max(small.shape) for p in picked):
-                        continue
-                    picked.append(three[k])
-                    rough = Quad(_rescale(three[k].points, 1 / small_scale), three[k].score, three[k].method)
-                    fine = self._fit(rough)
-                    ranked.append((fine.score, rough, fine))
-                    n += 1
+            shapes, sifted = _three_side_quads(edges.shape, found, area, steps)
+            # the sifted ones apart, not to crowd out the best shapes
+            for three, pool in ((shapes, THREE_SIDE_POOL), (sifted, THREE_SIDE_SIFT_POOL)):
+                ranked += self._three_sided(three, pool, picked, steps)
         if max((x[0] for x in ranked), default=0.0) < CLEAR:
             ranked += self._swapped(ranked, found, steps)
             bases = self._slide_bases(ranked)
@@ -1208,6 +1210,31 @@ class Search:
             self._refined[id(cand)] = fine
         # not yet refined (after a clear card): their rough score, refined by ``refine`` when used
         self.candidates += roughs[n_refined:][: limit - len(self.candidates)]
+
+    def _three_sided(
+        self, three: list[Quad], pool: int, picked: list[Quad], steps: _Steps
+    ) -> list[tuple[float, Quad, Quad]]:
+        """The best ``pool`` of the three-sided outlines ``three`` (search image) on their three seen sides, shape,
+        size and content, refined; those within 2 % of the photo of an outline ``picked`` are left out, and the
+        others added to it."""
+        if not three:
+            return []
+        small = self._small
+        area = float(small.shape[0] * small.shape[1])
+        qs = np.stack([c.points for c in three])
+        key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
+        key *= _content(small, qs)
+        out: list[tuple[float, Quad, Quad]] = []
+        for k in np.argsort(-key, kind="stable"):
+            if len(out) == pool or key[k] < THREE_SIDE_MIN:
+                break
+            if any(np.abs(three[k].points - p.points).max() < 0.02 * max(small.shape) for p in picked):
+                continue
+            picked.append(three[k])
+            rough = Quad(_rescale(three[k].points, 1 / self._small_scale), three[k].score, three[k].method)
+            fine = self._fit(rough)
+            out.append((fine.score, rough, fine))
+        return out
 
     def _swapped(
         self, ranked: list[tuple[float, Quad, Quad]], found: tuple[list[list], list[float]], steps: _Steps
