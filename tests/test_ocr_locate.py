@@ -467,6 +467,46 @@ def test_a_faint_card_edge_beside_a_receipts_edge_is_the_side(gap: int) -> None:
     assert np.abs(locate._order(quad.points) - _quad(x0, y0, x0 + w, y0 + h)).max() < 2, quad.points
 
 
+def test_a_side_askew_to_its_opposite_is_also_sought_along_the_opposite() -> None:
+    """An outline whose left side lies on a receipt's text bar turned 20° from the card's edge: the left side is
+    also sought along the right side's direction, through its middle, with its own slope across that line (what
+    the usual search around it covers). Sides nearly along their opposite ones are not sought again (which of
+    two sides askew to each other is the card's is not known here: the right side is sought along the left)."""
+    q = np.array([[300, 200], [728, 200], [728, 470], [300 - 270 * math.tan(math.radians(20)), 470]])
+    a, b, turned = locate._askew_side(q, 3)  # from the bottom left corner up to the top left one
+    assert np.allclose((a + b) / 2, (q[3] + q[0]) / 2)
+    assert abs(a[0] - b[0]) < 1e-6 and a[1] > b[1]  # upright, as the right side runs, the same way round
+    assert turned == pytest.approx(math.tan(math.radians(20)))  # into the outline as it runs up
+    assert locate._askew_side(q, 0) is None and locate._askew_side(q, 2) is None
+
+
+def test_a_faint_card_edge_askew_to_a_receipts_bars_is_not_crowded_out_by_them() -> None:
+    """The card's faint edge, sought along the opposite side's direction, among six of a receipt's text bars
+    running along the side it replaces (11° from that direction, 18° from the card's edge): the bars, all the
+    usual search around that side finds, would take every place; left out, the card's edge is offered."""
+    img = np.full((400, 400, 3), 244, np.uint8)
+
+    def x_at(x_mid: float, slope: float, y: float) -> float:  # a line of ``slope`` across the side x = 300
+        return x_mid + slope * ((380 - y) - 180)
+
+    card = [[x_at(170, -0.12, 120), 120], [400, 120], [400, 400], [x_at(170, -0.12, 400), 400]]
+    cv2.fillConvexPoly(img, np.array(card, np.int32), (228, 228, 228))
+    for xm in range(20, 131, 20):
+        cv2.line(img, (round(x_at(xm, 0.2, 0)), 0), (round(x_at(xm, 0.2, 400)), 400), (60, 60, 60), 3)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    a, b = np.array([300.0, 20.0], np.float32), np.array([300.0, 380.0], np.float32)
+
+    def offered(turned: float | None) -> bool:
+        strong, faint = locate._edge_lines(locate._Gradients(img), b, a, -290, 10, 3, 8, turned)
+        return any(
+            abs(ln[0, 0] - x_at(170, -0.12, 380)) < 4 and abs(ln[1, 0] - x_at(170, -0.12, 20)) < 4
+            for ln in strong + faint
+        )
+
+    assert not offered(None)
+    assert offered(0.2)
+
+
 def test_a_small_card_on_a_ruled_sheet_is_kept_among_three_sided_outlines(monkeypatch: pytest.MonkeyPatch) -> None:
     """A small card on a sheet ruled with dotted lines, its left edge unseen: the sheet's edges and rules make
     larger card-shaped three-sided outlines that rank before the card's by shape and size; the card's, its

@@ -10,9 +10,9 @@ receipt, a business card or a note does not), then refines the best few, each si
 edge near it, and ranks them by that evidence. Unless one is clearly the card, the best are tried again with
 one or two sides swapped for other straight lines, or slid to other straight steps of the finer image (a
 clutter edge beside the card, a printed box's edge inside it, taken for a side; a card edge too faint for the
-search image, or fainter than a tenth of the card's print beside it), and an outline inside a larger one
-along its edge (the portrait's box) yields to it if that one is nearly as well supported. Candidates are
-scored as arrays: a photo yields thousands.
+search image, or fainter than a tenth of the card's print beside it; for a side askew to the opposite one, to
+steps along that one), and an outline inside a larger one along its edge (the portrait's box) yields to it if
+that one is nearly as well supported. Candidates are scored as arrays: a photo yields thousands.
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ SLIDE_SECOND = 0.3  # best refined score below which the second best outline's s
 FAINT_FLOOR = 20.0  # colour step that votes for a faint straight step (a light card's edge on white paper)
 FAINT_SLOPE = 0.25  # ... turned by up to this much (14°) from the side it replaces
 FAINT_REFINE = 2  # outlines with a side slid to a faint step refined, besides ``SLIDE_REFINE``
+ASKEW_MIN = math.radians(6)  # a side turned this far from the opposite one is also slid along the opposite one
+ASKEW_REFINE = 2  # outlines with a side slid so refined, besides ``SLIDE_REFINE`` and ``FAINT_REFINE``
+STRONG, FAINT, ASKEW = 0, 1, 2  # kinds of lines a side is slid to: best supported, faint, along the opposite side
 TURN_MAX = 45.0  # degrees the card's long sides may run off the image's rows before an outline loses weight
 NEST_AREA = 0.45  # an outline inside another, at most this share of its area, may be a printed box or the portrait
 NEST_SCORE = 0.5  # ... and yields to the outline round it if that one scores at least this share of its own
@@ -855,7 +858,8 @@ def _side_line(
 
 
 def _edge_lines(
-    grad: _Gradients, a: np.ndarray, b: np.ndarray, lo: float, hi: float, most: int, skip: float
+    grad: _Gradients, a: np.ndarray, b: np.ndarray, lo: float, hi: float, most: int, skip: float,
+    turned: float | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Straight steps running along the side ``a``→``b`` (turned by up to 9°) between ``lo`` and ``hi`` px
     across it (into the outline is positive), the best supported first, each as its two ends over ``a`` and
@@ -863,7 +867,8 @@ def _edge_lines(
     side; a line within ``skip`` of the side at both ends is the side itself. Then, apart, up to ``most`` faint
     ones elsewhere: steps of only ``FAINT_FLOOR`` turned by up to ``FAINT_SLOPE`` (a light card's edge on a white
     receipt or sheet, its shadow on the far side, steps less than a tenth of its print's, and the outline it is
-    slid from may run along the sheet's edge, askew to it)."""
+    slid from may run along the sheet's edge, askew to it). With ``turned`` (the slope across ``a``→``b`` of the
+    side it stands in for), lines within those turns of that side are left out: its own search offers them."""
     d = b - a
     length = float(np.linalg.norm(d))
     t = d / length
@@ -891,6 +896,8 @@ def _edge_lines(
         occupied = np.zeros((len(slopes), rows, nb // 2 + 1), bool)
         occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
         hist = _rows_voting(occupied)[:, :-1]
+        if turned is not None:  # what the search along the side ``turned`` away finds (a clutter edge's family)
+            hist[np.abs(slopes - turned) <= slopes.max()] = 0
         for k in taken:
             hist[:, max(0, k - gap) : k + gap + 1] = 0
         out: list[np.ndarray] = []
@@ -912,6 +919,22 @@ def _edge_lines(
     strong = vote(*np.nonzero(peak & (mid >= floor)), np.linspace(-0.16, 0.16, 33), most)
     faint = vote(*np.nonzero(peak & (mid >= FAINT_FLOOR)), np.linspace(-FAINT_SLOPE, FAINT_SLOPE, 51), most)
     return strong, faint
+
+
+def _askew_side(q: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """Side ``i`` of the clockwise outline ``q`` turned to run along the opposite side, through its middle, and the
+    side's own slope across it, or None if the two nearly run along each other already: a side taken on a clutter
+    edge askew to the card (a receipt's text bar) is no guide to where the card's own edge runs, the opposite side
+    is."""
+    a, b = q[i], q[(i + 1) % 4]
+    d = q[(i + 2) % 4] - q[(i + 3) % 4]  # the opposite side, run the same way round
+    t, u = (b - a) / np.linalg.norm(b - a), d / np.linalg.norm(d)
+    if float(t @ u) > math.cos(ASKEW_MIN):
+        return None
+    n = np.array([-u[1], u[0]])  # into the outline, as ``_edge_lines`` measures
+    half = u * float(np.linalg.norm(b - a)) / 2
+    m = (a + b) / 2
+    return m - half, m + half, float(t @ n) / float(t @ u)
 
 
 def _run_on(grad: _Gradients, q: np.ndarray) -> np.ndarray:
@@ -1303,46 +1326,55 @@ class Search:
         edge. The most card-shaped few on the best supported steps are refined, and apart from them the few using a
         faint step (a light card's edge on a white sheet or receipt). So is the most card-shaped variant only a few
         millimetres from an outline already refined, from where it lies (``NEAR_WINDOW``, ``NEAR_PRIOR``): a faint
-        card edge 2-5 mm inside a clutter edge (a receipt's, a text bar) loses the usual refinement to it."""
+        card edge 2-5 mm inside a clutter edge (a receipt's, a text bar) loses the usual refinement to it. A side
+        turned from the opposite one (``_askew_side``) is also slid to the steps running along the opposite side that
+        its own search does not cover, and the few most card-shaped such variants are refined apart, from where they
+        lie: a side on a receipt's text bar turned 10-30° from the card's faint edge, whose bars, all running along
+        it, are every line found around it."""
         mid = self._mid
         h, w = mid.shape[:2]
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
         q = q[::-1] if _signed_area(q) < 0 else q  # clockwise (y down): the normals point in
         lines = [np.array([q[i], q[(i + 1) % 4]]) for i in range(4)]
-        options: list[list[tuple[np.ndarray, bool]]] = []  # each side's other lines, and whether each is faint
+        options: list[list[tuple[np.ndarray, int]]] = []  # each side's other lines, and their kind (``STRONG`` ...)
         for i in range(4):
             across = (np.linalg.norm(q[(i + 2) % 4] - q[(i + 1) % 4]) + np.linalg.norm(q[(i + 3) % 4] - q[i])) / 2
-            got: list[tuple[np.ndarray, bool]] = []
+            got: list[tuple[np.ndarray, int]] = []
+            askew = _askew_side(q, i)
             for lo, hi in ((-0.02 * across, SLIDE_IN * across), (-SLIDE_OUT * across, 0.02 * across)):
                 strong, faint = _edge_lines(self._grad, q[i], q[(i + 1) % 4], lo, hi, SLIDE_LINES, 0.03 * across)
-                got += [(x, False) for x in strong] + [(x, True) for x in faint]
+                got += [(x, STRONG) for x in strong] + [(x, FAINT) for x in faint]
+                if askew is not None:
+                    a, b, turned = askew
+                    strong, faint = _edge_lines(self._grad, a, b, lo, hi, SLIDE_LINES, 0.03 * across, turned)
+                    got += [(x, ASKEW) for x in strong + faint]
             options.append(got)
         variants = []
-        faints = []  # whether a variant uses a faint line: those are ranked apart, not to crowd out the others
+        kinds = []  # its lines' highest kind: faint and askew variants are ranked apart, not to crowd out the others
         for i in range(4):
             j = (i + 1) % 4
-            for li, fi in options[i]:
+            for li, ki in options[i]:
                 v = list(lines)
                 v[i] = li
                 variants.append(v)
-                faints.append(fi)
-                for lj, fj in options[j]:
+                kinds.append(ki)
+                for lj, kj in options[j]:
                     v2 = list(v)
                     v2[j] = lj
                     variants.append(v2)
-                    faints.append(fi or fj)
+                    kinds.append(max(ki, kj))
         if not variants:
             return []
         qs = np.array([[_cross_point(v[k - 1], v[k]) for k in range(4)] for v in variants])
-        faint = np.array(faints)
+        kind = np.array(kinds)
         ok = np.isfinite(qs).all(axis=(1, 2))
         ok &= (qs[..., 0] >= -0.05 * w).all(1) & (qs[..., 1] >= -0.05 * h).all(1)
         ok &= (qs[..., 0] <= 1.05 * w).all(1) & (qs[..., 1] <= 1.05 * h).all(1)
-        qs, faint = qs[ok], faint[ok]
+        qs, kind = qs[ok], kind[ok]
         if not len(qs):
             return []
         ok = _convex(qs)
-        qs, faint = qs[ok], faint[ok]
+        qs, kind = qs[ok], kind[ok]
         if not len(qs):
             return []
         qs = _order_many(qs, (w, h))
@@ -1355,14 +1387,17 @@ class Search:
         seen = [_rescale(x[2].points, self._mid_scale) for x in ranked]
         out: list[tuple[float, Quad, Quad]] = []
         near = None  # the most card-shaped variant that close to an outline seen, but not the same
-        for tier, most in ((~faint, SLIDE_REFINE), (faint, FAINT_REFINE)):
+
+        def refine_best(tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW) -> None:
+            nonlocal near
             n = 0
             for k in np.flatnonzero(tier)[np.argsort(-sc[tier], kind="stable")]:
                 if n == most or sc[k] < 0.3:
                     break
                 q32 = qs[k].astype(np.float32)
                 if (
-                    (near is None or sc[k] > sc[near])
+                    near_too
+                    and (near is None or sc[k] > sc[near])
                     and any(_same_outline(q32, p, reach) for p in seen)
                     and not any(_same_outline(q32, p, close) for p in seen)
                 ):
@@ -1371,9 +1406,12 @@ class Search:
                     continue
                 seen.append(q32)
                 rough = Quad(q32, float(sc[k]), "slide")
-                fine = self._fit(rough)
+                fine = self._fit(rough, window)
                 out.append((fine.score, rough, fine))
                 n += 1
+
+        refine_best(kind == STRONG, SLIDE_REFINE, True)
+        refine_best(kind == FAINT, FAINT_REFINE, True)
         if near is not None:
             # a side slid by a few millimetres onto a faint card edge beside a clutter edge: refined from where it is
             rough = Quad(qs[near].astype(np.float32), float(sc[near]), "slide")
@@ -1384,6 +1422,8 @@ class Search:
             same = 0.005 * _long_side(q)
             if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
                 out.append((fine.score, rough, fine))
+        # a side on the card's edge askew to a clutter edge close by (a text bar crossing it) is not moved onto it
+        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW)
         return out
 
     def _fit(self, rough: Quad, window: float = REFINE_WINDOW, prior: float = 1.0) -> Quad:
