@@ -533,3 +533,20 @@ def test_a_small_card_on_a_ruled_sheet_is_kept_among_three_sided_outlines(monkey
 
     assert not kept(None)
     assert kept(locate._Steps(img))
+
+
+def test_sifted_three_sided_outlines_are_kept_only_above_the_best_so_far() -> None:
+    """Three-sided outlines found only by the sift are offered only when they outscore every outline refined
+    before them: otherwise the outlines the reader tries after the first would change for nothing."""
+    img = np.full((720, 1000, 3), (70, 72, 76), np.uint8)
+    x0, y0, w, h = 250, 220, 428, 270
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (236, 238, 240), -1)
+    _print_face(img, x0, y0, w)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    search = locate.Search(img)
+    s = search._small_scale
+    rough = locate.Quad(locate._rescale(_quad(x0, y0, x0 + w, y0 + h), s), 0.5, "lines3")
+    steps = locate._Steps(search._small)
+    got = search._three_sided([rough], 1, [], steps)
+    assert len(got) == 1
+    assert search._three_sided([rough], 1, [], steps, got[0][0]) == []

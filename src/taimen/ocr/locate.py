@@ -1204,9 +1204,11 @@ class Search:
         # sure: a receipt's or a sheet's piece ranks high there and only loses once its sides are seen to run on)
         if max((x[0] for x in ranked), default=0.0) < THREE_SIDE_BELOW:
             shapes, sifted = _three_side_quads(edges.shape, found, area, steps)
-            # the sifted ones apart, not to crowd out the best shapes
-            for three, pool in ((shapes, THREE_SIDE_POOL), (sifted, THREE_SIDE_SIFT_POOL)):
-                ranked += self._three_sided(three, pool, picked, steps)
+            ranked += self._three_sided(shapes, THREE_SIDE_POOL, picked, steps)
+            # the sifted ones apart, not to crowd out the best shapes, and only where they outscore every outline so
+            # far: the reader's other outlines stay as they were unless the card is found
+            best = max((x[0] for x in ranked), default=0.0)
+            ranked += self._three_sided(sifted, THREE_SIDE_SIFT_POOL, picked, steps, best)
         if max((x[0] for x in ranked), default=0.0) < CLEAR:
             ranked += self._swapped(ranked, found, steps)
             bases = self._slide_bases(ranked)
@@ -1235,11 +1237,11 @@ class Search:
         self.candidates += roughs[n_refined:][: limit - len(self.candidates)]
 
     def _three_sided(
-        self, three: list[Quad], pool: int, picked: list[Quad], steps: _Steps
+        self, three: list[Quad], pool: int, picked: list[Quad], steps: _Steps, above: float = 0.0
     ) -> list[tuple[float, Quad, Quad]]:
         """The best ``pool`` of the three-sided outlines ``three`` (search image) on their three seen sides, shape,
-        size and content, refined; those within 2 % of the photo of an outline ``picked`` are left out, and the
-        others added to it."""
+        size and content, refined, those scoring more than ``above`` kept; those within 2 % of the photo of an
+        outline ``picked`` are left out, and the others added to it."""
         if not three:
             return []
         small = self._small
@@ -1257,7 +1259,7 @@ class Search:
             rough = Quad(_rescale(three[k].points, 1 / self._small_scale), three[k].score, three[k].method)
             fine = self._fit(rough)
             out.append((fine.score, rough, fine))
-        return out
+        return [x for x in out if x[0] > above]
 
     def _swapped(
         self, ranked: list[tuple[float, Quad, Quad]], found: tuple[list[list], list[float]], steps: _Steps
@@ -1388,7 +1390,9 @@ class Search:
         out: list[tuple[float, Quad, Quad]] = []
         near = None  # the most card-shaped variant that close to an outline seen, but not the same
 
-        def refine_best(tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW) -> None:
+        def refine_best(
+            tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW, above: float = 0.0
+        ) -> None:
             nonlocal near
             n = 0
             for k in np.flatnonzero(tier)[np.argsort(-sc[tier], kind="stable")]:
@@ -1407,7 +1411,8 @@ class Search:
                 seen.append(q32)
                 rough = Quad(q32, float(sc[k]), "slide")
                 fine = self._fit(rough, window)
-                out.append((fine.score, rough, fine))
+                if fine.score > above:
+                    out.append((fine.score, rough, fine))
                 n += 1
 
         refine_best(kind == STRONG, SLIDE_REFINE, True)
@@ -1422,8 +1427,9 @@ class Search:
             same = 0.005 * _long_side(q)
             if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
                 out.append((fine.score, rough, fine))
-        # a side on the card's edge askew to a clutter edge close by (a text bar crossing it) is not moved onto it
-        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW)
+        # a side on the card's edge askew to a clutter edge close by (a text bar crossing it) is not moved onto it; kept
+        # only where it outscores the outline it was slid from: the reader's other outlines stay unless it is better
+        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW, best.score)
         return out
 
     def _fit(self, rough: Quad, window: float = REFINE_WINDOW, prior: float = 1.0) -> Quad:
