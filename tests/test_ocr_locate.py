@@ -478,6 +478,8 @@ def test_a_side_askew_to_its_opposite_is_also_sought_along_the_opposite() -> Non
     assert abs(a[0] - b[0]) < 1e-6 and a[1] > b[1]  # upright, as the right side runs, the same way round
     assert turned == pytest.approx(math.tan(math.radians(20)))  # into the outline as it runs up
     assert locate._askew_side(q, 0) is None and locate._askew_side(q, 2) is None
+    q[1] = q[2]  # a side shrunk to a point gives no direction to follow
+    assert locate._askew_side(q, 1) is None and locate._askew_side(q, 3) is None
 
 
 def test_a_faint_card_edge_askew_to_a_receipts_bars_is_not_crowded_out_by_them() -> None:

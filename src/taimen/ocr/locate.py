@@ -928,6 +928,8 @@ def _askew_side(q: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray, float] |
     is."""
     a, b = q[i], q[(i + 1) % 4]
     d = q[(i + 2) % 4] - q[(i + 3) % 4]  # the opposite side, run the same way round
+    if min(np.linalg.norm(b - a), np.linalg.norm(d)) < 1.0:
+        return None
     t, u = (b - a) / np.linalg.norm(b - a), d / np.linalg.norm(d)
     if float(t @ u) > math.cos(ASKEW_MIN):
         return None
