@@ -10,9 +10,9 @@ receipt, a business card or a note does not), then refines the best few, each si
 edge near it, and ranks them by that evidence. Unless one is clearly the card, the best are tried again with
 one or two sides swapped for other straight lines, or slid to other straight steps of the finer image (a
 clutter edge beside the card, a printed box's edge inside it, taken for a side; a card edge too faint for the
-search image, or fainter than a tenth of the card's print beside it), and an outline inside a larger one
-along its edge (the portrait's box) yields to it if that one is nearly as well supported. Candidates are
-scored as arrays: a photo yields thousands.
+search image, or fainter than a tenth of the card's print beside it; for a side askew to the opposite one, to
+steps along that one), and an outline inside a larger one along its edge (the portrait's box) yields to it if
+that one is nearly as well supported. Candidates are scored as arrays: a photo yields thousands.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ ROUGH_MIN = 0.04  # rough score below which an outline is not even refined
 FINAL_MIN = 0.02  # score after refinement below which there is no card
 THREE_SIDE_LINES = 10  # of each direction, the longest lines tried as seen sides of a three-sided outline
 THREE_SIDE_QUADS = 48  # three-sided outlines kept for ranking
+THREE_SIDE_SIFT = 24  # ... and besides them, of the next, those whose seen sides lie on steps (coarsely)
+THREE_SIDE_SIFT_POOL = 2  # ... of which refined, besides the ``THREE_SIDE_POOL`` best of the others
 THREE_SIDE_POOL = 4  # three-sided outlines refined besides the ``POOL`` best rough outlines
 THREE_SIDE_MIN = 0.005  # rough score below which a three-sided outline is not refined
 THREE_SIDE_BELOW = 0.5  # best refined score below which the three-sided outlines are refined
@@ -67,6 +69,9 @@ SLIDE_SECOND = 0.3  # best refined score below which the second best outline's s
 FAINT_FLOOR = 20.0  # colour step that votes for a faint straight step (a light card's edge on white paper)
 FAINT_SLOPE = 0.25  # ... turned by up to this much (14°) from the side it replaces
 FAINT_REFINE = 2  # outlines with a side slid to a faint step refined, besides ``SLIDE_REFINE``
+ASKEW_MIN = math.radians(6)  # a side turned this far from the opposite one is also slid along the opposite one
+ASKEW_REFINE = 2  # outlines with a side slid so refined, besides ``SLIDE_REFINE`` and ``FAINT_REFINE``
+STRONG, FAINT, ASKEW = 0, 1, 2  # kinds of lines a side is slid to: best supported, faint, along the opposite side
 TURN_MAX = 45.0  # degrees the card's long sides may run off the image's rows before an outline loses weight
 NEST_AREA = 0.45  # an outline inside another, at most this share of its area, may be a printed box or the portrait
 NEST_SCORE = 0.5  # ... and yields to the outline round it if that one scores at least this share of its own
@@ -592,15 +597,20 @@ def _line_quads(
     return [Quad(q[k], float(sc[k]), "lines") for k in top]
 
 
-def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[float]], img_area: float) -> list[Quad]:
+def _three_side_quads(
+    shape: tuple[int, int], found: tuple[list[list], list[float]], img_area: float, steps: _Steps | None = None
+) -> tuple[list[Quad], list[Quad]]:
     """Outlines of a card with one side unseen (white on a white receipt or sheet, light on a light desk, under
     a finger): two opposite straight sides and one across them are seen, and the fourth side is put where the
     outline images an ID-1 card's proportions (``card_aspect``), parallel to the side across. Each seen side
-    must run along most of where the outline needs it, so text rows and wood grain make few such outlines."""
+    must run along most of where the outline needs it, so text rows and wood grain make few such outlines. The
+    best shapes of a good size, and apart from them, with ``steps``, of the next the best on a coarse support of
+    their three seen sides (a small card on a sheet of paper: the sheet's sides and a line across the card make
+    many larger outlines)."""
     h, w = shape
     lines, thetas = found
     if not lines:
-        return []
+        return [], []
     th = np.array([ln[0] for ln in lines])
     rh = np.array([ln[1] for ln in lines])
     total = np.array([ln[2] for ln in lines])
@@ -654,35 +664,42 @@ def _three_side_quads(shape: tuple[int, int], found: tuple[list[list], list[floa
             # ... or, where the seen sides fade out before it (a white card's edge on white paper loses its corner
             # too), where the outline images an ID-1 card, as long as they are seen along half the way and do not
             # run on far past it
-            steps = side[keep][:, None] * THREE_SIDE_REACH  # (M, K)
-            grid = (*steps.shape, 2)
+            dists = side[keep][:, None] * THREE_SIDE_REACH  # (M, K)
+            grid = (*dists.shape, 2)
             qk = np.stack(
                 [np.broadcast_to(q1[:, None], grid), np.broadcast_to(q2[:, None], grid),
-                 q2[:, None] + e2[:, None] * steps[..., None], q1[:, None] + e1[:, None] * steps[..., None]], 2
+                 q2[:, None] + e2[:, None] * dists[..., None], q1[:, None] + e1[:, None] * dists[..., None]], 2
             )  # (M, K, 4, 2)
-            a = _card_aspects(qk.reshape(-1, 4, 2).astype(np.float64), (w, h)).reshape(steps.shape)
+            a = _card_aspects(qk.reshape(-1, 4, 2).astype(np.float64), (w, h)).reshape(dists.shape)
             with np.errstate(divide="ignore"):
                 off = np.minimum(np.abs(a - CARD_ASPECT), np.abs(1.0 / a - CARD_ASPECT))
-            off[(reach < 0.5 * steps) | (reach > 1.6 * steps)] = np.inf  # not far past the seen sides' ends
+            off[(reach < 0.5 * dists) | (reach > 1.6 * dists)] = np.inf  # not far past the seen sides' ends
             best = off.argmin(axis=1)
             fits = np.isfinite(off[np.arange(len(best)), best])
             out.append(qk[np.arange(len(best)), best][fits])
     if not out:
-        return []
+        return [], []
     q = np.concatenate(out)
     q = q[(q[..., 0] >= -0.05 * w).all(1) & (q[..., 1] >= -0.05 * h).all(1)]
     q = q[(q[..., 0] <= 1.05 * w).all(1) & (q[..., 1] <= 1.05 * h).all(1)]
     frac = _areas(q) / img_area
     q = q[(frac >= 0.03) & (frac <= 0.98) & _convex(q)]
     if not len(q):
-        return []
+        return [], []
     q = _order_many(q, (w, h))
     # the unseen side's place is a guess, and a steep card's aspect is sensitive to it: judged loosely here,
     # strictly once the refinement has fitted the side
     sc = _quad_scores(q, img_area, (w, h), THREE_SIDE_SPREAD)
     q, sc = q[sc > 0.05], sc[sc > 0.05]
-    top = np.argsort(-sc * np.sqrt(_areas(q) / img_area), kind="stable")[:THREE_SIDE_QUADS]
-    return [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in top]
+    key = sc * np.sqrt(_areas(q) / img_area)
+    order = np.argsort(-key, kind="stable")
+    sifted = order[:0]
+    if steps is not None and len(q) > THREE_SIDE_QUADS:
+        rest = order[THREE_SIDE_QUADS : THREE_SIDE_QUADS + SIFT_POOL]
+        seen = np.sort(steps.side_supports(q[rest], samples=SIFT_SAMPLES), axis=1)[:, 1:].mean(axis=1)
+        sifted = rest[np.argsort(-key[rest] * seen**6, kind="stable")[:THREE_SIDE_SIFT]]
+    shapes = [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in order[:THREE_SIDE_QUADS]]
+    return shapes, [Quad(q[k], THREE_SIDE_PRIOR * float(sc[k]), "lines3") for k in sifted]
 
 
 def _side_swaps(q: np.ndarray, found: tuple[list[list], list[float]], shape: tuple[int, int]) -> np.ndarray:
@@ -841,7 +858,8 @@ def _side_line(
 
 
 def _edge_lines(
-    grad: _Gradients, a: np.ndarray, b: np.ndarray, lo: float, hi: float, most: int, skip: float
+    grad: _Gradients, a: np.ndarray, b: np.ndarray, lo: float, hi: float, most: int, skip: float,
+    turned: float | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Straight steps running along the side ``a``→``b`` (turned by up to 9°) between ``lo`` and ``hi`` px
     across it (into the outline is positive), the best supported first, each as its two ends over ``a`` and
@@ -849,7 +867,8 @@ def _edge_lines(
     side; a line within ``skip`` of the side at both ends is the side itself. Then, apart, up to ``most`` faint
     ones elsewhere: steps of only ``FAINT_FLOOR`` turned by up to ``FAINT_SLOPE`` (a light card's edge on a white
     receipt or sheet, its shadow on the far side, steps less than a tenth of its print's, and the outline it is
-    slid from may run along the sheet's edge, askew to it)."""
+    slid from may run along the sheet's edge, askew to it). With ``turned`` (the slope across ``a``→``b`` of the
+    side it stands in for), lines within those turns of that side are left out: its own search offers them."""
     d = b - a
     length = float(np.linalg.norm(d))
     t = d / length
@@ -877,6 +896,8 @@ def _edge_lines(
         occupied = np.zeros((len(slopes), rows, nb // 2 + 1), bool)
         occupied[np.arange(len(slopes))[:, None], r_idx[None, :], bins] = True
         hist = _rows_voting(occupied)[:, :-1]
+        if turned is not None:  # what the search along the side ``turned`` away finds (a clutter edge's family)
+            hist[np.abs(slopes - turned) <= slopes.max()] = 0
         for k in taken:
             hist[:, max(0, k - gap) : k + gap + 1] = 0
         out: list[np.ndarray] = []
@@ -898,6 +919,24 @@ def _edge_lines(
     strong = vote(*np.nonzero(peak & (mid >= floor)), np.linspace(-0.16, 0.16, 33), most)
     faint = vote(*np.nonzero(peak & (mid >= FAINT_FLOOR)), np.linspace(-FAINT_SLOPE, FAINT_SLOPE, 51), most)
     return strong, faint
+
+
+def _askew_side(q: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """Side ``i`` of the clockwise outline ``q`` turned to run along the opposite side, through its middle, and the
+    side's own slope across it, or None if the two nearly run along each other already: a side taken on a clutter
+    edge askew to the card (a receipt's text bar) is no guide to where the card's own edge runs, the opposite side
+    is."""
+    a, b = q[i], q[(i + 1) % 4]
+    d = q[(i + 2) % 4] - q[(i + 3) % 4]  # the opposite side, run the same way round
+    if min(np.linalg.norm(b - a), np.linalg.norm(d)) < 1.0:
+        return None
+    t, u = (b - a) / np.linalg.norm(b - a), d / np.linalg.norm(d)
+    if float(t @ u) > math.cos(ASKEW_MIN):
+        return None
+    n = np.array([-u[1], u[0]])  # into the outline, as ``_edge_lines`` measures
+    half = u * float(np.linalg.norm(b - a)) / 2
+    m = (a + b) / 2
+    return m - half, m + half, float(t @ n) / float(t @ u)
 
 
 def _run_on(grad: _Gradients, q: np.ndarray) -> np.ndarray:
@@ -1166,22 +1205,12 @@ class Search:
         # there, the best few on their three seen sides are refined too (also when the rough ranking looked
         # sure: a receipt's or a sheet's piece ranks high there and only loses once its sides are seen to run on)
         if max((x[0] for x in ranked), default=0.0) < THREE_SIDE_BELOW:
-            three = _three_side_quads(edges.shape, found, area)
-            if three:
-                qs = np.stack([c.points for c in three])
-                key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
-                key *= _content(small, qs)
-                n = 0
-                for k in np.argsort(-key, kind="stable"):
-                    if n == THREE_SIDE_POOL or key[k] < THREE_SIDE_MIN:
-                        break
-                    if any(np.abs(three[k].points - p.points).max() < 0.02 * max(small.shape) for p in picked):
-                        continue
-                    picked.append(three[k])
-                    rough = Quad(_rescale(three[k].points, 1 / small_scale), three[k].score, three[k].method)
-                    fine = self._fit(rough)
-                    ranked.append((fine.score, rough, fine))
-                    n += 1
+            shapes, sifted = _three_side_quads(edges.shape, found, area, steps)
+            ranked += self._three_sided(shapes, THREE_SIDE_POOL, picked, steps)
+            # the sifted ones apart, not to crowd out the best shapes, and only where they outscore every outline so
+            # far: the reader's other outlines stay as they were unless the card is found
+            best = max((x[0] for x in ranked), default=0.0)
+            ranked += self._three_sided(sifted, THREE_SIDE_SIFT_POOL, picked, steps, best)
         if max((x[0] for x in ranked), default=0.0) < CLEAR:
             ranked += self._swapped(ranked, found, steps)
             bases = self._slide_bases(ranked)
@@ -1208,6 +1237,31 @@ class Search:
             self._refined[id(cand)] = fine
         # not yet refined (after a clear card): their rough score, refined by ``refine`` when used
         self.candidates += roughs[n_refined:][: limit - len(self.candidates)]
+
+    def _three_sided(
+        self, three: list[Quad], pool: int, picked: list[Quad], steps: _Steps, above: float = 0.0
+    ) -> list[tuple[float, Quad, Quad]]:
+        """The best ``pool`` of the three-sided outlines ``three`` (search image) on their three seen sides, shape,
+        size and content, refined, those scoring more than ``above`` kept; those within 2 % of the photo of an
+        outline ``picked`` are left out, and the others added to it."""
+        if not three:
+            return []
+        small = self._small
+        area = float(small.shape[0] * small.shape[1])
+        qs = np.stack([c.points for c in three])
+        key = np.array([c.score for c in three]) * steps.seen_sides(qs) ** 6 * np.sqrt(_areas(qs) / area)
+        key *= _content(small, qs)
+        out: list[tuple[float, Quad, Quad]] = []
+        for k in np.argsort(-key, kind="stable"):
+            if len(out) == pool or key[k] < THREE_SIDE_MIN:
+                break
+            if any(np.abs(three[k].points - p.points).max() < 0.02 * max(small.shape) for p in picked):
+                continue
+            picked.append(three[k])
+            rough = Quad(_rescale(three[k].points, 1 / self._small_scale), three[k].score, three[k].method)
+            fine = self._fit(rough)
+            out.append((fine.score, rough, fine))
+        return [x for x in out if x[0] > above]
 
     def _swapped(
         self, ranked: list[tuple[float, Quad, Quad]], found: tuple[list[list], list[float]], steps: _Steps
@@ -1276,46 +1330,55 @@ class Search:
         edge. The most card-shaped few on the best supported steps are refined, and apart from them the few using a
         faint step (a light card's edge on a white sheet or receipt). So is the most card-shaped variant only a few
         millimetres from an outline already refined, from where it lies (``NEAR_WINDOW``, ``NEAR_PRIOR``): a faint
-        card edge 2-5 mm inside a clutter edge (a receipt's, a text bar) loses the usual refinement to it."""
+        card edge 2-5 mm inside a clutter edge (a receipt's, a text bar) loses the usual refinement to it. A side
+        turned from the opposite one (``_askew_side``) is also slid to the steps running along the opposite side that
+        its own search does not cover, and the few most card-shaped such variants are refined apart, from where they
+        lie: a side on a receipt's text bar turned 10-30° from the card's faint edge, whose bars, all running along
+        it, are every line found around it."""
         mid = self._mid
         h, w = mid.shape[:2]
         q = _rescale(best.points, self._mid_scale).astype(np.float64)
         q = q[::-1] if _signed_area(q) < 0 else q  # clockwise (y down): the normals point in
         lines = [np.array([q[i], q[(i + 1) % 4]]) for i in range(4)]
-        options: list[list[tuple[np.ndarray, bool]]] = []  # each side's other lines, and whether each is faint
+        options: list[list[tuple[np.ndarray, int]]] = []  # each side's other lines, and their kind (``STRONG`` ...)
         for i in range(4):
             across = (np.linalg.norm(q[(i + 2) % 4] - q[(i + 1) % 4]) + np.linalg.norm(q[(i + 3) % 4] - q[i])) / 2
-            got: list[tuple[np.ndarray, bool]] = []
+            got: list[tuple[np.ndarray, int]] = []
+            askew = _askew_side(q, i)
             for lo, hi in ((-0.02 * across, SLIDE_IN * across), (-SLIDE_OUT * across, 0.02 * across)):
                 strong, faint = _edge_lines(self._grad, q[i], q[(i + 1) % 4], lo, hi, SLIDE_LINES, 0.03 * across)
-                got += [(x, False) for x in strong] + [(x, True) for x in faint]
+                got += [(x, STRONG) for x in strong] + [(x, FAINT) for x in faint]
+                if askew is not None:
+                    a, b, turned = askew
+                    strong, faint = _edge_lines(self._grad, a, b, lo, hi, SLIDE_LINES, 0.03 * across, turned)
+                    got += [(x, ASKEW) for x in strong + faint]
             options.append(got)
         variants = []
-        faints = []  # whether a variant uses a faint line: those are ranked apart, not to crowd out the others
+        kinds = []  # its lines' highest kind: faint and askew variants are ranked apart, not to crowd out the others
         for i in range(4):
             j = (i + 1) % 4
-            for li, fi in options[i]:
+            for li, ki in options[i]:
                 v = list(lines)
                 v[i] = li
                 variants.append(v)
-                faints.append(fi)
-                for lj, fj in options[j]:
+                kinds.append(ki)
+                for lj, kj in options[j]:
                     v2 = list(v)
                     v2[j] = lj
                     variants.append(v2)
-                    faints.append(fi or fj)
+                    kinds.append(max(ki, kj))
         if not variants:
             return []
         qs = np.array([[_cross_point(v[k - 1], v[k]) for k in range(4)] for v in variants])
-        faint = np.array(faints)
+        kind = np.array(kinds)
         ok = np.isfinite(qs).all(axis=(1, 2))
         ok &= (qs[..., 0] >= -0.05 * w).all(1) & (qs[..., 1] >= -0.05 * h).all(1)
         ok &= (qs[..., 0] <= 1.05 * w).all(1) & (qs[..., 1] <= 1.05 * h).all(1)
-        qs, faint = qs[ok], faint[ok]
+        qs, kind = qs[ok], kind[ok]
         if not len(qs):
             return []
         ok = _convex(qs)
-        qs, faint = qs[ok], faint[ok]
+        qs, kind = qs[ok], kind[ok]
         if not len(qs):
             return []
         qs = _order_many(qs, (w, h))
@@ -1328,14 +1391,19 @@ class Search:
         seen = [_rescale(x[2].points, self._mid_scale) for x in ranked]
         out: list[tuple[float, Quad, Quad]] = []
         near = None  # the most card-shaped variant that close to an outline seen, but not the same
-        for tier, most in ((~faint, SLIDE_REFINE), (faint, FAINT_REFINE)):
+
+        def refine_best(
+            tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW, above: float = 0.0
+        ) -> None:
+            nonlocal near
             n = 0
             for k in np.flatnonzero(tier)[np.argsort(-sc[tier], kind="stable")]:
                 if n == most or sc[k] < 0.3:
                     break
                 q32 = qs[k].astype(np.float32)
                 if (
-                    (near is None or sc[k] > sc[near])
+                    near_too
+                    and (near is None or sc[k] > sc[near])
                     and any(_same_outline(q32, p, reach) for p in seen)
                     and not any(_same_outline(q32, p, close) for p in seen)
                 ):
@@ -1344,9 +1412,13 @@ class Search:
                     continue
                 seen.append(q32)
                 rough = Quad(q32, float(sc[k]), "slide")
-                fine = self._fit(rough)
-                out.append((fine.score, rough, fine))
+                fine = self._fit(rough, window)
+                if fine.score > above:
+                    out.append((fine.score, rough, fine))
                 n += 1
+
+        refine_best(kind == STRONG, SLIDE_REFINE, True)
+        refine_best(kind == FAINT, FAINT_REFINE, True)
         if near is not None:
             # a side slid by a few millimetres onto a faint card edge beside a clutter edge: refined from where it is
             rough = Quad(qs[near].astype(np.float32), float(sc[near]), "slide")
@@ -1357,6 +1429,9 @@ class Search:
             same = 0.005 * _long_side(q)
             if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
                 out.append((fine.score, rough, fine))
+        # a side on the card's edge askew to a clutter edge close by (a text bar crossing it) is not moved onto it; kept
+        # only where it outscores the outline it was slid from: the reader's other outlines stay unless it is better
+        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW, best.score)
         return out
 
     def _fit(self, rough: Quad, window: float = REFINE_WINDOW, prior: float = 1.0) -> Quad:
