@@ -250,3 +250,18 @@ def test_a_prefecture_read_as_other_characters_does_not_stop_the_search(e) -> No
     f = _address(e, chars)
     assert f.value == "岡山県倉敷市阿知1丁目10番6号"
     assert "repaired" in f.reasons and f.doubtful
+
+
+def test_the_best_of_places_the_frames_cannot_tell_apart_is_proposed_with_the_other_named(e) -> None:
+    """「住桃地手集系拍槽市潮町7丁目5番2号」 (tune-3793: 船橋市湊町 best, 浜町 0.2 behind), 「佳所量知似費出市学母町…」
+    (tune-4080: 豊田市挙母町, 豊川市緑町 2.1 behind): the frames fit the best place far better than anything read,
+    but another comes within ``MARGIN``. The best is proposed, doubted, with the other named; before, the slips
+    read were kept (``unknown_place``)."""
+    chars = [*_sure("千葉県船橋市"), {"淡": 0.4, "湊": 0.3, "浜": 0.2}, *_sure("町7丁目5番2号", 0.999)]
+    f = _address(e, chars)
+    assert f.value == "千葉県船橋市湊町7丁目5番2号"
+    assert {"two_candidates", "repaired"} <= set(f.reasons) and f.doubtful
+    assert f.extra["rival"] == "千葉県船橋市浜町"
+    chars = [*_sure("千葉県船橋市"), {"淡": 0.4, "湊": 0.3, "浜": 0.0001}, *_sure("町7丁目5番2号", 0.999)]
+    f = _address(e, chars)  # one place clearly best: no rival named
+    assert f.value == "千葉県船橋市湊町7丁目5番2号" and "two_candidates" not in f.reasons
