@@ -806,3 +806,18 @@ def test_an_address_line_under_a_first_line_boxed_tall_by_its_slant_is_its_next_
     lines[5] = TextLine(28.8, 5.0, 49.5, 10.1, "ヴィラ中央913号室")  # 0.7 mm lower: the same row's box
     got = assign("license", lines)["address"]
     assert got is not None and [s.line for s in got.spans] == [3]
+
+
+def test_a_month_and_day_whose_year_was_lost_is_no_address_line() -> None:
+    """tune-3740: a finger over the issue date's start left 「-05月07日」 boxed right under the address, at its left
+    edge, and it was taken as the address's next line (「…22号-05月07日」). A month and a day are a date's."""
+    lines = [
+        TextLine(17.9, 0.1, 27.0, 5.6, "誠一"),
+        TextLine(46.1, 3.3, 72.1, 7.2, "昭和22年11月03日生"),
+        TextLine(18.6, 7.3, 67.9, 11.5, "神奈川県相模原市緑区大島2丁目3番22号"),
+        TextLine(17.2, 11.3, 30.2, 15.3, "-05月07日"),
+        TextLine(1.8, 15.2, 7.8, 19.0, "交付"),
+        TextLine(3.1, 20.2, 29.0, 24.6, "2029年12月03日"),
+    ]
+    got = assign("license", lines)["address"]
+    assert got is not None and [s.line for s in got.spans] == [2]

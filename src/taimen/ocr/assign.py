@@ -503,8 +503,9 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     return Pick(spans, reasons)
 
 
-#: A date whose era was misread beyond the date grammar (「会和002年07月05日」): still no part of an address.
-LOOSE_DATE = re.compile(r"\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+#: A date whose era was misread beyond the date grammar (「会和002年07月05日」), or whose year a finger or glare
+#: took (「-05月07日」, the issue date under the address): still no part of an address.
+LOOSE_DATE = re.compile(r"\d\s*月\s*\d{1,2}\s*日")
 
 
 def _date_like(text: str) -> bool:
