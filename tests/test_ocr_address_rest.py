@@ -268,3 +268,13 @@ def test_go_lost_at_the_end_of_a_block_number_is_put_back() -> None:
     assert ar.lost_go("和歌山県田辺市新屋敷町8丁目12番35") == ("和歌山県田辺市新屋敷町8丁目12番35号", 1)
     assert ar.lost_go("和歌山県田辺市新屋敷町8丁目12番35号")[1] == 0
     assert ar.lost_go("和歌山県田辺市新屋敷町12番地35")[1] == 0  # 地番: 番地 and a number is complete
+
+
+def test_ban_lost_at_a_line_break_after_chomes_number_is_put_back() -> None:
+    """dev-0639: 「東京都世田谷区用賀７丁目２８」 and 「４号」 on the next line, the faint 番 at the first line's end given no
+    weight by the recogniser: 「…7丁目284号」 was proposed. After 丁目's number a number ending in 号 follows 番."""
+    got = ar.lost_ban("東京都世田谷区用賀7丁目284号", ["4号"])
+    assert got == ("東京都世田谷区用賀7丁目28番4号", 1)
+    assert ar.lost_ban("東京都世田谷区用賀7丁目28番4号", ["4号"])[1] == 0  # 番 read
+    assert ar.lost_ban("東京都世田谷区用賀7丁目284号", [])[1] == 0  # one line: where 番 stood is unknown
+    assert ar.lost_ban("東京都港区芝公園2030番地34号", ["4号"])[1] == 0  # no 丁目

@@ -32,6 +32,7 @@ import gzip
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,6 +193,21 @@ def lost_go(text: str) -> tuple[str, int]:
     """「…12番35」 ending the address: 住居表示 prints 「…番35号」, and the line's last character, 号, was lost (washed
     out at the line's end); put back. The value stays a proposal: more than 号 may have been lost."""
     return re.subn(rf"(?<={_DIGIT}番)({_DIGIT}{{1,3}})$", r"\1号", text)
+
+
+def lost_ban(text: str, lines: Sequence[str]) -> tuple[str, int]:
+    """「…7丁目28」 and 「4号」 on the next line (dev-0639: a faint 番 at the first line's end the recogniser gave no
+    weight): after 丁目's number 住居表示 prints 番 before the number that ends in 号, so where a line ending in
+    丁目's number is followed by a line starting with a number and 号 (``lines``: the address's lines after the
+    first, as read), 番 is put back at the break."""
+    for line in lines:
+        head = re.match(rf"\s*{_DIGIT}+号", line)
+        if head is None:
+            continue
+        at = text.rfind(line.strip())
+        if at > 0 and re.search(rf"丁目\s*{_DIGIT}+\s*$", text[:at]):
+            return text[:at].rstrip() + "番" + text[at:], 1
+    return text, 0
 
 
 def _after_chome(text: str, i: int) -> bool:

@@ -544,6 +544,8 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     whole, changed = address_rest.lost_me((head if head is not None else text[:j]) + text[j:])
     whole, lost = address_rest.lost_go(whole.rstrip())
     repaired |= bool(changed or lost)
+    whole, changed = address_rest.lost_ban(whole, [dec.text[a:b] for _, dec, a, b in pieces[1:]])
+    repaired |= bool(changed)
     if head is not None or repaired or removed:
         again = fp.parse_address([(whole, reading.confidence)])
         if again.value is not None:
