@@ -271,8 +271,9 @@ def test_go_lost_at_the_end_of_a_block_number_is_put_back() -> None:
 
 
 def test_ban_lost_at_a_line_break_after_chomes_number_is_put_back() -> None:
-    """dev-0639: 「東京都世田谷区用賀７丁目２８」 and 「４号」 on the next line, the faint 番 at the first line's end given no
-    weight by the recogniser: 「…7丁目284号」 was proposed. After 丁目's number a number ending in 号 follows 番."""
+    """dev-0639: 「東京都世田谷区用賀７丁目２８」 and 「４号」 on the next line, the faint 番 at the first line's end
+    given no weight by the recogniser: 「…7丁目284号」 was proposed. After 丁目's number a number ending in 号
+    follows 番."""
     got = ar.lost_ban("東京都世田谷区用賀7丁目284号", ["4号"])
     assert got == ("東京都世田谷区用賀7丁目28番4号", 1)
     assert ar.lost_ban("東京都世田谷区用賀7丁目28番4号", ["4号"])[1] == 0  # 番 read

@@ -205,9 +205,10 @@ def test_an_address_line_starting_right_of_the_first_lines_text_lost_its_start()
 
 
 def test_a_next_line_that_lost_its_start_under_glare_is_read_again_from_where_the_lines_start(e) -> None:
-    """tune-4141: glare over 「メゾン」 of 「メゾン中央８１３号室」, the line boxed and read from 「中央」 and the building's
-    word lost. The row from where the first line's text starts to the line's first characters, read again, holds
-    the faint word at the line's pitch: put in front, flagged ``repaired``. With no ink there nothing is added."""
+    """tune-4141: glare over 「メゾン」 of 「メゾン中央８１３号室」, the line boxed and read from 「中央」 and the
+    building's word lost. The row from where the first line's text starts to the line's first characters, read
+    again, holds the faint word at the line's pitch: put in front, flagged ``repaired``. With no ink there nothing
+    is added."""
     block, room = "2030番地3", "芝公園1201号室"
     y1 = Y0 + 4.0
 
