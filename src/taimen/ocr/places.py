@@ -645,6 +645,9 @@ def _searched(
         return (m.place, m.text, j, margin, ""), None
     if margin < TIE:  # a tie, or no other place scored before the search stopped: nothing to choose by
         return None, None
+    if not known_place(m.text + text[j:], data):
+        # what follows it ends no 町域 (「千葉県柏市明原」, then 「西3丁目」): not even an address of the list
+        return None, None
     second = m.second if m.margin <= bare else "".join(m.place[:2])
     return None, (m.place, m.text, j, margin, second)
 
