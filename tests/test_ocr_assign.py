@@ -784,3 +784,40 @@ def test_a_card_number_after_a_mark_joined_to_it_is_taken_whole() -> None:
     lines[0] = L(49.9, 1.7, 99.0, 6.2, "PE87849817UV AB12345678CD")
     pick = assign("residence", lines)["card_number"]
     assert text_of(lines, pick) == "PE87849817UV" and "two_candidates" in pick.reasons
+
+
+def test_an_address_line_under_a_first_line_boxed_tall_by_its_slant_is_its_next_line() -> None:
+    """tune-3586: on a card rectified a few degrees off every box is tall with its line's slant; 「ヴィラ中央913号室」,
+    boxed from 6.9 mm, starts where the first line does, under a first line boxed 4.3–9.7 mm (its middle at 7.0
+    mm), and was dropped. A line starting where the address's lines start and boxed 0.4 of a line lower is the
+    next row; one boxed barely lower is not."""
+    lines = [
+        TextLine(24.5, 1.3, 28.1, 4.3, "氏名"),
+        TextLine(27.9, 0.8, 41.8, 6.0, "金子 香織"),
+        TextLine(53.1, 1.8, 73.5, 6.6, "1979年05月17日生"),
+        TextLine(28.7, 4.3, 63.9, 9.7, "岡山県倉敷市中央3丁目30番地29"),
+        TextLine(24.8, 5.5, 28.2, 8.2, "住所"),
+        TextLine(28.8, 6.9, 49.5, 12.0, "ヴィラ中央913号室"),
+        TextLine(24.6, 9.3, 42.4, 13.1, "交付2022年01月07日"),
+        TextLine(25.4, 13.1, 51.1, 17.3, "2025年06月16日まで有効"),
+    ]
+    got = assign("license", lines)["address"]
+    assert got is not None and [s.line for s in got.spans] == [3, 5]
+    lines[5] = TextLine(28.8, 5.0, 49.5, 10.1, "ヴィラ中央913号室")  # 0.7 mm lower: the same row's box
+    got = assign("license", lines)["address"]
+    assert got is not None and [s.line for s in got.spans] == [3]
+
+
+def test_a_month_and_day_whose_year_was_lost_is_no_address_line() -> None:
+    """tune-3740: a finger over the issue date's start left 「-05月07日」 boxed right under the address, at its left
+    edge, and it was taken as the address's next line (「…22号-05月07日」). A month and a day are a date's."""
+    lines = [
+        TextLine(17.9, 0.1, 27.0, 5.6, "誠一"),
+        TextLine(46.1, 3.3, 72.1, 7.2, "昭和22年11月03日生"),
+        TextLine(18.6, 7.3, 67.9, 11.5, "神奈川県相模原市緑区大島2丁目3番22号"),
+        TextLine(17.2, 11.3, 30.2, 15.3, "-05月07日"),
+        TextLine(1.8, 15.2, 7.8, 19.0, "交付"),
+        TextLine(3.1, 20.2, 29.0, 24.6, "2029年12月03日"),
+    ]
+    got = assign("license", lines)["address"]
+    assert got is not None and [s.line for s in got.spans] == [2]

@@ -202,3 +202,29 @@ def test_an_address_line_starting_right_of_the_first_lines_text_lost_its_start()
     # a piece read past the first line's end on its own row is no new line
     tail = _placed("4号", 2.0 + 17 * 3.0, 13.0)
     assert not line_end.starts_late([first, tail], pick, PPM)
+
+
+def test_a_next_line_that_lost_its_start_under_glare_is_read_again_from_where_the_lines_start(e) -> None:
+    """tune-4141: glare over 「メゾン」 of 「メゾン中央８１３号室」, the line boxed and read from 「中央」 and the
+    building's word lost. The row from where the first line's text starts to the line's first characters, read
+    again, holds the faint word at the line's pitch: put in front, flagged ``repaired``. With no ink there nothing
+    is added."""
+    block, room = "2030番地3", "芝公園1201号室"
+    y1 = Y0 + 4.0
+
+    def recs_for(card: np.ndarray) -> list[recline.RecLine]:
+        x = X0 + 3 * SIZE
+        rl = recline.read_box(
+            card, (x * PPM - 4, (y1 - 0.3) * PPM, (x + SIZE * len(room) + 0.2) * PPM, (y1 + SIZE + 0.6) * PPM), PPM, e
+        )
+        assert rl is not None and rl.line.text.replace(" ", "") == room, rl and rl.line.text
+        return [*_first_pass(e, card, block), rl]
+
+    marks = [*_address_marks(block), (room.translate(FW), X0 + 3 * SIZE, y1, SIZE, 40)]
+    card = _card([*marks, ("メゾン", X0, y1, SIZE, 205)])
+    got = fieldread.fields_from_lines("license", recs_for(card), e, card=card, ppm=PPM)["address"]
+    assert got.value == "東京都港区芝公園2030番地3メゾン芝公園1201号室", got
+    assert "repaired" in got.reasons
+    clean = _card(marks)
+    got = fieldread.fields_from_lines("license", recs_for(clean), e, card=clean, ppm=PPM)["address"]
+    assert got.value == "東京都港区芝公園2030番地3芝公園1201号室" and "cut_off" in got.reasons

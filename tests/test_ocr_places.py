@@ -250,3 +250,30 @@ def test_a_prefecture_read_as_other_characters_does_not_stop_the_search(e) -> No
     f = _address(e, chars)
     assert f.value == "岡山県倉敷市阿知1丁目10番6号"
     assert "repaired" in f.reasons and f.doubtful
+
+
+def test_the_best_of_places_the_frames_cannot_tell_apart_is_proposed_with_the_other_named(e) -> None:
+    """「住桃地手集系拍槽市潮町7丁目5番2号」 (tune-3793: 船橋市湊町 best, 浜町 0.2 behind), 「佳所量知似費出市学母町…」
+    (tune-4080: 豊田市挙母町, 豊川市緑町 2.1 behind): the frames fit the best place far better than anything read,
+    but another comes within ``MARGIN``. The best is proposed, doubted, with the other named; before, the slips
+    read were kept (``unknown_place``)."""
+    chars = [*_sure("千葉県船橋市"), {"淡": 0.4, "湊": 0.3, "浜": 0.2}, *_sure("町7丁目5番2号", 0.999)]
+    f = _address(e, chars)
+    assert f.value == "千葉県船橋市湊町7丁目5番2号"
+    assert {"two_candidates", "repaired"} <= set(f.reasons) and f.doubtful
+    assert f.extra["rival"] == "千葉県船橋市浜町"
+    chars = [*_sure("千葉県船橋市"), {"淡": 0.4, "湊": 0.3, "浜": 0.0001}, *_sure("町7丁目5番2号", 0.999)]
+    f = _address(e, chars)  # one place clearly best: no rival named
+    assert f.value == "千葉県船橋市湊町7丁目5番2号" and "two_candidates" not in f.reasons
+
+
+def test_a_rival_place_is_not_proposed_where_what_follows_it_ends_no_town(e, monkeypatch) -> None:
+    """tune-3107: 「主80干要装彩市箱原西3丁目…」, the best place 千葉県柏市明原 (市原市 1.3 behind) read over 「…箱原」
+    with 「西3丁目」 left after it: 「千葉県柏市明原西3丁目…」 is no address of the list, and is not proposed; the same
+    place followed by its block number is."""
+    match = places.Match("千葉県柏市明原", ("千葉県", "柏市", "明原"), 5, 17, 5.0, 1.3, 0.01, "千葉県市原市")
+    monkeypatch.setattr(places, "best_place", lambda *a, **k: match)  # 千 at frame 5, 原 at 17 (``_line``)
+    f = _address(e, _sure("主8千菜県柏市明原西3丁目18番18号", 0.99))
+    assert f.value == "主8千菜県柏市明原西3丁目18番18号" and "unknown_place" in f.reasons
+    f = _address(e, _sure("主8千菜県柏市明原3丁目18番18号", 0.99))
+    assert f.value == "千葉県柏市明原3丁目18番18号" and "two_candidates" in f.reasons

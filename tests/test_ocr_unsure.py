@@ -117,6 +117,24 @@ def test_a_field_only_the_unsure_outline_read_is_not_added_to_the_photos_reading
     assert all(f.value is None for k, f in res.fields.items() if k in ("expiry", "security_code"))
 
 
+def test_an_address_in_the_list_of_places_is_taken_over_the_kept_readings_unknown_place(monkeypatch) -> None:
+    """tune-3931: the whole photo's reading was kept and its address, 「…相模原市区楼本9丁目…」, is in no entry of the
+    list of places, while the outline's frames read the place again as 相模原市緑区橋本. The listed one is
+    proposed, still doubtful (``two_candidates``); two listed places or two unlisted ones leave the kept one."""
+
+    def run(outline_reasons: tuple[str, ...]) -> fp.FieldReading:
+        card, page = _reading(3, "card"), _as_page(_reading(4, "page"))
+        page.fields["address"] = replace(page.fields["address"], value="z", reasons=("unknown_place", "no_outline"))
+        card.fields["address"] = replace(card.fields["address"], value="y", reasons=outline_reasons)
+        res = _run(monkeypatch, card, page)
+        assert res.method == "page"
+        return res.fields["address"]
+
+    got = run(("repaired",))
+    assert got.value == "y" and "two_candidates" in got.reasons and got.doubtful
+    assert run(("unknown_place",)).value == "z"
+
+
 def _outlines(scores: list[float]) -> type:
     """A locator that finds one outline per score."""
 

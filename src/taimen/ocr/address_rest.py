@@ -32,6 +32,7 @@ import gzip
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,8 +144,16 @@ def block_marks(text: str, support: Support) -> tuple[str, int]:
         chars[m.start(1)] = "番"
         changed += 1
     for m in re.finditer(rf"(?<={_DIGIT})([^\d{_JOINS}\s])(?={_DIGIT}+号)", text):  # 8香8号
-        if support(m.start(1), "番") >= SUPPORT:
+        # after 丁目's number (「3丁目10表28号」) 住居表示 prints nothing but 番 there, whatever the frames say
+        if _after_chome(text, m.start(1)) or support(m.start(1), "番") >= SUPPORT:
             chars[m.start(1)] = "番"
+            changed += 1
+    # 番地's number ends the address with no 号 (that is 住居表示's 番…号): a 号 read there is its last digit
+    # (「…24番地3号」 for 番地37), the one the frames give most
+    if (m := re.search(rf"番地{_DIGIT}+(号)\s*$", text)) is not None:
+        digit = max("0123456789", key=lambda d: support(m.start(1), d))
+        if support(m.start(1), digit) >= SUPPORT:
+            chars[m.start(1)] = digit
             changed += 1
     for m in re.finditer(rf"{_DIGIT}\s*丁\s*([^\d目\s])(?=\s*{_DIGIT})", text):  # 2丁口9番, 「9 丁日21番」
         chars[m.start(1)] = "目"
@@ -184,6 +193,26 @@ def lost_go(text: str) -> tuple[str, int]:
     """「…12番35」 ending the address: 住居表示 prints 「…番35号」, and the line's last character, 号, was lost (washed
     out at the line's end); put back. The value stays a proposal: more than 号 may have been lost."""
     return re.subn(rf"(?<={_DIGIT}番)({_DIGIT}{{1,3}})$", r"\1号", text)
+
+
+def lost_ban(text: str, lines: Sequence[str]) -> tuple[str, int]:
+    """「…7丁目28」 and 「4号」 on the next line (dev-0639: a faint 番 at the first line's end the recogniser gave no
+    weight): after 丁目's number 住居表示 prints 番 before the number that ends in 号, so where a line ending in
+    丁目's number is followed by a line starting with a number and 号 (``lines``: the address's lines after the
+    first, as read), 番 is put back at the break."""
+    for line in lines:
+        head = re.match(rf"\s*{_DIGIT}+号", line)
+        if head is None:
+            continue
+        at = text.rfind(line.strip())
+        if at > 0 and re.search(rf"丁目\s*{_DIGIT}+\s*$", text[:at]):
+            return text[:at].rstrip() + "番" + text[at:], 1
+    return text, 0
+
+
+def _after_chome(text: str, i: int) -> bool:
+    """Whether position ``i`` follows 丁目 (its 目 maybe misread: 「3丁R18」) and its block's number."""
+    return re.search(rf"丁[^\d\s]\s*{_DIGIT}+$", text[:i]) is not None
 
 
 def _after_place(text: str, i: int) -> bool:

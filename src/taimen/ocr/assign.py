@@ -503,8 +503,9 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
     return Pick(spans, reasons)
 
 
-#: A date whose era was misread beyond the date grammar (「会和002年07月05日」): still no part of an address.
-LOOSE_DATE = re.compile(r"\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+#: A date whose era was misread beyond the date grammar (「会和002年07月05日」), or whose year a finger or glare
+#: took (「-05月07日」, the issue date under the address): still no part of an address.
+LOOSE_DATE = re.compile(r"\d\s*月\s*\d{1,2}\s*日")
 
 
 def _date_like(text: str) -> bool:
@@ -639,7 +640,7 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
             for j, ln in enumerate(a.lines)
             if j not in taken
             and _free_head(a, j) > 0
-            and ln.y0 >= prev.cy
+            and _row_under(ln, prev, left)
             and ln.y0 - prev.y1 < 0.9 * max(prev.h, ln.h)
             and (-7.0 < ln.x0 - left < reach or (ln.x0 - left > -ROOM_LEFT_MM and _room_line(ln.text)))
             and low < ln.h / max(prev.h, 1e-6) < 1.7
@@ -675,6 +676,22 @@ def pick_address(a: Assigner, max_lines: int, *, label: str = "address") -> Pick
     for s in spans:
         a.take(s)
     return Pick(spans, reasons)
+
+
+#: A line starting within this (mm) of where the address's lines start, its box's top this share of the line
+#: above's box lower than that one's, is the next row even when the two boxes overlap by half (``_row_under``).
+ALIGNED_MM = 1.5
+SLANTED_ROW = 0.4
+
+
+def _row_under(ln: TextLine, prev: TextLine, left: float) -> bool:
+    """Whether ``ln`` stands on the row under ``prev``: its box's top below the middle of prev's, or, for a line
+    starting where the address's lines start, below prev's top by ``SLANTED_ROW`` of its height: on a card
+    rectified a few degrees off, both lines' boxes are tall with their slant (tune-3586: 「ヴィラ中央913号室」 boxed
+    from 6.9 mm under a first line boxed 4.3–9.7 mm)."""
+    if ln.y0 >= prev.cy:
+        return True
+    return abs(ln.x0 - left) < ALIGNED_MM and ln.y0 - prev.y0 >= SLANTED_ROW * prev.h
 
 
 #: How far left of where the address's first line was read to start its room line may start: a finger or glare

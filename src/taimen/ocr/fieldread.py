@@ -36,7 +36,7 @@ from taimen.ocr.date_rules import (
 )
 from taimen.ocr.engine import CHARSETS, Engine, Line
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
-from taimen.ocr.line_end import read_past_end, starts_late
+from taimen.ocr.line_end import read_before_start, read_past_end, starts_late
 from taimen.ocr.look_again import (
     OCCLUDER_REDDER,
     address_tail,
@@ -291,6 +291,8 @@ def fields_from_lines(
     ended = False
     if card is not None and (addr := picks.get("address")) is not None and addr.spans:
         recs, ended = read_past_end(card, ppm, recs, addr, ocr)
+        recs, started = read_before_start(card, ppm, recs, addr, ocr)
+        ended |= started
     if card is not None:
         recs = address_tail(card, ppm, recs, picks, ocr, recovered)
     if card is not None and document in ADDRESS_LINES:

@@ -13,6 +13,7 @@ read only the second time.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 
@@ -192,19 +193,21 @@ def _added(got: RecLine, tail: str, last_x: float, pitch: float, ppm: float) -> 
 LATE_START = 0.8
 
 
-def starts_late(recs: list[RecLine], pick: asg.Pick, ppm: float) -> bool:
-    """Whether a line of the address (a span that begins a new row) starts at least ``LATE_START`` pitches right
-    of where the first line's text starts: its first characters were not read."""
+def _late_lines(recs: list[RecLine], pick: asg.Pick, ppm: float) -> tuple[float, float, list[int]]:
+    """Where the address's first line's text starts (its first character's centre, card pixels), its pitch, and
+    the spans (indexes in ``pick.spans``) of its next lines that start at least ``LATE_START`` pitches right of
+    it; no spans when the first line gives no pitch."""
     first = pick.spans[0] if pick.spans else None
     xs = _centres(recs[first.line], ppm) if first is not None else None
     if first is None or xs is None:
-        return False
+        return 0.0, 0.0, []
     chars = [i for i in range(first.start, min(first.end, len(xs))) if not recs[first.line].decoded.text[i].isspace()]
     pitch = _pitch([xs[i] for i in chars])
     if pitch is None:
-        return False
+        return 0.0, 0.0, []
     left = xs[chars[0]]
-    for prev, sp in zip(pick.spans, pick.spans[1:], strict=False):
+    late = []
+    for k, (prev, sp) in enumerate(itertools.pairwise(pick.spans), 1):
         ln, above = recs[sp.line].line, recs[prev.line].line
         if asg._rows_overlap(ln, above) >= 0.5 or ln.y0 < above.y0:
             continue  # a piece of the same row (a window read past its end), not a new line
@@ -212,5 +215,70 @@ def starts_late(recs: list[RecLine], pick: asg.Pick, ppm: float) -> bool:
         text = recs[sp.line].decoded.text
         start = next((i for i in range(sp.start, min(sp.end, len(ys or []))) if not text[i].isspace()), None)
         if ys is not None and start is not None and ys[start] - left >= LATE_START * pitch:
-            return True
-    return False
+            late.append(k)
+    return left, pitch, late
+
+
+def starts_late(recs: list[RecLine], pick: asg.Pick, ppm: float) -> bool:
+    """Whether a line of the address (a span that begins a new row) starts at least ``LATE_START`` pitches right
+    of where the first line's text starts: its first characters were not read."""
+    return bool(_late_lines(recs, pick, ppm)[2])
+
+
+def read_before_start(
+    card: np.ndarray, ppm: float, recs: list[RecLine], pick: asg.Pick, ocr: Engine
+) -> tuple[list[RecLine], bool]:
+    """The address's next lines that start late (``starts_late``: glare washed out 「メゾン」 of 「メゾン中央813号室」,
+    boxed and read 「中央813号室」) read again from where the first line's text starts to their first characters,
+    where faint ink stands before them. What the window reads before those characters (read as before) is put in
+    front of the line where each character stands at the line's pitch from the next (at most ``PITCH_GAP``, at
+    least ``PITCH_MIN``), is an address's (digits, kana, kanji), at most ``MAX_ADDED`` of them. ``pick`` is
+    changed in place; returns the lines and whether any line was read so."""
+    left, pitch, late = _late_lines(recs, pick, ppm)
+    recs = list(recs)
+    done = False
+    for k in reversed(late):  # from the last: an insertion leaves earlier indexes as they are
+        sp = pick.spans[k]
+        rl = recs[sp.line]
+        text, xs = rl.decoded.text, _centres(rl, ppm)
+        chars = [i for i in range(sp.start, min(sp.end, len(text))) if not text[i].isspace()]
+        if xs is None or len(chars) < 2:
+            continue
+        head = chars[: min(TAIL_CHARS, len(chars))]
+        x0 = left - 0.6 * pitch
+        if not _faint_after(card, ppm, rl.line, int(x0), int(xs[head[0]] - 0.5 * pitch)):
+            continue
+        got = _window(card, ppm, ocr, rl.line, x0, xs[head[-1]] + 0.6 * pitch)
+        added = _before(got, "".join(text[i] for i in head), xs[head[0]], left, pitch, ppm) if got else None
+        if added is None:
+            continue
+        recs.append(got)
+        pick.spans.insert(k, asg.Span(len(recs) - 1, *added))
+        done = True
+    return recs, done
+
+
+def _before(got: RecLine, head: str, first_x: float, left: float, pitch: float, ppm: float) -> tuple[int, int] | None:
+    """Where the characters the window reads before the line's first characters (``head``, read as before) begin
+    and end in its reading, or None: each at the line's pitch from the next, none left of the first line's text
+    (``left``); characters before a wider gap are left out, any other print refuses it all."""
+    text = got.decoded.text
+    chars = [i for i, ch in enumerate(text) if not ch.isspace()]
+    if len(chars) <= len(head) or "".join(text[i] for i in chars[-len(head) :]) != head:
+        return None
+    xs = _centres(got, ppm)
+    if xs is None:
+        return None
+    nxt = first_x
+    taken: list[int] = []
+    for i in reversed(chars[: -len(head)]):
+        step = (nxt - xs[i]) / pitch
+        if step > PITCH_GAP or xs[i] < left - 0.5 * pitch:
+            break  # beyond a gap no character of the line leaves, or left of where the address's lines start
+        if step < PITCH_MIN or not _ADDED.fullmatch(text[i]):
+            return None
+        nxt = xs[i]
+        taken.append(i)
+    if not taken or len(taken) > MAX_ADDED:
+        return None
+    return taken[-1], taken[0] + 1

@@ -527,7 +527,7 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
         if again.value is not None:
             reading, text = again, cut
             positions = positions[: len(text)]
-    place, head, j = _place_again(reading, text, frames, positions, scorer, data)
+    place, head, j, rival = _place_again(reading, text, frames, positions, scorer, data)
     if scorer is not None:  # the building's words first: a town's name after them is found after katakana
         text, changed = address_rest.kanji_kana(text, support, address_rest.loanwords())
         repaired |= bool(changed)
@@ -544,6 +544,8 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     whole, changed = address_rest.lost_me((head if head is not None else text[:j]) + text[j:])
     whole, lost = address_rest.lost_go(whole.rstrip())
     repaired |= bool(changed or lost)
+    whole, changed = address_rest.lost_ban(whole, [dec.text[a:b] for _, dec, a, b in pieces[1:]])
+    repaired |= bool(changed)
     if head is not None or repaired or removed:
         again = fp.parse_address([(whole, reading.confidence)])
         if again.value is not None:
@@ -552,7 +554,14 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
             reading = replace(again, flags=flags, reasons=reasons, extra={**again.extra, "read": read})
     if place is None:
         return replace(reading, reasons=(*reading.reasons, "unknown_place"))
+    if rival is not None:
+        return replace(reading, reasons=(*reading.reasons, "two_candidates"), extra={**reading.extra, "rival": rival})
     return reading
+
+
+#: A place read again from the frames: the list's (prefecture, municipality, 町域), what stands for ``text[:j]``,
+#: ``j``, its margin over the next place and that place.
+Choice = tuple[tuple[str, str, str], str, int, float, str]
 
 
 def _place_again(
@@ -562,26 +571,38 @@ def _place_again(
     positions: list[int],
     scorer: Scorer | None,
     data: Places,
-) -> tuple[tuple[str, str, str] | None, str | None, int]:
+) -> tuple[tuple[str, str, str] | None, str | None, int, str | None]:
     """The place the address starts with, and when it was read again: what stands for ``text[:j]`` (the place
-    as the frames read it, or the address with its lost prefecture completed, ``j`` = len(text))."""
+    as the frames read it, or the address with its lost prefecture completed, ``j`` = len(text)), and the place
+    it was chosen over when another came within ``MARGIN`` (None when it was clearly the best)."""
     assert reading.value is not None
     known = place_of(reading.value, data)
     if known is not None:
         # a place of the list as read: its path is the free reading itself, no other place can beat it
-        return known, None, 0
-    found = _searched(reading, text, frames, positions, scorer, data)
+        return known, None, 0, None
+    found, rival = _searched(reading, text, frames, positions, scorer, data)
     if found is not None:
-        return found
+        return (*found[:3], None)
     completed = with_prefecture(reading.value, data)
     if completed is not None:
         again = fp.parse_address([(completed, reading.confidence)])
         if again.value is not None:
-            return place_of(completed, data), completed, len(text)
+            return place_of(completed, data), completed, len(text), None
     # the label read into the line's start as up to four other characters (住居地 → 「收的地」, 「国住地域」) before
     # a place read with slips: searched once more from further in
-    return _searched(reading, text, frames, positions, scorer, data, past_label=True) or (None, None, 0)
+    found, rival_past = _searched(reading, text, frames, positions, scorer, data, past_label=True)
+    if found is not None:
+        return (*found[:3], None)
+    # no place clearly best: the best of rivals the frames cannot tell apart (湊町 or 浜町, 豊田市 or 豊川市) is
+    # proposed rather than the slips read, the other named (``two_candidates``); either way the operator decides
+    chosen = max((r for r in (rival, rival_past) if r is not None), key=lambda r: r[3], default=None)
+    if chosen is None:
+        return None, None, 0, None
+    return (*chosen[:3], chosen[4])
 
+
+#: Places closer than e^TIE (10 %) are tied: the first of them is an accident of the search, and none is proposed.
+TIE = 0.1
 
 #: At most this many characters of a misread label may stand before the place (住居地 and a mark).
 LABEL_RESIDUE = 4
@@ -596,28 +617,39 @@ def _searched(
     data: Places,
     *,
     past_label: bool = False,
-) -> tuple[tuple[str, str, str], str, int] | None:
-    """The place the frames read best (``best_place``) when it is supported and clearly the best, with what stands
-    for ``text[:j]``; None otherwise. ``past_label``: searched from up to ``LABEL_RESIDUE`` characters in, what
+) -> tuple[Choice | None, Choice | None]:
+    """The place the frames read best (``best_place``) when the frames support it: as the first item when it is
+    clearly the best (``MARGIN``), as the second when another place came within reach (or the search stopped
+    before any other was scored). ``past_label``: searched from up to ``LABEL_RESIDUE`` characters in, what
     stands before the place a misread label's residue, not counted as the place's changes."""
     assert reading.value is not None
-    if scorer is not None and frames is not None and text:
-        m = best_place(frames, positions, scorer, data, LABEL_RESIDUE if past_label else _HEAD_CHARS)
-        if m is not None:
-            i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
-            j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
-            changes = _edits(fold(text[i0:j]), fold(m.text))
-            # characters left out before it count, but not a label's residue: the place's own slips must pay
-            changes += 0 if past_label else i0
-            # its municipality with a block number right after it rivals a 町域 only where a digit was read there
-            town_read = text[max(i0, j - len(m.place[2])) : j] if m.place[2] else ""
-            bare = m.bare_margin if re.search(r"\d", town_read) or not town_read else float("inf")
-            supported = m.gap <= MAX_GAP * max(1, changes) and min(m.margin, bare) >= MARGIN
-            if supported and not fold(reading.value).startswith(fold(m.text)):
-                again = fp.parse_address([(m.text + text[j:], reading.confidence)])
-                if again.value is not None:
-                    return m.place, m.text, j
-    return None
+    if scorer is None or frames is None or not text:
+        return None, None
+    m = best_place(frames, positions, scorer, data, LABEL_RESIDUE if past_label else _HEAD_CHARS)
+    if m is None:
+        return None, None
+    i0 = next((i for i, p in enumerate(positions) if p >= m.start), 0)
+    j = next((i for i, p in enumerate(positions) if p > m.end), len(text))
+    changes = _edits(fold(text[i0:j]), fold(m.text))
+    # characters left out before it count, but not a label's residue: the place's own slips must pay
+    changes += 0 if past_label else i0
+    # its municipality with a block number right after it rivals a 町域 only where a digit was read there
+    town_read = text[max(i0, j - len(m.place[2])) : j] if m.place[2] else ""
+    bare = m.bare_margin if re.search(r"\d", town_read) or not town_read else float("inf")
+    if m.gap > MAX_GAP * max(1, changes) or fold(reading.value).startswith(fold(m.text)):
+        return None, None
+    if fp.parse_address([(m.text + text[j:], reading.confidence)]).value is None:
+        return None, None
+    margin = min(m.margin, bare)
+    if margin >= MARGIN:
+        return (m.place, m.text, j, margin, ""), None
+    if margin < TIE:  # a tie, or no other place scored before the search stopped: nothing to choose by
+        return None, None
+    if not known_place(m.text + text[j:], data):
+        # what follows it ends no 町域 (「千葉県柏市明原」, then 「西3丁目」): not even an address of the list
+        return None, None
+    second = m.second if m.margin <= bare else "".join(m.place[:2])
+    return None, (m.place, m.text, j, margin, second)
 
 
 #: At most this many characters stand where a lost prefecture was printed (神奈川県, or a label's residue).

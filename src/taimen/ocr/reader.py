@@ -148,8 +148,9 @@ def _shares_a_value(other: OcrResult, kept: OcrResult, key: str) -> bool:
 def _doubt_differences(kept: OcrResult, other: OcrResult) -> None:
     """Two readings of one photo (an unsure outline, the whole photo): a field they read differently is doubtful
     in the kept one (``two_candidates``); a field only the whole photo's reading found is taken from it, with
-    its ``no_outline`` doubt. Nothing is taken from the outline's reading when the whole photo's is kept: the
-    outline is unsure, and it found fewer fields."""
+    its ``no_outline`` doubt. Nothing else is taken from the outline's reading when the whole photo's is kept (the
+    outline is unsure, and it found fewer fields) but an address whose place is in the list of places where the
+    kept one's is not (``_place_only_in``)."""
     if kept.document is None or kept.document != other.document:
         return
     changed = False
@@ -160,6 +161,11 @@ def _doubt_differences(kept: OcrResult, other: OcrResult) -> None:
         if f.value is None and other.method == "page":
             kept.fields[key] = o
             changed = True
+        elif _place_only_in(o, f):
+            # an address whose place the kept reading left in no entry of the list (「…相模原市区楼本」), the other
+            # reading's a listed place (the outline's frames read 緑区橋本 again): the listed one, still doubted
+            kept.fields[key] = replace(o, reasons=tuple(dict.fromkeys((*o.reasons, "two_candidates"))))
+            changed = True
         elif f.value is not None and fp.nfkc(f.value) != fp.nfkc(o.value) and "two_candidates" not in f.reasons:
             kept.fields[key] = replace(f, reasons=(*f.reasons, "two_candidates"))
             changed = True
@@ -167,6 +173,17 @@ def _doubt_differences(kept: OcrResult, other: OcrResult) -> None:
         kept.unlock = _unlock(kept.document, kept.fields)
         if "frame" not in kept.hints:  # the whole card in the frame settles it
             kept.hints.append("frame")
+
+
+def _place_only_in(this: fp.FieldReading, that: fp.FieldReading) -> bool:
+    """Whether ``this`` is an address whose place is one of the list's and ``that`` one whose place is not."""
+    return (
+        this.key == "address"
+        and this.value is not None
+        and that.value is not None
+        and "unknown_place" in that.reasons
+        and "unknown_place" not in this.reasons
+    )
 
 
 def _read_card(
