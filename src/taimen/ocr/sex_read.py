@@ -211,19 +211,31 @@ def _sex_blob(
     lone blob of each ink cut (``_blob_sets``) in turn until one reads as a value (a cut at a share of strong ink
     beside the value kept only a piece of a faint 女, read 「Z」; the floor kept all of it)."""
     h, w = card.shape[:2]
-    dx0, dx1, dy = SEX_WINDOW
-    x0, x1 = max(0, int((lab.x1 + dx0) * ppm)), min(w, int((lab.x1 + dx1) * ppm))
+    _, dx1, dy = SEX_WINDOW
+    # from the label's left edge: a value printed a few mm above or below the label's row may stand over its
+    # right half (the label's own box is blanked, so its strokes are no blob)
+    x0, x1 = max(0, int(lab.x0 * ppm)), min(w, int((lab.x1 + dx1) * ppm))
     y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
     if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
         return None
     read: set[tuple[int, int, int, int]] = set()
-    for blobs in _blob_sets(card, ppm, recs, (x0, y0, x1, y1)):
+    for blobs in _blob_sets(card, ppm, _lone_marks_out(recs, lab), (x0, y0, x1, y1)):
         if len(blobs) != 1 or blobs[0] in read:  # nothing, or several marks: not a lone value
             continue
         read.add(blobs[0])
         if (got := _read_sex_blob(card, ppm, ocr, blobs[0], letters)) is not None:
             return got
     return None
+
+
+def _lone_marks_out(recs: list[RecLine], lab: asg.TextLine) -> list[RecLine]:
+    """The detected lines but those of one character (the label's aside): such a line beside the label is the
+    value read as another mark (a blurred 女 read 「鼓」), looked at as a blob."""
+    return [
+        r
+        for r in recs
+        if r.line is lab or len(re.sub(r"\s", "", r.line.text)) != 1 or r.line.x1 - r.line.x0 > SEX_SHORT_MM
+    ]
 
 
 def _blob_sets(
@@ -276,10 +288,51 @@ def _read_sex_blob(
     if value is None:
         at = letter_at(dec.text) if letters else None
         if at is None:
-            return None
+            return _two_class(ocr, probs, dec, (cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm), crop)
         tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, dec.text, dec.confidence)
         return _by_letter(RecLine(tl, probs, dec, crop), at)
     lead = len(dec.text) - len(dec.text.lstrip())
     conf = dec.char_confidences[lead] if len(dec.char_confidences) > lead else dec.confidence
     tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, value, conf)
     return RecLine(tl, probs, Line(value, conf, (conf,), dec.positions[lead : lead + 1]), crop)
+
+
+#: A blob read as one other mark is 男 or 女 by these two classes alone (a blurred 女 read 「收」 with 女 at 0.08,
+#: 男 at 0): the stronger must get at least this in one frame (paper texture cut out as a blob, no value there,
+#: gave 女 up to 0.012 on the development photos) …
+TWO_CLASS_FLOOR = 0.05
+#: … and this many times what the other gets (a blurred 女 read 「生」: 女 0.10, 男 0.0065).
+TWO_CLASS_MARGIN = 10.0
+
+
+def _two_class(
+    ocr: Engine, probs: np.ndarray, dec: Line, box: tuple[float, float, float, float], crop: np.ndarray
+) -> RecLine | None:
+    """The blob's value decided between 男 and 女 alone, where the whole dictionary read it as one other mark: a
+    real card prints one of the two there. Proposed at the probability the recogniser gave it (always below a
+    reading's: ``low_confidence``), as a single frame holding that class."""
+    table = _classes(ocr)
+    if table is None or len(dec.text.strip()) != 1:
+        return None
+    male, female = (float(probs[:, table[ch]].max()) for ch in "男女")
+    (p, value), (q, _) = sorted(((male, "男"), (female, "女")), reverse=True)
+    if p < TWO_CLASS_FLOOR or p < TWO_CLASS_MARGIN * q:
+        return None
+    frame = np.zeros((1, probs.shape[1]), np.float32)
+    frame[0, table[value]] = p
+    return RecLine(asg.TextLine(*box, value, p), frame, Line(value, p, (p,), (0,)), crop)
+
+
+_CLASSES: dict[int, dict[str, int] | None] = {}
+
+
+def _classes(ocr: Engine) -> dict[str, int] | None:
+    """The recogniser's class of 男 and 女 (None for an engine without per-class probabilities)."""
+    if id(ocr) not in _CLASSES:
+        try:
+            table = ocr.character_table()
+        except AttributeError:
+            _CLASSES[id(ocr)] = None
+        else:
+            _CLASSES[id(ocr)] = {ch: table.index(ch) for ch in "男女"}
+    return _CLASSES[id(ocr)]
