@@ -161,3 +161,24 @@ def test_a_one_character_line_beside_the_label_is_looked_at_as_a_blob(e) -> None
     got = sex_read.sex_beside_label(card, PPM, recs, e)
     assert got is not None and got.line.text == "男"
 
+
+def _birth_and_expiry(birth: str) -> list[recline.RecLine]:
+    return [_rec(birth, (12.3, 26.1, 39.1, 30.4)), _rec("2032年6月13日まで有効", (3.2, 38.8, 42.2, 43.1))]
+
+
+def test_without_a_label_the_label_beside_the_value_is_cut_apart_from_it(e) -> None:
+    """Neither the label nor the value was detected; their two blobs, less than 2 mm apart, are joined as the
+    residence card's 「女 F.」 would be and read 「性別男」, no value. Each is read alone as well."""
+    card = _card([("性別", 3.0, 33.0, 2.0, 60), ("男", 8.6, 32.5, 3.0, 60)])
+    got = sex_read.sex_beside_label(card, PPM, _birth_and_expiry("昭和46年6月13日生"), e, document="mynumber")
+    assert got is not None and got.line.text == "男" and got.repaired
+
+
+def test_without_a_label_a_birth_line_no_date_parses_from_still_places_the_rows(e) -> None:
+    """Blur left the birth date unparsed (「66042年12月12911生」) and the label unread: the one line reading
+    「…年…生」 places the rows where the value is looked for."""
+    card = _card([("男", 8.5, 32.0, 3.0, 120)])
+    got = sex_read.sex_beside_label(card, PPM, _birth_and_expiry("66042年12月12911生"), e, document="mynumber")
+    assert got is not None and got.line.text == "男" and got.repaired
+    two = [*_birth_and_expiry("66042年12月12911生"), _rec("1955年01月09日生", (12.3, 46.0, 39.1, 50.0))]
+    assert sex_read.sex_beside_label(card, PPM, two, e, document="mynumber") is None  # which row: none

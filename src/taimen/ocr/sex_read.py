@@ -147,8 +147,8 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
     one reads as a 性別 value, and then flagged (``repaired``: the field is marked ``no_label``)."""
     lines = [r.line for r in recs]
     picks = asg.assign(document, lines)
-    birth = picks.get("birth_date")
-    if birth is None:
+    row = _birth_row(lines, picks.get("birth_date"))
+    if row is None:
         return None
     used = {sp.line for p in picks.values() if p is not None for sp in p.spans}
     # a short line no field took may be the value misread (blurred 女 read 「就」): looked at as a blob too
@@ -157,7 +157,6 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
         for i, r in enumerate(recs)
         if i in used or len(re.sub(r"\s", "", r.line.text)) > 3 or r.line.x1 - r.line.x0 > SEX_SHORT_MM
     ]
-    row = lines[birth.spans[0].line]
     up, down = SEX_ROWS
     h, w = card.shape[:2]
     x1 = min(w, int((LAYOUTS[document].photo.x - SEX_LEFT_OF_PHOTO) * ppm))
@@ -176,6 +175,15 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
             return replace(found[0], repaired=True) if len(found) == 1 else None
         seen.update(blobs)
     return None
+
+
+def _birth_row(lines: list[asg.TextLine], birth: asg.Pick | None) -> asg.TextLine | None:
+    """The birth date's line: the one picked, else the one line that reads 「…年…生」 though no date could be
+    parsed from it (a blurred 「昭和42年12月29日生」 read 「66042年12月12911生」)."""
+    if birth is not None:
+        return lines[birth.spans[0].line]
+    rows = [ln for ln in lines if re.search(r"年.*生\s*$", ln.text)]
+    return rows[0] if len(rows) == 1 else None
 
 
 #: Where a 性別 value overlapped by another line is read (mm): from the label's right edge, its width, up and
@@ -259,7 +267,10 @@ def _blob_sets(
             for bx, by, bw, bh, _ in stats[1:n]
             if 2.4 * ppm <= bh <= 6.0 * ppm and 2.0 * ppm <= bw <= 6.0 * ppm
         ]
-        out.append(_pairs_joined(blobs, ppm))
+        joined = _pairs_joined(blobs, ppm)
+        out.append(joined)
+        if joined != blobs:  # or the label's remains beside the value (「自男」): each read alone too
+            out.append(blobs)
     return out
 
 
