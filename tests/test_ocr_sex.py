@@ -182,3 +182,11 @@ def test_without_a_label_a_birth_line_no_date_parses_from_still_places_the_rows(
     assert got is not None and got.line.text == "男" and got.repaired
     two = [*_birth_and_expiry("66042年12月12911生"), _rec("1955年01月09日生", (12.3, 46.0, 39.1, 50.0))]
     assert sex_read.sex_beside_label(card, PPM, two, e, document="mynumber") is None  # which row: none
+
+
+def test_another_mark_under_the_label_does_not_hide_a_value_beside_it(e) -> None:
+    """The window from the label's left edge also holds a mark under the label: the value beside the label is
+    no longer the lone blob there, so the window beside the label is looked at first."""
+    card = _card([("性別", 3.0, 32.4, 2.0, 60), ("男", 9.5, 31.8, 3.0, 60), ("口", 3.0, 35.2, 3.0, 60)])
+    got = sex_read.sex_beside_label(card, PPM, [_rec("性別", (2.8, 32.2, 7.3, 34.8))], e)
+    assert got is not None and got.line.text == "男"

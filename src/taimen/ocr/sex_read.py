@@ -219,20 +219,24 @@ def _sex_blob(
     lone blob of each ink cut (``_blob_sets``) in turn until one reads as a value (a cut at a share of strong ink
     beside the value kept only a piece of a faint 女, read 「Z」; the floor kept all of it)."""
     h, w = card.shape[:2]
-    _, dx1, dy = SEX_WINDOW
-    # from the label's left edge: a value printed a few mm above or below the label's row may stand over its
-    # right half (the label's own box is blanked, so its strokes are no blob)
-    x0, x1 = max(0, int(lab.x0 * ppm)), min(w, int((lab.x1 + dx1) * ppm))
+    dx0, dx1, dy = SEX_WINDOW
     y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
-    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
-        return None
+    x1 = min(w, int((lab.x1 + dx1) * ppm))
     read: set[tuple[int, int, int, int]] = set()
-    for blobs in _blob_sets(card, ppm, _lone_marks_out(recs, lab), (x0, y0, x1, y1)):
-        if len(blobs) != 1 or blobs[0] in read:  # nothing, or several marks: not a lone value
-            continue
-        read.add(blobs[0])
-        if (got := _read_sex_blob(card, ppm, ocr, blobs[0], letters)) is not None:
-            return got
+    # beside the label; then from its left edge, with lines of one character looked at as blobs: a value printed
+    # a few mm above or below the label's row may stand over the label's right half (the label's own box is
+    # blanked), and a value boxed but read as another kanji (「鼓」) is a blob there. Wider only second: the
+    # wider window may hold another mark, and a lone value is no longer lone
+    for left, lines in ((lab.x1 + dx0, recs), (lab.x0, _lone_marks_out(recs, lab))):
+        x0 = max(0, int(left * ppm))
+        if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+            return None
+        for blobs in _blob_sets(card, ppm, lines, (x0, y0, x1, y1)):
+            if len(blobs) != 1 or blobs[0] in read:  # nothing, or several marks: not a lone value
+                continue
+            read.add(blobs[0])
+            if (got := _read_sex_blob(card, ppm, ocr, blobs[0], letters)) is not None:
+                return got
     return None
 
 
