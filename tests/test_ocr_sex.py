@@ -190,3 +190,17 @@ def test_another_mark_under_the_label_does_not_hide_a_value_beside_it(e) -> None
     card = _card([("性別", 3.0, 32.4, 2.0, 60), ("男", 9.5, 31.8, 3.0, 60), ("口", 3.0, 35.2, 3.0, 60)])
     got = sex_read.sex_beside_label(card, PPM, [_rec("性別", (2.8, 32.2, 7.3, 34.8))], e)
     assert got is not None and got.line.text == "男"
+
+
+def test_without_a_label_a_value_read_as_it_is_outweighs_one_decided(e) -> None:
+    """Near the birth date's rows one blob reads 男 and another, smeared, is decided 女 between the two alone:
+    the value read as it is stands (before, only the one read as it is counted)."""
+    card = _card([("男", 8.5, 32.0, 3.0, 120)])
+    smeared = _smeared(_card([("女", 30.0, 32.0, 3.0, 60)]), 13, 0.0, 3)
+    y0, y1, x0, x1 = int(31 * PPM), int(36 * PPM), int(29 * PPM), int(35 * PPM)
+    card[y0:y1, x0:x1] = smeared[y0:y1, x0:x1]
+    recs = _birth_and_expiry("昭和46年6月13日生")
+    alone = sex_read.sex_beside_label(smeared, PPM, recs, e, document="mynumber")
+    assert alone is not None and alone.line.text == "女" and sex_read._decided(alone)
+    got = sex_read.sex_beside_label(card, PPM, recs, e, document="mynumber")
+    assert got is not None and got.line.text == "男"

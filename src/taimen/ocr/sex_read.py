@@ -169,6 +169,7 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
         if len(blobs) > 4:  # a pattern or clutter, not a lone value beside a label
             return None
         found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b, letters)) is not None]
+        found = [r for r in found if not _decided(r)] or found  # a value read as it is before one decided
         if len({r.line.text for r in found}) > 1:  # 男 and 女 both: no value
             return None
         if found:
@@ -336,6 +337,11 @@ def _two_class(
     frame = np.zeros((1, probs.shape[1]), np.float32)
     frame[0, table[value]] = p
     return RecLine(asg.TextLine(*box, value, p), frame, Line(value, p, (p,), (0,)), crop)
+
+
+def _decided(rl: RecLine) -> bool:
+    """A value ``_two_class`` decided (held as its one frame; a blob read has several)."""
+    return rl.probs is not None and rl.probs.shape[0] == 1
 
 
 _CLASSES: dict[int, dict[str, int] | None] = {}
