@@ -147,8 +147,8 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
     one reads as a 性別 value, and then flagged (``repaired``: the field is marked ``no_label``)."""
     lines = [r.line for r in recs]
     picks = asg.assign(document, lines)
-    birth = picks.get("birth_date")
-    if birth is None:
+    row = _birth_row(lines, picks.get("birth_date"))
+    if row is None:
         return None
     used = {sp.line for p in picks.values() if p is not None for sp in p.spans}
     # a short line no field took may be the value misread (blurred 女 read 「就」): looked at as a blob too
@@ -157,7 +157,6 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
         for i, r in enumerate(recs)
         if i in used or len(re.sub(r"\s", "", r.line.text)) > 3 or r.line.x1 - r.line.x0 > SEX_SHORT_MM
     ]
-    row = lines[birth.spans[0].line]
     up, down = SEX_ROWS
     h, w = card.shape[:2]
     x1 = min(w, int((LAYOUTS[document].photo.x - SEX_LEFT_OF_PHOTO) * ppm))
@@ -170,12 +169,22 @@ def sex_unlabelled(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engin
         if len(blobs) > 4:  # a pattern or clutter, not a lone value beside a label
             return None
         found = [r for b in blobs if b not in seen and (r := _read_sex_blob(card, ppm, ocr, b, letters)) is not None]
+        found = [r for r in found if not _decided(r)] or found  # a value read as it is before one decided
         if len({r.line.text for r in found}) > 1:  # 男 and 女 both: no value
             return None
         if found:
             return replace(found[0], repaired=True) if len(found) == 1 else None
         seen.update(blobs)
     return None
+
+
+def _birth_row(lines: list[asg.TextLine], birth: asg.Pick | None) -> asg.TextLine | None:
+    """The birth date's line: the one picked, else the one line that reads 「…年…生」 though no date could be
+    parsed from it (a blurred 「昭和42年12月29日生」 read 「66042年12月12911生」)."""
+    if birth is not None:
+        return lines[birth.spans[0].line]
+    rows = [ln for ln in lines if re.search(r"年.*生\s*$", ln.text)]
+    return rows[0] if len(rows) == 1 else None
 
 
 #: Where a 性別 value overlapped by another line is read (mm): from the label's right edge, its width, up and
@@ -212,18 +221,34 @@ def _sex_blob(
     beside the value kept only a piece of a faint 女, read 「Z」; the floor kept all of it)."""
     h, w = card.shape[:2]
     dx0, dx1, dy = SEX_WINDOW
-    x0, x1 = max(0, int((lab.x1 + dx0) * ppm)), min(w, int((lab.x1 + dx1) * ppm))
     y0, y1 = max(0, int((lab.cy - dy) * ppm)), min(h, int((lab.cy + dy) * ppm))
-    if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
-        return None
+    x1 = min(w, int((lab.x1 + dx1) * ppm))
     read: set[tuple[int, int, int, int]] = set()
-    for blobs in _blob_sets(card, ppm, recs, (x0, y0, x1, y1)):
-        if len(blobs) != 1 or blobs[0] in read:  # nothing, or several marks: not a lone value
-            continue
-        read.add(blobs[0])
-        if (got := _read_sex_blob(card, ppm, ocr, blobs[0], letters)) is not None:
-            return got
+    # beside the label; then from its left edge, with lines of one character looked at as blobs: a value printed
+    # a few mm above or below the label's row may stand over the label's right half (the label's own box is
+    # blanked), and a value boxed but read as another kanji (「鼓」) is a blob there. Wider only second: the
+    # wider window may hold another mark, and a lone value is no longer lone
+    for left, lines in ((lab.x1 + dx0, recs), (lab.x0, _lone_marks_out(recs, lab))):
+        x0 = max(0, int(left * ppm))
+        if x1 - x0 < 2 * ppm or y1 - y0 < 2 * ppm:
+            return None
+        for blobs in _blob_sets(card, ppm, lines, (x0, y0, x1, y1)):
+            if len(blobs) != 1 or blobs[0] in read:  # nothing, or several marks: not a lone value
+                continue
+            read.add(blobs[0])
+            if (got := _read_sex_blob(card, ppm, ocr, blobs[0], letters)) is not None:
+                return got
     return None
+
+
+def _lone_marks_out(recs: list[RecLine], lab: asg.TextLine) -> list[RecLine]:
+    """The detected lines but those of one character (the label's aside): such a line beside the label is the
+    value read as another mark (a blurred 女 read 「鼓」), looked at as a blob."""
+    return [
+        r
+        for r in recs
+        if r.line is lab or len(re.sub(r"\s", "", r.line.text)) != 1 or r.line.x1 - r.line.x0 > SEX_SHORT_MM
+    ]
 
 
 def _blob_sets(
@@ -247,7 +272,10 @@ def _blob_sets(
             for bx, by, bw, bh, _ in stats[1:n]
             if 2.4 * ppm <= bh <= 6.0 * ppm and 2.0 * ppm <= bw <= 6.0 * ppm
         ]
-        out.append(_pairs_joined(blobs, ppm))
+        joined = _pairs_joined(blobs, ppm)
+        out.append(joined)
+        if joined != blobs:  # or the label's remains beside the value (「自男」): each read alone too
+            out.append(blobs)
     return out
 
 
@@ -276,10 +304,56 @@ def _read_sex_blob(
     if value is None:
         at = letter_at(dec.text) if letters else None
         if at is None:
-            return None
+            return _two_class(ocr, probs, dec, (cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm), crop)
         tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, dec.text, dec.confidence)
         return _by_letter(RecLine(tl, probs, dec, crop), at)
     lead = len(dec.text) - len(dec.text.lstrip())
     conf = dec.char_confidences[lead] if len(dec.char_confidences) > lead else dec.confidence
     tl = asg.TextLine(cx0 / ppm, cy0 / ppm, cx1 / ppm, cy1 / ppm, value, conf)
     return RecLine(tl, probs, Line(value, conf, (conf,), dec.positions[lead : lead + 1]), crop)
+
+
+#: A blob read as one other mark is 男 or 女 by these two classes alone (a blurred 女 read 「收」 with 女 at 0.08,
+#: 男 at 0): the stronger must get at least this in one frame (paper texture cut out as a blob, no value there,
+#: gave 女 up to 0.012 on the development photos) …
+TWO_CLASS_FLOOR = 0.05
+#: … and this many times what the other gets (a blurred 女 read 「生」: 女 0.10, 男 0.0065).
+TWO_CLASS_MARGIN = 10.0
+
+
+def _two_class(
+    ocr: Engine, probs: np.ndarray, dec: Line, box: tuple[float, float, float, float], crop: np.ndarray
+) -> RecLine | None:
+    """The blob's value decided between 男 and 女 alone, where the whole dictionary read it as one other mark: a
+    real card prints one of the two there. Proposed at the probability the recogniser gave it (always below a
+    reading's: ``low_confidence``), as a single frame holding that class."""
+    table = _classes(ocr)
+    if table is None or len(dec.text.strip()) != 1:
+        return None
+    male, female = (float(probs[:, table[ch]].max()) for ch in "男女")
+    (p, value), (q, _) = sorted(((male, "男"), (female, "女")), reverse=True)
+    if p < TWO_CLASS_FLOOR or p < TWO_CLASS_MARGIN * q:
+        return None
+    frame = np.zeros((1, probs.shape[1]), np.float32)
+    frame[0, table[value]] = p
+    return RecLine(asg.TextLine(*box, value, p), frame, Line(value, p, (p,), (0,)), crop)
+
+
+def _decided(rl: RecLine) -> bool:
+    """A value ``_two_class`` decided (held as its one frame; a blob read has several)."""
+    return rl.probs is not None and rl.probs.shape[0] == 1
+
+
+_CLASSES: dict[int, dict[str, int] | None] = {}
+
+
+def _classes(ocr: Engine) -> dict[str, int] | None:
+    """The recogniser's class of 男 and 女 (None for an engine without per-class probabilities)."""
+    if id(ocr) not in _CLASSES:
+        try:
+            table = ocr.character_table()
+        except AttributeError:
+            _CLASSES[id(ocr)] = None
+        else:
+            _CLASSES[id(ocr)] = {ch: table.index(ch) for ch in "男女"}
+    return _CLASSES[id(ocr)]
