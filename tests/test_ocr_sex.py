@@ -10,7 +10,7 @@ import pytest
 from ocr_helpers import ocr
 from taimen.ocr import fieldread, recline, sex_read
 from taimen.ocr import fields as fp
-from taimen.ocr.engine import Line
+from taimen.ocr.engine import Line, class_index
 from test_ocr_recover import PPM, _card, _rec
 
 LABEL = ("性別", 40.2, 14.0, 2.0, 60)
@@ -131,7 +131,7 @@ def test_a_value_read_as_another_mark_is_decided_between_the_two_and_doubted(e, 
 def test_the_two_class_decision_needs_one_mark_weighing_one_value() -> None:
     """A mark giving neither value weight, or both about as much, decides nothing; nor do two marks."""
     e = ocr()
-    classes = sex_read._classes(e)
+    classes = class_index(e)
     assert classes is not None
     frames = np.zeros((3, len(e.character_table())), np.float32)
     box, crop = (0.0, 0.0, 3.0, 3.0), np.zeros((1, 1, 3), np.uint8)

@@ -459,6 +459,21 @@ def _kana_context(text: str) -> str:
     return "".join(out)
 
 
+_CLASS_INDEX: dict[int, dict[str, int]] = {}
+
+
+def class_index(ocr: Any) -> dict[str, int] | None:
+    """Each character's class in ``ocr``'s recogniser (the CTC blank, 0, left out), made once per engine; None for
+    an engine without per-class probabilities (Tesseract in the benchmark)."""
+    if id(ocr) not in _CLASS_INDEX:
+        try:
+            table = ocr.character_table()
+        except AttributeError:
+            return None
+        _CLASS_INDEX[id(ocr)] = {ch: i for i, ch in enumerate(table) if i}
+    return _CLASS_INDEX[id(ocr)]
+
+
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
 

@@ -34,7 +34,7 @@ from taimen.ocr.date_rules import (
     expiry_from_birth,
     expiry_on_birthday,
 )
-from taimen.ocr.engine import CHARSETS, Engine, Line
+from taimen.ocr.engine import CHARSETS, Engine, Line, class_index
 from taimen.ocr.layouts import CARD_H_MM, CARD_W_MM
 from taimen.ocr.line_end import read_before_start, read_past_end, starts_late
 from taimen.ocr.look_again import (
@@ -793,19 +793,6 @@ def _date_again(
 VARIANT_P = 0.02
 
 
-_INDEX: dict[int, dict[str, int]] = {}
-
-
-def _class_index(ocr: Engine) -> dict[str, int] | None:
-    if id(ocr) not in _INDEX:
-        try:
-            table = ocr.character_table()
-        except AttributeError:  # another engine (Tesseract in the benchmark): no per-class probabilities
-            return None
-        _INDEX[id(ocr)] = {ch: i for i, ch in enumerate(table) if i}
-    return _INDEX[id(ocr)]
-
-
 def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> bool:
     """A name character that has other registered forms (崎/﨑, 高/髙 …) is doubtful when one of them is missing
     from the recogniser's dictionary (it could never be read: 﨑) or is a form it has not seen (_unseen: 髙), or
@@ -823,7 +810,7 @@ def _variant_doubt(ocr: Engine, recs: list[RecLine], spans: list[asg.Span]) -> b
             others = variants.NAME_VARIANTS.get(rl.decoded.text[k])
             if not others:
                 continue
-            index = index if index is not None else _class_index(ocr) or {}
+            index = index if index is not None else class_index(ocr) or {}
             if rl.probs is None or not rl.decoded.positions or any(o not in index or _unseen(o) for o in others):
                 return True
             t = rl.decoded.positions[k]

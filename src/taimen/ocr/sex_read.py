@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from taimen.ocr import assign as asg
-from taimen.ocr.engine import Engine, Line, span_frames
+from taimen.ocr.engine import Engine, Line, class_index, span_frames
 from taimen.ocr.layouts import LAYOUTS
 from taimen.ocr.recline import RecLine, ink_map
 
@@ -327,8 +327,8 @@ def _two_class(
     """The blob's value decided between 男 and 女 alone, where the whole dictionary read it as one other mark: a
     real card prints one of the two there. Proposed at the probability the recogniser gave it (always below a
     reading's: ``low_confidence``), as a single frame holding that class."""
-    table = _classes(ocr)
-    if table is None or len(dec.text.strip()) != 1:
+    table = class_index(ocr)
+    if table is None or not {"男", "女"} <= table.keys() or len(dec.text.strip()) != 1:
         return None
     male, female = (float(probs[:, table[ch]].max()) for ch in "男女")
     (p, value), (q, _) = sorted(((male, "男"), (female, "女")), reverse=True)
@@ -342,18 +342,3 @@ def _two_class(
 def _decided(rl: RecLine) -> bool:
     """A value ``_two_class`` decided (held as its one frame; a blob read has several)."""
     return rl.probs is not None and rl.probs.shape[0] == 1
-
-
-_CLASSES: dict[int, dict[str, int] | None] = {}
-
-
-def _classes(ocr: Engine) -> dict[str, int] | None:
-    """The recogniser's class of 男 and 女 (None for an engine without per-class probabilities)."""
-    if id(ocr) not in _CLASSES:
-        try:
-            table = ocr.character_table()
-        except AttributeError:
-            _CLASSES[id(ocr)] = None
-        else:
-            _CLASSES[id(ocr)] = {ch: table.index(ch) for ch in "男女"}
-    return _CLASSES[id(ocr)]
