@@ -262,9 +262,11 @@ def test_the_best_of_places_the_frames_cannot_tell_apart_is_proposed_with_the_ot
     assert f.value == "千葉県船橋市湊町7丁目5番2号"
     assert {"two_candidates", "repaired"} <= set(f.reasons) and f.doubtful
     assert f.extra["rival"] == "千葉県船橋市浜町"
+    assert f.to_json()["alternative"] == "千葉県船橋市浜町"  # `taimen ocr --json` names it for the operator
     chars = [*_sure("千葉県船橋市"), {"淡": 0.4, "湊": 0.3, "浜": 0.0001}, *_sure("町7丁目5番2号", 0.999)]
     f = _address(e, chars)  # one place clearly best: no rival named
     assert f.value == "千葉県船橋市湊町7丁目5番2号" and "two_candidates" not in f.reasons
+    assert "alternative" not in f.to_json()
 
 
 def test_a_rival_place_is_not_proposed_where_what_follows_it_ends_no_town(e, monkeypatch) -> None:

@@ -43,7 +43,7 @@ class FieldReading:
         return self.value is None or self.confidence < DOUBT_BELOW or bool(self.reasons)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "key": self.key,
             "value": self.value,
             "text": self.text,
@@ -54,6 +54,10 @@ class FieldReading:
             "reasons": list(self.reasons),
             "doubtful": self.doubtful,
         }
+        if "rival" in self.extra:
+            # the place the frames could not tell from the proposed one (湊町 or 浜町): what the operator checks
+            out["alternative"] = self.extra["rival"]
+        return out
 
 
 def nfkc(text: str) -> str:
