@@ -107,6 +107,23 @@ def test_a_confident_but_doubtful_misreading_is_checked_by_eye_not_failed(reason
     assert cross_check(ocr, _chip()).verdict.status is VerdictStatus.NOT_GENUINE
 
 
+def test_an_address_between_two_places_says_when_the_other_place_is_the_chips() -> None:
+    """OCR proposed 湊町 with 浜町 named as the other place the frames could not tell apart: when the chip holds
+    浜町, the check says the other candidate matches it, and still asks for a look (the face could be altered)."""
+    chip = _chip(address="千葉県船橋市浜町７丁目５番２号")
+    ocr = _ocr(conf=1.0)
+    value = "千葉県船橋市湊町7丁目5番2号"
+    extra = {"rival": "千葉県船橋市浜町", "rival_address": "千葉県船橋市浜町7丁目5番2号"}
+    ocr.fields["address"] = FieldReading("address", value, value, 1.0, reasons=("two_candidates",), extra=extra)
+    check = _by_name(compare(ocr, chip))["face.address"]
+    assert check.status is CheckStatus.WARNING
+    assert "もう一つの候補「千葉県船橋市浜町7丁目5番2号」はICチップと一致" in check.detail_ja
+    assert "other candidate" in check.detail_en and "compare by eye" in check.detail_en
+    # a chip that holds neither place: the other candidate is not said to match
+    check = _by_name(compare(ocr, _chip(address="千葉県船橋市本町７丁目５番２号")))["face.address"]
+    assert check.status is CheckStatus.WARNING and "もう一つの候補" not in check.detail_ja
+
+
 def test_missing_values_are_skipped_not_passed() -> None:
     ocr = _ocr()
     ocr.fields["address"] = FieldReading("address", None, "", 0.0, problem="nothing read")

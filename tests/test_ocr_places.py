@@ -262,6 +262,7 @@ def test_the_best_of_places_the_frames_cannot_tell_apart_is_proposed_with_the_ot
     assert f.value == "千葉県船橋市湊町7丁目5番2号"
     assert {"two_candidates", "repaired"} <= set(f.reasons) and f.doubtful
     assert f.extra["rival"] == "千葉県船橋市浜町"
+    assert f.extra["rival_address"] == "千葉県船橋市浜町7丁目5番2号"  # what the chip would hold if 浜町 is printed
     assert f.to_json()["alternative"] == "千葉県船橋市浜町"  # `taimen ocr --json` names it for the operator
     chars = [*_sure("千葉県船橋市"), {"淡": 0.4, "湊": 0.3, "浜": 0.0001}, *_sure("町7丁目5番2号", 0.999)]
     f = _address(e, chars)  # one place clearly best: no rival named

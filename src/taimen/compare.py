@@ -100,6 +100,8 @@ class Printed:
     #: why OCR doubts this value (taimen.ocr.fieldread.REASONS); a doubtful value never fails a card by itself
     reasons: tuple[str, ...] = ()
     doubtful: bool = False
+    #: an address as it reads with the other place OCR could not tell from the proposed one (湊町 or 浜町)
+    alternative: str | None = None
 
 
 def printed_values(ocr: OcrResult, confirmed: Mapping[str, str] | None = None) -> dict[str, Printed]:
@@ -111,13 +113,17 @@ def printed_values(ocr: OcrResult, confirmed: Mapping[str, str] | None = None) -
             v = confirmed[key]
             out[key] = Printed(v, 1.0, True, v)
         else:
-            out[key] = Printed(f.value, f.confidence, False, f.text or (f.value or ""), f.reasons, f.doubtful)
+            alternative = f.extra.get("rival_address")
+            shown = f.text or (f.value or "")
+            out[key] = Printed(f.value, f.confidence, False, shown, f.reasons, f.doubtful, alternative)
     for key, v in confirmed.items():
         out.setdefault(key, Printed(v, 1.0, True, v))
     return out
 
 
-def _mismatch(name: str, title_ja: str, title_en: str, p: Printed, printed: str, chip: str) -> Check:
+def _mismatch(
+    name: str, title_ja: str, title_en: str, p: Printed, printed: str, chip: str, alternative_matches: bool = False
+) -> Check:
     sure = p.confirmed or (p.confidence >= CONFIDENT and not p.doubtful)
     ja = f"券面「{printed}」／IC「{chip}」"
     en = f"printed {printed!r} / chip {chip!r}"
@@ -136,14 +142,18 @@ def _mismatch(name: str, title_ja: str, title_en: str, p: Printed, printed: str,
 
     why_ja = "、".join(REASONS[r][0] for r in p.reasons if r in REASONS) or f"確度 {p.confidence:.2f}"
     why_en = ", ".join(REASONS[r][1] for r in p.reasons if r in REASONS) or f"confidence {p.confidence:.2f}"
+    # OCR's other candidate equal to the chip points at a misreading, yet only the eye can tell which is printed
+    other_ja = f"OCRのもう一つの候補「{p.alternative}」はICチップと一致します。" if alternative_matches else ""
+    other_en = f"; OCR's other candidate {p.alternative!r} matches the chip" if alternative_matches else ""
     return Check(
         name,
         CheckStatus.WARNING,
         title_ja,
         title_en,
-        f"一致しません：{ja}。OCRの読み取りに疑いがあるため（{why_ja}）読み違いの可能性があります。"
+        f"一致しません：{ja}。OCRの読み取りに疑いがあるため（{why_ja}）読み違いの可能性があります。{other_ja}"
         "券面を目視で確認してください。",
-        f"they differ: {en}; OCR doubted this value ({why_en}), so this may be a misreading: compare by eye",
+        f"they differ: {en}; OCR doubted this value ({why_en}), so this may be a misreading{other_en}: "
+        "compare by eye",
         ("printed card face (OCR, unconfirmed)", "chip"),
         required=False,
     )
@@ -197,7 +207,8 @@ def _text_check(
             ("printed card face", "chip"),
             required=False,
         )
-    check = _mismatch(name, title_ja, title_en, p, p.value, chip)
+    other = p.alternative is not None and not p.confirmed and _equal(p.alternative, chip, kind)
+    check = _mismatch(name, title_ja, title_en, p, p.value, chip, other)
     if note[0]:
         return Check(
             check.name,

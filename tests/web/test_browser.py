@@ -201,6 +201,40 @@ def test_mynumber_forged_typed_values(page, server) -> None:  # type: ignore[no-
     shot(p, "result-forged-ja", docs=True)
 
 
+def test_result_shows_why_ocr_doubted_an_address(page, server) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: an address OCR could not settle between two places is shown with why it was doubted and the
+    other place, under the printed value, where the clerk looks when the row asks for a check by eye."""
+    from dataclasses import replace
+
+    p = page
+    expect = sync_api.expect
+    place(p, "mynumber-yamada")
+    p.click("#doc-next")
+    take_photo(p)
+    session = _state(server).session
+    real = session.ocr.fields["address"].value  # 東京都千代田区霞が関2丁目1番2号, read from the fake camera
+    town = real.index("区") + 1
+    misread = real[:town] + "霞ケ浦" + real[town + 3 :]
+    extra = {"rival": real[: town + 3], "rival_address": real}
+    session.ocr.fields["address"] = replace(
+        session.ocr.fields["address"], value=misread, reasons=("two_candidates",), extra=extra
+    )
+    session.printed["address"] = misread
+    wait_tries(p)
+    p.click("#read-start")
+    p.wait_for_url("**/result", timeout=20_000)
+    row = p.locator('#field-table tr[data-field="address"]')
+    expect(row).to_have_class(re.compile("match-doubt"))
+    note = row.locator(".printed-doubt")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("候補が複数あります")
+    expect(note).to_contain_text(f"ほかの候補：{real[: town + 3]}")
+    expect(p.locator('[data-check="face.address"] .check-detail')).to_contain_text("もう一つの候補")
+    expect(p.locator("#verdict")).not_to_have_class(re.compile("verdict-not_genuine"))
+    assert p.locator(".printed-doubt").count() == 1
+    shot(p, "result-address-doubt-ja")
+
+
 def test_card_pulled_mid_read_then_retry(page, server) -> None:  # type: ignore[no-untyped-def]
     p = page
     expect = sync_api.expect

@@ -534,3 +534,35 @@ def test_confirm_screen_says_why_a_proposal_is_doubtful_and_what_to_fix(ocr_clie
     page = c.get("/confirm").text
     assert 'data-hint="finger"><svg class="hint-pic"' in page and "指がカードにかかっています" in page
     assert 'data-hint="frame"' not in page
+
+
+def test_result_says_why_ocr_doubted_a_printed_value_and_names_the_other_place(
+    ocr_client: TestClient, guard: Guard
+) -> None:
+    """An address OCR read between two places it could not tell apart (湊町 or 浜町): the result's printed column
+    says why it doubted the reading and names the other place, and the cross-check says that the other place is
+    the chip's. A check by eye, never a failed card."""
+    from dataclasses import replace
+
+    c = ocr_client
+    place(c, guard, "mynumber-showa64")
+    c.post("/document", data={"csrf": guard.csrf, "document": "auto"})
+    assert c.post("/api/demo/face", headers=_h(guard)).status_code == 200
+    session = _st(c).session
+    real = session.ocr.fields["address"].value
+    town = real.index("区") + 1  # 「東京都千代田区」, then the town the frames could not decide
+    misread = real[:town] + "霞ケ浦" + real[town + 3 :]
+    extra = {"rival": real[: town + 3], "rival_address": real}
+    reading = replace(session.ocr.fields["address"], value=misread, reasons=("two_candidates", "repaired"), extra=extra)
+    session.ocr.fields["address"] = reading
+    session.printed["address"] = misread
+    r = read(c, guard, {"birth": "640107", "calendar": "wareki", "expiry_year": "2031", "security_code": "4096"})
+    assert r.status_code == 200, r.text
+    result = c.get("/result").text
+    assert "verdict-not_genuine" not in result
+    assert 'class="match-doubt" data-field="address"' in result
+    assert 'data-check="face.address" data-status="warning"' in result
+    assert f"ほかの候補：{real[: town + 3]}" in result and "候補が複数あります" in result
+    assert f"もう一つの候補「{real}」はICチップと一致します" in result
+    # the rows OCR read without doubt that match the chip carry no note
+    assert result.count('class="printed-doubt"') == 1

@@ -555,7 +555,11 @@ def check_address(ocr: Any, reading: fp.FieldReading, pieces: Sequence[Piece]) -
     if place is None:
         return replace(reading, reasons=(*reading.reasons, "unknown_place"))
     if rival is not None:
-        return replace(reading, reasons=(*reading.reasons, "two_candidates"), extra={**reading.extra, "rival": rival})
+        extra = {**reading.extra, "rival": rival}
+        if head is not None and reading.value.startswith(head):
+            # the whole address as it reads with the other place, for comparing with the chip's
+            extra["rival_address"] = rival + reading.value[len(head) :]
+        return replace(reading, reasons=(*reading.reasons, "two_candidates"), extra=extra)
     return reading
 
 

@@ -151,6 +151,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "match_no": ("不一致", "MISMATCH"),
     "match_none": ("券面の値なし", "no printed value"),
     "match_doubt": ("要確認", "check by eye"),
+    "printed_doubt": ("OCRの読み取りに疑い", "OCR doubted this reading"),
     "match_image": ("ICは画像のみ（目視）", "chip holds an image: by eye"),
     "chip_front_image": ("（ICの券面画像から読み取り）", "(read from the chip's front image)"),
     "chip_image_only": ("（ICチップには画像で記録）", "(an image on the chip)"),

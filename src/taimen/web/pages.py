@@ -226,6 +226,7 @@ async def result_page(request: Request) -> Response:
             verdict_label=pick(lang, verdict.label_ja, verdict.label_en) if verdict else "",
             reasons=[pick(lang, r.ja, r.en) for r in verdict.reasons] if verdict else [],
             rows=view.field_rows(result, st.session.printed, lang),
+            printed_doubts=view.printed_doubts(st.session.ocr, lang),
             any_printed=bool(st.session.printed),
             checks=view.check_rows(result.checks, lang),
             summary=view.summary(result.checks, lang),

@@ -154,6 +154,31 @@ def field_rows(result: ReadResult, printed: dict[str, str], lang: str) -> list[F
     return rows
 
 
+def printed_doubts(ocr: Any, lang: str) -> dict[str, str]:
+    """Why OCR doubted each printed value it read (cut off, glare, two candidates …), keyed by result row, with
+    the other place it could not tell from an address's, so the clerk knows what to look at on the card."""
+    if ocr is None:
+        return {}
+    from taimen.ocr.fieldread import REASONS
+    from taimen.web.hooks import PRINTED_FIELDS
+
+    ja = lang == "ja"
+    out = {}
+    for ocr_key, key in PRINTED_FIELDS.items():
+        reading = getattr(ocr, "fields", {}).get(ocr_key)
+        if reading is None or not reading.value or not reading.doubtful:
+            continue
+        why = [REASONS[r][0 if ja else 1] for r in reading.reasons if r in REASONS]
+        if not why:  # doubted for its confidence alone
+            why = [f"確度 {reading.confidence:.2f}" if ja else f"confidence {reading.confidence:.2f}"]
+        text = ("、" if ja else ", ").join(why)
+        rival = reading.extra.get("rival")
+        if rival:
+            text += f"（ほかの候補：{rival}）" if ja else f" (the other candidate: {rival})"
+        out[key] = text
+    return out
+
+
 def _residence_rows(
     result: ReadResult, printed: dict[str, str], by_name: dict[str, Check], lang: str
 ) -> list[FieldRow]:
