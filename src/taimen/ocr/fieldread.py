@@ -412,8 +412,13 @@ def fields_from_lines(
         if key in extended:  # its last characters were read only the second time
             reasons.append("repaired")
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
-        if key == "name" and "variant_form" in reasons:  # 髙 read 高: decided from the character's pixels
-            out[key] = glyphs.name_forms(recs, pick.spans, out[key])
+        if key == "name" and ("variant_form" in reasons or glyphs.has_vendor_form(reading.value)):
+            # 髙 read 高: decided from the character's pixels; also where the frames gave the variant no weight
+            # (邉 read 邊 at 0.43 with 邉 under 2 %): a variant it shows is proposed doubted, never silently
+            named = glyphs.name_forms(recs, pick.spans, out[key])
+            if named.value != out[key].value:
+                named = replace(named, reasons=tuple(dict.fromkeys((*named.reasons, "variant_form"))))
+            out[key] = named
         if card is not None and key in REREAD.get(document, ()) and len(pick.spans) == 1 and _unsure(out[key]):
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
     if document == "mynumber":
