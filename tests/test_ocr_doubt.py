@@ -159,3 +159,18 @@ def test_a_vendor_form_the_frames_gave_no_weight_is_still_decided_from_the_pixel
     recs = [_line(e, "氏名", (2, 8, 8, 11)), rec, _line(e, "昭和55年2月17日生", (13, 26, 44, 29.5))]
     f = fieldread.fields_from_lines("mynumber", recs, e)["name"]
     assert f.value == "邉見\u3000彩花" and {"variant_form", "repaired"} <= set(f.reasons) and f.doubtful
+
+
+@pytest.mark.skipif(not os.path.isfile(_IPA_GOTHIC), reason="needs IPAex Gothic (fonts-ipaexfont)")
+def test_a_name_read_as_one_part_after_its_label_is_read_again_without_it(e) -> None:
+    """「名見宏」 (dev-0545: 氏名　邉見　宏, 邉 merged into 見's frames beside the label): the name's part of the
+    line's crop, read again on its own, gives the lost character back; proposed doubted (``repaired``)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    px = 30
+    im = Image.new("L", (px * 7 + 12, px + 12), 235)
+    ImageDraw.Draw(im).text((6, 6), "氏名\u3000山田花子", font=ImageFont.truetype(_IPA_GOTHIC, px), fill=40)
+    rec = _line(e, "氏名  田花子", (2, 7.5, 30, 11.5))  # 山's frames blank: lost
+    rec = recline.RecLine(rec.line, rec.probs, rec.decoded, np.asarray(im.convert("RGB")))
+    f = fieldread.fields_from_lines("mynumber", [rec, _line(e, "昭和55年2月17日生", (13, 26, 44, 29.5))], e)["name"]
+    assert f.value == "山田\u3000花子" and "repaired" in f.reasons and f.doubtful
