@@ -821,3 +821,55 @@ def test_a_month_and_day_whose_year_was_lost_is_no_address_line() -> None:
     ]
     got = assign("license", lines)["address"]
     assert got is not None and [s.line for s in got.spans] == [2]
+
+
+def test_the_name_label_read_as_a_character_and_a_digit_is_not_the_name() -> None:
+    """氏名 read 「我6」 and run into the name (dev-0342): the digit made the line no name and nothing was proposed."""
+    lines = [
+        L(2.2, 1.2, 31.6, 6.7, "個人番号カード"),
+        L(2.2, 7.5, 27.6, 13.8, "我6村田貴子"),
+        L(11.2, 23.8, 37.3, 28.1, "昭和27年04月24日生"),
+    ]
+    pick = assign("mynumber", lines)["name"]
+    assert text_of(lines, pick) == "村田貴子" and "no_label" in pick.reasons
+
+
+def test_the_name_label_read_as_lowercase_letters_before_a_latin_name() -> None:
+    """氏名 read 「nn」 before a name printed in capitals (tune-3572): the lowercase made the line no name. A
+    name's own short word in capitals stays."""
+    for text in ("nn MOORE JESSICA", "In MOORE JESSICA"):
+        lines = [L(2.6, 1.2, 22.5, 6.4, "在留力一ド"), L(2.5, 7.5, 34.7, 12.0, text)]
+        pick = assign("residence", lines)["name"]
+        assert text_of(lines, pick) == "MOORE JESSICA" and "no_label" in pick.reasons
+    lines = [L(2.6, 1.2, 22.5, 6.4, "在留カード"), L(2.5, 7.5, 34.7, 12.0, "LI WEI")]
+    assert text_of(lines, assign("residence", lines)["name"]) == "LI WEI"
+
+
+def test_a_latin_name_ends_before_a_piece_on_its_row_that_is_no_latin_word() -> None:
+    """「性交F、」 (性別 女 F. misread) boxed apart right of the name (tune-3681): its F was appended."""
+    lines = [
+        L(2.7, 8.9, 8.9, 13.2, "氏名"),
+        L(12.2, 11.2, 37.2, 15.7, "MARTIN WILLIAM"),
+        L(40.0, 11.7, 54.7, 18.1, "性交F、"),
+    ]
+    pick = assign("residence", lines)["name"]
+    assert text_of(lines, pick) == "MARTIN WILLIAM"
+
+
+def test_a_name_above_a_birth_date_boxed_with_the_label_may_overlap_the_date_s_box() -> None:
+    """「PARK MARCO」 printed high over 「氏名1980年02月02日」, its box overlapping the date's top (dev-0307)."""
+    lines = [
+        L(2.2, 1.0, 22.4, 6.1, "在留カード"),
+        L(8.0, 6.2, 24.4, 10.2, "PARK MARCO"),
+        L(2.2, 8.0, 29.8, 13.0, "氏名1980年02月02日"),
+        L(2.7, 13.9, 11.5, 17.0, "生年月日"),
+    ]
+    pick = assign("residence", lines)["name"]
+    assert text_of(lines, pick) == "PARK MARCO"
+
+
+def test_the_title_read_with_kanji_drawn_like_its_katakana_is_no_name() -> None:
+    """「個人委号力一F」 (tune-2949): カード read 力一F, under half of the title until 力一 is compared as カー."""
+    lines = [L(2.2, 0.8, 32.5, 6.8, "個人委号力一F"), L(11.8, 10.2, 34.2, 15.9, "中川 芽衣")]
+    pick = assign("mynumber", lines)["name"]
+    assert text_of(lines, pick) == "中川 芽衣"

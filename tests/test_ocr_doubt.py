@@ -4,6 +4,8 @@ split, which must now be flagged."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -138,3 +140,37 @@ def test_an_unlock_value_is_sure_only_from_095(
     assert unsure.value == sure.value == value
     assert 0.9 < unsure.confidence < 0.95 and "low_confidence" in unsure.reasons and unsure.doubtful
     assert sure.confidence >= 0.95 and "low_confidence" not in sure.reasons and not sure.doubtful
+
+
+_IPA_GOTHIC = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+
+
+@pytest.mark.skipif(not os.path.isfile(_IPA_GOTHIC), reason="needs IPAex Gothic (fonts-ipaexfont)")
+def test_a_vendor_form_the_frames_gave_no_weight_is_still_decided_from_the_pixels(e) -> None:
+    """邉見 read 邊見 with 邉 under 2 % in its frames (dev-0210): no ``variant_form`` from the frames, so the cell
+    was never compared with the two forms. It is now, and the variant it shows is proposed doubted."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    px = 30
+    im = Image.new("L", (px * 5 + 12, px + 12), 235)
+    ImageDraw.Draw(im).text((6, 6), "邉見\u3000彩花", font=ImageFont.truetype(_IPA_GOTHIC, px), fill=40)
+    rec = _line(e, "邊見 彩花", (9, 7.5, 30, 11.5))
+    rec = recline.RecLine(rec.line, rec.probs, rec.decoded, np.asarray(im.convert("RGB")))
+    recs = [_line(e, "氏名", (2, 8, 8, 11)), rec, _line(e, "昭和55年2月17日生", (13, 26, 44, 29.5))]
+    f = fieldread.fields_from_lines("mynumber", recs, e)["name"]
+    assert f.value == "邉見\u3000彩花" and {"variant_form", "repaired"} <= set(f.reasons) and f.doubtful
+
+
+@pytest.mark.skipif(not os.path.isfile(_IPA_GOTHIC), reason="needs IPAex Gothic (fonts-ipaexfont)")
+def test_a_name_read_as_one_part_after_its_label_is_read_again_without_it(e) -> None:
+    """「名見宏」 (dev-0545: 氏名　邉見　宏, 邉 merged into 見's frames beside the label): the name's part of the
+    line's crop, read again on its own, gives the lost character back; proposed doubted (``repaired``)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    px = 30
+    im = Image.new("L", (px * 7 + 12, px + 12), 235)
+    ImageDraw.Draw(im).text((6, 6), "氏名\u3000山田花子", font=ImageFont.truetype(_IPA_GOTHIC, px), fill=40)
+    rec = _line(e, "氏名  田花子", (2, 7.5, 30, 11.5))  # 山's frames blank: lost
+    rec = recline.RecLine(rec.line, rec.probs, rec.decoded, np.asarray(im.convert("RGB")))
+    f = fieldread.fields_from_lines("mynumber", [rec, _line(e, "昭和55年2月17日生", (13, 26, 44, 29.5))], e)["name"]
+    assert f.value == "山田\u3000花子" and "repaired" in f.reasons and f.doubtful

@@ -292,17 +292,28 @@ _KANJI_NAME_HEAD = r"\s*[^\s\u3040-\u30ff\u3400-\u9fff々]{1,3}\s*(?=[\u3040-\u3
 #: … or the label's 氏 with its 名 misread as a mark, digit or letter (「氏8上田 恵美子」); 氏 followed by kana or
 #: kanji may be a family name's own (氏家).
 _HALF_LABEL_HEAD = r"\s*氏[^\s\u3040-\u30ff\u3400-\u9fff々]\s*(?=[\u3040-\u30ff\u3400-\u9fff々])"
-#: Before a Latin name: anything that is not a Latin letter (「氏名」 read with a slip, 「#」).
-_LATIN_NAME_HEAD = r"\s*[^A-Za-z\s]+\s*(?=[A-Za-z])"
+#: … or 氏名 read as a character and a digit (「我6村田貴子」): no name holds a digit.
+_DIGIT_LABEL_HEAD = r"\s*\S?\d\s*(?=[\u3040-\u30ff\u3400-\u9fff々]{2})"
+#: Before a Latin name: anything that is not a Latin letter (「氏名」 read with a slip, 「#」), or a short word
+#: that is not all capitals (「nn MOORE JESSICA」: the label read as letters; the name is printed in capitals).
+_LATIN_NAME_HEAD = r"\s*(?:[^A-Za-z\s]+|(?=\S{0,2}[^A-Z\s])\S{1,3}\s+)\s*(?=[A-Za-z])"
 #: A Latin name ends where the 性別 label or value begins (「WALKER NANCY男 M.」: the row ran into it).
 _LATIN_NAME_END = re.compile(r"\s*[男女性]")
 _TITLES = LABELS["title"]
 
 
+#: Kanji drawn like the title's katakana (「個人委号力一F」 for 個人番号カード): compared as the katakana.
+_KANA_LIKE = str.maketrans("力一ｰ-", "カーーー")
+
+
 def _title_like(text: str) -> bool:
     """The card's title read with slips (「個人番考カ一字」 for 個人番号カード): half of it or more in order."""
-    t = re.sub(r"\s", "", text)
+    t = re.sub(r"\s", "", text).translate(_KANA_LIKE)
     return any(difflib.SequenceMatcher(None, t, title).ratio() >= 0.5 for title in _TITLES)
+
+
+#: A name over a date right of 氏名 has its middle this many of the date's heights above the date's middle.
+NAME_OVER_DATE = 0.25
 
 
 def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int] | None:
@@ -323,7 +334,9 @@ def _name_above_date(a: Assigner, date_line: int, latin: bool) -> tuple[int, int
                 and ln.x0 >= min(lab.x1 - 1.5, (lab.x0 + lab.x1) / 2)
                 and ln.x1 > lab.x1 + 2.0
                 and ln.x0 - lab.x1 < 30.0
-                and ln.cy < d.y0
+                # above the date's middle: a name printed high over the label's row may overlap the date's box
+                # by up to half its height (「PARK MARCO」 over 「氏名1980年02月02日」)
+                and ln.cy < d.cy - NAME_OVER_DATE * d.h
                 and abs(ln.cy - lab.cy) < 1.2 * max(ln.h, lab.h)
                 and a.free(j, 0, len(ln.text))
                 and len(re.findall(r"\w", t)) >= 2
@@ -387,6 +400,7 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
             elif ln.x0 < 6.0:  # marks run into the name (「[6松本 典子」, 「彪名 PEREZ」, 「# ALLEN」)
                 m = re.match(_LATIN_NAME_HEAD if latin else _KANJI_NAME_HEAD, ln.text)
                 m = m or (None if latin else re.match(_HALF_LABEL_HEAD, ln.text))
+                m = m or (None if latin else re.match(_DIGIT_LABEL_HEAD, ln.text))
                 k = m.end() if m and len(ln.text) - m.end() >= 2 else 0
             t = ln.text[k:]
             if (
@@ -446,6 +460,8 @@ def pick_name(a: Assigner, *, latin: bool = False, top_limit: float = 30.0) -> P
         if spans and (ln.x0 - prev_x1 > 3.0 * ln.h or DATE_START.match(ln.text.strip()) or label_kind(ln.text)):
             break
         if spans and re.match(r"\s*[治正和成]\s*(?:元|\d)", ln.text):  # the rest of an era name: a date
+            break
+        if spans and latin and not re.match(r"\s*[A-Z]", ln.text[st:]):  # 「性交F、」: 性別 and its value
             break
         end = _cut_at_date(ln.text, st)
         if latin and (sx := _LATIN_NAME_END.search(ln.text, st, end)) and sx.start() > st:

@@ -412,8 +412,15 @@ def fields_from_lines(
         if key in extended:  # its last characters were read only the second time
             reasons.append("repaired")
         out[key] = replace(reading, reasons=tuple(dict.fromkeys(reasons)))
-        if key == "name" and "variant_form" in reasons:  # 髙 read 高: decided from the character's pixels
-            out[key] = glyphs.name_forms(recs, pick.spans, out[key])
+        if key == "name" and cs != "latin" and reading.problem == fp.ONE_PART and pick.spans[0].start > 0:
+            out[key] = _name_without_label(ocr, document, recs[pick.spans[0].line], pick.spans[0], out[key])
+        if key == "name" and ("variant_form" in reasons or glyphs.has_vendor_form(reading.value)):
+            # 髙 read 高: decided from the character's pixels; also where the frames gave the variant no weight
+            # (邉 read 邊 at 0.43 with 邉 under 2 %): a variant it shows is proposed doubted, never silently
+            named = glyphs.name_forms(recs, pick.spans, out[key])
+            if named.value != out[key].value:
+                named = replace(named, reasons=tuple(dict.fromkeys((*named.reasons, "variant_form"))))
+            out[key] = named
         if card is not None and key in REREAD.get(document, ()) and len(pick.spans) == 1 and _unsure(out[key]):
             out[key] = _read_again(card, ppm, ocr, document, key, recs[pick.spans[0].line], pick.spans[0], out[key])
     if document == "mynumber":
@@ -501,6 +508,38 @@ REREAD: dict[str, tuple[str, ...]] = {
     "mynumber": ("birth_date", "security_code"),
     "residence": ("card_number",),
 }
+
+
+def _name_without_label(
+    ocr: Engine, document: str, rl: RecLine, span: asg.Span, reading: fp.FieldReading
+) -> fp.FieldReading:
+    """A Japanese name read as one part right after its label in one box (「名見宏」 for 氏名　邉見　宏: 邉 merged
+    into 見's frames) read again from the label's end on: the label's small print beside it can change how the
+    recogniser reads the name's first characters. Taken only when it reads the name in two parts holding all
+    that was read, and more; flagged ``repaired`` (and ``variant_form`` for a character with registered forms)."""
+    if rl.probs is None or len(rl.decoded.positions) != len(rl.decoded.text) or rl.crop.size == 0:
+        return reading
+    t0, _ = span_frames(rl.decoded, span.start, span.end, rl.probs.shape[0])
+    h, w = rl.crop.shape[:2]
+    crop = rl.crop[:, max(0, int(t0 / rl.probs.shape[0] * w) - h // 4) :]
+    probs = ocr.probabilities(crop)
+    dec = ocr.decode(probs, "any")
+    text = asg.nfkc(dec.text)
+    if not text.strip() or len(text) != len(dec.positions):
+        return reading
+    alone = RecLine(rl.line, probs, Line(text, dec.confidence, dec.char_confidences, dec.positions), crop)
+    again = _parse(document, "name", [_span_text(ocr, alone, asg.Span(0, 0, len(text)), None)])
+    again = names.check_name(ocr, again, [(probs, alone.decoded, 0, len(text))])
+    old, new = (re.sub(r"\s", "", v or "") for v in (reading.value, again.value))
+    if again.problem or not old or old not in new or len(new) <= len(old):
+        return reading
+    reasons = [r for r in reading.reasons if r != "grammar"] + ["repaired"]
+    if any(ch in variants.NAME_VARIANTS for ch in new):
+        reasons.append("variant_form")
+    if again.confidence < fp.DOUBT_BELOW:
+        reasons.append("low_confidence")
+    flags = tuple(dict.fromkeys((*again.flags, "repaired")))
+    return replace(again, flags=flags, reasons=tuple(dict.fromkeys(reasons)))
 
 
 #: Fields whose digits are checked for one washed out beside the others (``recline.faint_digit``).

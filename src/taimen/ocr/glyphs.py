@@ -67,6 +67,11 @@ VENDOR = {
 COMMON = {v.form: c for c, v in VENDOR.items()}
 
 
+def has_vendor_form(value: str | None) -> bool:
+    """Whether ``value`` holds a character whose vendor form the pixels can decide (高, 邊 …)."""
+    return any(ch in VENDOR for ch in value or "")
+
+
 def _common(ch: str) -> str:
     """The common form of ``ch`` (itself when it is none's vendor form)."""
     return COMMON.get(ch, ch)
