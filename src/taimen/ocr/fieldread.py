@@ -327,7 +327,7 @@ def fields_from_lines(
         if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
             sep = " " if document == "residence" else "\u3000"
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
-        cut = "cut_off" in pick.reasons and key in ("birth_date", "issue_date")
+        cut = "cut_off" in pick.reasons and key in ("birth_date", "issue_date", "expiry")
         if cut and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
             parts[0] = (parts[0][0] + "日", parts[0][1], parts[0][2])  # the day's digits were read, 日 was cut
         repaired_era = False
