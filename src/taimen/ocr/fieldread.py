@@ -780,8 +780,18 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
+    century_lost = bool(repair.CENTURY_LOST.match(greedy.text))  # 「348年」: the year's first digit lost
     path = rep.decode(
-        rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost, born_before=born_before, within=within, mds=mds
+        rl.probs[t0:t1],
+        key,
+        western,
+        md,
+        padded,
+        head_lost=head_lost,
+        born_before=born_before,
+        within=within,
+        mds=mds,
+        century_lost=century_lost,
     )
     if path is None:
         return None
