@@ -597,6 +597,22 @@ def test_a_licence_date_whose_start_glare_washed_out_is_read_again_with_its_star
     assert date_head.date_head_lost(_card(marks), PPM, named, e, "birth") is None
 
 
+def test_a_licence_date_whose_end_glare_washed_out_is_read_again_past_its_box(e) -> None:
+    """Glare over 「07日生」: the detector's box ended at 「昭和15年02月」 (tune-4113: at 「…02月0」, taken cut off).
+    Read again from its start to where a whole date ends, levels stretched, it is one date with the year first
+    read; taken doubted. Nothing is made up where no end is printed, nor from a line whose year reads otherwise."""
+    marks = [("昭和15年02月", 47.6, 1.4, 3.4, 40), ("07日生", 68.0, 1.4, 3.4, 215)]
+    head = _rec("昭和15年02月", (47.5, 1.1, 68.1, 4.9))
+    recs = [r for r in _licence_recs() if not r.line.text.endswith("生")] + [head]
+    got = date_head.date_tail_lost(_card(marks), PPM, recs, e, "birth")
+    assert got is not None and re.search("昭和15年02月0?7日", got.line.text) and got.repaired
+    birth = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["birth_date"]
+    assert birth.value == "1940-02-07" and "repaired" in birth.reasons and birth.doubtful
+    assert date_head.date_tail_lost(_card(marks[:1]), PPM, recs, e, "birth") is None
+    other = [*recs[:-1], _rec("昭和16年02月", (47.5, 1.1, 68.1, 4.9))]
+    assert date_head.date_tail_lost(_card(marks), PPM, other, e, "birth") is None
+
+
 def test_a_licence_number_with_a_washed_out_digit_is_doubted_however_sure_its_reading(e) -> None:
     """Glare over half an 8 left a 3 that the recogniser read at 0.999 (tune-1979): 「390575314242」 was proposed
     without a doubt flag. A digit much fainter than the others makes the number doubtful (``glare``); the same

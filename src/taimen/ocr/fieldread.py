@@ -23,7 +23,7 @@ from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr.birth_year import year_lost
 from taimen.ocr.channels import GLARE_PAPER, darkest
-from taimen.ocr.date_head import date_head_lost
+from taimen.ocr.date_head import date_head_lost, date_tail_lost
 from taimen.ocr.date_rules import (
     birth_from_expiry,
     birthdays,
@@ -266,6 +266,7 @@ def fields_from_lines(
         ("license_number", number_cut_short, ("license",)),
         ("license_number", twelve_digits, ("license",)),
         ("birth_date", partial(date_head_lost, kind="birth"), ("license", "mynumber")),
+        ("birth_date", _tail_lost, ("license", "mynumber")),
         ("birth_date", birth_beside_label, ("mynumber",)),
         ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
@@ -273,7 +274,9 @@ def fields_from_lines(
         ("card_number", card_number_near_label, ("residence",)),
         ("card_number", card_number_cut_short, ("residence",)),
     ):
-        if document in documents and picks.get(key) is None and card is not None:
+        # a date taken cut off (「昭和15年02月0」) is read past its end as well: its end may have been washed out
+        cut = look is _tail_lost and "cut_off" in getattr(picks.get(key), "reasons", ())
+        if document in documents and (picks.get(key) is None or cut) and card is not None:
             extra = look(card, ppm, recs, ocr)
             if extra is not None:
                 recs = [*recs, extra]
@@ -684,6 +687,8 @@ def _on_birthday(
     held = disagreed(out[source]) if out[target].date is not None else out[source]
     return {**out, target: fixed, source: held}
 
+
+_tail_lost = partial(date_tail_lost, kind="birth")
 
 #: Documents whose dates are decoded again under the date grammar when the first reading is not a date, and
 #: the form of each date field (True Gregorian, None either; a licence's expiry also 「2028年(令和10年)…」).
