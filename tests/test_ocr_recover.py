@@ -518,6 +518,24 @@ def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> Non
     assert exp.value == "2031-05-02" and "repaired" in exp.reasons and exp.doubtful
 
 
+def test_a_residence_expiry_whose_year_lost_digits_is_taken_from_the_period_of_stay() -> None:
+    """「このカードは20年09月29日まで有効です。」 (glare over 「22」, tune-3442) under a surely read period
+    (2022年09月29日): the card is valid until the period ends, so the period's year is taken, flagged. A month,
+    a day or digits read that disagree stop it."""
+    from datetime import date
+
+    from taimen.ocr import fields as fp
+
+    period = fp.FieldReading("period", "2022-09-29", "2022年09月29日", 0.99, date=date(2022, 9, 29))
+    missing = fp.FieldReading("expiry", None, "", 0.0, problem="not found on the card", reasons=("not_found",))
+    out = {"period": period, "expiry": missing}
+    line = (2.5, 47.4, 58.4, 51.2)
+    exp = date_rules.expiry_from_period([_rec("このカードは20年09月29日まで有効です。", line)], out)["expiry"]
+    assert exp.value == "2022-09-29" and "repaired" in exp.reasons and exp.doubtful
+    for other in ("このカードは20年09月28日まで有効です。", "このカードは21年09月29日まで有効です。"):
+        assert date_rules.expiry_from_period([_rec(other, line)], out)["expiry"].value is None
+
+
 def test_an_expiry_that_kept_only_its_day_s_first_digit_is_set_on_the_birthday() -> None:
     """「2036年 7月2」 and 「で有効」 read apart (glare over 「2日ま」 of 22日まで): the digit read agrees with the
     birthday's day, so the day is taken from the birth date, flagged; a digit that disagrees stops it."""

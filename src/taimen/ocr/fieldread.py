@@ -32,6 +32,7 @@ from taimen.ocr.date_rules import (
     consistent,
     disagreed,
     expiry_from_birth,
+    expiry_from_period,
     expiry_on_birthday,
 )
 from taimen.ocr.engine import CHARSETS, Engine, Line, class_index
@@ -431,6 +432,8 @@ def fields_from_lines(
         out = expiry_from_birth(recs, out)
         if card is not None:  # a birth year that lost its start: its row read again from further left
             out = year_lost(card, ppm, ocr, recs, out)
+    if document == "residence":
+        out = expiry_from_period(recs, out)
     if document == "license":
         out = _one_style(ocr, recs, picks, out)
         exp_pick = picks.get("expiry")
