@@ -610,14 +610,3 @@ def test_a_gregorian_year_that_lost_its_first_digit_is_decoded_with_it_put_back(
     ]
     birth = fieldread.fields_from_lines("residence", recs, e)["birth_date"]
     assert birth.value == "1948-08-22" and "repaired" in birth.reasons and birth.doubtful
-
-
-def test_a_card_number_letter_read_as_a_digit_is_the_letter_its_frames_give(e) -> None:
-    """「D620022157HE」 (dev-0238): the second character stands where a letter must, its frame 6 at 0.59, B at 0.18,
-    G under 0.01. The look-alike table made it G; the number's form decoded from the frames makes it B, doubted."""
-    frames = [{"": 1.0}, {"D": 0.97, "": 0.03}, {"": 1.0}, {"6": 0.59, "8": 0.2, "B": 0.18, "G": 0.004, "": 0.026}]
-    frames += spelled("20022157HE")
-    recs = [rec_line(e, spelled("番号"), (49.8, 1.8, 55.8, 5.7)), rec_line(e, frames, (56.0, 0.2, 81.9, 4.7))]
-    assert recs[1].line.text == "D620022157HE"
-    number = fieldread.fields_from_lines("residence", recs, e)["card_number"]
-    assert number.value == "DB20022157HE" and number.doubtful and "repaired" in number.reasons

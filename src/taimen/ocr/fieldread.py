@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from taimen.license.number import check_number
-from taimen.ocr import address_gaps, ctc, glyphs, license_dates, names, places, repair, reread, tilt, variants
+from taimen.ocr import address_gaps, glyphs, license_dates, names, places, repair, reread, tilt, variants
 from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr.birth_year import year_lost
@@ -335,11 +335,6 @@ def fields_from_lines(
         if cut and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
             parts[0] = (parts[0][0] + "日", parts[0][1], parts[0][2])  # the day's digits were read, 日 was cut
         repaired_era = False
-        if key == "card_number" and len(pick.spans) == 1 and "repaired" in _parse(document, key, parts).flags:
-            # a letter read as a digit or one as a letter: its frames decide, not a fixed look-alike table
-            again = _card_number_again(ocr, recs[pick.spans[0].line], pick.spans[0])
-            if again is not None:
-                parts[0], repaired_era = again, True
         if CHARSET.get(key) == "date" and parts:
             first = _parse(document, key, parts)
             implausible = first.date is not None and not repair.plausible(first.date, _plausible_as(document, key))
@@ -809,26 +804,6 @@ def _date_again(
     if path is None:
         return None
     return path.text + tail, path.confidence, tuple(t0 + p for p in path.positions)
-
-
-#: The residence card number's form: two letters, eight digits, two letters.
-_LETTER, _DIGIT = ctc.Slot("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), ctc.Slot(repair.DIGITS)
-CARD_NUMBER_FORM = [_LETTER] * 2 + [_DIGIT] * 8 + [_LETTER] * 2
-
-
-def _card_number_again(ocr: Engine, rl: RecLine, span: asg.Span) -> tuple[str, float, tuple[int, ...]] | None:
-    """A card number whose reading needed a character mapped to its place's kind (「D620022157HE」: 6 where a
-    letter stands), decoded again from its frames under the number's form: the letter the frames give most there
-    (B at 0.18 beside the 6, G under 0.004) rather than the look-alike table's (6 → G). None without frames, or
-    when the form costs more than the date grammar allows (``repair.MIN_P``, ``repair.MAX_GAP``)."""
-    rep = repair.for_engine(ocr)
-    if rep is None or rl.probs is None or not rl.decoded.positions:
-        return None
-    t0, t1 = span_frames(rl.decoded, span.start, span.end, rl.probs.shape[0])
-    path = ctc.best_path(rl.probs[t0:t1], rep.classes, CARD_NUMBER_FORM)
-    if path is None or path.confidence < repair.MIN_P or path.gap > repair.MAX_GAP:
-        return None
-    return path.text, path.confidence, tuple(t0 + q for q in path.positions)
 
 
 #: A name character's other registered forms (``variants.NAME_VARIANTS``) with at least this probability in
