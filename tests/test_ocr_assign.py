@@ -873,3 +873,51 @@ def test_the_title_read_with_kanji_drawn_like_its_katakana_is_no_name() -> None:
     lines = [L(2.2, 0.8, 32.5, 6.8, "個人委号力一F"), L(11.8, 10.2, 34.2, 15.9, "中川 芽衣")]
     pick = assign("mynumber", lines)["name"]
     assert text_of(lines, pick) == "中川 芽衣"
+
+
+def test_a_day_read_as_me_still_ends_a_date() -> None:
+    """日 read 目 (「2026年01月20目」, dev-0275): after a year, a month and the day's digits it can only be 日, and
+    the residence card's expiry is found; an address's 丁目 stays no date."""
+    lines = [
+        L(2.5, 41.1, 19.7, 44.5, "在留期間(満了目)"),
+        L(22.2, 43.8, 49.2, 48.2, "1年(2026年01月20目)"),
+        L(2.5, 47.1, 39.7, 51.1, "ごのカードは2026年01月20目"),
+        L(44.6, 47.6, 58.2, 50.9, "まで有効です。"),
+    ]
+    picks = assign("residence", lines)
+    assert text_of(lines, picks["expiry"]) == "2026年01月20目" and text_of(lines, picks["period"]) == "2026年01月20目"
+    assert not find_dates([L(2, 22, 50, 26, "住居地 長野県松本市深志2丁目25番20号")])
+    assert not DATE.search("2丁目") and not DATE.search("20目")
+
+
+def test_a_residence_expiry_cut_before_its_day_mark_is_taken_cut_off() -> None:
+    """「このカードは 2027年09月06」 and 「まで有効です。」 apart (dev-0588): the box ended before 日. Without まで有効
+    on its row a cut date below the period is not taken."""
+    lines = [
+        L(23.8, 41.1, 53.7, 44.8, "1年 (2027年09月06日)"),
+        L(2.7, 41.6, 19.7, 44.5, "在留期間(満了日)"),
+        L(2.7, 47.4, 40.2, 51.2, "このカードは 2027年09月06"),
+        L(44.7, 48.0, 58.4, 50.9, "まで有効です。"),
+    ]
+    pick = assign("residence", lines)["expiry"]
+    assert text_of(lines, pick) == "2027年09月06" and pick.reasons == ["cut_off"]
+    assert assign("residence", lines[:3])["expiry"] is None
+
+
+def test_a_licence_date_under_the_issue_label_is_the_expiry() -> None:
+    """まで有効 and the bracketed 令和 year lost to glare (「2029年12月03日」 on the row under 交付, tune-3740): the
+    issue date stands right of its label, so a date starting under the label is the expiry band's, not the issue
+    date; placed by position alone (``no_label``)."""
+    lines = [
+        L(46.1, 3.3, 72.1, 7.2, "昭和22年11月03日生"),
+        L(1.8, 15.2, 7.8, 19.0, "交付"),
+        L(3.1, 20.2, 29.0, 24.6, "2029年12月03日"),
+        L(10.8, 38.2, 36.4, 42.5, "734971078491"),
+    ]
+    picks = assign("license", lines)
+    assert text_of(lines, picks["expiry"]) == "2029年12月03日" and picks["expiry"].reasons == ["no_label"]
+    assert picks["issue_date"] is None
+    # on the label's row, right of it, the same date stays the issue date
+    beside = [*lines[:2], L(8.0, 15.0, 34.0, 19.5, "2029年12月03日"), lines[3]]
+    picks = assign("license", beside)
+    assert picks["expiry"] is None and text_of(beside, picks["issue_date"]) == "2029年12月03日"

@@ -518,6 +518,24 @@ def test_an_expiry_that_lost_its_day_is_set_on_the_birthday_and_flagged() -> Non
     assert exp.value == "2031-05-02" and "repaired" in exp.reasons and exp.doubtful
 
 
+def test_a_residence_expiry_whose_year_lost_digits_is_taken_from_the_period_of_stay() -> None:
+    """「このカードは20年09月29日まで有効です。」 (glare over 「22」, tune-3442) under a surely read period
+    (2022年09月29日): the card is valid until the period ends, so the period's year is taken, flagged. A month,
+    a day or digits read that disagree stop it."""
+    from datetime import date
+
+    from taimen.ocr import fields as fp
+
+    period = fp.FieldReading("period", "2022-09-29", "2022年09月29日", 0.99, date=date(2022, 9, 29))
+    missing = fp.FieldReading("expiry", None, "", 0.0, problem="not found on the card", reasons=("not_found",))
+    out = {"period": period, "expiry": missing}
+    line = (2.5, 47.4, 58.4, 51.2)
+    exp = date_rules.expiry_from_period([_rec("このカードは20年09月29日まで有効です。", line)], out)["expiry"]
+    assert exp.value == "2022-09-29" and "repaired" in exp.reasons and exp.doubtful
+    for other in ("このカードは20年09月28日まで有効です。", "このカードは21年09月29日まで有効です。"):
+        assert date_rules.expiry_from_period([_rec(other, line)], out)["expiry"].value is None
+
+
 def test_an_expiry_that_kept_only_its_day_s_first_digit_is_set_on_the_birthday() -> None:
     """「2036年 7月2」 and 「で有効」 read apart (glare over 「2日ま」 of 22日まで): the digit read agrees with the
     birthday's day, so the day is taken from the birth date, flagged; a digit that disagrees stops it."""
@@ -595,6 +613,22 @@ def test_a_licence_date_whose_start_glare_washed_out_is_read_again_with_its_star
     assert date_head.date_head_lost(_card(marks), PPM, recs, e, "expiry") is None  # 生: a birth date
     named = [_rec("氏名小川 秀明 昭和6", (1.8, 2.2, 58.0, 7.2)), *recs[1:]]  # never read into another line
     assert date_head.date_head_lost(_card(marks), PPM, named, e, "birth") is None
+
+
+def test_a_licence_date_whose_end_glare_washed_out_is_read_again_past_its_box(e) -> None:
+    """Glare over 「07日生」: the detector's box ended at 「昭和15年02月」 (tune-4113: at 「…02月0」, taken cut off).
+    Read again from its start to where a whole date ends, levels stretched, it is one date with the year first
+    read; taken doubted. Nothing is made up where no end is printed, nor from a line whose year reads otherwise."""
+    marks = [("昭和15年02月", 47.6, 1.4, 3.4, 40), ("07日生", 68.0, 1.4, 3.4, 215)]
+    head = _rec("昭和15年02月", (47.5, 1.1, 68.1, 4.9))
+    recs = [r for r in _licence_recs() if not r.line.text.endswith("生")] + [head]
+    got = date_head.date_tail_lost(_card(marks), PPM, recs, e, "birth")
+    assert got is not None and re.search("昭和15年02月0?7日", got.line.text) and got.repaired
+    birth = fieldread.fields_from_lines("license", recs, e, card=_card(marks), ppm=PPM)["birth_date"]
+    assert birth.value == "1940-02-07" and "repaired" in birth.reasons and birth.doubtful
+    assert date_head.date_tail_lost(_card(marks[:1]), PPM, recs, e, "birth") is None
+    other = [*recs[:-1], _rec("昭和16年02月", (47.5, 1.1, 68.1, 4.9))]
+    assert date_head.date_tail_lost(_card(marks), PPM, other, e, "birth") is None
 
 
 def test_a_licence_number_with_a_washed_out_digit_is_doubted_however_sure_its_reading(e) -> None:

@@ -586,3 +586,27 @@ def test_a_date_that_lost_its_era_head_and_its_day_mark_is_decoded_again_by_the_
     assert got.value == "1967-12-29" and got.era_year == 42 and "repaired" in got.reasons and got.doubtful
     assert repair.broken_date_spans("和42年12月291生") == [(0, 10)]
     assert repair.broken_date_spans("平成30年10月1911") == [(0, 12)]  # a full era as before
+
+
+def _year_head_lost() -> list[dict[str, float]]:
+    """「1948年08月22日」 whose box began past the 1 and whose 9 was read 3 (9 at 0.2, dev-0439)."""
+    return [{"3": 0.7, "9": 0.2, "": 0.1}, {"": 1.0}, *spelled("48年08月22日")]
+
+
+def test_a_gregorian_year_that_lost_its_first_digit_is_decoded_with_it_put_back(e) -> None:
+    """「348年08月22日」 has no date's form: the three digits the frames allow before 年 (948; 348 makes no year)
+    get the one first digit that makes a plausible year, with no confidence, so the birth date is found and
+    always doubted."""
+    rep = repair.for_engine(e)
+    probs = frame_probs(e, _year_head_lost())
+    assert e.decode(probs, "date").text == "348年08月22日"
+    assert rep.decode(probs, "birth_date", True) is None
+    path = rep.decode(probs, "birth_date", True, century_lost=True)
+    assert path is not None and path.text == "1948年08月22日" and path.confidences[0] == 0.0
+    assert rep.decode(probs, "expiry", True, century_lost=True) is None  # an expiry's year is 20xx only
+    recs = [
+        rec_line(e, _year_head_lost(), (10.4, 10.0, 31.5, 13.8)),
+        rec_line(e, spelled("生年月日"), (2.0, 12.4, 10.8, 15.5)),
+    ]
+    birth = fieldread.fields_from_lines("residence", recs, e)["birth_date"]
+    assert birth.value == "1948-08-22" and "repaired" in birth.reasons and birth.doubtful

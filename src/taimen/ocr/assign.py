@@ -36,9 +36,12 @@ _NUM = r"\d{1,2}"
 #: without its first character is completed where only one era fits (``date_rules.complete_era``), or it
 #: fails to parse.
 _ERA_FUZZY = r"(?:[^\s\d年月日]?[和成治正](?=\s*(?:元|\d))|[明大昭平令][^\s\d年月日()（）](?=\s*(?:元|\d)))"
+#: 日 is read as 目 or 曰 now and then (「2026年01月20目」); after a year, a month and the day's digits nothing
+#: else can stand there, and the span is decoded again over date characters, where the frames give 日 or fail.
+DAY = "[日目曰]"
 DATE = re.compile(
     rf"(?:(?:{ERA}|{_ERA_FUZZY})\s*(?:元|{_NUM})|\d{{4}})\s*年\s*"
-    rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*日"
+    rf"(?:[(（]\s*(?:{ERA}|[^\s\d年月日()（）]?[和成治正])?\s*(?:元|{_NUM})\s*年?\s*[)）]\s*)?{_NUM}\s*月\s*{_NUM}\s*{DAY}"
 )
 #: A licence expiry's form, its year printed twice: 「2023年(令和05年)…」.
 BRACKETED = re.compile(r"\d{4}\s*年\s*[(（]")
@@ -950,6 +953,8 @@ def assign(document: str, lines: list[TextLine], *, on_card: bool = True) -> dic
             if len(bracketed) == 1:
                 d = bracketed[0]
                 out["expiry"] = Pick([Span(d.line, d.start, d.end)], ["no_label"])
+        if out["expiry"] is None:  # まで有効 and the bracketed year both lost (glare)
+            out["expiry"] = _expiry_under_issue_label(a)
         _take(a, out["expiry"])
         out["license_number"] = pick_digits(a, 12, label="number", prior=(8, 40))
         out["name"] = pick_name(a)
@@ -988,7 +993,7 @@ def assign(document: str, lines: list[TextLine], *, on_card: bool = True) -> dic
         out["card_number"] = pick_card_number(a)
         out["expiry"] = a.date(("expiry",), western=True, prior=(19, 48))
         if out["expiry"] is None:  # 「このカードは 2030年01月01日 まで有効です。」 read as separate lines
-            out["expiry"] = _residence_expiry_apart(a)
+            out["expiry"] = _residence_expiry_apart(a) or _residence_expiry_cut(a)
         _take(a, out["expiry"])
         periods = [d for d in a.dates if d.kind == "period"]
         for d in periods:
@@ -1023,10 +1028,50 @@ def _residence_expiry_apart(a: Assigner) -> Pick | None:
         return None
     d = max(cands, key=lambda d: a.lines[d.line].y0)
     ln = a.lines[d.line]
-    said = re.search("まで|有効", ln.text[d.end :]) or any(
-        _rows_overlap(o, ln) >= 0.5 and o.x0 >= ln.x1 - 1.0 and re.search("まで|有効", o.text) for o in a.lines
-    )
+    said = re.search("まで|有効", ln.text[d.end :]) or _said_right_of(a, ln)
     return Pick([Span(d.line, d.start, d.end)], [] if said else ["no_label"])
+
+
+def _expiry_under_issue_label(a: Assigner) -> Pick | None:
+    """A licence's expiry that lost まで有効: the issue date stands right of its 交付 label, on its row; the one
+    date starting under the label, its box wholly below the label's and within a row of it, is on the next row,
+    the expiry band's (``no_label``)."""
+    labels = [a.lines[i] for i, _ in _label_lines(a.lines, "issue")]
+    if len(labels) != 1:
+        return None
+    lab = labels[0]
+    under = [
+        d
+        for d in a.dates
+        if d.kind == "date"
+        and lab.y1 <= a.lines[d.line].y0 <= lab.y1 + 1.5 * lab.h
+        and a.lines[d.line].x0 < lab.x1
+        and a.free(d.line, d.start, d.end)
+    ]
+    if len(under) != 1:
+        return None
+    d = under[0]
+    return Pick([Span(d.line, d.start, d.end)], ["no_label"])
+
+
+def _said_right_of(a: Assigner, ln: TextLine) -> bool:
+    """「まで」 or 「有効」 read on a piece of ``ln``'s row that starts where it ends."""
+    return any(_rows_overlap(o, ln) >= 0.5 and o.x0 >= ln.x1 - 1.0 and re.search("まで|有効", o.text) for o in a.lines)
+
+
+def _residence_expiry_cut(a: Assigner) -> Pick | None:
+    """The residence card's expiry whose box ended before 日 (「このカードは 2027年09月06」 and 「まで有効です。」
+    apart): a Gregorian date cut after the day's digits, below the 在留期間 line, with まで or 有効 right of it on
+    its row (without them a cut date says nothing): ``cut_off``."""
+    periods = [a.lines[d.line] for d in a.dates if d.kind == "period"]
+    dated = {d.line for d in a.dates}
+    for i, ln in enumerate(a.lines):
+        m = CUT_DATE.search(ln.text)
+        if m is None or i in dated or not re.match(r"\d{4}", m.group(0)):
+            continue
+        if all(ln.y0 > p.cy for p in periods) and _said_right_of(a, ln):
+            return Pick([Span(i, m.start(), m.end())], ["cut_off"])
+    return None
 
 
 def _take(a: Assigner, p: Pick | None) -> None:

@@ -161,6 +161,44 @@ def expiry_from_birth(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> d
     return {**out, "expiry": reading}
 
 
+#: A residence card expiry whose year glare took in part (「このカードは20年09月29日まで有効です。」 for 2022年):
+#: one to three digits before 年, a month and a day, まで.
+_SHORT_YEAR_EXPIRY = re.compile(r"(?<!\d)(\d{1,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*まで")
+
+
+def expiry_from_period(recs: list[RecLine], out: dict[str, fp.FieldReading]) -> dict[str, fp.FieldReading]:
+    """A residence card expiry whose year lost digits (「20年09月29日まで有効」), taken from the period of stay read
+    surely: the card of a resident other than a permanent one is valid until the period's last day (入管法
+    19条の5), so only when the month and day read are the period's and the digits read stand at the start or the
+    end of its year; the only such line on the card. Always flagged ``repaired``: the lost digits were not seen
+    (a permanent resident's or a child's card may expire on another day of that month)."""
+    period, exp = out.get("period"), out.get("expiry")
+    if exp is None or exp.value is not None or period is None or period.date is None or period.doubtful:
+        return out
+    hits = [(r, m) for r in recs for m in _SHORT_YEAR_EXPIRY.finditer(r.decoded.text)]
+    if len(hits) != 1:
+        return out
+    r, m = hits[0]
+    d, year = period.date, str(period.date.year)
+    if (int(m.group(2)), int(m.group(3))) != (d.month, d.day) or not (
+        year.startswith(m.group(1)) or year.endswith(m.group(1))
+    ):
+        return out
+    confs = r.decoded.char_confidences[m.start() : m.end()] or (r.decoded.confidence,)
+    reading = fp.FieldReading(
+        "expiry",
+        d.isoformat(),
+        f"{m.group(0).strip()}…({year}年)",
+        min(min(confs), period.confidence),
+        date=d,
+        calendar="seireki",
+        flags=("repaired",),
+        problem="year taken from the period of stay (the card is valid until it ends)",
+        reasons=("repaired",),
+    )
+    return {**out, "expiry": reading}
+
+
 #: An expiry's Gregorian year read alone (「2032」, 「2032年」) and its day with まで read alone (「09日まで有効」):
 #: glare over 「年12月」 split the line in two.
 _YEAR_ALONE = re.compile(r"\s*(20\d\d)\s*年?\s*")

@@ -23,7 +23,7 @@ from taimen.ocr import assign as asg
 from taimen.ocr import fields as fp
 from taimen.ocr.birth_year import year_lost
 from taimen.ocr.channels import GLARE_PAPER, darkest
-from taimen.ocr.date_head import date_head_lost
+from taimen.ocr.date_head import date_head_lost, date_tail_lost
 from taimen.ocr.date_rules import (
     birth_from_expiry,
     birthdays,
@@ -32,6 +32,7 @@ from taimen.ocr.date_rules import (
     consistent,
     disagreed,
     expiry_from_birth,
+    expiry_from_period,
     expiry_on_birthday,
 )
 from taimen.ocr.engine import CHARSETS, Engine, Line, class_index
@@ -266,6 +267,7 @@ def fields_from_lines(
         ("license_number", number_cut_short, ("license",)),
         ("license_number", twelve_digits, ("license",)),
         ("birth_date", partial(date_head_lost, kind="birth"), ("license", "mynumber")),
+        ("birth_date", _tail_lost, ("license", "mynumber")),
         ("birth_date", birth_beside_label, ("mynumber",)),
         ("expiry", partial(date_head_lost, kind="expiry"), ("license",)),
         ("expiry", expiry_in_band, ("license",)),
@@ -273,7 +275,9 @@ def fields_from_lines(
         ("card_number", card_number_near_label, ("residence",)),
         ("card_number", card_number_cut_short, ("residence",)),
     ):
-        if document in documents and picks.get(key) is None and card is not None:
+        # a date taken cut off (「昭和15年02月0」) is read past its end as well: its end may have been washed out
+        cut = look is _tail_lost and "cut_off" in getattr(picks.get(key), "reasons", ())
+        if document in documents and (picks.get(key) is None or cut) and card is not None:
             extra = look(card, ppm, recs, ocr)
             if extra is not None:
                 recs = [*recs, extra]
@@ -327,7 +331,7 @@ def fields_from_lines(
         if key == "name" and len(parts) > 1:  # pieces of one name, split by the detector
             sep = " " if document == "residence" else "\u3000"
             parts = [(sep.join(t.strip() for t, _, _ in parts), min(c for _, c, _ in parts), ())]
-        cut = "cut_off" in pick.reasons and key in ("birth_date", "issue_date")
+        cut = "cut_off" in pick.reasons and key in ("birth_date", "issue_date", "expiry")
         if cut and re.search(r"月\s*\d{1,2}\s*$", parts[0][0]):
             parts[0] = (parts[0][0] + "日", parts[0][1], parts[0][2])  # the day's digits were read, 日 was cut
         repaired_era = False
@@ -430,6 +434,8 @@ def fields_from_lines(
         out = expiry_from_birth(recs, out)
         if card is not None:  # a birth year that lost its start: its row read again from further left
             out = year_lost(card, ppm, ocr, recs, out)
+    if document == "residence":
+        out = expiry_from_period(recs, out)
     if document == "license":
         out = _one_style(ocr, recs, picks, out)
         exp_pick = picks.get("expiry")
@@ -724,6 +730,8 @@ def _on_birthday(
     return {**out, target: fixed, source: held}
 
 
+_tail_lost = partial(date_tail_lost, kind="birth")
+
 #: Documents whose dates are decoded again under the date grammar when the first reading is not a date, and
 #: the form of each date field (True Gregorian, None either; a licence's expiry also 「2028年(令和10年)…」).
 REPAIR_DATES: dict[str, dict[str, bool | None]] = {
@@ -819,8 +827,18 @@ def _date_again(
     if 0 <= cut < len(greedy.positions) - 1:
         t1 = t0 + (greedy.positions[cut] + greedy.positions[cut + 1]) // 2 + 1
         tail = greedy.text[cut + 1 :]
+    century_lost = bool(repair.CENTURY_LOST.match(greedy.text))  # 「348年」: the year's first digit lost
     path = rep.decode(
-        rl.probs[t0:t1], key, western, md, padded, head_lost=head_lost, born_before=born_before, within=within, mds=mds
+        rl.probs[t0:t1],
+        key,
+        western,
+        md,
+        padded,
+        head_lost=head_lost,
+        born_before=born_before,
+        within=within,
+        mds=mds,
+        century_lost=century_lost,
     )
     if path is None:
         return None

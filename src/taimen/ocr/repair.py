@@ -215,6 +215,7 @@ class DateRepair:
         born_before: date | None = None,
         within: tuple[date, date] | None = None,
         mds: list[tuple[int, int]] | None = None,
+        century_lost: bool = False,
     ) -> Path | None:
         """The most probable reading of ``probs`` (the frames of one date, 「…日」 inclusive) that is a real,
         plausible date for ``key``: Gregorian (``western`` True), an era (False) or either (None); with ``md``
@@ -222,7 +223,8 @@ class DateRepair:
         ``head_lost``, when no form fits, an era whose first character left no trace (``_head_lost``), a
         birth before ``born_before`` (the card's expiry) if given. With ``within`` (first and last day), only
         dates between them, each year its own form (``year_forms``); with ``mds`` (months and days) only dates
-        on one of them, the frames choosing."""
+        on one of them, the frames choosing. With ``century_lost``, when no form fits, a Gregorian year whose
+        first digit was lost (``_century_lost``)."""
         forms: list[tuple[list[Slot], tuple[int, int] | None]] = []
         for one in mds or [md]:
             if within is not None:
@@ -259,6 +261,29 @@ class DateRepair:
                 best = p
         if best is None and head_lost and western is not True and key != LICENSE_EXPIRY:
             best = self._head_lost(probs, key, md, padded, born_before)
+        if best is None and century_lost and western is not False and md is None and within is None:
+            best = self._century_lost(probs, key, padded)
+        return best
+
+    def _century_lost(self, probs: np.ndarray, key: str, padded: bool) -> Path | None:
+        """A Gregorian year read with three digits whose first left no trace (「348年08月22日」 for 1948: the box
+        began past the 1, the 9 read 3 with 9 at 0.2): the other three digits, the month and the day, the lost
+        digit put back as the one that makes the year (1 before 8 or 9, 2 before 0) on the next one's frame, with
+        no confidence (always doubtful). The most probable plausible date wins."""
+        peak = probs.max(axis=0)
+        tail = [Slot(DIGITS), Slot(DIGITS), Slot("年"), *_md(None, padded)]
+        heads = [("2", "0")] if key in ("expiry", "period", LICENSE_EXPIRY) else [("2", "0"), ("1", "89")]
+        best: Path | None = None
+        for head, second in heads:
+            form = [Slot(second), *tail]
+            if not self._feasible(peak, form):
+                continue
+            p = best_path(probs, self.classes, form)
+            if p is None or p.confidence < MIN_P or p.gap > MAX_GAP or (best is not None and p.score <= best.score):
+                continue
+            d = as_date(head + p.text)
+            if d is not None and plausible(d, key if key != LICENSE_EXPIRY else "expiry"):
+                best = Path(head + p.text, (0.0, *p.confidences), (p.positions[0], *p.positions), p.score, p.gap)
         return best
 
     def _head_lost(
@@ -390,6 +415,8 @@ def repair_line(
         if path is None and head_lost and lone:  # 「和42年12月291生」: glare left no glyph of the era's first character
             path = rep.decode(probs[t0:t1], key, head_lost=True)
         era_cut = start > 0 and _glyph(text[start - 1]) and bool(_ERA_TAIL.match(text, start))
+        if path is None and CENTURY_LOST.match(text, start):  # 「348年08月22日」: the year's first digit lost
+            path = rep.decode(probs[t0:t1], key, century_lost=True)
         if path is None and era_cut:  # the era's first character misread as another glyph (「合和02年」 for 令和)
             start -= 1
             t0 = span_frames(line, start, end, probs.shape[0])[0]
@@ -406,6 +433,8 @@ def repair_line(
     return line, changed
 
 
+#: A year read with three digits: a Gregorian one that lost its first (``DateRepair._century_lost``).
+CENTURY_LOST = re.compile(r"(?<!\d)\d{3}\s*年")
 #: An era's year (one or two digits, or 元) and 年, with no era before it.
 _ERA_YEAR = re.compile(r"(?:元|\d{1,2})\s*年")
 #: What a date has after an era's first character: the era's second character or, that lost too, the era year.
