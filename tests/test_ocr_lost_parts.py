@@ -112,3 +112,16 @@ def test_glare_where_a_name_begins_is_seen_and_paper_is_not() -> None:
     assert look_again.glare_before(card, ppm, line)
     card[70:150, 128:140] = 236  # the spot ends 1.2 mm before the line: the strip is not washed out
     assert not look_again.glare_before(card, ppm, line)
+
+
+def test_glare_where_a_name_ends_is_seen_and_paper_is_not() -> None:
+    """Fresh tune-7257: a glare spot over 「SSICA」 of 「JACKSON JESSICA」, and the detector's box ended at JE."""
+    ppm = 10.0
+    line = asg.TextLine(14.0, 8.0, 30.8, 13.8, "JACKSON JE", 0.96)
+    card = np.full((300, 500, 3), 228, np.uint8)
+    assert not look_again.glare_after(card, ppm, line)
+    card[70:150, 300:360] = 255  # the spot: 30–36 mm, over the line's rows
+    assert look_again.glare_after(card, ppm, line)
+    assert not look_again.glare_before(card, ppm, line)  # the other end is plain paper
+    card[70:150, 300:322] = 236  # the spot begins 1.4 mm past the line: the strip is not washed out
+    assert not look_again.glare_after(card, ppm, line)

@@ -44,6 +44,7 @@ from taimen.ocr.look_again import (
     drop_label_head,
     finger_after,
     first_line_above,
+    glare_after,
     glare_before,
     line_below,
     look_for_missed_text,
@@ -236,6 +237,16 @@ def _condition(crop: np.ndarray) -> list[str]:
     return out
 
 
+def _glare_at_ends(card: np.ndarray, ppm: float, recs: list[RecLine], pick: asg.Pick) -> bool:
+    """A glare spot right before the field's first line or right after its last, where the field ends its line
+    (a licence's name is followed by its birth date on the same line: glare after that says nothing of the name)."""
+    if glare_before(card, ppm, recs[pick.spans[0].line].line):
+        return True
+    last = pick.spans[-1]
+    line = recs[last.line].line
+    return last.end >= len(line.text.rstrip()) and glare_after(card, ppm, line)
+
+
 def _edge(line: asg.TextLine) -> bool:
     return line.x0 < 0.6 or line.y0 < 0.4 or line.x1 > CARD_W_MM - 0.6 or line.y1 > CARD_H_MM - 0.4
 
@@ -401,8 +412,8 @@ def fields_from_lines(
             and finger_after(card, ppm, recs[pick.spans[-1].line].line) > OCCLUDER_REDDER
         ):
             reasons.append("cut_off")  # a finger over the line's end: what it hides was never read
-        if key == "name" and card is not None and glare_before(card, ppm, recs[pick.spans[0].line].line):
-            reasons.append("glare")  # a spot where the name begins: a washed-out first character left no trace
+        if key == "name" and card is not None and _glare_at_ends(card, ppm, recs, pick):
+            reasons.append("glare")  # a spot where the name begins or ends: a washed-out character left no trace
         if reading.value is None or reading.confidence < 0.9:
             for s in pick.spans:
                 reasons += _condition(recs[s.line].crop)

@@ -570,7 +570,7 @@ def finger_after(card: np.ndarray, ppm: float, line: asg.TextLine) -> float:
     return red - float(np.mean(paper[:, 2] - np.maximum(paper[:, 0], paper[:, 1])))
 
 
-#: Saturated paper this share of a strip half a line high left of a name's line: a glare spot ends where the
+#: Saturated paper this share of a strip half a line wide beside a name's line: a glare spot ends where the
 #: line begins. On 450 names of tune 2880–3199 and dev 0–319 the strip is this bright on 28, all read right, 8 of
 #: them otherwise undoubted; the spot over 「岡本」 of fresh tune-5329 (0.99) left 「本　悠斗」 at 0.995.
 GLARE_BEFORE = 0.95
@@ -580,8 +580,18 @@ def glare_before(card: np.ndarray, ppm: float, line: asg.TextLine) -> bool:
     """Whether a glare spot covers the paper right before the line's start: a character it washed out is not
     in the line's box at all (the detector stops at the first ink it sees), so neither the frames nor the text
     can tell that the line lost its start."""
-    lh = line.y1 - line.y0
+    return _washed_out(card, ppm, line, line.x0 - 0.5 * (line.y1 - line.y0), line.x0)
+
+
+def glare_after(card: np.ndarray, ppm: float, line: asg.TextLine) -> bool:
+    """Whether a glare spot covers the paper right after the line's end: the line's last characters washed out
+    (fresh tune-7257: 「JACKSON JESSICA」 read 「JACKSON JE」 at 0.96, 「SSICA」 under the spot)."""
+    return _washed_out(card, ppm, line, line.x1, line.x1 + 0.5 * (line.y1 - line.y0))
+
+
+def _washed_out(card: np.ndarray, ppm: float, line: asg.TextLine, x0_mm: float, x1_mm: float) -> bool:
+    """Whether the strip between ``x0_mm`` and ``x1_mm`` on the line's rows is saturated paper."""
     y0, y1 = int(line.y0 * ppm), int(line.y1 * ppm)
-    x0, x1 = int(max(0.0, line.x0 - 0.5 * lh) * ppm), int(line.x0 * ppm)
+    x0, x1 = int(max(0.0, x0_mm) * ppm), int(x1_mm * ppm)
     strip = darkest(card[max(0, y0) : y1, x0:x1])
     return strip.size > 0 and float((strip >= GLARE_PAPER).mean()) >= GLARE_BEFORE
