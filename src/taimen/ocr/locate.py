@@ -1396,7 +1396,8 @@ class Search:
         near = None  # the most card-shaped variant that close to an outline seen, but not the same
 
         def refine_best(
-            tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW, above: float = 0.0
+            tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW, above: float = 0.0,
+            prior: float = 1.0,
         ) -> None:
             nonlocal near
             n = 0
@@ -1415,7 +1416,7 @@ class Search:
                     continue
                 seen.append(q32)
                 rough = Quad(q32, float(sc[k]), "slide")
-                fine = self._fit(rough, window)
+                fine = self._fit(rough, window, prior)
                 if fine.score > above:
                     out.append((fine.score, rough, fine))
                 n += 1
@@ -1433,8 +1434,10 @@ class Search:
             if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
                 out.append((fine.score, rough, fine))
         # a side on the card's edge askew to a clutter edge close by (a text bar crossing it) is not moved onto it; kept
-        # only where it outscores the outline it was slid from: the reader's other outlines stay unless it is better
-        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW, best.score)
+        # only where it outscores the outline it was slid from: the reader's other outlines stay unless it is better.
+        # Refined from where it lies, it is weighed as the near variants are: a step beside the card's edge (a printed
+        # line, a shadow's) holds such a variant as well as the usual refinement would have moved it off
+        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW, best.score, NEAR_PRIOR)
         return out
 
     def _near_refits(self, ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
