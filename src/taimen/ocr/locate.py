@@ -1443,10 +1443,10 @@ class Search:
     def _near_refits(self, ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
         """``ranked`` (best first) with the rough outlines of its ``NEAR_TOP`` best distinct outlines refined again from
         where they lie (``NEAR_WINDOW``, weighed ``NEAR_PRIOR``) where the usual refinement moved a corner further than
-        that reaches; such a fit replaces the usual one where it scores better, at least ``NEAR_SURE``. The first, wide
-        window can take a stronger clutter edge beside the card's edge (a receipt's, a phone's), and the outline on it
-        then scores below the card's own; several rough outlines often refine to one such outline, the one nearest
-        the card among them."""
+        that reaches; such a fit replaces the usual one where it scores better, at least ``NEAR_SURE``, and lies inside
+        it. The first, wide window can take a stronger clutter edge beside the card's edge (a receipt's, a phone's),
+        and the outline on it then scores below the card's own; several rough outlines often refine to one such
+        outline, the one nearest the card among them."""
         tol = 0.02 * max(self._mid.shape[:2]) / self._mid_scale.min()
         tops: list[np.ndarray] = []  # the distinct refined outlines whose rough outlines are looked at
         roughs: list[np.ndarray] = []  # rough outlines refined again: one found by two methods counts once
