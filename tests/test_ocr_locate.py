@@ -552,3 +552,57 @@ def test_sifted_three_sided_outlines_are_kept_only_above_the_best_so_far() -> No
     got = search._three_sided([rough], 1, [], steps)
     assert len(got) == 1
     assert search._three_sided([rough], 1, [], steps, got[0][0]) == []
+
+
+def test_an_outline_refined_onto_an_edge_beside_the_card_is_refined_from_where_it_lay_too() -> None:
+    """A white card whose left part lies on a white receipt, the receipt's edge 4.4 mm outside the card's faint
+    left edge: refined as usual from the card's own corners, the left side moves onto the receipt's edge (the
+    first, wide pass takes the stronger step). Among the best outlines, one whose refinement moved that far is
+    refined again from where its rough outline lay, and that fit, on the card's edge, scores better and is kept."""
+    img = np.full((760, 1000, 3), (70, 72, 76), np.uint8)
+    x0, y0, w, h = 300, 25, 428, 270
+    cv2.rectangle(img, (x0 - 22, 0), (x0 + 60, y0 + h + 4), (224, 224, 224), -1)
+    cv2.rectangle(img, (x0 + 4, y0 + 5), (x0 + w + 4, y0 + h + 5), (40, 40, 44), -1)
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (240, 240, 242), -1)
+    _print_face(img, x0, y0, w)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    card = _quad(x0, y0, x0 + w, y0 + h)
+    search = locate.Search(img)
+    rough = locate.Quad(locate._rescale(card, search._mid_scale), 0.5, "lines")
+    fine = search._fit(rough)
+    assert np.abs(locate._order(fine.points) - card).max() > 15  # on the receipt's edge
+    (score, _, got), = search._near_refits([(fine.score, rough, fine)])
+    assert np.abs(locate._order(got.points) - card).max() < 2, got.points
+    assert score == got.score > fine.score
+
+
+def test_every_outline_refined_from_where_it_lies_is_weighed_as_a_near_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outlines refined with the narrow first window (slid a few millimetres, slid along the opposite side, or refined
+    again from their rough outline) keep a step beside the card's edge the usual refinement would leave: all are
+    weighed ``NEAR_PRIOR``, so that such a fit must be clearly better to win (an askew slide scored at full weight
+    outranked a card's own outline)."""
+    img = np.full((760, 1000, 3), (70, 72, 76), np.uint8)
+    x0, y0, w, h = 300, 200, 428, 270
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), (240, 240, 242), -1)
+    _print_face(img, x0, y0, w)
+    rise = round(150 * math.tan(math.radians(20)))
+    for k in range(6):  # a receipt's text bars, turned 20° from the card's left edge, ending on it
+        cv2.line(img, (x0 - 150, 120 + 60 * k), (x0, 120 + 60 * k + rise), (60, 60, 60), 5)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    search = locate.Search(img)
+    calls: list[tuple[float, float]] = []
+    fit = locate.Search._fit
+
+    def spy(
+        self: locate.Search, rough: locate.Quad, window: float = locate.REFINE_WINDOW, prior: float = 1.0
+    ) -> locate.Quad:
+        calls.append((window, prior))
+        return fit(self, rough, window, prior)
+
+    monkeypatch.setattr(locate.Search, "_fit", spy)
+    askew = _quad(x0, y0, x0 + w, y0 + h)
+    askew[3, 0] -= h * math.tan(math.radians(20))  # the left side on a bar's direction
+    base = locate.Quad(askew, 0.01, "lines")
+    search._slid([], base)
+    near = [prior for window, prior in calls if window == locate.NEAR_WINDOW]
+    assert near and all(prior == locate.NEAR_PRIOR for prior in near)

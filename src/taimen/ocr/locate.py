@@ -65,6 +65,8 @@ SLIDE_REFINE = 2  # outlines with slid sides refined
 REFINE_WINDOW = 0.05  # how far the first refinement pass looks from each side (a share of the long side)
 NEAR_WINDOW = 0.02  # ... and for a side slid by a few mm
 NEAR_PRIOR = 0.85  # ... and its weight: a fainter step beside the one the usual refinement takes must be clearly better
+NEAR_TOP = 3  # best refined outlines also refined from where their rough outline lies, if that moved far ...
+NEAR_SURE = 0.5  # ... and that fit kept only scoring this much: among poor outlines, a rival fit is one more guess
 SLIDE_SECOND = 0.3  # best refined score below which the second best outline's sides are slid too
 FAINT_FLOOR = 20.0  # colour step that votes for a faint straight step (a light card's edge on white paper)
 FAINT_SLOPE = 0.25  # ... turned by up to this much (14°) from the side it replaces
@@ -1222,6 +1224,7 @@ class Search:
             if top.score < CLEAR and not any(top is b for b in bases):
                 ranked += self._slid(ranked, top)
         ranked.sort(key=lambda x: -x[0])
+        ranked = self._near_refits(ranked)
         ranked = [x for x in ranked if x[0] >= FINAL_MIN]
         tol = 0.02 * max(mid.shape[:2]) / self._mid_scale.min()
         distinct: list[tuple[float, Quad, Quad]] = []
@@ -1393,7 +1396,8 @@ class Search:
         near = None  # the most card-shaped variant that close to an outline seen, but not the same
 
         def refine_best(
-            tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW, above: float = 0.0
+            tier: np.ndarray, most: int, near_too: bool, window: float = REFINE_WINDOW, above: float = 0.0,
+            prior: float = 1.0,
         ) -> None:
             nonlocal near
             n = 0
@@ -1412,7 +1416,7 @@ class Search:
                     continue
                 seen.append(q32)
                 rough = Quad(q32, float(sc[k]), "slide")
-                fine = self._fit(rough, window)
+                fine = self._fit(rough, window, prior)
                 if fine.score > above:
                     out.append((fine.score, rough, fine))
                 n += 1
@@ -1430,9 +1434,41 @@ class Search:
             if not any(_same_outline(q, _rescale(x[2].points, self._mid_scale), same) for x in ranked + out):
                 out.append((fine.score, rough, fine))
         # a side on the card's edge askew to a clutter edge close by (a text bar crossing it) is not moved onto it; kept
-        # only where it outscores the outline it was slid from: the reader's other outlines stay unless it is better
-        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW, best.score)
+        # only where it outscores the outline it was slid from: the reader's other outlines stay unless it is better.
+        # Refined from where it lies, it is weighed as the near variants are: a step beside the card's edge (a printed
+        # line, a shadow's) holds such a variant as well as the usual refinement would have moved it off
+        refine_best(kind == ASKEW, ASKEW_REFINE, False, NEAR_WINDOW, best.score, NEAR_PRIOR)
         return out
+
+    def _near_refits(self, ranked: list[tuple[float, Quad, Quad]]) -> list[tuple[float, Quad, Quad]]:
+        """``ranked`` (best first) with the rough outlines of its ``NEAR_TOP`` best distinct outlines refined again from
+        where they lie (``NEAR_WINDOW``, weighed ``NEAR_PRIOR``) where the usual refinement moved a corner further than
+        that reaches; such a fit replaces the usual one where it scores better, at least ``NEAR_SURE``, and lies inside
+        it. The first, wide window can take a stronger clutter edge beside the card's edge (a receipt's, a phone's),
+        and the outline on it then scores below the card's own; several rough outlines often refine to one such
+        outline, the one nearest the card among them."""
+        tol = 0.02 * max(self._mid.shape[:2]) / self._mid_scale.min()
+        tops: list[np.ndarray] = []  # the distinct refined outlines whose rough outlines are looked at
+        roughs: list[np.ndarray] = []  # rough outlines refined again: one found by two methods counts once
+        out = list(ranked)
+        for k, (score, rough, fine) in enumerate(ranked):
+            if not any(_same_outline(fine.points, p, tol) for p in tops):
+                if len(tops) == NEAR_TOP:
+                    break
+                tops.append(fine.points)
+            moved = float(np.abs(_rescale(fine.points, self._mid_scale) - rough.points).max())
+            if moved <= NEAR_WINDOW * _long_side(rough.points):
+                continue
+            if any(_same_outline(rough.points, p, 0.01 * max(self._mid.shape[:2])) for p in roughs):
+                continue
+            roughs.append(rough.points)
+            near = self._fit(rough, NEAR_WINDOW, NEAR_PRIOR)
+            # only inside the usual fit: that one moved out onto an edge beside the card, never in from the card's
+            # shadow (whose outer edge, kept, scores well too)
+            inside = _areas(near.points[None])[0] < _areas(fine.points[None])[0]
+            if inside and near.score > score and near.score >= NEAR_SURE:
+                out[k] = (near.score, rough, near)
+        return sorted(out, key=lambda x: -x[0])
 
     def _fit(self, rough: Quad, window: float = REFINE_WINDOW, prior: float = 1.0) -> Quad:
         """``rough`` refined (first pass ``window``, a share of its long side, then a close one) and scored, the
