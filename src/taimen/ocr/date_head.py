@@ -42,6 +42,13 @@ def _head_read(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, r
     x1, y1 = min(w, int(np.ceil(ln.x1 * ppm))), min(h, int(np.ceil(ln.y1 * ppm)))
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
+    return _read_stretched(card, ppm, ocr, (x0, y0, x1, y1))
+
+
+def _read_stretched(card: np.ndarray, ppm: float, ocr: Engine, px: tuple[int, int, int, int]) -> RecLine | None:
+    """The card's region ``px`` (x0, y0, x1, y1 in pixels) read as one line, levels stretched, flagged
+    ``repaired``; its box in millimetres on the card."""
+    x0, y0, x1, y1 = px
     region = card[y0:y1, x0:x1]
     got = read_box(stretch(region), (0, 0, x1 - x0, y1 - y0), ppm, ocr)
     if got is None:
@@ -97,13 +104,7 @@ def _tail_read(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, r
     x1, y1 = min(w, int(np.ceil(max(right, ln.x1) * ppm))), min(h, int(np.ceil(ln.y1 * ppm)))
     if x1 - x0 <= int(ln.x1 * ppm) - x0 + 2 or y1 - y0 < 2:  # no room past the box
         return None
-    region = card[y0:y1, x0:x1]
-    got = read_box(stretch(region), (0, 0, x1 - x0, y1 - y0), ppm, ocr)
-    if got is None:
-        return None
-    g = got.line
-    box = asg.TextLine(x0 / ppm, y0 / ppm, x1 / ppm, y1 / ppm, g.text, g.confidence)
-    return replace(got, line=box, crop=region, repaired=True)
+    return _read_stretched(card, ppm, ocr, (x0, y0, x1, y1))
 
 
 def date_tail_lost(card: np.ndarray, ppm: float, recs: list[RecLine], ocr: Engine, kind: str) -> RecLine | None:
