@@ -610,3 +610,19 @@ def test_a_gregorian_year_that_lost_its_first_digit_is_decoded_with_it_put_back(
     ]
     birth = fieldread.fields_from_lines("residence", recs, e)["birth_date"]
     assert birth.value == "1948-08-22" and "repaired" in birth.reasons and birth.doubtful
+
+
+def test_three_digits_before_year_on_a_card_that_may_print_wareki_are_not_a_lost_century(e) -> None:
+    """Fresh tune-7145: 昭和45年 with 昭 lost and 和 read as a digit (「945年」) was decoded as 1945. A licence or My
+    Number Card may print its birth date in 和暦, so three digits there may be an era's last character and its
+    year: only a surely Gregorian date (the residence card's) is taken to have lost its first digit."""
+    rep = repair.for_engine(e)
+    probs = frame_probs(e, _year_head_lost())
+    assert rep.decode(probs, "birth_date", None, century_lost=True) is None
+    assert rep.decode(probs, "birth_date", True, century_lost=True) is not None
+    recs = [
+        rec_line(e, _year_head_lost(), (10.4, 10.0, 31.5, 13.8)),
+        rec_line(e, spelled("生年月日"), (2.0, 12.4, 10.8, 15.5)),
+    ]
+    birth = fieldread.fields_from_lines("license", recs, e)["birth_date"]
+    assert birth.value != "1948-08-22"

@@ -784,7 +784,12 @@ def _repair_lines(recs: list[RecLine], ocr: Engine, document: str) -> list[RecLi
                 key = "birth_date" if "生" in tail else "expiry" if re.search("まで|有効", tail) else "date"
                 key = _grammar_key(document, key)
                 head_lost = (document, key) in HEAD_LOST
-                dec, changed = repair.repair_line(rep, r.decoded.text, r.decoded, r.probs, key, head_lost=head_lost)
+                # a card that may print 和暦 may have had its era's last character read as a digit (「945年」 for
+                # 昭和45年): only a surely Gregorian date is taken to have lost its century's first digit
+                western = True if document == "residence" else REPAIR_DATES.get(document, {}).get(key)
+                dec, changed = repair.repair_line(
+                    rep, r.decoded.text, r.decoded, r.probs, key, head_lost=head_lost, western=western
+                )
                 if changed:
                     r = replace(r, line=replace(r.line, text=dec.text), decoded=dec, repaired=True)
         for key in ("birth_date", "expiry"):

@@ -223,7 +223,7 @@ class DateRepair:
         ``head_lost``, when no form fits, an era whose first character left no trace (``_head_lost``), a
         birth before ``born_before`` (the card's expiry) if given. With ``within`` (first and last day), only
         dates between them, each year its own form (``year_forms``); with ``mds`` (months and days) only dates
-        on one of them, the frames choosing. With ``century_lost``, when no form fits, a Gregorian year whose
+        on one of them, the frames choosing. With ``century_lost`` and ``western`` True, when no form fits, a year whose
         first digit was lost (``_century_lost``)."""
         forms: list[tuple[list[Slot], tuple[int, int] | None]] = []
         for one in mds or [md]:
@@ -261,7 +261,7 @@ class DateRepair:
                 best = p
         if best is None and head_lost and western is not True and key != LICENSE_EXPIRY:
             best = self._head_lost(probs, key, md, padded, born_before)
-        if best is None and century_lost and western is not False and md is None and within is None:
+        if best is None and century_lost and western is True and md is None and within is None:
             best = self._century_lost(probs, key, padded)
         return best
 
@@ -398,12 +398,20 @@ _DAY_AS_DIGITS = re.compile(
 
 
 def repair_line(
-    rep: DateRepair, text: str, line: Line, probs: np.ndarray, key: str, *, head_lost: bool = False
+    rep: DateRepair,
+    text: str,
+    line: Line,
+    probs: np.ndarray,
+    key: str,
+    *,
+    head_lost: bool = False,
+    western: bool | None = None,
 ) -> tuple[Line, bool]:
     """``line`` with each broken date in it decoded again (positions and confidences kept in step); whether
     anything changed. With ``head_lost``, a date with an era year and no era before it that does not decode
     is tried once more from the one glyph before it, with the era's first character allowed to be lost
-    (「潮36年7月21日生」: 昭和 read as one glyph, ``DateRepair._head_lost``)."""
+    (「潮36年7月21日生」: 昭和 read as one glyph, ``DateRepair._head_lost``). ``western`` True: the card prints
+    this date in the Gregorian calendar only, so a year read with three digits lost its first."""
     if not line.positions or len(line.positions) != len(text):
         return line, False
     changed = False
@@ -416,7 +424,7 @@ def repair_line(
             path = rep.decode(probs[t0:t1], key, head_lost=True)
         era_cut = start > 0 and _glyph(text[start - 1]) and bool(_ERA_TAIL.match(text, start))
         if path is None and CENTURY_LOST.match(text, start):  # 「348年08月22日」: the year's first digit lost
-            path = rep.decode(probs[t0:t1], key, century_lost=True)
+            path = rep.decode(probs[t0:t1], key, western, century_lost=True)
         if path is None and era_cut:  # the era's first character misread as another glyph (「合和02年」 for 令和)
             start -= 1
             t0 = span_frames(line, start, end, probs.shape[0])[0]
