@@ -138,10 +138,9 @@ def _mismatch(
             ("printed card face", "chip"),
             required=False,
         )
-    from taimen.ocr.fieldread import REASONS
+    from taimen.ocr.fieldread import doubt_words
 
-    why_ja = "、".join(REASONS[r][0] for r in p.reasons if r in REASONS) or f"確度 {p.confidence:.2f}"
-    why_en = ", ".join(REASONS[r][1] for r in p.reasons if r in REASONS) or f"confidence {p.confidence:.2f}"
+    why_ja, why_en = doubt_words(p.reasons, p.confidence)
     # OCR's other candidate equal to the chip points at a misreading, yet only the eye can tell which is printed
     other_ja = f"OCRのもう一つの候補「{p.alternative}」はICチップと一致します。" if alternative_matches else ""
     other_en = f"; OCR's other candidate {p.alternative!r} matches the chip" if alternative_matches else ""

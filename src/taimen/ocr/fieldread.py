@@ -98,6 +98,13 @@ REASONS: dict[str, tuple[str, str]] = {
     "unknown_place": ("住所の地名が郵便番号データにありません", "the place name is not in the postal code data"),
 }
 
+
+def doubt_words(reasons: tuple[str, ...], confidence: float) -> tuple[str, str]:
+    """Why a value is doubted, in Japanese and English: its reasons' words, or its confidence when it has none."""
+    ja = "、".join(REASONS[r][0] for r in reasons if r in REASONS) or f"確度 {confidence:.2f}"
+    en = ", ".join(REASONS[r][1] for r in reasons if r in REASONS) or f"confidence {confidence:.2f}"
+    return ja, en
+
 CHARSET = {
     "birth_date": "date",
     "expiry": "date",

@@ -159,7 +159,7 @@ def printed_doubts(ocr: Any, lang: str) -> dict[str, str]:
     the other place it could not tell from an address's, so the clerk knows what to look at on the card."""
     if ocr is None:
         return {}
-    from taimen.ocr.fieldread import REASONS
+    from taimen.ocr.fieldread import doubt_words
     from taimen.web.hooks import PRINTED_FIELDS
 
     ja = lang == "ja"
@@ -168,10 +168,7 @@ def printed_doubts(ocr: Any, lang: str) -> dict[str, str]:
         reading = getattr(ocr, "fields", {}).get(ocr_key)
         if reading is None or not reading.value or not reading.doubtful:
             continue
-        why = [REASONS[r][0 if ja else 1] for r in reading.reasons if r in REASONS]
-        if not why:  # doubted for its confidence alone
-            why = [f"確度 {reading.confidence:.2f}" if ja else f"confidence {reading.confidence:.2f}"]
-        text = ("、" if ja else ", ").join(why)
+        text = doubt_words(reading.reasons, reading.confidence)[0 if ja else 1]
         rival = reading.extra.get("rival")
         if rival:
             text += f"（ほかの候補：{rival}）" if ja else f" (the other candidate: {rival})"
