@@ -1226,7 +1226,7 @@ class Search:
         ranked.sort(key=lambda x: -x[0])
         ranked = self._near_refits(ranked)
         ranked = [x for x in ranked if x[0] >= FINAL_MIN]
-        tol = 0.02 * max(mid.shape[:2]) / self._mid_scale.min()
+        tol = self._same_tol
         distinct: list[tuple[float, Quad, Quad]] = []
         for x in ranked:  # two rough outlines often refine to one: the reader's tries must differ
             if not any(_same_outline(x[2].points, y[2].points, tol) for y in distinct):
@@ -1319,7 +1319,7 @@ class Search:
         order = sorted(range(len(ranked)), key=lambda k: -key[k])
         bases = [ranked[order[0]][2]]
         if max(x[0] for x in ranked) < SLIDE_SECOND:
-            tol = 0.02 * max(self._mid.shape[:2]) / self._mid_scale.min()
+            tol = self._same_tol
             for k in order[1:]:
                 if not _same_outline(ranked[k][2].points, bases[0].points, tol):
                     bases.append(ranked[k][2])
@@ -1447,7 +1447,7 @@ class Search:
         it. The first, wide window can take a stronger clutter edge beside the card's edge (a receipt's, a phone's),
         and the outline on it then scores below the card's own; several rough outlines often refine to one such
         outline, the one nearest the card among them."""
-        tol = 0.02 * max(self._mid.shape[:2]) / self._mid_scale.min()
+        tol = self._same_tol
         tops: list[np.ndarray] = []  # the distinct refined outlines whose rough outlines are looked at
         roughs: list[np.ndarray] = []  # rough outlines refined again: one found by two methods counts once
         out = list(ranked)
@@ -1469,6 +1469,11 @@ class Search:
             if inside and near.score > score and near.score >= NEAR_SURE:
                 out[k] = (near.score, rough, near)
         return sorted(out, key=lambda x: -x[0])
+
+    @property
+    def _same_tol(self) -> float:
+        """How far (full-size pixels) two refined outlines' corners may lie apart and be the same outline."""
+        return 0.02 * max(self._mid.shape[:2]) / self._mid_scale.min()
 
     def _fit(self, rough: Quad, window: float = REFINE_WINDOW, prior: float = 1.0) -> Quad:
         """``rough`` refined (first pass ``window``, a share of its long side, then a close one) and scored, the
